@@ -1,0 +1,93 @@
+/*
+ * store.h: the device's durable storage on a NOR flash (hal.h cnd_flash_t).
+ *
+ * Owns: the flash layout (formats/SPEC.md section "Flash layout"): the
+ * append-only response log in erase-block segments, the power-safe sync
+ * watermark, and the survey pack slots. Boot replays the log and stops
+ * cleanly at the first torn or corrupt record; it never trusts one.
+ *
+ * Promises:
+ * - cnd_store_append_response() returns CND_OK only after the record has
+ *   been read back from flash and matched byte for byte (the engine shows
+ *   "Saved" only then).
+ * - A response stays readable until cnd_store_ack() has durably moved the
+ *   watermark past it; space is reclaimed only below the watermark.
+ * - A pack is activated only after it has been fully written and verified.
+ *
+ * Never: erases data it cannot account for. A blank device (all 0xFF) is
+ * formatted; anything else that fails to mount is refused with a status,
+ * never reformatted (survey data is not thrown away to make an error go).
+ * Never sees plaintext answers of an interview in progress: only whole,
+ * finished responses arrive here.
+ *
+ * RAM: sizeof(cnd_store_t), stated next to the struct; no heap.
+ */
+#ifndef CND_STORE_H
+#define CND_STORE_H
+
+#include <stdint.h>
+
+#include "cnd_limits.h"
+#include "cnd_status.h"
+#include "hal.h"
+#include "response.h"
+
+/* One installed survey pack as the store knows it. */
+typedef struct {
+    uint32_t fingerprint; /* 0 = slot empty */
+    uint32_t len;
+    uint32_t pending;     /* unacked responses that reference this pack */
+} cnd_store_pack_info_t;
+
+typedef struct cnd_store cnd_store_t; /* defined below; callers allocate it statically */
+
+cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal);
+
+/* Commits one finished response as one record; verified read-back. On any
+ * failure nothing is reported saved and the caller keeps its RAM copy. */
+cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r);
+
+/* Counts for HELLO and the home screen. */
+uint32_t cnd_store_pending_count(const cnd_store_t *st);
+uint32_t cnd_store_bytes_used(const cnd_store_t *st);
+uint32_t cnd_store_bytes_free(const cnd_store_t *st);
+
+/* The device's random id, created at format time from hal->random. */
+const uint8_t *cnd_store_device_id(const cnd_store_t *st);
+
+/*
+ * Iterates pending (unacked) responses in log order. *cursor starts at 0;
+ * each call yields the next pending response and its log sequence number
+ * (seq is a storage/sync detail: it never leaves the device in a response).
+ * Returns CND_E_NOT_FOUND when there are no more.
+ */
+cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
+                                    cnd_response_t *out);
+
+/* Durably records that every response with seq <= upto is stored by the
+ * host, then reclaims whole segments below the watermark. Idempotent;
+ * upto beyond the last appended seq is CND_E_RANGE. */
+cnd_status_t cnd_store_ack(cnd_store_t *st, uint32_t upto);
+
+/* Pack slots. Installation: begin, write in order, commit. commit reads the
+ * slot back, checks cnd_pack_open() on it and only then makes it active.
+ * A slot is reused only if its pack has no pending responses. */
+cnd_status_t cnd_store_pack_begin(cnd_store_t *st, uint32_t total_len);
+cnd_status_t cnd_store_pack_write(cnd_store_t *st, uint32_t offset, const uint8_t *data,
+                                  uint32_t len);
+cnd_status_t cnd_store_pack_commit(cnd_store_t *st);
+/* Copies the active pack into buf (cap >= its length). CND_E_NO_SURVEY if none. */
+cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, uint32_t *len);
+/* Installed packs (up to CND_MAX_SURVEYS), active first. */
+uint8_t cnd_store_packs(const cnd_store_t *st, cnd_store_pack_info_t *out);
+/* Reads part of an installed pack by fingerprint (for the host to fetch it). */
+cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t offset,
+                                 uint8_t *buf, uint32_t len);
+
+/* ---- private to store.c; here only so callers can allocate it ---- */
+struct cnd_store {
+    const cnd_hal_t *hal;
+    int placeholder_defined_by_store_c; /* store.c's author replaces this */
+};
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * pack.h: read-only, zero-copy view of a compiled survey pack.
+ *
+ * Owns: validation of pack bytes (magic, version, CRC, every offset and
+ * length, every relevance program) and typed access to them. The byte
+ * layout is formats/SPEC.md section "Survey pack". The writer is the host
+ * compiler (host/compile.c); this file only reads.
+ *
+ * Never: allocates, copies strings, or trusts a pack it has not opened with
+ * cnd_pack_open(). After a successful open every accessor is total: indices
+ * in range return data, out of range return an empty string / CND_E_RANGE.
+ *
+ * RAM: sizeof(cnd_pack_t) (about 40 bytes) plus the caller's pack buffer,
+ * which must stay alive and unchanged while the view is used.
+ */
+#ifndef CND_PACK_H
+#define CND_PACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cnd_limits.h"
+#include "cnd_status.h"
+
+#define CND_PACK_MAGIC "CNDP"
+#define CND_PACK_VERSION 1
+
+/* A UTF-8 string inside the pack buffer: NOT NUL-terminated. */
+typedef struct {
+    const char *ptr;
+    uint16_t len;
+} cnd_str_t;
+
+typedef enum {
+    CND_ITEM_SINGLE = 1,  /* one of n choices; answer value = choice index */
+    CND_ITEM_MULTI = 2,   /* any of n choices; answer value = bit mask of indices */
+    CND_ITEM_YESNO = 3,   /* answer value 1 = yes, 0 = no */
+    CND_ITEM_INTEGER = 4, /* answer value in [min, max] */
+    CND_ITEM_INFO = 5     /* information screen; never has an answer */
+} cnd_item_kind_t;
+
+/* Item flags. */
+#define CND_ITEM_F_PNA 0x01 /* "Prefer not to answer" is offered (default on) */
+
+/*
+ * Interface strings the engine needs in the interview language. The
+ * compiler fills these from the source's "ui" block or its built-in
+ * defaults (en, es). The order is part of the pack format.
+ */
+typedef enum {
+    CND_UI_PREFER_NOT = 0, /* "Prefer not to answer" */
+    CND_UI_YES,
+    CND_UI_NO,
+    CND_UI_AGREE,          /* consent: continue */
+    CND_UI_DECLINE,        /* consent: stop, nothing stored */
+    CND_UI_NEXT,           /* confirm a multi-choice or integer entry */
+    CND_UI_REVIEW_TITLE,   /* "Review your answers" */
+    CND_UI_SAVE,           /* review: save the response */
+    CND_UI_CHANGE,         /* review: go back and change */
+    CND_UI_WITHDRAW,       /* review: discard everything */
+    CND_UI_SAVED,          /* shown only after read-back verify */
+    CND_UI_NOT_SAVED,      /* storage failed; answers kept in RAM */
+    CND_UI_START,          /* home: start an interview */
+    CND_UI_REFERRAL_TITLE, /* "Where to find help" */
+    CND_UI_DONE,           /* leave the referral screen */
+    CND_UI_SKIPPED,        /* review: item was not asked */
+    CND_UI_COUNT
+} cnd_ui_string_t;
+
+typedef struct {
+    const uint8_t *buf; /* whole pack, validated */
+    uint32_t len;
+    uint32_t fingerprint; /* CRC-32 stored in the pack trailer */
+    /* Offsets of the sections inside buf, filled by cnd_pack_open(). */
+    uint32_t off_strings, len_strings;
+    uint32_t off_langs, off_items, off_choices, off_tags, off_code;
+    uint16_t n_items;
+    uint8_t n_langs;
+} cnd_pack_t;
+
+/* One item's fixed fields. Strings go through the accessors below. */
+typedef struct {
+    cnd_str_t name;       /* ASCII identifier, unique in the pack */
+    uint8_t kind;         /* cnd_item_kind_t */
+    uint8_t flags;        /* CND_ITEM_F_* */
+    uint8_t n_choices;    /* SINGLE/MULTI: >= 1; YESNO: 2; others 0 */
+    uint8_t n_tags;
+    int32_t min, max;     /* INTEGER only; min <= max */
+    const uint8_t *relevance; /* bytecode, see relevance.h; NULL = always */
+    uint16_t relevance_len;
+} cnd_item_t;
+
+/*
+ * Validates the whole pack and fills *pk. Returns CND_E_MAGIC, CND_E_VERSION
+ * (format version differs from CND_PACK_VERSION), CND_E_CRC, CND_E_TRUNCATED,
+ * CND_E_RANGE or CND_E_INVALID (with *pk zeroed) on any defect, including a
+ * relevance program that reads an item at or after its own index.
+ */
+cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len);
+
+cnd_str_t cnd_pack_survey_id(const cnd_pack_t *pk);
+uint16_t cnd_pack_survey_version(const cnd_pack_t *pk);
+uint8_t cnd_pack_lang_count(const cnd_pack_t *pk);
+cnd_str_t cnd_pack_lang_code(const cnd_pack_t *pk, uint8_t lang);  /* "en" */
+cnd_str_t cnd_pack_lang_name(const cnd_pack_t *pk, uint8_t lang);  /* "English" */
+cnd_str_t cnd_pack_title(const cnd_pack_t *pk, uint8_t lang);
+cnd_str_t cnd_pack_consent(const cnd_pack_t *pk, uint8_t lang);
+cnd_str_t cnd_pack_referral(const cnd_pack_t *pk, uint8_t lang);
+cnd_str_t cnd_pack_ui(const cnd_pack_t *pk, uint8_t lang, cnd_ui_string_t which);
+
+uint16_t cnd_pack_item_count(const cnd_pack_t *pk);
+cnd_status_t cnd_pack_item(const cnd_pack_t *pk, uint16_t item, cnd_item_t *out);
+cnd_str_t cnd_pack_item_label(const cnd_pack_t *pk, uint16_t item, uint8_t lang);
+/* Optional hint under the label (e.g. "Only if living in"); may be empty. */
+cnd_str_t cnd_pack_item_hint(const cnd_pack_t *pk, uint16_t item, uint8_t lang);
+cnd_str_t cnd_pack_item_tag(const cnd_pack_t *pk, uint16_t item, uint8_t tag);
+/* Choice names are stable identifiers used in exports; labels are shown.
+ * YESNO items have the implicit choices "no" (0) and "yes" (1). */
+cnd_str_t cnd_pack_choice_name(const cnd_pack_t *pk, uint16_t item, uint8_t choice);
+cnd_str_t cnd_pack_choice_label(const cnd_pack_t *pk, uint16_t item, uint8_t choice,
+                                uint8_t lang);
+
+/* Index of the item with this name, or -1. */
+int cnd_pack_find_item(const cnd_pack_t *pk, const char *name, size_t name_len);
+
+#endif

@@ -114,6 +114,9 @@ cnd_str_t cnd_pack_item_label(const cnd_pack_t *pk, uint16_t item, uint8_t lang)
 /* Optional hint under the label (e.g. "Only if living in"); may be empty. */
 cnd_str_t cnd_pack_item_hint(const cnd_pack_t *pk, uint16_t item, uint8_t lang);
 cnd_str_t cnd_pack_item_tag(const cnd_pack_t *pk, uint16_t item, uint8_t tag);
+/* The relevance expression as written in the source, for the codebook;
+ * empty when the item is always asked. Devices never parse it. */
+cnd_str_t cnd_pack_item_relevance_src(const cnd_pack_t *pk, uint16_t item);
 /* Choice names are stable identifiers used in exports; labels are shown.
  * YESNO items have the implicit choices "no" (0) and "yes" (1). */
 cnd_str_t cnd_pack_choice_name(const cnd_pack_t *pk, uint16_t item, uint8_t choice);

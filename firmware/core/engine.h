@@ -13,8 +13,22 @@
  * "forced labour" flag. Quick exit and withdraw wipe the in-progress answers
  * (memset) before anything else happens.
  *
- * RAM: sizeof(cnd_engine_t), about 0.7 KB (one cnd_response_t plus the
- * screen); the active pack buffer is the caller's.
+ * Key contract (docs for ports and key scripts):
+ *   HOME [Start] -OK-> CONSENT [Agree, Decline]; Decline -> REFERRAL.
+ *   ITEM single/yesno: choices ([Yes, No]), then PNA; OK answers.
+ *   ITEM multi: choices, PNA, Next; OK toggles / answers PNA / advances.
+ *   ITEM integer: [number row, Next, PNA]; OK on the row toggles edit mode
+ *     (UP/DOWN change the value inside [min,max]; BACK also leaves edit).
+ *   ITEM info: [Next].
+ *   BACK on an item -> previous asked item, from the first -> CONSENT.
+ *   REVIEW [Save, Change answers, Withdraw]; UP on the first option and
+ *     DOWN on the last scroll the answer rows instead (cursor stays put).
+ *   SAVED [Next] -> REFERRAL [Done] -> HOME. SAVE_FAILED [Save, Withdraw].
+ *   LANG anywhere cycles the language; EXIT anywhere wipes -> NEUTRAL.
+ *
+ * RAM: sizeof(cnd_engine_t): about 1.1 KB on a 32-bit MCU (the response,
+ * 528 bytes, plus the screen with its review window); the active pack
+ * buffer is the caller's. No heap, no recursion.
  */
 #ifndef CND_ENGINE_H
 #define CND_ENGINE_H
@@ -47,6 +61,22 @@ typedef enum {
 } cnd_screen_kind_t;
 
 #define CND_SCREEN_MAX_OPTIONS (CND_MAX_CHOICES + 2)
+/* Review rows visible at once; a handheld screen shows about this many. */
+#define CND_SCREEN_REVIEW_ROWS 4
+/* Composed answer text (several ticked labels, a number), UTF-8 bytes. */
+#define CND_SCREEN_ANSWER_TEXT_MAX 48
+
+/* One line of the review list. */
+typedef struct {
+    uint16_t item;    /* item index in the pack */
+    cnd_str_t label;  /* the item's label in the current language */
+    /* The answer in the current language. Points into the pack (one choice
+     * label, Yes/No, "Prefer not to answer") or into text[] below (several
+     * ticked labels joined with ", " and " +N" for those that did not fit,
+     * or a number). Valid until the next cnd_engine_* call. */
+    cnd_str_t answer;
+    char text[CND_SCREEN_ANSWER_TEXT_MAX];
+} cnd_review_row_t;
 
 typedef struct {
     uint8_t kind;        /* cnd_screen_kind_t */
@@ -57,13 +87,22 @@ typedef struct {
     uint16_t item;       /* ITEM: item index in the pack */
     uint16_t position;   /* ITEM: 1-based number among items asked so far */
     uint16_t total;      /* ITEM: item count (for a progress bar) */
+    uint8_t item_kind;   /* ITEM: cnd_item_kind_t, so a port can draw ticks */
     uint8_t n_options;   /* selectable rows */
     uint8_t cursor;      /* highlighted row */
-    uint32_t checked;    /* MULTI: bit i = option i ticked */
+    uint32_t checked;    /* MULTI: bit i = option i ticked (PNA row when answered PNA) */
     uint8_t has_number;  /* INTEGER: the number entry row is options[0] */
+    uint8_t editing;     /* INTEGER: 1 while UP/DOWN change the number */
     int32_t number;      /* INTEGER: current value (UP/DOWN change it) */
+    int32_t number_min, number_max; /* INTEGER: allowed range */
     cnd_str_t options[CND_SCREEN_MAX_OPTIONS];
-    /* REVIEW: one line per asked item: label and the chosen answer label. */
+    /* REVIEW: one line per asked question (info screens excluded), of which
+     * rows[0 .. n_visible) are review lines row_first .. row_first+n_visible. */
+    uint16_t n_rows;
+    uint16_t row_first;
+    uint8_t n_visible;
+    cnd_review_row_t rows[CND_SCREEN_REVIEW_ROWS];
+    uint8_t save_status; /* SAVE_FAILED: cnd_status_t of the refused save */
     uint32_t pending;    /* HOME: responses waiting for sync */
 } cnd_screen_t;
 
@@ -72,21 +111,39 @@ typedef struct cnd_engine cnd_engine_t;
 /* pack may be NULL (NO_SURVEY screen). The store is used for commits. */
 void cnd_engine_init(cnd_engine_t *e, cnd_store_t *st, const cnd_hal_t *hal,
                      const cnd_pack_t *pack);
-/* A new pack was activated (only allowed while not cnd_engine_busy()). */
+/* A new pack was activated (only allowed while not cnd_engine_busy()).
+ * Wipes any state and returns to HOME (NO_SURVEY if pack is NULL). */
 void cnd_engine_set_pack(cnd_engine_t *e, const cnd_pack_t *pack);
 void cnd_engine_key(cnd_engine_t *e, cnd_key_t key);
 const cnd_screen_t *cnd_engine_screen(const cnd_engine_t *e);
-/* 1 while an interview is in progress (consent through review). */
+/* 1 while an interview is in progress (consent through review / save failed). */
 int cnd_engine_busy(const cnd_engine_t *e);
+
+/*
+ * The current answer to `item` as text in the current language: a view into
+ * the pack, or into buf[0..cap) when it has to be composed (several ticked
+ * labels, a number). Empty when the item has no answer. For ports that want
+ * to draw the review list their own way.
+ */
+cnd_str_t cnd_engine_answer_text(const cnd_engine_t *e, uint16_t item, char *buf, uint16_t cap);
 
 /* ---- private to engine.c; here only so callers can allocate it ---- */
 struct cnd_engine {
     cnd_store_t *store;
     const cnd_hal_t *hal;
     const cnd_pack_t *pack;
-    cnd_response_t resp;
-    cnd_screen_t screen;
-    int placeholder_defined_by_engine_c; /* engine.c's author replaces this */
+    cnd_response_t resp;  /* the in-progress response: RAM only, wiped on exit */
+    cnd_screen_t screen;  /* rebuilt from the fields below after every key */
+    uint64_t asked;       /* bit i = item i was shown on the current path */
+    int32_t number;       /* INTEGER working value before Next */
+    uint16_t cur;         /* ITEM: current item index */
+    uint16_t row_first;   /* REVIEW: first visible row */
+    uint8_t state;        /* cnd_screen_kind_t */
+    uint8_t lang;         /* current language index */
+    uint8_t cursor;
+    uint8_t editing;      /* INTEGER edit mode */
+    uint8_t have_id;      /* resp.id is drawn; retries keep it (host dedupes) */
+    uint8_t save_status;  /* last refused save */
 };
 
 #endif

@@ -1,0 +1,670 @@
+/*
+ * engine.c: the interview state machine (see engine.h for the contract).
+ *
+ * Design: the state lives in a handful of small fields; after every key the
+ * whole screen is rebuilt from them (render()), so a screen can never show
+ * something the state does not say. Answers are written into e->resp only;
+ * nothing touches flash until Save on the review screen.
+ */
+#include "engine.h"
+
+#include <string.h>
+
+#include "relevance.h"
+
+/* The asked-set is a 64-bit mask: one bit per item. */
+typedef char cnd_engine_asked_fits[(CND_MAX_ITEMS <= 64) ? 1 : -1];
+
+/* ---------------------------------------------------------------- helpers */
+
+static cnd_str_t ui(const cnd_engine_t *e, cnd_ui_string_t which)
+{
+    return cnd_pack_ui(e->pack, e->lang, which);
+}
+
+static cnd_str_t str_view(const char *p, uint16_t len)
+{
+    cnd_str_t s;
+    s.ptr = p;
+    s.len = len;
+    return s;
+}
+
+static uint16_t item_count(const cnd_engine_t *e)
+{
+    uint16_t n = e->pack ? cnd_pack_item_count(e->pack) : 0;
+    return n > CND_MAX_ITEMS ? CND_MAX_ITEMS : n;
+}
+
+/* An item that cannot be read (never after cnd_pack_open) is treated as an
+ * info screen: it can be passed but never answered. */
+static void load_item(const cnd_engine_t *e, uint16_t i, cnd_item_t *it)
+{
+    if (cnd_pack_item(e->pack, i, it) != CND_OK) {
+        memset(it, 0, sizeof(*it));
+        it->kind = CND_ITEM_INFO;
+    }
+    if (it->kind == CND_ITEM_YESNO)
+        it->n_choices = 2;
+    if (it->n_choices > CND_MAX_CHOICES)
+        it->n_choices = CND_MAX_CHOICES;
+}
+
+static int has_pna(const cnd_item_t *it)
+{
+    return it->kind != CND_ITEM_INFO && (it->flags & CND_ITEM_F_PNA) != 0;
+}
+
+static int asked(const cnd_engine_t *e, uint16_t i)
+{
+    return (int)((e->asked >> i) & 1u);
+}
+
+static int32_t clamp32(int32_t v, int32_t lo, int32_t hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* Wipes every trace of the interview in progress. The memset comes first
+ * so that nothing that follows can observe or leak the answers. */
+static void wipe(cnd_engine_t *e)
+{
+    memset(&e->resp, 0, sizeof(e->resp));
+    memset(&e->screen, 0, sizeof(e->screen));
+    e->asked = 0;
+    e->number = 0;
+    e->cur = 0;
+    e->row_first = 0;
+    e->cursor = 0;
+    e->editing = 0;
+    e->have_id = 0;
+    e->save_status = CND_OK;
+}
+
+/* ------------------------------------------------------------ answer text */
+
+/* Appends src to buf[*len..cap) if it fits whole; returns 1 if appended. */
+static int append(char *buf, uint16_t cap, uint16_t *len, const char *src, uint16_t n)
+{
+    if ((uint32_t)*len + n > cap)
+        return 0;
+    if (n)
+        memcpy(buf + *len, src, n);
+    *len = (uint16_t)(*len + n);
+    return 1;
+}
+
+/* Decimal text of v into tmp (at least 12 bytes); returns the length. */
+static uint16_t format_int(int32_t v, char *tmp)
+{
+    char rev[12];
+    uint16_t n = 0, len = 0;
+    /* Work in unsigned so INT32_MIN does not overflow. */
+    uint32_t u = v < 0 ? (uint32_t)0 - (uint32_t)v : (uint32_t)v;
+    do {
+        rev[n++] = (char)('0' + u % 10u);
+        u /= 10u;
+    } while (u && n < sizeof(rev));
+    if (v < 0)
+        tmp[len++] = '-';
+    while (n)
+        tmp[len++] = rev[--n];
+    return len;
+}
+
+/* Ticked labels joined with ", "; those that do not fit are counted as
+ * " +N", which needs no translated word. */
+static cnd_str_t multi_text(const cnd_engine_t *e, uint16_t item, uint8_t n_choices,
+                            uint32_t mask, char *buf, uint16_t cap)
+{
+    char num[12];
+    uint16_t len = 0, n;
+    uint8_t c, left = 0, first = 1;
+    /* Room kept back for " +NN". */
+    uint16_t room = cap > 4 ? (uint16_t)(cap - 4) : 0;
+
+    for (c = 0; c < n_choices; c++) {
+        cnd_str_t lab;
+        uint16_t save = len;
+        if (!((mask >> c) & 1u))
+            continue;
+        lab = cnd_pack_choice_label(e->pack, item, c, e->lang);
+        if (left == 0 && (first || append(buf, room, &len, ", ", 2)) &&
+            append(buf, room, &len, lab.ptr, lab.len)) {
+            first = 0;
+            continue;
+        }
+        len = save;
+        left++;
+    }
+    if (left) {
+        if (len)
+            append(buf, cap, &len, " ", 1);
+        append(buf, cap, &len, "+", 1);
+        n = format_int(left, num);
+        append(buf, cap, &len, num, n);
+    }
+    return str_view(buf, len);
+}
+
+cnd_str_t cnd_engine_answer_text(const cnd_engine_t *e, uint16_t item, char *buf, uint16_t cap)
+{
+    cnd_item_t it;
+    const cnd_answer_t *a;
+    uint32_t mask;
+    uint8_t c, ticked = 0, only = 0;
+
+    if (!e->pack || item >= item_count(e))
+        return str_view(buf, 0);
+    a = &e->resp.answers[item];
+    if (a->state == CND_ANS_PNA)
+        return ui(e, CND_UI_PREFER_NOT);
+    if (a->state != CND_ANS_VALUE)
+        return str_view(buf, 0);
+    load_item(e, item, &it);
+    switch (it.kind) {
+    case CND_ITEM_YESNO:
+        return ui(e, a->value ? CND_UI_YES : CND_UI_NO);
+    case CND_ITEM_SINGLE:
+        if (a->value < 0 || a->value >= it.n_choices)
+            return str_view(buf, 0);
+        return cnd_pack_choice_label(e->pack, item, (uint8_t)a->value, e->lang);
+    case CND_ITEM_MULTI:
+        mask = (uint32_t)a->value;
+        for (c = 0; c < it.n_choices; c++)
+            if ((mask >> c) & 1u) {
+                ticked++;
+                only = c;
+            }
+        if (ticked == 1)
+            return cnd_pack_choice_label(e->pack, item, only, e->lang);
+        return multi_text(e, item, it.n_choices, mask, buf, cap);
+    case CND_ITEM_INTEGER: {
+        char num[12];
+        uint16_t n = format_int(a->value, num), len = 0;
+        append(buf, cap, &len, num, n);
+        return str_view(buf, len);
+    }
+    default:
+        return str_view(buf, 0);
+    }
+}
+
+/* ---------------------------------------------------------------- render */
+
+static void render_item(cnd_engine_t *e, cnd_screen_t *s)
+{
+    cnd_item_t it;
+    const cnd_answer_t *a = &e->resp.answers[e->cur];
+    uint8_t c, n = 0;
+    uint16_t i;
+
+    load_item(e, e->cur, &it);
+    s->title = cnd_pack_item_label(e->pack, e->cur, e->lang);
+    s->body = cnd_pack_item_hint(e->pack, e->cur, e->lang);
+    s->item = e->cur;
+    s->item_kind = it.kind;
+    s->total = item_count(e);
+    s->position = 1;
+    for (i = 0; i < e->cur; i++)
+        s->position = (uint16_t)(s->position + asked(e, i));
+
+    switch (it.kind) {
+    case CND_ITEM_YESNO:
+        s->options[n++] = ui(e, CND_UI_YES);
+        s->options[n++] = ui(e, CND_UI_NO);
+        break;
+    case CND_ITEM_SINGLE:
+    case CND_ITEM_MULTI:
+        for (c = 0; c < it.n_choices; c++)
+            s->options[n++] = cnd_pack_choice_label(e->pack, e->cur, c, e->lang);
+        if (it.kind == CND_ITEM_MULTI && a->state == CND_ANS_VALUE)
+            s->checked = (uint32_t)a->value &
+                         (it.n_choices >= 32 ? 0xFFFFFFFFu : ((1u << it.n_choices) - 1u));
+        break;
+    case CND_ITEM_INTEGER:
+        s->has_number = 1;
+        s->editing = e->editing;
+        s->number = e->number;
+        s->number_min = it.min;
+        s->number_max = it.max;
+        s->options[n++] = str_view("", 0); /* the port draws s->number here */
+        s->options[n++] = ui(e, CND_UI_NEXT);
+        break;
+    default: /* info */
+        s->options[n++] = ui(e, CND_UI_NEXT);
+        break;
+    }
+    if (has_pna(&it)) {
+        if (it.kind == CND_ITEM_MULTI && a->state == CND_ANS_PNA && n < 32)
+            s->checked |= 1u << n;
+        s->options[n++] = ui(e, CND_UI_PREFER_NOT);
+    }
+    if (it.kind == CND_ITEM_MULTI)
+        s->options[n++] = ui(e, CND_UI_NEXT);
+    s->n_options = n;
+}
+
+/* Review lines are the asked questions (info screens have no answer). */
+static int review_listed(const cnd_engine_t *e, uint16_t i)
+{
+    cnd_item_t it;
+    if (!asked(e, i))
+        return 0;
+    load_item(e, i, &it);
+    return it.kind != CND_ITEM_INFO;
+}
+
+static uint16_t review_row_count(const cnd_engine_t *e)
+{
+    uint16_t i, n = 0, count = item_count(e);
+    for (i = 0; i < count; i++)
+        n = (uint16_t)(n + review_listed(e, i));
+    return n;
+}
+
+static void render_review(cnd_engine_t *e, cnd_screen_t *s)
+{
+    uint16_t i, row = 0, count = item_count(e);
+
+    s->title = ui(e, CND_UI_REVIEW_TITLE);
+    s->options[0] = ui(e, CND_UI_SAVE);
+    s->options[1] = ui(e, CND_UI_CHANGE);
+    s->options[2] = ui(e, CND_UI_WITHDRAW);
+    s->n_options = 3;
+    s->n_rows = review_row_count(e);
+    s->row_first = e->row_first;
+    for (i = 0; i < count && s->n_visible < CND_SCREEN_REVIEW_ROWS; i++) {
+        cnd_review_row_t *r;
+        if (!review_listed(e, i))
+            continue;
+        if (row++ < e->row_first)
+            continue;
+        r = &s->rows[s->n_visible++];
+        r->item = i;
+        r->label = cnd_pack_item_label(e->pack, i, e->lang);
+        r->answer = cnd_engine_answer_text(e, i, r->text, sizeof(r->text));
+    }
+}
+
+static void render(cnd_engine_t *e)
+{
+    cnd_screen_t *s = &e->screen;
+
+    memset(s, 0, sizeof(*s));
+    s->kind = e->state;
+    s->lang = e->lang;
+    /* Neutral must not show anything that hints at a survey. */
+    if (!e->pack || e->state == CND_SCREEN_NEUTRAL || e->state == CND_SCREEN_NO_SURVEY)
+        return;
+    s->lang_code = cnd_pack_lang_code(e->pack, e->lang);
+    switch (e->state) {
+    case CND_SCREEN_HOME:
+        s->title = cnd_pack_title(e->pack, e->lang);
+        s->options[s->n_options++] = ui(e, CND_UI_START);
+        s->pending = e->store ? cnd_store_pending_count(e->store) : 0;
+        break;
+    case CND_SCREEN_CONSENT:
+        s->title = cnd_pack_title(e->pack, e->lang);
+        s->body = cnd_pack_consent(e->pack, e->lang);
+        s->options[s->n_options++] = ui(e, CND_UI_AGREE);
+        s->options[s->n_options++] = ui(e, CND_UI_DECLINE);
+        break;
+    case CND_SCREEN_ITEM:
+        render_item(e, s);
+        break;
+    case CND_SCREEN_REVIEW:
+        render_review(e, s);
+        break;
+    case CND_SCREEN_SAVED:
+        s->title = ui(e, CND_UI_SAVED);
+        s->options[s->n_options++] = ui(e, CND_UI_NEXT);
+        break;
+    case CND_SCREEN_SAVE_FAILED:
+        s->title = ui(e, CND_UI_NOT_SAVED);
+        s->save_status = e->save_status;
+        s->options[s->n_options++] = ui(e, CND_UI_SAVE);
+        s->options[s->n_options++] = ui(e, CND_UI_WITHDRAW);
+        break;
+    case CND_SCREEN_REFERRAL:
+        s->title = ui(e, CND_UI_REFERRAL_TITLE);
+        s->body = cnd_pack_referral(e->pack, e->lang);
+        s->options[s->n_options++] = ui(e, CND_UI_DONE);
+        break;
+    default:
+        break;
+    }
+    s->cursor = e->cursor;
+}
+
+/* ------------------------------------------------------------ navigation */
+
+static void go(cnd_engine_t *e, cnd_screen_kind_t state)
+{
+    e->state = (uint8_t)state;
+    e->cursor = 0;
+    e->editing = 0;
+    e->row_first = 0;
+}
+
+static void go_home(cnd_engine_t *e)
+{
+    wipe(e);
+    go(e, e->pack ? CND_SCREEN_HOME : CND_SCREEN_NO_SURVEY);
+}
+
+/* Shows item i, with the cursor on its previous answer if it has one. */
+static void enter_item(cnd_engine_t *e, uint16_t i)
+{
+    cnd_item_t it;
+    const cnd_answer_t *a = &e->resp.answers[i];
+    uint8_t pna_row;
+
+    go(e, CND_SCREEN_ITEM);
+    e->cur = i;
+    e->asked |= (uint64_t)1 << i;
+    load_item(e, i, &it);
+    e->number = clamp32(0, it.min, it.max);
+    pna_row = it.kind == CND_ITEM_INTEGER ? 2 : it.n_choices;
+    if (a->state == CND_ANS_PNA && has_pna(&it)) {
+        e->cursor = pna_row;
+        return;
+    }
+    if (a->state != CND_ANS_VALUE)
+        return;
+    switch (it.kind) {
+    case CND_ITEM_YESNO:
+        e->cursor = a->value ? 0 : 1;
+        break;
+    case CND_ITEM_SINGLE:
+        if (a->value >= 0 && a->value < it.n_choices)
+            e->cursor = (uint8_t)a->value;
+        break;
+    case CND_ITEM_MULTI: {
+        uint8_t c;
+        for (c = 0; c < it.n_choices; c++)
+            if (((uint32_t)a->value >> c) & 1u) {
+                e->cursor = c;
+                break;
+            }
+        break;
+    }
+    case CND_ITEM_INTEGER:
+        e->number = clamp32(a->value, it.min, it.max);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Moves to the first relevant item after `from` (from = -1: the first).
+ * Items passed over are irrelevant given the answers so far, so their
+ * answers are cleared: a response never holds an answer to a question
+ * whose condition no longer holds. */
+static void advance_from(cnd_engine_t *e, int32_t from)
+{
+    uint16_t count = item_count(e), i;
+
+    for (i = (uint16_t)(from + 1); i < count; i++) {
+        cnd_item_t it;
+        load_item(e, i, &it);
+        if (cnd_relevance_eval(it.relevance, it.relevance_len, e->resp.answers, count)) {
+            enter_item(e, i);
+            return;
+        }
+        memset(&e->resp.answers[i], 0, sizeof(e->resp.answers[i]));
+        e->asked &= ~((uint64_t)1 << i);
+    }
+    go(e, CND_SCREEN_REVIEW);
+}
+
+static int32_t last_asked_before(const cnd_engine_t *e, uint16_t end)
+{
+    while (end > 0) {
+        end--;
+        if (asked(e, end))
+            return end;
+    }
+    return -1;
+}
+
+static void back_to(cnd_engine_t *e, int32_t item)
+{
+    if (item < 0)
+        go(e, CND_SCREEN_CONSENT);
+    else
+        enter_item(e, (uint16_t)item);
+}
+
+static void answer(cnd_engine_t *e, uint8_t state, int32_t value)
+{
+    e->resp.answers[e->cur].state = state;
+    e->resp.answers[e->cur].value = value;
+}
+
+/* OK on an item screen; cursor is already clamped to the options. */
+static void item_ok(cnd_engine_t *e)
+{
+    cnd_item_t it;
+    cnd_answer_t *a = &e->resp.answers[e->cur];
+    uint8_t c = e->cursor, nc;
+    int pna;
+
+    load_item(e, e->cur, &it);
+    nc = it.n_choices;
+    pna = has_pna(&it);
+    switch (it.kind) {
+    case CND_ITEM_SINGLE:
+        if (c < nc)
+            answer(e, CND_ANS_VALUE, c);
+        else
+            answer(e, CND_ANS_PNA, 0);
+        break;
+    case CND_ITEM_YESNO:
+        if (c < 2)
+            answer(e, CND_ANS_VALUE, c == 0 ? 1 : 0);
+        else
+            answer(e, CND_ANS_PNA, 0);
+        break;
+    case CND_ITEM_MULTI:
+        if (c < nc) {
+            uint32_t mask = a->state == CND_ANS_VALUE ? (uint32_t)a->value : 0;
+            mask ^= (uint32_t)1 << c;
+            answer(e, mask ? CND_ANS_VALUE : CND_ANS_NONE, (int32_t)mask);
+            return; /* toggling stays on the item */
+        }
+        if (pna && c == nc)
+            answer(e, CND_ANS_PNA, 0);
+        else if (a->state != CND_ANS_VALUE || a->value == 0)
+            return; /* Next with nothing ticked: stay */
+        break;
+    case CND_ITEM_INTEGER:
+        if (c == 0) {
+            e->editing = (uint8_t)!e->editing;
+            return;
+        }
+        if (c == 1)
+            answer(e, CND_ANS_VALUE, clamp32(e->number, it.min, it.max));
+        else
+            answer(e, CND_ANS_PNA, 0);
+        break;
+    default: /* info: never an answer */
+        break;
+    }
+    advance_from(e, e->cur);
+}
+
+static void item_key(cnd_engine_t *e, cnd_key_t key)
+{
+    if (e->editing) {
+        cnd_item_t it;
+        load_item(e, e->cur, &it);
+        if (key == CND_KEY_UP && e->number < it.max)
+            e->number++;
+        else if (key == CND_KEY_DOWN && e->number > it.min)
+            e->number--;
+        else if (key == CND_KEY_OK || key == CND_KEY_BACK)
+            e->editing = 0;
+        e->number = clamp32(e->number, it.min, it.max);
+        return;
+    }
+    if (key == CND_KEY_OK)
+        item_ok(e);
+    else if (key == CND_KEY_BACK)
+        back_to(e, last_asked_before(e, e->cur));
+}
+
+static void save(cnd_engine_t *e)
+{
+    cnd_status_t st = CND_E_IO;
+
+    /* The id is drawn once per response: a retry after a failed verify
+     * keeps it, so if the first write did land the host stores one copy. */
+    if (!e->have_id && e->hal && e->hal->random &&
+        e->hal->random(e->hal->ctx, e->resp.id, sizeof(e->resp.id)) == CND_OK)
+        e->have_id = 1;
+    if (e->have_id) {
+        e->resp.pack_fp = e->pack->fingerprint;
+        e->resp.day = (e->hal && e->hal->today) ? e->hal->today(e->hal->ctx) : 0;
+        e->resp.lang = e->lang;
+        e->resp.n_answers = (uint8_t)item_count(e);
+        st = e->store ? cnd_store_append_response(e->store, &e->resp) : CND_E_IO;
+    }
+    if (st == CND_OK) {
+        wipe(e); /* on flash now; RAM keeps nothing */
+        go(e, CND_SCREEN_SAVED);
+    } else {
+        e->save_status = (uint8_t)st;
+        go(e, CND_SCREEN_SAVE_FAILED);
+    }
+}
+
+static void withdraw(cnd_engine_t *e)
+{
+    wipe(e);
+    go(e, CND_SCREEN_REFERRAL);
+}
+
+static void review_key(cnd_engine_t *e, cnd_key_t key, int up_edge, int down_edge)
+{
+    uint16_t rows = review_row_count(e);
+
+    /* UP/DOWN past the option list scroll the answer rows: the cursor
+     * contract (Save first) stays as scripted. */
+    if (key == CND_KEY_UP && up_edge && e->row_first > 0)
+        e->row_first--;
+    else if (key == CND_KEY_DOWN && down_edge && e->row_first + CND_SCREEN_REVIEW_ROWS < rows)
+        e->row_first++;
+    else if (key == CND_KEY_BACK || (key == CND_KEY_OK && e->cursor == 1))
+        back_to(e, last_asked_before(e, item_count(e)));
+    else if (key == CND_KEY_OK && e->cursor == 0)
+        save(e);
+    else if (key == CND_KEY_OK && e->cursor == 2)
+        withdraw(e);
+}
+
+static void ok_key(cnd_engine_t *e)
+{
+    switch (e->state) {
+    case CND_SCREEN_HOME:
+        wipe(e);
+        go(e, CND_SCREEN_CONSENT);
+        break;
+    case CND_SCREEN_CONSENT:
+        if (e->cursor == 0)
+            advance_from(e, -1);
+        else
+            withdraw(e); /* declined: nothing was collected, nothing stored */
+        break;
+    case CND_SCREEN_SAVED:
+        go(e, CND_SCREEN_REFERRAL);
+        break;
+    case CND_SCREEN_SAVE_FAILED:
+        if (e->cursor == 0)
+            save(e);
+        else
+            withdraw(e);
+        break;
+    case CND_SCREEN_REFERRAL:
+    case CND_SCREEN_NEUTRAL:
+        go_home(e);
+        break;
+    default:
+        break;
+    }
+}
+
+/* --------------------------------------------------------------- public */
+
+void cnd_engine_init(cnd_engine_t *e, cnd_store_t *st, const cnd_hal_t *hal,
+                     const cnd_pack_t *pack)
+{
+    memset(e, 0, sizeof(*e));
+    e->store = st;
+    e->hal = hal;
+    cnd_engine_set_pack(e, pack);
+}
+
+void cnd_engine_set_pack(cnd_engine_t *e, const cnd_pack_t *pack)
+{
+    e->pack = (pack && cnd_pack_lang_count(pack) > 0) ? pack : NULL;
+    if (!e->pack || e->lang >= cnd_pack_lang_count(e->pack))
+        e->lang = 0;
+    go_home(e);
+    render(e);
+}
+
+void cnd_engine_key(cnd_engine_t *e, cnd_key_t key)
+{
+    uint8_t n = e->screen.n_options;
+
+    if (key == CND_KEY_EXIT) {
+        wipe(e); /* first: nothing below may see the answers */
+        go(e, CND_SCREEN_NEUTRAL);
+    } else if (key == CND_KEY_LANG) {
+        if (e->pack)
+            e->lang = (uint8_t)((e->lang + 1u) % cnd_pack_lang_count(e->pack));
+    } else if (!e->pack) {
+        if (e->state == CND_SCREEN_NEUTRAL && key == CND_KEY_OK)
+            go_home(e);
+    } else if (e->state == CND_SCREEN_ITEM && (e->editing || key == CND_KEY_OK ||
+                                              key == CND_KEY_BACK)) {
+        item_key(e, key);
+    } else if (e->state == CND_SCREEN_REVIEW &&
+               (key != CND_KEY_UP || e->cursor == 0) &&
+               (key != CND_KEY_DOWN || e->cursor + 1 >= n)) {
+        review_key(e, key, e->cursor == 0, e->cursor + 1 >= n);
+    } else if (key == CND_KEY_UP) {
+        if (e->cursor > 0)
+            e->cursor--;
+    } else if (key == CND_KEY_DOWN) {
+        if (e->cursor + 1 < n)
+            e->cursor++;
+    } else if (key == CND_KEY_OK) {
+        ok_key(e);
+    } else if (key == CND_KEY_BACK) {
+        if (e->state == CND_SCREEN_CONSENT)
+            go_home(e);
+        else if (e->state == CND_SCREEN_SAVE_FAILED)
+            go(e, CND_SCREEN_REVIEW);
+    }
+    render(e);
+}
+
+const cnd_screen_t *cnd_engine_screen(const cnd_engine_t *e)
+{
+    return &e->screen;
+}
+
+int cnd_engine_busy(const cnd_engine_t *e)
+{
+    switch (e->state) {
+    case CND_SCREEN_CONSENT:
+    case CND_SCREEN_ITEM:
+    case CND_SCREEN_REVIEW:
+    case CND_SCREEN_SAVE_FAILED:
+        return 1;
+    default:
+        return 0;
+    }
+}

@@ -51,5 +51,14 @@ cnd_status_t cnd_hoststore_put_responses(cnd_hoststore_t *hs, const cnd_response
 typedef int (*cnd_hoststore_visit_fn)(void *ctx, const cnd_pack_t *pack, const cnd_response_t *r);
 int cnd_hoststore_each(cnd_hoststore_t *hs, cnd_hoststore_visit_fn visit, void *ctx,
                        cnd_err_t *err);
+/* (each() returns 0 after a full walk, the visitor's non-zero value as is,
+ * or a cnd_status_t with err filled when a store file cannot be read.) */
+
+/* Added by the host store work, for export's codebook: stored packs in
+ * fingerprint order (views valid until close) and how many responses the
+ * store holds. */
+size_t cnd_hoststore_pack_count(const cnd_hoststore_t *hs);
+const cnd_pack_t *cnd_hoststore_pack_at(const cnd_hoststore_t *hs, size_t i);
+size_t cnd_hoststore_response_count(const cnd_hoststore_t *hs);
 
 #endif

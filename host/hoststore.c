@@ -1,0 +1,1153 @@
+/*
+ * hoststore.c: the coordinator's durable store (formats/SPEC.md section 8).
+ *
+ * Owns: the store directory, its lock, the in-memory set of stored response
+ * ids, and the .cnb batch file format (header + zlib stream of the columnar
+ * batch encoding of formats/batch.h, so the device's wire batches and the
+ * host's files share one codec).
+ *
+ * Never: overwrites or deletes a stored response; returns CND_OK before the
+ * file and its directory are fsynced; skips a corrupt file silently (every
+ * defect fails the open or the walk with a message naming the file); names a
+ * file after a device, a time or a sequence (names come from the ids).
+ *
+ * RAM: host only. Every stored pack (<= CND_MAX_PACK_SIZE each) plus 8 bytes
+ * per stored response id (open-addressed set at <= 50% load, so ~16-32 B per
+ * response). Responses themselves are re-read from disk by each().
+ */
+#include "hoststore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "batch.h"
+
+#define CNB_MAGIC "CNDB"
+#define CNB_VERSION 1
+#define CNB_HEADER_LEN 20
+/* The biggest batch the columnar encoding can produce is far below this
+ * (128 responses x 64 items x 5-byte varints + metadata ~ 50 KiB); a header
+ * claiming more is corrupt, and refusing it bounds what a bad file can make
+ * us allocate. */
+#define CNB_MAX_RAW (1u << 20)
+#define CNB_MAX_FILE (2u << 20)
+#define TMP_PREFIX ".tmp-"
+
+typedef struct {
+    uint32_t fp;
+    uint8_t *buf;
+    cnd_pack_t pk;
+} stored_pack_t;
+
+struct cnd_hoststore {
+    char *dir;
+    int lock_fd;
+    stored_pack_t **packs; /* sorted by fingerprint; entries never move */
+    size_t n_packs;
+    uint64_t *ids;         /* open-addressed set; 0 = empty slot */
+    size_t ids_cap, n_ids;
+    int has_zero_id;       /* the all-zero id cannot live in the table */
+};
+
+/* ---------------------------------------------------------------- ids -- */
+
+static uint64_t id_key(const uint8_t id[CND_RESPONSE_ID_LEN])
+{
+    uint64_t k = 0;
+    for (int i = 0; i < CND_RESPONSE_ID_LEN; i++)
+        k = (k << 8) | id[i];
+    return k;
+}
+
+static size_t id_slot(uint64_t k, size_t cap)
+{
+    /* Ids are random already; the multiply only spreads structured test ids. */
+    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
+}
+
+static int idset_has(const cnd_hoststore_t *hs, uint64_t k)
+{
+    if (k == 0)
+        return hs->has_zero_id;
+    if (hs->ids_cap == 0)
+        return 0;
+    for (size_t i = id_slot(k, hs->ids_cap);; i = (i + 1) & (hs->ids_cap - 1)) {
+        if (hs->ids[i] == k)
+            return 1;
+        if (hs->ids[i] == 0)
+            return 0;
+    }
+}
+
+static int idset_grow(cnd_hoststore_t *hs)
+{
+    size_t cap = hs->ids_cap ? hs->ids_cap * 2 : 1024;
+    uint64_t *t = calloc(cap, sizeof *t);
+    if (t == NULL)
+        return -1;
+    for (size_t i = 0; i < hs->ids_cap; i++) {
+        uint64_t k = hs->ids[i];
+        if (k == 0)
+            continue;
+        size_t j = id_slot(k, cap);
+        while (t[j] != 0)
+            j = (j + 1) & (cap - 1);
+        t[j] = k;
+    }
+    free(hs->ids);
+    hs->ids = t;
+    hs->ids_cap = cap;
+    return 0;
+}
+
+/* Returns 1 if added, 0 if already present, -1 if out of memory. */
+static int idset_add(cnd_hoststore_t *hs, uint64_t k)
+{
+    if (idset_has(hs, k))
+        return 0;
+    if (k == 0) {
+        hs->has_zero_id = 1;
+        return 1;
+    }
+    if ((hs->n_ids + 1) * 2 > hs->ids_cap && idset_grow(hs) != 0)
+        return -1;
+    size_t i = id_slot(k, hs->ids_cap);
+    while (hs->ids[i] != 0)
+        i = (i + 1) & (hs->ids_cap - 1);
+    hs->ids[i] = k;
+    hs->n_ids++;
+    return 1;
+}
+
+/* -------------------------------------------------------- filesystem -- */
+
+static char *path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = malloc(la + lb + 2);
+    if (p == NULL)
+        return NULL;
+    memcpy(p, a, la);
+    p[la] = '/';
+    memcpy(p + la + 1, b, lb + 1);
+    return p;
+}
+
+/* A rename or a new entry is durable only once its directory is fsynced. */
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* mkdir -p that also fsyncs the parent of every directory it creates, so a
+ * fresh store survives power loss right after the first sync. */
+static int make_dirs_durable(const char *path, cnd_err_t *err)
+{
+    char buf[PATH_MAX];
+    size_t len = strlen(path);
+    if (len == 0 || len >= sizeof buf) {
+        cnd_err_set(err, "store path '%s' is empty or too long", path);
+        return -1;
+    }
+    memcpy(buf, path, len + 1);
+    while (len > 1 && buf[len - 1] == '/')
+        buf[--len] = '\0';
+    for (size_t i = 1; i <= len; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        char saved = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0700) == 0) {
+            char *slash = strrchr(buf, '/');
+            const char *parent = ".";
+            char pbuf[PATH_MAX];
+            if (slash == buf) {
+                parent = "/";
+            } else if (slash != NULL) {
+                memcpy(pbuf, buf, (size_t)(slash - buf));
+                pbuf[slash - buf] = '\0';
+                parent = pbuf;
+            }
+            if (fsync_dir(parent) != 0) {
+                cnd_err_set(err, "cannot fsync directory %s: %s", parent, strerror(errno));
+                return -1;
+            }
+        } else if (errno != EEXIST || !is_dir(buf)) {
+            cnd_err_set(err, "cannot create directory %s: %s", buf, strerror(errno));
+            return -1;
+        }
+        buf[i] = saved;
+    }
+    return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Sorted entry names of dir (no "." / ".."), so walks are deterministic. */
+static int list_dir(const char *dir, char ***out, size_t *n_out, cnd_err_t *err)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        cnd_err_set(err, "cannot read directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **t = realloc(names, cap * sizeof *t);
+            if (t == NULL)
+                goto oom;
+            names = t;
+        }
+        if ((names[n] = strdup(e->d_name)) == NULL)
+            goto oom;
+        n++;
+    }
+    closedir(d);
+    if (n > 0)
+        qsort(names, n, sizeof *names, name_cmp);
+    *out = names;
+    *n_out = n;
+    return 0;
+oom:
+    closedir(d);
+    free_names(names, n);
+    cnd_err_set(err, "out of memory listing %s", dir);
+    return -1;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/* A crash between mkstemp and rename leaves a temp file; it never held a
+ * committed response (CND_OK comes after rename), so removing it is safe. */
+static int clean_temp_files(const char *dir, cnd_err_t *err)
+{
+    char **names;
+    size_t n;
+    if (list_dir(dir, &names, &n, err) != 0)
+        return -1;
+    int removed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(names[i], TMP_PREFIX, strlen(TMP_PREFIX)) != 0)
+            continue;
+        char *p = path_join(dir, names[i]);
+        if (p != NULL && unlink(p) == 0)
+            removed = 1;
+        free(p);
+    }
+    free_names(names, n);
+    if (removed)
+        fsync_dir(dir);
+    return 0;
+}
+
+static int read_file(const char *path, size_t max, uint8_t **out, size_t *len, cnd_err_t *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cnd_err_set(err, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (size_t)st.st_size > max) {
+        close(fd);
+        cnd_err_set(err, "store file %s is corrupt (larger than %zu bytes); restore it from a backup",
+                    path, max);
+        return -1;
+    }
+    size_t size = (size_t)st.st_size;
+    uint8_t *buf = malloc(size ? size : 1);
+    size_t got = 0;
+    while (buf != NULL && got < size) {
+        ssize_t r = read(fd, buf + got, size - got);
+        if (r <= 0) {
+            if (r < 0 && errno == EINTR)
+                continue;
+            cnd_err_set(err, "cannot read %s: %s", path, r < 0 ? strerror(errno) : "file shrank");
+            free(buf);
+            close(fd);
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    if (buf == NULL) {
+        cnd_err_set(err, "out of memory reading %s", path);
+        return -1;
+    }
+    *out = buf;
+    *len = size;
+    return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/*
+ * Durably creates dir/name with the given bytes: temp file in the same
+ * directory, fsync, link to the final name (link refuses to replace, so a
+ * stored file is never overwritten), unlink the temp, fsync the directory.
+ * Returns 0, 1 if dir/name already exists (nothing written), -1 on error.
+ */
+static int write_new_file(const char *dir, const char *name, const uint8_t *data, size_t len,
+                          cnd_err_t *err)
+{
+    char tmpl[PATH_MAX];
+    char final[PATH_MAX];
+    if ((size_t)snprintf(tmpl, sizeof tmpl, "%s/" TMP_PREFIX "%s-XXXXXX", dir, name) >=
+            sizeof tmpl ||
+        (size_t)snprintf(final, sizeof final, "%s/%s", dir, name) >= sizeof final) {
+        cnd_err_set(err, "store path %s is too long", dir);
+        return -1;
+    }
+    int fd = mkstemp(tmpl);
+    if (fd < 0) {
+        cnd_err_set(err, "cannot create a file in %s: %s; check free space and permissions", dir,
+                    strerror(errno));
+        return -1;
+    }
+    int rc = -1;
+    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        cnd_err_set(err, "cannot write %s: %s; check free space", final, strerror(errno));
+        close(fd);
+        goto out;
+    }
+    if (close(fd) != 0) {
+        cnd_err_set(err, "cannot write %s: %s", final, strerror(errno));
+        goto out;
+    }
+    if (link(tmpl, final) != 0) {
+        if (errno == EEXIST) {
+            rc = 1;
+        } else {
+            cnd_err_set(err, "cannot create %s: %s", final, strerror(errno));
+        }
+        goto out;
+    }
+    rc = 0;
+out:
+    unlink(tmpl);
+    if (fsync_dir(dir) != 0 && rc == 0) {
+        cnd_err_set(err, "cannot fsync directory %s: %s", dir, strerror(errno));
+        rc = -1;
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------- packs -- */
+
+static stored_pack_t *find_pack(const cnd_hoststore_t *hs, uint32_t fp)
+{
+    for (size_t i = 0; i < hs->n_packs; i++)
+        if (hs->packs[i]->fp == fp)
+            return hs->packs[i];
+    return NULL;
+}
+
+/* Takes ownership of buf on success. */
+static int add_pack(cnd_hoststore_t *hs, uint8_t *buf, uint32_t len, const cnd_pack_t *pk)
+{
+    stored_pack_t *sp = malloc(sizeof *sp);
+    stored_pack_t **t = realloc(hs->packs, (hs->n_packs + 1) * sizeof *t);
+    if (sp == NULL || t == NULL) {
+        free(sp);
+        if (t != NULL)
+            hs->packs = t;
+        return -1;
+    }
+    hs->packs = t;
+    sp->fp = pk->fingerprint;
+    sp->buf = buf;
+    sp->pk = *pk;
+    /* The view points into the bytes we now own. */
+    sp->pk.buf = buf;
+    sp->pk.len = len;
+    size_t i = hs->n_packs;
+    while (i > 0 && hs->packs[i - 1]->fp > sp->fp) {
+        hs->packs[i] = hs->packs[i - 1];
+        i--;
+    }
+    hs->packs[i] = sp;
+    hs->n_packs++;
+    return 0;
+}
+
+static int parse_fp_name(const char *s, size_t len, uint32_t *fp)
+{
+    if (len != 8)
+        return -1;
+    uint32_t v = 0;
+    for (size_t i = 0; i < 8; i++) {
+        char c = s[i];
+        int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = (v << 4) | (uint32_t)d;
+    }
+    *fp = v;
+    return 0;
+}
+
+static int load_packs(cnd_hoststore_t *hs, cnd_err_t *err)
+{
+    char *dir = path_join(hs->dir, "packs");
+    char **names = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (dir == NULL || list_dir(dir, &names, &n, err) != 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (!has_suffix(names[i], ".pack"))
+            continue;
+        char *path = path_join(dir, names[i]);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        uint32_t fp;
+        cnd_pack_t pk;
+        if (path == NULL || read_file(path, CND_MAX_PACK_SIZE, &buf, &len, err) != 0) {
+            free(path);
+            goto out;
+        }
+        cnd_status_t st = cnd_pack_open(&pk, buf, (uint32_t)len);
+        if (st != CND_OK || parse_fp_name(names[i], strlen(names[i]) - 5, &fp) != 0 ||
+            fp != pk.fingerprint) {
+            cnd_err_set(err, "store file %s is corrupt (%s); restore it from a backup", path,
+                        st != CND_OK ? cnd_status_str(st) : "name does not match its fingerprint");
+            free(buf);
+            free(path);
+            goto out;
+        }
+        free(path);
+        if (add_pack(hs, buf, (uint32_t)len, &pk) != 0) {
+            free(buf);
+            cnd_err_set(err, "out of memory loading packs");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    free_names(names, n);
+    free(dir);
+    return rc;
+}
+
+/* ---------------------------------------------------- batch files -- */
+
+static void put_u16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint16_t get_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+
+/* Rejects answers a device could never have produced for this pack, so the
+ * store only ever holds responses the export can translate faithfully. */
+static cnd_status_t check_response(const cnd_pack_t *pk, const cnd_response_t *r)
+{
+    if (r->pack_fp != pk->fingerprint || r->n_answers != pk->n_items ||
+        r->lang >= pk->n_langs)
+        return CND_E_INVALID;
+    for (uint16_t i = 0; i < pk->n_items; i++) {
+        const cnd_answer_t *a = &r->answers[i];
+        cnd_item_t it;
+        if (cnd_pack_item(pk, i, &it) != CND_OK || a->state > CND_ANS_VALUE)
+            return CND_E_INVALID;
+        if (a->state == CND_ANS_NONE)
+            continue;
+        if (it.kind == CND_ITEM_INFO)
+            return CND_E_INVALID;
+        if (a->state == CND_ANS_PNA)
+            continue;
+        int32_t v = a->value;
+        switch (it.kind) {
+        case CND_ITEM_SINGLE:
+            if (v < 0 || v >= it.n_choices)
+                return CND_E_RANGE;
+            break;
+        case CND_ITEM_YESNO:
+            if (v != 0 && v != 1)
+                return CND_E_RANGE;
+            break;
+        case CND_ITEM_MULTI:
+            if (it.n_choices < 32 && ((uint32_t)v >> it.n_choices) != 0)
+                return CND_E_RANGE;
+            break;
+        case CND_ITEM_INTEGER:
+            if (v < it.min || v > it.max)
+                return CND_E_RANGE;
+            break;
+        default:
+            return CND_E_INVALID;
+        }
+    }
+    return CND_OK;
+}
+
+typedef struct {
+    const cnd_response_t *const *rs;
+} array_src_t;
+
+static cnd_status_t array_get(void *ctx, uint16_t index, cnd_response_t *out)
+{
+    const array_src_t *src = ctx;
+    *out = *src->rs[index];
+    return CND_OK;
+}
+
+/* Columnar batch bytes (formats/batch.h) for rs[0..n), in a malloc'd buffer. */
+static cnd_status_t encode_batch(const cnd_response_t *const *rs, uint16_t n, uint8_t **out,
+                                 size_t *out_len)
+{
+    array_src_t src = {rs};
+    cnd_batch_encoder_t enc;
+    cnd_status_t st = cnd_batch_encoder_init(&enc, n, array_get, &src);
+    if (st != CND_OK)
+        return st;
+    size_t cap = 4096, len = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf != NULL) {
+        if (cap - len < 1024) {
+            uint8_t *t = cap * 2 <= CNB_MAX_RAW ? realloc(buf, cap * 2) : NULL;
+            if (t == NULL)
+                break;
+            buf = t;
+            cap *= 2;
+        }
+        size_t produced = 0;
+        st = cnd_batch_encoder_read(&enc, buf + len, cap - len, &produced);
+        if (st != CND_OK) {
+            free(buf);
+            return st;
+        }
+        if (produced == 0) {
+            *out = buf;
+            *out_len = len;
+            return CND_OK;
+        }
+        len += produced;
+    }
+    free(buf);
+    return CND_E_NOSPACE;
+}
+
+/* Header + zlib(raw) in one malloc'd buffer. */
+static cnd_status_t build_cnb(uint32_t fp, uint16_t n, const uint8_t *raw, size_t raw_len,
+                              uint8_t **out, size_t *out_len)
+{
+    uLong bound = compressBound((uLong)raw_len);
+    uint8_t *buf = malloc(CNB_HEADER_LEN + bound);
+    if (buf == NULL)
+        return CND_E_NOSPACE;
+    memcpy(buf, CNB_MAGIC, 4);
+    buf[4] = CNB_VERSION;
+    buf[5] = 0;
+    put_u16(buf + 6, n);
+    put_u32(buf + 8, fp);
+    put_u32(buf + 12, (uint32_t)raw_len);
+    put_u32(buf + 16, (uint32_t)crc32(0L, raw, (uInt)raw_len));
+    uLongf zlen = bound;
+    if (compress2(buf + CNB_HEADER_LEN, &zlen, raw, (uLong)raw_len, Z_BEST_COMPRESSION) != Z_OK) {
+        free(buf);
+        return CND_E_NOSPACE;
+    }
+    *out = buf;
+    *out_len = CNB_HEADER_LEN + zlen;
+    return CND_OK;
+}
+
+/* Inflates exactly raw_len bytes and requires the stream to end at EOF. */
+static int inflate_exact(const uint8_t *z, size_t zlen, uint8_t *raw, size_t raw_len)
+{
+    z_stream s;
+    memset(&s, 0, sizeof s);
+    if (inflateInit(&s) != Z_OK)
+        return -1;
+    s.next_in = (Bytef *)(uintptr_t)z;
+    s.avail_in = (uInt)zlen;
+    s.next_out = raw;
+    s.avail_out = (uInt)raw_len;
+    int zr = inflate(&s, Z_FINISH);
+    int ok = zr == Z_STREAM_END && s.avail_out == 0 && s.avail_in == 0;
+    inflateEnd(&s);
+    return ok ? 0 : -1;
+}
+
+/*
+ * Reads and fully validates one .cnb file into out[0..*n). A decoded file
+ * must agree with its header, its directory's pack and itself; anything
+ * else is reported as corruption naming the file.
+ */
+static int read_cnb(const char *path, const cnd_pack_t *pk, cnd_response_t *out, uint16_t *n,
+                    cnd_err_t *err)
+{
+    uint8_t *file = NULL, *raw = NULL;
+    size_t len = 0;
+    const char *why = NULL;
+    if (read_file(path, CNB_MAX_FILE, &file, &len, err) != 0)
+        return -1;
+    uint32_t raw_len = len >= CNB_HEADER_LEN ? get_u32(file + 12) : 0;
+    uint16_t count = len >= CNB_HEADER_LEN ? get_u16(file + 6) : 0;
+    if (len < CNB_HEADER_LEN) {
+        why = "truncated header";
+    } else if (memcmp(file, CNB_MAGIC, 4) != 0) {
+        why = "not a candor batch file";
+    } else if (file[4] != CNB_VERSION) {
+        why = "unknown batch file version";
+    } else if (file[5] != 0 || count == 0 || count > CND_BATCH_MAX_RESPONSES ||
+               raw_len == 0 || raw_len > CNB_MAX_RAW) {
+        why = "header out of range";
+    } else if (get_u32(file + 8) != pk->fingerprint) {
+        why = "pack fingerprint differs from its directory";
+    } else if ((raw = malloc(raw_len)) == NULL) {
+        why = "out of memory";
+    } else if (inflate_exact(file + CNB_HEADER_LEN, len - CNB_HEADER_LEN, raw, raw_len) != 0) {
+        why = "truncated or damaged compressed data";
+    } else if ((uint32_t)crc32(0L, raw, raw_len) != get_u32(file + 16)) {
+        why = "checksum mismatch";
+    } else {
+        cnd_status_t st = cnd_batch_decode(raw, raw_len, out, CND_BATCH_MAX_RESPONSES, n);
+        if (st != CND_OK) {
+            why = cnd_status_str(st);
+        } else if (*n != count) {
+            why = "response count differs from its header";
+        } else {
+            for (uint16_t i = 0; i < *n && why == NULL; i++)
+                if (check_response(pk, &out[i]) != CND_OK)
+                    why = "a response does not fit its survey pack";
+        }
+    }
+    free(raw);
+    free(file);
+    if (why != NULL) {
+        cnd_err_set(err, "store file %s is corrupt (%s); restore it from a backup", path, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------- walking -- */
+
+typedef int (*cnb_fn)(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_response_t *rs,
+                      uint16_t n);
+
+/* Every .cnb of every pack, in fingerprint then name order. A response
+ * directory without its pack is corruption: its answers cannot be read. */
+static int walk_cnb(cnd_hoststore_t *hs, int clean, cnb_fn fn, void *ctx, cnd_err_t *err)
+{
+    char *rdir = path_join(hs->dir, "responses");
+    char **fps = NULL;
+    size_t n_fps = 0;
+    cnd_response_t *rs = malloc(CND_BATCH_MAX_RESPONSES * sizeof *rs);
+    int rc = CND_E_IO;
+    if (rdir == NULL || rs == NULL) {
+        cnd_err_set(err, "out of memory reading the store");
+        goto out;
+    }
+    if (list_dir(rdir, &fps, &n_fps, err) != 0)
+        goto out;
+    for (size_t i = 0; i < n_fps; i++) {
+        if (strncmp(fps[i], TMP_PREFIX, strlen(TMP_PREFIX)) == 0)
+            continue;
+        char *fdir = path_join(rdir, fps[i]);
+        uint32_t fp;
+        const stored_pack_t *sp = NULL;
+        if (fdir == NULL) {
+            cnd_err_set(err, "out of memory reading the store");
+            goto out;
+        }
+        if (!is_dir(fdir)) {
+            free(fdir);
+            continue;
+        }
+        if (parse_fp_name(fps[i], strlen(fps[i]), &fp) != 0 || (sp = find_pack(hs, fp)) == NULL) {
+            cnd_err_set(err,
+                        "store directory %s has no matching pack in %s/packs; restore the pack "
+                        "file from a backup",
+                        fdir, hs->dir);
+            free(fdir);
+            rc = CND_E_CORRUPT;
+            goto out;
+        }
+        char **files = NULL;
+        size_t n_files = 0;
+        if ((clean && clean_temp_files(fdir, err) != 0) ||
+            list_dir(fdir, &files, &n_files, err) != 0) {
+            free(fdir);
+            goto out;
+        }
+        for (size_t j = 0; j < n_files; j++) {
+            if (!has_suffix(files[j], ".cnb") || files[j][0] == '.')
+                continue;
+            char *path = path_join(fdir, files[j]);
+            uint16_t n = 0;
+            int r = path == NULL ? -1 : read_cnb(path, &sp->pk, rs, &n, err);
+            if (r == 0)
+                r = fn(ctx, path, &sp->pk, rs, n);
+            else
+                r = CND_E_CORRUPT;
+            free(path);
+            if (r != 0) {
+                free_names(files, n_files);
+                free(fdir);
+                rc = r;
+                goto out;
+            }
+        }
+        free_names(files, n_files);
+        free(fdir);
+    }
+    rc = 0;
+out:
+    free(rs);
+    free_names(fps, n_fps);
+    free(rdir);
+    return rc;
+}
+
+typedef struct {
+    cnd_hoststore_t *hs;
+    cnd_err_t *err;
+} load_ctx_t;
+
+static int load_ids_fn(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_response_t *rs,
+                       uint16_t n)
+{
+    load_ctx_t *lc = ctx;
+    (void)pk;
+    for (uint16_t i = 0; i < n; i++) {
+        int r = idset_add(lc->hs, id_key(rs[i].id));
+        if (r < 0) {
+            cnd_err_set(lc->err, "out of memory loading response ids from %s", path);
+            return CND_E_NOSPACE;
+        }
+        if (r == 0) {
+            /* put_responses never writes an id twice; a repeat means the
+             * store was edited by hand. Refuse rather than double-count. */
+            cnd_err_set(lc->err,
+                        "store file %s is corrupt (repeats a response stored in another "
+                        "file); restore it from a backup",
+                        path);
+            return CND_E_CORRUPT;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ public -- */
+
+static int check_store_layout(const char *dir, int create, cnd_err_t *err)
+{
+    if (!is_dir(dir)) {
+        if (!create) {
+            cnd_err_set(err, "store %s does not exist or is not a directory; check the path or "
+                        "run candor sync first", dir);
+            return -1;
+        }
+        if (make_dirs_durable(dir, err) != 0)
+            return -1;
+    }
+    static const char *const subdirs[] = {"packs", "responses"};
+    int created = 0;
+    for (size_t i = 0; i < 2; i++) {
+        char *p = path_join(dir, subdirs[i]);
+        if (p == NULL) {
+            cnd_err_set(err, "out of memory");
+            return -1;
+        }
+        if (!is_dir(p)) {
+            if (!create) {
+                cnd_err_set(err, "%s is not a candor store (no %s/ inside); check the path", dir,
+                            subdirs[i]);
+                free(p);
+                return -1;
+            }
+            if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+                cnd_err_set(err, "cannot create directory %s: %s", p, strerror(errno));
+                free(p);
+                return -1;
+            }
+            created = 1;
+        }
+        free(p);
+    }
+    if (created && fsync_dir(dir) != 0) {
+        cnd_err_set(err, "cannot fsync directory %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int take_lock(cnd_hoststore_t *hs, cnd_err_t *err)
+{
+    char *p = path_join(hs->dir, ".lock");
+    if (p == NULL) {
+        cnd_err_set(err, "out of memory");
+        return -1;
+    }
+    hs->lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    free(p);
+    if (hs->lock_fd < 0) {
+        cnd_err_set(err, "cannot open the lock file in store %s: %s", hs->dir, strerror(errno));
+        return -1;
+    }
+    if (flock(hs->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            cnd_err_set(err, "store %s is in use by another candor process", hs->dir);
+        else
+            cnd_err_set(err, "cannot lock store %s: %s", hs->dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+cnd_status_t cnd_hoststore_open(const char *dir, int create, cnd_hoststore_t **out,
+                                cnd_err_t *err)
+{
+    *out = NULL;
+    if (check_store_layout(dir, create, err) != 0)
+        return create ? CND_E_IO : CND_E_NOT_FOUND;
+    cnd_hoststore_t *hs = calloc(1, sizeof *hs);
+    if (hs == NULL || (hs->dir = strdup(dir)) == NULL) {
+        free(hs);
+        cnd_err_set(err, "out of memory opening store %s", dir);
+        return CND_E_NOSPACE;
+    }
+    hs->lock_fd = -1;
+    cnd_status_t st = CND_E_IO;
+    char *packs = path_join(dir, "packs");
+    char *resp = path_join(dir, "responses");
+    if (take_lock(hs, err) != 0) {
+        st = CND_E_BUSY;
+        goto fail;
+    }
+    if (packs == NULL || resp == NULL || clean_temp_files(dir, err) != 0 ||
+        clean_temp_files(packs, err) != 0 || clean_temp_files(resp, err) != 0)
+        goto fail;
+    if (load_packs(hs, err) != 0) {
+        st = CND_E_CORRUPT;
+        goto fail;
+    }
+    load_ctx_t lc = {hs, err};
+    int r = walk_cnb(hs, 1, load_ids_fn, &lc, err);
+    if (r != 0) {
+        st = r > 0 ? (cnd_status_t)r : CND_E_CORRUPT;
+        goto fail;
+    }
+    free(packs);
+    free(resp);
+    *out = hs;
+    return CND_OK;
+fail:
+    free(packs);
+    free(resp);
+    cnd_hoststore_close(hs);
+    return st;
+}
+
+void cnd_hoststore_close(cnd_hoststore_t *hs)
+{
+    if (hs == NULL)
+        return;
+    if (hs->lock_fd >= 0)
+        close(hs->lock_fd); /* releases the flock */
+    for (size_t i = 0; i < hs->n_packs; i++) {
+        free(hs->packs[i]->buf);
+        free(hs->packs[i]);
+    }
+    free(hs->packs);
+    free(hs->ids);
+    free(hs->dir);
+    free(hs);
+}
+
+int cnd_hoststore_has_pack(cnd_hoststore_t *hs, uint32_t fingerprint)
+{
+    return find_pack(hs, fingerprint) != NULL;
+}
+
+cnd_status_t cnd_hoststore_put_pack(cnd_hoststore_t *hs, const uint8_t *pack, uint32_t len,
+                                    cnd_err_t *err)
+{
+    cnd_pack_t pk;
+    cnd_status_t st = len <= CND_MAX_PACK_SIZE ? cnd_pack_open(&pk, pack, len) : CND_E_RANGE;
+    if (st != CND_OK) {
+        cnd_err_set(err, "survey pack refused (%s); nothing stored", cnd_status_str(st));
+        return st;
+    }
+    if (find_pack(hs, pk.fingerprint) != NULL)
+        return CND_OK;
+    char name[16];
+    snprintf(name, sizeof name, "%08x.pack", (unsigned)pk.fingerprint);
+    char *dir = path_join(hs->dir, "packs");
+    uint8_t *copy = malloc(len);
+    if (dir == NULL || copy == NULL) {
+        free(dir);
+        free(copy);
+        cnd_err_set(err, "out of memory storing a pack");
+        return CND_E_NOSPACE;
+    }
+    memcpy(copy, pack, len);
+    /* 1 = an identical-fingerprint file appeared meanwhile: same CRC-32 over
+     * the same validated content, so it is this pack; keep the one on disk. */
+    int r = write_new_file(dir, name, copy, len, err);
+    free(dir);
+    if (r < 0 || add_pack(hs, copy, len, &pk) != 0) {
+        if (r >= 0)
+            cnd_err_set(err, "out of memory storing a pack");
+        free(copy);
+        return r < 0 ? CND_E_IO : CND_E_NOSPACE;
+    }
+    return CND_OK;
+}
+
+cnd_status_t cnd_hoststore_get_pack(cnd_hoststore_t *hs, uint32_t fingerprint,
+                                    const cnd_pack_t **out, cnd_err_t *err)
+{
+    const stored_pack_t *sp = find_pack(hs, fingerprint);
+    if (sp == NULL) {
+        cnd_err_set(err, "survey pack %08x is not in store %s", (unsigned)fingerprint, hs->dir);
+        return CND_E_NOT_FOUND;
+    }
+    *out = &sp->pk;
+    return CND_OK;
+}
+
+int cnd_hoststore_has_response(cnd_hoststore_t *hs, const uint8_t id[CND_RESPONSE_ID_LEN])
+{
+    return idset_has(hs, id_key(id));
+}
+
+static int id_ptr_cmp(const void *a, const void *b)
+{
+    const cnd_response_t *ra = *(const cnd_response_t *const *)a;
+    const cnd_response_t *rb = *(const cnd_response_t *const *)b;
+    return memcmp(ra->id, rb->id, CND_RESPONSE_ID_LEN);
+}
+
+/* responses/<fp>/, created durably on first use. */
+static char *response_dir(cnd_hoststore_t *hs, uint32_t fp, cnd_err_t *err)
+{
+    char name[16];
+    snprintf(name, sizeof name, "%08x", (unsigned)fp);
+    char *rdir = path_join(hs->dir, "responses");
+    char *fdir = rdir ? path_join(rdir, name) : NULL;
+    if (fdir == NULL) {
+        cnd_err_set(err, "out of memory");
+    } else if (!is_dir(fdir)) {
+        if ((mkdir(fdir, 0700) != 0 && errno != EEXIST) || fsync_dir(rdir) != 0) {
+            cnd_err_set(err, "cannot create directory %s: %s", fdir, strerror(errno));
+            free(fdir);
+            fdir = NULL;
+        }
+    }
+    free(rdir);
+    return fdir;
+}
+
+/*
+ * One file for rs[0..n) (sorted by id, so neither the bytes nor the name
+ * carry collection order). Name = CRC-32 of the sorted ids; on the rare
+ * clash with a different set, "-1", "-2"... are appended.
+ */
+static cnd_status_t write_batch_file(const char *fdir, uint32_t fp, const cnd_response_t *const *rs,
+                                     uint16_t n, cnd_err_t *err)
+{
+    uint8_t *raw = NULL, *file = NULL;
+    size_t raw_len = 0, file_len = 0;
+    cnd_status_t st = encode_batch(rs, n, &raw, &raw_len);
+    if (st == CND_OK)
+        st = build_cnb(fp, n, raw, raw_len, &file, &file_len);
+    free(raw);
+    if (st != CND_OK) {
+        cnd_err_set(err, "cannot encode a batch of responses (%s); nothing stored",
+                    cnd_status_str(st));
+        return st;
+    }
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (uint16_t i = 0; i < n; i++)
+        crc = crc32(crc, rs[i]->id, CND_RESPONSE_ID_LEN);
+    int r = 1;
+    for (unsigned k = 0; r == 1 && k < 1000; k++) {
+        char name[32];
+        if (k == 0)
+            snprintf(name, sizeof name, "%08lx.cnb", (unsigned long)crc);
+        else
+            snprintf(name, sizeof name, "%08lx-%u.cnb", (unsigned long)crc, k);
+        r = write_new_file(fdir, name, file, file_len, err);
+    }
+    free(file);
+    if (r != 0) {
+        if (r == 1)
+            cnd_err_set(err, "too many name clashes in %s", fdir);
+        return CND_E_IO;
+    }
+    return CND_OK;
+}
+
+cnd_status_t cnd_hoststore_put_responses(cnd_hoststore_t *hs, const cnd_response_t *r, size_t n,
+                                         size_t *added, cnd_err_t *err)
+{
+    *added = 0;
+    if (n == 0)
+        return CND_OK;
+    const stored_pack_t *sp = find_pack(hs, r[0].pack_fp);
+    if (sp == NULL) {
+        cnd_err_set(err, "survey pack %08x is not in store %s; store the pack first",
+                    (unsigned)r[0].pack_fp, hs->dir);
+        return CND_E_NOT_FOUND;
+    }
+    const cnd_response_t **fresh = malloc(n * sizeof *fresh);
+    if (fresh == NULL) {
+        cnd_err_set(err, "out of memory storing responses");
+        return CND_E_NOSPACE;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        cnd_status_t st = check_response(&sp->pk, &r[i]);
+        if (st != CND_OK) {
+            free(fresh);
+            cnd_err_set(err, "response %zu of %zu does not fit survey pack %08x (%s); nothing "
+                        "stored", i + 1, n, (unsigned)sp->fp, cnd_status_str(st));
+            return st;
+        }
+        if (!idset_has(hs, id_key(r[i].id)))
+            fresh[m++] = &r[i];
+    }
+    /* Sorting also puts repeats within this call next to each other. */
+    qsort(fresh, m, sizeof *fresh, id_ptr_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < m; i++)
+        if (u == 0 || memcmp(fresh[u - 1]->id, fresh[i]->id, CND_RESPONSE_ID_LEN) != 0)
+            fresh[u++] = fresh[i];
+    cnd_status_t st = CND_OK;
+    char *fdir = u > 0 ? response_dir(hs, sp->fp, err) : NULL;
+    if (u > 0 && fdir == NULL)
+        st = CND_E_IO;
+    for (size_t done = 0; st == CND_OK && done < u;) {
+        uint16_t k = (uint16_t)(u - done < CND_BATCH_MAX_RESPONSES ? u - done
+                                                                     : CND_BATCH_MAX_RESPONSES);
+        st = write_batch_file(fdir, sp->fp, fresh + done, k, err);
+        if (st != CND_OK)
+            break;
+        for (uint16_t i = 0; i < k; i++) {
+            if (idset_add(hs, id_key(fresh[done + i]->id)) < 0) {
+                /* The file is durable; only our memory is short. Reopening
+                 * the store reloads the set, so report and stop. */
+                cnd_err_set(err, "out of memory after storing responses; reopen the store");
+                st = CND_E_NOSPACE;
+                break;
+            }
+        }
+        done += k;
+        *added += k;
+    }
+    free(fdir);
+    free(fresh);
+    return st;
+}
+
+typedef struct {
+    cnd_hoststore_visit_fn visit;
+    void *ctx;
+} each_ctx_t;
+
+static int each_fn(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_response_t *rs,
+                   uint16_t n)
+{
+    each_ctx_t *e = ctx;
+    (void)path;
+    for (uint16_t i = 0; i < n; i++) {
+        int r = e->visit(e->ctx, pk, &rs[i]);
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}
+
+int cnd_hoststore_each(cnd_hoststore_t *hs, cnd_hoststore_visit_fn visit, void *ctx,
+                       cnd_err_t *err)
+{
+    each_ctx_t e = {visit, ctx};
+    return walk_cnb(hs, 0, each_fn, &e, err);
+}
+
+size_t cnd_hoststore_pack_count(const cnd_hoststore_t *hs)
+{
+    return hs->n_packs;
+}
+
+const cnd_pack_t *cnd_hoststore_pack_at(const cnd_hoststore_t *hs, size_t i)
+{
+    return i < hs->n_packs ? &hs->packs[i]->pk : NULL;
+}
+
+size_t cnd_hoststore_response_count(const cnd_hoststore_t *hs)
+{
+    return hs->n_ids + (size_t)hs->has_zero_id;
+}

@@ -13,7 +13,8 @@
  * on each side (firmware/core/sync.c, host/).
  *
  * Never: allocates; trusts a decoded count or value before checking it.
- * RAM: sizeof(cnd_batch_encoder_t) (< 600 bytes, it caches one response).
+ * RAM: sizeof(cnd_batch_encoder_t) = 564 bytes on 32- and 64-bit targets
+ * (it caches one 528-byte response).
  */
 #ifndef CND_BATCH_H
 #define CND_BATCH_H
@@ -46,12 +47,32 @@ cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size
 cnd_status_t cnd_batch_decode(const uint8_t *buf, size_t len, cnd_response_t *out, uint16_t cap,
                               uint16_t *n);
 
+/* Fixed header: version u8, n u16, n_items u8, pack_fp u32. */
+#define CND_BATCH_HEADER_LEN 8
+/* Worst case of one cell (escape byte + 5-byte varint) and of a whole batch;
+ * a reader refuses to inflate more than CND_BATCH_MAX_LEN bytes. */
+#define CND_BATCH_CELL_MAX 6
+#define CND_BATCH_MAX_LEN                                                                    \
+    (CND_BATCH_HEADER_LEN +                                                                  \
+     CND_BATCH_MAX_RESPONSES * (CND_RESPONSE_ID_LEN + 3 + 1 + CND_MAX_ITEMS * CND_BATCH_CELL_MAX))
+
 /* ---- private to batch.c; here only so callers can allocate it ---- */
 struct cnd_batch_encoder {
     cnd_batch_get_fn get;
     void *ctx;
     uint16_t n;
-    int placeholder_defined_by_batch_c; /* batch.c's author replaces this */
+    uint16_t index;     /* response within the current column */
+    int32_t cached;     /* index held in cur, -1 = none */
+    uint32_t pack_fp;   /* of response 0; every other must match */
+    uint16_t prev_day;  /* day column is delta-coded */
+    uint8_t n_items;    /* of response 0; every other must match */
+    uint8_t phase;      /* header, ids, days, langs, items, done */
+    uint8_t item;       /* current item column */
+    uint8_t unit_len;   /* bytes of the current unit (a cell, an id, ...) */
+    uint8_t unit_pos;   /* how many of them are already handed out */
+    uint8_t unit[CND_RESPONSE_ID_LEN];
+    cnd_status_t error; /* sticky: once a pull failed, the stream is dead */
+    cnd_response_t cur; /* the one response the encoder holds */
 };
 
 #endif

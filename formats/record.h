@@ -1,0 +1,104 @@
+/*
+ * record.h: the bytes of one stored response and of one flash log entry
+ * (formats/SPEC.md sections "Response record body" and "Flash layout").
+ *
+ * Owns:
+ * - the response record BODY codec: cnd_response_t <-> compact bytes
+ *   (version, id, pack_fp, day, lang, n_answers, then per answer a state
+ *   byte and, only for VALUE, a zigzag varint);
+ * - the log entry header codec (magic, type, body length, sequence number,
+ *   CRC-32 over header and body) that frames every record the device keeps
+ *   on flash, so the store and a host-side image inspector share one reader;
+ * - cnd_response_check(): is a decoded response valid for its survey pack.
+ *
+ * Never: allocates, or returns a decoded response from bytes that broke any
+ * rule (every length is checked before it is read; decoders are total).
+ * RAM: none (callers own the buffers; stack use is a few words).
+ */
+#ifndef CND_RECORD_H
+#define CND_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cnd_limits.h"
+#include "cnd_status.h"
+#include "pack.h"
+#include "response.h"
+
+#define CND_RECORD_VERSION 1
+
+/* version u8, id, pack_fp u32, day u16, lang u8, n_answers u8 */
+#define CND_RECORD_FIXED_LEN (1 + CND_RESPONSE_ID_LEN + 4 + 2 + 1 + 1)
+/* Worst case: every answer a VALUE whose varint takes the full 5 bytes. */
+#define CND_RECORD_BODY_MAX (CND_RECORD_FIXED_LEN + 6 * CND_MAX_ITEMS)
+
+/* Encodes r into out[0..cap); *len = bytes written. CND_E_RANGE if
+ * n_answers > CND_MAX_ITEMS or an answer state is unknown, CND_E_NOSPACE if
+ * cap is too small (CND_RECORD_BODY_MAX always suffices). */
+cnd_status_t cnd_record_encode(const cnd_response_t *r, uint8_t *out, size_t cap, size_t *len);
+
+/* Decodes exactly buf[0..len) (trailing bytes are an error). Rejects an
+ * unknown version (CND_E_VERSION), any truncation (CND_E_TRUNCATED), counts
+ * and states out of range (CND_E_RANGE), overlong varints (CND_E_INVALID).
+ * On failure *out is zeroed: no partial result. */
+cnd_status_t cnd_record_decode(const uint8_t *buf, size_t len, cnd_response_t *out);
+
+/*
+ * Checks a decoded response against the pack it names: fingerprint, item
+ * count, language index, and every answer against its item (INFO never
+ * answered; PNA only where offered; SINGLE index < n_choices; MULTI a
+ * non-empty mask of existing choices; YESNO 0/1; INTEGER inside [min,max]).
+ * CND_E_NOT_FOUND on a fingerprint mismatch, CND_E_RANGE/CND_E_INVALID on
+ * anything else. Used by the host on every response it receives.
+ */
+cnd_status_t cnd_response_check(const cnd_response_t *r, const cnd_pack_t *pk);
+
+/* ---- log entry: the frame of everything the store writes to flash ---- */
+
+#define CND_ENTRY_MAGIC 0xC5 /* neither 0xFF (erased NOR) nor 0x00 */
+#define CND_ENTRY_HEADER_LEN 12
+#define CND_ENTRY_BODY_MAX CND_RECORD_BODY_MAX
+
+typedef enum {
+    CND_ENTRY_RESPONSE = 1, /* body = response record body (section 3) */
+    CND_ENTRY_SEGMENT = 2,  /* first entry of a log segment; seq = segment number */
+    CND_ENTRY_STATE = 3     /* watermark and pack-slot table; seq = state number */
+} cnd_entry_type_t;
+
+typedef struct {
+    uint8_t type;  /* cnd_entry_type_t */
+    uint16_t len;  /* body bytes following the header */
+    uint32_t seq;
+    uint32_t crc;  /* CRC-32 of header bytes 0..7 then the body */
+} cnd_entry_header_t;
+
+/* Writes the 12-byte header for body[0..len) into out, CRC included. */
+void cnd_entry_header_encode(uint8_t out[CND_ENTRY_HEADER_LEN], uint8_t type, uint32_t seq,
+                             const uint8_t *body, uint16_t len);
+
+/* Parses a header without its body: CND_E_MAGIC if it is not an entry
+ * (e.g. erased flash), CND_E_INVALID for an unknown type, CND_E_RANGE if
+ * len > CND_ENTRY_BODY_MAX. The CRC is not checked yet. */
+cnd_status_t cnd_entry_header_decode(const uint8_t in[CND_ENTRY_HEADER_LEN],
+                                     cnd_entry_header_t *h);
+
+/* Checks the CRC of a decoded header against its body: CND_OK or CND_E_CRC. */
+cnd_status_t cnd_entry_check_crc(const uint8_t hdr[CND_ENTRY_HEADER_LEN], const uint8_t *body,
+                                 uint16_t len);
+
+/* 1 when all n bytes are 0xFF (erased NOR), else 0. */
+int cnd_bytes_erased(const uint8_t *p, size_t n);
+
+/* ---- integer helpers of the record body, shared with other codecs ---- */
+
+/* zigzag: signed -> unsigned so small magnitudes stay small. */
+uint32_t cnd_zigzag_encode(int32_t v);
+int32_t cnd_zigzag_decode(uint32_t z);
+/* Unsigned LEB128 of a u32: writes 1..5 bytes at p (room for 5 required). */
+size_t cnd_varint_put(uint8_t *p, uint32_t v);
+/* Reads a canonical varint at buf[*pos..len), advancing *pos: CND_E_TRUNCATED,
+ * CND_E_INVALID (overlong, or more than 32 bits). */
+cnd_status_t cnd_varint_get(const uint8_t *buf, size_t len, size_t *pos, uint32_t *v);
+
+#endif

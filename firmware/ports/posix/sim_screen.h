@@ -1,0 +1,64 @@
+/*
+ * sim_screen.h: draws the engine's screen (engine.h cnd_screen_t) the way
+ * the reference handheld would show it, as text.
+ *
+ * Owns: the layout of a 240x320 display as a grid of CND_SIM_COLS x
+ * CND_SIM_ROWS character cells (8x16 font): a status bar (language and
+ * progress), the title and body word-wrapped by UTF-8 code points, and the
+ * option rows with the cursor highlighted, "[x]" for ticked multi-choice
+ * options, and scrolling when the options do not fit. Also the
+ * machine-readable summary line the screen log starts each screen with, so
+ * tests can assert on screens without parsing the drawing.
+ *
+ * Never: decides anything about the interview (the engine does); shows a
+ * survey detail on the NEUTRAL screen; writes escape sequences anywhere but
+ * a terminal.
+ * RAM: sizeof(cnd_sim_frame_t), about 3 KB, owned by the caller.
+ */
+#ifndef CND_SIM_SCREEN_H
+#define CND_SIM_SCREEN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine.h"
+#include "pack.h"
+
+#define CND_SIM_COLS 30
+#define CND_SIM_ROWS 20
+/* A row holds at most CND_SIM_COLS code points of up to 4 bytes each. */
+#define CND_SIM_ROW_BYTES (CND_SIM_COLS * 4 + 1)
+
+typedef struct {
+    char meta[256];                          /* "SCREEN ITEM item=3 name=origin ..." */
+    char rows[CND_SIM_ROWS][CND_SIM_ROW_BYTES]; /* UTF-8, NUL-terminated */
+    uint8_t cols[CND_SIM_ROWS];              /* code points used in each row */
+    uint8_t highlight[CND_SIM_ROWS];         /* 1 = part of the cursor's option */
+} cnd_sim_frame_t;
+
+/* Short upper-case name of a screen kind, e.g. "SAVED"; "UNKNOWN" if bad. */
+const char *cnd_sim_kind_name(uint8_t kind);
+/* Kind for a name as written in key scripts (case-insensitive), or 0. */
+uint8_t cnd_sim_kind_from_name(const char *name);
+
+/* Lays out screen s. pack may be NULL (it is only used for item names and
+ * kinds). Always fills the whole frame. */
+void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_frame_t *out);
+
+int cnd_sim_frame_equal(const cnd_sim_frame_t *a, const cnd_sim_frame_t *b);
+
+/* Appends the frame as plain text: the meta line, the rows, a blank line. */
+void cnd_sim_frame_log(FILE *f, const cnd_sim_frame_t *fr);
+
+/* Redraws the frame on a terminal (ANSI), boxed, with footer lines under it. */
+void cnd_sim_frame_draw_tty(FILE *f, const cnd_sim_frame_t *fr, const char *footer);
+
+/* Word-wraps UTF-8 text into lines of at most width code points (breaking
+ * at spaces, hard-breaking longer words, honouring '\n'). Writes up to
+ * max_lines lines into lines[i] (each CND_SIM_ROW_BYTES) and returns how
+ * many lines the whole text needs (may exceed max_lines). Bytes that are not
+ * valid UTF-8 come out as '?'. */
+int cnd_sim_wrap(const char *text, size_t len, int width, char (*lines)[CND_SIM_ROW_BYTES],
+                 int max_lines);
+
+#endif

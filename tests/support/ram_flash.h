@@ -1,0 +1,64 @@
+/*
+ * ram_flash.h: a NOR flash in RAM for tests, with counters and fault hooks.
+ *
+ * Owns: NOR semantics exactly as hal.h states them (prog only clears bits
+ * and must be prog_size-aligned inside one block; erase sets a block to
+ * 0xFF), operation counters, and injected faults:
+ * - power cut at operation N (N counts progs and erases from the moment the
+ *   hook is armed): that operation is torn (a prefix of `torn_bytes` bytes
+ *   is programmed or erased, the rest untouched) and every later operation,
+ *   reads included, fails with CND_E_IO until cnd_ram_flash_power_on();
+ * - a single failing operation (CND_E_IO, nothing written);
+ * - a program that writes wrong bits (one bit of the first byte stays set),
+ *   as a worn cell does, so read-back verification can be tested.
+ * The exhaustive power-cut tests loop N over every operation of a scenario.
+ *
+ * Never: used by firmware; allocates only in init (tests may).
+ * RAM: block_size * block_count bytes plus 4 bytes per block of counters.
+ */
+#ifndef CND_RAM_FLASH_H
+#define CND_RAM_FLASH_H
+
+#include <stdint.h>
+
+#include "hal.h"
+
+typedef enum {
+    CND_RAM_FAULT_NONE = 0,
+    CND_RAM_FAULT_POWER_CUT, /* torn op, then everything fails until power_on */
+    CND_RAM_FAULT_IO_ERROR,  /* the op returns CND_E_IO and changes nothing */
+    CND_RAM_FAULT_BAD_BITS   /* a prog that silently leaves one bit set */
+} cnd_ram_fault_t;
+
+typedef struct {
+    cnd_flash_t flash; /* hand this to the code under test; ctx points here */
+    uint8_t *mem;
+    uint32_t *block_erases; /* per block */
+    uint32_t prog_count;
+    uint32_t erase_count;
+    uint32_t read_count;
+    uint32_t prog_bytes;
+    /* Fault hook: fires on the op when ops_until_fault reaches 0. */
+    cnd_ram_fault_t fault;
+    uint32_t ops_until_fault;
+    uint32_t torn_bytes; /* POWER_CUT: bytes of the torn op that take effect */
+    int powered_off;     /* 1 after a cut: every op fails */
+    int fault_fired;     /* 1 once the armed fault has happened */
+} cnd_ram_flash_t;
+
+/* Allocates an all-0xFF device. Returns CND_E_INVALID on a geometry hal.h
+ * forbids (prog_size 0 or not dividing block_size), CND_E_NOSPACE if out of
+ * memory. */
+cnd_status_t cnd_ram_flash_init(cnd_ram_flash_t *rf, uint32_t block_size, uint32_t block_count,
+                                uint32_t prog_size);
+void cnd_ram_flash_free(cnd_ram_flash_t *rf);
+
+/* Arms a fault on the (after+1)-th prog or erase from now on. */
+void cnd_ram_flash_arm(cnd_ram_flash_t *rf, cnd_ram_fault_t fault, uint32_t after,
+                       uint32_t torn_bytes);
+/* "Reboot": power is back, the fault is disarmed, the contents stay. */
+void cnd_ram_flash_power_on(cnd_ram_flash_t *rf);
+/* Resets the counters (not the contents). */
+void cnd_ram_flash_reset_counters(cnd_ram_flash_t *rf);
+
+#endif

@@ -11,8 +11,8 @@
  * failed verification; installs a pack while an interview is in progress;
  * sends a device serial inside a response.
  *
- * RAM: sizeof(cnd_sync_t) (rx frame buffer, batch encoder, deflate state in
- * a static arena); stated next to the struct by sync.c's author.
+ * RAM: sizeof(cnd_sync_t), about 12.9 KB (rx frame buffer, batch encoder,
+ * deflate state in a static arena); broken down next to the struct. No heap.
  */
 #ifndef CND_SYNC_H
 #define CND_SYNC_H
@@ -20,6 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <zlib.h>
+
+#include "batch.h"
+#include "frame.h"
 #include "store.h"
 
 typedef struct {
@@ -50,11 +54,58 @@ size_t cnd_sync_input(cnd_sync_t *s, const uint8_t *in, size_t n, uint8_t *out, 
  * frame and any open batch or push. Nothing stored is affected. */
 void cnd_sync_reset(cnd_sync_t *s);
 
+/* Bytes of deflate state a batch needs, for diagnostics and tests: the
+ * high-water mark of the arena since init. */
+size_t cnd_sync_arena_peak(const cnd_sync_t *s);
+
 /* ---- private to sync.c; here only so callers can allocate it ---- */
 #define CND_SYNC_REPLY_MAX (CND_FRAME_MAX_PAYLOAD + 16)
+
+/*
+ * deflateInit2(level 9, Z_DEFLATED, windowBits 10, memLevel 1) asks zalloc
+ * for exactly five blocks. Measured with Debian zlib 1.2.13 on x86-64:
+ * deflate_state 5952 + window 2048 + prev 2048 + head 512 + pending 512 =
+ * 11072 bytes (each a multiple of 16, so 16-byte rounding adds nothing).
+ * On a 32-bit MCU deflate_state is smaller (pointers), so this also fits.
+ * test_sync checks the peak stays inside the arena.
+ */
+#define CND_SYNC_DEFLATE_ARENA 11136
+#define CND_SYNC_ZIN 256 /* columnar bytes handed to deflate per step */
+
+/*
+ * RAM: sizeof(cnd_sync_t) = about 12.9 KB on x86-64: deflate arena 11136,
+ * rx frame parser 1052, batch encoder 576 (caches one response), z_stream
+ * 112, deflate input 256, bookkeeping under 100 bytes.
+ */
 struct cnd_sync {
     cnd_sync_config_t cfg;
-    int placeholder_defined_by_sync_c; /* sync.c's author replaces this */
+    cnd_frame_parser_t rx;
+
+    /* pack installation in progress (PUSH_BEGIN .. PUSH_COMMIT) */
+    uint8_t push_open;
+    uint8_t push_trailer[4]; /* last 4 bytes of the pack: its fingerprint */
+    uint32_t push_len, push_fp, push_next, push_crc;
+
+    /* batch in progress (PULL_BEGIN .. ACK) */
+    uint8_t batch_state; /* none, streaming, sent */
+    uint8_t z_live;      /* deflateInit2 succeeded; deflateEnd owed */
+    uint8_t enc_done;    /* the columnar stream is exhausted: Z_FINISH */
+    uint32_t first_seq, last_seq, batch_fp;
+    uint16_t count;
+    uint32_t ulen, fed, zoff;
+    uint32_t cursor;  /* store cursor just after response `at` */
+    int32_t at;       /* index of the last response read from the store, -1 none */
+    cnd_batch_encoder_t enc;
+    z_stream zs;
+    uint8_t zin[CND_SYNC_ZIN];
+
+    size_t arena_used, arena_peak;
+    union {
+        uint8_t bytes[CND_SYNC_DEFLATE_ARENA];
+        double align_d; /* zlib stores pointers and longs in its state */
+        void *align_p;
+        long align_l;
+    } arena;
 };
 
 #endif

@@ -78,6 +78,76 @@ typedef struct {
     uint8_t n_langs;
 } cnd_pack_t;
 
+/*
+ * Byte layout (formats/SPEC.md section 1), shared by the reader here and the
+ * writer in host/compile.c so the two cannot drift. All integers LE. A
+ * string reference ("sref") is u16 offset into the string section + u16
+ * length.
+ */
+#define CND_PACK_SREF_SIZE 4
+#define CND_PACK_HDR_VERSION 4        /* u8 */
+#define CND_PACK_HDR_N_LANGS 5        /* u8 */
+#define CND_PACK_HDR_N_ITEMS 6        /* u16 */
+#define CND_PACK_HDR_SURVEY_VERSION 8 /* u16 */
+#define CND_PACK_HDR_N_CHOICES 10     /* u16, choice entries in all items */
+#define CND_PACK_HDR_N_TAGS 12        /* u16, tag entries in all items */
+#define CND_PACK_HDR_RESERVED 14      /* u16, must be 0 */
+#define CND_PACK_HDR_TOTAL_LEN 16     /* u32, whole pack including the CRC */
+#define CND_PACK_HDR_SURVEY_ID 20     /* sref */
+#define CND_PACK_HDR_OFF_LANGS 24     /* u32 section offsets from byte 0 ... */
+#define CND_PACK_HDR_OFF_ITEMS 28
+#define CND_PACK_HDR_OFF_CHOICES 32
+#define CND_PACK_HDR_OFF_TAGS 36
+#define CND_PACK_HDR_OFF_CODE 40
+#define CND_PACK_HDR_LEN_CODE 44
+#define CND_PACK_HDR_OFF_STRINGS 48
+#define CND_PACK_HDR_LEN_STRINGS 52
+#define CND_PACK_HEADER_SIZE 56
+#define CND_PACK_TRAILER_SIZE 4 /* CRC-32 of every byte before it */
+
+/* Language entry: code, name, title, consent, referral, ui[CND_UI_COUNT]. */
+#define CND_PACK_LANG_CODE 0
+#define CND_PACK_LANG_NAME 4
+#define CND_PACK_LANG_TITLE 8
+#define CND_PACK_LANG_CONSENT 12
+#define CND_PACK_LANG_REFERRAL 16
+#define CND_PACK_LANG_UI 20
+#define CND_PACK_LANG_SIZE (CND_PACK_LANG_UI + CND_PACK_SREF_SIZE * CND_UI_COUNT)
+
+/* Item entry; labels[n_langs] then hints[n_langs] follow the fixed part. */
+#define CND_PACK_ITEM_NAME 0          /* sref */
+#define CND_PACK_ITEM_KIND 4          /* u8 */
+#define CND_PACK_ITEM_FLAGS 5         /* u8 */
+#define CND_PACK_ITEM_N_CHOICES 6     /* u8 */
+#define CND_PACK_ITEM_N_TAGS 7        /* u8 */
+#define CND_PACK_ITEM_MIN 8           /* i32 */
+#define CND_PACK_ITEM_MAX 12          /* i32 */
+#define CND_PACK_ITEM_FIRST_CHOICE 16 /* u16 index into the choice section */
+#define CND_PACK_ITEM_FIRST_TAG 18    /* u16 index into the tag section */
+#define CND_PACK_ITEM_CODE_OFF 20     /* u16 offset into the code section */
+#define CND_PACK_ITEM_CODE_LEN 22     /* u16 */
+#define CND_PACK_ITEM_REL_SRC 24      /* sref */
+#define CND_PACK_ITEM_LABELS 28
+#define CND_PACK_ITEM_SIZE(n_langs) (CND_PACK_ITEM_LABELS + 2 * CND_PACK_SREF_SIZE * (n_langs))
+
+/* Choice entry: name sref, then labels[n_langs]. Tag entry: one sref. */
+#define CND_PACK_CHOICE_SIZE(n_langs) (CND_PACK_SREF_SIZE * (1 + (n_langs)))
+#define CND_PACK_TAG_SIZE CND_PACK_SREF_SIZE
+
+/* What a name may look like; the compiler and cnd_pack_open() share these. */
+typedef enum {
+    CND_NAME_IDENT = 0, /* items, choices: ^[a-z][a-z0-9_]{0,31}$ */
+    CND_NAME_SURVEY_ID, /* ^[a-z][a-z0-9_-]{0,31}$ */
+    CND_NAME_LANG,      /* ^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$, at most 7 bytes */
+    CND_NAME_TAG        /* ^[A-Za-z0-9][A-Za-z0-9_.:-]{0,31}$ */
+} cnd_name_kind_t;
+
+/* 1 if s[0..len) is a valid name of that kind. */
+int cnd_pack_name_ok(cnd_name_kind_t kind, const char *s, size_t len);
+/* 1 if s[0..len) is well-formed UTF-8 of at most CND_MAX_TEXT_LEN bytes with
+ * no control characters other than newline. */
+int cnd_pack_text_ok(const char *s, size_t len);
+
 /* One item's fixed fields. Strings go through the accessors below. */
 typedef struct {
     cnd_str_t name;       /* ASCII identifier, unique in the pack */

@@ -1,0 +1,595 @@
+/*
+ * pack.c: validation of and zero-copy access to a compiled survey pack
+ * (formats/SPEC.md section 1).
+ *
+ * Owns: the reader half of the pack format. cnd_pack_open() checks every
+ * byte an accessor can later touch, so accessors need no error paths beyond
+ * an index check and never read outside the buffer.
+ * Never: allocates, recurses, or writes to the pack buffer.
+ * RAM: cnd_pack_t; cnd_pack_open() uses about 160 bytes of C stack (per-item
+ * kind and choice-count tables for relevance validation).
+ */
+#include "pack.h"
+
+#include <string.h>
+#include <zlib.h>
+
+#include "relevance.h"
+
+static const char empty_text[1] = {0};
+
+static uint16_t rd16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+
+static cnd_str_t empty_str(void)
+{
+    cnd_str_t s;
+    s.ptr = empty_text;
+    s.len = 0;
+    return s;
+}
+
+/* Resolves a string reference that cnd_pack_open() has already checked. */
+static cnd_str_t sref_at(const cnd_pack_t *pk, uint32_t at)
+{
+    cnd_str_t s;
+    s.ptr = (const char *)pk->buf + pk->off_strings + rd16(pk->buf + at);
+    s.len = rd16(pk->buf + at + 2);
+    return s;
+}
+
+static int is_lower(char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_alnum(char c)
+{
+    return is_lower(c) || is_digit(c) || (c >= 'A' && c <= 'Z');
+}
+
+/* BCP 47-ish: 2-3 lower-case letters, then "-subtag" groups of 1-8 alnum. */
+static int lang_code_ok(const char *s, size_t len)
+{
+    size_t i = 0, run = 0;
+    if (len < 2 || len >= CND_LANG_CODE_LEN)
+        return 0;
+    while (i < len && is_lower(s[i]))
+        i++;
+    if (i < 2 || i > 3)
+        return 0;
+    for (; i < len; i++) {
+        if (s[i] == '-') {
+            if (i + 1 == len || s[i + 1] == '-')
+                return 0;
+            run = 0;
+        } else if (!is_alnum(s[i]) || ++run > 8) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int cnd_pack_name_ok(cnd_name_kind_t kind, const char *s, size_t len)
+{
+    size_t i;
+    if (s == NULL || len == 0 || len > CND_MAX_NAME_LEN)
+        return 0;
+    if (kind == CND_NAME_LANG)
+        return lang_code_ok(s, len);
+    if (kind == CND_NAME_TAG ? !is_alnum(s[0]) : !is_lower(s[0]))
+        return 0;
+    for (i = 1; i < len; i++) {
+        char c = s[i];
+        int ok = is_lower(c) || is_digit(c) || c == '_';
+        if (kind == CND_NAME_SURVEY_ID)
+            ok = ok || c == '-';
+        else if (kind == CND_NAME_TAG)
+            ok = is_alnum(c) || c == '_' || c == '.' || c == ':' || c == '-';
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+int cnd_pack_text_ok(const char *s, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    size_t i = 0;
+    if (len > CND_MAX_TEXT_LEN || (len > 0 && s == NULL))
+        return 0;
+    while (i < len) {
+        uint8_t c = p[i];
+        size_t n, k;
+        uint32_t cp;
+        if (c < 0x80) {
+            /* Control characters could move the device's cursor or hide
+             * text; only the paragraph break is allowed. */
+            if ((c < 0x20 && c != '\n') || c == 0x7F)
+                return 0;
+            i++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1Fu;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0Fu;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07u;
+        } else {
+            return 0;
+        }
+        if (len - i <= n)
+            return 0;
+        for (k = 1; k <= n; k++) {
+            if ((p[i + k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + k] & 0x3Fu);
+        }
+        /* Overlong forms, surrogates and values past U+10FFFF. */
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+/* Checks the string reference at buf[at]; required ones may not be empty.
+ * name_kind < 0 means free text. */
+static cnd_status_t check_sref(const cnd_pack_t *pk, uint32_t at, int required, int name_kind)
+{
+    uint32_t off = rd16(pk->buf + at), len = rd16(pk->buf + at + 2);
+    const char *s = (const char *)pk->buf + pk->off_strings + off;
+    if (off + len > pk->len_strings)
+        return CND_E_RANGE;
+    if (len == 0)
+        return required ? CND_E_INVALID : CND_OK;
+    if (name_kind >= 0)
+        return cnd_pack_name_ok((cnd_name_kind_t)name_kind, s, len) ? CND_OK : CND_E_INVALID;
+    return cnd_pack_text_ok(s, len) ? CND_OK : CND_E_INVALID;
+}
+
+static int sref_equal(const cnd_pack_t *pk, uint32_t a, uint32_t b)
+{
+    cnd_str_t x = sref_at(pk, a), y = sref_at(pk, b);
+    return x.len == y.len && memcmp(x.ptr, y.ptr, x.len) == 0;
+}
+
+static uint32_t item_at(const cnd_pack_t *pk, uint16_t item)
+{
+    return pk->off_items + (uint32_t)item * CND_PACK_ITEM_SIZE(pk->n_langs);
+}
+
+static uint32_t choice_at(const cnd_pack_t *pk, uint32_t index)
+{
+    return pk->off_choices + index * CND_PACK_CHOICE_SIZE(pk->n_langs);
+}
+
+static uint32_t lang_at(const cnd_pack_t *pk, uint8_t lang)
+{
+    return pk->off_langs + (uint32_t)lang * CND_PACK_LANG_SIZE;
+}
+
+/* Magic, version, length and CRC: everything before the structure. */
+static cnd_status_t check_envelope(const uint8_t *buf, uint32_t len)
+{
+    uint32_t stored;
+    if (buf == NULL || len < 4)
+        return CND_E_TRUNCATED;
+    if (memcmp(buf, CND_PACK_MAGIC, 4) != 0)
+        return CND_E_MAGIC;
+    /* The version comes before any other rule: another version may have
+     * another header size, and the user must hear "version", not "short". */
+    if (len <= CND_PACK_HDR_VERSION)
+        return CND_E_TRUNCATED;
+    if (buf[CND_PACK_HDR_VERSION] != CND_PACK_VERSION)
+        return CND_E_VERSION;
+    if (len < CND_PACK_HEADER_SIZE + CND_PACK_TRAILER_SIZE)
+        return CND_E_TRUNCATED;
+    if (len > CND_MAX_PACK_SIZE)
+        return CND_E_RANGE;
+    stored = rd32(buf + CND_PACK_HDR_TOTAL_LEN);
+    if (stored > len)
+        return CND_E_TRUNCATED;
+    if (stored != len)
+        return CND_E_INVALID;
+    if ((uint32_t)crc32(0L, buf, (uInt)(len - CND_PACK_TRAILER_SIZE)) !=
+        rd32(buf + len - CND_PACK_TRAILER_SIZE))
+        return CND_E_CRC;
+    return CND_OK;
+}
+
+/* Sections must follow each other in the order of SPEC.md, with no gap and
+ * no overlap, ending exactly at the trailer. */
+static cnd_status_t check_sections(cnd_pack_t *pk, uint16_t *n_choices, uint16_t *n_tags)
+{
+    const uint8_t *b = pk->buf;
+    uint32_t len_code = rd32(b + CND_PACK_HDR_LEN_CODE);
+    uint32_t expect;
+
+    *n_choices = rd16(b + CND_PACK_HDR_N_CHOICES);
+    *n_tags = rd16(b + CND_PACK_HDR_N_TAGS);
+    if (pk->n_langs == 0 || pk->n_langs > CND_MAX_LANGS || pk->n_items == 0 ||
+        pk->n_items > CND_MAX_ITEMS || *n_choices > CND_MAX_ITEMS * CND_MAX_CHOICES ||
+        *n_tags > CND_MAX_ITEMS * CND_MAX_TAGS || rd16(b + CND_PACK_HDR_RESERVED) != 0)
+        return CND_E_RANGE;
+
+    pk->off_langs = rd32(b + CND_PACK_HDR_OFF_LANGS);
+    pk->off_items = rd32(b + CND_PACK_HDR_OFF_ITEMS);
+    pk->off_choices = rd32(b + CND_PACK_HDR_OFF_CHOICES);
+    pk->off_tags = rd32(b + CND_PACK_HDR_OFF_TAGS);
+    pk->off_code = rd32(b + CND_PACK_HDR_OFF_CODE);
+    pk->off_strings = rd32(b + CND_PACK_HDR_OFF_STRINGS);
+    pk->len_strings = rd32(b + CND_PACK_HDR_LEN_STRINGS);
+
+    /* Every term is bounded by the checks above, so no sum can wrap. */
+    expect = CND_PACK_HEADER_SIZE;
+    if (pk->off_langs != expect)
+        return CND_E_RANGE;
+    expect += (uint32_t)pk->n_langs * CND_PACK_LANG_SIZE;
+    if (pk->off_items != expect)
+        return CND_E_RANGE;
+    expect += (uint32_t)pk->n_items * CND_PACK_ITEM_SIZE(pk->n_langs);
+    if (pk->off_choices != expect)
+        return CND_E_RANGE;
+    expect += (uint32_t)*n_choices * CND_PACK_CHOICE_SIZE(pk->n_langs);
+    if (pk->off_tags != expect)
+        return CND_E_RANGE;
+    expect += (uint32_t)*n_tags * CND_PACK_TAG_SIZE;
+    if (pk->off_code != expect || len_code > pk->len)
+        return CND_E_RANGE;
+    expect += len_code;
+    if (pk->off_strings != expect || pk->len_strings > pk->len ||
+        expect + pk->len_strings != pk->len - CND_PACK_TRAILER_SIZE)
+        return CND_E_RANGE;
+    return CND_OK;
+}
+
+static cnd_status_t check_langs(const cnd_pack_t *pk)
+{
+    uint8_t l, u;
+    cnd_status_t st;
+    for (l = 0; l < pk->n_langs; l++) {
+        uint32_t at = lang_at(pk, l);
+        uint8_t other;
+        if ((st = check_sref(pk, at + CND_PACK_LANG_CODE, 1, CND_NAME_LANG)) != CND_OK)
+            return st;
+        for (other = 0; other < l; other++)
+            if (sref_equal(pk, at + CND_PACK_LANG_CODE, lang_at(pk, other) + CND_PACK_LANG_CODE))
+                return CND_E_INVALID;
+        for (u = 0; u < CND_PACK_LANG_SIZE / CND_PACK_SREF_SIZE - 1; u++) {
+            st = check_sref(pk, at + CND_PACK_LANG_NAME + (uint32_t)u * CND_PACK_SREF_SIZE, 1, -1);
+            if (st != CND_OK)
+                return st;
+        }
+    }
+    return CND_OK;
+}
+
+/* Fixed-field rules per kind (SPEC.md section 1, item entry). */
+static cnd_status_t check_item_shape(const uint8_t *e)
+{
+    uint8_t kind = e[CND_PACK_ITEM_KIND], flags = e[CND_PACK_ITEM_FLAGS];
+    uint8_t nc = e[CND_PACK_ITEM_N_CHOICES];
+    int32_t min = (int32_t)rd32(e + CND_PACK_ITEM_MIN), max = (int32_t)rd32(e + CND_PACK_ITEM_MAX);
+
+    if ((flags & ~CND_ITEM_F_PNA) != 0 || e[CND_PACK_ITEM_N_TAGS] > CND_MAX_TAGS)
+        return CND_E_INVALID;
+    switch (kind) {
+    case CND_ITEM_SINGLE:
+    case CND_ITEM_MULTI:
+        if (nc < 1 || nc > CND_MAX_CHOICES)
+            return CND_E_RANGE;
+        break;
+    case CND_ITEM_YESNO:
+        if (nc != 2)
+            return CND_E_RANGE;
+        break;
+    case CND_ITEM_INTEGER:
+        if (nc != 0 || min > max)
+            return CND_E_RANGE;
+        return CND_OK;
+    case CND_ITEM_INFO:
+        if (nc != 0 || flags != 0)
+            return CND_E_INVALID;
+        break;
+    default: return CND_E_INVALID;
+    }
+    return (min == 0 && max == 0) ? CND_OK : CND_E_INVALID;
+}
+
+static cnd_status_t check_choices(const cnd_pack_t *pk, uint32_t first, uint8_t n)
+{
+    uint8_t c, d, l;
+    cnd_status_t st;
+    for (c = 0; c < n; c++) {
+        uint32_t at = choice_at(pk, first + c);
+        if ((st = check_sref(pk, at, 1, CND_NAME_IDENT)) != CND_OK)
+            return st;
+        for (d = 0; d < c; d++)
+            if (sref_equal(pk, at, choice_at(pk, first + d)))
+                return CND_E_INVALID;
+        for (l = 0; l < pk->n_langs; l++)
+            if ((st = check_sref(pk, at + CND_PACK_SREF_SIZE * (1u + l), 1, -1)) != CND_OK)
+                return st;
+    }
+    return CND_OK;
+}
+
+static cnd_status_t check_item_strings(const cnd_pack_t *pk, uint16_t i, uint32_t first_tag)
+{
+    uint32_t at = item_at(pk, i);
+    const uint8_t *e = pk->buf + at;
+    uint8_t l, t;
+    uint16_t other;
+    cnd_status_t st;
+
+    if ((st = check_sref(pk, at + CND_PACK_ITEM_NAME, 1, CND_NAME_IDENT)) != CND_OK)
+        return st;
+    for (other = 0; other < i; other++)
+        if (sref_equal(pk, at + CND_PACK_ITEM_NAME, item_at(pk, other) + CND_PACK_ITEM_NAME))
+            return CND_E_INVALID;
+    for (l = 0; l < 2 * pk->n_langs; l++) {
+        /* labels are required, hints (the second half) optional */
+        st = check_sref(pk, at + CND_PACK_ITEM_LABELS + (uint32_t)l * CND_PACK_SREF_SIZE,
+                        l < pk->n_langs, -1);
+        if (st != CND_OK)
+            return st;
+    }
+    for (t = 0; t < e[CND_PACK_ITEM_N_TAGS]; t++) {
+        st = check_sref(pk, pk->off_tags + (first_tag + t) * CND_PACK_TAG_SIZE, 1, CND_NAME_TAG);
+        if (st != CND_OK)
+            return st;
+    }
+    return check_sref(pk, at + CND_PACK_ITEM_REL_SRC, 0, -1);
+}
+
+static cnd_status_t check_items(const cnd_pack_t *pk, uint16_t n_choices, uint16_t n_tags)
+{
+    uint8_t kinds[CND_MAX_ITEMS], counts[CND_MAX_ITEMS];
+    uint32_t next_choice = 0, next_tag = 0;
+    uint32_t len_code = rd32(pk->buf + CND_PACK_HDR_LEN_CODE);
+    uint16_t i;
+    cnd_status_t st;
+
+    for (i = 0; i < pk->n_items; i++) {
+        const uint8_t *e = pk->buf + item_at(pk, i);
+        uint16_t code_off = rd16(e + CND_PACK_ITEM_CODE_OFF);
+        uint16_t code_len = rd16(e + CND_PACK_ITEM_CODE_LEN);
+        const uint8_t *code = pk->buf + pk->off_code + code_off;
+
+        if ((st = check_item_shape(e)) != CND_OK)
+            return st;
+        /* Choices and tags are stored in item order, each item's run
+         * directly after the previous one's. */
+        if (rd16(e + CND_PACK_ITEM_FIRST_CHOICE) != next_choice ||
+            rd16(e + CND_PACK_ITEM_FIRST_TAG) != next_tag)
+            return CND_E_RANGE;
+        next_choice += e[CND_PACK_ITEM_N_CHOICES];
+        next_tag += e[CND_PACK_ITEM_N_TAGS];
+        if (next_choice > n_choices || next_tag > n_tags)
+            return CND_E_RANGE;
+        if ((st = check_choices(pk, next_choice - e[CND_PACK_ITEM_N_CHOICES],
+                                e[CND_PACK_ITEM_N_CHOICES])) != CND_OK)
+            return st;
+        if ((st = check_item_strings(pk, i, next_tag - e[CND_PACK_ITEM_N_TAGS])) != CND_OK)
+            return st;
+
+        if ((uint32_t)code_off + code_len > len_code || code_len > CND_MAX_RELEVANCE_LEN)
+            return CND_E_RANGE;
+        /* A program without its source (or the reverse) would make the
+         * codebook lie about when an item is asked. */
+        if ((code_len == 0) != (rd16(e + CND_PACK_ITEM_REL_SRC + 2) == 0))
+            return CND_E_INVALID;
+        if ((st = cnd_relevance_validate(code, code_len, i, counts, i)) != CND_OK)
+            return st;
+        if ((st = cnd_relevance_check_kinds(code, code_len, kinds, i)) != CND_OK)
+            return st;
+        kinds[i] = e[CND_PACK_ITEM_KIND];
+        counts[i] = e[CND_PACK_ITEM_N_CHOICES];
+    }
+    return (next_choice == n_choices && next_tag == n_tags) ? CND_OK : CND_E_RANGE;
+}
+
+cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
+{
+    cnd_pack_t v;
+    uint16_t n_choices = 0, n_tags = 0;
+    cnd_status_t st;
+
+    if (pk == NULL)
+        return CND_E_INVALID;
+    memset(pk, 0, sizeof *pk);
+    if ((st = check_envelope(buf, len)) != CND_OK)
+        return st;
+    memset(&v, 0, sizeof v);
+    v.buf = buf;
+    v.len = len;
+    v.fingerprint = rd32(buf + len - CND_PACK_TRAILER_SIZE);
+    v.n_langs = buf[CND_PACK_HDR_N_LANGS];
+    v.n_items = rd16(buf + CND_PACK_HDR_N_ITEMS);
+    if ((st = check_sections(&v, &n_choices, &n_tags)) != CND_OK)
+        return st;
+    if ((st = check_sref(&v, CND_PACK_HDR_SURVEY_ID, 1, CND_NAME_SURVEY_ID)) != CND_OK)
+        return st;
+    if ((st = check_langs(&v)) != CND_OK)
+        return st;
+    if ((st = check_items(&v, n_choices, n_tags)) != CND_OK)
+        return st;
+    *pk = v;
+    return CND_OK;
+}
+
+cnd_str_t cnd_pack_survey_id(const cnd_pack_t *pk)
+{
+    return sref_at(pk, CND_PACK_HDR_SURVEY_ID);
+}
+
+uint16_t cnd_pack_survey_version(const cnd_pack_t *pk)
+{
+    return rd16(pk->buf + CND_PACK_HDR_SURVEY_VERSION);
+}
+
+uint8_t cnd_pack_lang_count(const cnd_pack_t *pk)
+{
+    return pk->n_langs;
+}
+
+static cnd_str_t lang_field(const cnd_pack_t *pk, uint8_t lang, uint32_t field)
+{
+    if (lang >= pk->n_langs)
+        return empty_str();
+    return sref_at(pk, lang_at(pk, lang) + field);
+}
+
+cnd_str_t cnd_pack_lang_code(const cnd_pack_t *pk, uint8_t lang)
+{
+    return lang_field(pk, lang, CND_PACK_LANG_CODE);
+}
+
+cnd_str_t cnd_pack_lang_name(const cnd_pack_t *pk, uint8_t lang)
+{
+    return lang_field(pk, lang, CND_PACK_LANG_NAME);
+}
+
+cnd_str_t cnd_pack_title(const cnd_pack_t *pk, uint8_t lang)
+{
+    return lang_field(pk, lang, CND_PACK_LANG_TITLE);
+}
+
+cnd_str_t cnd_pack_consent(const cnd_pack_t *pk, uint8_t lang)
+{
+    return lang_field(pk, lang, CND_PACK_LANG_CONSENT);
+}
+
+cnd_str_t cnd_pack_referral(const cnd_pack_t *pk, uint8_t lang)
+{
+    return lang_field(pk, lang, CND_PACK_LANG_REFERRAL);
+}
+
+cnd_str_t cnd_pack_ui(const cnd_pack_t *pk, uint8_t lang, cnd_ui_string_t which)
+{
+    if ((unsigned)which >= CND_UI_COUNT)
+        return empty_str();
+    return lang_field(pk, lang, CND_PACK_LANG_UI + (uint32_t)which * CND_PACK_SREF_SIZE);
+}
+
+uint16_t cnd_pack_item_count(const cnd_pack_t *pk)
+{
+    return pk->n_items;
+}
+
+cnd_status_t cnd_pack_item(const cnd_pack_t *pk, uint16_t item, cnd_item_t *out)
+{
+    const uint8_t *e;
+    if (out == NULL)
+        return CND_E_INVALID;
+    memset(out, 0, sizeof *out);
+    if (item >= pk->n_items)
+        return CND_E_RANGE;
+    e = pk->buf + item_at(pk, item);
+    out->name = sref_at(pk, item_at(pk, item) + CND_PACK_ITEM_NAME);
+    out->kind = e[CND_PACK_ITEM_KIND];
+    out->flags = e[CND_PACK_ITEM_FLAGS];
+    out->n_choices = e[CND_PACK_ITEM_N_CHOICES];
+    out->n_tags = e[CND_PACK_ITEM_N_TAGS];
+    out->min = (int32_t)rd32(e + CND_PACK_ITEM_MIN);
+    out->max = (int32_t)rd32(e + CND_PACK_ITEM_MAX);
+    out->relevance_len = rd16(e + CND_PACK_ITEM_CODE_LEN);
+    out->relevance = out->relevance_len == 0
+                         ? NULL
+                         : pk->buf + pk->off_code + rd16(e + CND_PACK_ITEM_CODE_OFF);
+    return CND_OK;
+}
+
+cnd_str_t cnd_pack_item_label(const cnd_pack_t *pk, uint16_t item, uint8_t lang)
+{
+    if (item >= pk->n_items || lang >= pk->n_langs)
+        return empty_str();
+    return sref_at(pk, item_at(pk, item) + CND_PACK_ITEM_LABELS +
+                           (uint32_t)lang * CND_PACK_SREF_SIZE);
+}
+
+cnd_str_t cnd_pack_item_hint(const cnd_pack_t *pk, uint16_t item, uint8_t lang)
+{
+    if (item >= pk->n_items || lang >= pk->n_langs)
+        return empty_str();
+    return sref_at(pk, item_at(pk, item) + CND_PACK_ITEM_LABELS +
+                           ((uint32_t)pk->n_langs + lang) * CND_PACK_SREF_SIZE);
+}
+
+cnd_str_t cnd_pack_item_tag(const cnd_pack_t *pk, uint16_t item, uint8_t tag)
+{
+    const uint8_t *e;
+    if (item >= pk->n_items)
+        return empty_str();
+    e = pk->buf + item_at(pk, item);
+    if (tag >= e[CND_PACK_ITEM_N_TAGS])
+        return empty_str();
+    return sref_at(pk, pk->off_tags + ((uint32_t)rd16(e + CND_PACK_ITEM_FIRST_TAG) + tag) *
+                                          CND_PACK_TAG_SIZE);
+}
+
+cnd_str_t cnd_pack_item_relevance_src(const cnd_pack_t *pk, uint16_t item)
+{
+    if (item >= pk->n_items)
+        return empty_str();
+    return sref_at(pk, item_at(pk, item) + CND_PACK_ITEM_REL_SRC);
+}
+
+/* Offset of a choice entry, or 0 when item/choice is out of range. */
+static uint32_t choice_entry(const cnd_pack_t *pk, uint16_t item, uint8_t choice)
+{
+    const uint8_t *e;
+    if (item >= pk->n_items)
+        return 0;
+    e = pk->buf + item_at(pk, item);
+    if (choice >= e[CND_PACK_ITEM_N_CHOICES])
+        return 0;
+    return choice_at(pk, (uint32_t)rd16(e + CND_PACK_ITEM_FIRST_CHOICE) + choice);
+}
+
+cnd_str_t cnd_pack_choice_name(const cnd_pack_t *pk, uint16_t item, uint8_t choice)
+{
+    uint32_t at = choice_entry(pk, item, choice);
+    return at == 0 ? empty_str() : sref_at(pk, at);
+}
+
+cnd_str_t cnd_pack_choice_label(const cnd_pack_t *pk, uint16_t item, uint8_t choice,
+                                uint8_t lang)
+{
+    uint32_t at = choice_entry(pk, item, choice);
+    if (at == 0 || lang >= pk->n_langs)
+        return empty_str();
+    return sref_at(pk, at + CND_PACK_SREF_SIZE * (1u + lang));
+}
+
+int cnd_pack_find_item(const cnd_pack_t *pk, const char *name, size_t name_len)
+{
+    uint16_t i;
+    if (name == NULL)
+        return -1;
+    for (i = 0; i < pk->n_items; i++) {
+        cnd_str_t s = sref_at(pk, item_at(pk, i) + CND_PACK_ITEM_NAME);
+        if (s.len == name_len && memcmp(s.ptr, name, name_len) == 0)
+            return (int)i;
+    }
+    return -1;
+}

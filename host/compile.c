@@ -1,0 +1,1445 @@
+/*
+ * compile.c: survey source (JSON) -> survey pack (formats/SPEC.md section 1).
+ *
+ * Three passes over one heap model: read the JSON into the model, checking
+ * every field (errors name the JSON path); compile each item's relevance
+ * expression now that every item name is known; write the pack and open it
+ * with cnd_pack_open() so the compiler can never ship what a device refuses.
+ * RAM: host only (one cnd_compile_src_t on the heap, about 150 KB).
+ */
+#include "compile.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "commands.h"
+#include "pack.h"
+#include "relevance.h"
+
+#define SOURCE_MAX_BYTES (1024 * 1024) /* a survey source is a few tens of KB */
+#define INTEGER_MAX_SPAN 10000         /* see check_integer_range() */
+#define RELEVANCE_MAX_DEPTH 32         /* parenthesis / not nesting in the parser */
+
+/* ---------------------------------------------------------------- model */
+
+typedef const char *texts_t[CND_MAX_LANGS]; /* one text per declared language */
+
+typedef struct {
+    const char *name;
+    texts_t label;
+} src_choice_t;
+
+typedef struct {
+    const char *name;
+    uint8_t kind;
+    uint8_t flags;
+    int32_t min, max;
+    uint8_t n_choices;
+    src_choice_t choices[CND_MAX_CHOICES];
+    uint8_t n_tags;
+    const char *tags[CND_MAX_TAGS];
+    texts_t label, hint;
+    const char *relevant; /* source text or NULL */
+    uint8_t code[CND_MAX_RELEVANCE_LEN];
+    uint16_t code_len;
+} src_item_t;
+
+typedef struct {
+    const char *id;
+    uint16_t version;
+    uint8_t n_langs;
+    const char *lang_code[CND_MAX_LANGS];
+    const char *lang_name[CND_MAX_LANGS];
+    texts_t title, consent, referral;
+    const char *ui[CND_MAX_LANGS][CND_UI_COUNT];
+    uint16_t n_items;
+    src_item_t items[CND_MAX_ITEMS];
+} src_t;
+
+/* -------------------------------------------------------- fixed tables */
+
+/* Source keys of the ui block, in cnd_ui_string_t order (NULL-terminated
+ * so check_keys() can use it too). */
+static const char *const ui_keys[CND_UI_COUNT + 1] = {
+    "prefer_not", "yes",     "no",          "agree",    "decline", "next",
+    "review_title", "save",  "change",      "withdraw", "saved",   "not_saved",
+    "start",      "referral_title", "done", "skipped", NULL};
+
+typedef struct {
+    const char *lang;
+    const char *text[CND_UI_COUNT];
+} ui_defaults_t;
+
+static const ui_defaults_t ui_builtin[] = {
+    {"en",
+     {"Prefer not to answer", "Yes", "No", "I agree", "I do not agree", "Next",
+      "Review your answers", "Save", "Change answers", "Withdraw and delete",
+      "Saved. Thank you.", "Not saved. Your answers are kept; press OK to try again.",
+      "Start", "Where to find help", "Done", "Not asked"}},
+    {"es",
+     {"Prefiero no responder", "S\xc3\xad", "No", "Acepto", "No acepto", "Siguiente",
+      "Revise sus respuestas", "Guardar", "Cambiar respuestas", "Retirarme y borrar",
+      "Guardado. Gracias.",
+      "No se guard\xc3\xb3. Sus respuestas se conservan; pulse OK para reintentar.",
+      "Comenzar", "D\xc3\xb3nde encontrar ayuda", "Terminar", "No preguntado"}},
+};
+
+static const char *const kind_names[] = {"single", "multiple", "yesno", "integer", "info"};
+
+/* Names that clash with the relevance keywords or the export's own fields. */
+static const char *const reserved_item_names[] = {
+    "and", "or", "not", "in", "id", "day", "lang", "pack", "pack_fp", "survey",
+    "survey_id", "survey_version", "version", "seq", "device", "device_id", "response",
+    "answers", "meta"};
+
+/* Item names that announce identifying data: refused outright (DOMAIN.md:
+ * no names, contacts, addresses, employer details, photos or locations). */
+static const char *const identifying_names[] = {
+    "name", "full_name", "first_name", "last_name", "surname", "phone", "phone_number",
+    "mobile", "email", "address", "street", "employer_name", "employer_address",
+    "passport_number", "id_number", "national_id", "gps", "latitude", "longitude",
+    "location", "photo", "birth_date", "date_of_birth", "dob"};
+
+/* Choice names the export uses for non-answers. */
+static const char *const reserved_choice_names[] = {"pna", "prefer_not", "not_asked"};
+
+static int in_list(const char *s, const char *const *list, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+#define IN_LIST(s, arr) in_list((s), (arr), sizeof(arr) / sizeof((arr)[0]))
+
+/* ------------------------------------------------------ JSON field access */
+
+/* Checks that obj is an object whose keys are all in allowed[] (NULL
+ * terminated) and none repeated: a typo must not be silently ignored. */
+static int check_keys(const cJSON *obj, const char *path, const char *const *allowed,
+                      cnd_err_t *err)
+{
+    const cJSON *a, *b;
+    if (!cJSON_IsObject(obj)) {
+        cnd_err_set(err, "%s: must be an object", path);
+        return 0;
+    }
+    for (a = obj->child; a != NULL; a = a->next) {
+        const char *const *k;
+        int known = 0;
+        for (k = allowed; *k != NULL; k++)
+            known = known || strcmp(*k, a->string) == 0;
+        if (!known) {
+            cnd_err_set(err, "%s: unknown field '%s'", path, a->string);
+            return 0;
+        }
+        for (b = obj->child; b != a; b = b->next)
+            if (strcmp(a->string, b->string) == 0) {
+                cnd_err_set(err, "%s: field '%s' appears twice", path, a->string);
+                return 0;
+            }
+    }
+    return 1;
+}
+
+static const cJSON *get_field(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+/* Required (or optional, *out left NULL) non-empty string field. */
+static int get_string(const cJSON *obj, const char *path, const char *key, int required,
+                      const char **out, cnd_err_t *err)
+{
+    const cJSON *v = get_field(obj, key);
+    *out = NULL;
+    if (v == NULL) {
+        if (required)
+            cnd_err_set(err, "%s: missing '%s'", path, key);
+        return !required;
+    }
+    if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
+        cnd_err_set(err, "%s.%s: must be a non-empty string", path, key);
+        return 0;
+    }
+    *out = v->valuestring;
+    return 1;
+}
+
+/* Integer field within [lo, hi]; JSON numbers are doubles, so fractions and
+ * huge values are refused explicitly. */
+static int get_int(const cJSON *obj, const char *path, const char *key, long lo, long hi,
+                   long *out, cnd_err_t *err)
+{
+    const cJSON *v = get_field(obj, key);
+    if (v == NULL) {
+        cnd_err_set(err, "%s: missing '%s'", path, key);
+        return 0;
+    }
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble) {
+        cnd_err_set(err, "%s.%s: must be a whole number", path, key);
+        return 0;
+    }
+    if (v->valuedouble < (double)lo || v->valuedouble > (double)hi) {
+        cnd_err_set(err, "%s.%s: %.0f is outside %ld..%ld", path, key, v->valuedouble, lo, hi);
+        return 0;
+    }
+    *out = (long)v->valuedouble;
+    return 1;
+}
+
+static int text_ok(const char *s, const char *path, cnd_err_t *err)
+{
+    size_t n = strlen(s);
+    if (n > CND_MAX_TEXT_LEN) {
+        cnd_err_set(err, "%s: text is %zu bytes, more than the limit of %d", path, n,
+                    CND_MAX_TEXT_LEN);
+        return 0;
+    }
+    if (!cnd_pack_text_ok(s, n)) {
+        cnd_err_set(err, "%s: text must be UTF-8 without control characters (newline is allowed)",
+                    path);
+        return 0;
+    }
+    return 1;
+}
+
+/* A per-language text map {"en": "...", "es": "..."}: exactly the declared
+ * languages, each a non-empty valid text. */
+static int get_texts(const src_t *src, const cJSON *obj, const char *path, const char *key,
+                     int required, texts_t out, cnd_err_t *err)
+{
+    const cJSON *v = get_field(obj, key), *e;
+    char p[128], q[160];
+    uint8_t l;
+
+    memset(out, 0, sizeof(texts_t));
+    snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+    if (v == NULL) {
+        if (required)
+            cnd_err_set(err, "%s: missing '%s'", path[0] ? path : "(top level)", key);
+        return !required;
+    }
+    if (!cJSON_IsObject(v)) {
+        cnd_err_set(err, "%s: must be an object mapping language codes to text", p);
+        return 0;
+    }
+    for (e = v->child; e != NULL; e = e->next) {
+        int declared = 0;
+        for (l = 0; l < src->n_langs; l++)
+            declared = declared || strcmp(e->string, src->lang_code[l]) == 0;
+        if (!declared) {
+            cnd_err_set(err, "%s: '%s' is not a declared language", p, e->string);
+            return 0;
+        }
+    }
+    for (l = 0; l < src->n_langs; l++) {
+        const cJSON *t = get_field(v, src->lang_code[l]);
+        snprintf(q, sizeof q, "%s.%s", p, src->lang_code[l]);
+        if (t == NULL) {
+            cnd_err_set(err, "%s: missing '%s'", p, src->lang_code[l]);
+            return 0;
+        }
+        if (!cJSON_IsString(t) || t->valuestring[0] == '\0') {
+            cnd_err_set(err, "%s: must be a non-empty string", q);
+            return 0;
+        }
+        if (!text_ok(t->valuestring, q, err))
+            return 0;
+        out[l] = t->valuestring;
+    }
+    return 1;
+}
+
+/* --------------------------------------------------------- top level */
+
+static int read_languages(src_t *src, const cJSON *root, cnd_err_t *err)
+{
+    static const char *const keys[] = {"code", "name", NULL};
+    const cJSON *arr = get_field(root, "languages"), *e;
+    char p[64];
+    uint8_t n = 0, l;
+
+    if (arr == NULL) {
+        cnd_err_set(err, "(top level): missing 'languages'");
+        return 0;
+    }
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+        cnd_err_set(err, "languages: must be a non-empty array");
+        return 0;
+    }
+    if (cJSON_GetArraySize(arr) > CND_MAX_LANGS) {
+        cnd_err_set(err, "languages: %d languages, more than the limit of %d",
+                    cJSON_GetArraySize(arr), CND_MAX_LANGS);
+        return 0;
+    }
+    for (e = arr->child; e != NULL; e = e->next, n++) {
+        const char *code, *name;
+        snprintf(p, sizeof p, "languages[%u]", n);
+        if (!check_keys(e, p, keys, err) || !get_string(e, p, "code", 1, &code, err) ||
+            !get_string(e, p, "name", 1, &name, err))
+            return 0;
+        if (!cnd_pack_name_ok(CND_NAME_LANG, code, strlen(code))) {
+            cnd_err_set(err, "%s.code: '%s' is not a language code like 'en' or 'pt-BR' "
+                             "(at most %d characters)", p, code, CND_LANG_CODE_LEN - 1);
+            return 0;
+        }
+        for (l = 0; l < n; l++)
+            if (strcmp(src->lang_code[l], code) == 0) {
+                cnd_err_set(err, "%s.code: duplicate language '%s'", p, code);
+                return 0;
+            }
+        snprintf(p, sizeof p, "languages[%u].name", n);
+        if (!text_ok(name, p, err))
+            return 0;
+        src->lang_code[n] = code;
+        src->lang_name[n] = name;
+    }
+    src->n_langs = n;
+    return 1;
+}
+
+/* Built-in defaults, then the source's "ui" overrides. A language without
+ * built-in defaults must supply every string. */
+static int read_ui(src_t *src, const cJSON *root, cnd_err_t *err)
+{
+    const cJSON *ui = get_field(root, "ui"), *e;
+    char p[96];
+    uint8_t l;
+    size_t d;
+    int u;
+
+    if (ui != NULL && !cJSON_IsObject(ui)) {
+        cnd_err_set(err, "ui: must be an object mapping language codes to strings");
+        return 0;
+    }
+    for (e = ui ? ui->child : NULL; e != NULL; e = e->next) {
+        int declared = 0;
+        for (l = 0; l < src->n_langs; l++)
+            declared = declared || strcmp(e->string, src->lang_code[l]) == 0;
+        if (!declared) {
+            cnd_err_set(err, "ui: '%s' is not a declared language", e->string);
+            return 0;
+        }
+    }
+    for (l = 0; l < src->n_langs; l++) {
+        const cJSON *block = ui ? get_field(ui, src->lang_code[l]) : NULL;
+        for (d = 0; d < sizeof ui_builtin / sizeof ui_builtin[0]; d++)
+            if (strcmp(ui_builtin[d].lang, src->lang_code[l]) == 0)
+                for (u = 0; u < CND_UI_COUNT; u++)
+                    src->ui[l][u] = ui_builtin[d].text[u];
+        snprintf(p, sizeof p, "ui.%s", src->lang_code[l]);
+        if (block != NULL && !check_keys(block, p, ui_keys, err))
+            return 0;
+        for (u = 0; u < CND_UI_COUNT; u++) {
+            const char *s = NULL;
+            if (block != NULL && !get_string(block, p, ui_keys[u], 0, &s, err))
+                return 0;
+            if (s != NULL) {
+                char q[128];
+                snprintf(q, sizeof q, "%s.%s", p, ui_keys[u]);
+                if (!text_ok(s, q, err))
+                    return 0;
+                src->ui[l][u] = s;
+            }
+            if (src->ui[l][u] == NULL) {
+                cnd_err_set(err, "%s: missing '%s' (no built-in text for language '%s'; "
+                                 "give every ui string)",
+                            block ? p : "ui", ui_keys[u], src->lang_code[l]);
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* ---------------------------------------------------------------- items */
+
+static int kind_from_name(const char *s)
+{
+    size_t k;
+    for (k = 0; k < sizeof kind_names / sizeof kind_names[0]; k++)
+        if (strcmp(s, kind_names[k]) == 0)
+            return (int)k + CND_ITEM_SINGLE;
+    return 0;
+}
+
+static const char *kind_name(uint8_t kind)
+{
+    return kind_names[kind - CND_ITEM_SINGLE];
+}
+
+static int check_ident(const char *name, const char *path, cnd_err_t *err)
+{
+    if (!cnd_pack_name_ok(CND_NAME_IDENT, name, strlen(name))) {
+        cnd_err_set(err, "%s: '%s' must match ^[a-z][a-z0-9_]{0,31}$ "
+                         "(lower case, digits, underscore; at most %d characters)",
+                    path, name, CND_MAX_NAME_LEN);
+        return 0;
+    }
+    return 1;
+}
+
+static int read_choices(const src_t *src, src_item_t *it, const cJSON *arr, const char *path,
+                        cnd_err_t *err)
+{
+    static const char *const keys[] = {"name", "label", NULL};
+    const cJSON *e;
+    char p[96], q[128];
+    uint8_t c, d;
+
+    if (arr == NULL) {
+        cnd_err_set(err, "%s: missing 'choices' (a %s item needs them)", path, kind_name(it->kind));
+        return 0;
+    }
+    if (!cJSON_IsArray(arr)) {
+        cnd_err_set(err, "%s.choices: must be an array", path);
+        return 0;
+    }
+    if (cJSON_GetArraySize(arr) == 0) {
+        cnd_err_set(err, "%s.choices: empty choice list", path);
+        return 0;
+    }
+    if (cJSON_GetArraySize(arr) > CND_MAX_CHOICES) {
+        cnd_err_set(err, "%s.choices: %d choices, more than the limit of %d", path,
+                    cJSON_GetArraySize(arr), CND_MAX_CHOICES);
+        return 0;
+    }
+    for (c = 0, e = arr->child; e != NULL; e = e->next, c++) {
+        src_choice_t *ch = &it->choices[c];
+        snprintf(p, sizeof p, "%s.choices[%u]", path, c);
+        snprintf(q, sizeof q, "%s.name", p);
+        if (!check_keys(e, p, keys, err) || !get_string(e, p, "name", 1, &ch->name, err) ||
+            !check_ident(ch->name, q, err))
+            return 0;
+        if (IN_LIST(ch->name, reserved_choice_names)) {
+            cnd_err_set(err, "%s: '%s' is reserved (exports use it for non-answers)", q,
+                        ch->name);
+            return 0;
+        }
+        for (d = 0; d < c; d++)
+            if (strcmp(it->choices[d].name, ch->name) == 0) {
+                cnd_err_set(err, "%s: duplicate choice name '%s' (also choices[%u])", q,
+                            ch->name, d);
+                return 0;
+            }
+        if (!get_texts(src, e, p, "label", 1, ch->label, err))
+            return 0;
+    }
+    it->n_choices = c;
+    return 1;
+}
+
+static int read_tags(src_item_t *it, const cJSON *arr, const char *path, cnd_err_t *err)
+{
+    const cJSON *e;
+    uint8_t t, d;
+    if (arr == NULL)
+        return 1;
+    if (!cJSON_IsArray(arr)) {
+        cnd_err_set(err, "%s.tags: must be an array of strings", path);
+        return 0;
+    }
+    if (cJSON_GetArraySize(arr) > CND_MAX_TAGS) {
+        cnd_err_set(err, "%s.tags: %d tags, more than the limit of %d", path,
+                    cJSON_GetArraySize(arr), CND_MAX_TAGS);
+        return 0;
+    }
+    for (t = 0, e = arr->child; e != NULL; e = e->next, t++) {
+        if (!cJSON_IsString(e) ||
+            !cnd_pack_name_ok(CND_NAME_TAG, e->valuestring, strlen(e->valuestring))) {
+            cnd_err_set(err, "%s.tags[%u]: must be a tag like \"COE\" or \"C189:Art.10\" "
+                             "(letters, digits, _ . : -; at most %d characters)",
+                        path, t, CND_MAX_NAME_LEN);
+            return 0;
+        }
+        for (d = 0; d < t; d++)
+            if (strcmp(it->tags[d], e->valuestring) == 0) {
+                cnd_err_set(err, "%s.tags[%u]: duplicate tag '%s'", path, t, e->valuestring);
+                return 0;
+            }
+        it->tags[t] = e->valuestring;
+    }
+    it->n_tags = t;
+    return 1;
+}
+
+/* Integer items are for small counts (hours, days, people). A wide range
+ * could carry a phone or ID number, which Candor must never collect. */
+static int read_integer_range(src_item_t *it, const cJSON *e, const char *path, cnd_err_t *err)
+{
+    long lo, hi;
+    if (!get_int(e, path, "min", INT32_MIN, INT32_MAX, &lo, err) ||
+        !get_int(e, path, "max", INT32_MIN, INT32_MAX, &hi, err))
+        return 0;
+    if (lo > hi) {
+        cnd_err_set(err, "%s: min %ld is greater than max %ld", path, lo, hi);
+        return 0;
+    }
+    if (hi - lo > INTEGER_MAX_SPAN) {
+        cnd_err_set(err, "%s: range %ld..%ld spans more than %d values; a number that wide "
+                         "could identify someone (phone, ID), so use choices or a smaller range",
+                    path, lo, hi, INTEGER_MAX_SPAN);
+        return 0;
+    }
+    it->min = (int32_t)lo;
+    it->max = (int32_t)hi;
+    return 1;
+}
+
+/* Fields a kind must not carry: an error, so the author learns that e.g.
+ * yesno choices are fixed rather than having them silently dropped. */
+static int refuse_field(const cJSON *e, const char *path, const char *key, const char *kind,
+                        cnd_err_t *err)
+{
+    if (get_field(e, key) != NULL) {
+        cnd_err_set(err, "%s.%s: not allowed on a %s item", path, key, kind);
+        return 0;
+    }
+    return 1;
+}
+
+static int read_kind_fields(const src_t *src, src_item_t *it, const cJSON *e, const char *path,
+                            cnd_err_t *err)
+{
+    const char *k = kind_name(it->kind);
+    const cJSON *pna = get_field(e, "prefer_not");
+    int has_choices = it->kind == CND_ITEM_SINGLE || it->kind == CND_ITEM_MULTI;
+
+    if (pna != NULL && !cJSON_IsBool(pna)) {
+        cnd_err_set(err, "%s.prefer_not: must be true or false", path);
+        return 0;
+    }
+    if (it->kind == CND_ITEM_INFO && pna != NULL) {
+        cnd_err_set(err, "%s.prefer_not: not allowed on an info item (it has no answer)", path);
+        return 0;
+    }
+    it->flags = (it->kind != CND_ITEM_INFO && (pna == NULL || cJSON_IsTrue(pna)))
+                    ? CND_ITEM_F_PNA
+                    : 0;
+    if (it->kind != CND_ITEM_INTEGER &&
+        (!refuse_field(e, path, "min", k, err) || !refuse_field(e, path, "max", k, err)))
+        return 0;
+    if (!has_choices && !refuse_field(e, path, "choices", k, err))
+        return 0;
+    if (has_choices)
+        return read_choices(src, it, get_field(e, "choices"), path, err);
+    if (it->kind == CND_ITEM_INTEGER)
+        return read_integer_range(it, e, path, err);
+    if (it->kind == CND_ITEM_YESNO)
+        it->n_choices = 2; /* implicit "no" (0) and "yes" (1) */
+    return 1;
+}
+
+static int read_item(src_t *src, uint16_t i, const cJSON *e, cnd_err_t *err)
+{
+    static const char *const keys[] = {"name", "kind", "label", "hint", "choices", "min",
+                                       "max", "tags", "relevant", "prefer_not", NULL};
+    src_item_t *it = &src->items[i];
+    const char *kind;
+    char p[32], q[48], r[48];
+    uint16_t j;
+
+    snprintf(p, sizeof p, "items[%u]", i);
+    snprintf(q, sizeof q, "%s.name", p);
+    if (!check_keys(e, p, keys, err) || !get_string(e, p, "name", 1, &it->name, err) ||
+        !check_ident(it->name, q, err))
+        return 0;
+    if (IN_LIST(it->name, identifying_names)) {
+        cnd_err_set(err, "%s: '%s' would collect identifying data; Candor never asks for "
+                         "names, contacts, addresses, employers' details or locations",
+                    q, it->name);
+        return 0;
+    }
+    if (IN_LIST(it->name, reserved_item_names)) {
+        cnd_err_set(err, "%s: '%s' is a reserved name (relevance keyword or export field)", q,
+                    it->name);
+        return 0;
+    }
+    for (j = 0; j < i; j++)
+        if (strcmp(src->items[j].name, it->name) == 0) {
+            cnd_err_set(err, "%s: duplicate item name '%s' (also items[%u])", q, it->name, j);
+            return 0;
+        }
+    if (!get_string(e, p, "kind", 1, &kind, err))
+        return 0;
+    it->kind = (uint8_t)kind_from_name(kind);
+    if (it->kind == 0) {
+        cnd_err_set(err, "%s.kind: unknown kind '%s' (use single, multiple, yesno, integer "
+                         "or info)", p, kind);
+        return 0;
+    }
+    if (!get_texts(src, e, p, "label", 1, it->label, err) ||
+        !get_texts(src, e, p, "hint", 0, it->hint, err) ||
+        !read_tags(it, get_field(e, "tags"), p, err) ||
+        !read_kind_fields(src, it, e, p, err))
+        return 0;
+    snprintf(r, sizeof r, "%s.relevant", p);
+    return get_string(e, p, "relevant", 0, &it->relevant, err) &&
+           (it->relevant == NULL || text_ok(it->relevant, r, err));
+}
+
+static int read_items(src_t *src, const cJSON *root, cnd_err_t *err)
+{
+    const cJSON *arr = get_field(root, "items"), *e;
+    uint16_t i = 0;
+    if (arr == NULL) {
+        cnd_err_set(err, "(top level): missing 'items'");
+        return 0;
+    }
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
+        cnd_err_set(err, "items: must be a non-empty array");
+        return 0;
+    }
+    if (cJSON_GetArraySize(arr) > CND_MAX_ITEMS) {
+        cnd_err_set(err, "items: %d items, more than the limit of %d", cJSON_GetArraySize(arr),
+                    CND_MAX_ITEMS);
+        return 0;
+    }
+    for (e = arr->child; e != NULL; e = e->next, i++)
+        if (!read_item(src, i, e, err))
+            return 0;
+    src->n_items = i;
+    return 1;
+}
+
+static int read_source(src_t *src, const cJSON *root, cnd_err_t *err)
+{
+    /* "$schema" and "notes" are for editors and authors; never compiled. */
+    static const char *const keys[] = {"$schema", "notes",    "id", "version", "languages",
+                                       "title",   "consent",  "referral", "ui", "items", NULL};
+    long version;
+    if (!check_keys(root, "(top level)", keys, err) ||
+        !get_string(root, "(top level)", "id", 1, &src->id, err))
+        return 0;
+    if (!cnd_pack_name_ok(CND_NAME_SURVEY_ID, src->id, strlen(src->id))) {
+        cnd_err_set(err, "id: '%s' must match ^[a-z][a-z0-9_-]{0,31}$", src->id);
+        return 0;
+    }
+    if (!get_int(root, "(top level)", "version", 1, 65535, &version, err))
+        return 0;
+    src->version = (uint16_t)version;
+    return read_languages(src, root, err) && get_texts(src, root, "", "title", 1, src->title, err) &&
+           get_texts(src, root, "", "consent", 1, src->consent, err) &&
+           get_texts(src, root, "", "referral", 1, src->referral, err) &&
+           read_ui(src, root, err) && read_items(src, root, err);
+}
+
+/* ------------------------------------------------------------ relevance */
+
+enum { TK_END, TK_IDENT, TK_STRING, TK_NUMBER, TK_LPAREN, TK_RPAREN, TK_COMMA,
+       TK_EQ, TK_NE, TK_LT, TK_GT, TK_AND, TK_OR, TK_NOT, TK_IN };
+
+typedef struct {
+    const src_t *src;
+    uint16_t self;
+    const char *text;
+    size_t pos;       /* next unread byte */
+    int tok;          /* current token */
+    size_t tok_pos;   /* its start, for column numbers */
+    size_t tok_len;
+    long number;
+    uint8_t *code;
+    uint16_t len;
+    int depth;
+    cnd_err_t *err;
+    int failed;
+} rel_parser_t;
+
+static void rel_fail(rel_parser_t *ps, const char *what)
+{
+    if (ps->failed)
+        return;
+    ps->failed = 1;
+    cnd_err_set(ps->err, "items[%u].relevant: column %zu: %s", ps->self, ps->tok_pos + 1, what);
+}
+
+static int is_ident_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+static int tok_is(const rel_parser_t *ps, const char *word)
+{
+    return strlen(word) == ps->tok_len && memcmp(ps->text + ps->tok_pos, word, ps->tok_len) == 0;
+}
+
+static void rel_next(rel_parser_t *ps)
+{
+    const char *t = ps->text;
+    size_t p = ps->pos;
+    while (t[p] == ' ' || t[p] == '\t' || t[p] == '\n')
+        p++;
+    ps->tok_pos = p;
+    ps->tok_len = 1;
+    switch (t[p]) {
+    case '\0': ps->tok = TK_END; ps->tok_len = 0; break;
+    case '(': ps->tok = TK_LPAREN; break;
+    case ')': ps->tok = TK_RPAREN; break;
+    case ',': ps->tok = TK_COMMA; break;
+    case '=': ps->tok = TK_EQ; break;
+    case '<': ps->tok = TK_LT; break;
+    case '>': ps->tok = TK_GT; break;
+    case '!':
+        if (t[p + 1] != '=') {
+            rel_fail(ps, "'!' must be followed by '=' (use 'not' for negation)");
+            ps->tok = TK_END;
+            return;
+        }
+        ps->tok = TK_NE;
+        ps->tok_len = 2;
+        break;
+    case '\'': {
+        size_t q = p + 1;
+        while (t[q] != '\0' && t[q] != '\'')
+            q++;
+        if (t[q] != '\'') {
+            rel_fail(ps, "unterminated quoted choice name");
+            ps->tok = TK_END;
+            return;
+        }
+        ps->tok = TK_STRING;
+        ps->tok_pos = p + 1; /* the name inside the quotes */
+        ps->tok_len = q - p - 1;
+        ps->pos = q + 1;
+        return;
+    }
+    default:
+        if (t[p] == '-' || (t[p] >= '0' && t[p] <= '9')) {
+            char *end;
+            errno = 0;
+            ps->number = strtol(t + p, &end, 10);
+            if (end == t + p + (t[p] == '-') || errno != 0 || ps->number < INT32_MIN ||
+                ps->number > INT32_MAX || is_ident_char(*end)) {
+                rel_fail(ps, "malformed number");
+                ps->tok = TK_END;
+                return;
+            }
+            ps->tok = TK_NUMBER;
+            ps->tok_len = (size_t)(end - (t + p));
+        } else if (is_ident_char(t[p])) {
+            size_t q = p;
+            while (is_ident_char(t[q]))
+                q++;
+            ps->tok_len = q - p;
+            ps->tok = TK_IDENT;
+            if (tok_is(ps, "and"))
+                ps->tok = TK_AND;
+            else if (tok_is(ps, "or"))
+                ps->tok = TK_OR;
+            else if (tok_is(ps, "not"))
+                ps->tok = TK_NOT;
+            else if (tok_is(ps, "in"))
+                ps->tok = TK_IN;
+        } else {
+            char what[64];
+            snprintf(what, sizeof what, "unexpected character '%c'", t[p]);
+            rel_fail(ps, what);
+            ps->tok = TK_END;
+            return;
+        }
+    }
+    ps->pos = p + ps->tok_len;
+}
+
+static void emit(rel_parser_t *ps, const uint8_t *bytes, uint16_t n)
+{
+    if (ps->failed)
+        return;
+    if (ps->len + n > CND_MAX_RELEVANCE_LEN) {
+        cnd_err_set(ps->err, "items[%u].relevant: expression too long (compiles to more than "
+                             "%d bytes); split the condition or simplify it",
+                    ps->self, CND_MAX_RELEVANCE_LEN);
+        ps->failed = 1;
+        return;
+    }
+    memcpy(ps->code + ps->len, bytes, n);
+    ps->len = (uint16_t)(ps->len + n);
+}
+
+static void emit_op(rel_parser_t *ps, uint8_t op)
+{
+    emit(ps, &op, 1);
+}
+
+static void emit_u32(rel_parser_t *ps, uint8_t op, uint32_t v)
+{
+    uint8_t b[5] = {op, (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    emit(ps, b, 5);
+}
+
+/* Resolves the identifier token to an earlier item; -1 after an error. */
+static int rel_item(rel_parser_t *ps)
+{
+    const src_t *src = ps->src;
+    char what[160];
+    uint16_t i;
+    int found = -1;
+    for (i = 0; i < src->n_items; i++)
+        if (tok_is(ps, src->items[i].name))
+            found = i;
+    if (found < 0)
+        snprintf(what, sizeof what, "'%.*s' is not an item", (int)ps->tok_len,
+                 ps->text + ps->tok_pos);
+    else if (found == ps->self)
+        snprintf(what, sizeof what, "'%s' refers to the item itself", src->items[found].name);
+    else if (found > ps->self)
+        snprintf(what, sizeof what, "'%s' is not an earlier item (an item may only depend on "
+                 "items before it)", src->items[found].name);
+    else if (src->items[found].kind == CND_ITEM_INFO)
+        snprintf(what, sizeof what, "'%s' is an info screen and has no answer",
+                 src->items[found].name);
+    else
+        return found;
+    rel_fail(ps, what);
+    return -1;
+}
+
+/* The current token as a choice of item it: its bit, or 0 after an error. */
+static uint32_t rel_choice_bit(rel_parser_t *ps, const src_item_t *it)
+{
+    char what[160];
+    uint8_t c;
+    if (ps->tok != TK_STRING) {
+        snprintf(what, sizeof what, "expected a choice of '%s' in quotes, e.g. '%s'", it->name,
+                 it->kind == CND_ITEM_YESNO ? "yes" : it->choices[0].name);
+        rel_fail(ps, what);
+        return 0;
+    }
+    if (it->kind == CND_ITEM_YESNO) {
+        if (tok_is(ps, "no"))
+            return 1u;
+        if (tok_is(ps, "yes"))
+            return 2u;
+    } else {
+        for (c = 0; c < it->n_choices; c++)
+            if (tok_is(ps, it->choices[c].name))
+                return (uint32_t)1 << c;
+    }
+    snprintf(what, sizeof what, "'%.*s' is not a choice of '%s'%s", (int)ps->tok_len,
+             ps->text + ps->tok_pos, it->name,
+             it->kind == CND_ITEM_YESNO ? " (use 'yes' or 'no')" : "");
+    rel_fail(ps, what);
+    return 0;
+}
+
+/* comparison := IDENT ('=' | '!=' | '<' | '>') value | IDENT 'in' '(' value {',' value} ')' */
+static void rel_comparison(rel_parser_t *ps)
+{
+    const src_item_t *it;
+    int item, op;
+    char what[192];
+    uint8_t ans[2];
+
+    if (ps->tok != TK_IDENT) {
+        rel_fail(ps, "expected an item name");
+        return;
+    }
+    if ((item = rel_item(ps)) < 0)
+        return;
+    it = &ps->src->items[item];
+    ans[0] = it->kind == CND_ITEM_MULTI ? CND_REL_OP_ANS_MULTI : CND_REL_OP_ANS;
+    ans[1] = (uint8_t)item;
+    emit(ps, ans, 2);
+    rel_next(ps);
+    op = ps->tok;
+    if (op != TK_EQ && op != TK_NE && op != TK_LT && op != TK_GT && op != TK_IN) {
+        rel_fail(ps, "expected =, !=, <, > or in after the item name");
+        return;
+    }
+    if (it->kind != CND_ITEM_INTEGER && (op == TK_LT || op == TK_GT)) {
+        snprintf(what, sizeof what, "'%c' needs an integer item; '%s' is %s", op == TK_LT ? '<' : '>',
+                 it->name, kind_name(it->kind));
+        rel_fail(ps, what);
+        return;
+    }
+    if (it->kind == CND_ITEM_INTEGER && op == TK_IN) {
+        snprintf(what, sizeof what, "'in' needs an item with choices; '%s' is integer (use < and >)",
+                 it->name);
+        rel_fail(ps, what);
+        return;
+    }
+    rel_next(ps);
+    if (it->kind == CND_ITEM_INTEGER) {
+        if (ps->tok != TK_NUMBER) {
+            snprintf(what, sizeof what, "expected a whole number to compare '%s' with", it->name);
+            rel_fail(ps, what);
+            return;
+        }
+        emit_u32(ps, CND_REL_OP_INT, (uint32_t)(int32_t)ps->number);
+    } else if (op == TK_IN) {
+        uint32_t set = 0;
+        if (ps->tok != TK_LPAREN) {
+            rel_fail(ps, "expected '(' after 'in'");
+            return;
+        }
+        do {
+            rel_next(ps);
+            set |= rel_choice_bit(ps, it);
+            if (ps->failed)
+                return;
+            rel_next(ps);
+        } while (ps->tok == TK_COMMA);
+        if (ps->tok != TK_RPAREN) {
+            rel_fail(ps, "expected ',' or ')' in the choice list");
+            return;
+        }
+        emit_u32(ps, CND_REL_OP_SET, set);
+    } else {
+        emit_u32(ps, CND_REL_OP_SET, rel_choice_bit(ps, it));
+    }
+    emit_op(ps, op == TK_EQ   ? CND_REL_OP_EQ
+                : op == TK_NE ? CND_REL_OP_NE
+                : op == TK_LT ? CND_REL_OP_LT
+                : op == TK_GT ? CND_REL_OP_GT
+                              : CND_REL_OP_IN);
+    rel_next(ps);
+}
+
+static void rel_or(rel_parser_t *ps);
+
+/* unary := 'not' unary | '(' or ')' | comparison. Recursion is bounded by
+ * RELEVANCE_MAX_DEPTH (host code; the device never parses). */
+static void rel_unary(rel_parser_t *ps)
+{
+    if (ps->failed)
+        return;
+    if (++ps->depth > RELEVANCE_MAX_DEPTH) {
+        rel_fail(ps, "expression nests too deeply");
+        return;
+    }
+    if (ps->tok == TK_NOT) {
+        rel_next(ps);
+        rel_unary(ps);
+        emit_op(ps, CND_REL_OP_NOT);
+    } else if (ps->tok == TK_LPAREN) {
+        rel_next(ps);
+        rel_or(ps);
+        if (!ps->failed && ps->tok != TK_RPAREN)
+            rel_fail(ps, "expected ')'");
+        rel_next(ps);
+    } else {
+        rel_comparison(ps);
+    }
+    ps->depth--;
+}
+
+static void rel_and(rel_parser_t *ps)
+{
+    rel_unary(ps);
+    while (!ps->failed && ps->tok == TK_AND) {
+        rel_next(ps);
+        rel_unary(ps);
+        emit_op(ps, CND_REL_OP_AND);
+    }
+}
+
+static void rel_or(rel_parser_t *ps)
+{
+    rel_and(ps);
+    while (!ps->failed && ps->tok == TK_OR) {
+        rel_next(ps);
+        rel_and(ps);
+        emit_op(ps, CND_REL_OP_OR);
+    }
+}
+
+static int compile_relevance(src_t *src, uint16_t self, cnd_err_t *err)
+{
+    src_item_t *it = &src->items[self];
+    uint8_t counts[CND_MAX_ITEMS];
+    rel_parser_t ps;
+    uint16_t i;
+
+    if (it->relevant == NULL)
+        return 1;
+    memset(&ps, 0, sizeof ps);
+    ps.src = src;
+    ps.self = self;
+    ps.text = it->relevant;
+    ps.code = it->code;
+    ps.err = err;
+    rel_next(&ps);
+    rel_or(&ps);
+    if (!ps.failed && ps.tok != TK_END)
+        rel_fail(&ps, "expected 'and', 'or' or the end of the expression");
+    if (ps.failed)
+        return 0;
+    for (i = 0; i < src->n_items; i++)
+        counts[i] = src->items[i].n_choices;
+    if (cnd_relevance_validate(ps.code, ps.len, self, counts, src->n_items) != CND_OK) {
+        /* Well-typed by construction, so only the stack depth can fail. */
+        cnd_err_set(err, "items[%u].relevant: expression nests too deeply for the device "
+                         "(evaluation stack of %d)", self, CND_RELEVANCE_STACK_MAX);
+        return 0;
+    }
+    it->code_len = ps.len;
+    return 1;
+}
+
+/* ------------------------------------------------------------ pack writer */
+
+typedef struct {
+    uint8_t *buf;        /* whole pack being written */
+    uint32_t strings_at; /* where the string section starts in buf */
+    uint32_t strings_len;
+    uint32_t cap;        /* bytes available for strings */
+    int overflow;
+} writer_t;
+
+static void put16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, v);
+    put16(p + 2, v >> 16);
+}
+
+/* Interns s into the string section (identical strings share bytes) and
+ * writes its reference at dst. NULL or "" is the empty reference. */
+static void put_sref(writer_t *w, uint8_t *dst, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    const uint8_t *strings = w->buf + w->strings_at;
+    uint32_t off;
+    const uint8_t *hit = NULL;
+
+    put32(dst, 0);
+    if (n == 0)
+        return;
+    if (w->strings_len >= n) {
+        /* Dedupe by search: O(table) per string, and the table is at most
+         * 32 KB, so the compile stays instant. A match inside a longer
+         * string is reused too: a reference is just offset + length. */
+        hit = memmem(strings, w->strings_len, s, n);
+    }
+    if (hit != NULL) {
+        off = (uint32_t)(hit - strings);
+    } else {
+        if (w->strings_len + n > w->cap) {
+            w->overflow = 1;
+            return;
+        }
+        off = w->strings_len;
+        memcpy(w->buf + w->strings_at + off, s, n);
+        w->strings_len += (uint32_t)n;
+    }
+    put16(dst, off);
+    put16(dst + 2, (uint32_t)n);
+}
+
+static void put_texts(writer_t *w, uint8_t *dst, const src_t *src, const texts_t t)
+{
+    uint8_t l;
+    for (l = 0; l < src->n_langs; l++)
+        put_sref(w, dst + CND_PACK_SREF_SIZE * l, t[l]);
+}
+
+static void write_langs(writer_t *w, const src_t *src, uint32_t at)
+{
+    uint8_t l;
+    int u;
+    for (l = 0; l < src->n_langs; l++) {
+        uint8_t *e = w->buf + at + (uint32_t)l * CND_PACK_LANG_SIZE;
+        put_sref(w, e + CND_PACK_LANG_CODE, src->lang_code[l]);
+        put_sref(w, e + CND_PACK_LANG_NAME, src->lang_name[l]);
+        put_sref(w, e + CND_PACK_LANG_TITLE, src->title[l]);
+        put_sref(w, e + CND_PACK_LANG_CONSENT, src->consent[l]);
+        put_sref(w, e + CND_PACK_LANG_REFERRAL, src->referral[l]);
+        for (u = 0; u < CND_UI_COUNT; u++)
+            put_sref(w, e + CND_PACK_LANG_UI + CND_PACK_SREF_SIZE * u, src->ui[l][u]);
+    }
+}
+
+typedef struct {
+    uint32_t items, choices, tags, code; /* section offsets */
+} layout_t;
+
+static void write_items(writer_t *w, const src_t *src, const layout_t *lay)
+{
+    uint32_t choice = 0, tag = 0, code = 0;
+    uint16_t i;
+    uint8_t c, l;
+    for (i = 0; i < src->n_items; i++) {
+        const src_item_t *it = &src->items[i];
+        uint8_t *e = w->buf + lay->items + (uint32_t)i * CND_PACK_ITEM_SIZE(src->n_langs);
+        put_sref(w, e + CND_PACK_ITEM_NAME, it->name);
+        e[CND_PACK_ITEM_KIND] = it->kind;
+        e[CND_PACK_ITEM_FLAGS] = it->flags;
+        e[CND_PACK_ITEM_N_CHOICES] = it->n_choices;
+        e[CND_PACK_ITEM_N_TAGS] = it->n_tags;
+        put32(e + CND_PACK_ITEM_MIN, (uint32_t)it->min);
+        put32(e + CND_PACK_ITEM_MAX, (uint32_t)it->max);
+        put16(e + CND_PACK_ITEM_FIRST_CHOICE, choice);
+        put16(e + CND_PACK_ITEM_FIRST_TAG, tag);
+        put16(e + CND_PACK_ITEM_CODE_OFF, it->code_len ? code : 0);
+        put16(e + CND_PACK_ITEM_CODE_LEN, it->code_len);
+        put_sref(w, e + CND_PACK_ITEM_REL_SRC, it->relevant);
+        put_texts(w, e + CND_PACK_ITEM_LABELS, src, it->label);
+        put_texts(w, e + CND_PACK_ITEM_LABELS + CND_PACK_SREF_SIZE * src->n_langs, src, it->hint);
+
+        for (c = 0; c < it->n_choices; c++, choice++) {
+            uint8_t *ce = w->buf + lay->choices + choice * CND_PACK_CHOICE_SIZE(src->n_langs);
+            if (it->kind == CND_ITEM_YESNO) {
+                /* Implicit choices: "no" = 0, "yes" = 1, labelled with the
+                 * ui strings so exports and the device agree. */
+                put_sref(w, ce, c ? "yes" : "no");
+                for (l = 0; l < src->n_langs; l++)
+                    put_sref(w, ce + CND_PACK_SREF_SIZE * (1u + l),
+                             src->ui[l][c ? CND_UI_YES : CND_UI_NO]);
+            } else {
+                put_sref(w, ce, it->choices[c].name);
+                put_texts(w, ce + CND_PACK_SREF_SIZE, src, it->choices[c].label);
+            }
+        }
+        for (c = 0; c < it->n_tags; c++, tag++)
+            put_sref(w, w->buf + lay->tags + tag * CND_PACK_TAG_SIZE, it->tags[c]);
+        memcpy(w->buf + lay->code + code, it->code, it->code_len);
+        code += it->code_len;
+    }
+}
+
+/* Lays out and writes the pack into a heap buffer of CND_MAX_PACK_SIZE. */
+static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *pack_len,
+                               cnd_err_t *err)
+{
+    uint32_t n_choices = 0, n_tags = 0, code_len = 0, end;
+    layout_t lay;
+    writer_t w;
+    uint16_t i;
+
+    for (i = 0; i < src->n_items; i++) {
+        n_choices += src->items[i].n_choices;
+        n_tags += src->items[i].n_tags;
+        code_len += src->items[i].code_len;
+    }
+    lay.items = CND_PACK_HEADER_SIZE + (uint32_t)src->n_langs * CND_PACK_LANG_SIZE;
+    lay.choices = lay.items + (uint32_t)src->n_items * CND_PACK_ITEM_SIZE(src->n_langs);
+    lay.tags = lay.choices + n_choices * CND_PACK_CHOICE_SIZE(src->n_langs);
+    lay.code = lay.tags + n_tags * CND_PACK_TAG_SIZE;
+    memset(&w, 0, sizeof w);
+    w.buf = pack;
+    w.strings_at = lay.code + code_len;
+    if (w.strings_at + CND_PACK_TRAILER_SIZE > CND_MAX_PACK_SIZE) {
+        cnd_err_set(err, "items: the survey's tables alone exceed the pack limit of %d bytes; "
+                         "remove items or choices", CND_MAX_PACK_SIZE);
+        return CND_E_RANGE;
+    }
+    w.cap = CND_MAX_PACK_SIZE - CND_PACK_TRAILER_SIZE - w.strings_at;
+    memset(pack, 0, CND_MAX_PACK_SIZE);
+
+    memcpy(pack, CND_PACK_MAGIC, 4);
+    pack[CND_PACK_HDR_VERSION] = CND_PACK_VERSION;
+    pack[CND_PACK_HDR_N_LANGS] = src->n_langs;
+    put16(pack + CND_PACK_HDR_N_ITEMS, src->n_items);
+    put16(pack + CND_PACK_HDR_SURVEY_VERSION, src->version);
+    put16(pack + CND_PACK_HDR_N_CHOICES, n_choices);
+    put16(pack + CND_PACK_HDR_N_TAGS, n_tags);
+    put_sref(&w, pack + CND_PACK_HDR_SURVEY_ID, src->id);
+    put32(pack + CND_PACK_HDR_OFF_LANGS, CND_PACK_HEADER_SIZE);
+    put32(pack + CND_PACK_HDR_OFF_ITEMS, lay.items);
+    put32(pack + CND_PACK_HDR_OFF_CHOICES, lay.choices);
+    put32(pack + CND_PACK_HDR_OFF_TAGS, lay.tags);
+    put32(pack + CND_PACK_HDR_OFF_CODE, lay.code);
+    put32(pack + CND_PACK_HDR_LEN_CODE, code_len);
+    put32(pack + CND_PACK_HDR_OFF_STRINGS, w.strings_at);
+    write_langs(&w, src, CND_PACK_HEADER_SIZE);
+    write_items(&w, src, &lay);
+    if (w.overflow) {
+        cnd_err_set(err, "(top level): the compiled pack would exceed the limit of %d bytes "
+                         "(the device holds the active survey in RAM); shorten texts or remove "
+                         "items", CND_MAX_PACK_SIZE);
+        return CND_E_RANGE;
+    }
+    put32(pack + CND_PACK_HDR_LEN_STRINGS, w.strings_len);
+    end = w.strings_at + w.strings_len;
+    put32(pack + CND_PACK_HDR_TOTAL_LEN, end + CND_PACK_TRAILER_SIZE);
+    put32(pack + end, (uint32_t)crc32(0L, pack, end));
+    *pack_len = end + CND_PACK_TRAILER_SIZE;
+    return CND_OK;
+}
+
+/* ---------------------------------------------------------------- API */
+
+static void json_error(const char *json, size_t len, const char *at, const char *why,
+                       cnd_err_t *err)
+{
+    size_t line = 1, col = 1, i, stop = (at && at >= json) ? (size_t)(at - json) : len;
+    if (stop > len)
+        stop = len;
+    for (i = 0; i < stop; i++) {
+        if (json[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    if (why == NULL && stop >= len)
+        why = " (unexpected end of input)";
+    cnd_err_set(err, "line %zu, column %zu: malformed JSON%s", line, col, why ? why : "");
+}
+
+cnd_status_t cnd_compile_json(const char *json, size_t len, uint8_t *out, size_t cap,
+                              size_t *out_len, cnd_err_t *err)
+{
+    const char *end = NULL;
+    cJSON *root;
+    src_t *src = NULL;
+    uint8_t *pack = NULL;
+    uint32_t pack_len = 0;
+    cnd_pack_t pk;
+    cnd_status_t st = CND_E_INVALID;
+    uint16_t i;
+
+    if (out_len != NULL)
+        *out_len = 0;
+    if (json == NULL || out == NULL || out_len == NULL) {
+        cnd_err_set(err, "internal: missing argument to the compiler");
+        return CND_E_INVALID;
+    }
+    root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+    if (root == NULL) {
+        json_error(json, len, end, NULL, err);
+        return CND_E_INVALID;
+    }
+    while (end != NULL && (size_t)(end - json) < len &&
+           (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+        end++;
+    if (end != NULL && (size_t)(end - json) < len) {
+        json_error(json, len, end, " (text after the end of the survey object)", err);
+        goto done;
+    }
+    src = calloc(1, sizeof *src);
+    pack = malloc(CND_MAX_PACK_SIZE);
+    if (src == NULL || pack == NULL) {
+        cnd_err_set(err, "out of memory");
+        st = CND_E_NOSPACE;
+        goto done;
+    }
+    if (!read_source(src, root, err))
+        goto done;
+    for (i = 0; i < src->n_items; i++)
+        if (!compile_relevance(src, i, err))
+            goto done;
+    if ((st = write_pack(src, pack, &pack_len, err)) != CND_OK)
+        goto done;
+    st = cnd_pack_open(&pk, pack, pack_len);
+    if (st != CND_OK) {
+        /* A compiler bug, never a source problem: say so plainly. */
+        cnd_err_set(err, "internal: the compiled pack fails validation (%s); please report",
+                    cnd_status_str(st));
+        st = CND_E_INVALID;
+        goto done;
+    }
+    if (cap < pack_len) {
+        cnd_err_set(err, "output buffer of %zu bytes is too small for the %u-byte pack", cap,
+                    pack_len);
+        st = CND_E_NOSPACE;
+        goto done;
+    }
+    memcpy(out, pack, pack_len);
+    *out_len = pack_len;
+    st = CND_OK;
+done:
+    free(pack);
+    free(src);
+    cJSON_Delete(root);
+    return st;
+}
+
+cnd_status_t cnd_compile_file(const char *path, uint8_t *out, size_t cap, size_t *out_len,
+                              cnd_err_t *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+    cnd_status_t st;
+
+    if (f == NULL) {
+        cnd_err_set(err, "cannot read %s: %s", path, strerror(errno));
+        return CND_E_IO;
+    }
+    buf = malloc(SOURCE_MAX_BYTES + 1);
+    if (buf == NULL) {
+        fclose(f);
+        cnd_err_set(err, "out of memory reading %s", path);
+        return CND_E_NOSPACE;
+    }
+    n = fread(buf, 1, SOURCE_MAX_BYTES + 1, f);
+    if (ferror(f)) {
+        cnd_err_set(err, "cannot read %s: %s", path, strerror(errno));
+        st = CND_E_IO;
+    } else if (n > SOURCE_MAX_BYTES) {
+        cnd_err_set(err, "%s is larger than %d bytes; is it really a survey source?", path,
+                    SOURCE_MAX_BYTES);
+        st = CND_E_RANGE;
+    } else {
+        st = cnd_compile_json(buf, n, out, cap, out_len, err);
+    }
+    free(buf);
+    fclose(f);
+    return st;
+}
+
+/* ------------------------------------------------------------- output */
+
+static int write_all(int fd, const uint8_t *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return 0;
+        }
+        data += w;
+        len -= (size_t)w;
+    }
+    return 1;
+}
+
+cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t len,
+                                   cnd_err_t *err)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX];
+    int fd, dfd, saved;
+
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp ||
+        snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+        cnd_err_set(err, "output path too long: %s", path);
+        return CND_E_INVALID;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        cnd_err_set(err, "cannot create a file next to %s: %s; check the directory exists and "
+                         "is writable", path, strerror(errno));
+        return CND_E_IO;
+    }
+    /* mkstemp makes 0600; a pack is not secret and other tools read it. */
+    if (fchmod(fd, 0644) != 0 || !write_all(fd, data, len) || fsync(fd) != 0) {
+        saved = errno;
+        close(fd);
+        unlink(tmp);
+        cnd_err_set(err, "cannot write %s: %s", path, strerror(saved));
+        return CND_E_IO;
+    }
+    if (close(fd) != 0) {
+        saved = errno;
+        unlink(tmp);
+        cnd_err_set(err, "cannot write %s: %s", path, strerror(saved));
+        return CND_E_IO;
+    }
+    if (rename(tmp, path) != 0) {
+        saved = errno;
+        unlink(tmp);
+        cnd_err_set(err, "cannot write %s: %s", path, strerror(saved));
+        return CND_E_IO;
+    }
+    /* The rename is durable only once the directory entry is on disk. */
+    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY);
+    if (dfd < 0 || fsync(dfd) != 0) {
+        saved = errno;
+        if (dfd >= 0)
+            close(dfd);
+        cnd_err_set(err, "wrote %s but could not sync its directory: %s", path, strerror(saved));
+        return CND_E_IO;
+    }
+    close(dfd);
+    return CND_OK;
+}
+
+/* ---------------------------------------------------------------- CLI */
+
+static void compile_usage(FILE *to)
+{
+    fprintf(to,
+            "usage: candor compile SOURCE.json -o OUTPUT.pack\n"
+            "\n"
+            "Checks a survey source and compiles it into a survey pack for the handheld.\n"
+            "Any problem stops the compile with one line naming the JSON path and the\n"
+            "problem; no output file is written then. The source format is described\n"
+            "in formats/schema/survey.schema.json.\n"
+            "\n"
+            "options:\n"
+            "  -o, --output FILE   where to write the pack (required)\n"
+            "  -h, --help          show this help\n");
+}
+
+int cnd_cmd_compile(int argc, char **argv)
+{
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    const char *output = NULL, *source;
+    uint8_t *pack;
+    size_t pack_len = 0;
+    cnd_err_t err;
+    cnd_pack_t pk;
+    cnd_status_t st;
+    int c;
+
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            compile_usage(stdout);
+            return CND_EXIT_OK;
+        }
+        if (c == 'o') {
+            output = optarg;
+            continue;
+        }
+        fprintf(stderr, "candor compile: unknown option or missing value '%s'; see candor "
+                        "compile --help\n", argv[optind - 1]);
+        return CND_EXIT_USAGE;
+    }
+    if (optind != argc - 1 || output == NULL) {
+        fprintf(stderr, "candor compile: expected one SOURCE.json and -o OUTPUT.pack; see "
+                        "candor compile --help\n");
+        return CND_EXIT_USAGE;
+    }
+    source = argv[optind];
+    pack = malloc(CND_MAX_PACK_SIZE);
+    if (pack == NULL) {
+        fprintf(stderr, "candor compile: out of memory\n");
+        return CND_EXIT_FAIL;
+    }
+    memset(&err, 0, sizeof err);
+    st = cnd_compile_file(source, pack, CND_MAX_PACK_SIZE, &pack_len, &err);
+    if (st != CND_OK) {
+        if (st == CND_E_IO)
+            fprintf(stderr, "candor compile: %s\n", err.msg);
+        else
+            fprintf(stderr, "candor compile: %s: %s\n", source, err.msg);
+        free(pack);
+        return st == CND_E_IO ? CND_EXIT_FAIL : CND_EXIT_INPUT;
+    }
+    st = cnd_write_file_atomic(output, pack, pack_len, &err);
+    if (st != CND_OK) {
+        fprintf(stderr, "candor compile: %s\n", err.msg);
+        free(pack);
+        return CND_EXIT_FAIL;
+    }
+    cnd_pack_open(&pk, pack, (uint32_t)pack_len);
+    printf("wrote %s: %u items, %u languages, %zu bytes, fingerprint %08x\n", output,
+           (unsigned)pk.n_items, (unsigned)pk.n_langs, pack_len, (unsigned)pk.fingerprint);
+    free(pack);
+    return CND_EXIT_OK;
+}

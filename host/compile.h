@@ -1,0 +1,48 @@
+/*
+ * compile.h: the survey compiler, JSON source -> binary survey pack.
+ *
+ * Owns: the source format (formats/schema/survey.schema.json), its checks,
+ * the relevance expression language, and writing packs exactly as
+ * formats/SPEC.md section 1 says. Every pack it produces passes
+ * cnd_pack_open() (it checks this before returning).
+ *
+ * Never: produces a pack from a source with any defect (there are no
+ * warnings, only one error naming the JSON path and the problem), accepts
+ * items that would collect identifying data, or leaves a partial output
+ * file behind (cnd_cmd_compile writes temp + fsync + rename + fsync dir).
+ * RAM: host only; about 150 KB of heap during one compile.
+ */
+#ifndef CND_COMPILE_H
+#define CND_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cnd_status.h"
+#include "hosterr.h"
+
+/*
+ * Compiles the JSON source json[0..len) into out[0..cap). On CND_OK,
+ * *out_len is the pack size. On failure err->msg is one line
+ * "<JSON path>: <problem>" (or "line L, column C: ..." for malformed JSON)
+ * and the status is CND_E_INVALID (bad source), CND_E_RANGE (a limit
+ * exceeded) or CND_E_NOSPACE (cap smaller than the pack).
+ * cap >= CND_MAX_PACK_SIZE always suffices.
+ */
+cnd_status_t cnd_compile_json(const char *json, size_t len, uint8_t *out, size_t cap,
+                              size_t *out_len, cnd_err_t *err);
+
+/* Reads path and compiles it; read failures give CND_E_IO and a message
+ * naming the file. Compile errors are as above (without the file name). */
+cnd_status_t cnd_compile_file(const char *path, uint8_t *out, size_t cap, size_t *out_len,
+                              cnd_err_t *err);
+
+/*
+ * Writes data to path durably and atomically: a temp file in the same
+ * directory, fsync, rename over path, fsync of the directory. On failure
+ * the temp file is removed and path is untouched.
+ */
+cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t len,
+                                   cnd_err_t *err);
+
+#endif

@@ -1,0 +1,388 @@
+/*
+ * sync.c: `candor sync --store DIR [--device SPEC]`, the host end of
+ * pulling responses (formats/SPEC.md sections 6 and 7).
+ *
+ * Owns: the order that makes sync lossless and idempotent:
+ *   HELLO; fetch every installed pack the store lacks (GET_PACK);
+ *   then per batch: PULL_BEGIN -> PULL_DATA... -> inflate -> check length
+ *   and CRC -> decode -> check every response against its pack -> store
+ *   durably (temp, fsync, rename, fsync dir) -> only then ACK(last_seq).
+ * A failure anywhere before the ACK leaves the batch on the device; the
+ * store only ever holds complete batch files, and ids already stored are
+ * skipped, so running sync again is always safe.
+ *
+ * Never: ACKs before cnd_hoststore_put_responses() returned CND_OK; stores a
+ * response that fails cnd_response_check(); draws progress unless stdout is
+ * a terminal.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "batch.h"
+#include "commands.h"
+#include "hosterr.h"
+#include "hoststore.h"
+#include "link.h"
+#include "proto.h"
+#include "record.h"
+
+/* A device's zlib output for one batch cannot sensibly exceed its input by
+ * more than deflate's stored-block overhead; anything beyond this bound is
+ * a misbehaving device, not data. */
+#define MAX_ZLIB_LEN (CND_BATCH_MAX_LEN + CND_BATCH_MAX_LEN / 8 + 1024)
+
+typedef struct {
+    cnd_link_t link;
+    cnd_hoststore_t *hs;
+    const char *dir;
+    size_t added, already;
+    uint32_t expected; /* pending at HELLO, for progress */
+    int tty;
+    size_t shown; /* progress value last drawn, (size_t)-1 = none */
+    int exit_code;
+    cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
+    uint8_t *raw; /* inflated batch, CND_BATCH_MAX_LEN + 1 bytes */
+} sync_ctx_t;
+
+static void progress(sync_ctx_t *c)
+{
+    size_t done = c->added + c->already;
+    if (!c->tty || done == c->shown)
+        return;
+    c->shown = done;
+    fprintf(stderr, "\rsyncing: %zu of %u responses", done, (unsigned)c->expected);
+    fflush(stderr);
+}
+
+static void progress_end(sync_ctx_t *c)
+{
+    if (c->tty && c->shown != (size_t)-1)
+        fprintf(stderr, "\r\033[K");
+}
+
+/* ---- packs ---- */
+
+static cnd_status_t fetch_pack(sync_ctx_t *c, uint32_t fp, cnd_err_t *err)
+{
+    uint8_t req[8];
+    uint8_t *buf = NULL;
+    uint32_t off = 0, total = 0;
+    cnd_status_t st;
+    size_t n;
+
+    do {
+        cnd_msg_get_pack_t q = {fp, off};
+        cnd_msg_pack_chunk_t ch;
+        cnd_frame_t f;
+        cnd_msg_encode_get_pack(&q, req, sizeof req, &n);
+        st = cnd_link_request(&c->link, CND_MSG_GET_PACK, req, n, CND_MSG_PACK_CHUNK, &f, err);
+        if (st != CND_OK)
+            break;
+        st = cnd_msg_decode_pack_chunk(f.payload, f.len, &ch);
+        if (st == CND_OK && buf == NULL) {
+            total = ch.total;
+            if (total == 0 || total > CND_MAX_PACK_SIZE || (buf = malloc(total)) == NULL)
+                st = CND_E_RANGE;
+        }
+        if (st == CND_OK && (ch.fingerprint != fp || ch.offset != off || ch.total != total ||
+                             (ch.len == 0 && off < total)))
+            st = CND_E_PROTOCOL;
+        if (st != CND_OK) {
+            cnd_err_set(err, "%s sent a bad chunk of survey pack %08x (%s)",
+                        cnd_link_name(&c->link), (unsigned)fp, cnd_status_str(st));
+            break;
+        }
+        memcpy(buf + off, ch.data, ch.len);
+        off += ch.len;
+    } while (off < total);
+    if (st == CND_OK) {
+        cnd_pack_t pk;
+        if (cnd_pack_open(&pk, buf, total) != CND_OK || pk.fingerprint != fp) {
+            cnd_err_set(err, "survey pack %08x from %s fails validation; nothing stored",
+                        (unsigned)fp, cnd_link_name(&c->link));
+            st = CND_E_CORRUPT;
+        } else {
+            st = cnd_hoststore_put_pack(c->hs, buf, total, err);
+            if (st != CND_OK)
+                c->exit_code = CND_EXIT_FAIL; /* the store, not the device */
+        }
+    }
+    free(buf);
+    return st;
+}
+
+static cnd_status_t fetch_missing_packs(sync_ctx_t *c, const cnd_msg_hello_t *h, cnd_err_t *err)
+{
+    uint8_t i;
+    for (i = 0; i < h->n_surveys; i++) {
+        uint32_t fp = h->surveys[i].fingerprint;
+        if (!cnd_hoststore_has_pack(c->hs, fp)) {
+            cnd_status_t st = fetch_pack(c, fp, err);
+            if (st != CND_OK)
+                return st;
+        }
+    }
+    return CND_OK;
+}
+
+/* ---- one batch ---- */
+
+static cnd_status_t pull_begin(sync_ctx_t *c, cnd_msg_batch_info_t *info, cnd_err_t *err)
+{
+    cnd_frame_t f;
+    cnd_status_t st =
+        cnd_link_request(&c->link, CND_MSG_PULL_BEGIN, NULL, 0, CND_MSG_BATCH_INFO, &f, err);
+    if (st != CND_OK)
+        return st;
+    st = cnd_msg_decode_batch_info(f.payload, f.len, info);
+    if (st == CND_OK && info->count > 0 &&
+        (info->ulen < CND_BATCH_HEADER_LEN || info->ulen > CND_BATCH_MAX_LEN))
+        st = CND_E_RANGE;
+    if (st != CND_OK)
+        cnd_err_set(err, "%s described a batch that cannot be valid (%s)",
+                    cnd_link_name(&c->link), cnd_status_str(st));
+    return st;
+}
+
+/* PULL_DATA until the last chunk, inflating as the chunks arrive. */
+static cnd_status_t pull_stream(sync_ctx_t *c, const cnd_msg_batch_info_t *info, cnd_err_t *err)
+{
+    z_stream zs;
+    uint32_t zlen = 0;
+    int zr = Z_OK, last = 0;
+    cnd_status_t st = CND_OK;
+
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit(&zs) != Z_OK) {
+        cnd_err_set(err, "out of memory starting zlib");
+        return CND_E_NOSPACE;
+    }
+    zs.next_out = c->raw;
+    zs.avail_out = info->ulen + 1; /* one spare byte catches a too-long stream */
+    while (!last) {
+        cnd_frame_t f;
+        cnd_msg_batch_data_t d;
+        st = cnd_link_request(&c->link, CND_MSG_PULL_DATA, NULL, 0, CND_MSG_BATCH_DATA, &f, err);
+        if (st != CND_OK)
+            break;
+        st = cnd_msg_decode_batch_data(f.payload, f.len, &d);
+        if (st == CND_OK && (d.offset != zlen || zlen + d.len > MAX_ZLIB_LEN))
+            st = CND_E_PROTOCOL;
+        if (st == CND_OK && d.len > 0 && zr != Z_STREAM_END) {
+            zs.next_in = (Bytef *)d.data;
+            zs.avail_in = d.len;
+            zr = inflate(&zs, Z_NO_FLUSH);
+            if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+                st = CND_E_CORRUPT;
+            else if (zr == Z_STREAM_END && zs.avail_in > 0)
+                st = CND_E_CORRUPT; /* bytes after the end of the zlib stream */
+        }
+        if (st != CND_OK) {
+            cnd_err_set(err, "%s sent a damaged batch chunk at byte %u (%s); nothing from this "
+                             "batch was stored or acknowledged, run sync again",
+                        cnd_link_name(&c->link), (unsigned)zlen, cnd_status_str(st));
+            break;
+        }
+        zlen += d.len;
+        last = (d.flags & CND_MSG_BATCH_LAST) != 0;
+    }
+    if (st == CND_OK &&
+        (zr != Z_STREAM_END || zs.total_out != info->ulen ||
+         (uint32_t)crc32(0L, c->raw, info->ulen) != info->ucrc)) {
+        cnd_err_set(err, "batch from %s does not match its announced length and checksum; "
+                         "nothing from it was stored or acknowledged, run sync again",
+                    cnd_link_name(&c->link));
+        st = CND_E_CRC;
+    }
+    inflateEnd(&zs);
+    return st;
+}
+
+/* Decodes and checks every response before anything is stored. */
+static cnd_status_t check_batch(sync_ctx_t *c, const cnd_msg_batch_info_t *info, cnd_err_t *err)
+{
+    const cnd_pack_t *pk = NULL;
+    uint16_t n = 0, i;
+    cnd_status_t st = cnd_batch_decode(c->raw, info->ulen, c->rs, CND_BATCH_MAX_RESPONSES, &n);
+    if (st != CND_OK || n != info->count) {
+        cnd_err_set(err, "batch from %s does not decode (%s); nothing stored or acknowledged",
+                    cnd_link_name(&c->link), st != CND_OK ? cnd_status_str(st) : "wrong count");
+        return st != CND_OK ? st : CND_E_CORRUPT;
+    }
+    if (!cnd_hoststore_has_pack(c->hs, info->fingerprint)) {
+        st = fetch_pack(c, info->fingerprint, err);
+        if (st != CND_OK)
+            return st;
+    }
+    st = cnd_hoststore_get_pack(c->hs, info->fingerprint, &pk, err);
+    if (st != CND_OK)
+        return st;
+    for (i = 0; i < n; i++) {
+        st = c->rs[i].pack_fp == info->fingerprint ? cnd_response_check(&c->rs[i], pk)
+                                                   : CND_E_NOT_FOUND;
+        if (st != CND_OK) {
+            cnd_err_set(err,
+                        "response %u of a batch from %s is not valid for survey pack %08x "
+                        "(%s); nothing from the batch was stored or acknowledged",
+                        (unsigned)i + 1, cnd_link_name(&c->link), (unsigned)info->fingerprint,
+                        cnd_status_str(st));
+            return st;
+        }
+    }
+    return CND_OK;
+}
+
+static cnd_status_t ack(sync_ctx_t *c, uint32_t upto, cnd_err_t *err)
+{
+    uint8_t p[4];
+    size_t n;
+    cnd_frame_t f;
+    cnd_msg_encode_ack(upto, p, sizeof p, &n);
+    return cnd_link_request(&c->link, CND_MSG_ACK, p, n, CND_MSG_OK, &f, err);
+}
+
+/* Returns CND_OK with *done = 1 when the device has nothing more pending. */
+static cnd_status_t sync_one_batch(sync_ctx_t *c, int64_t *prev_last, int *done,
+                                   cnd_err_t *err)
+{
+    cnd_msg_batch_info_t info;
+    size_t added = 0;
+    cnd_status_t st = pull_begin(c, &info, err);
+    *done = 0;
+    if (st != CND_OK)
+        return st;
+    if (info.count == 0) {
+        *done = 1;
+        return CND_OK;
+    }
+    /* After an ACK the watermark moved: a batch that does not start after
+     * it would make this loop spin forever. */
+    if ((int64_t)info.first_seq <= *prev_last) {
+        cnd_err_set(err, "%s sent an already acknowledged batch again; run sync again",
+                    cnd_link_name(&c->link));
+        return CND_E_PROTOCOL;
+    }
+    if ((st = pull_stream(c, &info, err)) != CND_OK || (st = check_batch(c, &info, err)) != CND_OK)
+        return st;
+    st = cnd_hoststore_put_responses(c->hs, c->rs, info.count, &added, err);
+    if (st != CND_OK) {
+        c->exit_code = CND_EXIT_FAIL;
+        return st;
+    }
+    c->added += added;
+    c->already += info.count - added;
+    /* Only now, with the batch durable on disk, may the device let go. */
+    st = ack(c, info.last_seq, err);
+    if (st != CND_OK)
+        return st;
+    *prev_last = info.last_seq;
+    progress(c);
+    return CND_OK;
+}
+
+static cnd_status_t run_sync(sync_ctx_t *c, uint32_t *pending_after, cnd_err_t *err)
+{
+    cnd_msg_hello_t h;
+    int64_t prev_last = -1; /* last_seq acknowledged in this run */
+    int done = 0;
+    cnd_status_t st = cnd_link_hello(&c->link, &h, err);
+    if (st != CND_OK)
+        return st;
+    c->expected = h.pending;
+    st = fetch_missing_packs(c, &h, err);
+    while (st == CND_OK && !done)
+        st = sync_one_batch(c, &prev_last, &done, err);
+    if (st == CND_OK)
+        st = cnd_link_hello(&c->link, &h, err);
+    *pending_after = h.pending;
+    return st;
+}
+
+static int sync_usage(FILE *f)
+{
+    fprintf(f, "usage: candor sync --store DIR [--device SPEC]\n\n"
+               "Pulls every pending response from the device into the store DIR (created\n"
+               "if missing). Each batch is written durably before the device is told it\n"
+               "may reclaim it, so an interrupted sync loses nothing; run it again.\n");
+    return f == stdout ? CND_EXIT_OK : CND_EXIT_USAGE;
+}
+
+int cnd_cmd_sync(int argc, char **argv)
+{
+    static const struct option longs[] = {{"store", required_argument, NULL, 's'},
+                                          {"device", required_argument, NULL, 'd'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    const char *spec = NULL, *dir = NULL;
+    sync_ctx_t *c;
+    cnd_err_t err = {{0}};
+    uint32_t pending = 0;
+    cnd_status_t st;
+    int opt, rc;
+
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "s:d:h", longs, NULL)) != -1) {
+        switch (opt) {
+        case 's': dir = optarg; break;
+        case 'd': spec = optarg; break;
+        case 'h': return sync_usage(stdout);
+        default:
+            fprintf(stderr, "candor sync: unknown option '%s'; see candor sync --help\n",
+                    argv[optind - 1]);
+            return CND_EXIT_USAGE;
+        }
+    }
+    if (dir == NULL || optind != argc) {
+        fprintf(stderr, "candor sync: %s; usage: candor sync --store DIR [--device SPEC]\n",
+                dir == NULL ? "no --store DIR given" : "unexpected argument");
+        return CND_EXIT_USAGE;
+    }
+    c = calloc(1, sizeof *c);
+    if (c == NULL || (c->raw = malloc(CND_BATCH_MAX_LEN + 1)) == NULL) {
+        fprintf(stderr, "candor sync: out of memory\n");
+        free(c);
+        return CND_EXIT_FAIL;
+    }
+    c->dir = dir;
+    c->tty = isatty(STDOUT_FILENO);
+    c->shown = (size_t)-1;
+    c->exit_code = CND_EXIT_OK;
+    if (cnd_hoststore_open(dir, 1, &c->hs, &err) != CND_OK) {
+        fprintf(stderr, "candor sync: %s\n", err.msg);
+        free(c->raw);
+        free(c);
+        return CND_EXIT_INPUT;
+    }
+    st = cnd_link_open(&c->link, spec, &err);
+    if (st != CND_OK) {
+        rc = CND_EXIT_DEVICE;
+        fprintf(stderr, "candor sync: %s\n", err.msg);
+    } else {
+        st = run_sync(c, &pending, &err);
+        progress_end(c);
+        if (st != CND_OK) {
+            rc = c->exit_code != CND_EXIT_OK ? c->exit_code : cnd_link_exit_code(&c->link);
+            if (c->added > 0)
+                fprintf(stderr, "candor sync: %s (%zu new responses were stored before this)\n",
+                        err.msg, c->added);
+            else
+                fprintf(stderr, "candor sync: %s\n", err.msg);
+        } else {
+            rc = CND_EXIT_OK;
+            printf("synced %zu responses (%zu already stored) into %s; device has %u pending\n",
+                   c->added, c->already, dir, (unsigned)pending);
+        }
+        cnd_link_close(&c->link);
+    }
+    cnd_hoststore_close(c->hs);
+    free(c->raw);
+    free(c);
+    return rc;
+}

@@ -1,0 +1,1029 @@
+/*
+ * test_engine.c: the interview as an interviewer and a respondent see it.
+ *
+ * Each test drives the real engine with key presses, on a real store over a
+ * RAM NOR flash, with packs compiled in-process by the real compiler: the
+ * default survey (surveys/domestic-work.json) or a small inline one.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "compile.h"
+#include "engine.h"
+#include "pack.h"
+#include "ram_flash.h"
+#include "store.h"
+
+/* ------------------------------------------------------------ fixture */
+
+/* A small survey for focused tests: an info screen, a skip, a multi, an
+ * integer with a range, a yes/no, and one item without "prefer not". */
+static const char mini_json[] =
+    "{\"id\": \"mini\", \"version\": 1,"
+    " \"languages\": [{\"code\": \"en\", \"name\": \"English\"},"
+    "                 {\"code\": \"es\", \"name\": \"Espanol\"}],"
+    " \"title\": {\"en\": \"Mini survey\", \"es\": \"Encuesta mini\"},"
+    " \"consent\": {\"en\": \"Do you agree?\", \"es\": \"Acepta?\"},"
+    " \"referral\": {\"en\": \"Call 100 for help\", \"es\": \"Llame al 100\"},"
+    " \"items\": ["
+    "  {\"name\": \"intro\", \"kind\": \"info\","
+    "   \"label\": {\"en\": \"About work\", \"es\": \"Sobre el trabajo\"}},"
+    "  {\"name\": \"lives\", \"kind\": \"single\","
+    "   \"label\": {\"en\": \"Where do you live?\", \"es\": \"Donde vive?\"},"
+    "   \"choices\": ["
+    "    {\"name\": \"employer\", \"label\": {\"en\": \"With employer\", \"es\": \"Con empleador\"}},"
+    "    {\"name\": \"elsewhere\", \"label\": {\"en\": \"Elsewhere\", \"es\": \"En otro lugar\"}}]},"
+    "  {\"name\": \"room\", \"kind\": \"single\", \"relevant\": \"lives = 'employer'\","
+    "   \"label\": {\"en\": \"Where do you sleep?\", \"es\": \"Donde duerme?\"},"
+    "   \"choices\": ["
+    "    {\"name\": \"lock\", \"label\": {\"en\": \"Own room, lock\", \"es\": \"Cuarto con llave\"}},"
+    "    {\"name\": \"shared\", \"label\": {\"en\": \"Shared\", \"es\": \"Compartido\"}}]},"
+    "  {\"name\": \"threats\", \"kind\": \"multiple\","
+    "   \"label\": {\"en\": \"Threatened with?\", \"es\": \"Amenazado con?\"},"
+    "   \"choices\": ["
+    "    {\"name\": \"police\", \"label\": {\"en\": \"Police\", \"es\": \"Policia\"}},"
+    "    {\"name\": \"dismissal\", \"label\": {\"en\": \"Dismissal\", \"es\": \"Despido\"}},"
+    "    {\"name\": \"family\", \"label\": {\"en\": \"Harm to family\", \"es\": \"Familia\"}},"
+    "    {\"name\": \"none\", \"label\": {\"en\": \"None\", \"es\": \"Ninguna\"}}]},"
+    "  {\"name\": \"years\", \"kind\": \"integer\", \"min\": 2, \"max\": 5,"
+    "   \"label\": {\"en\": \"Years in this job\", \"es\": \"Anos en este trabajo\"}},"
+    "  {\"name\": \"hurt\", \"kind\": \"yesno\","
+    "   \"label\": {\"en\": \"Were you hurt?\", \"es\": \"Le hicieron dano?\"}},"
+    "  {\"name\": \"help\", \"kind\": \"yesno\", \"prefer_not\": false,"
+    "   \"label\": {\"en\": \"Want the help card?\", \"es\": \"Quiere la tarjeta?\"}}"
+    " ]}";
+
+enum { MINI_INTRO, MINI_LIVES, MINI_ROOM, MINI_THREATS, MINI_YEARS, MINI_HURT, MINI_HELP,
+       MINI_N };
+
+#define TEST_DAY 1234
+
+typedef struct {
+    cnd_ram_flash_t rf;
+    cnd_hal_t hal;
+    cnd_store_t store;
+    uint8_t packbuf[CND_MAX_PACK_SIZE];
+    cnd_pack_t pack;
+    cnd_engine_t eng;
+    uint8_t rng_next;
+    int rng_fail;
+} fx_t;
+
+static cnd_status_t fx_random(void *ctx, uint8_t *buf, uint32_t n)
+{
+    fx_t *f = ctx;
+    uint32_t i;
+    if (f->rng_fail)
+        return CND_E_IO;
+    for (i = 0; i < n; i++)
+        buf[i] = (uint8_t)(f->rng_next++ * 37u + 11u);
+    return CND_OK;
+}
+
+static uint16_t fx_today(void *ctx)
+{
+    (void)ctx;
+    return TEST_DAY;
+}
+
+/* Installs the pack on the device as a push would (the store refuses a
+ * response whose pack is not installed) and opens the RAM copy. */
+static void fx_install(fx_t *f, size_t plen)
+{
+    assert_int_equal(cnd_store_pack_begin(&f->store, (uint32_t)plen), CND_OK);
+    assert_int_equal(cnd_store_pack_write(&f->store, 0, f->packbuf, (uint32_t)plen), CND_OK);
+    assert_int_equal(cnd_store_pack_commit(&f->store), CND_OK);
+    assert_int_equal(cnd_pack_open(&f->pack, f->packbuf, (uint32_t)plen), CND_OK);
+}
+
+static void fx_compile(fx_t *f, const char *json, size_t len)
+{
+    cnd_err_t err;
+    size_t plen = 0;
+    memset(&err, 0, sizeof err);
+    if (cnd_compile_json(json, len, f->packbuf, sizeof f->packbuf, &plen, &err) != CND_OK)
+        fail_msg("compile failed: %s", err.msg);
+    fx_install(f, plen);
+}
+
+static void fx_compile_default(fx_t *f)
+{
+    cnd_err_t err;
+    size_t plen = 0;
+    memset(&err, 0, sizeof err);
+    if (cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", f->packbuf,
+                         sizeof f->packbuf, &plen, &err) != CND_OK)
+        fail_msg("compile of the default survey failed: %s", err.msg);
+    fx_install(f, plen);
+}
+
+static fx_t *fx_new(int default_pack)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, 48, 16), CND_OK);
+    f->hal.flash = f->rf.flash;
+    f->hal.ctx = f;
+    f->hal.random = fx_random;
+    f->hal.today = fx_today;
+    f->rng_next = 1;
+    assert_int_equal(cnd_store_mount(&f->store, &f->hal), CND_OK);
+    if (default_pack)
+        fx_compile_default(f);
+    else
+        fx_compile(f, mini_json, sizeof mini_json - 1);
+    cnd_engine_init(&f->eng, &f->store, &f->hal, &f->pack);
+    return f;
+}
+
+static int setup_mini(void **state)
+{
+    *state = fx_new(0);
+    return 0;
+}
+
+static int setup_default(void **state)
+{
+    *state = fx_new(1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    cnd_ram_flash_free(&f->rf);
+    free(f);
+    return 0;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static const cnd_screen_t *scr(fx_t *f)
+{
+    return cnd_engine_screen(&f->eng);
+}
+
+/* Keys as a script: u d o b l x (up down ok back lang exit). */
+static void keys(fx_t *f, const char *script)
+{
+    for (; *script; script++) {
+        cnd_key_t k;
+        switch (*script) {
+        case 'u': k = CND_KEY_UP; break;
+        case 'd': k = CND_KEY_DOWN; break;
+        case 'o': k = CND_KEY_OK; break;
+        case 'b': k = CND_KEY_BACK; break;
+        case 'l': k = CND_KEY_LANG; break;
+        case 'x': k = CND_KEY_EXIT; break;
+        default: continue;
+        }
+        cnd_engine_key(&f->eng, k);
+    }
+}
+
+static int str_is(cnd_str_t s, const char *want)
+{
+    return s.len == strlen(want) && memcmp(s.ptr, want, s.len) == 0;
+}
+
+static int str_same(cnd_str_t a, cnd_str_t b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+#define assert_str(s, want)                                                              \
+    do {                                                                                 \
+        cnd_str_t s_ = (s);                                                              \
+        if (!str_is(s_, want))                                                           \
+            fail_msg("expected \"%s\", got \"%.*s\"", want, (int)s_.len, s_.ptr);       \
+    } while (0)
+
+static cnd_str_t ui(fx_t *f, cnd_ui_string_t u)
+{
+    return cnd_pack_ui(&f->pack, scr(f)->lang, u);
+}
+
+/* Moves the cursor to option `row` with UP/DOWN, as a person would, and
+ * presses OK. */
+static void pick(fx_t *f, uint8_t row)
+{
+    assert_true(row < scr(f)->n_options);
+    while (scr(f)->cursor < row)
+        keys(f, "d");
+    while (scr(f)->cursor > row)
+        keys(f, "u");
+    assert_int_equal(scr(f)->cursor, row);
+    keys(f, "o");
+}
+
+/* Index of the option whose text is `want`, or fail. */
+static uint8_t option_of(fx_t *f, cnd_str_t want)
+{
+    uint8_t i;
+    for (i = 0; i < scr(f)->n_options; i++)
+        if (str_same(scr(f)->options[i], want))
+            return i;
+    fail_msg("option \"%.*s\" not on screen", (int)want.len, want.ptr);
+    return 0;
+}
+
+static void start(fx_t *f)
+{
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    pick(f, 0); /* Agree */
+}
+
+static void expect_item(fx_t *f, uint16_t item)
+{
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ITEM);
+    assert_int_equal(scr(f)->item, item);
+}
+
+static uint32_t pending(fx_t *f)
+{
+    return cnd_store_pending_count(&f->store);
+}
+
+/* Reads back the only stored response. */
+static void read_only_response(fx_t *f, cnd_response_t *out)
+{
+    uint32_t cursor = 0, seq = 0;
+    cnd_response_t extra;
+    assert_int_equal(cnd_store_next_pending(&f->store, &cursor, &seq, out), CND_OK);
+    assert_int_equal(cnd_store_next_pending(&f->store, &cursor, &seq, &extra), CND_E_NOT_FOUND);
+}
+
+static int all_zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (b[i])
+            return 0;
+    return 1;
+}
+
+static uint16_t item_named(fx_t *f, const char *name)
+{
+    int i = cnd_pack_find_item(&f->pack, name, strlen(name));
+    if (i < 0)
+        fail_msg("the pack has no item '%s'", name);
+    return (uint16_t)i;
+}
+
+static uint8_t choice_named(fx_t *f, uint16_t item, const char *name)
+{
+    cnd_item_t it;
+    uint8_t c;
+    assert_int_equal(cnd_pack_item(&f->pack, item, &it), CND_OK);
+    for (c = 0; c < it.n_choices; c++)
+        if (str_is(cnd_pack_choice_name(&f->pack, item, c), name))
+            return c;
+    fail_msg("item %u has no choice '%s'", item, name);
+    return 0;
+}
+
+/* Answers the current item of the default survey with a deterministic
+ * choice that varies by item, or with the given single choice for
+ * `force_item`; records the expected answer. Info screens: Next. */
+static void answer_current(fx_t *f, cnd_answer_t *expect, int force_item, uint8_t force_choice)
+{
+    const cnd_screen_t *s = scr(f);
+    uint16_t i = s->item;
+    cnd_item_t it;
+
+    assert_int_equal(cnd_pack_item(&f->pack, i, &it), CND_OK);
+    switch (it.kind) {
+    case CND_ITEM_SINGLE: {
+        uint8_t c = (int)i == force_item ? force_choice : (uint8_t)(i % it.n_choices);
+        pick(f, c);
+        expect[i].state = CND_ANS_VALUE;
+        expect[i].value = c;
+        break;
+    }
+    case CND_ITEM_YESNO:
+        pick(f, (uint8_t)(i % 2)); /* row 0 = Yes = value 1 */
+        expect[i].state = CND_ANS_VALUE;
+        expect[i].value = i % 2 ? 0 : 1;
+        break;
+    case CND_ITEM_MULTI: {
+        uint8_t c = (uint8_t)(i % it.n_choices);
+        pick(f, c);
+        pick(f, (uint8_t)(s->n_options - 1)); /* Next */
+        expect[i].state = CND_ANS_VALUE;
+        expect[i].value = (int32_t)(1u << c);
+        break;
+    }
+    case CND_ITEM_INTEGER:
+        pick(f, 1); /* Next with the starting value */
+        expect[i].state = CND_ANS_VALUE;
+        expect[i].value = it.min > 0 ? it.min : (it.max < 0 ? it.max : 0);
+        break;
+    default:
+        pick(f, 0);
+        break;
+    }
+}
+
+/* Walks the whole default survey; returns the expected answers. */
+static void walk_default(fx_t *f, cnd_answer_t *expect, int force_item, uint8_t force_choice)
+{
+    int guard = 0;
+    memset(expect, 0, sizeof(cnd_answer_t) * CND_MAX_ITEMS);
+    while (scr(f)->kind == CND_SCREEN_ITEM && guard++ < 200)
+        answer_current(f, expect, force_item, force_choice);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+}
+
+/* Mini survey up to the review, living in: lives=employer, room=shared,
+ * threats={police, family}, years=4, hurt=No, help=Yes. */
+static void walk_mini(fx_t *f)
+{
+    start(f);
+    expect_item(f, MINI_INTRO);
+    keys(f, "o");
+    expect_item(f, MINI_LIVES);
+    pick(f, 0);
+    expect_item(f, MINI_ROOM);
+    pick(f, 1);
+    expect_item(f, MINI_THREATS);
+    pick(f, 0);
+    pick(f, 2);
+    pick(f, 5); /* Next */
+    expect_item(f, MINI_YEARS);
+    keys(f, "o" "uu" "o"); /* edit: 2 -> 4 */
+    pick(f, 1);
+    expect_item(f, MINI_HURT);
+    pick(f, 1); /* No */
+    expect_item(f, MINI_HELP);
+    pick(f, 0); /* Yes */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+}
+
+/* --------------------------------------------------------------- tests */
+
+static void consent_decline_stores_nothing_and_shows_referral(void **state)
+{
+    fx_t *f = *state;
+    uint32_t progs;
+
+    cnd_ram_flash_reset_counters(&f->rf);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    assert_str(scr(f)->body, "Do you agree?");
+    assert_int_equal(scr(f)->n_options, 2);
+    assert_int_equal(scr(f)->cursor, 0);
+    assert_true(str_same(scr(f)->options[1], ui(f, CND_UI_DECLINE)));
+    pick(f, 1);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
+    assert_str(scr(f)->body, "Call 100 for help");
+    assert_true(str_same(scr(f)->title, ui(f, CND_UI_REFERRAL_TITLE)));
+    progs = f->rf.prog_count + f->rf.erase_count;
+    assert_int_equal(progs, 0);
+    assert_int_equal(pending(f), 0);
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->pending, 0);
+}
+
+static void full_interview_saves_exactly_one_record_with_the_chosen_answers(void **state)
+{
+    fx_t *f = *state;
+    cnd_answer_t expect[CND_MAX_ITEMS];
+    cnd_response_t got;
+    uint16_t n = cnd_pack_item_count(&f->pack), i;
+
+    start(f);
+    walk_default(f, expect, -1, 0);
+    pick(f, 0); /* Save */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    assert_true(str_same(scr(f)->title, ui(f, CND_UI_SAVED)));
+    assert_int_equal(pending(f), 1);
+    read_only_response(f, &got);
+    assert_int_equal(got.n_answers, n);
+    assert_int_equal(got.pack_fp, f->pack.fingerprint);
+    assert_int_equal(got.day, TEST_DAY);
+    assert_int_equal(got.lang, 0);
+    assert_false(all_zero(got.id, sizeof got.id));
+    for (i = 0; i < n; i++) {
+        assert_int_equal(got.answers[i].state, expect[i].state);
+        if (expect[i].state == CND_ANS_VALUE)
+            assert_int_equal(got.answers[i].value, expect[i].value);
+    }
+    /* The RAM copy is gone once it is on flash. */
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->pending, 1);
+}
+
+static void sleeping_place_is_skipped_when_living_elsewhere_and_asked_otherwise(void **state)
+{
+    fx_t *f = *state;
+    cnd_answer_t expect[CND_MAX_ITEMS];
+    cnd_response_t got;
+    uint16_t lives = item_named(f, "lives_in"), sleep = item_named(f, "sleeping_place"), i;
+    uint8_t employer = choice_named(f, lives, "employer");
+    uint8_t elsewhere = choice_named(f, lives, "elsewhere");
+    int seen;
+
+    assert_true(cnd_pack_item_relevance_src(&f->pack, sleep).len > 0);
+
+    /* Living elsewhere: never asked, stored as not asked. */
+    start(f);
+    seen = 0;
+    memset(expect, 0, sizeof expect);
+    while (scr(f)->kind == CND_SCREEN_ITEM) {
+        seen |= scr(f)->item == sleep;
+        answer_current(f, expect, lives, elsewhere);
+    }
+    assert_false(seen);
+    for (i = 0; i < scr(f)->n_visible; i++)
+        assert_int_not_equal(scr(f)->rows[i].item, sleep);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    read_only_response(f, &got);
+    assert_int_equal(got.answers[lives].value, elsewhere);
+    assert_int_equal(got.answers[sleep].state, CND_ANS_NONE);
+    keys(f, "oo");
+
+    /* Living in: asked. */
+    start(f);
+    seen = 0;
+    while (scr(f)->kind == CND_SCREEN_ITEM) {
+        seen |= scr(f)->item == sleep;
+        answer_current(f, expect, lives, employer);
+    }
+    assert_true(seen);
+}
+
+static void back_navigation_keeps_earlier_answers_and_clears_irrelevant_ones(void **state)
+{
+    fx_t *f = *state;
+    cnd_response_t got;
+    uint16_t i;
+
+    start(f);
+    keys(f, "o");
+    pick(f, 0); /* lives: with employer */
+    expect_item(f, MINI_ROOM);
+    pick(f, 1); /* room: shared */
+    expect_item(f, MINI_THREATS);
+    assert_int_equal(scr(f)->position, 4);
+
+    keys(f, "b");
+    expect_item(f, MINI_ROOM);
+    assert_int_equal(scr(f)->cursor, 1); /* the earlier answer is kept */
+    keys(f, "b");
+    expect_item(f, MINI_LIVES);
+    assert_int_equal(scr(f)->cursor, 0);
+    pick(f, 1); /* change to elsewhere: room no longer applies */
+    expect_item(f, MINI_THREATS);
+    assert_int_equal(f->eng.resp.answers[MINI_ROOM].state, CND_ANS_NONE);
+    assert_int_equal(scr(f)->position, 3);
+    keys(f, "b");
+    expect_item(f, MINI_LIVES); /* back skips the item that was not asked */
+    keys(f, "bb");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    pick(f, 0);
+    expect_item(f, MINI_INTRO);
+    keys(f, "o");
+    assert_int_equal(scr(f)->cursor, 1); /* elsewhere still chosen */
+    keys(f, "o");
+    expect_item(f, MINI_THREATS);
+    pick(f, 3);
+    pick(f, 5);
+    pick(f, 1);
+    pick(f, 0);
+    pick(f, 1);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    for (i = 0; i < scr(f)->n_visible; i++)
+        assert_int_not_equal(scr(f)->rows[i].item, MINI_ROOM);
+    /* Change answers goes to the last asked item, keeping its answer. */
+    pick(f, 1);
+    expect_item(f, MINI_HELP);
+    assert_int_equal(scr(f)->cursor, 1);
+    pick(f, 1);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    read_only_response(f, &got);
+    assert_int_equal(got.answers[MINI_LIVES].value, 1);
+    assert_int_equal(got.answers[MINI_ROOM].state, CND_ANS_NONE);
+    assert_int_equal(got.answers[MINI_THREATS].value, 1 << 3);
+    assert_int_equal(got.answers[MINI_INTRO].state, CND_ANS_NONE);
+}
+
+static void language_switch_mid_interview_changes_every_label_and_the_saved_lang(void **state)
+{
+    fx_t *f = *state;
+    cnd_response_t got;
+    uint8_t i;
+
+    start(f);
+    keys(f, "o");
+    expect_item(f, MINI_LIVES);
+    assert_str(scr(f)->title, "Where do you live?");
+    assert_str(scr(f)->lang_code, "en");
+    keys(f, "d"); /* the cursor survives the switch */
+    keys(f, "l");
+    expect_item(f, MINI_LIVES);
+    assert_int_equal(scr(f)->lang, 1);
+    assert_str(scr(f)->lang_code, "es");
+    assert_int_equal(scr(f)->cursor, 1);
+    assert_str(scr(f)->title, "Donde vive?");
+    assert_str(scr(f)->options[0], "Con empleador");
+    assert_str(scr(f)->options[1], "En otro lugar");
+    assert_true(str_same(scr(f)->options[2], cnd_pack_ui(&f->pack, 1, CND_UI_PREFER_NOT)));
+    assert_false(str_same(scr(f)->options[2], cnd_pack_ui(&f->pack, 0, CND_UI_PREFER_NOT)));
+    pick(f, 1);
+    expect_item(f, MINI_THREATS);
+    for (i = 0; i < 4; i++)
+        assert_true(str_same(scr(f)->options[i], cnd_pack_choice_label(&f->pack, MINI_THREATS, i, 1)));
+    assert_true(str_same(scr(f)->options[5], cnd_pack_ui(&f->pack, 1, CND_UI_NEXT)));
+    pick(f, 4); /* PNA */
+    pick(f, 1);
+    pick(f, 0);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    assert_true(str_same(scr(f)->title, cnd_pack_ui(&f->pack, 1, CND_UI_REVIEW_TITLE)));
+    assert_str(scr(f)->rows[0].label, "Donde vive?");
+    assert_str(scr(f)->rows[0].answer, "En otro lugar");
+    /* Switch twice more: wraps to en and back to es before saving. */
+    keys(f, "l");
+    assert_str(scr(f)->rows[0].answer, "Elsewhere");
+    assert_true(str_same(scr(f)->options[0], cnd_pack_ui(&f->pack, 0, CND_UI_SAVE)));
+    keys(f, "l");
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    assert_true(str_same(scr(f)->title, cnd_pack_ui(&f->pack, 1, CND_UI_SAVED)));
+    read_only_response(f, &got);
+    assert_int_equal(got.lang, 1);
+}
+
+static void prefer_not_to_answer_is_offered_on_every_item_and_recorded_as_pna(void **state)
+{
+    fx_t *f = *state;
+    cnd_response_t got;
+    uint16_t n = cnd_pack_item_count(&f->pack), i, asked = 0, rows;
+    uint8_t asked_mask[CND_MAX_ITEMS] = {0};
+
+    start(f);
+    while (scr(f)->kind == CND_SCREEN_ITEM) {
+        cnd_item_t it;
+        uint8_t row;
+        assert_int_equal(cnd_pack_item(&f->pack, scr(f)->item, &it), CND_OK);
+        if (it.kind == CND_ITEM_INFO) {
+            pick(f, 0);
+            continue;
+        }
+        row = option_of(f, ui(f, CND_UI_PREFER_NOT));
+        asked_mask[scr(f)->item] = 1;
+        asked++;
+        pick(f, row);
+    }
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    assert_true(asked > 10);
+    rows = scr(f)->n_rows;
+    assert_int_equal(rows, asked);
+    for (i = 0; i < scr(f)->n_visible; i++)
+        assert_true(str_same(scr(f)->rows[i].answer, ui(f, CND_UI_PREFER_NOT)));
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    read_only_response(f, &got);
+    for (i = 0; i < n; i++)
+        assert_int_equal(got.answers[i].state, asked_mask[i] ? CND_ANS_PNA : CND_ANS_NONE);
+}
+
+static void quick_exit_wipes_the_answers_from_ram_and_stores_nothing(void **state)
+{
+    fx_t *f = *state;
+
+    walk_mini(f);
+    assert_false(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    cnd_ram_flash_reset_counters(&f->rf);
+    keys(f, "x");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    assert_int_equal(f->eng.asked, 0);
+    assert_int_equal(scr(f)->title.len + scr(f)->body.len + scr(f)->n_options +
+                         scr(f)->n_rows + scr(f)->lang_code.len,
+                     0);
+    assert_int_equal(cnd_engine_busy(&f->eng), 0);
+    assert_int_equal(f->rf.prog_count + f->rf.erase_count, 0);
+    assert_int_equal(pending(f), 0);
+    keys(f, "udbl"); /* nothing brings the survey back but OK */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+
+    /* Mid-item, with a multi answer half ticked. */
+    start(f);
+    keys(f, "o");
+    pick(f, 1);
+    pick(f, 0);
+    expect_item(f, MINI_THREATS);
+    assert_int_equal(scr(f)->checked, 1);
+    keys(f, "x");
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    keys(f, "o");
+    assert_int_equal(pending(f), 0);
+    assert_int_equal(f->rf.prog_count + f->rf.erase_count, 0);
+}
+
+static void withdraw_on_review_stores_nothing_and_shows_referral(void **state)
+{
+    fx_t *f = *state;
+
+    walk_mini(f);
+    cnd_ram_flash_reset_counters(&f->rf);
+    assert_true(str_same(scr(f)->options[2], ui(f, CND_UI_WITHDRAW)));
+    pick(f, 2);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
+    assert_str(scr(f)->body, "Call 100 for help");
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    assert_int_equal(f->rf.prog_count + f->rf.erase_count, 0);
+    assert_int_equal(pending(f), 0);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+}
+
+static void saved_is_shown_only_after_verified_commit(void **state)
+{
+    fx_t *f = *state;
+    cnd_response_t got, kept;
+    cnd_answer_t before[CND_MAX_ITEMS];
+
+    walk_mini(f);
+    memcpy(before, f->eng.resp.answers, sizeof before);
+    /* The first program silently leaves a bit set: read-back must catch it. */
+    cnd_ram_flash_arm(&f->rf, CND_RAM_FAULT_BAD_BITS, 0, 0);
+    pick(f, 0);
+    assert_true(f->rf.fault_fired);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVE_FAILED);
+    assert_true(str_same(scr(f)->title, ui(f, CND_UI_NOT_SAVED)));
+    assert_false(str_same(scr(f)->title, ui(f, CND_UI_SAVED)));
+    assert_int_not_equal(scr(f)->save_status, CND_OK);
+    assert_int_equal(cnd_engine_busy(&f->eng), 1);
+    assert_int_equal(pending(f), 0);
+    kept = f->eng.resp; /* id drawn at the first attempt */
+    assert_false(all_zero(kept.id, sizeof kept.id));
+    /* The answers are still in RAM, and review still shows them. */
+    assert_memory_equal(f->eng.resp.answers, before, sizeof before);
+    keys(f, "b");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    assert_str(scr(f)->rows[0].answer, "With employer");
+    pick(f, 0);
+    /* The retry writes a fresh copy past the bad cell; SAVED appears only
+     * with exactly one readable record behind it. */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    read_only_response(f, &got);
+    assert_memory_equal(got.answers, kept.answers, sizeof(cnd_answer_t) * MINI_N);
+    assert_memory_equal(got.id, kept.id, sizeof got.id);
+}
+
+static void save_failed_keeps_answers_and_ok_retries(void **state)
+{
+    fx_t *f = *state;
+    cnd_response_t got, kept;
+
+    walk_mini(f);
+    kept = f->eng.resp;
+    cnd_ram_flash_arm(&f->rf, CND_RAM_FAULT_IO_ERROR, 0, 0);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVE_FAILED);
+    assert_int_equal(pending(f), 0);
+    assert_memory_equal(f->eng.resp.answers, kept.answers, sizeof kept.answers);
+    keys(f, "o"); /* retry */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    read_only_response(f, &got);
+    assert_memory_equal(got.answers, kept.answers, sizeof(cnd_answer_t) * MINI_N);
+    assert_int_equal(got.answers[MINI_YEARS].value, 4);
+}
+
+static void no_random_id_means_not_saved(void **state)
+{
+    fx_t *f = *state;
+
+    walk_mini(f);
+    f->rng_fail = 1;
+    cnd_ram_flash_reset_counters(&f->rf);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVE_FAILED);
+    assert_int_equal(f->rf.prog_count, 0);
+    assert_int_equal(pending(f), 0);
+    f->rng_fail = 0;
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    assert_int_equal(pending(f), 1);
+}
+
+static void multi_choice_toggles_ticks_and_next_needs_one(void **state)
+{
+    fx_t *f = *state;
+    cnd_response_t got;
+
+    start(f);
+    keys(f, "o");
+    pick(f, 1);
+    expect_item(f, MINI_THREATS);
+    assert_int_equal(scr(f)->n_options, 6); /* 4 choices, PNA, Next */
+    assert_true(str_same(scr(f)->options[4], ui(f, CND_UI_PREFER_NOT)));
+    assert_true(str_same(scr(f)->options[5], ui(f, CND_UI_NEXT)));
+    pick(f, 5); /* Next with nothing ticked: stays */
+    expect_item(f, MINI_THREATS);
+    pick(f, 0);
+    pick(f, 2);
+    assert_int_equal(scr(f)->checked, 0x5);
+    pick(f, 0); /* untick */
+    assert_int_equal(scr(f)->checked, 0x4);
+    expect_item(f, MINI_THREATS);
+    pick(f, 4); /* PNA answers and advances */
+    expect_item(f, MINI_YEARS);
+    keys(f, "b");
+    expect_item(f, MINI_THREATS);
+    assert_int_equal(scr(f)->cursor, 4);
+    assert_int_equal(scr(f)->checked, 1u << 4);
+    pick(f, 1); /* ticking a choice clears PNA */
+    assert_int_equal(scr(f)->checked, 0x2);
+    assert_int_equal(f->eng.resp.answers[MINI_THREATS].state, CND_ANS_VALUE);
+    pick(f, 3);
+    pick(f, 5);
+    expect_item(f, MINI_YEARS);
+    pick(f, 1);
+    pick(f, 0);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    /* Review shows the ticked labels joined. */
+    assert_str(scr(f)->rows[1].answer, "Dismissal, None");
+    pick(f, 0);
+    read_only_response(f, &got);
+    assert_int_equal(got.answers[MINI_THREATS].state, CND_ANS_VALUE);
+    assert_int_equal(got.answers[MINI_THREATS].value, 0xA);
+}
+
+static void integer_entry_stays_within_min_and_max(void **state)
+{
+    fx_t *f = *state;
+    cnd_response_t got;
+
+    start(f);
+    keys(f, "o");
+    pick(f, 1);
+    pick(f, 3);
+    pick(f, 5);
+    expect_item(f, MINI_YEARS);
+    assert_true(scr(f)->has_number);
+    assert_int_equal(scr(f)->n_options, 3); /* number, Next, PNA */
+    assert_true(str_same(scr(f)->options[1], ui(f, CND_UI_NEXT)));
+    assert_true(str_same(scr(f)->options[2], ui(f, CND_UI_PREFER_NOT)));
+    assert_int_equal(scr(f)->number, 2); /* starts at min */
+    assert_int_equal(scr(f)->number_min, 2);
+    assert_int_equal(scr(f)->number_max, 5);
+    keys(f, "o");
+    assert_true(scr(f)->editing);
+    keys(f, "ddd");
+    assert_int_equal(scr(f)->number, 2);
+    keys(f, "uuuuuuuuuu");
+    assert_int_equal(scr(f)->number, 5);
+    keys(f, "d");
+    assert_int_equal(scr(f)->number, 4);
+    expect_item(f, MINI_YEARS); /* editing never moves to another item */
+    keys(f, "o");
+    assert_false(scr(f)->editing);
+    keys(f, "d");
+    assert_int_equal(scr(f)->cursor, 1);
+    assert_int_equal(scr(f)->number, 4);
+    keys(f, "o");
+    expect_item(f, MINI_HURT);
+    keys(f, "b");
+    expect_item(f, MINI_YEARS);
+    assert_int_equal(scr(f)->number, 4); /* coming back shows the answer */
+    pick(f, 2); /* now PNA */
+    pick(f, 0);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    pick(f, 0);
+    read_only_response(f, &got);
+    assert_int_equal(got.answers[MINI_YEARS].state, CND_ANS_PNA);
+}
+
+static void yes_no_without_prefer_not_offers_only_yes_and_no(void **state)
+{
+    fx_t *f = *state;
+    cnd_response_t got;
+
+    start(f);
+    keys(f, "o");
+    pick(f, 1);
+    pick(f, 3);
+    pick(f, 5);
+    pick(f, 1);
+    expect_item(f, MINI_HURT);
+    assert_int_equal(scr(f)->n_options, 3);
+    assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_YES)));
+    assert_true(str_same(scr(f)->options[1], ui(f, CND_UI_NO)));
+    pick(f, 0);
+    expect_item(f, MINI_HELP);
+    assert_int_equal(scr(f)->n_options, 2);
+    keys(f, "ddd");
+    assert_int_equal(scr(f)->cursor, 1); /* clamped */
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    pick(f, 0);
+    read_only_response(f, &got);
+    assert_int_equal(got.answers[MINI_HURT].value, 1);
+    assert_int_equal(got.answers[MINI_HELP].value, 0);
+}
+
+static void referral_is_shown_to_everyone_in_the_current_language(void **state)
+{
+    fx_t *f = *state;
+    uint32_t before;
+
+    /* Declined, in Spanish. */
+    keys(f, "l");
+    keys(f, "o");
+    pick(f, 1);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
+    assert_str(scr(f)->body, "Llame al 100");
+    assert_true(str_same(scr(f)->title, cnd_pack_ui(&f->pack, 1, CND_UI_REFERRAL_TITLE)));
+    keys(f, "l");
+    assert_str(scr(f)->body, "Call 100 for help");
+    keys(f, "o");
+
+    /* Withdrawn. */
+    walk_mini(f);
+    pick(f, 2);
+    assert_str(scr(f)->body, "Call 100 for help");
+    keys(f, "o");
+
+    /* Saved: the referral comes after "Saved" and adds no record. */
+    walk_mini(f);
+    keys(f, "l");
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    before = pending(f);
+    cnd_ram_flash_reset_counters(&f->rf);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
+    assert_str(scr(f)->body, "Llame al 100");
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(pending(f), before);
+    assert_int_equal(f->rf.prog_count + f->rf.erase_count, 0);
+}
+
+static void review_lists_every_asked_item_with_its_answer(void **state)
+{
+    fx_t *f = *state;
+    const cnd_screen_t *s;
+    char buf[8];
+    cnd_str_t t;
+
+    walk_mini(f);
+    s = scr(f);
+    assert_int_equal(s->n_options, 3);
+    assert_int_equal(s->cursor, 0);
+    assert_true(str_same(s->options[1], ui(f, CND_UI_CHANGE)));
+    /* lives, room, threats, years, hurt, help: info is not a question. */
+    assert_int_equal(s->n_rows, 6);
+    assert_int_equal(s->n_visible, CND_SCREEN_REVIEW_ROWS);
+    assert_int_equal(s->rows[0].item, MINI_LIVES);
+    assert_str(s->rows[0].label, "Where do you live?");
+    assert_str(s->rows[0].answer, "With employer");
+    assert_str(s->rows[1].answer, "Shared");
+    assert_str(s->rows[2].answer, "Police, Harm to family");
+    assert_str(s->rows[3].answer, "4");
+    /* DOWN past Withdraw scrolls the rows; the cursor stays. */
+    keys(f, "dddddd");
+    assert_int_equal(s->cursor, 2);
+    assert_int_equal(s->row_first, 2);
+    assert_int_equal(s->rows[0].item, MINI_THREATS);
+    assert_str(s->rows[2].answer, "No");
+    assert_str(s->rows[3].answer, "Yes");
+    keys(f, "uuuuuu");
+    assert_int_equal(s->cursor, 0);
+    assert_int_equal(s->row_first, 0);
+    /* A small buffer: labels that do not fit are counted. */
+    t = cnd_engine_answer_text(&f->eng, MINI_THREATS, buf, sizeof buf);
+    assert_str(t, "+2");
+    t = cnd_engine_answer_text(&f->eng, MINI_INTRO, buf, sizeof buf);
+    assert_int_equal(t.len, 0);
+}
+
+static void busy_from_consent_until_the_interview_ends(void **state)
+{
+    fx_t *f = *state;
+
+    assert_int_equal(cnd_engine_busy(&f->eng), 0);
+    keys(f, "o");
+    assert_int_equal(cnd_engine_busy(&f->eng), 1);
+    keys(f, "b");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(cnd_engine_busy(&f->eng), 0);
+    walk_mini(f);
+    assert_int_equal(cnd_engine_busy(&f->eng), 1);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    assert_int_equal(cnd_engine_busy(&f->eng), 0);
+    keys(f, "o");
+    assert_int_equal(cnd_engine_busy(&f->eng), 0);
+}
+
+static void new_pack_returns_to_home_and_no_pack_shows_no_survey(void **state)
+{
+    fx_t *f = *state;
+
+    keys(f, "l");
+    start(f);
+    keys(f, "o");
+    pick(f, 0);
+    cnd_engine_set_pack(&f->eng, &f->pack);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    assert_str(scr(f)->title, "Encuesta mini");
+    assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_START)));
+
+    cnd_engine_set_pack(&f->eng, NULL);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NO_SURVEY);
+    keys(f, "oludb");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NO_SURVEY);
+    keys(f, "x");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NO_SURVEY);
+}
+
+static void home_shows_the_pending_count(void **state)
+{
+    fx_t *f = *state;
+
+    assert_int_equal(scr(f)->pending, 0);
+    walk_mini(f);
+    keys(f, "ooo");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->pending, 1);
+    walk_mini(f);
+    keys(f, "ooo");
+    assert_int_equal(scr(f)->pending, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(consent_decline_stores_nothing_and_shows_referral,
+                                        setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(
+            full_interview_saves_exactly_one_record_with_the_chosen_answers, setup_default,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            sleeping_place_is_skipped_when_living_elsewhere_and_asked_otherwise, setup_default,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            back_navigation_keeps_earlier_answers_and_clears_irrelevant_ones, setup_mini,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            language_switch_mid_interview_changes_every_label_and_the_saved_lang, setup_mini,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            prefer_not_to_answer_is_offered_on_every_item_and_recorded_as_pna, setup_default,
+            teardown),
+        cmocka_unit_test_setup_teardown(quick_exit_wipes_the_answers_from_ram_and_stores_nothing,
+                                        setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(withdraw_on_review_stores_nothing_and_shows_referral,
+                                        setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(saved_is_shown_only_after_verified_commit, setup_mini,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(save_failed_keeps_answers_and_ok_retries, setup_mini,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(no_random_id_means_not_saved, setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(multi_choice_toggles_ticks_and_next_needs_one,
+                                        setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(integer_entry_stays_within_min_and_max, setup_mini,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(yes_no_without_prefer_not_offers_only_yes_and_no,
+                                        setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(referral_is_shown_to_everyone_in_the_current_language,
+                                        setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(review_lists_every_asked_item_with_its_answer,
+                                        setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(busy_from_consent_until_the_interview_ends, setup_mini,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(new_pack_returns_to_home_and_no_pack_shows_no_survey,
+                                        setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(home_shows_the_pending_count, setup_mini, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

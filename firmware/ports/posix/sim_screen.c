@@ -262,33 +262,25 @@ static void join3(char *dst, size_t cap, const char *a, const char *b, const cha
     dst[o] = '\0';
 }
 
-static int item_kind_of(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_item_t *it)
-{
-    memset(it, 0, sizeof *it);
-    if (s->kind != CND_SCREEN_ITEM || pack == NULL || pack->buf == NULL)
-        return 0;
-    if (cnd_pack_item(pack, s->item, it) != CND_OK)
-        return 0;
-    return it->kind;
-}
-
 static int layout_options(const cnd_screen_t *s, const cnd_pack_t *pack, opt_line_t *out,
                           uint8_t *first_line, uint8_t *line_count)
 {
     char wrapped[8][CND_SIM_ROW_BYTES];
-    cnd_item_t it;
-    int kind = item_kind_of(s, pack, &it);
     int n = 0, k;
+    (void)pack;
     for (k = 0; k < s->n_options && k < CND_SCREEN_MAX_OPTIONS; k++) {
         char label[CND_MAX_TEXT_LEN + 1], box[8] = "";
         int w, lines, l;
         const char *mark = k == s->cursor ? "> " : "  ";
         if (s->has_number && k == 0) {
-            snprintf(label, sizeof label, "< %ld >", (long)s->number);
+            /* editing: UP/DOWN change the number, shown by the arrows */
+            snprintf(label, sizeof label, s->editing ? "\xE2\x96\xB2 %ld \xE2\x96\xBC" : "[ %ld ]",
+                     (long)s->number);
         } else {
             copy_str(label, sizeof label, s->options[k]);
         }
-        if (kind == CND_ITEM_MULTI && k < it.n_choices)
+        /* multi: every row but the final Next is a tick box (PNA too) */
+        if (s->kind == CND_SCREEN_ITEM && s->item_kind == CND_ITEM_MULTI && k + 1 < s->n_options)
             snprintf(box, sizeof box, "[%c] ", (s->checked >> k) & 1u ? 'x' : ' ');
         w = CND_SIM_COLS - 2 - (int)strlen(box);
         lines = cnd_sim_wrap(label, strlen(label), w, wrapped, 8);
@@ -352,13 +344,12 @@ static void render_meta(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_f
     char lang[CND_LANG_CODE_LEN + 1], name[CND_MAX_NAME_LEN + 1] = "";
     size_t o;
     cnd_item_t it;
-    int kind = item_kind_of(s, pack, &it);
     copy_str(lang, sizeof lang, s->lang_code);
     if (lang[0] == '\0')
         snprintf(lang, sizeof lang, "-");
     o = (size_t)snprintf(fr->meta, sizeof fr->meta, "SCREEN %s", cnd_sim_kind_name(s->kind));
     if (s->kind == CND_SCREEN_ITEM) {
-        if (kind != 0)
+        if (pack != NULL && pack->buf != NULL && cnd_pack_item(pack, s->item, &it) == CND_OK)
             copy_str(name, sizeof name, it.name);
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " item=%u name=%s",
                               (unsigned)s->item, name[0] != '\0' ? name : "-");
@@ -368,14 +359,51 @@ static void render_meta(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_f
     if (s->kind == CND_SCREEN_ITEM)
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " position=%u/%u",
                               (unsigned)s->position, (unsigned)s->total);
-    if (kind == CND_ITEM_MULTI)
+    if (s->kind == CND_SCREEN_ITEM && s->item_kind == CND_ITEM_MULTI)
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " checked=0x%lx",
                               (unsigned long)s->checked);
-    if (s->has_number)
-        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " number=%ld",
-                              (long)s->number);
+    if (s->kind == CND_SCREEN_ITEM && s->has_number)
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " number=%ld editing=%u",
+                              (long)s->number, (unsigned)s->editing);
+    if (s->kind == CND_SCREEN_REVIEW)
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " rows=%u first=%u",
+                              (unsigned)s->n_rows, (unsigned)s->row_first);
+    if (s->kind == CND_SCREEN_SAVE_FAILED)
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " status=%s",
+                              cnd_status_str((cnd_status_t)s->save_status));
     if (s->kind == CND_SCREEN_HOME)
         snprintf(fr->meta + o, sizeof fr->meta - o, " pending=%lu", (unsigned long)s->pending);
+}
+
+#define NO_SURVEY_TITLE "No survey installed"
+#define NO_SURVEY_BODY "Connect to the office computer and run: candor push"
+
+/* REVIEW: each visible answer row as the question (one line, cut) and the
+ * answer under it, with arrows when more rows are above or below. */
+static int review_lines(const cnd_screen_t *s, char (*lines)[CND_SIM_ROW_BYTES], int max)
+{
+    char text[CND_MAX_TEXT_LEN + 1], wrapped[4][CND_SIM_ROW_BYTES];
+    int n = 0, i;
+    if (s->row_first > 0 && n < max)
+        snprintf(lines[n++], CND_SIM_ROW_BYTES, "  \xE2\x96\xB2 %u more", (unsigned)s->row_first);
+    for (i = 0; i < s->n_visible && i < CND_SCREEN_REVIEW_ROWS && n + 2 <= max; i++) {
+        const cnd_review_row_t *r = &s->rows[i];
+        int w;
+        copy_str(text, sizeof text, r->label);
+        w = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS, wrapped, 1);
+        if (w > 1)
+            mark_cut(wrapped[0]);
+        snprintf(lines[n++], CND_SIM_ROW_BYTES, "%s", w > 0 ? wrapped[0] : "");
+        copy_str(text, sizeof text, r->answer);
+        w = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS - 3, wrapped, 1);
+        if (w > 1)
+            mark_cut(wrapped[0]);
+        join3(lines[n++], CND_SIM_ROW_BYTES, " \xE2\x86\x92 ", "", w > 0 ? wrapped[0] : "");
+    }
+    if ((unsigned)s->row_first + s->n_visible < s->n_rows && n < max)
+        snprintf(lines[n++], CND_SIM_ROW_BYTES, "  \xE2\x96\xBC %u more",
+                 (unsigned)(s->n_rows - s->row_first - s->n_visible));
+    return n;
 }
 
 void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_frame_t *out)
@@ -392,8 +420,18 @@ void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_frame
 
     copy_str(text, sizeof text, s->title);
     n_title = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS, title, WRAP_MAX);
-    copy_str(text, sizeof text, s->body);
-    n_body = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS, body, WRAP_MAX);
+    if (s->kind == CND_SCREEN_REVIEW) {
+        n_body = review_lines(s, body, WRAP_MAX);
+    } else if (s->kind == CND_SCREEN_NO_SURVEY) {
+        /* No pack means no translated text: the simulator's own words. */
+        n_title = cnd_sim_wrap(NO_SURVEY_TITLE, strlen(NO_SURVEY_TITLE), CND_SIM_COLS, title,
+                               WRAP_MAX);
+        n_body = cnd_sim_wrap(NO_SURVEY_BODY, strlen(NO_SURVEY_BODY), CND_SIM_COLS, body,
+                              WRAP_MAX);
+    } else {
+        copy_str(text, sizeof text, s->body);
+        n_body = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS, body, WRAP_MAX);
+    }
     n_opt = layout_options(s, pack, opts, first, count);
 
     t_rows = n_title < TITLE_MAX_ROWS ? n_title : TITLE_MAX_ROWS;

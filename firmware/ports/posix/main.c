@@ -1,0 +1,583 @@
+/*
+ * main.c: candor-sim, the handheld simulated on a PC.
+ *
+ *   candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]
+ *              [--screen-log FILE] [--exit-when-done]
+ *              [--disconnect-after-frames N]
+ *
+ * Owns: wiring the unchanged device core (store, engine, sync) to PC stand-
+ * ins: a file for the flash chip (flash_file.h), getrandom() and the UTC day
+ * (sim_hal.h), a Unix socket for USB (sim_link.h), the terminal or a key
+ * script for the keypad (sim_keys.h) and the terminal or a log file for the
+ * display (sim_screen.h). One poll() loop serves link and keys, like the
+ * firmware's main loop.
+ *
+ * Never: does anything the firmware would not: no survey logic, no storage
+ * format, no protocol knowledge of its own. It only moves bytes and keys.
+ * RAM: the same static core state as the device plus host-side buffers.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "flash_file.h"
+#include "pack.h"
+#include "sim_hal.h"
+#include "sim_keys.h"
+#include "sim_link.h"
+#include "sim_screen.h"
+#include "store.h"
+#include "sync.h"
+
+#define SIM_VERSION "0.1.0"
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+typedef struct {
+    const char *flash_path;
+    const char *socket_path;
+    const char *keys; /* file, "-" for stdin, NULL for none */
+    const char *screen_log;
+    int exit_when_done;
+    long disconnect_after; /* 0 = off */
+} sim_options_t;
+
+/* The device's state: static, as on the handheld. */
+static cnd_flash_file_t g_flash_file;
+static cnd_hal_t g_hal;
+static cnd_store_t g_store;
+static cnd_engine_t g_engine;
+static cnd_sync_t g_sync;
+static cnd_pack_t g_pack;
+static int g_have_pack;
+static uint8_t g_pack_buf[CND_MAX_PACK_SIZE];
+
+/* The PC side. */
+static cnd_sim_link_t g_link = {-1, -1, ""};
+static cnd_sim_script_t g_script;
+static FILE *g_screen_log;
+static int g_draw_tty;
+static int g_raw_tty;
+static struct termios g_saved_tty;
+static cnd_sim_frame_t g_last_frame;
+static char g_last_footer[512];
+static int g_drawn;
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]\n"
+            "                  [--screen-log FILE] [--exit-when-done]\n"
+            "                  [--disconnect-after-frames N]\n\n"
+            "Runs the Candor handheld firmware on this PC. The flash chip is FILE\n"
+            "(created blank if missing, %u blocks of %u bytes); the USB link is a Unix\n"
+            "socket (default $CANDOR_SIM_DIR/<pid>.sock, CANDOR_SIM_DIR defaulting to\n"
+            "/tmp/candor-sim) that `candor --device sim:PATH` talks to.\n\n"
+            "Keys on a terminal: arrows move, Enter = OK, Backspace = back,\n"
+            "l = next language, x or Esc = quick exit, Ctrl-C = stop the simulator.\n"
+            "A key script (--keys) holds the words up, down, ok, back, lang, exit\n"
+            "(down*3 repeats), wait-survey, expect KIND [ITEM], sleep MS; '#' comments.\n"
+            "--screen-log appends every new screen as text after a line like\n"
+            "\"SCREEN ITEM item=3 name=origin lang=es cursor=0 ...\", and \"SCRIPT DONE\"\n"
+            "when the key script has run. --exit-when-done exits then; otherwise the\n"
+            "link is served until SIGTERM/SIGINT. --disconnect-after-frames N drops\n"
+            "the host after N reply frames, once (fault injection).\n",
+            CND_FLASH_FILE_BLOCK_COUNT, CND_FLASH_FILE_BLOCK_SIZE);
+}
+
+static int parse_options(int argc, char **argv, sim_options_t *o)
+{
+    static const struct option longs[] = {
+        {"flash", required_argument, NULL, 'f'},
+        {"socket", required_argument, NULL, 's'},
+        {"keys", required_argument, NULL, 'k'},
+        {"screen-log", required_argument, NULL, 'l'},
+        {"exit-when-done", no_argument, NULL, 'x'},
+        {"disconnect-after-frames", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    memset(o, 0, sizeof *o);
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", longs, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'f': o->flash_path = optarg; break;
+        case 's': o->socket_path = optarg; break;
+        case 'k': o->keys = optarg; break;
+        case 'l': o->screen_log = optarg; break;
+        case 'x': o->exit_when_done = 1; break;
+        case 'd':
+            errno = 0;
+            o->disconnect_after = strtol(optarg, &end, 10);
+            if (errno != 0 || *end != '\0' || o->disconnect_after < 1) {
+                fprintf(stderr, "candor-sim: --disconnect-after-frames needs a count >= 1, not '%s'\n",
+                        optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': usage(stdout); return -1;
+        case 'V': printf("candor-sim %s\n", SIM_VERSION); return -1;
+        case ':':
+            fprintf(stderr, "candor-sim: option %s needs a value; see candor-sim --help\n",
+                    argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            fprintf(stderr, "candor-sim: unknown option '%s'; see candor-sim --help\n",
+                    argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "candor-sim: unexpected argument '%s'; see candor-sim --help\n",
+                argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (o->flash_path == NULL) {
+        fprintf(stderr, "candor-sim: --flash FILE is required (the simulated flash chip; "
+                        "created if missing)\n");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ device side */
+
+/* Loads the active pack into the static buffer, as the firmware does. */
+static void load_active_pack(void)
+{
+    uint32_t len = 0;
+    cnd_status_t st = cnd_store_active_pack(&g_store, g_pack_buf, sizeof g_pack_buf, &len);
+    g_have_pack = 0;
+    if (st == CND_OK)
+        st = cnd_pack_open(&g_pack, g_pack_buf, len);
+    if (st == CND_OK)
+        g_have_pack = 1;
+    else if (st != CND_E_NO_SURVEY)
+        fprintf(stderr, "candor-sim: the active survey pack cannot be used (%s); showing "
+                        "'no survey' until a new one is pushed\n",
+                cnd_status_str(st));
+}
+
+static int sync_busy(void *ctx)
+{
+    (void)ctx;
+    return cnd_engine_busy(&g_engine);
+}
+
+static void sync_pack_activated(void *ctx)
+{
+    (void)ctx;
+    load_active_pack();
+    cnd_engine_set_pack(&g_engine, g_have_pack ? &g_pack : NULL);
+}
+
+static int open_device(const char *flash_path)
+{
+    cnd_status_t st;
+    st = cnd_flash_file_open(&g_flash_file, flash_path, CND_FLASH_FILE_BLOCK_SIZE,
+                             CND_FLASH_FILE_BLOCK_COUNT, CND_FLASH_FILE_PROG_SIZE, &g_hal.flash);
+    if (st != CND_OK) {
+        if (st == CND_E_INVALID)
+            fprintf(stderr, "candor-sim: flash file %s is not a %u-byte flash image; pass a "
+                            "new path to start a blank one\n",
+                    flash_path, CND_FLASH_FILE_BLOCK_SIZE * CND_FLASH_FILE_BLOCK_COUNT);
+        else if (st == CND_E_BUSY)
+            fprintf(stderr, "candor-sim: flash file %s is in use by another simulator\n",
+                    flash_path);
+        else
+            fprintf(stderr, "candor-sim: cannot open flash file %s: %s\n", flash_path,
+                    errno != 0 ? strerror(errno) : cnd_status_str(st));
+        return -1;
+    }
+    g_hal.ctx = NULL;
+    g_hal.random = cnd_sim_random;
+    g_hal.today = cnd_sim_today;
+    st = cnd_store_mount(&g_store, &g_hal);
+    if (st != CND_OK) {
+        fprintf(stderr, "candor-sim: flash file %s is refused by the store (%s): not a "
+                        "Candor image or corrupt; it was left unchanged\n",
+                flash_path, cnd_status_str(st));
+        cnd_flash_file_close(&g_flash_file);
+        return -1;
+    }
+    load_active_pack();
+    cnd_engine_init(&g_engine, &g_store, &g_hal, g_have_pack ? &g_pack : NULL);
+    {
+        cnd_sync_config_t cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.store = &g_store;
+        cfg.ctx = NULL;
+        cfg.busy = sync_busy;
+        cfg.pack_activated = sync_pack_activated;
+        cnd_sync_init(&g_sync, &cfg);
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------------- display */
+
+static void footer(char *buf, size_t cap)
+{
+    snprintf(buf, cap,
+             "sim:%s  host %s\n"
+             "arrows move  Enter ok  Bksp back\n"
+             "l language  x/Esc exit  Ctrl-C stop",
+             g_link.path, g_link.client_fd >= 0 ? "connected" : "not connected");
+}
+
+static void refresh_screen(void)
+{
+    static cnd_sim_frame_t fr;
+    char foot[512];
+    int changed;
+    cnd_sim_render(cnd_engine_screen(&g_engine), g_have_pack ? &g_pack : NULL, &fr);
+    footer(foot, sizeof foot);
+    changed = !g_drawn || !cnd_sim_frame_equal(&fr, &g_last_frame);
+    if (changed && g_screen_log != NULL)
+        cnd_sim_frame_log(g_screen_log, &fr);
+    if (g_draw_tty && (changed || strcmp(foot, g_last_footer) != 0))
+        cnd_sim_frame_draw_tty(stdout, &fr, foot);
+    g_last_frame = fr;
+    snprintf(g_last_footer, sizeof g_last_footer, "%s", foot);
+    g_drawn = 1;
+}
+
+static void log_line(const char *fmt, const char *a)
+{
+    if (g_screen_log == NULL)
+        return;
+    fprintf(g_screen_log, fmt, a);
+    fflush(g_screen_log);
+}
+
+/* ------------------------------------------------------------------ keys */
+
+static void restore_tty(void)
+{
+    if (g_raw_tty)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved_tty);
+    g_raw_tty = 0;
+    if (g_draw_tty)
+        fputs("\x1b[?25h\r\n", stdout); /* show the cursor again */
+    fflush(stdout);
+}
+
+static void enter_raw_tty(void)
+{
+    struct termios t;
+    if (tcgetattr(STDIN_FILENO, &g_saved_tty) != 0)
+        return;
+    t = g_saved_tty;
+    /* Keys arrive one by one without echo; Ctrl-C still stops (ISIG kept). */
+    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    t.c_iflag &= ~(tcflag_t)(ICRNL | IXON);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) == 0)
+        g_raw_tty = 1;
+}
+
+static int load_script_file(const char *path)
+{
+    char buf[4096], err[256];
+    size_t n;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        fprintf(stderr, "candor-sim: cannot read key script %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (cnd_sim_script_feed(&g_script, buf, n, err, sizeof err) != 0) {
+            fprintf(stderr, "candor-sim: key script %s: %s\n", path, err);
+            fclose(f);
+            return -1;
+        }
+    }
+    fclose(f);
+    if (cnd_sim_script_finish(&g_script, err, sizeof err) != 0) {
+        fprintf(stderr, "candor-sim: key script %s: %s\n", path, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs script commands until one blocks. Returns the poll timeout in ms
+ * (-1 = none), or -2 when an expectation failed. */
+static int run_script(const char *script_name, long long *sleep_until)
+{
+    const cnd_sim_cmd_t *c;
+    while ((c = cnd_sim_script_peek(&g_script)) != NULL) {
+        const cnd_screen_t *s = cnd_engine_screen(&g_engine);
+        switch (c->type) {
+        case CND_SIM_CMD_KEY:
+            cnd_engine_key(&g_engine, (cnd_key_t)c->key);
+            refresh_screen();
+            break;
+        case CND_SIM_CMD_WAIT_SURVEY:
+            if (!g_have_pack)
+                return -1; /* resumes when a push activates a pack */
+            break;
+        case CND_SIM_CMD_SLEEP:
+            if (*sleep_until == 0)
+                *sleep_until = now_ms() + c->ms;
+            if (now_ms() < *sleep_until)
+                return (int)(*sleep_until - now_ms());
+            *sleep_until = 0;
+            break;
+        case CND_SIM_CMD_EXPECT: {
+            char name[CND_MAX_NAME_LEN + 1] = "";
+            cnd_item_t it;
+            if (s->kind == CND_SCREEN_ITEM && g_have_pack &&
+                cnd_pack_item(&g_pack, s->item, &it) == CND_OK) {
+                size_t len = it.name.len < CND_MAX_NAME_LEN ? it.name.len : CND_MAX_NAME_LEN;
+                memcpy(name, it.name.ptr, len);
+                name[len] = '\0';
+            }
+            if (s->kind != c->kind || (c->item[0] != '\0' && strcmp(name, c->item) != 0)) {
+                fprintf(stderr,
+                        "candor-sim: key script %s line %lu: expected %s%s%s but the screen is "
+                        "%s%s%s\n",
+                        script_name, (unsigned long)c->line, cnd_sim_kind_name(c->kind),
+                        c->item[0] != '\0' ? " " : "", c->item, cnd_sim_kind_name(s->kind),
+                        name[0] != '\0' ? " " : "", name);
+                if (g_screen_log != NULL) {
+                    fprintf(g_screen_log, "SCRIPT FAILED line %lu\n", (unsigned long)c->line);
+                    fflush(g_screen_log);
+                }
+                return -2;
+            }
+            break;
+        }
+        default:
+            break;
+        }
+        cnd_sim_script_pop(&g_script);
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------ link */
+
+static long g_disconnect_after;
+static long g_frames_sent;
+
+static void drop_host(void)
+{
+    cnd_sim_link_drop_client(&g_link);
+    cnd_sync_reset(&g_sync);
+}
+
+/* Hands the host's bytes to the sync core and sends each reply frame. */
+static void serve_host(void)
+{
+    static uint8_t in[4096], reply[CND_SYNC_REPLY_MAX];
+    long n = cnd_sim_link_read(&g_link, in, sizeof in);
+    size_t off = 0;
+    if (n <= 0) {
+        drop_host();
+        return;
+    }
+    while (off < (size_t)n) {
+        size_t reply_len = 0;
+        size_t used = cnd_sync_input(&g_sync, in + off, (size_t)n - off, reply, sizeof reply,
+                                     &reply_len);
+        off += used;
+        if (reply_len > 0) {
+            if (cnd_sim_link_write(&g_link, reply, reply_len) != 0) {
+                drop_host();
+                return;
+            }
+            g_frames_sent++;
+            if (g_disconnect_after > 0 && g_frames_sent >= g_disconnect_after) {
+                g_disconnect_after = 0; /* inject the fault once */
+                drop_host();
+                return;
+            }
+        }
+        if (used == 0)
+            break; /* the core takes no more now; a frame is never half-fed twice */
+    }
+}
+
+/* ------------------------------------------------------------------ main */
+
+static int make_default_socket_path(char *buf, size_t cap)
+{
+    const char *dir = cnd_sim_link_default_dir();
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "candor-sim: cannot create socket directory %s: %s\n", dir,
+                strerror(errno));
+        return -1;
+    }
+    if ((size_t)snprintf(buf, cap, "%s/%ld.sock", dir, (long)getpid()) >= cap) {
+        fprintf(stderr, "candor-sim: socket directory path too long: %s\n", dir);
+        return -1;
+    }
+    return 0;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int serve(const sim_options_t *o)
+{
+    const char *script_name = o->keys != NULL && strcmp(o->keys, "-") == 0 ? "(stdin)" : o->keys;
+    int script_stdin = o->keys != NULL && strcmp(o->keys, "-") == 0;
+    int interactive = o->keys == NULL && isatty(STDIN_FILENO);
+    int have_script = o->keys != NULL, done_marked = 0;
+    long long sleep_until = 0;
+
+    refresh_screen();
+    while (!g_stop) {
+        struct pollfd fds[3];
+        int nfds = 0, timeout = -1, i_listen = -1, i_client = -1, i_stdin = -1, r;
+
+        if (have_script) {
+            timeout = run_script(script_name, &sleep_until);
+            if (timeout == -2)
+                return EXIT_FAIL;
+            if (cnd_sim_script_done(&g_script) && !done_marked) {
+                done_marked = 1;
+                log_line("%s", "SCRIPT DONE\n");
+            }
+        }
+        if (o->exit_when_done && (!have_script || done_marked))
+            break;
+
+        if (g_link.client_fd < 0) {
+            i_listen = nfds;
+            fds[nfds++] = (struct pollfd){.fd = g_link.listen_fd, .events = POLLIN};
+        } else {
+            i_client = nfds;
+            fds[nfds++] = (struct pollfd){.fd = g_link.client_fd, .events = POLLIN};
+        }
+        if ((script_stdin && !g_script.eof) || interactive) {
+            i_stdin = nfds;
+            fds[nfds++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+        }
+        r = poll(fds, (nfds_t)nfds, timeout);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "candor-sim: poll failed: %s\n", strerror(errno));
+            return EXIT_FAIL;
+        }
+        if (i_listen >= 0 && (fds[i_listen].revents & POLLIN)) {
+            if (cnd_sim_link_accept(&g_link) == 0)
+                cnd_sync_reset(&g_sync); /* a new host starts from a clean link */
+        }
+        if (i_client >= 0 && (fds[i_client].revents & (POLLIN | POLLHUP | POLLERR)))
+            serve_host();
+        if (i_stdin >= 0 && (fds[i_stdin].revents & (POLLIN | POLLHUP))) {
+            char buf[512], err[256];
+            ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+            if (interactive) {
+                uint8_t keys[64];
+                size_t k, nk;
+                if (n <= 0)
+                    interactive = 0;
+                nk = n > 0 ? cnd_sim_tty_keys((const uint8_t *)buf, (size_t)n, keys, 64) : 0;
+                for (k = 0; k < nk; k++)
+                    cnd_engine_key(&g_engine, (cnd_key_t)keys[k]);
+            } else if (n > 0) {
+                if (cnd_sim_script_feed(&g_script, buf, (size_t)n, err, sizeof err) != 0) {
+                    fprintf(stderr, "candor-sim: key script (stdin): %s\n", err);
+                    return EXIT_USAGE;
+                }
+            } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+                if (cnd_sim_script_finish(&g_script, err, sizeof err) != 0) {
+                    fprintf(stderr, "candor-sim: key script (stdin): %s\n", err);
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        refresh_screen();
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    sim_options_t o;
+    char sock[108];
+    char err[256];
+    int rc;
+
+    rc = parse_options(argc, argv, &o);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    cnd_sim_script_init(&g_script);
+    if (o.keys != NULL && strcmp(o.keys, "-") != 0 && load_script_file(o.keys) != 0)
+        return EXIT_USAGE;
+    g_disconnect_after = o.disconnect_after;
+    if (o.socket_path == NULL) {
+        if (make_default_socket_path(sock, sizeof sock) != 0)
+            return EXIT_FAIL;
+        o.socket_path = sock;
+    }
+    if (o.screen_log != NULL && (g_screen_log = fopen(o.screen_log, "a")) == NULL) {
+        fprintf(stderr, "candor-sim: cannot open screen log %s: %s\n", o.screen_log,
+                strerror(errno));
+        return EXIT_FAIL;
+    }
+    errno = 0;
+    if (open_device(o.flash_path) != 0)
+        return EXIT_FAIL;
+    install_signals();
+    if (cnd_sim_link_listen(&g_link, o.socket_path, err, sizeof err) != 0) {
+        fprintf(stderr, "candor-sim: %s\n", err);
+        cnd_flash_file_close(&g_flash_file);
+        return EXIT_FAIL;
+    }
+    fprintf(stderr, "candor-sim: serving sim:%s (flash %s)\n", g_link.path, o.flash_path);
+    g_draw_tty = isatty(STDOUT_FILENO);
+    if (o.keys == NULL && isatty(STDIN_FILENO))
+        enter_raw_tty();
+    if (g_draw_tty)
+        fputs("\x1b[?25l", stdout); /* hide the cursor while drawing */
+
+    rc = serve(&o);
+
+    restore_tty();
+    cnd_sim_link_close(&g_link);
+    cnd_flash_file_close(&g_flash_file);
+    if (g_screen_log != NULL)
+        fclose(g_screen_log);
+    cnd_sim_script_free(&g_script);
+    return rc;
+}

@@ -67,10 +67,10 @@ typedef enum {
 } cnd_entry_type_t;
 
 typedef struct {
-    uint8_t type;  /* cnd_entry_type_t */
-    uint16_t len;  /* body bytes following the header */
+    uint8_t type; /* cnd_entry_type_t */
+    uint16_t len; /* body bytes following the header */
     uint32_t seq;
-    uint32_t crc;  /* CRC-32 of header bytes 0..7 then the body */
+    uint32_t crc; /* CRC-32 of header bytes 0..7 then the body */
 } cnd_entry_header_t;
 
 /* Writes the 12-byte header for body[0..len) into out, CRC included. */
@@ -80,8 +80,7 @@ void cnd_entry_header_encode(uint8_t out[CND_ENTRY_HEADER_LEN], uint8_t type, ui
 /* Parses a header without its body: CND_E_MAGIC if it is not an entry
  * (e.g. erased flash), CND_E_INVALID for an unknown type, CND_E_RANGE if
  * len > CND_ENTRY_BODY_MAX. The CRC is not checked yet. */
-cnd_status_t cnd_entry_header_decode(const uint8_t in[CND_ENTRY_HEADER_LEN],
-                                     cnd_entry_header_t *h);
+cnd_status_t cnd_entry_header_decode(const uint8_t in[CND_ENTRY_HEADER_LEN], cnd_entry_header_t *h);
 
 /* Checks the CRC of a decoded header against its body: CND_OK or CND_E_CRC. */
 cnd_status_t cnd_entry_check_crc(const uint8_t hdr[CND_ENTRY_HEADER_LEN], const uint8_t *body,

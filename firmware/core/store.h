@@ -60,6 +60,11 @@ const uint8_t *cnd_store_device_id(const cnd_store_t *st);
  * each call yields the next pending response and its log sequence number
  * (seq is a storage/sync detail: it never leaves the device in a response).
  * Returns CND_E_NOT_FOUND when there are no more.
+ * Seqs increase along the log but may have gaps (a failed save consumes
+ * one). A cursor value is a position: saving it and passing it again
+ * re-reads from that point, until the next cnd_store_ack(). At the end
+ * *cursor is left where the next append will land, so a later call sees
+ * responses saved since.
  */
 cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
                                     cnd_response_t *out);
@@ -76,6 +81,16 @@ cnd_status_t cnd_store_pack_begin(cnd_store_t *st, uint32_t total_len);
 cnd_status_t cnd_store_pack_write(cnd_store_t *st, uint32_t offset, const uint8_t *data,
                                   uint32_t len);
 cnd_status_t cnd_store_pack_commit(cnd_store_t *st);
+/*
+ * Lends the store a RAM buffer of cap >= CND_MAX_PACK_SIZE bytes in which
+ * pack_commit reads the new pack back for cnd_pack_open(). A port passes
+ * its active-pack buffer (no second 32 KiB buffer on the MCU): after commit
+ * it holds the active pack's bytes again (the new one on success, the old
+ * one restored on failure). Call after cnd_store_mount(). Without it the
+ * store uses its own static buffer, unless built with
+ * CND_STORE_NO_STATIC_SCRATCH (then commit returns CND_E_NOSPACE).
+ */
+void cnd_store_set_pack_buffer(cnd_store_t *st, uint8_t *buf, uint32_t cap);
 /* Copies the active pack into buf (cap >= its length). CND_E_NO_SURVEY if none. */
 cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, uint32_t *len);
 /* Installed packs (up to CND_MAX_SURVEYS), active first. */
@@ -85,9 +100,39 @@ cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t
                                  uint8_t *buf, uint32_t len);
 
 /* ---- private to store.c; here only so callers can allocate it ---- */
+#define CND_STORE_MAX_PROG 256 /* largest prog_size supported; block_size must be a multiple */
+#define CND_STORE_BUF_LEN 512  /* one log entry (12 + CND_RECORD_BODY_MAX) padded to a prog unit */
+
+/* sizeof(cnd_store_t) = 928 bytes on x86-64 and 924 on a 32-bit MCU: the
+ * two buffers below (768) plus about 40 words of positions and counts. */
 struct cnd_store {
     const cnd_hal_t *hal;
-    int placeholder_defined_by_store_c; /* store.c's author replaces this */
+    /* Layout in blocks (formats/SPEC.md section 4), fixed at format. */
+    uint32_t block_size, block_count, prog_size;
+    uint32_t slot_blocks, log_first, log_blocks;
+    uint8_t device_id[CND_DEVICE_ID_LEN];
+    /* Power-safe state: the newest valid state entry, and where the next goes. */
+    uint32_t state_seq;
+    uint32_t state_block; /* 0 or 1: which state block holds the newest entry */
+    uint32_t state_off;   /* next free offset in that block */
+    uint32_t ack;         /* watermark: every seq <= ack is stored by the host */
+    uint8_t active;       /* active pack slot, 0xFF = none */
+    cnd_store_pack_info_t slots[CND_MAX_SURVEYS]; /* len 0 = empty */
+    /* Log: live segments are tail .. head in circular block order. */
+    uint32_t next_seq;
+    uint32_t pending;
+    uint32_t n_live;
+    uint32_t tail, head; /* log-relative block indices */
+    uint32_t head_segseq;
+    uint32_t head_off;   /* where the next entry goes in the head segment */
+    uint8_t head_sealed; /* 1: unknown bytes after head_off, append in a new segment */
+    /* Pack installation in progress. */
+    uint8_t inst_open, inst_slot;
+    uint32_t inst_total, inst_written, pbuf_fill;
+    uint8_t *scratch;
+    uint32_t scratch_cap;
+    uint8_t pbuf[CND_STORE_MAX_PROG]; /* pack bytes waiting for a whole prog unit */
+    uint8_t buf[CND_STORE_BUF_LEN];   /* one log entry being written or read */
 };
 
 #endif

@@ -1,0 +1,954 @@
+/*
+ * store.c: see store.h; the byte layout is formats/SPEC.md section 4.
+ *
+ * Blocks: 0 superblock | 1,2 state (double buffer) | pack slots | log.
+ * Every entry on flash is a record.h log entry (magic, type, len, seq, CRC)
+ * padded with 0xFF to a whole number of prog units, so nothing is ever
+ * programmed twice.
+ */
+#include "store.h"
+
+#include <string.h>
+#include <zlib.h>
+
+#include "frame.h"
+#include "pack.h"
+#include "record.h"
+
+#define FORMAT_VERSION 1
+#define SB_MAGIC "CNDF"
+#define SB_LEN 48
+#define STATE_FIRST_BLOCK 1
+#define STATE_BODY_LEN (8 + 8 * CND_MAX_SURVEYS)
+#define NO_SLOT 0xFF
+#define CHUNK 64 /* bytes per read while comparing or blank-checking */
+
+#ifndef CND_STORE_NO_STATIC_SCRATCH
+/* Only for builds that do not lend a buffer (host tools, tests). */
+static uint8_t store_static_scratch[CND_MAX_PACK_SIZE];
+#endif
+
+/* ---- flash helpers ---- */
+
+static uint32_t pad(const cnd_store_t *st, uint32_t n)
+{
+    return (n + st->prog_size - 1) / st->prog_size * st->prog_size;
+}
+
+static uint32_t log_addr(const cnd_store_t *st, uint32_t seg, uint32_t off)
+{
+    return (st->log_first + seg) * st->block_size + off;
+}
+
+static uint32_t data_start(const cnd_store_t *st)
+{
+    return pad(st, CND_ENTRY_HEADER_LEN); /* after the segment header entry */
+}
+
+static cnd_status_t flash_read(cnd_store_t *st, uint32_t addr, void *buf, uint32_t len)
+{
+    return st->hal->flash.read(st->hal->flash.ctx, addr, buf, len) == CND_OK ? CND_OK : CND_E_IO;
+}
+
+static cnd_status_t flash_erase(cnd_store_t *st, uint32_t block)
+{
+    return st->hal->flash.erase(st->hal->flash.ctx, block) == CND_OK ? CND_OK : CND_E_IO;
+}
+
+/* Programs then reads back and compares byte for byte (CND_E_VERIFY). */
+static cnd_status_t prog_verified(cnd_store_t *st, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    uint32_t done;
+    if (st->hal->flash.prog(st->hal->flash.ctx, addr, data, len) != CND_OK)
+        return CND_E_IO;
+    for (done = 0; done < len; done += CHUNK) {
+        uint8_t back[CHUNK];
+        uint32_t n = len - done < CHUNK ? len - done : CHUNK;
+        if (flash_read(st, addr + done, back, n) != CND_OK)
+            return CND_E_IO;
+        if (memcmp(back, data + done, n) != 0)
+            return CND_E_VERIFY;
+    }
+    return CND_OK;
+}
+
+/* *erased = 1 when flash[addr, addr+len) is all 0xFF. */
+static cnd_status_t range_erased(cnd_store_t *st, uint32_t addr, uint32_t len, int *erased)
+{
+    uint32_t done;
+    *erased = 0;
+    for (done = 0; done < len; done += CHUNK) {
+        uint8_t chunk[CHUNK];
+        uint32_t n = len - done < CHUNK ? len - done : CHUNK;
+        if (flash_read(st, addr + done, chunk, n) != CND_OK)
+            return CND_E_IO;
+        if (!cnd_bytes_erased(chunk, n))
+            return CND_OK;
+    }
+    *erased = 1;
+    return CND_OK;
+}
+
+/* Erases a block unless it already reads erased (saves wear). */
+static cnd_status_t ensure_erased(cnd_store_t *st, uint32_t block)
+{
+    int erased;
+    cnd_status_t rs = range_erased(st, block * st->block_size, st->block_size, &erased);
+    if (rs != CND_OK || erased)
+        return rs;
+    return flash_erase(st, block);
+}
+
+/*
+ * Reads and checks the entry at addr whose block ends at limit. The body
+ * lands in st->buf + CND_ENTRY_HEADER_LEN. CND_E_NOT_FOUND when the header
+ * reads erased (the end of what was written), CND_E_CORRUPT when anything
+ * is wrong (torn, bit rot): such an entry and what follows is not trusted.
+ */
+static cnd_status_t read_entry(cnd_store_t *st, uint32_t addr, uint32_t limit,
+                               cnd_entry_header_t *h)
+{
+    uint8_t *b = st->buf;
+    if (addr + CND_ENTRY_HEADER_LEN > limit)
+        return CND_E_NOT_FOUND;
+    if (flash_read(st, addr, b, CND_ENTRY_HEADER_LEN) != CND_OK)
+        return CND_E_IO;
+    if (cnd_bytes_erased(b, CND_ENTRY_HEADER_LEN))
+        return CND_E_NOT_FOUND;
+    if (cnd_entry_header_decode(b, h) != CND_OK)
+        return CND_E_CORRUPT;
+    if (h->len > limit - addr - CND_ENTRY_HEADER_LEN)
+        return CND_E_CORRUPT;
+    if (h->len > 0 &&
+        flash_read(st, addr + CND_ENTRY_HEADER_LEN, b + CND_ENTRY_HEADER_LEN, h->len) != CND_OK)
+        return CND_E_IO;
+    if (cnd_entry_check_crc(b, b + CND_ENTRY_HEADER_LEN, h->len) != CND_OK)
+        return CND_E_CORRUPT;
+    return CND_OK;
+}
+
+/* Frames body (already at st->buf + 12) as an entry, padded; returns its size. */
+static uint32_t frame_entry(cnd_store_t *st, uint8_t type, uint32_t seq, uint16_t len)
+{
+    uint32_t total = pad(st, CND_ENTRY_HEADER_LEN + (uint32_t)len);
+    cnd_entry_header_encode(st->buf, type, seq, st->buf + CND_ENTRY_HEADER_LEN, len);
+    memset(st->buf + CND_ENTRY_HEADER_LEN + len, 0xFF, total - CND_ENTRY_HEADER_LEN - len);
+    return total;
+}
+
+/* ---- geometry and superblock ---- */
+
+static cnd_status_t compute_layout(cnd_store_t *st)
+{
+    const cnd_flash_t *f = &st->hal->flash;
+    uint64_t size = (uint64_t)f->block_size * f->block_count;
+    uint32_t p = f->prog_size;
+    if (!f->read || !f->prog || !f->erase || p == 0 || p > CND_STORE_MAX_PROG || (p & (p - 1)))
+        return CND_E_INVALID;
+    if (f->block_size == 0 || f->block_size % CND_STORE_MAX_PROG != 0 || f->block_count == 0)
+        return CND_E_INVALID;
+    /* Cursors encode (segment, offset <= block_size) in a u32. */
+    if ((uint64_t)f->block_count * (f->block_size + 1u) >= 0xFFFFFFFFu || size > 0xFFFFFFFFu)
+        return CND_E_INVALID;
+    st->block_size = f->block_size;
+    st->block_count = f->block_count;
+    st->prog_size = p;
+    st->slot_blocks = (CND_MAX_PACK_SIZE + f->block_size - 1) / f->block_size;
+    st->log_first = STATE_FIRST_BLOCK + 2 + CND_MAX_SURVEYS * st->slot_blocks;
+    /* A segment must hold its header and one largest response entry. */
+    if (f->block_size < data_start(st) + pad(st, CND_ENTRY_HEADER_LEN + CND_RECORD_BODY_MAX))
+        return CND_E_INVALID;
+    if (f->block_count < st->log_first + 2)
+        return CND_E_INVALID;
+    st->log_blocks = f->block_count - st->log_first;
+    return CND_OK;
+}
+
+static void superblock_encode(const cnd_store_t *st, uint8_t *b)
+{
+    memcpy(b, SB_MAGIC, 4);
+    b[4] = FORMAT_VERSION;
+    b[5] = SB_LEN;
+    cnd_wire_put_u16(b + 6, 0);
+    cnd_wire_put_u32(b + 8, st->block_size);
+    cnd_wire_put_u32(b + 12, st->block_count);
+    cnd_wire_put_u32(b + 16, st->prog_size);
+    memcpy(b + 20, st->device_id, CND_DEVICE_ID_LEN);
+    cnd_wire_put_u32(b + 28, STATE_FIRST_BLOCK + 2);
+    cnd_wire_put_u32(b + 32, st->slot_blocks);
+    cnd_wire_put_u32(b + 36, st->log_first);
+    cnd_wire_put_u32(b + 40, st->log_blocks);
+    cnd_wire_put_u32(b + 44, (uint32_t)crc32(0L, b, SB_LEN - 4));
+}
+
+/* Every block from `from` on reads erased, and block 0 from byte `skip` on. */
+static cnd_status_t device_erased_from(cnd_store_t *st, uint32_t skip, int *erased)
+{
+    uint32_t b;
+    cnd_status_t rs = range_erased(st, skip, st->block_size - skip, erased);
+    for (b = 1; rs == CND_OK && *erased && b < st->block_count; b++)
+        rs = range_erased(st, b * st->block_size, st->block_size, erased);
+    return rs;
+}
+
+static cnd_status_t format(cnd_store_t *st)
+{
+    uint32_t len = pad(st, SB_LEN);
+    if (!st->hal->random || st->hal->random(st->hal->ctx, st->device_id, CND_DEVICE_ID_LEN))
+        return CND_E_IO; /* no id without a good random source */
+    memset(st->buf, 0xFF, len);
+    superblock_encode(st, st->buf);
+    return prog_verified(st, 0, st->buf, len);
+}
+
+static cnd_status_t load_superblock(cnd_store_t *st)
+{
+    uint8_t *b = st->buf, want[SB_LEN];
+    int erased = 0;
+    cnd_status_t rs = flash_read(st, 0, b, SB_LEN);
+    if (rs != CND_OK)
+        return rs;
+    if (memcmp(b, SB_MAGIC, 4) == 0 && b[4] != FORMAT_VERSION)
+        return CND_E_VERSION; /* a layout we do not speak: refuse, never reformat */
+    if (memcmp(b, SB_MAGIC, 4) == 0 && cnd_wire_get_u32(b + 44) == crc32(0L, b, SB_LEN - 4)) {
+        memcpy(st->device_id, b + 20, CND_DEVICE_ID_LEN);
+        superblock_encode(st, want); /* same geometry and layout, or refuse */
+        return memcmp(want, b, SB_LEN) == 0 ? CND_OK : CND_E_CORRUPT;
+    }
+    /* Blank, or a superblock torn by a power cut during format: formatting
+     * is only allowed when nothing else on the device was ever written. */
+    rs = device_erased_from(st, pad(st, SB_LEN), &erased);
+    if (rs != CND_OK)
+        return rs;
+    if (!erased)
+        return CND_E_CORRUPT;
+    if (!cnd_bytes_erased(b, SB_LEN) && (rs = flash_erase(st, 0)) != CND_OK)
+        return rs;
+    return format(st);
+}
+
+/* ---- power-safe state: watermark and pack slots ---- */
+
+static uint32_t state_entry_len(const cnd_store_t *st)
+{
+    return pad(st, CND_ENTRY_HEADER_LEN + STATE_BODY_LEN);
+}
+
+static void state_body_encode(uint8_t *b, uint32_t ack, uint8_t active,
+                              const cnd_store_pack_info_t *slots)
+{
+    unsigned i;
+    cnd_wire_put_u32(b, ack);
+    b[4] = active;
+    b[5] = CND_MAX_SURVEYS;
+    cnd_wire_put_u16(b + 6, 0);
+    for (i = 0; i < CND_MAX_SURVEYS; i++) {
+        cnd_wire_put_u32(b + 8 + 8 * i, slots[i].len ? slots[i].fingerprint : 0);
+        cnd_wire_put_u32(b + 12 + 8 * i, slots[i].len);
+    }
+}
+
+static int state_body_valid(const cnd_store_t *st, const uint8_t *b)
+{
+    unsigned i;
+    uint32_t cap = st->slot_blocks * st->block_size;
+    if (b[5] != CND_MAX_SURVEYS || (b[4] != NO_SLOT && b[4] >= CND_MAX_SURVEYS))
+        return 0;
+    if (b[4] != NO_SLOT && cnd_wire_get_u32(b + 12 + 8 * b[4]) == 0)
+        return 0;
+    for (i = 0; i < CND_MAX_SURVEYS; i++)
+        if (cnd_wire_get_u32(b + 12 + 8 * i) > cap)
+            return 0;
+    return 1;
+}
+
+static void state_body_apply(cnd_store_t *st, const uint8_t *b)
+{
+    unsigned i;
+    st->ack = cnd_wire_get_u32(b);
+    st->active = b[4];
+    for (i = 0; i < CND_MAX_SURVEYS; i++) {
+        st->slots[i].fingerprint = cnd_wire_get_u32(b + 8 + 8 * i);
+        st->slots[i].len = cnd_wire_get_u32(b + 12 + 8 * i);
+        st->slots[i].pending = 0;
+    }
+}
+
+/* Scans one state block: the newest valid entry and the end of used slots. */
+static cnd_status_t scan_state_block(cnd_store_t *st, uint32_t which, int *found,
+                                     uint32_t *used_end)
+{
+    uint32_t se = state_entry_len(st), off, base = (STATE_FIRST_BLOCK + which) * st->block_size;
+    *used_end = 0;
+    for (off = 0; off + se <= st->block_size; off += se) {
+        cnd_entry_header_t h;
+        int erased;
+        cnd_status_t rs = range_erased(st, base + off, se, &erased);
+        if (rs != CND_OK)
+            return rs;
+        if (erased)
+            continue;
+        *used_end = off + se; /* torn or not, a used slot is never programmed again */
+        rs = read_entry(st, base + off, base + off + se, &h);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs != CND_OK || h.type != CND_ENTRY_STATE || h.len != STATE_BODY_LEN ||
+            !state_body_valid(st, st->buf + CND_ENTRY_HEADER_LEN))
+            continue;
+        if (!*found || h.seq > st->state_seq) {
+            *found = 1;
+            st->state_seq = h.seq;
+            st->state_block = which;
+            state_body_apply(st, st->buf + CND_ENTRY_HEADER_LEN);
+        }
+    }
+    return CND_OK;
+}
+
+static cnd_status_t load_state(cnd_store_t *st)
+{
+    uint32_t used[2];
+    int found = 0;
+    cnd_status_t rs = scan_state_block(st, 0, &found, &used[0]);
+    if (rs == CND_OK)
+        rs = scan_state_block(st, 1, &found, &used[1]);
+    if (rs != CND_OK)
+        return rs;
+    if (found) {
+        st->state_off = used[st->state_block];
+    } else {
+        /* Never written (or only torn writes): the initial state. If block 0
+         * holds anything, call it full so the next write erases block 1. */
+        st->ack = 0;
+        st->active = NO_SLOT;
+        st->state_block = 0;
+        st->state_off = used[0] ? st->block_size : 0;
+    }
+    return CND_OK;
+}
+
+/* Writes a new state entry; the caller applies the values to RAM on CND_OK. */
+static cnd_status_t write_state(cnd_store_t *st, uint32_t ack, uint8_t active,
+                                const cnd_store_pack_info_t *slots)
+{
+    uint8_t e[CND_STORE_MAX_PROG];
+    uint32_t se = state_entry_len(st), addr;
+    /* Every attempt takes a new number, so a write that failed but landed
+     * can never tie with a later one. */
+    uint32_t seq = ++st->state_seq;
+    cnd_status_t rs;
+
+    if (st->state_off + se > st->block_size) {
+        /* The other block holds only older entries; the newest stays
+         * readable here until the new entry is complete there. */
+        rs = ensure_erased(st, STATE_FIRST_BLOCK + (1 - st->state_block));
+        if (rs != CND_OK)
+            return rs;
+        st->state_block = 1 - st->state_block;
+        st->state_off = 0;
+    }
+    memset(e, 0xFF, se);
+    state_body_encode(e + CND_ENTRY_HEADER_LEN, ack, active, slots);
+    cnd_entry_header_encode(e, CND_ENTRY_STATE, seq, e + CND_ENTRY_HEADER_LEN, STATE_BODY_LEN);
+    addr = (STATE_FIRST_BLOCK + st->state_block) * st->block_size + st->state_off;
+    st->state_off += se;
+    return prog_verified(st, addr, e, se);
+}
+
+/* ---- log segments ---- */
+
+static uint32_t seg_next(const cnd_store_t *st, uint32_t seg)
+{
+    return seg + 1 == st->log_blocks ? 0 : seg + 1;
+}
+
+static int seg_is_live(const cnd_store_t *st, uint32_t seg)
+{
+    return st->n_live > 0 && (seg + st->log_blocks - st->tail) % st->log_blocks < st->n_live;
+}
+
+/* *segseq of a valid segment header in seg; CND_E_NOT_FOUND if there is none. */
+static cnd_status_t read_segment_header(cnd_store_t *st, uint32_t seg, uint32_t *segseq)
+{
+    cnd_entry_header_t h;
+    cnd_status_t rs = read_entry(st, log_addr(st, seg, 0), log_addr(st, seg, data_start(st)), &h);
+    if (rs == CND_E_IO)
+        return rs;
+    if (rs != CND_OK || h.type != CND_ENTRY_SEGMENT || h.len != 0)
+        return CND_E_NOT_FOUND;
+    *segseq = h.seq;
+    return CND_OK;
+}
+
+/* Where reading segment seg must stop: the head ends at head_off. */
+static uint32_t seg_limit(const cnd_store_t *st, uint32_t seg)
+{
+    return seg == st->head ? st->head_off : st->block_size;
+}
+
+/*
+ * Seq of the first readable response at or after the start of live segment
+ * seg (or next_seq if none). Every response in earlier segments has a lower
+ * seq, which is what reclaiming needs to know.
+ */
+static cnd_status_t first_seq_from(cnd_store_t *st, uint32_t seg, uint32_t *seq)
+{
+    for (;;) {
+        cnd_entry_header_t h;
+        cnd_status_t rs = read_entry(st, log_addr(st, seg, data_start(st)),
+                                     log_addr(st, seg, seg_limit(st, seg)), &h);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs == CND_OK && h.type == CND_ENTRY_RESPONSE) {
+            *seq = h.seq;
+            return CND_OK;
+        }
+        if (seg == st->head) {
+            *seq = st->next_seq;
+            return CND_OK;
+        }
+        seg = seg_next(st, seg);
+    }
+}
+
+/* Erases the oldest segments while every response in them is acked. The
+ * head is never reclaimed: it is where appends go. */
+static cnd_status_t reclaim(cnd_store_t *st)
+{
+    while (st->n_live > 1) {
+        uint32_t bound;
+        cnd_status_t rs = first_seq_from(st, seg_next(st, st->tail), &bound);
+        if (rs != CND_OK)
+            return rs;
+        if (bound - 1 > st->ack)
+            return CND_OK;
+        rs = flash_erase(st, st->log_first + st->tail);
+        if (rs != CND_OK)
+            return rs;
+        st->tail = seg_next(st, st->tail);
+        st->n_live--;
+    }
+    return CND_OK;
+}
+
+static int slot_of(const cnd_store_t *st, uint32_t fp)
+{
+    int i;
+    for (i = 0; i < CND_MAX_SURVEYS; i++)
+        if (st->slots[i].len > 0 && st->slots[i].fingerprint == fp)
+            return i;
+    return -1;
+}
+
+static void count_pending(cnd_store_t *st, uint32_t fp, int delta)
+{
+    int s = slot_of(st, fp);
+    st->pending = (uint32_t)((int32_t)st->pending + delta);
+    if (s >= 0)
+        st->slots[s].pending = (uint32_t)((int32_t)st->slots[s].pending + delta);
+}
+
+/* Replays one segment: counts pending responses, returns where reading
+ * stopped (the first entry that is erased, torn or corrupt). */
+static cnd_status_t replay_segment(cnd_store_t *st, uint32_t seg, uint32_t *max_seq, uint32_t *end)
+{
+    uint32_t off = data_start(st);
+    for (;;) {
+        cnd_entry_header_t h;
+        cnd_response_t r;
+        cnd_status_t rs =
+            read_entry(st, log_addr(st, seg, off), log_addr(st, seg, st->block_size), &h);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs != CND_OK)
+            break;
+        off += pad(st, CND_ENTRY_HEADER_LEN + h.len);
+        if (h.type != CND_ENTRY_RESPONSE)
+            continue;
+        if (h.seq > *max_seq)
+            *max_seq = h.seq;
+        if (h.seq > st->ack &&
+            cnd_record_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, &r) == CND_OK)
+            count_pending(st, r.pack_fp, 1);
+    }
+    *end = off;
+    return CND_OK;
+}
+
+/* Finds the live segments: the head has the highest segment number, and
+ * the chain runs back through consecutive numbers in block order. */
+static cnd_status_t find_segments(cnd_store_t *st)
+{
+    uint32_t seg, k, segseq, best = 0;
+    int found = 0;
+    for (seg = 0; seg < st->log_blocks; seg++) {
+        cnd_status_t rs = read_segment_header(st, seg, &segseq);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs == CND_OK && (!found || segseq > best)) {
+            found = 1;
+            best = segseq;
+            st->head = seg;
+        }
+    }
+    st->n_live = 0;
+    st->head_segseq = best;
+    if (!found)
+        return CND_OK;
+    st->n_live = 1;
+    st->tail = st->head;
+    for (k = 1; k < st->log_blocks; k++) {
+        uint32_t prev = (st->head + st->log_blocks - k) % st->log_blocks;
+        cnd_status_t rs = read_segment_header(st, prev, &segseq);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs != CND_OK || segseq != best - k)
+            break;
+        st->tail = prev;
+        st->n_live++;
+    }
+    return CND_OK;
+}
+
+static cnd_status_t load_log(cnd_store_t *st)
+{
+    uint32_t max_seq = 0, seg, i, end = 0;
+    int erased = 0;
+    cnd_status_t rs = find_segments(st);
+    if (rs != CND_OK)
+        return rs;
+    for (i = 0, seg = st->tail; i < st->n_live; i++, seg = seg_next(st, seg)) {
+        rs = replay_segment(st, seg, &max_seq, &end);
+        if (rs != CND_OK)
+            return rs;
+    }
+    st->next_seq = (max_seq > st->ack ? max_seq : st->ack) + 1;
+    if (st->n_live == 0)
+        return CND_OK;
+    /* Appends continue in the head only if nothing at all was written
+     * after its last good entry; a torn tail makes the next append open a
+     * new segment instead of writing after bytes nobody can vouch for. */
+    st->head_off = end;
+    if (end < st->block_size) {
+        rs = range_erased(st, log_addr(st, st->head, end), st->block_size - end, &erased);
+        if (rs != CND_OK)
+            return rs;
+    }
+    st->head_sealed = (uint8_t)!erased;
+    return CND_OK;
+}
+
+static cnd_status_t open_segment(cnd_store_t *st)
+{
+    uint32_t target = st->n_live ? seg_next(st, st->head) : 0, len;
+    cnd_status_t rs;
+    if (st->n_live == st->log_blocks) {
+        rs = reclaim(st);
+        if (rs != CND_OK)
+            return rs;
+        if (st->n_live == st->log_blocks)
+            return CND_E_NOSPACE; /* every segment holds unacked responses */
+    }
+    rs = ensure_erased(st, st->log_first + target);
+    if (rs != CND_OK)
+        return rs;
+    len = frame_entry(st, CND_ENTRY_SEGMENT, st->head_segseq + 1, 0);
+    rs = prog_verified(st, log_addr(st, target, 0), st->buf, len);
+    if (rs != CND_OK)
+        return rs; /* the block is not live; the next try erases it again */
+    if (st->n_live == 0)
+        st->tail = target;
+    st->n_live++;
+    st->head = target;
+    st->head_segseq++;
+    st->head_off = data_start(st);
+    st->head_sealed = 0;
+    return CND_OK;
+}
+
+/* ---- public API ---- */
+
+cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal)
+{
+    cnd_status_t rs;
+    memset(st, 0, sizeof(*st));
+    st->hal = hal;
+    st->active = NO_SLOT;
+    rs = compute_layout(st);
+    if (rs == CND_OK)
+        rs = load_superblock(st);
+    if (rs == CND_OK)
+        rs = load_state(st);
+    if (rs == CND_OK)
+        rs = load_log(st);
+    if (rs != CND_OK) {
+        memset(st, 0, sizeof(*st));
+        st->hal = hal;
+        return rs;
+    }
+    (void)reclaim(st); /* finishes a reclaim a power cut interrupted */
+    return CND_OK;
+}
+
+cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r)
+{
+    size_t blen = 0;
+    uint32_t total, seq;
+    cnd_status_t rs;
+
+    if (st->hal == NULL || st->log_blocks == 0)
+        return CND_E_INVALID;
+    if (slot_of(st, r->pack_fp) < 0)
+        return CND_E_NO_SURVEY; /* a response must name an installed pack */
+    rs = cnd_record_encode(r, st->buf + CND_ENTRY_HEADER_LEN,
+                           CND_STORE_BUF_LEN - CND_ENTRY_HEADER_LEN, &blen);
+    if (rs != CND_OK)
+        return rs;
+    total = pad(st, CND_ENTRY_HEADER_LEN + (uint32_t)blen);
+    if (st->n_live == 0 || st->head_sealed || st->head_off + total > st->block_size) {
+        rs = open_segment(st);
+        if (rs != CND_OK)
+            return rs;
+        /* open_segment used st->buf for the segment header: encode again. */
+        rs = cnd_record_encode(r, st->buf + CND_ENTRY_HEADER_LEN,
+                               CND_STORE_BUF_LEN - CND_ENTRY_HEADER_LEN, &blen);
+        if (rs != CND_OK)
+            return rs;
+    }
+    seq = st->next_seq++; /* consumed even on failure: seqs never repeat */
+    total = frame_entry(st, CND_ENTRY_RESPONSE, seq, (uint16_t)blen);
+    rs = prog_verified(st, log_addr(st, st->head, st->head_off), st->buf, total);
+    if (rs != CND_OK) {
+        st->head_sealed = 1; /* what is there now is unknown: never write after it */
+        return rs;
+    }
+    st->head_off += total;
+    count_pending(st, r->pack_fp, 1);
+    return CND_OK;
+}
+
+uint32_t cnd_store_pending_count(const cnd_store_t *st)
+{
+    return st->pending;
+}
+
+uint32_t cnd_store_bytes_used(const cnd_store_t *st)
+{
+    if (st->n_live == 0)
+        return 0;
+    return (st->n_live - 1) * st->block_size + (st->head_sealed ? st->block_size : st->head_off);
+}
+
+uint32_t cnd_store_bytes_free(const cnd_store_t *st)
+{
+    return st->log_blocks * st->block_size - cnd_store_bytes_used(st);
+}
+
+const uint8_t *cnd_store_device_id(const cnd_store_t *st)
+{
+    return st->device_id;
+}
+
+/* Cursor = 1 + seg * (block_size + 1) + offset; 0 = from the start. */
+static uint32_t cursor_encode(const cnd_store_t *st, uint32_t seg, uint32_t off)
+{
+    return 1 + seg * (st->block_size + 1) + off;
+}
+
+static int cursor_decode(const cnd_store_t *st, uint32_t cursor, uint32_t *seg, uint32_t *off)
+{
+    if (cursor == 0)
+        return 0;
+    *seg = (cursor - 1) / (st->block_size + 1);
+    *off = (cursor - 1) % (st->block_size + 1);
+    return *seg < st->log_blocks && seg_is_live(st, *seg) && *off >= data_start(st) &&
+           *off % st->prog_size == 0;
+}
+
+cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
+                                    cnd_response_t *out)
+{
+    uint32_t seg, off;
+    if (st->n_live == 0)
+        return CND_E_NOT_FOUND;
+    if (!cursor_decode(st, *cursor, &seg, &off)) {
+        seg = st->tail;
+        off = data_start(st);
+    }
+    for (;;) {
+        cnd_entry_header_t h;
+        cnd_status_t rs =
+            read_entry(st, log_addr(st, seg, off), log_addr(st, seg, seg_limit(st, seg)), &h);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs != CND_OK) {
+            if (seg == st->head) {
+                *cursor = cursor_encode(st, seg, off);
+                return CND_E_NOT_FOUND;
+            }
+            seg = seg_next(st, seg); /* the rest of this segment is not trusted */
+            off = data_start(st);
+            continue;
+        }
+        off += pad(st, CND_ENTRY_HEADER_LEN + h.len);
+        if (h.type != CND_ENTRY_RESPONSE || h.seq <= st->ack)
+            continue;
+        if (cnd_record_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, out) != CND_OK)
+            continue;
+        *seq = h.seq;
+        *cursor = cursor_encode(st, seg, off);
+        return CND_OK;
+    }
+}
+
+cnd_status_t cnd_store_ack(cnd_store_t *st, uint32_t upto)
+{
+    cnd_response_t r;
+    uint32_t cursor = 0, seq = 0, gone = 0, gone_slot[CND_MAX_SURVEYS] = {0};
+    unsigned i;
+    cnd_status_t rs;
+
+    if (upto >= st->next_seq)
+        return CND_E_RANGE;
+    if (upto <= st->ack)
+        return CND_OK; /* idempotent: a repeated ACK changes nothing */
+    /* Count what stops being pending before the watermark moves. */
+    while ((rs = cnd_store_next_pending(st, &cursor, &seq, &r)) == CND_OK && seq <= upto) {
+        int s = slot_of(st, r.pack_fp);
+        gone++;
+        if (s >= 0)
+            gone_slot[s]++;
+    }
+    if (rs == CND_E_IO)
+        return rs;
+    rs = write_state(st, upto, st->active, st->slots);
+    if (rs != CND_OK)
+        return rs;
+    st->ack = upto;
+    st->pending -= gone;
+    for (i = 0; i < CND_MAX_SURVEYS; i++)
+        st->slots[i].pending -= gone_slot[i];
+    /* The ACK is durable now; a failed erase is retried at the next ack,
+     * segment open or mount, so it does not fail the ACK. */
+    (void)reclaim(st);
+    return CND_OK;
+}
+
+/* ---- pack slots ---- */
+
+static uint32_t slot_addr(const cnd_store_t *st, uint8_t slot)
+{
+    return (STATE_FIRST_BLOCK + 2 + (uint32_t)slot * st->slot_blocks) * st->block_size;
+}
+
+static uint32_t slot_capacity(const cnd_store_t *st)
+{
+    uint32_t cap = st->slot_blocks * st->block_size;
+    return cap < CND_MAX_PACK_SIZE ? cap : CND_MAX_PACK_SIZE;
+}
+
+/* An empty slot first; else one that is not active and that no pending
+ * response needs (its pack is then forgotten). */
+static int choose_slot(const cnd_store_t *st)
+{
+    int i;
+    for (i = 0; i < CND_MAX_SURVEYS; i++)
+        if (st->slots[i].len == 0)
+            return i;
+    for (i = 0; i < CND_MAX_SURVEYS; i++)
+        if (i != st->active && st->slots[i].pending == 0)
+            return i;
+    return -1;
+}
+
+cnd_status_t cnd_store_pack_begin(cnd_store_t *st, uint32_t total_len)
+{
+    uint32_t b, blocks;
+    int s;
+    cnd_status_t rs;
+
+    st->inst_open = 0;
+    if (total_len == 0 || total_len > slot_capacity(st))
+        return CND_E_RANGE;
+    s = choose_slot(st);
+    if (s < 0)
+        return CND_E_NOSPACE;
+    if (st->slots[s].len > 0) {
+        /* Forget the old pack durably before its bytes are erased. */
+        cnd_store_pack_info_t next[CND_MAX_SURVEYS];
+        memcpy(next, st->slots, sizeof(next));
+        next[s].len = 0;
+        next[s].fingerprint = 0;
+        rs = write_state(st, st->ack, st->active, next);
+        if (rs != CND_OK)
+            return rs;
+        st->slots[s] = next[s];
+    }
+    blocks = (total_len + st->block_size - 1) / st->block_size;
+    for (b = 0; b < blocks; b++) {
+        rs = ensure_erased(st, slot_addr(st, (uint8_t)s) / st->block_size + b);
+        if (rs != CND_OK)
+            return rs;
+    }
+    st->inst_open = 1;
+    st->inst_slot = (uint8_t)s;
+    st->inst_total = total_len;
+    st->inst_written = 0;
+    st->pbuf_fill = 0;
+    return CND_OK;
+}
+
+/* Programs the buffered unit (padded with 0xFF when it is the last one). */
+static cnd_status_t flush_pbuf(cnd_store_t *st)
+{
+    uint32_t len = pad(st, st->pbuf_fill);
+    uint32_t addr = slot_addr(st, st->inst_slot) + st->inst_written - st->pbuf_fill;
+    cnd_status_t rs;
+    if (st->pbuf_fill == 0)
+        return CND_OK;
+    memset(st->pbuf + st->pbuf_fill, 0xFF, len - st->pbuf_fill);
+    rs = prog_verified(st, addr, st->pbuf, len);
+    st->pbuf_fill = 0;
+    return rs;
+}
+
+cnd_status_t cnd_store_pack_write(cnd_store_t *st, uint32_t offset, const uint8_t *data,
+                                  uint32_t len)
+{
+    if (!st->inst_open || offset != st->inst_written)
+        return CND_E_PROTOCOL; /* chunks arrive in order after a begin */
+    if (len > st->inst_total - st->inst_written)
+        return CND_E_RANGE;
+    while (len > 0) {
+        uint32_t n = CND_STORE_MAX_PROG - st->pbuf_fill;
+        if (n > len)
+            n = len;
+        memcpy(st->pbuf + st->pbuf_fill, data, n);
+        st->pbuf_fill += n;
+        st->inst_written += n;
+        data += n;
+        len -= n;
+        if (st->pbuf_fill == CND_STORE_MAX_PROG) {
+            cnd_status_t rs = flush_pbuf(st);
+            if (rs != CND_OK) {
+                st->inst_open = 0;
+                return rs;
+            }
+        }
+    }
+    return CND_OK;
+}
+
+static uint8_t *scratch_buffer(cnd_store_t *st, uint32_t *cap)
+{
+    if (st->scratch) {
+        *cap = st->scratch_cap;
+        return st->scratch;
+    }
+#ifndef CND_STORE_NO_STATIC_SCRATCH
+    *cap = sizeof(store_static_scratch);
+    return store_static_scratch;
+#else
+    *cap = 0;
+    return NULL;
+#endif
+}
+
+/* The lent buffer holds the active pack again after a failed commit. */
+static void restore_scratch(cnd_store_t *st)
+{
+    if (st->scratch && st->active != NO_SLOT && st->slots[st->active].len <= st->scratch_cap)
+        (void)flash_read(st, slot_addr(st, st->active), st->scratch, st->slots[st->active].len);
+}
+
+cnd_status_t cnd_store_pack_commit(cnd_store_t *st)
+{
+    cnd_store_pack_info_t next[CND_MAX_SURVEYS];
+    cnd_pack_t pk;
+    uint32_t cap = 0;
+    uint8_t *buf = scratch_buffer(st, &cap), s = st->inst_slot, active;
+    int existing;
+    cnd_status_t rs;
+
+    if (!st->inst_open)
+        return CND_E_PROTOCOL;
+    if (st->inst_written != st->inst_total)
+        return CND_E_TRUNCATED;
+    st->inst_open = 0;
+    if (buf == NULL || cap < st->inst_total)
+        return CND_E_NOSPACE;
+    rs = flush_pbuf(st);
+    if (rs == CND_OK)
+        rs = flash_read(st, slot_addr(st, s), buf, st->inst_total);
+    if (rs == CND_OK)
+        rs = cnd_pack_open(&pk, buf, st->inst_total); /* what flash holds, not what was sent */
+    if (rs != CND_OK) {
+        restore_scratch(st);
+        return rs;
+    }
+    if (st->active != NO_SLOT && st->slots[st->active].fingerprint == pk.fingerprint)
+        return CND_OK; /* already active: nothing changes */
+    memcpy(next, st->slots, sizeof(next));
+    existing = slot_of(st, pk.fingerprint);
+    if (existing >= 0) {
+        active = (uint8_t)existing; /* installed before: just switch to it */
+    } else {
+        next[s].fingerprint = pk.fingerprint;
+        next[s].len = st->inst_total;
+        next[s].pending = 0;
+        active = s;
+    }
+    rs = write_state(st, st->ack, active, next);
+    if (rs != CND_OK) {
+        restore_scratch(st);
+        return rs;
+    }
+    memcpy(st->slots, next, sizeof(next));
+    st->active = active; /* the buffer already holds these bytes */
+    return CND_OK;
+}
+
+void cnd_store_set_pack_buffer(cnd_store_t *st, uint8_t *buf, uint32_t cap)
+{
+    st->scratch = buf;
+    st->scratch_cap = cap;
+}
+
+cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, uint32_t *len)
+{
+    uint32_t n;
+    *len = 0;
+    if (st->active == NO_SLOT)
+        return CND_E_NO_SURVEY;
+    n = st->slots[st->active].len;
+    if (cap < n)
+        return CND_E_NOSPACE;
+    if (flash_read(st, slot_addr(st, st->active), buf, n) != CND_OK)
+        return CND_E_IO;
+    *len = n;
+    return CND_OK;
+}
+
+uint8_t cnd_store_packs(const cnd_store_t *st, cnd_store_pack_info_t *out)
+{
+    uint8_t n = 0, i;
+    if (st->active != NO_SLOT)
+        out[n++] = st->slots[st->active];
+    for (i = 0; i < CND_MAX_SURVEYS; i++)
+        if (i != st->active && st->slots[i].len > 0)
+            out[n++] = st->slots[i];
+    return n;
+}
+
+cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t offset,
+                                 uint8_t *buf, uint32_t len)
+{
+    int s = slot_of(st, fingerprint);
+    if (s < 0)
+        return CND_E_NOT_FOUND;
+    if (offset > st->slots[s].len || len > st->slots[s].len - offset)
+        return CND_E_RANGE;
+    if (len == 0)
+        return CND_OK;
+    return flash_read(st, slot_addr(st, (uint8_t)s) + offset, buf, len);
+}

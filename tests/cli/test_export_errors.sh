@@ -68,9 +68,11 @@ expect_error "responses without their pack" 3 "0badf00d" -- \
 
 # Another candor process holding the store.
 if command -v flock >/dev/null 2>&1; then
-    flock "$T/store/.lock" sleep 5 &
+    # exec keeps one process (same pid) holding the lock, so killing it
+    # releases the lock.
+    sh -c 'exec 9>"$1"; flock 9; exec sleep 30' sh "$T/store/.lock" &
     holder=$!
-    sleep 0.5
+    sleep 1
     expect_error "store in use" 1 "is in use by another candor process" -- \
         "$T/store" -o "$T/out/r.json"
     kill "$holder" 2>/dev/null

@@ -437,6 +437,45 @@ static void truncated_batch_file_is_reported_by_name(void **state)
     expect_open_fails_naming(f, path);
 }
 
+static void batch_file_with_wrong_checksum_is_reported_by_name(void **state)
+{
+    fixture_t *f = *state;
+    char path[256];
+    cnd_hoststore_t *hs = open_with_pack(f);
+    assert_int_equal(put_range(f, hs, 0, 30), 30);
+    cnd_hoststore_close(hs);
+    first_cnb(f, path, sizeof path);
+    /* The zlib stream is intact; only the stored CRC-32 (offset 16) lies. */
+    FILE *fp = fopen(path, "r+b");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 16, SEEK_SET), 0);
+    int c = fgetc(fp);
+    assert_int_equal(fseek(fp, 16, SEEK_SET), 0);
+    fputc(c ^ 1, fp);
+    fclose(fp);
+    expect_open_fails_naming(f, path);
+}
+
+static void copied_batch_file_is_refused_not_double_counted(void **state)
+{
+    fixture_t *f = *state;
+    char path[256], copy[300], cmd[700];
+    cnd_hoststore_t *hs = open_with_pack(f);
+    assert_int_equal(put_range(f, hs, 0, 30), 30);
+    cnd_hoststore_close(hs);
+    first_cnb(f, path, sizeof path);
+    snprintf(copy, sizeof copy, "%s", path);
+    strcpy(strstr(copy, ".cnb"), "-copy.cnb");
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", path, copy);
+    assert_int_equal(system(cmd), 0);
+    cnd_hoststore_t *again = NULL;
+    cnd_err_t err;
+    assert_int_equal(cnd_hoststore_open(f->dir, 0, &again, &err), CND_E_CORRUPT);
+    /* Whichever of the two is read second is the one named. */
+    assert_true(strstr(err.msg, path) != NULL || strstr(err.msg, copy) != NULL);
+    assert_non_null(strstr(err.msg, "repeats a response"));
+}
+
 static void file_damaged_after_open_fails_the_walk_by_name(void **state)
 {
     fixture_t *f = *state;
@@ -560,6 +599,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(corrupt_batch_file_is_reported_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(truncated_batch_file_is_reported_by_name, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(batch_file_with_wrong_checksum_is_reported_by_name, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(copied_batch_file_is_refused_not_double_counted, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(file_damaged_after_open_fails_the_walk_by_name, setup,
                                         teardown),

@@ -13,7 +13,7 @@
  * on each side (firmware/core/sync.c, host/).
  *
  * Never: allocates; trusts a decoded count or value before checking it.
- * RAM: sizeof(cnd_batch_encoder_t) = 564 bytes on 32- and 64-bit targets
+ * RAM: sizeof(cnd_batch_encoder_t) = 576 bytes on x86-64, 568 on 32-bit
  * (it caches one 528-byte response).
  */
 #ifndef CND_BATCH_H

@@ -16,7 +16,7 @@
  * Never: allocates, or hands out a frame whose CRC it has not checked. The
  * parser does not look at version or type; proto.h/sync.c decide on those.
  *
- * RAM: sizeof(cnd_frame_parser_t) = CND_FRAME_MAX_SIZE + 16 = 1050 bytes.
+ * RAM: sizeof(cnd_frame_parser_t) = CND_FRAME_MAX_SIZE + 18 = 1052 bytes.
  */
 #ifndef CND_FRAME_H
 #define CND_FRAME_H

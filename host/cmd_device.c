@@ -218,34 +218,6 @@ static void pack_refusal(const char *path, const uint8_t *buf, uint32_t len, cnd
                     path, cnd_status_str(st));
 }
 
-static cnd_status_t push_bytes(cnd_link_t *l, const cnd_pack_t *pk, cnd_err_t *err)
-{
-    uint8_t payload[CND_FRAME_MAX_PAYLOAD];
-    cnd_frame_t f;
-    size_t n;
-    uint32_t off = 0;
-    cnd_msg_push_begin_t b;
-    cnd_status_t st;
-
-    b.len = pk->len;
-    b.fingerprint = pk->fingerprint;
-    cnd_msg_encode_push_begin(&b, payload, sizeof payload, &n);
-    st = cnd_link_request(l, CND_MSG_PUSH_BEGIN, payload, n, CND_MSG_OK, &f, err);
-    while (st == CND_OK && off < pk->len) {
-        cnd_msg_push_data_t d;
-        d.offset = off;
-        d.data = pk->buf + off;
-        d.len = (uint16_t)(pk->len - off < CND_MSG_PUSH_DATA_MAX ? pk->len - off
-                                                                  : CND_MSG_PUSH_DATA_MAX);
-        cnd_msg_encode_push_data(&d, payload, sizeof payload, &n);
-        st = cnd_link_request(l, CND_MSG_PUSH_DATA, payload, n, CND_MSG_OK, &f, err);
-        off += d.len;
-    }
-    if (st == CND_OK)
-        st = cnd_link_request(l, CND_MSG_PUSH_COMMIT, NULL, 0, CND_MSG_OK, &f, err);
-    return st;
-}
-
 static int push_usage(FILE *f)
 {
     fprintf(f, "usage: candor push NAME.pack [--device SPEC]\n\n"
@@ -309,7 +281,7 @@ int cnd_cmd_push(int argc, char **argv)
         free(buf);
         return CND_EXIT_DEVICE;
     }
-    st = push_bytes(&link, &pk, &err);
+    st = cnd_link_push_pack(&link, pk.buf, pk.len, pk.fingerprint, &err);
     if (st == CND_OK)
         st = cnd_link_hello(&link, &h, &err);
     if (st != CND_OK) {

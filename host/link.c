@@ -179,3 +179,31 @@ cnd_status_t cnd_link_hello(cnd_link_t *l, cnd_msg_hello_t *hello, cnd_err_t *er
     }
     return CND_OK;
 }
+
+cnd_status_t cnd_link_push_pack(cnd_link_t *l, const uint8_t *pack, uint32_t len,
+                                uint32_t fingerprint, cnd_err_t *err)
+{
+    uint8_t payload[CND_FRAME_MAX_PAYLOAD];
+    cnd_msg_push_begin_t b;
+    cnd_frame_t f;
+    uint32_t off = 0;
+    size_t n = 0;
+    cnd_status_t st;
+
+    b.len = len;
+    b.fingerprint = fingerprint;
+    cnd_msg_encode_push_begin(&b, payload, sizeof payload, &n);
+    st = cnd_link_request(l, CND_MSG_PUSH_BEGIN, payload, n, CND_MSG_OK, &f, err);
+    while (st == CND_OK && off < len) {
+        cnd_msg_push_data_t d;
+        d.offset = off;
+        d.data = pack + off;
+        d.len = (uint16_t)(len - off < CND_MSG_PUSH_DATA_MAX ? len - off : CND_MSG_PUSH_DATA_MAX);
+        cnd_msg_encode_push_data(&d, payload, sizeof payload, &n);
+        st = cnd_link_request(l, CND_MSG_PUSH_DATA, payload, n, CND_MSG_OK, &f, err);
+        off += d.len;
+    }
+    if (st == CND_OK)
+        st = cnd_link_request(l, CND_MSG_PUSH_COMMIT, NULL, 0, CND_MSG_OK, &f, err);
+    return st;
+}

@@ -63,6 +63,11 @@ cnd_status_t cnd_link_request(cnd_link_t *l, uint8_t type, const uint8_t *payloa
 /* HELLO, decoded. */
 cnd_status_t cnd_link_hello(cnd_link_t *l, cnd_msg_hello_t *hello, cnd_err_t *err);
 
+/* Installs a pack: PUSH_BEGIN(len, fp), PUSH_DATA in order, PUSH_COMMIT.
+ * The caller has validated it with cnd_pack_open(). */
+cnd_status_t cnd_link_push_pack(cnd_link_t *l, const uint8_t *pack, uint32_t len,
+                                uint32_t fingerprint, cnd_err_t *err);
+
 /* Exit code for a failed request: CND_EXIT_FAIL when the device refused
  * (it is reachable and said why), CND_EXIT_DEVICE when the device could not
  * be reached, went away, or speaks another protocol. */

@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "hosterr.h"
 #include "hoststore.h"
+#include "hostsync.h"
 #include "link.h"
 #include "proto.h"
 #include "record.h"
@@ -38,33 +39,14 @@
 #define MAX_ZLIB_LEN (CND_BATCH_MAX_LEN + CND_BATCH_MAX_LEN / 8 + 1024)
 
 typedef struct {
-    cnd_link_t link;
+    cnd_link_t *link;
     cnd_hoststore_t *hs;
-    const char *dir;
-    size_t added, already;
-    uint32_t expected; /* pending at HELLO, for progress */
-    int tty;
-    size_t shown; /* progress value last drawn, (size_t)-1 = none */
-    int exit_code;
+    cnd_hostsync_report_t *rep;
+    cnd_hostsync_progress_fn progress;
+    void *progress_ctx;
     cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
-    uint8_t *raw; /* inflated batch, CND_BATCH_MAX_LEN + 1 bytes */
+    uint8_t raw[CND_BATCH_MAX_LEN + 1]; /* inflated batch, one spare byte */
 } sync_ctx_t;
-
-static void progress(sync_ctx_t *c)
-{
-    size_t done = c->added + c->already;
-    if (!c->tty || done == c->shown)
-        return;
-    c->shown = done;
-    fprintf(stderr, "\rsyncing: %zu of %u responses", done, (unsigned)c->expected);
-    fflush(stderr);
-}
-
-static void progress_end(sync_ctx_t *c)
-{
-    if (c->tty && c->shown != (size_t)-1)
-        fprintf(stderr, "\r\033[K");
-}
 
 /* ---- packs ---- */
 
@@ -81,7 +63,7 @@ static cnd_status_t fetch_pack(sync_ctx_t *c, uint32_t fp, cnd_err_t *err)
         cnd_msg_pack_chunk_t ch;
         cnd_frame_t f;
         cnd_msg_encode_get_pack(&q, req, sizeof req, &n);
-        st = cnd_link_request(&c->link, CND_MSG_GET_PACK, req, n, CND_MSG_PACK_CHUNK, &f, err);
+        st = cnd_link_request(c->link, CND_MSG_GET_PACK, req, n, CND_MSG_PACK_CHUNK, &f, err);
         if (st != CND_OK)
             break;
         st = cnd_msg_decode_pack_chunk(f.payload, f.len, &ch);
@@ -95,7 +77,7 @@ static cnd_status_t fetch_pack(sync_ctx_t *c, uint32_t fp, cnd_err_t *err)
             st = CND_E_PROTOCOL;
         if (st != CND_OK) {
             cnd_err_set(err, "%s sent a bad chunk of survey pack %08x (%s)",
-                        cnd_link_name(&c->link), (unsigned)fp, cnd_status_str(st));
+                        cnd_link_name(c->link), (unsigned)fp, cnd_status_str(st));
             break;
         }
         memcpy(buf + off, ch.data, ch.len);
@@ -105,12 +87,14 @@ static cnd_status_t fetch_pack(sync_ctx_t *c, uint32_t fp, cnd_err_t *err)
         cnd_pack_t pk;
         if (cnd_pack_open(&pk, buf, total) != CND_OK || pk.fingerprint != fp) {
             cnd_err_set(err, "survey pack %08x from %s fails validation; nothing stored",
-                        (unsigned)fp, cnd_link_name(&c->link));
+                        (unsigned)fp, cnd_link_name(c->link));
             st = CND_E_CORRUPT;
         } else {
             st = cnd_hoststore_put_pack(c->hs, buf, total, err);
             if (st != CND_OK)
-                c->exit_code = CND_EXIT_FAIL; /* the store, not the device */
+                c->rep->store_failed = 1; /* the store, not the device */
+            else
+                c->rep->packs_fetched++;
         }
     }
     free(buf);
@@ -137,7 +121,7 @@ static cnd_status_t pull_begin(sync_ctx_t *c, cnd_msg_batch_info_t *info, cnd_er
 {
     cnd_frame_t f;
     cnd_status_t st =
-        cnd_link_request(&c->link, CND_MSG_PULL_BEGIN, NULL, 0, CND_MSG_BATCH_INFO, &f, err);
+        cnd_link_request(c->link, CND_MSG_PULL_BEGIN, NULL, 0, CND_MSG_BATCH_INFO, &f, err);
     if (st != CND_OK)
         return st;
     st = cnd_msg_decode_batch_info(f.payload, f.len, info);
@@ -146,7 +130,7 @@ static cnd_status_t pull_begin(sync_ctx_t *c, cnd_msg_batch_info_t *info, cnd_er
         st = CND_E_RANGE;
     if (st != CND_OK)
         cnd_err_set(err, "%s described a batch that cannot be valid (%s)",
-                    cnd_link_name(&c->link), cnd_status_str(st));
+                    cnd_link_name(c->link), cnd_status_str(st));
     return st;
 }
 
@@ -168,7 +152,7 @@ static cnd_status_t pull_stream(sync_ctx_t *c, const cnd_msg_batch_info_t *info,
     while (!last) {
         cnd_frame_t f;
         cnd_msg_batch_data_t d;
-        st = cnd_link_request(&c->link, CND_MSG_PULL_DATA, NULL, 0, CND_MSG_BATCH_DATA, &f, err);
+        st = cnd_link_request(c->link, CND_MSG_PULL_DATA, NULL, 0, CND_MSG_BATCH_DATA, &f, err);
         if (st != CND_OK)
             break;
         st = cnd_msg_decode_batch_data(f.payload, f.len, &d);
@@ -186,7 +170,7 @@ static cnd_status_t pull_stream(sync_ctx_t *c, const cnd_msg_batch_info_t *info,
         if (st != CND_OK) {
             cnd_err_set(err, "%s sent a damaged batch chunk at byte %u (%s); nothing from this "
                              "batch was stored or acknowledged, run sync again",
-                        cnd_link_name(&c->link), (unsigned)zlen, cnd_status_str(st));
+                        cnd_link_name(c->link), (unsigned)zlen, cnd_status_str(st));
             break;
         }
         zlen += d.len;
@@ -197,7 +181,7 @@ static cnd_status_t pull_stream(sync_ctx_t *c, const cnd_msg_batch_info_t *info,
          (uint32_t)crc32(0L, c->raw, info->ulen) != info->ucrc)) {
         cnd_err_set(err, "batch from %s does not match its announced length and checksum; "
                          "nothing from it was stored or acknowledged, run sync again",
-                    cnd_link_name(&c->link));
+                    cnd_link_name(c->link));
         st = CND_E_CRC;
     }
     inflateEnd(&zs);
@@ -212,7 +196,7 @@ static cnd_status_t check_batch(sync_ctx_t *c, const cnd_msg_batch_info_t *info,
     cnd_status_t st = cnd_batch_decode(c->raw, info->ulen, c->rs, CND_BATCH_MAX_RESPONSES, &n);
     if (st != CND_OK || n != info->count) {
         cnd_err_set(err, "batch from %s does not decode (%s); nothing stored or acknowledged",
-                    cnd_link_name(&c->link), st != CND_OK ? cnd_status_str(st) : "wrong count");
+                    cnd_link_name(c->link), st != CND_OK ? cnd_status_str(st) : "wrong count");
         return st != CND_OK ? st : CND_E_CORRUPT;
     }
     if (!cnd_hoststore_has_pack(c->hs, info->fingerprint)) {
@@ -230,7 +214,7 @@ static cnd_status_t check_batch(sync_ctx_t *c, const cnd_msg_batch_info_t *info,
             cnd_err_set(err,
                         "response %u of a batch from %s is not valid for survey pack %08x "
                         "(%s); nothing from the batch was stored or acknowledged",
-                        (unsigned)i + 1, cnd_link_name(&c->link), (unsigned)info->fingerprint,
+                        (unsigned)i + 1, cnd_link_name(c->link), (unsigned)info->fingerprint,
                         cnd_status_str(st));
             return st;
         }
@@ -244,7 +228,7 @@ static cnd_status_t ack(sync_ctx_t *c, uint32_t upto, cnd_err_t *err)
     size_t n;
     cnd_frame_t f;
     cnd_msg_encode_ack(upto, p, sizeof p, &n);
-    return cnd_link_request(&c->link, CND_MSG_ACK, p, n, CND_MSG_OK, &f, err);
+    return cnd_link_request(c->link, CND_MSG_ACK, p, n, CND_MSG_OK, &f, err);
 }
 
 /* Returns CND_OK with *done = 1 when the device has nothing more pending. */
@@ -265,43 +249,87 @@ static cnd_status_t sync_one_batch(sync_ctx_t *c, int64_t *prev_last, int *done,
      * it would make this loop spin forever. */
     if ((int64_t)info.first_seq <= *prev_last) {
         cnd_err_set(err, "%s sent an already acknowledged batch again; run sync again",
-                    cnd_link_name(&c->link));
+                    cnd_link_name(c->link));
         return CND_E_PROTOCOL;
     }
     if ((st = pull_stream(c, &info, err)) != CND_OK || (st = check_batch(c, &info, err)) != CND_OK)
         return st;
     st = cnd_hoststore_put_responses(c->hs, c->rs, info.count, &added, err);
     if (st != CND_OK) {
-        c->exit_code = CND_EXIT_FAIL;
+        c->rep->store_failed = 1;
         return st;
     }
-    c->added += added;
-    c->already += info.count - added;
+    c->rep->added += added;
+    c->rep->already += info.count - added;
     /* Only now, with the batch durable on disk, may the device let go. */
     st = ack(c, info.last_seq, err);
     if (st != CND_OK)
         return st;
+    c->rep->batches++;
     *prev_last = info.last_seq;
-    progress(c);
+    if (c->progress != NULL)
+        c->progress(c->progress_ctx, c->rep->added + c->rep->already, c->rep->pending_before);
     return CND_OK;
 }
 
-static cnd_status_t run_sync(sync_ctx_t *c, uint32_t *pending_after, cnd_err_t *err)
+cnd_status_t cnd_hostsync_run(cnd_link_t *l, cnd_hoststore_t *hs,
+                              cnd_hostsync_progress_fn progress, void *progress_ctx,
+                              cnd_hostsync_report_t *rep, cnd_err_t *err)
 {
     cnd_msg_hello_t h;
     int64_t prev_last = -1; /* last_seq acknowledged in this run */
     int done = 0;
-    cnd_status_t st = cnd_link_hello(&c->link, &h, err);
-    if (st != CND_OK)
-        return st;
-    c->expected = h.pending;
-    st = fetch_missing_packs(c, &h, err);
+    cnd_status_t st;
+    sync_ctx_t *c = calloc(1, sizeof *c);
+
+    memset(rep, 0, sizeof *rep);
+    if (c == NULL) {
+        cnd_err_set(err, "out of memory");
+        rep->store_failed = 1;
+        return CND_E_NOSPACE;
+    }
+    c->link = l;
+    c->hs = hs;
+    c->rep = rep;
+    c->progress = progress;
+    c->progress_ctx = progress_ctx;
+    st = cnd_link_hello(l, &h, err);
+    if (st == CND_OK) {
+        rep->pending_before = h.pending;
+        st = fetch_missing_packs(c, &h, err);
+    }
     while (st == CND_OK && !done)
         st = sync_one_batch(c, &prev_last, &done, err);
     if (st == CND_OK)
-        st = cnd_link_hello(&c->link, &h, err);
-    *pending_after = h.pending;
+        st = cnd_link_hello(l, &h, err);
+    if (st == CND_OK)
+        rep->pending_after = h.pending;
+    free(c);
     return st;
+}
+
+/* ---- the command ---- */
+
+typedef struct {
+    int tty;
+    size_t shown; /* value last drawn, (size_t)-1 = nothing drawn */
+} progress_t;
+
+/* Redraws only when the count changed, and only for a person watching. */
+static void draw_progress(void *ctx, size_t done, uint32_t expected)
+{
+    progress_t *p = ctx;
+    if (!p->tty || done == p->shown)
+        return;
+    p->shown = done;
+    fprintf(stderr, "\rsyncing: %zu of %u responses", done, (unsigned)expected);
+    fflush(stderr);
+}
+
+static void clear_progress(progress_t *p)
+{
+    if (p->tty && p->shown != (size_t)-1)
+        fprintf(stderr, "\r\033[K");
 }
 
 static int sync_usage(FILE *f)
@@ -320,13 +348,15 @@ int cnd_cmd_sync(int argc, char **argv)
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     const char *spec = NULL, *dir = NULL;
-    sync_ctx_t *c;
+    cnd_hoststore_t *hs = NULL;
+    cnd_hostsync_report_t rep;
+    progress_t prog = {0, (size_t)-1};
+    cnd_link_t *link;
     cnd_err_t err = {{0}};
-    uint32_t pending = 0;
     cnd_status_t st;
     int opt, rc;
 
-    optind = 0;
+    optind = 0; /* glibc: full reset, so commands can run twice in one process */
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "s:d:h", longs, NULL)) != -1) {
         switch (opt) {
@@ -344,45 +374,39 @@ int cnd_cmd_sync(int argc, char **argv)
                 dir == NULL ? "no --store DIR given" : "unexpected argument");
         return CND_EXIT_USAGE;
     }
-    c = calloc(1, sizeof *c);
-    if (c == NULL || (c->raw = malloc(CND_BATCH_MAX_LEN + 1)) == NULL) {
+    link = malloc(sizeof *link);
+    if (link == NULL) {
         fprintf(stderr, "candor sync: out of memory\n");
-        free(c);
         return CND_EXIT_FAIL;
     }
-    c->dir = dir;
-    c->tty = isatty(STDOUT_FILENO);
-    c->shown = (size_t)-1;
-    c->exit_code = CND_EXIT_OK;
-    if (cnd_hoststore_open(dir, 1, &c->hs, &err) != CND_OK) {
+    if (cnd_hoststore_open(dir, 1, &hs, &err) != CND_OK) {
         fprintf(stderr, "candor sync: %s\n", err.msg);
-        free(c->raw);
-        free(c);
+        free(link);
         return CND_EXIT_INPUT;
     }
-    st = cnd_link_open(&c->link, spec, &err);
-    if (st != CND_OK) {
-        rc = CND_EXIT_DEVICE;
+    if (cnd_link_open(link, spec, &err) != CND_OK) {
         fprintf(stderr, "candor sync: %s\n", err.msg);
-    } else {
-        st = run_sync(c, &pending, &err);
-        progress_end(c);
-        if (st != CND_OK) {
-            rc = c->exit_code != CND_EXIT_OK ? c->exit_code : cnd_link_exit_code(&c->link);
-            if (c->added > 0)
-                fprintf(stderr, "candor sync: %s (%zu new responses were stored before this)\n",
-                        err.msg, c->added);
-            else
-                fprintf(stderr, "candor sync: %s\n", err.msg);
-        } else {
-            rc = CND_EXIT_OK;
-            printf("synced %zu responses (%zu already stored) into %s; device has %u pending\n",
-                   c->added, c->already, dir, (unsigned)pending);
-        }
-        cnd_link_close(&c->link);
+        cnd_hoststore_close(hs);
+        free(link);
+        return CND_EXIT_DEVICE;
     }
-    cnd_hoststore_close(c->hs);
-    free(c->raw);
-    free(c);
+    prog.tty = isatty(STDOUT_FILENO);
+    st = cnd_hostsync_run(link, hs, draw_progress, &prog, &rep, &err);
+    clear_progress(&prog);
+    if (st != CND_OK) {
+        rc = rep.store_failed ? CND_EXIT_FAIL : cnd_link_exit_code(link);
+        if (rep.added > 0)
+            fprintf(stderr, "candor sync: %s (%zu new responses were stored before this)\n",
+                    err.msg, rep.added);
+        else
+            fprintf(stderr, "candor sync: %s\n", err.msg);
+    } else {
+        rc = CND_EXIT_OK;
+        printf("synced %zu responses (%zu already stored) into %s; device has %u pending\n",
+               rep.added, rep.already, dir, (unsigned)rep.pending_after);
+    }
+    cnd_link_close(link);
+    cnd_hoststore_close(hs);
+    free(link);
     return rc;
 }

@@ -106,6 +106,13 @@ static void arena_free(voidpf opaque, voidpf p)
     (void)p;
 }
 
+/* Back to the watermark: cursor 0 is the first pending response. */
+static void batch_rewind(cnd_sync_t *s)
+{
+    s->cursor = 0;
+    s->at = -1;
+}
+
 static void batch_close(cnd_sync_t *s)
 {
     if (s->z_live)
@@ -128,7 +135,7 @@ void cnd_sync_init(cnd_sync_t *s, const cnd_sync_config_t *cfg)
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
     cnd_frame_parser_init(&s->rx);
-    s->at = -1;
+    batch_rewind(s);
 }
 
 void cnd_sync_reset(cnd_sync_t *s)
@@ -420,10 +427,8 @@ static cnd_status_t batch_get(void *ctx, uint16_t index, cnd_response_t *out)
     uint32_t seq = 0;
     if (index >= s->count)
         return CND_E_RANGE;
-    if ((int32_t)index <= s->at) {
-        s->cursor = 0;
-        s->at = -1;
-    }
+    if ((int32_t)index <= s->at)
+        batch_rewind(s);
     while (s->at < (int32_t)index) {
         cnd_status_t st = cnd_store_next_pending(s->cfg.store, &s->cursor, &seq, out);
         if (st == CND_E_NOT_FOUND)
@@ -474,7 +479,7 @@ static cnd_status_t batch_measure(cnd_sync_t *s, uint32_t *crc)
 {
     cnd_status_t st;
     size_t got;
-    s->at = -1;
+    batch_rewind(s);
     s->ulen = 0;
     *crc = (uint32_t)crc32(0L, Z_NULL, 0);
     st = cnd_batch_encoder_init(&s->enc, s->count, batch_get, s);
@@ -491,7 +496,7 @@ static cnd_status_t batch_measure(cnd_sync_t *s, uint32_t *crc)
 static cnd_status_t batch_start_deflate(cnd_sync_t *s)
 {
     cnd_status_t st;
-    s->at = -1;
+    batch_rewind(s);
     s->fed = 0;
     s->zoff = 0;
     s->enc_done = 0;

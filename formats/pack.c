@@ -25,8 +25,7 @@ static uint16_t rd16(const uint8_t *p)
 
 static uint32_t rd32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 static cnd_str_t empty_str(void)
@@ -172,6 +171,21 @@ static int sref_equal(const cnd_pack_t *pk, uint32_t a, uint32_t b)
     return x.len == y.len && memcmp(x.ptr, y.ptr, x.len) == 0;
 }
 
+/* Entry index of a table (first entry's sref at `first`, entries `stride`
+ * bytes apart) must hold a valid name unlike those of the entries before. */
+static cnd_status_t check_unique_name(const cnd_pack_t *pk, uint32_t first, uint32_t stride,
+                                      uint32_t index, cnd_name_kind_t kind)
+{
+    uint32_t at = first + index * stride, j;
+    cnd_status_t st = check_sref(pk, at, 1, (int)kind);
+    if (st != CND_OK)
+        return st;
+    for (j = 0; j < index; j++)
+        if (sref_equal(pk, at, first + j * stride))
+            return CND_E_INVALID;
+    return CND_OK;
+}
+
 static uint32_t item_at(const cnd_pack_t *pk, uint16_t item)
 {
     return pk->off_items + (uint32_t)item * CND_PACK_ITEM_SIZE(pk->n_langs);
@@ -268,12 +282,10 @@ static cnd_status_t check_langs(const cnd_pack_t *pk)
     cnd_status_t st;
     for (l = 0; l < pk->n_langs; l++) {
         uint32_t at = lang_at(pk, l);
-        uint8_t other;
-        if ((st = check_sref(pk, at + CND_PACK_LANG_CODE, 1, CND_NAME_LANG)) != CND_OK)
+        st = check_unique_name(pk, pk->off_langs + CND_PACK_LANG_CODE, CND_PACK_LANG_SIZE, l,
+                               CND_NAME_LANG);
+        if (st != CND_OK)
             return st;
-        for (other = 0; other < l; other++)
-            if (sref_equal(pk, at + CND_PACK_LANG_CODE, lang_at(pk, other) + CND_PACK_LANG_CODE))
-                return CND_E_INVALID;
         for (u = 0; u < CND_PACK_LANG_SIZE / CND_PACK_SREF_SIZE - 1; u++) {
             st = check_sref(pk, at + CND_PACK_LANG_NAME + (uint32_t)u * CND_PACK_SREF_SIZE, 1, -1);
             if (st != CND_OK)
@@ -310,22 +322,22 @@ static cnd_status_t check_item_shape(const uint8_t *e)
         if (nc != 0 || flags != 0)
             return CND_E_INVALID;
         break;
-    default: return CND_E_INVALID;
+    default:
+        return CND_E_INVALID;
     }
     return (min == 0 && max == 0) ? CND_OK : CND_E_INVALID;
 }
 
 static cnd_status_t check_choices(const cnd_pack_t *pk, uint32_t first, uint8_t n)
 {
-    uint8_t c, d, l;
+    uint8_t c, l;
     cnd_status_t st;
     for (c = 0; c < n; c++) {
         uint32_t at = choice_at(pk, first + c);
-        if ((st = check_sref(pk, at, 1, CND_NAME_IDENT)) != CND_OK)
+        st = check_unique_name(pk, choice_at(pk, first), CND_PACK_CHOICE_SIZE(pk->n_langs), c,
+                               CND_NAME_IDENT);
+        if (st != CND_OK)
             return st;
-        for (d = 0; d < c; d++)
-            if (sref_equal(pk, at, choice_at(pk, first + d)))
-                return CND_E_INVALID;
         for (l = 0; l < pk->n_langs; l++)
             if ((st = check_sref(pk, at + CND_PACK_SREF_SIZE * (1u + l), 1, -1)) != CND_OK)
                 return st;
@@ -338,14 +350,12 @@ static cnd_status_t check_item_strings(const cnd_pack_t *pk, uint16_t i, uint32_
     uint32_t at = item_at(pk, i);
     const uint8_t *e = pk->buf + at;
     uint8_t l, t;
-    uint16_t other;
     cnd_status_t st;
 
-    if ((st = check_sref(pk, at + CND_PACK_ITEM_NAME, 1, CND_NAME_IDENT)) != CND_OK)
+    st = check_unique_name(pk, pk->off_items + CND_PACK_ITEM_NAME, CND_PACK_ITEM_SIZE(pk->n_langs),
+                           i, CND_NAME_IDENT);
+    if (st != CND_OK)
         return st;
-    for (other = 0; other < i; other++)
-        if (sref_equal(pk, at + CND_PACK_ITEM_NAME, item_at(pk, other) + CND_PACK_ITEM_NAME))
-            return CND_E_INVALID;
     for (l = 0; l < 2 * pk->n_langs; l++) {
         /* labels are required, hints (the second half) optional */
         st = check_sref(pk, at + CND_PACK_ITEM_LABELS + (uint32_t)l * CND_PACK_SREF_SIZE,
@@ -513,9 +523,8 @@ cnd_status_t cnd_pack_item(const cnd_pack_t *pk, uint16_t item, cnd_item_t *out)
     out->min = (int32_t)rd32(e + CND_PACK_ITEM_MIN);
     out->max = (int32_t)rd32(e + CND_PACK_ITEM_MAX);
     out->relevance_len = rd16(e + CND_PACK_ITEM_CODE_LEN);
-    out->relevance = out->relevance_len == 0
-                         ? NULL
-                         : pk->buf + pk->off_code + rd16(e + CND_PACK_ITEM_CODE_OFF);
+    out->relevance =
+        out->relevance_len == 0 ? NULL : pk->buf + pk->off_code + rd16(e + CND_PACK_ITEM_CODE_OFF);
     return CND_OK;
 }
 
@@ -523,8 +532,8 @@ cnd_str_t cnd_pack_item_label(const cnd_pack_t *pk, uint16_t item, uint8_t lang)
 {
     if (item >= pk->n_items || lang >= pk->n_langs)
         return empty_str();
-    return sref_at(pk, item_at(pk, item) + CND_PACK_ITEM_LABELS +
-                           (uint32_t)lang * CND_PACK_SREF_SIZE);
+    return sref_at(pk,
+                   item_at(pk, item) + CND_PACK_ITEM_LABELS + (uint32_t)lang * CND_PACK_SREF_SIZE);
 }
 
 cnd_str_t cnd_pack_item_hint(const cnd_pack_t *pk, uint16_t item, uint8_t lang)
@@ -543,8 +552,8 @@ cnd_str_t cnd_pack_item_tag(const cnd_pack_t *pk, uint16_t item, uint8_t tag)
     e = pk->buf + item_at(pk, item);
     if (tag >= e[CND_PACK_ITEM_N_TAGS])
         return empty_str();
-    return sref_at(pk, pk->off_tags + ((uint32_t)rd16(e + CND_PACK_ITEM_FIRST_TAG) + tag) *
-                                          CND_PACK_TAG_SIZE);
+    return sref_at(pk, pk->off_tags +
+                           ((uint32_t)rd16(e + CND_PACK_ITEM_FIRST_TAG) + tag) * CND_PACK_TAG_SIZE);
 }
 
 cnd_str_t cnd_pack_item_relevance_src(const cnd_pack_t *pk, uint16_t item)
@@ -572,8 +581,7 @@ cnd_str_t cnd_pack_choice_name(const cnd_pack_t *pk, uint16_t item, uint8_t choi
     return at == 0 ? empty_str() : sref_at(pk, at);
 }
 
-cnd_str_t cnd_pack_choice_label(const cnd_pack_t *pk, uint16_t item, uint8_t choice,
-                                uint8_t lang)
+cnd_str_t cnd_pack_choice_label(const cnd_pack_t *pk, uint16_t item, uint8_t choice, uint8_t lang)
 {
     uint32_t at = choice_entry(pk, item, choice);
     if (at == 0 || lang >= pk->n_langs)

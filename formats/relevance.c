@@ -23,8 +23,7 @@ enum { V_MISSING = 1, V_SCALAR, V_MASK, V_INT, V_SET, V_BOOL };
 
 static uint32_t read_u32(const uint8_t *p)
 {
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 /* Bytes of operand after the opcode, or -1 for an unknown opcode. */
@@ -32,9 +31,11 @@ static int operand_size(uint8_t op)
 {
     switch (op) {
     case CND_REL_OP_ANS:
-    case CND_REL_OP_ANS_MULTI: return 1;
+    case CND_REL_OP_ANS_MULTI:
+        return 1;
     case CND_REL_OP_INT:
-    case CND_REL_OP_SET: return 4;
+    case CND_REL_OP_SET:
+        return 4;
     case CND_REL_OP_EQ:
     case CND_REL_OP_NE:
     case CND_REL_OP_LT:
@@ -42,8 +43,10 @@ static int operand_size(uint8_t op)
     case CND_REL_OP_IN:
     case CND_REL_OP_AND:
     case CND_REL_OP_OR:
-    case CND_REL_OP_NOT: return 0;
-    default: return -1;
+    case CND_REL_OP_NOT:
+        return 0;
+    default:
+        return -1;
     }
 }
 
@@ -126,8 +129,8 @@ cnd_status_t cnd_relevance_validate(const uint8_t *code, uint16_t len, uint16_t 
             cnd_status_t st;
             if (sp < 2)
                 return CND_E_INVALID;
-            st = check_compare(op, type[sp - 2], item[sp - 2], type[sp - 1], set[sp - 1],
-                               n_choices);
+            st =
+                check_compare(op, type[sp - 2], item[sp - 2], type[sp - 1], set[sp - 1], n_choices);
             if (st != CND_OK)
                 return st;
             sp--;
@@ -165,9 +168,9 @@ cnd_status_t cnd_relevance_check_kinds(const uint8_t *code, uint16_t len, const 
             if (it >= n_items)
                 return CND_E_RANGE;
             k = kinds[it];
-            if (op == CND_REL_OP_ANS_MULTI ? k != CND_ITEM_MULTI
-                                           : (k != CND_ITEM_SINGLE && k != CND_ITEM_YESNO &&
-                                              k != CND_ITEM_INTEGER))
+            if (op == CND_REL_OP_ANS_MULTI
+                    ? k != CND_ITEM_MULTI
+                    : (k != CND_ITEM_SINGLE && k != CND_ITEM_YESNO && k != CND_ITEM_INTEGER))
                 return CND_E_INVALID;
         }
         pc = (uint16_t)(pc + 1u + (uint16_t)osz);
@@ -191,11 +194,16 @@ static int compare(uint8_t op, uint8_t ltag, int32_t lv, uint8_t rtag, int32_t r
         return op == CND_REL_OP_NE ? !r : r;
     }
     switch (op) {
-    case CND_REL_OP_EQ: return lv == rv;
-    case CND_REL_OP_NE: return lv != rv;
-    case CND_REL_OP_LT: return lv < rv;
-    case CND_REL_OP_GT: return lv > rv;
-    default: return 0;
+    case CND_REL_OP_EQ:
+        return lv == rv;
+    case CND_REL_OP_NE:
+        return lv != rv;
+    case CND_REL_OP_LT:
+        return lv < rv;
+    case CND_REL_OP_GT:
+        return lv > rv;
+    default:
+        return 0;
     }
 }
 
@@ -245,7 +253,8 @@ int cnd_relevance_eval(const uint8_t *code, uint16_t len, const cnd_answer_t *an
             if (sp < 2)
                 return 0;
             sp--;
-            val[sp - 1] = op == CND_REL_OP_AND ? (val[sp - 1] && val[sp]) : (val[sp - 1] || val[sp]);
+            val[sp - 1] =
+                op == CND_REL_OP_AND ? (val[sp - 1] && val[sp]) : (val[sp - 1] || val[sp]);
             tag[sp - 1] = V_BOOL;
             break;
         case CND_REL_OP_NOT:

@@ -71,9 +71,9 @@ typedef struct {
 /* Source keys of the ui block, in cnd_ui_string_t order (NULL-terminated
  * so check_keys() can use it too). */
 static const char *const ui_keys[CND_UI_COUNT + 1] = {
-    "prefer_not", "yes",     "no",          "agree",    "decline", "next",
-    "review_title", "save",  "change",      "withdraw", "saved",   "not_saved",
-    "start",      "referral_title", "done", "skipped", NULL};
+    "prefer_not", "yes",     "no",       "agree", "decline",   "next",  "review_title",
+    "save",       "change",  "withdraw", "saved", "not_saved", "start", "referral_title",
+    "done",       "skipped", NULL};
 
 typedef struct {
     const char *lang;
@@ -83,32 +83,52 @@ typedef struct {
 static const ui_defaults_t ui_builtin[] = {
     {"en",
      {"Prefer not to answer", "Yes", "No", "I agree", "I do not agree", "Next",
-      "Review your answers", "Save", "Change answers", "Withdraw and delete",
-      "Saved. Thank you.", "Not saved. Your answers are kept; press OK to try again.",
-      "Start", "Where to find help", "Done", "Not asked"}},
+      "Review your answers", "Save", "Change answers", "Withdraw and delete", "Saved. Thank you.",
+      "Not saved. Your answers are kept; press OK to try again.", "Start", "Where to find help",
+      "Done", "Not asked"}},
     {"es",
      {"Prefiero no responder", "S\xc3\xad", "No", "Acepto", "No acepto", "Siguiente",
       "Revise sus respuestas", "Guardar", "Cambiar respuestas", "Retirarme y borrar",
       "Guardado. Gracias.",
-      "No se guard\xc3\xb3. Sus respuestas se conservan; pulse OK para reintentar.",
-      "Comenzar", "D\xc3\xb3nde encontrar ayuda", "Terminar", "No preguntado"}},
+      "No se guard\xc3\xb3. Sus respuestas se conservan; pulse OK para reintentar.", "Comenzar",
+      "D\xc3\xb3nde encontrar ayuda", "Terminar", "No preguntado"}},
 };
 
 static const char *const kind_names[] = {"single", "multiple", "yesno", "integer", "info"};
 
 /* Names that clash with the relevance keywords or the export's own fields. */
 static const char *const reserved_item_names[] = {
-    "and", "or", "not", "in", "id", "day", "lang", "pack", "pack_fp", "survey",
-    "survey_id", "survey_version", "version", "seq", "device", "device_id", "response",
-    "answers", "meta"};
+    "and",     "or",   "not",     "in",        "id",        "day",
+    "lang",    "pack", "pack_fp", "survey",    "survey_id", "survey_version",
+    "version", "seq",  "device",  "device_id", "response",  "answers",
+    "meta"};
 
 /* Item names that announce identifying data: refused outright (DOMAIN.md:
  * no names, contacts, addresses, employer details, photos or locations). */
-static const char *const identifying_names[] = {
-    "name", "full_name", "first_name", "last_name", "surname", "phone", "phone_number",
-    "mobile", "email", "address", "street", "employer_name", "employer_address",
-    "passport_number", "id_number", "national_id", "gps", "latitude", "longitude",
-    "location", "photo", "birth_date", "date_of_birth", "dob"};
+static const char *const identifying_names[] = {"name",
+                                                "full_name",
+                                                "first_name",
+                                                "last_name",
+                                                "surname",
+                                                "phone",
+                                                "phone_number",
+                                                "mobile",
+                                                "email",
+                                                "address",
+                                                "street",
+                                                "employer_name",
+                                                "employer_address",
+                                                "passport_number",
+                                                "id_number",
+                                                "national_id",
+                                                "gps",
+                                                "latitude",
+                                                "longitude",
+                                                "location",
+                                                "photo",
+                                                "birth_date",
+                                                "date_of_birth",
+                                                "dob"};
 
 /* Choice names the export uses for non-answers. */
 static const char *const reserved_choice_names[] = {"pna", "prefer_not", "not_asked"};
@@ -178,10 +198,38 @@ static int get_string(const cJSON *obj, const char *path, const char *key, int r
     return 1;
 }
 
+/* A required array of 1..max entries ("unit" names one entry in messages);
+ * NULL after an error. */
+static const cJSON *get_array(const cJSON *obj, const char *path, const char *key, int max,
+                              const char *unit, cnd_err_t *err)
+{
+    const cJSON *arr = get_field(obj, key);
+    char p[96];
+    snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+    if (arr == NULL) {
+        cnd_err_set(err, "%s: missing '%s'", path[0] ? path : "(top level)", key);
+        return NULL;
+    }
+    if (!cJSON_IsArray(arr)) {
+        cnd_err_set(err, "%s: must be an array", p);
+        return NULL;
+    }
+    if (cJSON_GetArraySize(arr) == 0) {
+        cnd_err_set(err, "%s: empty %s list", p, unit);
+        return NULL;
+    }
+    if (cJSON_GetArraySize(arr) > max) {
+        cnd_err_set(err, "%s: %d %ss, more than the limit of %d", p, cJSON_GetArraySize(arr), unit,
+                    max);
+        return NULL;
+    }
+    return arr;
+}
+
 /* Integer field within [lo, hi]; JSON numbers are doubles, so fractions and
  * huge values are refused explicitly. */
-static int get_int(const cJSON *obj, const char *path, const char *key, long lo, long hi,
-                   long *out, cnd_err_t *err)
+static int get_int(const cJSON *obj, const char *path, const char *key, long lo, long hi, long *out,
+                   cnd_err_t *err)
 {
     const cJSON *v = get_field(obj, key);
     if (v == NULL) {
@@ -268,23 +316,12 @@ static int get_texts(const src_t *src, const cJSON *obj, const char *path, const
 static int read_languages(src_t *src, const cJSON *root, cnd_err_t *err)
 {
     static const char *const keys[] = {"code", "name", NULL};
-    const cJSON *arr = get_field(root, "languages"), *e;
+    const cJSON *arr = get_array(root, "", "languages", CND_MAX_LANGS, "language", err), *e;
     char p[64];
     uint8_t n = 0, l;
 
-    if (arr == NULL) {
-        cnd_err_set(err, "(top level): missing 'languages'");
+    if (arr == NULL)
         return 0;
-    }
-    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
-        cnd_err_set(err, "languages: must be a non-empty array");
-        return 0;
-    }
-    if (cJSON_GetArraySize(arr) > CND_MAX_LANGS) {
-        cnd_err_set(err, "languages: %d languages, more than the limit of %d",
-                    cJSON_GetArraySize(arr), CND_MAX_LANGS);
-        return 0;
-    }
     for (e = arr->child; e != NULL; e = e->next, n++) {
         const char *code, *name;
         snprintf(p, sizeof p, "languages[%u]", n);
@@ -292,8 +329,10 @@ static int read_languages(src_t *src, const cJSON *root, cnd_err_t *err)
             !get_string(e, p, "name", 1, &name, err))
             return 0;
         if (!cnd_pack_name_ok(CND_NAME_LANG, code, strlen(code))) {
-            cnd_err_set(err, "%s.code: '%s' is not a language code like 'en' or 'pt-BR' "
-                             "(at most %d characters)", p, code, CND_LANG_CODE_LEN - 1);
+            cnd_err_set(err,
+                        "%s.code: '%s' is not a language code like 'en' or 'pt-BR' "
+                        "(at most %d characters)",
+                        p, code, CND_LANG_CODE_LEN - 1);
             return 0;
         }
         for (l = 0; l < n; l++)
@@ -355,8 +394,9 @@ static int read_ui(src_t *src, const cJSON *root, cnd_err_t *err)
                 src->ui[l][u] = s;
             }
             if (src->ui[l][u] == NULL) {
-                cnd_err_set(err, "%s: missing '%s' (no built-in text for language '%s'; "
-                                 "give every ui string)",
+                cnd_err_set(err,
+                            "%s: missing '%s' (no built-in text for language '%s'; "
+                            "give every ui string)",
                             block ? p : "ui", ui_keys[u], src->lang_code[l]);
                 return 0;
             }
@@ -384,39 +424,25 @@ static const char *kind_name(uint8_t kind)
 static int check_ident(const char *name, const char *path, cnd_err_t *err)
 {
     if (!cnd_pack_name_ok(CND_NAME_IDENT, name, strlen(name))) {
-        cnd_err_set(err, "%s: '%s' must match ^[a-z][a-z0-9_]{0,31}$ "
-                         "(lower case, digits, underscore; at most %d characters)",
+        cnd_err_set(err,
+                    "%s: '%s' must match ^[a-z][a-z0-9_]{0,31}$ "
+                    "(lower case, digits, underscore; at most %d characters)",
                     path, name, CND_MAX_NAME_LEN);
         return 0;
     }
     return 1;
 }
 
-static int read_choices(const src_t *src, src_item_t *it, const cJSON *arr, const char *path,
+static int read_choices(const src_t *src, src_item_t *it, const cJSON *item, const char *path,
                         cnd_err_t *err)
 {
     static const char *const keys[] = {"name", "label", NULL};
-    const cJSON *e;
+    const cJSON *arr = get_array(item, path, "choices", CND_MAX_CHOICES, "choice", err), *e;
     char p[96], q[128];
     uint8_t c, d;
 
-    if (arr == NULL) {
-        cnd_err_set(err, "%s: missing 'choices' (a %s item needs them)", path, kind_name(it->kind));
+    if (arr == NULL)
         return 0;
-    }
-    if (!cJSON_IsArray(arr)) {
-        cnd_err_set(err, "%s.choices: must be an array", path);
-        return 0;
-    }
-    if (cJSON_GetArraySize(arr) == 0) {
-        cnd_err_set(err, "%s.choices: empty choice list", path);
-        return 0;
-    }
-    if (cJSON_GetArraySize(arr) > CND_MAX_CHOICES) {
-        cnd_err_set(err, "%s.choices: %d choices, more than the limit of %d", path,
-                    cJSON_GetArraySize(arr), CND_MAX_CHOICES);
-        return 0;
-    }
     for (c = 0, e = arr->child; e != NULL; e = e->next, c++) {
         src_choice_t *ch = &it->choices[c];
         snprintf(p, sizeof p, "%s.choices[%u]", path, c);
@@ -425,14 +451,13 @@ static int read_choices(const src_t *src, src_item_t *it, const cJSON *arr, cons
             !check_ident(ch->name, q, err))
             return 0;
         if (IN_LIST(ch->name, reserved_choice_names)) {
-            cnd_err_set(err, "%s: '%s' is reserved (exports use it for non-answers)", q,
-                        ch->name);
+            cnd_err_set(err, "%s: '%s' is reserved (exports use it for non-answers)", q, ch->name);
             return 0;
         }
         for (d = 0; d < c; d++)
             if (strcmp(it->choices[d].name, ch->name) == 0) {
-                cnd_err_set(err, "%s: duplicate choice name '%s' (also choices[%u])", q,
-                            ch->name, d);
+                cnd_err_set(err, "%s: duplicate choice name '%s' (also choices[%u])", q, ch->name,
+                            d);
                 return 0;
             }
         if (!get_texts(src, e, p, "label", 1, ch->label, err))
@@ -460,8 +485,9 @@ static int read_tags(src_item_t *it, const cJSON *arr, const char *path, cnd_err
     for (t = 0, e = arr->child; e != NULL; e = e->next, t++) {
         if (!cJSON_IsString(e) ||
             !cnd_pack_name_ok(CND_NAME_TAG, e->valuestring, strlen(e->valuestring))) {
-            cnd_err_set(err, "%s.tags[%u]: must be a tag like \"COE\" or \"C189:Art.10\" "
-                             "(letters, digits, _ . : -; at most %d characters)",
+            cnd_err_set(err,
+                        "%s.tags[%u]: must be a tag like \"COE\" or \"C189:Art.10\" "
+                        "(letters, digits, _ . : -; at most %d characters)",
                         path, t, CND_MAX_NAME_LEN);
             return 0;
         }
@@ -489,8 +515,9 @@ static int read_integer_range(src_item_t *it, const cJSON *e, const char *path, 
         return 0;
     }
     if (hi - lo > INTEGER_MAX_SPAN) {
-        cnd_err_set(err, "%s: range %ld..%ld spans more than %d values; a number that wide "
-                         "could identify someone (phone, ID), so use choices or a smaller range",
+        cnd_err_set(err,
+                    "%s: range %ld..%ld spans more than %d values; a number that wide "
+                    "could identify someone (phone, ID), so use choices or a smaller range",
                     path, lo, hi, INTEGER_MAX_SPAN);
         return 0;
     }
@@ -526,16 +553,15 @@ static int read_kind_fields(const src_t *src, src_item_t *it, const cJSON *e, co
         cnd_err_set(err, "%s.prefer_not: not allowed on an info item (it has no answer)", path);
         return 0;
     }
-    it->flags = (it->kind != CND_ITEM_INFO && (pna == NULL || cJSON_IsTrue(pna)))
-                    ? CND_ITEM_F_PNA
-                    : 0;
+    it->flags =
+        (it->kind != CND_ITEM_INFO && (pna == NULL || cJSON_IsTrue(pna))) ? CND_ITEM_F_PNA : 0;
     if (it->kind != CND_ITEM_INTEGER &&
         (!refuse_field(e, path, "min", k, err) || !refuse_field(e, path, "max", k, err)))
         return 0;
     if (!has_choices && !refuse_field(e, path, "choices", k, err))
         return 0;
     if (has_choices)
-        return read_choices(src, it, get_field(e, "choices"), path, err);
+        return read_choices(src, it, e, path, err);
     if (it->kind == CND_ITEM_INTEGER)
         return read_integer_range(it, e, path, err);
     if (it->kind == CND_ITEM_YESNO)
@@ -545,8 +571,8 @@ static int read_kind_fields(const src_t *src, src_item_t *it, const cJSON *e, co
 
 static int read_item(src_t *src, uint16_t i, const cJSON *e, cnd_err_t *err)
 {
-    static const char *const keys[] = {"name", "kind", "label", "hint", "choices", "min",
-                                       "max", "tags", "relevant", "prefer_not", NULL};
+    static const char *const keys[] = {"name", "kind", "label",    "hint",       "choices", "min",
+                                       "max",  "tags", "relevant", "prefer_not", NULL};
     src_item_t *it = &src->items[i];
     const char *kind;
     char p[32], q[48], r[48];
@@ -558,8 +584,9 @@ static int read_item(src_t *src, uint16_t i, const cJSON *e, cnd_err_t *err)
         !check_ident(it->name, q, err))
         return 0;
     if (IN_LIST(it->name, identifying_names)) {
-        cnd_err_set(err, "%s: '%s' would collect identifying data; Candor never asks for "
-                         "names, contacts, addresses, employers' details or locations",
+        cnd_err_set(err,
+                    "%s: '%s' would collect identifying data; Candor never asks for "
+                    "names, contacts, addresses, employers' details or locations",
                     q, it->name);
         return 0;
     }
@@ -577,14 +604,15 @@ static int read_item(src_t *src, uint16_t i, const cJSON *e, cnd_err_t *err)
         return 0;
     it->kind = (uint8_t)kind_from_name(kind);
     if (it->kind == 0) {
-        cnd_err_set(err, "%s.kind: unknown kind '%s' (use single, multiple, yesno, integer "
-                         "or info)", p, kind);
+        cnd_err_set(err,
+                    "%s.kind: unknown kind '%s' (use single, multiple, yesno, integer "
+                    "or info)",
+                    p, kind);
         return 0;
     }
     if (!get_texts(src, e, p, "label", 1, it->label, err) ||
         !get_texts(src, e, p, "hint", 0, it->hint, err) ||
-        !read_tags(it, get_field(e, "tags"), p, err) ||
-        !read_kind_fields(src, it, e, p, err))
+        !read_tags(it, get_field(e, "tags"), p, err) || !read_kind_fields(src, it, e, p, err))
         return 0;
     snprintf(r, sizeof r, "%s.relevant", p);
     return get_string(e, p, "relevant", 0, &it->relevant, err) &&
@@ -593,21 +621,10 @@ static int read_item(src_t *src, uint16_t i, const cJSON *e, cnd_err_t *err)
 
 static int read_items(src_t *src, const cJSON *root, cnd_err_t *err)
 {
-    const cJSON *arr = get_field(root, "items"), *e;
+    const cJSON *arr = get_array(root, "", "items", CND_MAX_ITEMS, "item", err), *e;
     uint16_t i = 0;
-    if (arr == NULL) {
-        cnd_err_set(err, "(top level): missing 'items'");
+    if (arr == NULL)
         return 0;
-    }
-    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
-        cnd_err_set(err, "items: must be a non-empty array");
-        return 0;
-    }
-    if (cJSON_GetArraySize(arr) > CND_MAX_ITEMS) {
-        cnd_err_set(err, "items: %d items, more than the limit of %d", cJSON_GetArraySize(arr),
-                    CND_MAX_ITEMS);
-        return 0;
-    }
     for (e = arr->child; e != NULL; e = e->next, i++)
         if (!read_item(src, i, e, err))
             return 0;
@@ -618,8 +635,8 @@ static int read_items(src_t *src, const cJSON *root, cnd_err_t *err)
 static int read_source(src_t *src, const cJSON *root, cnd_err_t *err)
 {
     /* "$schema" and "notes" are for editors and authors; never compiled. */
-    static const char *const keys[] = {"$schema", "notes",    "id", "version", "languages",
-                                       "title",   "consent",  "referral", "ui", "items", NULL};
+    static const char *const keys[] = {"$schema", "notes",    "id", "version", "languages", "title",
+                                       "consent", "referral", "ui", "items",   NULL};
     long version;
     if (!check_keys(root, "(top level)", keys, err) ||
         !get_string(root, "(top level)", "id", 1, &src->id, err))
@@ -631,24 +648,40 @@ static int read_source(src_t *src, const cJSON *root, cnd_err_t *err)
     if (!get_int(root, "(top level)", "version", 1, 65535, &version, err))
         return 0;
     src->version = (uint16_t)version;
-    return read_languages(src, root, err) && get_texts(src, root, "", "title", 1, src->title, err) &&
+    return read_languages(src, root, err) &&
+           get_texts(src, root, "", "title", 1, src->title, err) &&
            get_texts(src, root, "", "consent", 1, src->consent, err) &&
-           get_texts(src, root, "", "referral", 1, src->referral, err) &&
-           read_ui(src, root, err) && read_items(src, root, err);
+           get_texts(src, root, "", "referral", 1, src->referral, err) && read_ui(src, root, err) &&
+           read_items(src, root, err);
 }
 
 /* ------------------------------------------------------------ relevance */
 
-enum { TK_END, TK_IDENT, TK_STRING, TK_NUMBER, TK_LPAREN, TK_RPAREN, TK_COMMA,
-       TK_EQ, TK_NE, TK_LT, TK_GT, TK_AND, TK_OR, TK_NOT, TK_IN };
+enum {
+    TK_END,
+    TK_IDENT,
+    TK_STRING,
+    TK_NUMBER,
+    TK_LPAREN,
+    TK_RPAREN,
+    TK_COMMA,
+    TK_EQ,
+    TK_NE,
+    TK_LT,
+    TK_GT,
+    TK_AND,
+    TK_OR,
+    TK_NOT,
+    TK_IN
+};
 
 typedef struct {
     const src_t *src;
     uint16_t self;
     const char *text;
-    size_t pos;       /* next unread byte */
-    int tok;          /* current token */
-    size_t tok_pos;   /* its start, for column numbers */
+    size_t pos;     /* next unread byte */
+    int tok;        /* current token */
+    size_t tok_pos; /* its start, for column numbers */
     size_t tok_len;
     long number;
     uint8_t *code;
@@ -685,13 +718,28 @@ static void rel_next(rel_parser_t *ps)
     ps->tok_pos = p;
     ps->tok_len = 1;
     switch (t[p]) {
-    case '\0': ps->tok = TK_END; ps->tok_len = 0; break;
-    case '(': ps->tok = TK_LPAREN; break;
-    case ')': ps->tok = TK_RPAREN; break;
-    case ',': ps->tok = TK_COMMA; break;
-    case '=': ps->tok = TK_EQ; break;
-    case '<': ps->tok = TK_LT; break;
-    case '>': ps->tok = TK_GT; break;
+    case '\0':
+        ps->tok = TK_END;
+        ps->tok_len = 0;
+        break;
+    case '(':
+        ps->tok = TK_LPAREN;
+        break;
+    case ')':
+        ps->tok = TK_RPAREN;
+        break;
+    case ',':
+        ps->tok = TK_COMMA;
+        break;
+    case '=':
+        ps->tok = TK_EQ;
+        break;
+    case '<':
+        ps->tok = TK_LT;
+        break;
+    case '>':
+        ps->tok = TK_GT;
+        break;
     case '!':
         if (t[p + 1] != '=') {
             rel_fail(ps, "'!' must be followed by '=' (use 'not' for negation)");
@@ -759,8 +807,9 @@ static void emit(rel_parser_t *ps, const uint8_t *bytes, uint16_t n)
     if (ps->failed)
         return;
     if (ps->len + n > CND_MAX_RELEVANCE_LEN) {
-        cnd_err_set(ps->err, "items[%u].relevant: expression too long (compiles to more than "
-                             "%d bytes); split the condition or simplify it",
+        cnd_err_set(ps->err,
+                    "items[%u].relevant: expression too long (compiles to more than "
+                    "%d bytes); split the condition or simplify it",
                     ps->self, CND_MAX_RELEVANCE_LEN);
         ps->failed = 1;
         return;
@@ -796,8 +845,10 @@ static int rel_item(rel_parser_t *ps)
     else if (found == ps->self)
         snprintf(what, sizeof what, "'%s' refers to the item itself", src->items[found].name);
     else if (found > ps->self)
-        snprintf(what, sizeof what, "'%s' is not an earlier item (an item may only depend on "
-                 "items before it)", src->items[found].name);
+        snprintf(what, sizeof what,
+                 "'%s' is not an earlier item (an item may only depend on "
+                 "items before it)",
+                 src->items[found].name);
     else if (src->items[found].kind == CND_ITEM_INFO)
         snprintf(what, sizeof what, "'%s' is an info screen and has no answer",
                  src->items[found].name);
@@ -860,14 +911,14 @@ static void rel_comparison(rel_parser_t *ps)
         return;
     }
     if (it->kind != CND_ITEM_INTEGER && (op == TK_LT || op == TK_GT)) {
-        snprintf(what, sizeof what, "'%c' needs an integer item; '%s' is %s", op == TK_LT ? '<' : '>',
-                 it->name, kind_name(it->kind));
+        snprintf(what, sizeof what, "'%c' needs an integer item; '%s' is %s",
+                 op == TK_LT ? '<' : '>', it->name, kind_name(it->kind));
         rel_fail(ps, what);
         return;
     }
     if (it->kind == CND_ITEM_INTEGER && op == TK_IN) {
-        snprintf(what, sizeof what, "'in' needs an item with choices; '%s' is integer (use < and >)",
-                 it->name);
+        snprintf(what, sizeof what,
+                 "'in' needs an item with choices; '%s' is integer (use < and >)", it->name);
         rel_fail(ps, what);
         return;
     }
@@ -981,8 +1032,10 @@ static int compile_relevance(src_t *src, uint16_t self, cnd_err_t *err)
         counts[i] = src->items[i].n_choices;
     if (cnd_relevance_validate(ps.code, ps.len, self, counts, src->n_items) != CND_OK) {
         /* Well-typed by construction, so only the stack depth can fail. */
-        cnd_err_set(err, "items[%u].relevant: expression nests too deeply for the device "
-                         "(evaluation stack of %d)", self, CND_RELEVANCE_STACK_MAX);
+        cnd_err_set(err,
+                    "items[%u].relevant: expression nests too deeply for the device "
+                    "(evaluation stack of %d)",
+                    self, CND_RELEVANCE_STACK_MAX);
         return 0;
     }
     it->code_len = ps.len;
@@ -995,7 +1048,7 @@ typedef struct {
     uint8_t *buf;        /* whole pack being written */
     uint32_t strings_at; /* where the string section starts in buf */
     uint32_t strings_len;
-    uint32_t cap;        /* bytes available for strings */
+    uint32_t cap; /* bytes available for strings */
     int overflow;
 } writer_t;
 
@@ -1116,8 +1169,7 @@ static void write_items(writer_t *w, const src_t *src, const layout_t *lay)
 }
 
 /* Lays out and writes the pack into a heap buffer of CND_MAX_PACK_SIZE. */
-static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *pack_len,
-                               cnd_err_t *err)
+static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *pack_len, cnd_err_t *err)
 {
     uint32_t n_choices = 0, n_tags = 0, code_len = 0, end;
     layout_t lay;
@@ -1137,8 +1189,10 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *pack_l
     w.buf = pack;
     w.strings_at = lay.code + code_len;
     if (w.strings_at + CND_PACK_TRAILER_SIZE > CND_MAX_PACK_SIZE) {
-        cnd_err_set(err, "items: the survey's tables alone exceed the pack limit of %d bytes; "
-                         "remove items or choices", CND_MAX_PACK_SIZE);
+        cnd_err_set(err,
+                    "items: the survey's tables alone exceed the pack limit of %d bytes; "
+                    "remove items or choices",
+                    CND_MAX_PACK_SIZE);
         return CND_E_RANGE;
     }
     w.cap = CND_MAX_PACK_SIZE - CND_PACK_TRAILER_SIZE - w.strings_at;
@@ -1162,9 +1216,11 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *pack_l
     write_langs(&w, src, CND_PACK_HEADER_SIZE);
     write_items(&w, src, &lay);
     if (w.overflow) {
-        cnd_err_set(err, "(top level): the compiled pack would exceed the limit of %d bytes "
-                         "(the device holds the active survey in RAM); shorten texts or remove "
-                         "items", CND_MAX_PACK_SIZE);
+        cnd_err_set(err,
+                    "(top level): the compiled pack would exceed the limit of %d bytes "
+                    "(the device holds the active survey in RAM); shorten texts or remove "
+                    "items",
+                    CND_MAX_PACK_SIZE);
         return CND_E_RANGE;
     }
     put32(pack + CND_PACK_HDR_LEN_STRINGS, w.strings_len);
@@ -1328,8 +1384,10 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
     }
     fd = mkstemp(tmp);
     if (fd < 0) {
-        cnd_err_set(err, "cannot create a file next to %s: %s; check the directory exists and "
-                         "is writable", path, strerror(errno));
+        cnd_err_set(err,
+                    "cannot create a file next to %s: %s; check the directory exists and "
+                    "is writable",
+                    path, strerror(errno));
         return CND_E_IO;
     }
     /* mkstemp makes 0600; a pack is not secret and other tools read it. */
@@ -1369,24 +1427,23 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
 
 static void compile_usage(FILE *to)
 {
-    fprintf(to,
-            "usage: candor compile SOURCE.json -o OUTPUT.pack\n"
-            "\n"
-            "Checks a survey source and compiles it into a survey pack for the handheld.\n"
-            "Any problem stops the compile with one line naming the JSON path and the\n"
-            "problem; no output file is written then. The source format is described\n"
-            "in formats/schema/survey.schema.json.\n"
-            "\n"
-            "options:\n"
-            "  -o, --output FILE   where to write the pack (required)\n"
-            "  -h, --help          show this help\n");
+    fprintf(to, "usage: candor compile SOURCE.json -o OUTPUT.pack\n"
+                "\n"
+                "Checks a survey source and compiles it into a survey pack for the handheld.\n"
+                "Any problem stops the compile with one line naming the JSON path and the\n"
+                "problem; no output file is written then. The source format is described\n"
+                "in formats/schema/survey.schema.json.\n"
+                "\n"
+                "options:\n"
+                "  -o, --output FILE   where to write the pack (required)\n"
+                "  -h, --help          show this help\n");
 }
 
 int cnd_cmd_compile(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *output = NULL, *source;
     uint8_t *pack;
     size_t pack_len = 0;
@@ -1406,8 +1463,10 @@ int cnd_cmd_compile(int argc, char **argv)
             output = optarg;
             continue;
         }
-        fprintf(stderr, "candor compile: unknown option or missing value '%s'; see candor "
-                        "compile --help\n", argv[optind - 1]);
+        fprintf(stderr,
+                "candor compile: unknown option or missing value '%s'; see candor "
+                "compile --help\n",
+                argv[optind - 1]);
         return CND_EXIT_USAGE;
     }
     if (optind != argc - 1 || output == NULL) {

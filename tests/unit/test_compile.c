@@ -26,15 +26,15 @@ static char *dq(const char *s)
     return d;
 }
 
-#define HEAD_EN                                                                                \
-    "{`id`:`t`,`version`:1,`languages`:[{`code`:`en`,`name`:`English`}],"                      \
+#define HEAD_EN                                                                                    \
+    "{`id`:`t`,`version`:1,`languages`:[{`code`:`en`,`name`:`English`}],"                          \
     "`title`:{`en`:`T`},`consent`:{`en`:`C`},`referral`:{`en`:`R`},"
 
-#define LIVES_IN                                                                               \
-    "{`name`:`lives_in`,`kind`:`single`,`label`:{`en`:`Where?`},`choices`:["                  \
+#define LIVES_IN                                                                                   \
+    "{`name`:`lives_in`,`kind`:`single`,`label`:{`en`:`Where?`},`choices`:["                       \
     "{`name`:`employer`,`label`:{`en`:`Employer`}},{`name`:`elsewhere`,`label`:{`en`:`Else`}}]}"
-#define THREATS                                                                                \
-    "{`name`:`threats`,`kind`:`multiple`,`label`:{`en`:`Threats?`},`choices`:["               \
+#define THREATS                                                                                    \
+    "{`name`:`threats`,`kind`:`multiple`,`label`:{`en`:`Threats?`},`choices`:["                    \
     "{`name`:`police`,`label`:{`en`:`Police`}},{`name`:`none`,`label`:{`en`:`None`}}]}"
 #define AGE "{`name`:`age`,`kind`:`integer`,`label`:{`en`:`Age`},`min`:0,`max`:120}"
 #define HURT "{`name`:`hurt`,`kind`:`yesno`,`label`:{`en`:`Hurt?`}}"
@@ -96,9 +96,9 @@ static void default_survey_compiles_to_the_same_bytes_every_time(void **state)
     size_t n1 = 0, n2 = 0;
     (void)state;
     memset(&err, 0, sizeof err);
-    assert_int_equal(cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", out,
-                                      sizeof out, &n1, &err),
-                     CND_OK);
+    assert_int_equal(
+        cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", out, sizeof out, &n1, &err),
+        CND_OK);
     assert_int_equal(cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", again,
                                       sizeof again, &n2, &err),
                      CND_OK);
@@ -150,9 +150,9 @@ static void not_binds_tighter_than_and(void **state)
 {
     cnd_answer_t a[3];
     (void)state;
-    assert_int_equal(compile_items(LIVES_IN "," HURT "," ASKED(
-                         "not lives_in = 'employer' and hurt = 'yes'")),
-                     CND_OK);
+    assert_int_equal(
+        compile_items(LIVES_IN "," HURT "," ASKED("not lives_in = 'employer' and hurt = 'yes'")),
+        CND_OK);
     memset(a, 0, sizeof a);
     set_answer(&a[0], 1); /* elsewhere: not (a) is true */
     set_answer(&a[1], 0); /* not (a and b) would be true */
@@ -183,9 +183,8 @@ static void ui_overrides_replace_only_what_they_name(void **state)
     cnd_pack_t pk;
     cnd_str_t s;
     (void)state;
-    assert_int_equal(compile_text(HEAD_EN "`ui`:{`en`:{`prefer_not`:`Skip this`}},`items`:[" HURT
-                                          "]}"),
-                     CND_OK);
+    assert_int_equal(
+        compile_text(HEAD_EN "`ui`:{`en`:{`prefer_not`:`Skip this`}},`items`:[" HURT "]}"), CND_OK);
     assert_int_equal(cnd_pack_open(&pk, out, (uint32_t)out_len), CND_OK);
     s = cnd_pack_ui(&pk, 0, CND_UI_PREFER_NOT);
     assert_int_equal(s.len, 9);
@@ -197,10 +196,10 @@ static void ui_overrides_replace_only_what_they_name(void **state)
 
 static void a_language_without_builtin_ui_needs_every_ui_string(void **state)
 {
-    static const char *const keys[] = {"prefer_not", "yes",   "no",       "agree",
-                                       "decline",    "next",  "review_title", "save",
-                                       "change",     "withdraw", "saved", "not_saved",
-                                       "start", "referral_title", "done", "skipped"};
+    static const char *const keys[] = {
+        "prefer_not", "yes",    "no",       "agree", "decline",   "next",  "review_title",
+        "save",       "change", "withdraw", "saved", "not_saved", "start", "referral_title",
+        "done",       "skipped"};
     char doc[4096], ui[2048] = "";
     size_t k;
     cnd_pack_t pk;
@@ -210,7 +209,8 @@ static void a_language_without_builtin_ui_needs_every_ui_string(void **state)
         snprintf(ui + n, sizeof ui - n, "%s`%s`:`fr %s`", k ? "," : "", keys[k], keys[k]);
     }
     snprintf(doc, sizeof doc,
-             "{`id`:`t`,`version`:2,`languages`:[{`code`:`fr`,`name`:`Fran\xc3\xa7" "ais`}],"
+             "{`id`:`t`,`version`:2,`languages`:[{`code`:`fr`,`name`:`Fran\xc3\xa7"
+             "ais`}],"
              "`title`:{`fr`:`T`},`consent`:{`fr`:`C`},`referral`:{`fr`:`R`},"
              "`ui`:{`fr`:{%s}},`items`:[{`name`:`q`,`kind`:`yesno`,`label`:{`fr`:`Q`}}]}",
              ui);
@@ -255,7 +255,8 @@ static void source_defects_give_one_line_with_path_and_problem(void **state)
     } cases[] = {
         {"{`name`:`q`,`kind`:`text`,`label`:{`en`:`Q`}}", "items[0].kind: unknown kind 'text'"},
         {LIVES_IN "," LIVES_IN, "items[1].name: duplicate item name 'lives_in'"},
-        {"{`name`:`q`,`kind`:`single`,`label`:{`en`:`Q`},`choices`:[{`name`:`a`,`label`:{`en`:`A`}},"
+        {"{`name`:`q`,`kind`:`single`,`label`:{`en`:`Q`},`choices`:[{`name`:`a`,`label`:{`en`:`A`}}"
+         ","
          "{`name`:`a`,`label`:{`en`:`B`}}]}",
          "items[0].choices[1].name: duplicate choice name 'a'"},
         {"{`name`:`q`,`kind`:`single`,`label`:{`en`:`Q`},`choices`:[]}",
@@ -267,7 +268,8 @@ static void source_defects_give_one_line_with_path_and_problem(void **state)
          "items[0]: range 0..99999999 spans more than"},
         {"{`name`:`q`,`kind`:`integer`,`label`:{`en`:`Q`},`min`:0.5,`max`:3}",
          "items[0].min: must be a whole number"},
-        {"{`name`:`day`,`kind`:`yesno`,`label`:{`en`:`Q`}}", "items[0].name: 'day' is a reserved name"},
+        {"{`name`:`day`,`kind`:`yesno`,`label`:{`en`:`Q`}}",
+         "items[0].name: 'day' is a reserved name"},
         {"{`name`:`phone`,`kind`:`integer`,`label`:{`en`:`Q`},`min`:0,`max`:9}",
          "items[0].name: 'phone' would collect identifying data"},
         {"{`name`:`Lives-In`,`kind`:`yesno`,`label`:{`en`:`Q`}}",
@@ -279,37 +281,48 @@ static void source_defects_give_one_line_with_path_and_problem(void **state)
         {"{`name`:`q`,`kind`:`yesno`,`label`:`Q`}", "items[0].label: must be an object"},
         {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`,`es`:`P`}}",
          "items[0].label: 'es' is not a declared language"},
-        {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:``}}", "items[0].label.en: must be a non-empty string"},
+        {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:``}}",
+         "items[0].label.en: must be a non-empty string"},
         {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`hint`:{`fr`:`x`}}",
          "items[0].hint: 'fr' is not a declared language"},
         {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`choices`:[]}",
          "items[0].choices: not allowed on a yesno item"},
         {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`prefer_not`:1}",
          "items[0].prefer_not: must be true or false"},
-        {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`tags`:[`a`,`b`,`c`,`d`,`e`,`f`,`g`,`h`,`i`]}",
+        {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`tags`:[`a`,`b`,`c`,`d`,`e`,`f`,`g`,`h`,`i`"
+         "]}",
          "items[0].tags: 9 tags, more than the limit of 8"},
-        {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`tags`:[`has space`]}", "items[0].tags[0]:"},
+        {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`tags`:[`has space`]}",
+         "items[0].tags[0]:"},
         {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`tags`:[`COE`,`COE`]}",
          "items[0].tags[1]: duplicate tag 'COE'"},
         {LIVES_IN "," ASKED("lives_in = "),
          "items[1].relevant: column 12: expected a choice of 'lives_in' in quotes"},
-        {LIVES_IN "," ASKED("lives_in = 'employer' and"), "items[1].relevant: column 26: expected an item name"},
+        {LIVES_IN "," ASKED("lives_in = 'employer' and"),
+         "items[1].relevant: column 26: expected an item name"},
         {LIVES_IN "," ASKED("lives_in == 'employer'"), "items[1].relevant: column 11:"},
-        {LIVES_IN "," ASKED("(lives_in = 'employer'"), "items[1].relevant: column 23: expected ')'"},
+        {LIVES_IN "," ASKED("(lives_in = 'employer'"),
+         "items[1].relevant: column 23: expected ')'"},
         {LIVES_IN "," ASKED("lives_in = 'employer"), "unterminated quoted choice name"},
         {LIVES_IN "," ASKED("lives_in ! 'employer'"), "'!' must be followed by '='"},
         {LIVES_IN "," ASKED("lives_in = 'employer' hurt"), "expected 'and', 'or' or the end"},
-        {LIVES_IN "," ASKED("nobody = 'x'"), "items[1].relevant: column 1: 'nobody' is not an item"},
-        {ASKED("hurt = 'yes'") "," HURT, "items[0].relevant: column 1: 'hurt' is not an earlier item"},
-        {LIVES_IN "," ASKED("x = 'yes'"), "items[1].relevant: column 1: 'x' refers to the item itself"},
-        {LIVES_IN "," ASKED("lives_in = 'boss'"), "items[1].relevant: column 13: 'boss' is not a choice of 'lives_in'"},
+        {LIVES_IN "," ASKED("nobody = 'x'"),
+         "items[1].relevant: column 1: 'nobody' is not an item"},
+        {ASKED("hurt = 'yes'") "," HURT,
+         "items[0].relevant: column 1: 'hurt' is not an earlier item"},
+        {LIVES_IN "," ASKED("x = 'yes'"),
+         "items[1].relevant: column 1: 'x' refers to the item itself"},
+        {LIVES_IN "," ASKED("lives_in = 'boss'"),
+         "items[1].relevant: column 13: 'boss' is not a choice of 'lives_in'"},
         {HURT "," ASKED("hurt = 'maybe'"), "'maybe' is not a choice of 'hurt' (use 'yes' or 'no')"},
-        {LIVES_IN "," ASKED("lives_in < 3"), "items[1].relevant: column 10: '<' needs an integer item; 'lives_in' is single"},
+        {LIVES_IN "," ASKED("lives_in < 3"),
+         "items[1].relevant: column 10: '<' needs an integer item; 'lives_in' is single"},
         {AGE "," ASKED("age in ('x')"), "'in' needs an item with choices; 'age' is integer"},
         {AGE "," ASKED("age = 'x'"), "expected a whole number to compare 'age' with"},
         {INFO "," ASKED("intro = 'x'"), "'intro' is an info screen and has no answer"},
         {LIVES_IN "," ASKED("lives_in in 'employer'"), "expected '(' after 'in'"},
-        {"{`name`:`q`,`kind`:`single`,`label`:{`en`:`Q`},`choices`:[{`name`:`pna`,`label`:{`en`:`A`}}]}",
+        {"{`name`:`q`,`kind`:`single`,`label`:{`en`:`Q`},`choices`:[{`name`:`pna`,`label`:{`en`:`A`"
+         "}}]}",
          "items[0].choices[0].name: 'pna' is reserved"},
         {"{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`relevant`:``}",
          "items[0].relevant: must be a non-empty string"},
@@ -330,7 +343,8 @@ static void source_defects_give_one_line_with_path_and_problem(void **state)
 static void document_level_defects_name_their_place(void **state)
 {
     (void)state;
-    assert_error(compile_text("{\n  `id`: `t`,\n  `version` 1\n}"), "line 3, column 13: malformed JSON");
+    assert_error(compile_text("{\n  `id`: `t`,\n  `version` 1\n}"),
+                 "line 3, column 13: malformed JSON");
     assert_error(compile_text("{`id`:`t`"), "line 1, column 9: malformed JSON");
     assert_error(compile_text(HEAD_EN "`items`:[" HURT "]} x"), "text after the end of the survey");
     assert_error(compile_text("[]"), "(top level): must be an object");
@@ -344,12 +358,14 @@ static void document_level_defects_name_their_place(void **state)
     assert_error(compile_text("{`id`:`t`,`version`:1,`languages`:[{`code`:`en`,`name`:`E`},"
                               "{`code`:`en`,`name`:`E`}]}"),
                  "languages[1].code: duplicate language 'en'");
-    assert_error(compile_text("{`id`:`t`,`version`:1,`languages`:[{`code`:`a1`,`name`:`1`},"
-                              "{`code`:`b`,`name`:`2`},{`code`:`c`,`name`:`3`},{`code`:`d`,`name`:`4`},"
-                              "{`code`:`e`,`name`:`5`}]}"),
-                 "languages: 5 languages, more than the limit of 4");
-    assert_error(compile_text("{`id`:`t`,`version`:1,`version`:2}"), "field 'version' appears twice");
-    assert_error(compile_text(HEAD_EN "`items`:[]}"), "items: must be a non-empty array");
+    assert_error(
+        compile_text("{`id`:`t`,`version`:1,`languages`:[{`code`:`a1`,`name`:`1`},"
+                     "{`code`:`b`,`name`:`2`},{`code`:`c`,`name`:`3`},{`code`:`d`,`name`:`4`},"
+                     "{`code`:`e`,`name`:`5`}]}"),
+        "languages: 5 languages, more than the limit of 4");
+    assert_error(compile_text("{`id`:`t`,`version`:1,`version`:2}"),
+                 "field 'version' appears twice");
+    assert_error(compile_text(HEAD_EN "`items`:[]}"), "items: empty item list");
     assert_error(compile_text("{`id`:`t`,`version`:1,`languages`:[{`code`:`en`,`name`:`English`},"
                               "{`code`:`es`,`name`:`Espa\xc3\xb1ol`}],`title`:{`en`:`T`,`es`:`T`},"
                               "`consent`:{`en`:`C`,`es`:`C`},`referral`:{`en`:`R`,`es`:`R`},"
@@ -382,7 +398,8 @@ static void limits_are_enforced_with_the_limit_named(void **state)
     p += sprintf(p, "{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`");
     memset(p, 'a', CND_MAX_TEXT_LEN + 1);
     strcpy(p + CND_MAX_TEXT_LEN + 1, "`}}");
-    assert_error(compile_items(items), "items[0].label.en: text is 1025 bytes, more than the limit of 1024");
+    assert_error(compile_items(items),
+                 "items[0].label.en: text is 1025 bytes, more than the limit of 1024");
 
     /* 64 items with distinct 1000-byte labels cannot fit in 32 KB. */
     p = items;

@@ -39,11 +39,11 @@ static int str_is(cnd_str_t s, const char *want)
     return s.len == strlen(want) && memcmp(s.ptr, want, s.len) == 0;
 }
 
-#define assert_str(s, want)                                                                    \
-    do {                                                                                       \
-        cnd_str_t s_ = (s);                                                                    \
-        if (!str_is(s_, want))                                                                 \
-            fail_msg("got '%.*s', expected '%s'", (int)s_.len, s_.ptr, want);                 \
+#define assert_str(s, want)                                                                        \
+    do {                                                                                           \
+        cnd_str_t s_ = (s);                                                                        \
+        if (!str_is(s_, want))                                                                     \
+            fail_msg("got '%.*s', expected '%s'", (int)s_.len, s_.ptr, want);                      \
     } while (0)
 
 static void default_pack_opens_with_27_items_in_english_and_spanish(void **state)
@@ -69,11 +69,11 @@ static void default_pack_opens_with_27_items_in_english_and_spanish(void **state
 static void items_come_in_the_domain_order_with_their_choices(void **state)
 {
     static const char *const names[27] = {
-        "age_group",   "lives_in",     "origin",         "terms_told",   "terms_differ",
-        "recruit_fee", "owe_work_off", "hours_day",      "weekly_rest",  "refuse_extra",
-        "night_work",  "paid_how",     "paid_often",     "pay_withheld", "deductions",
-        "pay_vs_min",  "documents",    "leave_house",    "contact_family", "outside_help",
-        "threats",     "violence",     "sexual_harm",    "sleeping_place", "food_care",
+        "age_group",   "lives_in",     "origin",      "terms_told",     "terms_differ",
+        "recruit_fee", "owe_work_off", "hours_day",   "weekly_rest",    "refuse_extra",
+        "night_work",  "paid_how",     "paid_often",  "pay_withheld",   "deductions",
+        "pay_vs_min",  "documents",    "leave_house", "contact_family", "outside_help",
+        "threats",     "violence",     "sexual_harm", "sleeping_place", "food_care",
         "could_leave", "status_keeps"};
     cnd_pack_t pk;
     cnd_item_t it;
@@ -332,36 +332,95 @@ static void apply_damage(int d, uint8_t *b, const cnd_pack_t *pk)
     uint8_t *strings = b + pk->off_strings;
 
     switch (d) {
-    case 0: put16(b + CND_PACK_HDR_N_ITEMS, 0); break;
-    case 1: put16(b + CND_PACK_HDR_N_ITEMS, CND_MAX_ITEMS + 1); break;
-    case 2: b[CND_PACK_HDR_N_LANGS] = 0; break;
-    case 3: b[CND_PACK_HDR_N_LANGS] = CND_MAX_LANGS + 1; break;
-    case 4: put16(b + CND_PACK_HDR_RESERVED, 1); break;
-    case 5: put32(b + CND_PACK_HDR_OFF_ITEMS, pk->off_items + 4); break;
-    case 6: put32(b + CND_PACK_HDR_LEN_STRINGS, pk->len_strings + 1); break;
-    case 7: put32(b + CND_PACK_HDR_TOTAL_LEN, pk->len - 1); break;
-    case 8: put16(b + CND_PACK_HDR_SURVEY_ID, 0xFFF0); break;
-    case 9: item0[CND_PACK_ITEM_KIND] = 9; break;
-    case 10: item0[CND_PACK_ITEM_N_CHOICES] = 0; break;
-    case 11: b[pk->off_items + ITEM_OUTSIDE_HELP * isz + CND_PACK_ITEM_N_CHOICES] = 3; break;
-    case 12: item0[CND_PACK_ITEM_FLAGS] |= 0x80; break;
-    case 13: item0[CND_PACK_ITEM_N_TAGS] = CND_MAX_TAGS + 1; break;
-    case 14: put16(item0 + isz + CND_PACK_ITEM_FIRST_CHOICE, 1); break;
-    case 15: code[1] = ITEM_SLEEPING_PLACE; break;
-    case 16: code[0] = 0x7E; break;
-    case 17: put16(sleeping + CND_PACK_ITEM_CODE_LEN, CND_MAX_RELEVANCE_LEN + 1); break;
-    case 18: put32(code + 3, 1u << 5); break;
-    case 19: memcpy(item0 + isz + CND_PACK_ITEM_NAME, item0 + CND_PACK_ITEM_NAME, 4); break;
-    case 20: memcpy(lang1 + CND_PACK_LANG_CODE, lang0 + CND_PACK_LANG_CODE, 4); break;
-    case 21: strings[get16(lang0 + CND_PACK_LANG_CONSENT)] = 0x01; break;
-    case 22: strings[get16(item0 + CND_PACK_ITEM_LABELS)] = 0xFF; break;
-    case 23: put16(item0 + CND_PACK_ITEM_LABELS + 2, 0); break;
-    case 24: put16(sleeping + CND_PACK_ITEM_REL_SRC + 2, 0); break;
-    case 25: code[0] = CND_REL_OP_ANS_MULTI; break;
-    case 26: put32(item0 + CND_PACK_ITEM_MIN, 1); break;
-    case 27: put16(item0 + CND_PACK_ITEM_LABELS, (uint16_t)(pk->len_strings - 1)); break;
-    case 28: strings[get16(item0 + CND_PACK_ITEM_NAME)] = 'A'; break;
-    default: fail_msg("no damage %d", d);
+    case 0:
+        put16(b + CND_PACK_HDR_N_ITEMS, 0);
+        break;
+    case 1:
+        put16(b + CND_PACK_HDR_N_ITEMS, CND_MAX_ITEMS + 1);
+        break;
+    case 2:
+        b[CND_PACK_HDR_N_LANGS] = 0;
+        break;
+    case 3:
+        b[CND_PACK_HDR_N_LANGS] = CND_MAX_LANGS + 1;
+        break;
+    case 4:
+        put16(b + CND_PACK_HDR_RESERVED, 1);
+        break;
+    case 5:
+        put32(b + CND_PACK_HDR_OFF_ITEMS, pk->off_items + 4);
+        break;
+    case 6:
+        put32(b + CND_PACK_HDR_LEN_STRINGS, pk->len_strings + 1);
+        break;
+    case 7:
+        put32(b + CND_PACK_HDR_TOTAL_LEN, pk->len - 1);
+        break;
+    case 8:
+        put16(b + CND_PACK_HDR_SURVEY_ID, 0xFFF0);
+        break;
+    case 9:
+        item0[CND_PACK_ITEM_KIND] = 9;
+        break;
+    case 10:
+        item0[CND_PACK_ITEM_N_CHOICES] = 0;
+        break;
+    case 11:
+        b[pk->off_items + ITEM_OUTSIDE_HELP * isz + CND_PACK_ITEM_N_CHOICES] = 3;
+        break;
+    case 12:
+        item0[CND_PACK_ITEM_FLAGS] |= 0x80;
+        break;
+    case 13:
+        item0[CND_PACK_ITEM_N_TAGS] = CND_MAX_TAGS + 1;
+        break;
+    case 14:
+        put16(item0 + isz + CND_PACK_ITEM_FIRST_CHOICE, 1);
+        break;
+    case 15:
+        code[1] = ITEM_SLEEPING_PLACE;
+        break;
+    case 16:
+        code[0] = 0x7E;
+        break;
+    case 17:
+        put16(sleeping + CND_PACK_ITEM_CODE_LEN, CND_MAX_RELEVANCE_LEN + 1);
+        break;
+    case 18:
+        put32(code + 3, 1u << 5);
+        break;
+    case 19:
+        memcpy(item0 + isz + CND_PACK_ITEM_NAME, item0 + CND_PACK_ITEM_NAME, 4);
+        break;
+    case 20:
+        memcpy(lang1 + CND_PACK_LANG_CODE, lang0 + CND_PACK_LANG_CODE, 4);
+        break;
+    case 21:
+        strings[get16(lang0 + CND_PACK_LANG_CONSENT)] = 0x01;
+        break;
+    case 22:
+        strings[get16(item0 + CND_PACK_ITEM_LABELS)] = 0xFF;
+        break;
+    case 23:
+        put16(item0 + CND_PACK_ITEM_LABELS + 2, 0);
+        break;
+    case 24:
+        put16(sleeping + CND_PACK_ITEM_REL_SRC + 2, 0);
+        break;
+    case 25:
+        code[0] = CND_REL_OP_ANS_MULTI;
+        break;
+    case 26:
+        put32(item0 + CND_PACK_ITEM_MIN, 1);
+        break;
+    case 27:
+        put16(item0 + CND_PACK_ITEM_LABELS, (uint16_t)(pk->len_strings - 1));
+        break;
+    case 28:
+        strings[get16(item0 + CND_PACK_ITEM_NAME)] = 'A';
+        break;
+    default:
+        fail_msg("no damage %d", d);
     }
 }
 

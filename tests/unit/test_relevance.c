@@ -19,7 +19,8 @@ static const uint8_t kinds[6] = {CND_ITEM_SINGLE, CND_ITEM_MULTI, CND_ITEM_INTEG
 
 #define ANS(i) CND_REL_OP_ANS, (i)
 #define ANS_MULTI(i) CND_REL_OP_ANS_MULTI, (i)
-#define U32(v) (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), (uint8_t)((uint32_t)(v) >> 24)
+#define U32(v)                                                                                     \
+    (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), (uint8_t)((uint32_t)(v) >> 24)
 #define SET(m) CND_REL_OP_SET, U32(m)
 #define INT(v) CND_REL_OP_INT, U32((uint32_t)(int32_t)(v))
 
@@ -67,7 +68,7 @@ static void unanswered_or_prefer_not_makes_every_comparison_false(void **state)
     static const uint8_t eq[] = {ANS(0), SET(1u), CND_REL_OP_EQ};
     static const uint8_t ne[] = {ANS(0), SET(1u), CND_REL_OP_NE};
     static const uint8_t lt[] = {ANS(2), INT(18), CND_REL_OP_LT};
-    static const uint8_t not_eq[] = {ANS(0), SET(1u), CND_REL_OP_EQ, CND_REL_OP_NOT};
+    static const uint8_t not_eq [] = {ANS(0), SET(1u), CND_REL_OP_EQ, CND_REL_OP_NOT};
     (void)state;
     reset_answers();
     assert_int_equal(eval(eq, sizeof eq), 0);
@@ -142,12 +143,11 @@ static void integer_comparisons_follow_the_number(void **state)
 static void and_or_not_combine_as_written(void **state)
 {
     /* lives_in = 0 and not (threats in {3}) */
-    static const uint8_t code[] = {ANS(0),       SET(1u),          CND_REL_OP_EQ,
-                                   ANS_MULTI(1), SET(1u << 3),     CND_REL_OP_IN,
-                                   CND_REL_OP_NOT, CND_REL_OP_AND};
+    static const uint8_t code[] = {ANS(0),       SET(1u),       CND_REL_OP_EQ,  ANS_MULTI(1),
+                                   SET(1u << 3), CND_REL_OP_IN, CND_REL_OP_NOT, CND_REL_OP_AND};
     /* age < 18 or violence = yes */
-    static const uint8_t either[] = {ANS(2), INT(18), CND_REL_OP_LT, ANS(3), SET(2u),
-                                     CND_REL_OP_EQ, CND_REL_OP_OR};
+    static const uint8_t either[] = {ANS(2),  INT(18),       CND_REL_OP_LT, ANS(3),
+                                     SET(2u), CND_REL_OP_EQ, CND_REL_OP_OR};
     (void)state;
     reset_answers();
     answer(0, 0);
@@ -180,22 +180,39 @@ static void validator_refuses_malformed_programs(void **state)
         {"unknown opcode", {0x7E}, 1, 5, CND_E_INVALID},
         {"operand cut off", {ANS(0), CND_REL_OP_SET, 1, 0}, 4, 5, CND_E_TRUNCATED},
         {"stack underflow", {CND_REL_OP_AND}, 1, 5, CND_E_INVALID},
-        {"two results left", {ANS(0), SET(1u), CND_REL_OP_EQ, ANS(0), SET(1u), CND_REL_OP_EQ}, 16, 5, CND_E_INVALID},
+        {"two results left",
+         {ANS(0), SET(1u), CND_REL_OP_EQ, ANS(0), SET(1u), CND_REL_OP_EQ},
+         16,
+         5,
+         CND_E_INVALID},
         {"result is not a boolean", {ANS(0)}, 2, 5, CND_E_INVALID},
-        {"choice beyond the item's choices", {ANS(0), SET(1u << 2), CND_REL_OP_EQ}, 8, 5, CND_E_RANGE},
+        {"choice beyond the item's choices",
+         {ANS(0), SET(1u << 2), CND_REL_OP_EQ},
+         8,
+         5,
+         CND_E_RANGE},
         {"empty choice set", {ANS(0), SET(0u), CND_REL_OP_IN}, 8, 5, CND_E_RANGE},
         {"< on a choice item", {ANS(0), INT(1), CND_REL_OP_LT}, 8, 5, CND_E_INVALID},
         {"in on an integer item", {ANS(2), INT(1), CND_REL_OP_IN}, 8, 5, CND_E_INVALID},
-        {"integer compared with a choice set", {ANS(2), SET(1u), CND_REL_OP_EQ}, 8, 5, CND_E_INVALID},
+        {"integer compared with a choice set",
+         {ANS(2), SET(1u), CND_REL_OP_EQ},
+         8,
+         5,
+         CND_E_INVALID},
         {"constant on the left", {SET(1u), ANS(0), CND_REL_OP_EQ}, 8, 5, CND_E_INVALID},
-        {"multi read of an item without choices", {ANS_MULTI(2), INT(1), CND_REL_OP_EQ}, 8, 5, CND_E_INVALID},
+        {"multi read of an item without choices",
+         {ANS_MULTI(2), INT(1), CND_REL_OP_EQ},
+         8,
+         5,
+         CND_E_INVALID},
         {"and of non-booleans", {ANS(0), SET(1u), CND_REL_OP_AND}, 8, 5, CND_E_INVALID},
         {"not of a value", {ANS(0), CND_REL_OP_NOT}, 3, 5, CND_E_INVALID},
     };
     size_t i;
     (void)state;
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        cnd_status_t st = cnd_relevance_validate(bad[i].code, bad[i].len, bad[i].self, n_choices, 6);
+        cnd_status_t st =
+            cnd_relevance_validate(bad[i].code, bad[i].len, bad[i].self, n_choices, 6);
         if (st != bad[i].expect)
             fail_msg("program that %s: got %s, expected %s", bad[i].why, cnd_status_str(st),
                      cnd_status_str(bad[i].expect));
@@ -230,10 +247,10 @@ static void kind_check_refuses_answers_read_the_wrong_way(void **state)
     static const uint8_t multi_on_single[] = {ANS_MULTI(0), SET(1u), CND_REL_OP_EQ};
     static const uint8_t info[] = {ANS(4), INT(0), CND_REL_OP_EQ};
     (void)state;
-    assert_int_not_equal(cnd_relevance_check_kinds(single_on_multi, sizeof single_on_multi, kinds, 6),
-                         CND_OK);
-    assert_int_not_equal(cnd_relevance_check_kinds(multi_on_single, sizeof multi_on_single, kinds, 6),
-                         CND_OK);
+    assert_int_not_equal(
+        cnd_relevance_check_kinds(single_on_multi, sizeof single_on_multi, kinds, 6), CND_OK);
+    assert_int_not_equal(
+        cnd_relevance_check_kinds(multi_on_single, sizeof multi_on_single, kinds, 6), CND_OK);
     assert_int_not_equal(cnd_relevance_check_kinds(info, sizeof info, kinds, 6), CND_OK);
 }
 

@@ -6,8 +6,9 @@
  * byte an accessor can later touch, so accessors need no error paths beyond
  * an index check and never read outside the buffer.
  * Never: allocates, recurses, or writes to the pack buffer.
- * RAM: cnd_pack_t; cnd_pack_open() uses about 160 bytes of C stack (per-item
- * kind and choice-count tables for relevance validation).
+ * RAM: cnd_pack_t; cnd_pack_open() uses about 300 bytes of C stack at its
+ * deepest (per-item kind and choice-count tables, 128 bytes, plus the
+ * relevance validator's stack).
  */
 #include "pack.h"
 

@@ -179,19 +179,33 @@ static const cJSON *get_field(const cJSON *obj, const char *key)
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
+/* "path.key", or just "key" at the top level (path ""). */
+static const char *join(char *buf, size_t n, const char *path, const char *key)
+{
+    snprintf(buf, n, "%s%s%s", path, path[0] ? "." : "", key);
+    return buf;
+}
+
+/* Where a missing field is reported: its parent object. */
+static const char *parent(const char *path)
+{
+    return path[0] ? path : "(top level)";
+}
+
 /* Required (or optional, *out left NULL) non-empty string field. */
 static int get_string(const cJSON *obj, const char *path, const char *key, int required,
                       const char **out, cnd_err_t *err)
 {
     const cJSON *v = get_field(obj, key);
+    char p[128];
     *out = NULL;
     if (v == NULL) {
         if (required)
-            cnd_err_set(err, "%s: missing '%s'", path, key);
+            cnd_err_set(err, "%s: missing '%s'", parent(path), key);
         return !required;
     }
     if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
-        cnd_err_set(err, "%s.%s: must be a non-empty string", path, key);
+        cnd_err_set(err, "%s: must be a non-empty string", join(p, sizeof p, path, key));
         return 0;
     }
     *out = v->valuestring;
@@ -205,9 +219,9 @@ static const cJSON *get_array(const cJSON *obj, const char *path, const char *ke
 {
     const cJSON *arr = get_field(obj, key);
     char p[96];
-    snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+    join(p, sizeof p, path, key);
     if (arr == NULL) {
-        cnd_err_set(err, "%s: missing '%s'", path[0] ? path : "(top level)", key);
+        cnd_err_set(err, "%s: missing '%s'", parent(path), key);
         return NULL;
     }
     if (!cJSON_IsArray(arr)) {
@@ -232,16 +246,19 @@ static int get_int(const cJSON *obj, const char *path, const char *key, long lo,
                    cnd_err_t *err)
 {
     const cJSON *v = get_field(obj, key);
+    char p[128];
+    join(p, sizeof p, path, key);
     if (v == NULL) {
-        cnd_err_set(err, "%s: missing '%s'", path, key);
+        cnd_err_set(err, "%s: missing '%s'", parent(path), key);
+        return 0;
+    }
+    /* Range first: converting a huge double (1e400) to long is undefined. */
+    if (cJSON_IsNumber(v) && !(v->valuedouble >= (double)lo && v->valuedouble <= (double)hi)) {
+        cnd_err_set(err, "%s: %g is outside %ld..%ld", p, v->valuedouble, lo, hi);
         return 0;
     }
     if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble) {
-        cnd_err_set(err, "%s.%s: must be a whole number", path, key);
-        return 0;
-    }
-    if (v->valuedouble < (double)lo || v->valuedouble > (double)hi) {
-        cnd_err_set(err, "%s.%s: %.0f is outside %ld..%ld", path, key, v->valuedouble, lo, hi);
+        cnd_err_set(err, "%s: must be a whole number", p);
         return 0;
     }
     *out = (long)v->valuedouble;
@@ -274,10 +291,10 @@ static int get_texts(const src_t *src, const cJSON *obj, const char *path, const
     uint8_t l;
 
     memset(out, 0, sizeof(texts_t));
-    snprintf(p, sizeof p, "%s%s%s", path, path[0] ? "." : "", key);
+    join(p, sizeof p, path, key);
     if (v == NULL) {
         if (required)
-            cnd_err_set(err, "%s: missing '%s'", path[0] ? path : "(top level)", key);
+            cnd_err_set(err, "%s: missing '%s'", parent(path), key);
         return !required;
     }
     if (!cJSON_IsObject(v)) {
@@ -639,13 +656,13 @@ static int read_source(src_t *src, const cJSON *root, cnd_err_t *err)
                                        "consent", "referral", "ui", "items",   NULL};
     long version;
     if (!check_keys(root, "(top level)", keys, err) ||
-        !get_string(root, "(top level)", "id", 1, &src->id, err))
+        !get_string(root, "", "id", 1, &src->id, err))
         return 0;
     if (!cnd_pack_name_ok(CND_NAME_SURVEY_ID, src->id, strlen(src->id))) {
         cnd_err_set(err, "id: '%s' must match ^[a-z][a-z0-9_-]{0,31}$", src->id);
         return 0;
     }
-    if (!get_int(root, "(top level)", "version", 1, 65535, &version, err))
+    if (!get_int(root, "", "version", 1, 65535, &version, err))
         return 0;
     src->version = (uint16_t)version;
     return read_languages(src, root, err) &&
@@ -769,8 +786,8 @@ static void rel_next(rel_parser_t *ps)
             char *end;
             errno = 0;
             ps->number = strtol(t + p, &end, 10);
-            if (end == t + p + (t[p] == '-') || errno != 0 || ps->number < INT32_MIN ||
-                ps->number > INT32_MAX || is_ident_char(*end)) {
+            if (end == t + p || errno != 0 || ps->number < INT32_MIN || ps->number > INT32_MAX ||
+                is_ident_char(*end)) {
                 rel_fail(ps, "malformed number");
                 ps->tok = TK_END;
                 return;

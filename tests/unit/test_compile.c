@@ -319,6 +319,8 @@ static void source_defects_give_one_line_with_path_and_problem(void **state)
          "items[1].relevant: column 10: '<' needs an integer item; 'lives_in' is single"},
         {AGE "," ASKED("age in ('x')"), "'in' needs an item with choices; 'age' is integer"},
         {AGE "," ASKED("age = 'x'"), "expected a whole number to compare 'age' with"},
+        {AGE "," ASKED("age > -x"), "items[1].relevant: column 7: malformed number"},
+        {AGE "," ASKED("age > 99999999999"), "malformed number"},
         {INFO "," ASKED("intro = 'x'"), "'intro' is an info screen and has no answer"},
         {LIVES_IN "," ASKED("lives_in in 'employer'"), "expected '(' after 'in'"},
         {"{`name`:`q`,`kind`:`single`,`label`:{`en`:`Q`},`choices`:[{`name`:`pna`,`label`:{`en`:`A`"
@@ -352,6 +354,9 @@ static void document_level_defects_name_their_place(void **state)
                               "`consent`:{`en`:`C`},`referral`:{`en`:`R`},`items`:[" HURT "]}"),
                  "(top level): missing 'title'");
     assert_error(compile_text("{`id`:`t`,`version`:`1`}"), "version: must be a whole number");
+    assert_error(compile_text("{`id`:`t`,`version`:1e400}"), "version: inf is outside 1..65535");
+    assert_error(compile_text("{`id`:`t`,`version`:1.5}"), "version: must be a whole number");
+    assert_int_equal(strncmp(err.msg, "version:", 8), 0);
     assert_error(compile_text("{`id`:`Bad Id`,`version`:1}"), "id: 'Bad Id' must match");
     assert_error(compile_text("{`id`:`t`,`version`:1,`languages`:[{`code`:`english`,`name`:`E`}]}"),
                  "languages[0].code: 'english' is not a language code");

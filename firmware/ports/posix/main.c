@@ -564,8 +564,12 @@ int main(int argc, char **argv)
         cnd_flash_file_close(&g_flash_file);
         return EXIT_FAIL;
     }
-    fprintf(stderr, "candor-sim: serving sim:%s (flash %s)\n", g_link.path, o.flash_path);
     g_draw_tty = isatty(STDOUT_FILENO);
+    if (!g_draw_tty) {
+        /* stderr stays for errors only; on a terminal the footer says this */
+        printf("candor-sim: serving sim:%s (flash %s)\n", g_link.path, o.flash_path);
+        fflush(stdout);
+    }
     if (o.keys == NULL && isatty(STDIN_FILENO))
         enter_raw_tty();
     if (g_draw_tty)

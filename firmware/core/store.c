@@ -55,38 +55,38 @@ static cnd_status_t flash_erase(cnd_store_t *st, uint32_t block)
     return st->hal->flash.erase(st->hal->flash.ctx, block) == CND_OK ? CND_OK : CND_E_IO;
 }
 
-/* Programs then reads back and compares byte for byte (CND_E_VERIFY). */
-static cnd_status_t prog_verified(cnd_store_t *st, uint32_t addr, const uint8_t *data, uint32_t len)
+/* *same = 1 when flash[addr, addr+len) equals data (all 0xFF if data is NULL). */
+static cnd_status_t range_equals(cnd_store_t *st, uint32_t addr, uint32_t len, const uint8_t *data,
+                                 int *same)
 {
     uint32_t done;
-    if (st->hal->flash.prog(st->hal->flash.ctx, addr, data, len) != CND_OK)
-        return CND_E_IO;
-    for (done = 0; done < len; done += CHUNK) {
-        uint8_t back[CHUNK];
-        uint32_t n = len - done < CHUNK ? len - done : CHUNK;
-        if (flash_read(st, addr + done, back, n) != CND_OK)
-            return CND_E_IO;
-        if (memcmp(back, data + done, n) != 0)
-            return CND_E_VERIFY;
-    }
-    return CND_OK;
-}
-
-/* *erased = 1 when flash[addr, addr+len) is all 0xFF. */
-static cnd_status_t range_erased(cnd_store_t *st, uint32_t addr, uint32_t len, int *erased)
-{
-    uint32_t done;
-    *erased = 0;
+    *same = 0;
     for (done = 0; done < len; done += CHUNK) {
         uint8_t chunk[CHUNK];
         uint32_t n = len - done < CHUNK ? len - done : CHUNK;
         if (flash_read(st, addr + done, chunk, n) != CND_OK)
             return CND_E_IO;
-        if (!cnd_bytes_erased(chunk, n))
+        if (data ? memcmp(chunk, data + done, n) != 0 : !cnd_bytes_erased(chunk, n))
             return CND_OK;
     }
-    *erased = 1;
+    *same = 1;
     return CND_OK;
+}
+
+static cnd_status_t range_erased(cnd_store_t *st, uint32_t addr, uint32_t len, int *erased)
+{
+    return range_equals(st, addr, len, NULL, erased);
+}
+
+/* Programs then reads back and compares byte for byte (CND_E_VERIFY). */
+static cnd_status_t prog_verified(cnd_store_t *st, uint32_t addr, const uint8_t *data, uint32_t len)
+{
+    int same;
+    if (st->hal->flash.prog(st->hal->flash.ctx, addr, data, len) != CND_OK)
+        return CND_E_IO;
+    if (range_equals(st, addr, len, data, &same) != CND_OK)
+        return CND_E_IO;
+    return same ? CND_OK : CND_E_VERIFY;
 }
 
 /* Erases a block unless it already reads erased (saves wear). */

@@ -15,7 +15,8 @@
 static void fill_response(cnd_response_t *r, uint8_t n, uint32_t seed)
 {
     uint8_t i;
-    static const int32_t values[] = {0, 1, 2, 63, 64, -1, -64, -65, 127, 128, 300, 100000,
+    static const int32_t values[] = {0,         1,         2,           63,  64,  -1,
+                                     -64,       -65,       127,         128, 300, 100000,
                                      INT32_MAX, INT32_MIN, -2147483647, 8191};
     memset(r, 0, sizeof(*r));
     for (i = 0; i < CND_RESPONSE_ID_LEN; i++)
@@ -320,8 +321,7 @@ static void answers_the_survey_cannot_produce_are_caught(void **state)
 
     assert_int_equal(cnd_pack_item(&pack, (uint16_t)multi, &it), CND_OK);
     assert_int_equal(check_one(multi, CND_ANS_VALUE, 0), CND_E_RANGE); /* empty tick set */
-    assert_int_equal(check_one(multi, CND_ANS_VALUE, (int32_t)(1u << it.n_choices)),
-                     CND_E_RANGE);
+    assert_int_equal(check_one(multi, CND_ANS_VALUE, (int32_t)(1u << it.n_choices)), CND_E_RANGE);
 
     assert_int_equal(check_one(yesno, CND_ANS_VALUE, 1), CND_OK);
     assert_int_equal(check_one(yesno, CND_ANS_VALUE, 2), CND_E_RANGE);

@@ -582,7 +582,7 @@ static void log_wraps_and_reclaims_space_after_acks_over_many_cycles(void **stat
         if (d.rf.block_erases[k] > hi)
             hi = d.rf.block_erases[k];
     }
-    assert_true(lo >= 4);     /* several full cycles around the log */
+    assert_true(lo >= 4);      /* several full cycles around the log */
     assert_true(hi - lo <= 1); /* and every block worn the same */
     cnd_ram_flash_free(&d.rf);
 }

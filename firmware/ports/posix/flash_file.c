@@ -10,36 +10,33 @@
 
 #define CHUNK 256
 
-static cnd_status_t pread_all(int fd, void *buf, size_t len, off_t off)
+/* Whole transfer or CND_E_IO; retried on EINTR and short counts. */
+static cnd_status_t transfer_all(int fd, uint8_t *rbuf, const uint8_t *wbuf, size_t len, off_t off)
 {
-    uint8_t *p = buf;
     while (len > 0) {
-        ssize_t n = pread(fd, p, len, off);
+        ssize_t n = rbuf ? pread(fd, rbuf, len, off) : pwrite(fd, wbuf, len, off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             return CND_E_IO;
-        p += n;
+        if (rbuf)
+            rbuf += n;
+        else
+            wbuf += n;
         len -= (size_t)n;
         off += n;
     }
     return CND_OK;
 }
 
+static cnd_status_t pread_all(int fd, void *buf, size_t len, off_t off)
+{
+    return transfer_all(fd, buf, NULL, len, off);
+}
+
 static cnd_status_t pwrite_all(int fd, const void *buf, size_t len, off_t off)
 {
-    const uint8_t *p = buf;
-    while (len > 0) {
-        ssize_t n = pwrite(fd, p, len, off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return CND_E_IO;
-        p += n;
-        len -= (size_t)n;
-        off += n;
-    }
-    return CND_OK;
+    return transfer_all(fd, NULL, buf, len, off);
 }
 
 static cnd_status_t file_read(void *ctx, uint32_t addr, void *buf, uint32_t len)

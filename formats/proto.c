@@ -245,6 +245,36 @@ cnd_status_t cnd_msg_decode_hello(const uint8_t *p, size_t len, cnd_msg_hello_t 
     return rd_done(&r);
 }
 
+/* ---- chunk messages: a fixed head, then data filling the rest ---- */
+
+/* Places data after `head` bytes (moving it if it was produced in place)
+ * and leaves the head for the caller to fill once nothing can fail. */
+static cnd_status_t chunk_encode(uint8_t *out, size_t cap, size_t head, size_t max,
+                                 const uint8_t *data, uint16_t n, size_t *len)
+{
+    wr_t w;
+    *len = 0;
+    if (n > max)
+        return CND_E_RANGE;
+    wr_init(&w, out, cap);
+    wr_take(&w, head);
+    wr_bytes(&w, data, n);
+    return wr_done(&w, len);
+}
+
+/* Splits a payload into its head and data; the head is read by the caller. */
+static cnd_status_t chunk_decode(const uint8_t *p, size_t len, size_t head, size_t max,
+                                 const uint8_t **data, uint16_t *n)
+{
+    if (len < head)
+        return CND_E_TRUNCATED;
+    if (len - head > max)
+        return CND_E_RANGE;
+    *data = p + head;
+    *n = (uint16_t)(len - head);
+    return CND_OK;
+}
+
 /* ---- GET_PACK / PACK_CHUNK ---- */
 
 cnd_status_t cnd_msg_encode_get_pack(const cnd_msg_get_pack_t *m, uint8_t *out, size_t cap,
@@ -269,36 +299,26 @@ cnd_status_t cnd_msg_decode_get_pack(const uint8_t *p, size_t len, cnd_msg_get_p
 cnd_status_t cnd_msg_encode_pack_chunk(const cnd_msg_pack_chunk_t *m, uint8_t *out, size_t cap,
                                        size_t *len)
 {
-    wr_t w;
-    *len = 0;
-    if (m->len > CND_MSG_PACK_CHUNK_MAX)
-        return CND_E_RANGE;
-    wr_init(&w, out, cap);
-    /* Move the data first: it may sit where the header goes if produced in place. */
-    wr_take(&w, CND_MSG_PACK_CHUNK_HEAD);
-    wr_bytes(&w, m->data, m->len);
-    if (w.overflow)
-        return CND_E_NOSPACE;
+    cnd_status_t st = chunk_encode(out, cap, CND_MSG_PACK_CHUNK_HEAD, CND_MSG_PACK_CHUNK_MAX,
+                                   m->data, m->len, len);
+    if (st != CND_OK)
+        return st;
     cnd_wire_put_u32(out, m->fingerprint);
     cnd_wire_put_u32(out + 4, m->offset);
     cnd_wire_put_u32(out + 8, m->total);
-    return wr_done(&w, len);
+    return CND_OK;
 }
 
 cnd_status_t cnd_msg_decode_pack_chunk(const uint8_t *p, size_t len, cnd_msg_pack_chunk_t *m)
 {
-    rd_t r;
+    cnd_status_t st;
     memset(m, 0, sizeof *m);
-    if (len < CND_MSG_PACK_CHUNK_HEAD)
-        return CND_E_TRUNCATED;
-    if (len - CND_MSG_PACK_CHUNK_HEAD > CND_MSG_PACK_CHUNK_MAX)
-        return CND_E_RANGE;
-    rd_init(&r, p, len);
-    m->fingerprint = rd_u32(&r);
-    m->offset = rd_u32(&r);
-    m->total = rd_u32(&r);
-    m->len = (uint16_t)(len - CND_MSG_PACK_CHUNK_HEAD);
-    m->data = p + CND_MSG_PACK_CHUNK_HEAD;
+    st = chunk_decode(p, len, CND_MSG_PACK_CHUNK_HEAD, CND_MSG_PACK_CHUNK_MAX, &m->data, &m->len);
+    if (st != CND_OK)
+        return st;
+    m->fingerprint = cnd_wire_get_u32(p);
+    m->offset = cnd_wire_get_u32(p + 4);
+    m->total = cnd_wire_get_u32(p + 8);
     /* A chunk must lie inside the pack it claims to be part of. */
     if (m->offset > m->total || m->len > m->total - m->offset)
         return CND_E_RANGE;
@@ -329,29 +349,22 @@ cnd_status_t cnd_msg_decode_push_begin(const uint8_t *p, size_t len, cnd_msg_pus
 cnd_status_t cnd_msg_encode_push_data(const cnd_msg_push_data_t *m, uint8_t *out, size_t cap,
                                       size_t *len)
 {
-    wr_t w;
-    *len = 0;
-    if (m->len > CND_MSG_PUSH_DATA_MAX)
-        return CND_E_RANGE;
-    wr_init(&w, out, cap);
-    wr_take(&w, CND_MSG_PUSH_DATA_HEAD);
-    wr_bytes(&w, m->data, m->len);
-    if (w.overflow)
-        return CND_E_NOSPACE;
+    cnd_status_t st = chunk_encode(out, cap, CND_MSG_PUSH_DATA_HEAD, CND_MSG_PUSH_DATA_MAX,
+                                   m->data, m->len, len);
+    if (st != CND_OK)
+        return st;
     cnd_wire_put_u32(out, m->offset);
-    return wr_done(&w, len);
+    return CND_OK;
 }
 
 cnd_status_t cnd_msg_decode_push_data(const uint8_t *p, size_t len, cnd_msg_push_data_t *m)
 {
+    cnd_status_t st;
     memset(m, 0, sizeof *m);
-    if (len < CND_MSG_PUSH_DATA_HEAD)
-        return CND_E_TRUNCATED;
-    if (len - CND_MSG_PUSH_DATA_HEAD > CND_MSG_PUSH_DATA_MAX)
-        return CND_E_RANGE;
+    st = chunk_decode(p, len, CND_MSG_PUSH_DATA_HEAD, CND_MSG_PUSH_DATA_MAX, &m->data, &m->len);
+    if (st != CND_OK)
+        return st;
     m->offset = cnd_wire_get_u32(p);
-    m->data = p + CND_MSG_PUSH_DATA_HEAD;
-    m->len = (uint16_t)(len - CND_MSG_PUSH_DATA_HEAD);
     return CND_OK;
 }
 
@@ -397,33 +410,26 @@ cnd_status_t cnd_msg_decode_batch_info(const uint8_t *p, size_t len, cnd_msg_bat
 cnd_status_t cnd_msg_encode_batch_data(const cnd_msg_batch_data_t *m, uint8_t *out, size_t cap,
                                        size_t *len)
 {
-    wr_t w;
-    *len = 0;
-    if (m->len > CND_MSG_BATCH_DATA_MAX)
-        return CND_E_RANGE;
-    wr_init(&w, out, cap);
-    wr_take(&w, CND_MSG_BATCH_DATA_HEAD);
-    wr_bytes(&w, m->data, m->len);
-    if (w.overflow)
-        return CND_E_NOSPACE;
+    cnd_status_t st = chunk_encode(out, cap, CND_MSG_BATCH_DATA_HEAD, CND_MSG_BATCH_DATA_MAX,
+                                   m->data, m->len, len);
+    if (st != CND_OK)
+        return st;
     cnd_wire_put_u32(out, m->offset);
     out[4] = m->flags;
-    return wr_done(&w, len);
+    return CND_OK;
 }
 
 cnd_status_t cnd_msg_decode_batch_data(const uint8_t *p, size_t len, cnd_msg_batch_data_t *m)
 {
+    cnd_status_t st;
     memset(m, 0, sizeof *m);
-    if (len < CND_MSG_BATCH_DATA_HEAD)
-        return CND_E_TRUNCATED;
-    if (len - CND_MSG_BATCH_DATA_HEAD > CND_MSG_BATCH_DATA_MAX)
-        return CND_E_RANGE;
+    st = chunk_decode(p, len, CND_MSG_BATCH_DATA_HEAD, CND_MSG_BATCH_DATA_MAX, &m->data, &m->len);
+    if (st != CND_OK)
+        return st;
     m->offset = cnd_wire_get_u32(p);
     m->flags = p[4];
     if (m->flags & (uint8_t)~CND_MSG_BATCH_LAST)
         return CND_E_INVALID;
-    m->data = p + CND_MSG_BATCH_DATA_HEAD;
-    m->len = (uint16_t)(len - CND_MSG_BATCH_DATA_HEAD);
     return CND_OK;
 }
 

@@ -113,14 +113,33 @@ static void batch_rewind(cnd_sync_t *s)
     s->at = -1;
 }
 
-static void batch_close(cnd_sync_t *s)
+/* Frees the deflate state; the bump arena is empty again. */
+static void deflate_release(cnd_sync_t *s)
 {
     if (s->z_live)
         (void)deflateEnd(&s->zs);
     s->z_live = 0;
     s->arena_used = 0;
+}
+
+static void batch_close(cnd_sync_t *s)
+{
+    deflate_release(s);
     s->batch_state = BATCH_NONE;
     s->enc_done = 0;
+}
+
+/* Sends an encoded payload, or ERROR if it did not fit the reply buffer
+ * (a port with a buffer below CND_SYNC_REPLY_MAX); an open batch cannot
+ * continue after a lost chunk, so it is closed. */
+static void reply_encoded(cnd_sync_t *s, reply_t *r, cnd_status_t enc, uint8_t type, size_t len)
+{
+    if (enc == CND_OK) {
+        reply_frame(r, type, len);
+        return;
+    }
+    batch_close(s);
+    reply_error(r, CND_E_NOSPACE, "reply does not fit the port's buffer");
 }
 
 static void push_close(cnd_sync_t *s)
@@ -183,6 +202,7 @@ static void read_pack_identity(cnd_sync_t *s, cnd_msg_survey_t *out)
 
 static void handle_hello(cnd_sync_t *s, reply_t *r)
 {
+    cnd_status_t enc;
     cnd_msg_hello_t h;
     cnd_store_pack_info_t packs[CND_MAX_SURVEYS];
     uint8_t n, i;
@@ -209,11 +229,8 @@ static void handle_hello(cnd_sync_t *s, reply_t *r)
         read_pack_identity(s, m);
         h.n_surveys++;
     }
-    if (cnd_msg_encode_hello(&h, r->pl, r->pl_cap, &len) != CND_OK) {
-        reply_error(r, CND_E_NOSPACE, "hello reply does not fit");
-        return;
-    }
-    reply_frame(r, CND_MSG_HELLO_REPLY, len);
+    enc = cnd_msg_encode_hello(&h, r->pl, r->pl_cap, &len);
+    reply_encoded(s, r, enc, CND_MSG_HELLO_REPLY, len);
 }
 
 /* ---- GET_PACK ---- */
@@ -233,6 +250,7 @@ static int find_pack(cnd_sync_t *s, uint32_t fp, cnd_store_pack_info_t *info)
 
 static void handle_get_pack(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
 {
+    cnd_status_t enc;
     cnd_msg_get_pack_t q;
     cnd_msg_pack_chunk_t c;
     cnd_store_pack_info_t info;
@@ -269,11 +287,8 @@ static void handle_get_pack(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
             return;
         }
     }
-    if (cnd_msg_encode_pack_chunk(&c, r->pl, r->pl_cap, &len) != CND_OK) {
-        reply_error(r, CND_E_NOSPACE, "reply buffer too small");
-        return;
-    }
-    reply_frame(r, CND_MSG_PACK_CHUNK, len);
+    enc = cnd_msg_encode_pack_chunk(&c, r->pl, r->pl_cap, &len);
+    reply_encoded(s, r, enc, CND_MSG_PACK_CHUNK, len);
 }
 
 /* ---- PUSH ---- */
@@ -516,6 +531,7 @@ static cnd_status_t batch_start_deflate(cnd_sync_t *s)
 
 static void handle_pull_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
 {
+    cnd_status_t enc;
     cnd_msg_batch_info_t info;
     cnd_status_t st;
     uint32_t crc = 0;
@@ -546,12 +562,8 @@ static void handle_pull_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
         info.ucrc = crc;
         s->batch_state = BATCH_STREAMING;
     }
-    if (cnd_msg_encode_batch_info(&info, r->pl, r->pl_cap, &len) != CND_OK) {
-        batch_close(s);
-        reply_error(r, CND_E_NOSPACE, "reply buffer too small");
-        return;
-    }
-    reply_frame(r, CND_MSG_BATCH_INFO, len);
+    enc = cnd_msg_encode_batch_info(&info, r->pl, r->pl_cap, &len);
+    reply_encoded(s, r, enc, CND_MSG_BATCH_INFO, len);
 }
 
 /* Runs deflate until `room` bytes of output exist or the stream ended. */
@@ -591,6 +603,7 @@ static cnd_status_t batch_deflate(cnd_sync_t *s, uint8_t *dst, size_t room, size
 
 static void handle_pull_data(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
 {
+    cnd_status_t enc;
     cnd_msg_batch_data_t d;
     uint8_t *data = r->pl + CND_MSG_BATCH_DATA_HEAD;
     size_t room, made = 0, len = 0;
@@ -625,18 +638,11 @@ static void handle_pull_data(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     s->zoff += (uint32_t)made;
     if (last) {
         /* Keep first/last seq for the ACK; free the deflate state now. */
-        if (s->z_live)
-            (void)deflateEnd(&s->zs);
-        s->z_live = 0;
-        s->arena_used = 0;
+        deflate_release(s);
         s->batch_state = BATCH_SENT;
     }
-    if (cnd_msg_encode_batch_data(&d, r->pl, r->pl_cap, &len) != CND_OK) {
-        batch_close(s);
-        reply_error(r, CND_E_NOSPACE, "reply buffer too small");
-        return;
-    }
-    reply_frame(r, CND_MSG_BATCH_DATA, len);
+    enc = cnd_msg_encode_batch_data(&d, r->pl, r->pl_cap, &len);
+    reply_encoded(s, r, enc, CND_MSG_BATCH_DATA, len);
 }
 
 /* ---- ACK ---- */

@@ -131,7 +131,8 @@ static const char *const identifying_names[] = {"name",
                                                 "dob"};
 
 /* Choice names the export uses for non-answers. */
-static const char *const reserved_choice_names[] = {"pna", "prefer_not", "not_asked"};
+static const char *const reserved_choice_names[] = {"pna", "prefer_not", "prefer_not_to_answer",
+                                                    "not_asked"};
 
 static int in_list(const char *s, const char *const *list, size_t n)
 {

@@ -27,7 +27,7 @@
 #include "relevance.h"
 
 #define SOURCE_MAX_BYTES (1024 * 1024) /* a survey source is a few tens of KB */
-#define INTEGER_MAX_SPAN 10000         /* see check_integer_range() */
+#define INTEGER_MAX_SPAN 10000         /* see read_integer_range() */
 #define RELEVANCE_MAX_DEPTH 32         /* parenthesis / not nesting in the parser */
 
 /* ---------------------------------------------------------------- model */

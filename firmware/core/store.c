@@ -582,8 +582,11 @@ cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal)
     if (rs == CND_OK)
         rs = load_log(st);
     if (rs != CND_OK) {
+        /* A refused device behaves as empty and read-only: no packs, no
+         * responses, every write refused. */
         memset(st, 0, sizeof(*st));
         st->hal = hal;
+        st->active = NO_SLOT;
         return rs;
     }
     (void)reclaim(st); /* finishes a reclaim a power cut interrupted */

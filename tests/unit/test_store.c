@@ -241,8 +241,9 @@ static void blank_flash_is_formatted_with_a_random_device_id(void **state)
 static void garbage_flash_is_refused_and_left_untouched(void **state)
 {
     device_t d;
-    uint8_t *copy;
-    uint32_t size = BLOCK * 256, i;
+    uint8_t *copy, one[1];
+    uint32_t size = BLOCK * 256, i, len;
+    cnd_store_pack_info_t info[CND_MAX_SURVEYS];
     (void)state;
     device_init(&d, 256, 7);
     for (i = 0; i < size; i++)
@@ -256,8 +257,13 @@ static void garbage_flash_is_refused_and_left_untouched(void **state)
     assert_int_equal(cnd_store_mount(&d.st, &d.hal), CND_E_CORRUPT);
     assert_memory_equal(d.rf.mem, copy, size);
     assert_int_equal(d.rf.prog_count + d.rf.erase_count, 0);
-    /* Refused twice, still untouched: no store call succeeds on it. */
+    /* A refused store answers as empty and writes nothing. */
     assert_int_equal(cnd_store_pending_count(&d.st), 0);
+    assert_int_equal(cnd_store_packs(&d.st, info), 0);
+    assert_int_equal(cnd_store_active_pack(&d.st, one, sizeof one, &len), CND_E_NO_SURVEY);
+    assert_int_equal(save(&d, 1), CND_E_INVALID);
+    assert_int_equal(cnd_store_pack_begin(&d.st, 100), CND_E_RANGE);
+    assert_memory_equal(d.rf.mem, copy, size);
     free(copy);
     cnd_ram_flash_free(&d.rf);
 }
@@ -547,6 +553,70 @@ static void power_cut_at_any_point_of_acks_keeps_a_valid_watermark(void **state)
     }
     assert_true(cut > 100);
     cnd_ram_flash_free(&d.rf);
+}
+
+/* Index of the first pending response (responses are numbered by id). */
+static uint32_t first_pending_index(device_t *d)
+{
+    uint32_t cursor = 0, seq;
+    cnd_response_t r;
+    if (cnd_store_next_pending(&d->st, &cursor, &seq, &r) != CND_OK)
+        return UINT32_MAX;
+    return (uint32_t)r.id[0] | (uint32_t)((uint8_t)(r.id[1] - 17u)) << 8;
+}
+
+/*
+ * Power fails at every flash operation of a field routine (save, save, ...,
+ * sync every 40) that crosses segment boundaries and wraps the log. After
+ * each reboot: every save that was confirmed is there, every sync that was
+ * confirmed holds, the one interrupted operation either happened or not,
+ * and the device keeps working.
+ */
+static void power_cut_at_any_point_loses_no_confirmed_save_or_sync(void **state)
+{
+    uint32_t cut;
+    (void)state;
+    for (cut = 0;; cut++) {
+        device_t d;
+        uint32_t saved = 0, acked = 0, new_acked = 0, first, n;
+        int inflight_save = 0, inflight_ack = 0, finished = 0;
+        fresh_device_with_pack(&d, 40);
+        cnd_ram_flash_arm(&d.rf, CND_RAM_FAULT_POWER_CUT, cut, (cut * 13) % 80);
+        while (saved < 600) {
+            if (saved % 40 == 39 && acked < saved) {
+                new_acked = saved;
+                inflight_ack = 1;
+                if (cnd_store_ack(&d.st, seq_of_pending(&d, saved - acked - 1)) != CND_OK)
+                    break;
+                inflight_ack = 0;
+                acked = saved;
+            }
+            inflight_save = 1;
+            if (save(&d, saved) != CND_OK)
+                break;
+            inflight_save = 0;
+            saved++;
+        }
+        finished = saved == 600;
+        assert_int_equal(reboot(&d), CND_OK);
+        first = first_pending_index(&d);
+        n = cnd_store_pending_count(&d.st);
+        if (n == 0) {
+            assert_true(saved == acked || (inflight_ack && saved == new_acked));
+        } else {
+            assert_true(first == acked || (inflight_ack && first == new_acked));
+            assert_true(n == saved - first || (inflight_save && n == saved - first + 1));
+            expect_range(&d, first, n);
+        }
+        /* Whatever the cut hit, saving and syncing go on. */
+        assert_int_equal(save(&d, 1000), CND_OK);
+        assert_int_equal(cnd_store_ack(&d.st, seq_of_pending(&d, n)), CND_OK);
+        assert_int_equal(cnd_store_pending_count(&d.st), 0);
+        cnd_ram_flash_free(&d.rf);
+        if (finished)
+            break; /* the cut point lies beyond the whole routine */
+    }
+    assert_true(cut > 600);
 }
 
 static void log_wraps_and_reclaims_space_after_acks_over_many_cycles(void **state)
@@ -860,6 +930,7 @@ int main(void)
         cmocka_unit_test(ack_persists_across_reboot_and_acked_responses_are_not_pending),
         cmocka_unit_test(interrupted_ack_keeps_the_previous_watermark),
         cmocka_unit_test(power_cut_at_any_point_of_acks_keeps_a_valid_watermark),
+        cmocka_unit_test(power_cut_at_any_point_loses_no_confirmed_save_or_sync),
         cmocka_unit_test(log_wraps_and_reclaims_space_after_acks_over_many_cycles),
         cmocka_unit_test(full_log_of_unsynced_responses_refuses_new_saves_and_loses_nothing),
         cmocka_unit_test(pack_is_active_only_after_a_verified_commit),

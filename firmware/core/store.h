@@ -44,7 +44,11 @@ typedef struct cnd_store cnd_store_t; /* defined below; callers allocate it stat
 cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal);
 
 /* Commits one finished response as one record; verified read-back. On any
- * failure nothing is reported saved and the caller keeps its RAM copy. */
+ * failure nothing is reported saved and the caller keeps its RAM copy.
+ * CND_E_NO_SURVEY if r->pack_fp is not an installed pack (its responses
+ * could never be synced), CND_E_NOSPACE when the log is full of unsynced
+ * responses (nothing is ever overwritten), CND_E_VERIFY / CND_E_IO when the
+ * flash failed (a retry writes a new record). */
 cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r);
 
 /* Counts for HELLO and the home screen. */
@@ -103,8 +107,10 @@ cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t
 #define CND_STORE_MAX_PROG 256 /* largest prog_size supported; block_size must be a multiple */
 #define CND_STORE_BUF_LEN 512  /* one log entry (12 + CND_RECORD_BODY_MAX) padded to a prog unit */
 
-/* sizeof(cnd_store_t) = 928 bytes on x86-64 and 924 on a 32-bit MCU: the
- * two buffers below (768) plus about 40 words of positions and counts. */
+/* sizeof(cnd_store_t) = 924 bytes on Cortex-M4 (arm-none-eabi-gcc), 936 on
+ * x86-64: the two buffers below (768) plus about 40 words of positions and
+ * counts. Deepest stack: about 0.8 KB (ack/mount hold one cnd_response_t).
+ * The pack commit borrows a 32 KiB buffer (cnd_store_set_pack_buffer). */
 struct cnd_store {
     const cnd_hal_t *hal;
     /* Layout in blocks (formats/SPEC.md section 4), fixed at format. */

@@ -624,6 +624,52 @@ static void batch_stream_is_plain_zlib_with_announced_length_and_crc(void **stat
     print_message("50 responses: %u columnar bytes -> %zu deflated\n", (unsigned)info.ulen, zlen);
 }
 
+static void random_requests_never_crash_the_device_or_lose_data(void **state)
+{
+    fx_t *f = *state;
+    cnd_err_t err = {{0}};
+    uint8_t frame[CND_FRAME_MAX_SIZE], out[CND_SYNC_REPLY_MAX], payload[64];
+    static const uint8_t types[] = {CND_MSG_HELLO,      CND_MSG_GET_PACK,   CND_MSG_PUSH_BEGIN,
+                                    CND_MSG_PUSH_DATA,  CND_MSG_PUSH_COMMIT, CND_MSG_PULL_BEGIN,
+                                    CND_MSG_PULL_DATA,  CND_MSG_ACK,        0x00, 0x81, 0xFF};
+    cnd_frame_t reply;
+    cnd_hostsync_report_t rep;
+    unsigned i, k, acked = 0;
+
+    assert_int_equal(push(f, &err), CND_OK);
+    save_responses(f, 20);
+    f->activated = 0;
+    for (i = 0; i < 3000; i++) {
+        size_t len, n;
+        test_random(f, payload, sizeof payload);
+        len = payload[0] % 24u;
+        if (i % 5 == 0)
+            for (k = 1; k <= 4; k++)
+                payload[k] = 0; /* small offsets and seqs reach deeper */
+        n = raw_request(f, CND_PROTOCOL_VERSION, types[payload[1] % sizeof types], payload + 1,
+                        len, frame);
+        device_answer(f, frame, n, out, &reply);
+        assert_int_not_equal(reply.type, 0); /* every valid frame is answered */
+        if (frame[3] == CND_MSG_ACK && reply.type == CND_MSG_OK)
+            acked++;
+        if (i % 97 == 0) { /* raw garbage in between */
+            test_random(f, payload, sizeof payload);
+            device_answer(f, payload, sizeof payload, out, &reply);
+        }
+    }
+    /* A random push never activated a pack; responses left the device only
+     * through an ACK of a batch it had sent whole; a real sync still works. */
+    assert_int_equal(f->activated, 0);
+    cnd_sync_reset(&f->dev);
+    assert_int_equal(run_sync(f, CND_LOOP_FAULT_NONE, 0, 0, &rep, &err), CND_OK);
+    assert_int_equal(cnd_store_pending_count(&f->store), 0);
+    assert_int_equal(stored_count_all_intact(f), rep.added);
+    if (acked == 0)
+        assert_int_equal(rep.added, 20);
+    print_message("fuzz: %u random ACKs accepted, %zu responses synced after\n", acked,
+                  rep.added);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +699,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(out_of_order_requests_are_refused_without_harm, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(batch_stream_is_plain_zlib_with_announced_length_and_crc,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(random_requests_never_crash_the_device_or_lose_data,
                                         setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

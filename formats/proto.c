@@ -275,25 +275,36 @@ static cnd_status_t chunk_decode(const uint8_t *p, size_t len, size_t head, size
     return CND_OK;
 }
 
+/* GET_PACK and PUSH_BEGIN are both exactly two u32. */
+static cnd_status_t pair_encode(uint32_t a, uint32_t b, uint8_t *out, size_t cap, size_t *len)
+{
+    wr_t w;
+    wr_init(&w, out, cap);
+    wr_u32(&w, a);
+    wr_u32(&w, b);
+    return wr_done(&w, len);
+}
+
+static cnd_status_t pair_decode(const uint8_t *p, size_t len, uint32_t *a, uint32_t *b)
+{
+    rd_t r;
+    rd_init(&r, p, len);
+    *a = rd_u32(&r);
+    *b = rd_u32(&r);
+    return rd_done(&r);
+}
+
 /* ---- GET_PACK / PACK_CHUNK ---- */
 
 cnd_status_t cnd_msg_encode_get_pack(const cnd_msg_get_pack_t *m, uint8_t *out, size_t cap,
                                      size_t *len)
 {
-    wr_t w;
-    wr_init(&w, out, cap);
-    wr_u32(&w, m->fingerprint);
-    wr_u32(&w, m->offset);
-    return wr_done(&w, len);
+    return pair_encode(m->fingerprint, m->offset, out, cap, len);
 }
 
 cnd_status_t cnd_msg_decode_get_pack(const uint8_t *p, size_t len, cnd_msg_get_pack_t *m)
 {
-    rd_t r;
-    rd_init(&r, p, len);
-    m->fingerprint = rd_u32(&r);
-    m->offset = rd_u32(&r);
-    return rd_done(&r);
+    return pair_decode(p, len, &m->fingerprint, &m->offset);
 }
 
 cnd_status_t cnd_msg_encode_pack_chunk(const cnd_msg_pack_chunk_t *m, uint8_t *out, size_t cap,
@@ -330,20 +341,12 @@ cnd_status_t cnd_msg_decode_pack_chunk(const uint8_t *p, size_t len, cnd_msg_pac
 cnd_status_t cnd_msg_encode_push_begin(const cnd_msg_push_begin_t *m, uint8_t *out, size_t cap,
                                        size_t *len)
 {
-    wr_t w;
-    wr_init(&w, out, cap);
-    wr_u32(&w, m->len);
-    wr_u32(&w, m->fingerprint);
-    return wr_done(&w, len);
+    return pair_encode(m->len, m->fingerprint, out, cap, len);
 }
 
 cnd_status_t cnd_msg_decode_push_begin(const uint8_t *p, size_t len, cnd_msg_push_begin_t *m)
 {
-    rd_t r;
-    rd_init(&r, p, len);
-    m->len = rd_u32(&r);
-    m->fingerprint = rd_u32(&r);
-    return rd_done(&r);
+    return pair_decode(p, len, &m->len, &m->fingerprint);
 }
 
 cnd_status_t cnd_msg_encode_push_data(const cnd_msg_push_data_t *m, uint8_t *out, size_t cap,

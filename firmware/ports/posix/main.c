@@ -71,6 +71,7 @@ static struct termios g_saved_tty;
 static cnd_sim_frame_t g_last_frame;
 static char g_last_footer[512];
 static int g_drawn;
+static int g_body_offset; /* port-side scrolling of a long body text */
 static volatile sig_atomic_t g_stop;
 
 static void on_signal(int sig)
@@ -98,6 +99,8 @@ static void usage(FILE *f)
             "/tmp/candor-sim) that `candor --device sim:PATH` talks to.\n\n"
             "Keys on a terminal: arrows move, Enter = OK, Backspace = back,\n"
             "l = next language, x or Esc = quick exit, Ctrl-C = stop the simulator.\n"
+            "Down on the last option (up on the first) scrolls a text that is longer\n"
+            "than the display, such as the consent.\n"
             "A key script (--keys) holds the words up, down, ok, back, lang, exit\n"
             "(down*3 repeats), wait-survey, expect KIND [ITEM], sleep MS; '#' comments.\n"
             "--screen-log appends every new screen as text after a line like\n"
@@ -193,6 +196,7 @@ static int sync_busy(void *ctx)
 static void sync_pack_activated(void *ctx)
 {
     (void)ctx;
+    g_body_offset = 0;
     load_active_pack();
     cnd_engine_set_pack(&g_engine, g_have_pack ? &g_pack : NULL);
 }
@@ -256,7 +260,9 @@ static void refresh_screen(void)
     static cnd_sim_frame_t fr;
     char foot[512];
     int changed;
-    cnd_sim_render(cnd_engine_screen(&g_engine), g_have_pack ? &g_pack : NULL, &fr);
+    cnd_sim_render(cnd_engine_screen(&g_engine), g_have_pack ? &g_pack : NULL, g_body_offset,
+                   &fr);
+    g_body_offset = fr.body_offset;
     footer(foot, sizeof foot);
     changed = !g_drawn || !cnd_sim_frame_equal(&fr, &g_last_frame);
     if (changed && g_screen_log != NULL)
@@ -277,6 +283,29 @@ static void log_line(const char *fmt, const char *a)
 }
 
 /* ------------------------------------------------------------------ keys */
+
+/* One key press. The engine gets every key; when UP/DOWN changed nothing
+ * there (the cursor is at the first/last option), they scroll a body text
+ * that is longer than the display instead, so a respondent can read all of
+ * a consent or referral text with the handheld's six keys. */
+static void press(cnd_key_t key)
+{
+    static cnd_screen_t before;
+    const cnd_screen_t *after;
+    memcpy(&before, cnd_engine_screen(&g_engine), sizeof before); /* padding too */
+    cnd_engine_key(&g_engine, key);
+    after = cnd_engine_screen(&g_engine);
+    if (after->kind != before.kind || after->item != before.item || after->lang != before.lang) {
+        g_body_offset = 0; /* a new text starts at its top */
+    } else if (memcmp(after, &before, sizeof before) == 0) {
+        /* the engine renders from a zeroed struct, so equal bytes mean no change */
+        if (key == CND_KEY_UP && g_body_offset > 0)
+            g_body_offset--;
+        else if (key == CND_KEY_DOWN && g_body_offset < g_last_frame.body_max)
+            g_body_offset++;
+    }
+    refresh_screen();
+}
 
 static void restore_tty(void)
 {
@@ -336,8 +365,7 @@ static int run_script(const char *script_name, long long *sleep_until)
         const cnd_screen_t *s = cnd_engine_screen(&g_engine);
         switch (c->type) {
         case CND_SIM_CMD_KEY:
-            cnd_engine_key(&g_engine, (cnd_key_t)c->key);
-            refresh_screen();
+            press((cnd_key_t)c->key);
             break;
         case CND_SIM_CMD_WAIT_SURVEY:
             if (!g_have_pack)
@@ -513,7 +541,7 @@ static int serve(const sim_options_t *o)
                     interactive = 0;
                 nk = n > 0 ? cnd_sim_tty_keys((const uint8_t *)buf, (size_t)n, keys, 64) : 0;
                 for (k = 0; k < nk; k++)
-                    cnd_engine_key(&g_engine, (cnd_key_t)keys[k]);
+                    press((cnd_key_t)keys[k]);
             } else if (n > 0) {
                 if (cnd_sim_script_feed(&g_script, buf, (size_t)n, err, sizeof err) != 0) {
                     fprintf(stderr, "candor-sim: key script (stdin): %s\n", err);

@@ -406,7 +406,48 @@ static int review_lines(const cnd_screen_t *s, char (*lines)[CND_SIM_ROW_BYTES],
     return n;
 }
 
-void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_frame_t *out)
+/* Draws body lines into rows [r, r + rows). Text longer than that scrolls:
+ * lines from `offset` on, with arrows on the rows where text is hidden
+ * above or below. Returns the row after the body. */
+static int place_body(cnd_sim_frame_t *out, int r, char (*body)[CND_SIM_ROW_BYTES], int n_body,
+                      int rows, int offset)
+{
+    int i, max, left, more_below;
+    if (n_body > WRAP_MAX)
+        n_body = WRAP_MAX; /* wrap kept this many; a longer text ends in a cut line */
+    if (n_body <= rows || rows < 3) {
+        for (i = 0; i < rows && i < n_body; i++, r++) {
+            if (i == rows - 1 && n_body > rows)
+                mark_cut(body[i]);
+            put_row(out, r, body[i], 0);
+        }
+        return r;
+    }
+    /* The last page shows an up arrow and the final rows - 1 lines. */
+    max = n_body - (rows - 1);
+    if (offset > max)
+        offset = max;
+    if (offset < 0)
+        offset = 0;
+    out->body_offset = (uint8_t)offset;
+    out->body_max = (uint8_t)max;
+    left = rows;
+    if (offset > 0) {
+        put_row(out, r++, "  \xE2\x96\xB2", 0); /* U+25B2: more text above */
+        left--;
+    }
+    more_below = offset + left < n_body;
+    if (more_below)
+        left--;
+    for (i = 0; i < left; i++)
+        put_row(out, r++, body[offset + i], 0);
+    if (more_below)
+        put_row(out, r++, "  \xE2\x96\xBC", 0); /* U+25BC: more text below */
+    return r;
+}
+
+void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, int body_offset,
+                    cnd_sim_frame_t *out)
 {
     static char title[WRAP_MAX][CND_SIM_ROW_BYTES], body[WRAP_MAX][CND_SIM_ROW_BYTES];
     static opt_line_t opts[OPT_MAX_LINES];
@@ -459,10 +500,11 @@ void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_frame
     }
     if (b_rows > 0 && t_rows > 0)
         r++;
-    for (i = 0; i < b_rows; i++, r++) {
-        if (i == b_rows - 1 && n_body > b_rows)
-            mark_cut(body[i]);
-        put_row(out, r, body[i], 0);
+    r = place_body(out, r, body, n_body, b_rows, body_offset);
+    if (out->body_max > 0) {
+        size_t o = strlen(out->meta);
+        snprintf(out->meta + o, sizeof out->meta - o, " text=%u/%u", (unsigned)out->body_offset,
+                 (unsigned)out->body_max);
     }
     if (n_opt > 0) {
         /* Options sit at the bottom of the display, as on the handheld. */

@@ -6,7 +6,11 @@
  * CND_SIM_ROWS character cells (8x16 font): a status bar (language and
  * progress), the title and body word-wrapped by UTF-8 code points, and the
  * option rows with the cursor highlighted, "[x]" for ticked multi-choice
- * options, and scrolling when the options do not fit. Also the
+ * options, and scrolling when the options or the text do not fit. The
+ * engine has six keys and no text scrolling of its own, so the port
+ * scrolls a long consent or referral text when UP/DOWN change nothing in
+ * the engine (the cursor is already on the first/last option), the same
+ * edge rule the engine uses for its review list. Also the
  * machine-readable summary line the screen log starts each screen with, so
  * tests can assert on screens without parsing the drawing.
  *
@@ -34,6 +38,7 @@ typedef struct {
     char rows[CND_SIM_ROWS][CND_SIM_ROW_BYTES]; /* UTF-8, NUL-terminated */
     uint8_t cols[CND_SIM_ROWS];              /* code points used in each row */
     uint8_t highlight[CND_SIM_ROWS];         /* 1 = part of the cursor's option */
+    uint8_t body_offset, body_max;           /* body text scroll: shown / last line offset */
 } cnd_sim_frame_t;
 
 /* Short upper-case name of a screen kind, e.g. "SAVED"; "UNKNOWN" if bad. */
@@ -41,9 +46,12 @@ const char *cnd_sim_kind_name(uint8_t kind);
 /* Kind for a name as written in key scripts (case-insensitive), or 0. */
 uint8_t cnd_sim_kind_from_name(const char *name);
 
-/* Lays out screen s. pack may be NULL (it is only used for item names and
- * kinds). Always fills the whole frame. */
-void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_frame_t *out);
+/* Lays out screen s. pack may be NULL (it is only used for item names).
+ * A body text (consent, referral, hint) longer than its rows scrolls: it is
+ * shown from line body_offset (clamped to 0..out->body_max). Always fills
+ * the whole frame. */
+void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, int body_offset,
+                    cnd_sim_frame_t *out);
 
 int cnd_sim_frame_equal(const cnd_sim_frame_t *a, const cnd_sim_frame_t *b);
 

@@ -170,9 +170,15 @@ static int utf8_cols(const char *s)
 
 static void put_row(cnd_sim_frame_t *fr, int r, const char *text, int highlight)
 {
+    size_t len;
     if (r < 0 || r >= CND_SIM_ROWS)
         return;
-    snprintf(fr->rows[r], sizeof fr->rows[r], "%s", text);
+    len = strlen(text);
+    /* rows come from the wrapper, so they fit; the cut is only a guard */
+    if (len > sizeof fr->rows[r] - 1)
+        len = sizeof fr->rows[r] - 1;
+    memcpy(fr->rows[r], text, len);
+    fr->rows[r][len] = '\0';
     fr->cols[r] = (uint8_t)utf8_cols(fr->rows[r]);
     fr->highlight[r] = (uint8_t)(highlight != 0);
 }

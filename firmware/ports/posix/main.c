@@ -307,6 +307,14 @@ static void press(cnd_key_t key)
     refresh_screen();
 }
 
+/* A terminal this process may use: started in the background ("&"), it
+ * must neither draw over the shell nor take the keyboard (tcsetattr from
+ * the background would stop it with SIGTTOU). */
+static int in_foreground_on(int fd)
+{
+    return isatty(fd) && tcgetpgrp(fd) == getpgrp();
+}
+
 static void restore_tty(void)
 {
     if (g_raw_tty)
@@ -486,7 +494,7 @@ static int serve(const sim_options_t *o)
 {
     const char *script_name = o->keys != NULL && strcmp(o->keys, "-") == 0 ? "(stdin)" : o->keys;
     int script_stdin = o->keys != NULL && strcmp(o->keys, "-") == 0;
-    int interactive = o->keys == NULL && isatty(STDIN_FILENO);
+    int interactive = o->keys == NULL && g_raw_tty;
     int have_script = o->keys != NULL, done_marked = 0;
     long long sleep_until = 0;
 
@@ -592,13 +600,13 @@ int main(int argc, char **argv)
         cnd_flash_file_close(&g_flash_file);
         return EXIT_FAIL;
     }
-    g_draw_tty = isatty(STDOUT_FILENO);
+    g_draw_tty = in_foreground_on(STDOUT_FILENO);
     if (!g_draw_tty) {
         /* stderr stays for errors only; on a terminal the footer says this */
         printf("candor-sim: serving sim:%s (flash %s)\n", g_link.path, o.flash_path);
         fflush(stdout);
     }
-    if (o.keys == NULL && isatty(STDIN_FILENO))
+    if (o.keys == NULL && in_foreground_on(STDIN_FILENO))
         enter_raw_tty();
     if (g_draw_tty)
         fputs("\x1b[?25l", stdout); /* hide the cursor while drawing */

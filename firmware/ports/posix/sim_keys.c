@@ -211,8 +211,8 @@ size_t cnd_sim_tty_keys(const uint8_t *in, size_t n, uint8_t *keys, size_t max)
                     keys[k++] = CND_KEY_UP;
                 else if (a == 'B')
                     keys[k++] = CND_KEY_DOWN;
-                else if (a == 'C')
-                    keys[k++] = CND_KEY_OK; /* right arrow: forward */
+                /* right arrow is not OK on purpose: a stray press must
+                 * never agree, save or withdraw */
                 else if (a == 'D')
                     keys[k++] = CND_KEY_BACK; /* left arrow: back */
                 /* other sequences (e.g. "ESC [ 3 ~") are ignored whole */

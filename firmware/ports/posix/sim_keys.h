@@ -7,8 +7,8 @@
  * screen is KIND, e.g. "expect SAVED" or "expect ITEM origin") and
  * "sleep MS"; '#' starts a comment. Scripts arrive in chunks (a file at
  * once, stdin as it comes), so lines are assembled here. (2) decoding raw
- * terminal bytes: arrows, Enter = ok, Backspace = back, l = lang,
- * x or Esc = exit.
+ * terminal bytes: up/down arrows, Enter = ok, Backspace or left arrow =
+ * back, l = lang, x or Esc = exit.
  *
  * Never: touches the engine; the main loop executes the commands, so it
  * can keep serving the link while a script waits.

@@ -29,4 +29,18 @@ assert all(r["answers"]["age_group"] != "under_18" for r in recs), "withdrawn in
 for r in recs:
     assert set(r) == {"id", "survey", "survey_version", "language", "period", "answers"}, sorted(r)
 ' "$T/demo-out/responses.json" || fail "exported JSON does not match the demo interviews"
+# Every screen the handheld showed fits its 30x20 display: 20 rows of at most
+# 30 code points (UTF-8 is counted by code points, not bytes).
+python3 -c '
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+starts = [i for i, l in enumerate(lines) if l.startswith("SCREEN ")]
+assert len(starts) > 50, len(starts)
+for i in starts:
+    rows = lines[i + 1:i + 21]
+    assert len(rows) == 20 and lines[i + 21] == "", (lines[i], "not 20 rows")
+    for row in rows:
+        assert len(row) <= 30, (lines[i], row, len(row))
+' "$T/demo-out/screens.log" || fail "a screen does not fit the 30x20 display"
+grep -q "^¿" "$T/demo-out/screens.log" || fail "no Spanish text was shown"
 echo "ok: demo export holds exactly the two completed responses"

@@ -220,7 +220,8 @@ static void first_cnb(fixture_t *f, char *out, size_t cap)
     out[0] = '\0';
     while ((e = readdir(dir)) != NULL)
         if (strstr(e->d_name, ".cnb") != NULL) {
-            snprintf(out, cap, "%s/%s", d, e->d_name);
+            int n = snprintf(out, cap, "%s/%s", d, e->d_name);
+            assert_true(n > 0 && (size_t)n < cap);
             break;
         }
     closedir(dir);

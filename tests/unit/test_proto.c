@@ -135,7 +135,13 @@ static void batch_info_refuses_impossible_ranges(void **state)
     assert_int_equal(cnd_msg_encode_batch_info(&i, buf, sizeof buf, &len), CND_OK);
     assert_int_equal(len, 22);
     assert_int_equal(cnd_msg_decode_batch_info(buf, len, &back), CND_OK);
-    assert_memory_equal(&i, &back, sizeof i);
+    /* Field by field: the struct has padding, which memcmp would compare. */
+    assert_int_equal(back.fingerprint, i.fingerprint);
+    assert_int_equal(back.first_seq, i.first_seq);
+    assert_int_equal(back.last_seq, i.last_seq);
+    assert_int_equal(back.count, i.count);
+    assert_int_equal(back.ulen, i.ulen);
+    assert_int_equal(back.ucrc, i.ucrc);
     i.count = CND_BATCH_MAX_RESPONSES + 1;
     assert_int_equal(cnd_msg_encode_batch_info(&i, buf, sizeof buf, &len), CND_OK);
     assert_int_equal(cnd_msg_decode_batch_info(buf, len, &back), CND_E_RANGE);

@@ -1,5 +1,6 @@
 # Thin wrapper: the README's two commands. Real build logic lives in CMake.
 BUILD ?= build
+MAKEFLAGS += --no-print-directory
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
 .PHONY: all deps build test demo clean format

@@ -25,3 +25,6 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# Feature targets (fuzz, sanitizers, bench, ...) live in tools/mk/*.mk.
+-include tools/mk/*.mk

@@ -2,10 +2,12 @@
 # Installs the Debian packages Candor builds and tests with, if any are missing.
 # Runs apt-get as root, or through sudo; does nothing when all are present, so
 # `make test` stays fast on a prepared machine.
+# The package lists are tools/deps/*.txt (one package per line, # comments),
+# one file per concern, so each feature states what it needs next to why.
 set -eu
 
-PKGS="build-essential cmake pkg-config zlib1g-dev libcjson-dev libcmocka-dev \
-libusb-1.0-0-dev python3 procps"
+DEPS_DIR=$(dirname "$0")/deps
+PKGS=$(cat "$DEPS_DIR"/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
 
 missing=""
 for p in $PKGS; do

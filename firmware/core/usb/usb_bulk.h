@@ -1,0 +1,54 @@
+/*
+ * usb_bulk.h: the device end of the Candor protocol on the bulk endpoints
+ * (formats/SPEC.md sections 5, 6 and 10.6).
+ *
+ * Owns: moving request bytes from bulk OUT packets into cnd_sync_input()
+ * (sync.h) and sending each reply frame as 64-byte bulk IN packets, ending
+ * with a zero-length packet when the reply length is an exact multiple of
+ * 64, so that the host's read (a multiple of 64 bytes) completes. A short or
+ * zero-length OUT packet is just fewer bytes (frames carry their own length).
+ * Flow control: while a reply is being sent, the next OUT packet is left in
+ * the controller (which NAKs) until the reply is out: the protocol is
+ * lock-step, so one reply buffer is enough.
+ *
+ * Never: interprets frames (sync.c does) or queues a second reply. A bus
+ * reset, detach or deconfigure drops the half-received frame and the unsent
+ * reply and resets the sync state (cnd_sync_reset: nothing stored is lost;
+ * the host starts again from the device's durable watermark).
+ * RAM: sizeof(cnd_usb_bulk_t), about 1.1 KB: the reply frame buffer
+ * (CND_SYNC_REPLY_MAX = 1040) and one OUT packet; no heap.
+ */
+#ifndef CND_USB_BULK_H
+#define CND_USB_BULK_H
+
+#include <stdint.h>
+
+#include "sync.h"
+#include "usb_dcd.h"
+#include "usb_desc.h"
+
+typedef struct {
+    const cnd_usb_dcd_t *dcd;
+    cnd_sync_t *sync;
+    uint8_t open;        /* configured: endpoints open, packets flow */
+    uint8_t out_waiting; /* an OUT packet was reported and not read yet */
+    uint8_t sending;     /* a reply is in flight on bulk IN */
+    uint8_t zlp_owed;    /* the reply ends on a packet boundary: ZLP next */
+    uint16_t rx_len, rx_pos; /* the current OUT packet and how much sync took */
+    uint16_t tx_len, tx_pos; /* the reply and how much the host has taken */
+    uint16_t tx_pkt;         /* size of the packet armed now */
+    uint8_t rx[CND_USB_BULK_SIZE];
+    uint8_t tx[CND_SYNC_REPLY_MAX];
+} cnd_usb_bulk_t;
+
+void cnd_usb_bulk_init(cnd_usb_bulk_t *b, const cnd_usb_dcd_t *dcd, cnd_sync_t *sync);
+/* SET_CONFIGURATION 1 or SET_INTERFACE 0/0: (re)open both endpoints and
+ * start a fresh link (sync reset). */
+void cnd_usb_bulk_open(cnd_usb_bulk_t *b);
+/* Bus reset, detach or SET_CONFIGURATION 0: the link is gone (sync reset). */
+void cnd_usb_bulk_close(cnd_usb_bulk_t *b);
+/* Event handlers, called by the device task. */
+void cnd_usb_bulk_out_ready(cnd_usb_bulk_t *b); /* OUT on CND_USB_EP_OUT */
+void cnd_usb_bulk_in_done(cnd_usb_bulk_t *b);   /* IN_DONE on CND_USB_EP_IN */
+
+#endif

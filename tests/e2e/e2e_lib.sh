@@ -5,6 +5,9 @@
 # (also the simulators' discovery dir, so tests never see each other's
 # devices) and a trap that stops every simulator it started.
 # Env: CANDOR, CANDOR_SIM, CND_SOURCE_DIR (set by CTest).
+# CND_E2E_TIME_SCALE (integer, default 1) multiplies every wait below, for
+# runs where the binaries are slow (valgrind: tools/valgrind-e2e.sh); the
+# checks themselves never change.
 
 set -u
 : "${CANDOR:?set CANDOR to the candor binary}"
@@ -17,6 +20,7 @@ export CANDOR_SIM_DIR
 mkdir -p "$CANDOR_SIM_DIR"
 unset CANDOR_DEVICE
 KEYS="$CND_SOURCE_DIR/tools/keys"
+E2E_SCALE=${CND_E2E_TIME_SCALE:-1}
 SIM_PIDS=""
 
 e2e_cleanup() {
@@ -62,7 +66,7 @@ start_sim() {
     while ! can_connect "$_sock"; do
         kill -0 "$SIM_PID" 2>/dev/null || fail "candor-sim $_name exited at start: $(cat "$T/$_name.err")"
         _i=$((_i + 1))
-        [ $_i -gt 200 ] && fail "candor-sim $_name did not listen on $_sock within 10 s"
+        [ $_i -gt $((200 * E2E_SCALE)) ] && fail "candor-sim $_name did not listen on $_sock within $((10 * E2E_SCALE)) s"
         sleep 0.05
     done
 }
@@ -99,7 +103,7 @@ wait_screen() {
     while ! last_screen "$1" | grep -Eq "$2"; do
         kill -0 "$(sim_pid "$1")" 2>/dev/null || fail "candor-sim $1 died: $(cat "$T/$1.err")"
         _i=$((_i + 1))
-        [ $_i -gt 600 ] && fail "$1 never showed a screen like '$2' (now: $(last_screen "$1"))"
+        [ $_i -gt $((600 * E2E_SCALE)) ] && fail "$1 never showed a screen like '$2' (now: $(last_screen "$1"))"
         sleep 0.05
     done
 }
@@ -113,7 +117,7 @@ wait_script() {
             fail "key script of $1 failed: $(cat "$T/$1.err")"
         kill -0 "$(sim_pid "$1")" 2>/dev/null || fail "candor-sim $1 died: $(cat "$T/$1.err")"
         _i=$((_i + 1))
-        [ $_i -gt 600 ] && fail "key script of $1 did not finish within 30 s"
+        [ $_i -gt $((600 * E2E_SCALE)) ] && fail "key script of $1 did not finish within $((30 * E2E_SCALE)) s"
         sleep 0.05
     done
 }

@@ -1,0 +1,225 @@
+/* selftest.c: power-on self-test on the target (see selftest.h). */
+#include "selftest.h"
+
+#include <string.h>
+#include <zlib.h>
+
+#include "batch.h"
+#include "frame.h"
+#include "host_flash.h"
+#include "record.h"
+#include "systick.h"
+
+#define SCRATCH_FLASH "candor-selftest.bin"
+#define N_BATCH 3
+
+/* ---- NOR semantics of the flash driver ---- */
+
+static int flash_check(void)
+{
+    cnd_host_flash_t hf;
+    cnd_flash_t f;
+    uint8_t a[32], b[32], i;
+    int ok;
+    if (cnd_host_flash_open(&hf, SCRATCH_FLASH, 4096, 2, 16, &f) != CND_OK)
+        return 0;
+    memset(a, 0xF0, sizeof a);
+    memset(b, 0x3C, sizeof b);
+    ok = f.erase(f.ctx, 0) == CND_OK && f.erase(f.ctx, 1) == CND_OK &&
+         f.read(f.ctx, 4064, a, 32) == CND_OK && a[0] == 0xFF && a[31] == 0xFF;
+    memset(a, 0xF0, sizeof a);
+    /* programming ANDs into what is there: 0xF0 then 0x3C reads 0x30 */
+    ok = ok && f.prog(f.ctx, 64, a, 32) == CND_OK && f.prog(f.ctx, 64, b, 32) == CND_OK &&
+         f.read(f.ctx, 64, b, 32) == CND_OK;
+    for (i = 0; ok && i < 32; i++)
+        ok = b[i] == 0x30;
+    /* refusals: across a block edge, misaligned, outside the chip */
+    ok = ok && f.prog(f.ctx, 4080, a, 32) != CND_OK && f.prog(f.ctx, 65, a, 16) != CND_OK &&
+         f.prog(f.ctx, 64, a, 8) != CND_OK && f.read(f.ctx, 8190, a, 4) != CND_OK &&
+         f.erase(f.ctx, 2) != CND_OK;
+    /* erase brings the bits back */
+    ok = ok && f.erase(f.ctx, 0) == CND_OK && f.read(f.ctx, 64, b, 32) == CND_OK &&
+         cnd_bytes_erased(b, 32);
+    cnd_host_flash_close(&hf);
+    return ok;
+}
+
+/* ---- codecs ---- */
+
+static void sample_response(cnd_response_t *r, uint8_t k)
+{
+    uint8_t i;
+    memset(r, 0, sizeof *r);
+    for (i = 0; i < CND_RESPONSE_ID_LEN; i++)
+        r->id[i] = (uint8_t)(0xA0 + i + k);
+    r->pack_fp = 0x12345678u;
+    r->day = (uint16_t)(2000 + k);
+    r->lang = k % 2;
+    r->n_answers = 6;
+    r->answers[0] = (cnd_answer_t){CND_ANS_VALUE, k};
+    r->answers[1] = (cnd_answer_t){CND_ANS_PNA, 0};
+    r->answers[2] = (cnd_answer_t){CND_ANS_VALUE, 0x5};
+    r->answers[3] = (cnd_answer_t){CND_ANS_NONE, 0};
+    r->answers[4] = (cnd_answer_t){CND_ANS_VALUE, -7 - k};
+    r->answers[5] = (cnd_answer_t){CND_ANS_VALUE, 100000};
+}
+
+static int same_response(const cnd_response_t *a, const cnd_response_t *b)
+{
+    uint8_t i;
+    if (memcmp(a->id, b->id, sizeof a->id) != 0 || a->pack_fp != b->pack_fp || a->day != b->day ||
+        a->lang != b->lang || a->n_answers != b->n_answers)
+        return 0;
+    for (i = 0; i < a->n_answers; i++)
+        if (a->answers[i].state != b->answers[i].state ||
+            (a->answers[i].state == CND_ANS_VALUE && a->answers[i].value != b->answers[i].value))
+            return 0;
+    return 1;
+}
+
+static cnd_response_t g_a, g_b; /* 2 x 528 bytes: too big for comfort on the stack */
+
+static int record_check(void)
+{
+    uint8_t buf[CND_RECORD_BODY_MAX];
+    size_t len = 0;
+    sample_response(&g_a, 1);
+    return cnd_record_encode(&g_a, buf, sizeof buf, &len) == CND_OK &&
+           cnd_record_decode(buf, len, &g_b) == CND_OK && same_response(&g_a, &g_b) &&
+           cnd_record_decode(buf, len - 1, &g_b) != CND_OK;
+}
+
+static int frame_check(void)
+{
+    static const uint8_t payload[5] = {1, 2, 3, 4, 5};
+    uint8_t buf[32];
+    size_t len = 0;
+    cnd_frame_t f;
+    if (cnd_frame_encode(buf, sizeof buf, 1, 7, payload, sizeof payload, &len) != CND_OK ||
+        cnd_frame_decode(buf, len, &f) != CND_OK)
+        return 0;
+    if (f.type != 7 || f.len != sizeof payload || memcmp(f.payload, payload, sizeof payload) != 0)
+        return 0;
+    buf[len - 1] ^= 1u; /* a flipped bit is refused */
+    return cnd_frame_decode(buf, len, &f) != CND_OK;
+}
+
+/* ---- batch + deflate ---- */
+
+static cnd_status_t get_sample(void *ctx, uint16_t index, cnd_response_t *out)
+{
+    (void)ctx;
+    sample_response(out, (uint8_t)index);
+    return CND_OK;
+}
+
+typedef struct {
+    uint8_t *base;
+    uint32_t cap, used;
+} arena_t;
+
+static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
+{
+    arena_t *a = opaque;
+    uint32_t n = ((uint32_t)items * size + 7u) & ~7u;
+    void *p;
+    if (size != 0 && items > 0xFFFFFFFFu / size)
+        return Z_NULL;
+    if (n > a->cap - a->used)
+        return Z_NULL;
+    p = a->base + a->used;
+    a->used += n;
+    return p;
+}
+
+static void arena_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    (void)p; /* the whole arena is dropped at once */
+}
+
+static cnd_batch_encoder_t g_enc;
+static cnd_response_t g_out[N_BATCH];
+
+static int batch_deflate_check(uint8_t *scratch, uint32_t cap)
+{
+    /* scratch: [plain batch 1 KB][deflated 1 KB][zlib arena] */
+    uint8_t *plain = scratch, *z = scratch + 1024;
+    size_t plen = 0, got = 0;
+    uint16_t n = 0, i;
+    arena_t arena;
+    z_stream zs;
+    uint32_t zlen, adler;
+    if (cap < 2048 + 12 * 1024 || cnd_batch_encoder_init(&g_enc, N_BATCH, get_sample, NULL) != CND_OK)
+        return 0;
+    do {
+        if (cnd_batch_encoder_read(&g_enc, plain + plen, 1024 - plen, &got) != CND_OK)
+            return 0;
+        plen += got;
+    } while (got > 0 && plen < 1024);
+    if (cnd_batch_decode(plain, plen, g_out, N_BATCH, &n) != CND_OK || n != N_BATCH)
+        return 0;
+    for (i = 0; i < N_BATCH; i++) {
+        sample_response(&g_a, (uint8_t)i);
+        if (!same_response(&g_a, &g_out[i]))
+            return 0;
+    }
+    arena.base = scratch + 2048;
+    arena.cap = cap - 2048;
+    arena.used = 0;
+    memset(&zs, 0, sizeof zs);
+    zs.zalloc = arena_alloc;
+    zs.zfree = arena_free;
+    zs.opaque = &arena;
+    if (deflateInit2(&zs, 9, Z_DEFLATED, 10, 1, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    zs.next_in = plain;
+    zs.avail_in = (uInt)plen;
+    zs.next_out = z;
+    zs.avail_out = 1024;
+    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
+        (void)deflateEnd(&zs);
+        return 0;
+    }
+    zlen = (uint32_t)zs.total_out;
+    (void)deflateEnd(&zs);
+    /* RFC 1950: CMF 0x?8 with window 2^(CINFO+8) = 1 KiB (CINFO 2), FCHECK,
+     * and the Adler-32 of the input, big-endian, at the end. */
+    adler = (uint32_t)adler32(adler32(0L, Z_NULL, 0), plain, (uInt)plen);
+    return zlen > 6 && z[0] == 0x28 && ((uint32_t)z[0] * 256u + z[1]) % 31u == 0 &&
+           ((uint32_t)z[zlen - 4] << 24 | (uint32_t)z[zlen - 3] << 16 |
+            (uint32_t)z[zlen - 2] << 8 | z[zlen - 1]) == adler;
+}
+
+static int crc_check(void)
+{
+    return crc32(0L, (const Bytef *)"123456789", 9) == 0xCBF43926u;
+}
+
+static int systick_check(void)
+{
+    uint32_t start = cnd_systick_ms(), spin;
+    for (spin = 0; spin < 50000000u; spin++)
+        if (cnd_systick_ms() != start)
+            return 1;
+    return 0;
+}
+
+const char *cnd_selftest_run(uint8_t *scratch, uint32_t cap, uint32_t *checks)
+{
+    *checks = 0;
+#define CHECK(name, expr)  \
+    do {                   \
+        ++*checks;         \
+        if (!(expr))       \
+            return name;   \
+    } while (0)
+    CHECK("crc32", crc_check());
+    CHECK("systick", systick_check());
+    CHECK("flash-nor", flash_check());
+    CHECK("record", record_check());
+    CHECK("frame", frame_check());
+    CHECK("batch-deflate", batch_deflate_check(scratch, cap));
+#undef CHECK
+    return NULL;
+}

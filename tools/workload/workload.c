@@ -71,6 +71,7 @@ typedef struct {
     cnd_pack_t dev_pk;
     uint8_t next_id[CND_RESPONSE_ID_LEN];
     uint16_t today;
+    uint32_t verify_cursor; /* store cursor of the next saved response (engine mode) */
     /* host */
     uint8_t pack[CND_MAX_PACK_SIZE];
     size_t pack_len;
@@ -200,6 +201,7 @@ static void sync_all(void)
         die("sync failed", err.msg);
     if (rep.already != 0 || rep.pending_after != 0)
         die("sync left responses behind or saw duplicates", NULL);
+    W.verify_cursor = 0; /* an ACK invalidates store cursors */
     W.syncs++;
     W.batches += rep.batches;
     W.added += rep.added;
@@ -319,7 +321,7 @@ static void answer_item(const cnd_response_t *r, const cnd_screen_t *s)
 static void interview(const cnd_response_t *r)
 {
     const cnd_screen_t *s = cnd_engine_screen(&W.eng);
-    uint32_t cursor = 0, seq = 0;
+    uint32_t seq = 0;
     cnd_response_t back;
     unsigned guard = 0;
 
@@ -357,9 +359,8 @@ static void interview(const cnd_response_t *r)
     s = key(CND_KEY_OK); /* -> REFERRAL */
     s = key(CND_KEY_OK); /* -> HOME */
     /* The engine saved exactly what the generator drew (the newest pending). */
-    while (cnd_store_next_pending(&W.store, &cursor, &seq, &back) == CND_OK)
-        ;
-    (void)seq;
+    if (cnd_store_next_pending(&W.store, &W.verify_cursor, &seq, &back) != CND_OK)
+        die("the saved response is not pending on the device", NULL);
     if (memcmp(back.id, r->id, sizeof r->id) != 0 || back.day != r->day ||
         back.lang != r->lang || memcmp(back.answers, r->answers, sizeof r->answers) != 0)
         die("the engine saved something other than the generated response", NULL);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "transport_sim.h"
+#include "transport_tcp.h"
 
 #define MAX_DISCOVERED 32
 
@@ -24,6 +25,7 @@ typedef struct {
 
 static const carrier_t carriers[] = {
     {"sim", "sim:PATH", cnd_transport_sim_open, cnd_transport_sim_discover},
+    {"tcp", "tcp:HOST:PORT", cnd_transport_tcp_open, cnd_transport_tcp_discover},
 };
 #define N_CARRIERS (sizeof carriers / sizeof carriers[0])
 
@@ -49,7 +51,7 @@ cnd_status_t cnd_transport_open(const char *spec, cnd_transport_t **out, cnd_err
         }
     }
     supported_list(supported, sizeof supported);
-    cnd_err_set(err, "unknown device spec '%.200s': supported is %s (USB and TCP come later)",
+    cnd_err_set(err, "unknown device spec '%.200s': supported is %s (USB comes later)",
                 spec != NULL ? spec : "", supported);
     return CND_E_INVALID;
 }

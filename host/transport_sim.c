@@ -137,7 +137,6 @@ static int connect_path(const char *path)
 
 cnd_status_t cnd_transport_sim_open(const char *path, cnd_transport_t **out, cnd_err_t *err)
 {
-    sim_transport_t *s;
     int fd;
     *out = NULL;
     if (path[0] == '\0') {
@@ -160,14 +159,25 @@ cnd_status_t cnd_transport_sim_open(const char *path, cnd_transport_t **out, cnd
             cnd_err_set(err, "cannot reach device sim:%s: %s", path, strerror(e));
         return e == ENOENT || e == ECONNREFUSED ? CND_E_NOT_FOUND : CND_E_IO;
     }
-    s = calloc(1, sizeof *s);
+    {
+        char name[sizeof((cnd_transport_t *)0)->name];
+        snprintf(name, sizeof name, "sim:%s", path);
+        return cnd_transport_stream_from_fd(fd, name, out, err);
+    }
+}
+
+cnd_status_t cnd_transport_stream_from_fd(int fd, const char *name, cnd_transport_t **out,
+                                          cnd_err_t *err)
+{
+    sim_transport_t *s = calloc(1, sizeof *s);
+    *out = NULL;
     if (s == NULL) {
         close(fd);
-        cnd_err_set(err, "out of memory opening sim:%s", path);
+        cnd_err_set(err, "out of memory opening %s", name);
         return CND_E_NOSPACE;
     }
     s->fd = fd;
-    snprintf(s->base.name, sizeof s->base.name, "sim:%s", path);
+    snprintf(s->base.name, sizeof s->base.name, "%s", name);
     s->base.send = sim_send;
     s->base.recv = sim_recv;
     s->base.close = sim_close;

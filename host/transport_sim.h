@@ -18,6 +18,11 @@
 cnd_status_t cnd_transport_sim_open(const char *path, cnd_transport_t **out, cnd_err_t *err);
 /* Appends "sim:..." specs of live simulator sockets; returns how many it added. */
 size_t cnd_transport_sim_discover(char specs[][256], size_t max);
+/* Any connected stream socket (Unix or TCP) as a transport named name:
+ * the same poll()-timed send/recv. Takes fd (closed on failure too). Used
+ * by the "tcp:" carrier (transport_tcp.c). */
+cnd_status_t cnd_transport_stream_from_fd(int fd, const char *name, cnd_transport_t **out,
+                                          cnd_err_t *err);
 /* The directory discovery looks in. */
 const char *cnd_transport_sim_dir(void);
 

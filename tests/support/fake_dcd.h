@@ -60,6 +60,15 @@ typedef struct {
     /* every IN packet the host took, oldest first (wraps at CND_FAKE_LOG) */
     cnd_fake_packet_t log[CND_FAKE_LOG];
     size_t n_log;
+
+    /* bytes the last cnd_fake_dcd_bulk_out() got accepted (all of them on
+     * CND_OK; fewer on CND_E_TIMEOUT, when the device stopped reading
+     * because a reply is waiting to be read: lock-step) */
+    size_t out_sent;
+    /* times the stack broke the DCD contract (armed an IN endpoint twice,
+     * a packet over 64 bytes, a read buffer smaller than the packet, an
+     * endpoint that is not open); tests expect 0 */
+    unsigned violations;
 } cnd_fake_dcd_t;
 
 /* Sets up the ops; then cnd_usb_init(usb, &f->dcd, ...) and attach. */

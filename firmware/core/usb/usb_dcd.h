@@ -36,15 +36,15 @@ typedef struct cnd_usb_dcd {
      * stage is done defers the switch itself (TinyUSB convention). */
     void (*set_address)(void *ctx, uint8_t addr);
     /* (Re)initialises endpoint ep (bit 7 = IN): type, max packet size, data
-     * toggle DATA0, not halted, any armed packet dropped. ep0 is open from
-     * bus reset on without a call. */
+     * toggle DATA0, not halted, any armed or held packet dropped. ep0 is
+     * open from bus reset on without a call. */
     void (*ep_open)(void *ctx, uint8_t ep, uint8_t type, uint16_t max_packet);
     /* Arms one IN packet of len bytes (0 = zero-length packet) on IN
      * endpoint ep. data stays valid until IN_DONE for ep is reported. */
     void (*ep_write)(void *ctx, uint8_t ep, const uint8_t *data, uint16_t len);
     /* Copies the OUT packet last reported on OUT endpoint ep into buf
      * (at most cap bytes), re-arms the endpoint, returns the packet length
-     * (0 for a zero-length packet). */
+     * (0 for a zero-length packet, and when no packet is held). */
     uint16_t (*ep_read)(void *ctx, uint8_t ep, uint8_t *buf, uint16_t cap);
     /* Halts (on=1) or un-halts (on=0, data toggle back to DATA0) ep. A halt
      * on ep0 (0x00 or 0x80) is a protocol STALL that the controller clears by

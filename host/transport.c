@@ -2,8 +2,9 @@
  * transport.c: device specs to transports (see transport.h).
  *
  * A spec is "<scheme>:<address>". Each carrier registers an open and a
- * discover function in the table below; "usb:" (libusb) and "tcp:" (QEMU
- * UART) slot in as new rows without touching the callers.
+ * discover function in the table below; "tcp:" (QEMU UART) slots in as a
+ * new row without touching the callers. A spec without a known scheme is a
+ * USB serial number ("--device SERIAL" = "--device usb:SERIAL").
  */
 #include "transport.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "transport_sim.h"
+#include "transport_usb.h"
 #include "transport_tcp.h"
 
 #define MAX_DISCOVERED 32
@@ -24,6 +26,7 @@ typedef struct {
 } carrier_t;
 
 static const carrier_t carriers[] = {
+    {"usb", "usb:SERIAL", cnd_transport_usb_open, cnd_transport_usb_discover},
     {"sim", "sim:PATH", cnd_transport_sim_open, cnd_transport_sim_discover},
     {"tcp", "tcp:HOST:PORT", cnd_transport_tcp_open, cnd_transport_tcp_discover},
 };
@@ -50,8 +53,11 @@ cnd_status_t cnd_transport_open(const char *spec, cnd_transport_t **out, cnd_err
                 return carriers[i].open(colon + 1, out, err);
         }
     }
+    /* No scheme: a USB serial number, as `candor devices` lists it. */
+    if (spec != NULL && spec[0] != '\0' && colon == NULL)
+        return cnd_transport_usb_open(spec, out, err);
     supported_list(supported, sizeof supported);
-    cnd_err_set(err, "unknown device spec '%.200s': supported is %s (USB comes later)",
+    cnd_err_set(err, "unknown device spec '%.200s': supported are %s, or a bare USB serial",
                 spec != NULL ? spec : "", supported);
     return CND_E_INVALID;
 }
@@ -80,8 +86,8 @@ cnd_status_t cnd_transport_open_default(const char *spec, cnd_transport_t **out,
         return cnd_transport_open(found[0], out, err);
     if (n == 0) {
         cnd_err_set(err,
-                    "no device found (no simulator listening in %s); start candor-sim or pass "
-                    "--device sim:PATH",
+                    "no device found (no Candor handheld on USB, no simulator listening in "
+                    "%s); plug in a handheld, or start candor-sim",
                     cnd_transport_sim_dir());
         return CND_E_NOT_FOUND;
     }

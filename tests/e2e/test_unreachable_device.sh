@@ -31,7 +31,7 @@ expect_one_line_error "$T/err" status
 grep -q "no device found" "$T/err" || fail "message does not say no device was found: $(cat "$T/err")"
 
 # An unknown spec names the supported ones.
-if "$CANDOR" status --device "usb:1234" >"$T/out" 2>"$T/err"; then
+if "$CANDOR" status --device "nosuch:1234" >"$T/out" 2>"$T/err"; then
     fail "status on an unsupported spec exited 0"
 fi
 expect_one_line_error "$T/err" status

@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "batch.h"
+#include "crashpoint.h"
 
 #define CNB_MAGIC "CNDB"
 #define CNB_VERSION 1
@@ -357,11 +358,13 @@ static int write_new_file(const char *dir, const char *name, const uint8_t *data
         return -1;
     }
     int rc = -1;
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    /* cnd_crashpoint(): test hook, see crashpoint.h */
+    if (write_all(fd, data, len) != 0 || (cnd_crashpoint("temp-written"), fsync(fd)) != 0) {
         cnd_err_set(err, "cannot write %s: %s; check free space", final, strerror(errno));
         close(fd);
         goto out;
     }
+    cnd_crashpoint("temp-fsynced");
     if (close(fd) != 0) {
         cnd_err_set(err, "cannot write %s: %s", final, strerror(errno));
         goto out;
@@ -375,12 +378,17 @@ static int write_new_file(const char *dir, const char *name, const uint8_t *data
         goto out;
     }
     rc = 0;
+    cnd_crashpoint("linked");
 out:
     unlink(tmpl);
+    if (rc == 0)
+        cnd_crashpoint("temp-removed");
     if (fsync_dir(dir) != 0 && rc == 0) {
         cnd_err_set(err, "cannot fsync directory %s: %s", dir, strerror(errno));
         rc = -1;
     }
+    if (rc == 0)
+        cnd_crashpoint("dir-fsynced");
     return rc;
 }
 

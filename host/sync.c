@@ -26,6 +26,7 @@
 
 #include "batch.h"
 #include "commands.h"
+#include "crashpoint.h"
 #include "hosterr.h"
 #include "hoststore.h"
 #include "hostsync.h"
@@ -254,6 +255,7 @@ static cnd_status_t sync_one_batch(sync_ctx_t *c, int64_t *prev_last, int *done,
     }
     if ((st = pull_stream(c, &info, err)) != CND_OK || (st = check_batch(c, &info, err)) != CND_OK)
         return st;
+    cnd_crashpoint("batch-received"); /* test hook (crashpoint.h), as the others */
     st = cnd_hoststore_put_responses(c->hs, c->rs, info.count, &added, err);
     if (st != CND_OK) {
         c->rep->store_failed = 1;
@@ -261,10 +263,12 @@ static cnd_status_t sync_one_batch(sync_ctx_t *c, int64_t *prev_last, int *done,
     }
     c->rep->added += added;
     c->rep->already += info.count - added;
+    cnd_crashpoint("batch-stored");
     /* Only now, with the batch durable on disk, may the device let go. */
     st = ack(c, info.last_seq, err);
     if (st != CND_OK)
         return st;
+    cnd_crashpoint("acked");
     c->rep->batches++;
     *prev_last = info.last_seq;
     if (c->progress != NULL)

@@ -36,6 +36,115 @@ static int fault_fires(cnd_loop_transport_t *lt, const uint8_t *buf, size_t n)
     return ++lt->seen == lt->fault_nth;
 }
 
+/* ---- shared link faults (link_fault.h) ---- */
+
+static void lf_unplug(cnd_loop_transport_t *lt)
+{
+    lt->unplugged = 1;
+    lt->q_pos = lt->q_len = 0;
+    lt->held_len = 0;
+    cnd_link_fault_link_down(lt->lf);
+    cnd_sync_reset(lt->dev); /* the port tells the device the link went */
+}
+
+static void lf_hold(cnd_loop_transport_t *lt, int dir, const uint8_t *b, size_t n,
+                    uint32_t delay_ms)
+{
+    memcpy(lt->held, b, n);
+    lt->held_len = n;
+    lt->held_dir = dir;
+    lt->held_due = lt->now_ms + delay_ms;
+}
+
+/* A reply frame the device produced, on its way to the host. */
+static void lf_reply(cnd_loop_transport_t *lt, uint8_t *reply, size_t len)
+{
+    cnd_lf_action_t act;
+    unsigned k;
+    if (lt->unplugged)
+        return;
+    cnd_link_fault_frame(lt->lf, CND_LF_TO_HOST, reply, len, &act);
+    if (act.disconnect) {
+        lf_unplug(lt);
+        return;
+    }
+    if (act.delay_ms > 0) {
+        lf_hold(lt, CND_LF_TO_HOST, reply, act.len, act.delay_ms);
+        return;
+    }
+    for (k = 0; k < act.copies; k++)
+        queue_bytes(lt, reply, act.len);
+}
+
+/* Bytes that reached the device: every reply goes back through the fault. */
+static void lf_to_device(cnd_loop_transport_t *lt, const uint8_t *b, size_t n)
+{
+    size_t used = 0;
+    while (used < n && !lt->unplugged) {
+        uint8_t reply[CND_SYNC_REPLY_MAX];
+        size_t reply_len = 0;
+        size_t k = cnd_sync_input(lt->dev, b + used, n - used, reply, sizeof reply, &reply_len);
+        used += k;
+        if (reply_len > 0)
+            lf_reply(lt, reply, reply_len);
+        if (k == 0)
+            break;
+    }
+}
+
+static cnd_status_t lf_send(cnd_loop_transport_t *lt, const uint8_t *buf, size_t n)
+{
+    size_t used = 0;
+    lt->requests++;
+    for (;;) {
+        const uint8_t *unit;
+        size_t unit_len;
+        int is_frame;
+        cnd_lf_action_t act;
+        unsigned k;
+        used += cnd_lf_split(lt->lf, CND_LF_TO_DEVICE, buf + used, n - used, &unit, &unit_len,
+                             &is_frame);
+        if (unit_len == 0)
+            return CND_OK; /* the rest of a frame comes with a later send */
+        if (!is_frame) {
+            lf_to_device(lt, unit, unit_len);
+            continue;
+        }
+        cnd_link_fault_frame(lt->lf, CND_LF_TO_DEVICE, (uint8_t *)unit, unit_len, &act);
+        if (act.disconnect) {
+            lf_unplug(lt);
+            return CND_E_DISCONNECTED;
+        }
+        if (act.delay_ms > 0) {
+            lf_hold(lt, CND_LF_TO_DEVICE, unit, act.len, act.delay_ms);
+            continue;
+        }
+        for (k = 0; k < act.copies; k++)
+            lf_to_device(lt, unit, act.len);
+    }
+}
+
+/* recv() found nothing queued: a late frame arrives if the wait covers it. */
+static void lf_wait(cnd_loop_transport_t *lt, int timeout_ms)
+{
+    if (lt->held_len == 0 || lt->held_due > lt->now_ms + timeout_ms) {
+        lt->now_ms += timeout_ms;
+        return;
+    }
+    if (lt->held_due > lt->now_ms)
+        lt->now_ms = lt->held_due;
+    if (lt->held_dir == CND_LF_TO_HOST) {
+        queue_bytes(lt, lt->held, lt->held_len);
+        lt->held_len = 0;
+    } else {
+        uint8_t b[CND_FRAME_MAX_SIZE];
+        size_t n = lt->held_len;
+        memcpy(b, lt->held, n);
+        lt->held_len = 0;
+        lf_to_device(lt, b, n);
+    }
+}
+
 static cnd_status_t loop_send(cnd_transport_t *t, const uint8_t *buf, size_t n, int timeout_ms)
 {
     cnd_loop_transport_t *lt = (cnd_loop_transport_t *)t;
@@ -44,6 +153,8 @@ static cnd_status_t loop_send(cnd_transport_t *t, const uint8_t *buf, size_t n, 
     (void)timeout_ms;
     if (lt->unplugged)
         return CND_E_DISCONNECTED;
+    if (lt->lf != NULL)
+        return lf_send(lt, buf, n);
     fire = fault_fires(lt, buf, n);
     if (fire && lt->fault == CND_LOOP_UNPLUG_BEFORE) {
         /* The cable comes out: the device sees the link go, as a port tells it. */
@@ -80,8 +191,11 @@ static cnd_status_t loop_recv(cnd_transport_t *t, uint8_t *buf, size_t cap, size
 {
     cnd_loop_transport_t *lt = (cnd_loop_transport_t *)t;
     size_t n = lt->q_len - lt->q_pos;
-    (void)timeout_ms;
     *got = 0;
+    if (n == 0 && lt->lf != NULL && !lt->unplugged) {
+        lf_wait(lt, timeout_ms);
+        n = lt->q_len - lt->q_pos;
+    }
     if (n == 0)
         return lt->unplugged ? CND_E_DISCONNECTED : CND_E_TIMEOUT;
     if (n > cap)

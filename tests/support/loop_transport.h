@@ -9,6 +9,13 @@
  * queued returns CND_E_TIMEOUT at once (the device has already answered
  * everything it ever will), so tests never sleep.
  *
+ * Link faults at frame N (drop, truncate, corrupt, duplicate, delay,
+ * disconnect) come from link_fault.h, the same code candor-sim uses for
+ * --link-fault: set `lf` and every frame in both directions goes through
+ * it. Time is then virtual: a delayed frame arrives within a recv() whose
+ * timeout covers the delay, otherwise that recv() times out as a real one
+ * would (and the frame stays late).
+ *
  * Never: used outside tests. RAM: heap, about 70 KB per transport.
  */
 #ifndef CND_LOOP_TRANSPORT_H
@@ -17,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "link_fault.h"
 #include "sync.h"
 #include "transport.h"
 
@@ -43,6 +51,13 @@ typedef struct {
     uint8_t version;      /* for CND_LOOP_FOREIGN_VERSION */
     int trickle;          /* recv returns one byte at a time */
     int unplugged;
+    /* Shared link faults (see above); NULL = none. Not owned. */
+    cnd_link_fault_t *lf;
+    long long now_ms;                 /* virtual clock, advanced by recv() waits */
+    uint8_t held[CND_FRAME_MAX_SIZE]; /* a delayed frame */
+    size_t held_len;
+    int held_dir;                     /* CND_LF_TO_DEVICE or CND_LF_TO_HOST */
+    long long held_due;               /* virtual time it arrives */
 } cnd_loop_transport_t;
 
 /* A new transport talking to dev (already cnd_sync_init'ed). close() frees it. */

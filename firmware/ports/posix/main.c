@@ -3,7 +3,7 @@
  *
  *   candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]
  *              [--screen-log FILE] [--exit-when-done]
- *              [--disconnect-after-frames N]
+ *              [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]
  *
  * Owns: wiring the unchanged device core (store, engine, sync) to PC stand-
  * ins: a file for the flash chip (flash_file.h), getrandom() and the UTC day
@@ -30,6 +30,7 @@
 
 #include "engine.h"
 #include "flash_file.h"
+#include "link_fault.h"
 #include "pack.h"
 #include "sim_hal.h"
 #include "sim_keys.h"
@@ -48,7 +49,7 @@ typedef struct {
     const char *keys; /* file, "-" for stdin, NULL for none */
     const char *screen_log;
     int exit_when_done;
-    long disconnect_after; /* 0 = off */
+    cnd_lf_spec_t link_fault; /* kind NONE = off */
 } sim_options_t;
 
 /* The device's state: static, as on the handheld. */
@@ -92,7 +93,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]\n"
             "                  [--screen-log FILE] [--exit-when-done]\n"
-            "                  [--disconnect-after-frames N]\n\n"
+            "                  [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]\n\n"
             "Runs the Candor handheld firmware on this PC. The flash chip is FILE\n"
             "(created blank if missing, %u blocks of %u bytes); the USB link is a Unix\n"
             "socket (default $CANDOR_SIM_DIR/<pid>.sock, CANDOR_SIM_DIR defaulting to\n"
@@ -106,8 +107,12 @@ static void usage(FILE *f)
             "--screen-log appends every new screen as text after a line like\n"
             "\"SCREEN ITEM item=3 name=origin lang=es cursor=0 ...\", and \"SCRIPT DONE\"\n"
             "when the key script has run. --exit-when-done exits then; otherwise the\n"
-            "link is served until SIGTERM/SIGINT. --disconnect-after-frames N drops\n"
-            "the host after N reply frames, once (fault injection).\n",
+            "link is served until SIGTERM/SIGINT.\n\n"
+            "Fault injection for tests, once per run: --link-fault KIND@N[:ARG] hits\n"
+            "frame N, counting frames in both directions from 1 (odd: host to device,\n"
+            "even: replies). KIND: drop, truncate[:BYTES kept], corrupt[:BYTE index],\n"
+            "duplicate, delay[:MS, default 1000], disconnect. --disconnect-after-frames N\n"
+            "drops the host after N reply frames (= disconnect@2N+1).\n",
             CND_FLASH_FILE_BLOCK_COUNT, CND_FLASH_FILE_BLOCK_SIZE);
 }
 
@@ -120,6 +125,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         {"screen-log", required_argument, NULL, 'l'},
         {"exit-when-done", no_argument, NULL, 'x'},
         {"disconnect-after-frames", required_argument, NULL, 'd'},
+        {"link-fault", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -135,15 +141,29 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         case 'k': o->keys = optarg; break;
         case 'l': o->screen_log = optarg; break;
         case 'x': o->exit_when_done = 1; break;
-        case 'd':
+        case 'd': {
+            long after;
             errno = 0;
-            o->disconnect_after = strtol(optarg, &end, 10);
-            if (errno != 0 || *end != '\0' || o->disconnect_after < 1) {
+            after = strtol(optarg, &end, 10);
+            if (errno != 0 || *end != '\0' || after < 1 || after > 0x7FFFFFFEL / 2) {
                 fprintf(stderr, "candor-sim: --disconnect-after-frames needs a count >= 1, not '%s'\n",
                         optarg);
                 return EXIT_USAGE;
             }
+            /* N replies = frames 1..2N; the link goes before request N+1 */
+            memset(&o->link_fault, 0, sizeof o->link_fault);
+            o->link_fault.kind = CND_LF_DISCONNECT;
+            o->link_fault.at = (uint32_t)(2 * after + 1);
             break;
+        }
+        case 'F': {
+            char why[200];
+            if (cnd_lf_parse(optarg, &o->link_fault, why, sizeof why) != 0) {
+                fprintf(stderr, "candor-sim: --link-fault: %s\n", why);
+                return EXIT_USAGE;
+            }
+            break;
+        }
         case 'h': usage(stdout); return -1;
         case 'V': printf("candor-sim %s\n", SIM_VERSION); return -1;
         case ':':
@@ -420,45 +440,99 @@ static int run_script(const char *script_name, long long *sleep_until)
 
 /* ------------------------------------------------------------------ link */
 
-static long g_disconnect_after;
-static long g_frames_sent;
+/* Link faults for tests (link_fault.h, shared with the in-process tests):
+ * --link-fault KIND@N, or --disconnect-after-frames N. Off: bytes pass
+ * straight through, exactly as on the device. */
+static cnd_link_fault_t g_fault;
+static int g_fault_on;
 
 static void drop_host(void)
 {
     cnd_sim_link_drop_client(&g_link);
     cnd_sync_reset(&g_sync);
+    cnd_link_fault_link_down(&g_fault);
 }
 
-/* Hands the host's bytes to the sync core and sends each reply frame. */
-static void serve_host(void)
+static void sleep_ms(uint32_t ms)
 {
-    static uint8_t in[4096], reply[CND_SYNC_REPLY_MAX];
-    long n = cnd_sim_link_read(&g_link, in, sizeof in);
+    struct timespec ts;
+    ts.tv_sec = (time_t)(ms / 1000u);
+    ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !g_stop)
+        ;
+}
+
+/* Sends one reply frame (through the fault, if any). -1: drop the host. */
+static int send_reply(uint8_t *reply, size_t len)
+{
+    cnd_lf_action_t act;
+    unsigned k;
+    if (!g_fault_on)
+        return cnd_sim_link_write(&g_link, reply, len);
+    cnd_link_fault_frame(&g_fault, CND_LF_TO_HOST, reply, len, &act);
+    if (act.disconnect)
+        return -1;
+    if (act.delay_ms > 0)
+        sleep_ms(act.delay_ms);
+    for (k = 0; k < act.copies; k++)
+        if (cnd_sim_link_write(&g_link, reply, act.len) != 0)
+            return -1;
+    return 0;
+}
+
+/* Hands bytes to the sync core and sends each reply. -1: drop the host. */
+static int feed_device(const uint8_t *in, size_t n)
+{
+    static uint8_t reply[CND_SYNC_REPLY_MAX];
     size_t off = 0;
-    if (n <= 0) {
-        drop_host();
-        return;
-    }
-    while (off < (size_t)n) {
+    while (off < n) {
         size_t reply_len = 0;
-        size_t used = cnd_sync_input(&g_sync, in + off, (size_t)n - off, reply, sizeof reply,
-                                     &reply_len);
+        size_t used = cnd_sync_input(&g_sync, in + off, n - off, reply, sizeof reply, &reply_len);
         off += used;
-        if (reply_len > 0) {
-            if (cnd_sim_link_write(&g_link, reply, reply_len) != 0) {
-                drop_host();
-                return;
-            }
-            g_frames_sent++;
-            if (g_disconnect_after > 0 && g_frames_sent >= g_disconnect_after) {
-                g_disconnect_after = 0; /* inject the fault once */
-                drop_host();
-                return;
-            }
-        }
+        if (reply_len > 0 && send_reply(reply, reply_len) != 0)
+            return -1;
         if (used == 0)
             break; /* the core takes no more now; a frame is never half-fed twice */
     }
+    return 0;
+}
+
+/* Cuts what the host sent into frames and applies the fault to each. */
+static int feed_device_faulty(const uint8_t *in, size_t n)
+{
+    size_t off = 0;
+    for (;;) {
+        const uint8_t *unit;
+        size_t unit_len;
+        int is_frame;
+        cnd_lf_action_t act;
+        unsigned k;
+        off += cnd_lf_split(&g_fault, CND_LF_TO_DEVICE, in + off, n - off, &unit, &unit_len,
+                            &is_frame);
+        if (unit_len == 0)
+            return 0;
+        if (!is_frame) {
+            if (feed_device(unit, unit_len) != 0)
+                return -1;
+            continue;
+        }
+        cnd_link_fault_frame(&g_fault, CND_LF_TO_DEVICE, (uint8_t *)unit, unit_len, &act);
+        if (act.disconnect)
+            return -1;
+        if (act.delay_ms > 0)
+            sleep_ms(act.delay_ms);
+        for (k = 0; k < act.copies; k++)
+            if (feed_device(unit, act.len) != 0)
+                return -1;
+    }
+}
+
+static void serve_host(void)
+{
+    static uint8_t in[4096];
+    long n = cnd_sim_link_read(&g_link, in, sizeof in);
+    if (n <= 0 || (g_fault_on ? feed_device_faulty(in, (size_t)n) : feed_device(in, (size_t)n)) != 0)
+        drop_host();
 }
 
 /* ------------------------------------------------------------------ main */
@@ -580,7 +654,8 @@ int main(int argc, char **argv)
     cnd_sim_script_init(&g_script);
     if (o.keys != NULL && strcmp(o.keys, "-") != 0 && load_script_file(o.keys) != 0)
         return EXIT_USAGE;
-    g_disconnect_after = o.disconnect_after;
+    cnd_link_fault_init(&g_fault, &o.link_fault);
+    g_fault_on = o.link_fault.kind != CND_LF_NONE;
     if (o.socket_path == NULL) {
         if (make_default_socket_path(sock, sizeof sock) != 0)
             return EXIT_FAIL;

@@ -19,6 +19,7 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
+#include "fill.h"
 #include "hosterr.h"
 #include "link.h"
 #include "pack.h"
@@ -36,6 +37,27 @@ static void print_bytes(FILE *f, uint32_t n)
         fprintf(f, "%.1f MiB", n / (1024.0 * 1024.0));
 }
 
+/* The device's own rule (formats/fill.h), applied to HELLO's counts: the
+ * same level its home screen shows, with what to do about it. */
+static void print_fill(const cnd_msg_hello_t *h)
+{
+    cnd_fill_level_t lv = cnd_fill_level(h->bytes_used, h->bytes_free);
+    unsigned pct = cnd_fill_percent(h->bytes_used, h->bytes_free);
+    switch (lv) {
+    case CND_FILL_FULL:
+        printf("fill      %u%% full: no room for another interview; sync to free space\n", pct);
+        break;
+    case CND_FILL_URGENT:
+    case CND_FILL_WARN:
+        printf("fill      %u%% full: above the %u%% warning; sync soon\n", pct,
+               lv == CND_FILL_URGENT ? CND_FILL_URGENT_PERCENT : CND_FILL_WARN_PERCENT);
+        break;
+    default:
+        printf("fill      %u%% full\n", pct);
+        break;
+    }
+}
+
 static void print_status(const char *name, const cnd_msg_hello_t *h)
 {
     uint8_t i;
@@ -49,6 +71,7 @@ static void print_status(const char *name, const cnd_msg_hello_t *h)
     printf(" used, ");
     print_bytes(stdout, h->bytes_free);
     printf(" free\n");
+    print_fill(h);
     printf("pending   %u response%s not yet synced\n", (unsigned)h->pending,
            h->pending == 1 ? "" : "s");
     if (h->n_surveys == 0) {
@@ -82,6 +105,9 @@ static int print_status_json(const char *name, const cnd_msg_hello_t *h)
     cJSON_AddNumberToObject(o, "protocol", h->protocol);
     cJSON_AddNumberToObject(o, "bytes_used", h->bytes_used);
     cJSON_AddNumberToObject(o, "bytes_free", h->bytes_free);
+    cJSON_AddNumberToObject(o, "fill_percent", cnd_fill_percent(h->bytes_used, h->bytes_free));
+    cJSON_AddStringToObject(o, "fill_level",
+                            cnd_fill_level_name(cnd_fill_level(h->bytes_used, h->bytes_free)));
     cJSON_AddNumberToObject(o, "pending", h->pending);
     arr = cJSON_AddArrayToObject(o, "surveys");
     for (i = 0; arr != NULL && i < h->n_surveys; i++) {

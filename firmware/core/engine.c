@@ -301,8 +301,13 @@ static void render(cnd_engine_t *e)
     switch (e->state) {
     case CND_SCREEN_HOME:
         s->title = cnd_pack_title(e->pack, e->lang);
-        s->options[s->n_options++] = ui(e, CND_UI_START);
         s->pending = e->store ? cnd_store_pending_count(e->store) : 0;
+        if (e->store) {
+            s->storage = (uint8_t)cnd_store_fill_level(e->store);
+            s->storage_percent = cnd_store_fill_percent(e->store);
+        }
+        if (s->storage != CND_FILL_FULL)
+            s->options[s->n_options++] = ui(e, CND_UI_START);
         break;
     case CND_SCREEN_CONSENT:
         s->title = cnd_pack_title(e->pack, e->lang);
@@ -567,6 +572,12 @@ static void ok_key(cnd_engine_t *e)
 {
     switch (e->state) {
     case CND_SCREEN_HOME:
+        /* Start only from a screen that offered it, and only while one
+         * more response is sure to fit: after consent, a respondent must
+         * never be told their answers could not be kept. (A HOME built
+         * before a sync freed space just gets rebuilt by this key.) */
+        if (e->screen.n_options == 0 || (e->store && !cnd_store_has_room(e->store)))
+            break;
         wipe(e);
         go(e, CND_SCREEN_CONSENT);
         break;
@@ -654,6 +665,11 @@ void cnd_engine_key(cnd_engine_t *e, cnd_key_t key)
 const cnd_screen_t *cnd_engine_screen(const cnd_engine_t *e)
 {
     return &e->screen;
+}
+
+void cnd_engine_refresh(cnd_engine_t *e)
+{
+    render(e);
 }
 
 int cnd_engine_busy(const cnd_engine_t *e)

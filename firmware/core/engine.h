@@ -15,6 +15,7 @@
  *
  * Key contract (docs for ports and key scripts):
  *   HOME [Start] -OK-> CONSENT [Agree, Decline]; Decline -> REFERRAL.
+ *   HOME when storage is FULL (below): no options; OK stays on HOME.
  *   ITEM single/yesno: choices ([Yes, No]), then PNA; OK answers.
  *   ITEM multi: choices, PNA, Next; OK toggles / answers PNA / advances.
  *   ITEM integer: [number row, Next, PNA]; OK on the row toggles edit mode
@@ -26,8 +27,23 @@
  *   SAVED [Next] -> REFERRAL [Done] -> HOME. SAVE_FAILED [Save, Withdraw].
  *   LANG anywhere cycles the language; EXIT anywhere wipes -> NEUTRAL.
  *
- * RAM: sizeof(cnd_engine_t) = 1184 bytes on Cortex-M4 (1576 on x86-64):
- * the response (528) plus the screen with its 4-row review window (620);
+ * Device full (formats/fill.h, docs/DESIGN.md "Device full"): HOME shows
+ * how full the response log is, as screen.storage (a cnd_fill_level_t) and
+ * screen.storage_percent, for the port to word and draw:
+ *   OK      below 80 %: nothing shown;
+ *   WARN    from 80 % (CND_FILL_WARN_PERCENT): "Storage 82% full: sync soon";
+ *   URGENT  from 95 % (CND_FILL_URGENT_PERCENT): the same, more insistent;
+ *   FULL    the store cannot guarantee room for one more response of the
+ *           largest encodable size (cnd_store_has_room() == 0): Start is
+ *           not offered and OK on HOME starts nothing, so no one is
+ *           interviewed whose answers could not be kept. An interview that
+ *           was started had its room guaranteed then, and nothing else
+ *           writes to the log before its Save.
+ * The level is read from the store whenever a screen is built; a port calls
+ * cnd_engine_refresh() after a sync so HOME shows the space an ack freed.
+ *
+ * RAM: sizeof(cnd_engine_t) = 1192 bytes on Cortex-M4 (1584 on x86-64):
+ * the response (528) plus the screen with its 4-row review window (624);
  * the active pack buffer is the caller's. No heap, no recursion; the
  * deepest call chain is key -> save -> store. Code: about 3.7 KB (-Os).
  */
@@ -105,6 +121,8 @@ typedef struct {
     cnd_review_row_t rows[CND_SCREEN_REVIEW_ROWS];
     uint8_t save_status; /* SAVE_FAILED: cnd_status_t of the refused save */
     uint32_t pending;    /* HOME: responses waiting for sync */
+    uint8_t storage;     /* HOME: cnd_fill_level_t of the response log (see above) */
+    uint8_t storage_percent; /* HOME: log fill level, 0..100 */
 } cnd_screen_t;
 
 typedef struct cnd_engine cnd_engine_t;
@@ -117,6 +135,9 @@ void cnd_engine_init(cnd_engine_t *e, cnd_store_t *st, const cnd_hal_t *hal,
 void cnd_engine_set_pack(cnd_engine_t *e, const cnd_pack_t *pack);
 void cnd_engine_key(cnd_engine_t *e, cnd_key_t key);
 const cnd_screen_t *cnd_engine_screen(const cnd_engine_t *e);
+/* Rebuilds the screen from the current state and store without a key: the
+ * pending count and storage level after a sync. Changes no state. */
+void cnd_engine_refresh(cnd_engine_t *e);
 /* 1 while an interview is in progress (consent through review / save failed). */
 int cnd_engine_busy(const cnd_engine_t *e);
 

@@ -647,6 +647,29 @@ uint32_t cnd_store_bytes_free(const cnd_store_t *st)
     return st->log_blocks * st->block_size - cnd_store_bytes_used(st);
 }
 
+/* The reserve assumes no device programs in larger units than the store
+ * supports, and a segment holds at least one reserve after its header. */
+typedef char cnd_store_reserve_covers_prog[(CND_FILL_MAX_PROG >= CND_STORE_MAX_PROG) ? 1 : -1];
+
+uint8_t cnd_store_fill_percent(const cnd_store_t *st)
+{
+    return cnd_fill_percent(cnd_store_bytes_used(st), cnd_store_bytes_free(st));
+}
+
+cnd_fill_level_t cnd_store_fill_level(const cnd_store_t *st)
+{
+    return cnd_fill_level(cnd_store_bytes_used(st), cnd_store_bytes_free(st));
+}
+
+/* bytes_free is the head's unsealed tail plus whole free segments. If a
+ * segment is free, it is >= one reserve (compute_layout); if none is, the
+ * head's tail is all there is. Either way free >= reserve <=> the largest
+ * entry fits without opening a segment that does not exist. */
+int cnd_store_has_room(const cnd_store_t *st)
+{
+    return st->log_blocks > 0 && cnd_store_bytes_free(st) >= CND_FILL_RESERVE;
+}
+
 const uint8_t *cnd_store_device_id(const cnd_store_t *st)
 {
     return st->device_id;

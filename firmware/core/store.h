@@ -29,6 +29,7 @@
 
 #include "cnd_limits.h"
 #include "cnd_status.h"
+#include "fill.h"
 #include "hal.h"
 #include "response.h"
 
@@ -55,6 +56,21 @@ cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r)
 uint32_t cnd_store_pending_count(const cnd_store_t *st);
 uint32_t cnd_store_bytes_used(const cnd_store_t *st);
 uint32_t cnd_store_bytes_free(const cnd_store_t *st);
+
+/*
+ * Device full (formats/fill.h). The fill level is bytes_used over the log's
+ * capacity; the unusable end of a segment that cannot take the next entry
+ * counts as used. has_room is 1 when one more response of the largest
+ * encodable size (CND_FILL_RESERVE bytes) is sure to fit: the head segment
+ * has that much left, or a whole segment is free. While it is 1 nothing but
+ * a flash failure can make the next append return CND_E_NOSPACE; the engine
+ * starts no interview while it is 0. Space comes back only through acks
+ * (a failed erase in a reclaim is retried at the next ack or boot; until
+ * then the segment still counts as used, erring on the side of refusing).
+ */
+uint8_t cnd_store_fill_percent(const cnd_store_t *st);
+cnd_fill_level_t cnd_store_fill_level(const cnd_store_t *st);
+int cnd_store_has_room(const cnd_store_t *st);
 
 /* The device's random id, created at format time from hal->random. */
 const uint8_t *cnd_store_device_id(const cnd_store_t *st);

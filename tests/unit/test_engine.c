@@ -980,6 +980,120 @@ static void home_shows_the_pending_count(void **state)
     assert_int_equal(scr(f)->pending, 2);
 }
 
+/* ---------------------------------------------------------- device full */
+
+/* Saves filler responses of the installed pack straight into the store, as
+ * earlier interviews would have, until the log is at least pct full. */
+static uint32_t fill_to(fx_t *f, uint8_t pct)
+{
+    static uint32_t serial;
+    uint32_t n = 0;
+    while (cnd_store_fill_percent(&f->store) < pct) {
+        cnd_response_t r;
+        memset(&r, 0, sizeof r);
+        serial++;
+        memcpy(r.id, &serial, sizeof serial); /* distinct ids */
+        r.id[7] = 0xF1;
+        r.pack_fp = f->pack.fingerprint;
+        r.day = TEST_DAY;
+        r.n_answers = MINI_N;
+        r.answers[MINI_LIVES].state = CND_ANS_VALUE;
+        r.answers[MINI_LIVES].value = 1;
+        assert_int_equal(cnd_store_append_response(&f->store, &r), CND_OK);
+        n++;
+    }
+    return n;
+}
+
+/* The host stored everything and acknowledged it (a sync). */
+static void ack_all(fx_t *f)
+{
+    uint32_t cursor = 0, seq = 0, last = 0;
+    cnd_response_t r;
+    while (cnd_store_next_pending(&f->store, &cursor, &seq, &r) == CND_OK)
+        last = seq;
+    assert_int_equal(cnd_store_ack(&f->store, last), CND_OK);
+    assert_int_equal(pending(f), 0);
+}
+
+static void home_warns_from_80_and_95_percent_full_and_start_still_works(void **state)
+{
+    fx_t *f = *state;
+
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->storage, CND_FILL_OK);
+    assert_true(scr(f)->storage_percent < 5);
+
+    fill_to(f, CND_FILL_WARN_PERCENT);
+    assert_int_equal(scr(f)->storage, CND_FILL_OK); /* not rebuilt yet */
+    cnd_engine_refresh(&f->eng);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->storage, CND_FILL_WARN);
+    assert_true(scr(f)->storage_percent >= 80 && scr(f)->storage_percent < 95);
+    assert_int_equal(scr(f)->pending, pending(f));
+    /* A warning changes nothing about starting: HOME [Start], OK -> CONSENT. */
+    assert_int_equal(scr(f)->n_options, 1);
+    assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_START)));
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    keys(f, "b");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->storage, CND_FILL_WARN);
+
+    fill_to(f, CND_FILL_URGENT_PERCENT);
+    keys(f, "l"); /* any key rebuilds the screen too */
+    assert_int_equal(scr(f)->storage, CND_FILL_URGENT);
+    assert_true(scr(f)->storage_percent >= 95);
+    assert_int_equal(scr(f)->n_options, 1);
+    start(f);
+    expect_item(f, MINI_INTRO);
+}
+
+static void start_is_refused_when_a_response_could_not_be_kept_until_a_sync(void **state)
+{
+    fx_t *f = *state;
+    uint32_t n = 0, before;
+
+    fill_to(f, CND_FILL_URGENT_PERCENT);
+    cnd_engine_refresh(&f->eng);
+    /* Interviews while room is guaranteed: each one is kept, the last
+     * guaranteed one included. */
+    while (cnd_store_has_room(&f->store)) {
+        assert_int_equal(scr(f)->n_options, 1);
+        walk_mini(f);
+        keys(f, "o"); /* Save */
+        assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+        keys(f, "oo");
+        assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+        n++;
+    }
+    assert_true(n >= 1);
+
+    /* Full: HOME offers no Start, and OK starts nothing and writes nothing. */
+    before = pending(f);
+    assert_int_equal(scr(f)->storage, CND_FILL_FULL);
+    assert_int_equal(scr(f)->n_options, 0);
+    assert_int_equal(scr(f)->pending, before);
+    cnd_ram_flash_reset_counters(&f->rf);
+    keys(f, "o" "do" "uo" "l" "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->storage, CND_FILL_FULL);
+    assert_false(cnd_engine_busy(&f->eng));
+    assert_int_equal(f->rf.prog_count + f->rf.erase_count, 0);
+    assert_int_equal(pending(f), before);
+
+    /* A sync frees the space. The screen drawn before it offered no Start,
+     * so the first OK only shows the new state; the next one starts. */
+    ack_all(f);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->storage, CND_FILL_OK);
+    assert_int_equal(scr(f)->n_options, 1);
+    assert_int_equal(scr(f)->pending, 0);
+    start(f);
+    expect_item(f, MINI_INTRO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1024,6 +1138,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(new_pack_returns_to_home_and_no_pack_shows_no_survey,
                                         setup_mini, teardown),
         cmocka_unit_test_setup_teardown(home_shows_the_pending_count, setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(
+            home_warns_from_80_and_95_percent_full_and_start_still_works, setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(
+            start_is_refused_when_a_response_could_not_be_kept_until_a_sync, setup_mini,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -680,6 +680,122 @@ static void full_log_of_unsynced_responses_refuses_new_saves_and_loses_nothing(v
     cnd_ram_flash_free(&d.rf);
 }
 
+/* ---- device full (formats/fill.h) ---- */
+
+/* The largest record body there is: every answer a VALUE whose varint takes
+ * all 5 bytes (zigzag of INT32_MIN is 0xFFFFFFFF). */
+static cnd_status_t save_largest(device_t *d, uint32_t i)
+{
+    cnd_response_t r;
+    uint8_t body[CND_RECORD_BODY_MAX];
+    size_t len = 0;
+    uint8_t j;
+    make_response(&r, i, 0);
+    r.n_answers = CND_MAX_ITEMS;
+    for (j = 0; j < CND_MAX_ITEMS; j++) {
+        r.answers[j].state = CND_ANS_VALUE;
+        r.answers[j].value = INT32_MIN;
+    }
+    assert_int_equal(cnd_record_encode(&r, body, sizeof body, &len), CND_OK);
+    assert_int_equal(len, CND_RECORD_BODY_MAX);
+    return cnd_store_append_response(&d->st, &r);
+}
+
+static void fill_matches_the_byte_counts(device_t *d)
+{
+    uint64_t used = cnd_store_bytes_used(&d->st), free_b = cnd_store_bytes_free(&d->st);
+    assert_int_equal(used + free_b, (uint64_t)d->st.log_blocks * d->st.block_size);
+    assert_int_equal(cnd_store_fill_percent(&d->st), used * 100 / (used + free_b));
+    assert_int_equal(cnd_store_has_room(&d->st), free_b >= CND_FILL_RESERVE);
+}
+
+/*
+ * Fills a small log with a mix of ordinary and largest-possible responses,
+ * on chips programmed in 16- and 256-byte units: every save made while the
+ * store said there was room succeeds (largest ones included), the levels
+ * rise OK -> WARN (from 80 %) -> URGENT (from 95 %) -> FULL in order, and
+ * FULL is exactly "no guaranteed room". Reboot gives the same answers;
+ * an ack of everything brings the room back.
+ */
+static void room_is_guaranteed_for_the_largest_response_until_the_log_is_full(void **state)
+{
+    static const uint32_t progs[] = {16, 256};
+    unsigned p;
+    (void)state;
+    for (p = 0; p < 2; p++) {
+        device_t d;
+        uint32_t n = 0, warn_at = 0, urgent_at = 0;
+        cnd_fill_level_t prev = CND_FILL_OK;
+        memset(&d, 0, sizeof d);
+        assert_int_equal(cnd_ram_flash_init(&d.rf, BLOCK, 40, progs[p]), CND_OK);
+        d.rng = 777;
+        d.hal.flash = d.rf.flash;
+        d.hal.ctx = &d.rng;
+        d.hal.random = test_random;
+        d.hal.today = test_today;
+        assert_int_equal(cnd_store_mount(&d.st, &d.hal), CND_OK);
+        install(&d, 0);
+        assert_int_equal(cnd_store_fill_level(&d.st), CND_FILL_OK);
+        assert_int_equal(cnd_store_fill_percent(&d.st), 0);
+        assert_true(cnd_store_has_room(&d.st));
+
+        while (cnd_store_has_room(&d.st)) {
+            cnd_fill_level_t lv;
+            /* every third save is the largest a response can be */
+            assert_int_equal(n % 3 == 2 ? save_largest(&d, n) : save(&d, n), CND_OK);
+            n++;
+            fill_matches_the_byte_counts(&d);
+            lv = cnd_store_fill_level(&d.st);
+            assert_true(lv >= prev); /* only saves happen: it never goes down */
+            if (lv == CND_FILL_WARN && prev < CND_FILL_WARN)
+                warn_at = cnd_store_fill_percent(&d.st);
+            if (lv == CND_FILL_URGENT && prev < CND_FILL_URGENT)
+                urgent_at = cnd_store_fill_percent(&d.st);
+            if (lv != CND_FILL_FULL)
+                assert_true(cnd_store_has_room(&d.st));
+            prev = lv;
+        }
+        assert_int_equal(cnd_store_fill_level(&d.st), CND_FILL_FULL);
+        assert_true(cnd_store_bytes_free(&d.st) < CND_FILL_RESERVE);
+        assert_true(warn_at >= CND_FILL_WARN_PERCENT && warn_at < CND_FILL_URGENT_PERCENT);
+        assert_true(urgent_at >= CND_FILL_URGENT_PERCENT);
+        assert_true(cnd_store_fill_percent(&d.st) >= CND_FILL_URGENT_PERCENT);
+
+        /* Nothing was lost on the way, and a reboot sees the same level. */
+        assert_int_equal(cnd_store_pending_count(&d.st), n);
+        assert_int_equal(reboot(&d), CND_OK);
+        assert_int_equal(cnd_store_pending_count(&d.st), n);
+        assert_false(cnd_store_has_room(&d.st));
+        assert_int_equal(cnd_store_fill_level(&d.st), CND_FILL_FULL);
+        fill_matches_the_byte_counts(&d);
+
+        /* After a sync and its ack, room comes back. */
+        assert_int_equal(cnd_store_ack(&d.st, seq_of_pending(&d, n - 1)), CND_OK);
+        assert_int_equal(cnd_store_pending_count(&d.st), 0);
+        assert_true(cnd_store_has_room(&d.st));
+        assert_int_equal(cnd_store_fill_level(&d.st), CND_FILL_OK);
+        assert_true(cnd_store_fill_percent(&d.st) < CND_FILL_WARN_PERCENT);
+        assert_int_equal(save_largest(&d, n), CND_OK);
+        cnd_ram_flash_free(&d.rf);
+    }
+}
+
+/* A device whose flash was refused at boot can never save: it reports no
+ * room at all, rather than a fill level of an empty log. */
+static void refused_device_reports_no_room(void **state)
+{
+    device_t d;
+    uint8_t junk[64];
+    (void)state;
+    device_init(&d, 40, 5);
+    memset(junk, 0x5A, sizeof junk);
+    assert_int_equal(d.hal.flash.prog(d.hal.flash.ctx, 3 * BLOCK, junk, sizeof junk), CND_OK);
+    assert_int_not_equal(cnd_store_mount(&d.st, &d.hal), CND_OK);
+    assert_false(cnd_store_has_room(&d.st));
+    assert_int_equal(cnd_store_fill_level(&d.st), CND_FILL_FULL);
+    cnd_ram_flash_free(&d.rf);
+}
+
 /* ---- survey packs ---- */
 
 static void assert_active_pack(device_t *d, int k)
@@ -933,6 +1049,8 @@ int main(void)
         cmocka_unit_test(power_cut_at_any_point_loses_no_confirmed_save_or_sync),
         cmocka_unit_test(log_wraps_and_reclaims_space_after_acks_over_many_cycles),
         cmocka_unit_test(full_log_of_unsynced_responses_refuses_new_saves_and_loses_nothing),
+        cmocka_unit_test(room_is_guaranteed_for_the_largest_response_until_the_log_is_full),
+        cmocka_unit_test(refused_device_reports_no_room),
         cmocka_unit_test(pack_is_active_only_after_a_verified_commit),
         cmocka_unit_test(pushing_the_active_pack_again_changes_nothing),
         cmocka_unit_test(pack_slot_is_reused_only_when_no_unsynced_response_needs_it),

@@ -378,7 +378,26 @@ static void render_meta(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_f
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " status=%s",
                               cnd_status_str((cnd_status_t)s->save_status));
     if (s->kind == CND_SCREEN_HOME)
-        snprintf(fr->meta + o, sizeof fr->meta - o, " pending=%lu", (unsigned long)s->pending);
+        snprintf(fr->meta + o, sizeof fr->meta - o, " pending=%lu storage=%u%% level=%s",
+                 (unsigned long)s->pending, (unsigned)s->storage_percent,
+                 cnd_fill_level_name((cnd_fill_level_t)s->storage));
+}
+
+/* HOME's storage line (engine.h "Device full"), in the simulator's own
+ * words: the pack has no translation for it, and it is for the
+ * interviewer, not the respondent. Empty below the first threshold. */
+static void storage_note(const cnd_screen_t *s, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (s->kind != CND_SCREEN_HOME)
+        return;
+    if (s->storage == CND_FILL_FULL)
+        snprintf(buf, cap, "Storage full: sync with the office before the next interview");
+    else if (s->storage == CND_FILL_URGENT)
+        snprintf(buf, cap, "Storage %u%% full: sync soon, before the next interviews",
+                 (unsigned)s->storage_percent);
+    else if (s->storage == CND_FILL_WARN)
+        snprintf(buf, cap, "Storage %u%% full: sync soon", (unsigned)s->storage_percent);
 }
 
 #define NO_SURVEY_TITLE "No survey installed"
@@ -475,6 +494,9 @@ void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, int body_offs
                                WRAP_MAX);
         n_body = cnd_sim_wrap(NO_SURVEY_BODY, strlen(NO_SURVEY_BODY), CND_SIM_COLS, body,
                               WRAP_MAX);
+    } else if (s->kind == CND_SCREEN_HOME) {
+        storage_note(s, text, sizeof text);
+        n_body = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS, body, WRAP_MAX);
     } else {
         copy_str(text, sizeof text, s->body);
         n_body = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS, body, WRAP_MAX);

@@ -10,7 +10,9 @@
  * engine has six keys and no text scrolling of its own, so the port
  * scrolls a long consent or referral text when UP/DOWN change nothing in
  * the engine (the cursor is already on the first/last option), the same
- * edge rule the engine uses for its review list. Also the
+ * edge rule the engine uses for its review list. HOME's storage line
+ * ("Storage 82% full: sync soon", "Storage full: ..."), worded here from
+ * the engine's level (engine.h "Device full"). Also the
  * machine-readable summary line the screen log starts each screen with, so
  * tests can assert on screens without parsing the drawing.
  *

@@ -18,9 +18,8 @@ static void reset_link(cnd_usb_bulk_t *b)
 {
     b->out_waiting = 0;
     b->sending = 0;
-    b->zlp_owed = 0;
     b->rx_len = b->rx_pos = 0;
-    b->tx_len = b->tx_pos = b->tx_pkt = 0;
+    memset(&b->in, 0, sizeof b->in);
     cnd_sync_reset(b->sync);
 }
 
@@ -38,26 +37,44 @@ void cnd_usb_bulk_close(cnd_usb_bulk_t *b)
     b->open = 0;
 }
 
-static void send_packet(cnd_usb_bulk_t *b)
+static void in_arm(cnd_usb_in_xfer_t *x, const cnd_usb_dcd_t *dcd)
 {
-    uint16_t n = (uint16_t)(b->tx_len - b->tx_pos);
+    uint16_t n = (uint16_t)(x->len - x->pos);
     if (n > CND_USB_BULK_SIZE)
         n = CND_USB_BULK_SIZE;
     if (n == 0)
-        b->zlp_owed = 0; /* this is the zero-length packet */
-    b->tx_pkt = n;
-    b->dcd->ep_write(b->dcd->ctx, CND_USB_EP_IN, b->tx + b->tx_pos, n);
+        x->zlp_owed = 0; /* this is the zero-length packet */
+    x->pkt = n;
+    dcd->ep_write(dcd->ctx, x->ep, x->data + x->pos, n);
+}
+
+void cnd_usb_in_start(cnd_usb_in_xfer_t *x, const cnd_usb_dcd_t *dcd, uint8_t ep,
+                      const uint8_t *data, uint16_t len, int zlp)
+{
+    x->data = data;
+    x->len = len;
+    x->pos = 0;
+    x->ep = ep;
+    x->zlp_owed = (uint8_t)(zlp ? 1 : 0);
+    in_arm(x, dcd);
+}
+
+int cnd_usb_in_next(cnd_usb_in_xfer_t *x, const cnd_usb_dcd_t *dcd)
+{
+    x->pos = (uint16_t)(x->pos + x->pkt);
+    if (x->pos >= x->len && !x->zlp_owed)
+        return 0; /* the host has all of it */
+    in_arm(x, dcd);
+    return 1;
 }
 
 static void start_reply(cnd_usb_bulk_t *b, size_t len)
 {
-    b->tx_len = (uint16_t)len;
-    b->tx_pos = 0;
+    b->sending = 1;
     /* The host reads with a buffer larger than any reply; its read ends at
      * a short packet, so a reply that fills its last packet gets a ZLP. */
-    b->zlp_owed = (uint8_t)(len % CND_USB_BULK_SIZE == 0);
-    b->sending = 1;
-    send_packet(b);
+    cnd_usb_in_start(&b->in, b->dcd, CND_USB_EP_IN, b->tx, (uint16_t)len,
+                     len % CND_USB_BULK_SIZE == 0);
 }
 
 /* Feed held bytes to sync until a reply is in flight or nothing is left;
@@ -100,11 +117,8 @@ void cnd_usb_bulk_in_done(cnd_usb_bulk_t *b)
 {
     if (!b->open || !b->sending)
         return;
-    b->tx_pos = (uint16_t)(b->tx_pos + b->tx_pkt);
-    if (b->tx_pos < b->tx_len || b->zlp_owed) {
-        send_packet(b);
+    if (cnd_usb_in_next(&b->in, b->dcd))
         return;
-    }
     b->sending = 0; /* the whole reply is out: take the next request bytes */
     pump(b);
 }

@@ -312,18 +312,6 @@ static void ep0_stall(cnd_usb_t *u)
     u->dcd->ep_stall(u->dcd->ctx, 0x00, 1);
 }
 
-static void ep0_send(cnd_usb_t *u)
-{
-    cnd_usb_ep0_t *e = &u->ep0;
-    uint16_t n = (uint16_t)(e->len - e->pos);
-    if (n > CND_USB_EP0_SIZE)
-        n = CND_USB_EP0_SIZE;
-    if (n == 0)
-        e->zlp_owed = 0; /* this is the zero-length packet */
-    e->pkt = n;
-    u->dcd->ep_write(u->dcd->ctx, 0x80, e->buf + e->pos, n);
-}
-
 void cnd_usb_ctrl_setup(cnd_usb_t *u, const uint8_t raw[8])
 {
     cnd_usb_ep0_t *e = &u->ep0;
@@ -337,18 +325,15 @@ void cnd_usb_ctrl_setup(cnd_usb_t *u, const uint8_t raw[8])
     }
     if (s.wLength == 0) { /* no data stage: status is a ZLP from us */
         e->stage = EP0_STATUS_IN;
-        e->len = e->pos = e->pkt = 0;
-        u->dcd->ep_write(u->dcd->ctx, 0x80, e->buf, 0);
+        cnd_usb_in_start(&e->in, u->dcd, 0x80, e->buf, 0, 0);
         return;
     }
     /* Data IN: the host stops at wLength bytes or at a short packet, so
      * data shorter than wLength that ends on a packet boundary needs a
      * zero-length packet (8.5.3.2). */
     e->stage = EP0_DATA_IN;
-    e->len = (uint16_t)len;
-    e->pos = 0;
-    e->zlp_owed = (uint8_t)(len < s.wLength && len % CND_USB_EP0_SIZE == 0);
-    ep0_send(u);
+    cnd_usb_in_start(&e->in, u->dcd, 0x80, e->buf, (uint16_t)len,
+                     len < s.wLength && len % CND_USB_EP0_SIZE == 0);
 }
 
 void cnd_usb_ctrl_in_done(cnd_usb_t *u)
@@ -356,12 +341,8 @@ void cnd_usb_ctrl_in_done(cnd_usb_t *u)
     cnd_usb_ep0_t *e = &u->ep0;
     if (e->stage == EP0_STATUS_IN) {
         e->stage = EP0_IDLE;
-    } else if (e->stage == EP0_DATA_IN) {
-        e->pos = (uint16_t)(e->pos + e->pkt);
-        if (e->pos < e->len || e->zlp_owed)
-            ep0_send(u);
-        else
-            e->stage = EP0_STATUS_OUT; /* wait for the host's zero-length OUT */
+    } else if (e->stage == EP0_DATA_IN && !cnd_usb_in_next(&e->in, u->dcd)) {
+        e->stage = EP0_STATUS_OUT; /* wait for the host's zero-length OUT */
     }
 }
 

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "usb_bulk.h"
 #include "usb_desc.h"
 
 struct cnd_usb;
@@ -58,9 +59,8 @@ void cnd_usb_ctrl_out(struct cnd_usb *u);     /* OUT on 0x00 */
 
 /* ---- private to usb_ctrl.c; here so cnd_usb_t can hold it ---- */
 typedef struct {
-    uint8_t stage;    /* idle, data IN, status OUT, status IN */
-    uint8_t zlp_owed; /* data ends short of wLength on a packet boundary */
-    uint16_t len, pos, pkt;
+    uint8_t stage; /* idle, data IN, status OUT, status IN */
+    cnd_usb_in_xfer_t in;
     uint8_t buf[CND_USB_CTRL_MAX];
 } cnd_usb_ep0_t;
 

@@ -15,8 +15,9 @@
  * endpoint has at most one packet in flight by the DCD contract).
  *
  * Never: blocks, allocates, or does work in interrupt context.
- * RAM: sizeof(cnd_usb_t), about 1.4 KB (ep0 buffer 256, bulk reply 1040,
- * one OUT packet 64, state); the sync state is the caller's.
+ * RAM: sizeof(cnd_usb_t) = 1436 bytes on Cortex-M4, 1464 on x86-64 (ep0
+ * buffer 256, bulk reply 1040, one OUT packet 64, state); the sync state is
+ * the caller's. Flash: about 2.5 KB at -Os (arm-none-eabi-gcc 12).
  */
 #ifndef CND_USB_DEV_H
 #define CND_USB_DEV_H

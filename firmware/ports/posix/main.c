@@ -611,8 +611,11 @@ static int serve(const sim_options_t *o)
             if (cnd_sim_link_accept(&g_link) == 0)
                 cnd_sync_reset(&g_sync); /* a new host starts from a clean link */
         }
-        if (i_client >= 0 && (fds[i_client].revents & (POLLIN | POLLHUP | POLLERR)))
+        if (i_client >= 0 && (fds[i_client].revents & (POLLIN | POLLHUP | POLLERR))) {
             serve_host();
+            /* an ACK may have freed space: HOME shows it without a key */
+            cnd_engine_refresh(&g_engine);
+        }
         if (i_stdin >= 0 && (fds[i_stdin].revents & (POLLIN | POLLHUP))) {
             char buf[512], err[256];
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);

@@ -3,10 +3,12 @@
 # only runs the quick harness check, ctest label "bench").
 .PHONY: bench bench-quick
 
+BENCH_SIZES ?= 10000,100000
+
 bench: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j2 --target candor candor-sim candor-workload
-	@python3 tools/workload/bench.py --build $(BUILD) --sizes $(or $(BENCH_SIZES),10000,100000)
+	@python3 tools/workload/bench.py --build $(BUILD) --sizes $(BENCH_SIZES)
 
 bench-quick: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null

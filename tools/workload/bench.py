@@ -465,7 +465,7 @@ def write_md(path, R, args):
       "(x86-64 build of the portable core, RelWithDebInfo -O2; inclusive counts from "
       "callgrind_annotate). Per screen transition = (cnd_engine_key - cnd_store_append_response) / "
       "key presses (%s keys for %s interviews). No QEMU/ARM instruction counts yet."
-      % (fmt(dw["n"]) if dw else "-", fmt(dw["keys"]) if dw else "-", fmt(dw["saves"]) if dw else "-"))
+      % (dw["n"] if dw else "-", fmt(dw["keys"]) if dw else "-", fmt(dw["saves"]) if dw else "-"))
     a("")
     # targets
     big = runs[-1]

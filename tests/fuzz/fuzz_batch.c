@@ -1,0 +1,188 @@
+/*
+ * fuzz_batch.c: the host's batch path (zlib inflate as host/sync.c does it,
+ * formats/batch.c cnd_batch_decode, formats/record.c cnd_response_check)
+ * and the record codecs the device and an image inspector read flash with
+ * (cnd_record_decode, cnd_entry_header_decode / cnd_entry_check_crc).
+ *
+ * Input: [mode u8][bytes]. mode % 4:
+ *   0  bytes are an uncompressed columnar batch;
+ *   1  bytes are a zlib stream, inflated in the pieces BATCH_DATA frames
+ *      would bring (piece sizes from the mode byte), into a buffer of
+ *      CND_BATCH_MAX_LEN + 1 bytes as the host does, then decoded;
+ *   2  bytes are a response record body;
+ *   3  bytes are a log entry: 12-byte header, then its body.
+ * Checks: whatever decodes re-encodes to exactly the same bytes (the
+ * formats are canonical: one encoding per value), a caller with too little
+ * room is refused, and a response cnd_response_check() accepts for the
+ * default pack has its fingerprint, language and answer count in range.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "batch.h"
+#include "fuzz_common.h"
+#include "proto.h"
+#include "record.h"
+
+static cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
+static cnd_response_t rs2[CND_BATCH_MAX_RESPONSES];
+
+typedef struct {
+    const cnd_response_t *rs;
+} src_t;
+
+static cnd_status_t from_array(void *ctx, uint16_t index, cnd_response_t *out)
+{
+    const src_t *s = ctx;
+    *out = s->rs[index];
+    return CND_OK;
+}
+
+static void check_responses(const cnd_response_t *r, uint16_t n)
+{
+    const cnd_pack_t *pk = fz_default_pk();
+    uint16_t i;
+    for (i = 0; i < n; i++) {
+        FZ_CHECK(r[i].n_answers <= CND_MAX_ITEMS);
+        if (cnd_response_check(&r[i], pk) == CND_OK) {
+            uint8_t k;
+            FZ_CHECK(r[i].pack_fp == pk->fingerprint);
+            FZ_CHECK(r[i].lang < cnd_pack_lang_count(pk));
+            FZ_CHECK(r[i].n_answers == cnd_pack_item_count(pk));
+            for (k = 0; k < r[i].n_answers; k++)
+                FZ_CHECK(r[i].answers[k].state <= CND_ANS_VALUE);
+        }
+    }
+}
+
+static void batch(const uint8_t *buf, size_t len)
+{
+    static uint8_t again[CND_BATCH_MAX_LEN + 64];
+    uint16_t n = 0, n2 = 0, i;
+    size_t total = 0, got = 0;
+    cnd_batch_encoder_t enc;
+    src_t src = {rs};
+    cnd_status_t st = cnd_batch_decode(buf, len, rs, CND_BATCH_MAX_RESPONSES, &n);
+    if (st != CND_OK) {
+        FZ_CHECK(n == 0);
+        return;
+    }
+    FZ_CHECK(n >= 1 && n <= CND_BATCH_MAX_RESPONSES && len <= CND_BATCH_MAX_LEN);
+    check_responses(rs, n);
+    /* Canonical: the encoder writes back exactly the bytes that decoded. */
+    FZ_CHECK(cnd_batch_encoder_init(&enc, n, from_array, &src) == CND_OK);
+    do {
+        FZ_CHECK(total < sizeof again);
+        FZ_CHECK(cnd_batch_encoder_read(&enc, again + total,
+                                        sizeof again - total < 97 ? sizeof again - total : 97,
+                                        &got) == CND_OK);
+        total += got;
+    } while (got > 0);
+    FZ_CHECK(total == len && memcmp(again, buf, len) == 0);
+    FZ_CHECK(cnd_batch_decode(again, total, rs2, CND_BATCH_MAX_RESPONSES, &n2) == CND_OK);
+    FZ_CHECK(n2 == n);
+    for (i = 0; i < n; i++)
+        FZ_CHECK(fz_same_response(&rs[i], &rs2[i]));
+    /* A caller with less room is refused, never overrun. */
+    if (n > 1)
+        FZ_CHECK(cnd_batch_decode(buf, len, rs2, (uint16_t)(n - 1), &n2) == CND_E_NOSPACE);
+}
+
+/* As host/sync.c pull_stream(): chunks fed with Z_NO_FLUSH into a buffer of
+ * the largest legal batch plus one spare byte; the stream must end, with
+ * nothing after it. */
+static void inflate_then_batch(const uint8_t *z, size_t zlen, uint8_t seed)
+{
+    static uint8_t raw[CND_BATCH_MAX_LEN + 1];
+    z_stream zs;
+    size_t off = 0;
+    int zr = Z_OK, bad = 0;
+    uint32_t x = seed * 2654435761u + 1u;
+
+    memset(&zs, 0, sizeof zs);
+    FZ_CHECK(inflateInit(&zs) == Z_OK);
+    zs.next_out = raw;
+    zs.avail_out = sizeof raw;
+    while (off < zlen && !bad) {
+        size_t piece;
+        x = x * 1103515245u + 12345u;
+        piece = 1 + (x >> 8) % CND_MSG_BATCH_DATA_MAX;
+        if (piece > zlen - off)
+            piece = zlen - off;
+        if (zr == Z_STREAM_END) {
+            bad = 1; /* bytes after the end of the stream */
+            break;
+        }
+        zs.next_in = (Bytef *)(uintptr_t)(z + off);
+        zs.avail_in = (uInt)piece;
+        zr = inflate(&zs, Z_NO_FLUSH);
+        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
+            bad = 1;
+        else if (zr == Z_STREAM_END && zs.avail_in > 0)
+            bad = 1;
+        off += piece;
+    }
+    FZ_CHECK(zs.total_out <= sizeof raw);
+    if (!bad && zr == Z_STREAM_END && zs.total_out <= CND_BATCH_MAX_LEN)
+        batch(raw, zs.total_out);
+    inflateEnd(&zs);
+}
+
+static void record(const uint8_t *buf, size_t len)
+{
+    uint8_t again[CND_RECORD_BODY_MAX];
+    cnd_response_t r, r2;
+    size_t n = 0;
+    if (cnd_record_decode(buf, len, &r) != CND_OK)
+        return;
+    FZ_CHECK(len <= CND_RECORD_BODY_MAX);
+    check_responses(&r, 1);
+    FZ_CHECK(cnd_record_encode(&r, again, sizeof again, &n) == CND_OK);
+    FZ_CHECK(n == len && memcmp(again, buf, len) == 0);
+    FZ_CHECK(cnd_record_decode(again, n, &r2) == CND_OK && fz_same_response(&r, &r2));
+}
+
+static void entry(const uint8_t *buf, size_t len)
+{
+    uint8_t hdr[CND_ENTRY_HEADER_LEN];
+    cnd_entry_header_t h;
+    if (len < CND_ENTRY_HEADER_LEN || cnd_entry_header_decode(buf, &h) != CND_OK)
+        return;
+    FZ_CHECK(h.len <= CND_ENTRY_BODY_MAX);
+    if (h.len > len - CND_ENTRY_HEADER_LEN)
+        return;
+    if (cnd_entry_check_crc(buf, buf + CND_ENTRY_HEADER_LEN, h.len) != CND_OK)
+        return;
+    /* A header that checks is exactly what the encoder writes for it. */
+    cnd_entry_header_encode(hdr, h.type, h.seq, buf + CND_ENTRY_HEADER_LEN, h.len);
+    FZ_CHECK(memcmp(hdr, buf, CND_ENTRY_HEADER_LEN) == 0);
+    if (h.type == CND_ENTRY_RESPONSE)
+        record(buf + CND_ENTRY_HEADER_LEN, h.len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint8_t mode;
+    uint8_t *buf;
+    size_t len;
+    if (size < 1)
+        return 0;
+    mode = data[0];
+    len = size - 1;
+    buf = malloc(len ? len : 1); /* exact size: a read past the end is an ASan report */
+    FZ_CHECK(buf != NULL);
+    memcpy(buf, data + 1, len);
+    switch (mode % 4) {
+    case 0: batch(buf, len); break;
+    case 1: inflate_then_batch(buf, len, mode); break;
+    case 2: record(buf, len); break;
+    default: entry(buf, len); break;
+    }
+    free(buf);
+    return 0;
+}

@@ -1,0 +1,130 @@
+/*
+ * fuzz_cnb.c: the host store's batch-file reader (host/hoststore.c,
+ * formats/SPEC.md 8.2) on any bytes a damaged disk, a bad copy or a person
+ * could leave in DIR/responses/<fp>/x.cnb.
+ *
+ * The reader is static inside hoststore.c, so the harness goes through the
+ * public door: it writes the input as one .cnb next to the default pack in
+ * a store directory on tmpfs, then opens the store and walks it.
+ * Input: [flags u8][file bytes]. flags bit 0: before writing, make the
+ * header's count, fingerprint, length and CRC-32 fields tell the truth
+ * about the zlib stream that follows (when it inflates), so mutations reach
+ * the batch decoder and the response checks instead of the checksum.
+ *
+ * Checks (hoststore.h): a damaged file fails open with one line that names
+ * the file; a file that opens yields only responses valid for their pack,
+ * as many as the store counts.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "batch.h"
+#include "frame.h"
+#include "fuzz_common.h"
+#include "hoststore.h"
+#include "record.h"
+
+#define CNB_HEADER 20
+
+static char *dir;
+static char cnb_path[700];
+
+static void setup_once(void)
+{
+    cnd_hoststore_t *hs = NULL;
+    cnd_err_t err;
+    uint32_t len;
+    const uint8_t *p;
+    char fdir[600];
+    if (dir != NULL)
+        return;
+    dir = fz_make_temp_dir("cnb");
+    p = fz_default_pack(&len);
+    FZ_CHECK(cnd_hoststore_open(dir, 1, &hs, &err) == CND_OK);
+    FZ_CHECK(cnd_hoststore_put_pack(hs, p, len, &err) == CND_OK);
+    cnd_hoststore_close(hs);
+    snprintf(fdir, sizeof fdir, "%s/responses/%08x", dir, (unsigned)fz_default_pk()->fingerprint);
+    FZ_CHECK(mkdir(fdir, 0700) == 0);
+    snprintf(cnb_path, sizeof cnb_path, "%s/fuzz.cnb", fdir);
+}
+
+/* Header fields that agree with the stream that follows, if it inflates. */
+static void tell_truth(uint8_t *f, size_t len)
+{
+    static uint8_t raw[2 * CND_BATCH_MAX_LEN];
+    z_stream zs;
+    int zr;
+    if (len < CNB_HEADER)
+        return;
+    memset(&zs, 0, sizeof zs);
+    FZ_CHECK(inflateInit(&zs) == Z_OK);
+    zs.next_in = f + CNB_HEADER;
+    zs.avail_in = (uInt)(len - CNB_HEADER);
+    zs.next_out = raw;
+    zs.avail_out = sizeof raw;
+    zr = inflate(&zs, Z_FINISH);
+    if (zr == Z_STREAM_END) {
+        uLong n = zs.total_out;
+        if (n >= 3)
+            memcpy(f + 6, raw + 1, 2);
+        cnd_wire_put_u32(f + 8, fz_default_pk()->fingerprint);
+        cnd_wire_put_u32(f + 12, (uint32_t)n);
+        cnd_wire_put_u32(f + 16, (uint32_t)crc32(0L, raw, (uInt)n));
+    }
+    inflateEnd(&zs);
+}
+
+typedef struct {
+    size_t n;
+} walk_t;
+
+static int visit(void *ctx, const cnd_pack_t *pack, const cnd_response_t *r)
+{
+    walk_t *w = ctx;
+    w->n++;
+    FZ_CHECK(pack->fingerprint == fz_default_pk()->fingerprint);
+    FZ_CHECK(cnd_response_check(r, pack) == CND_OK);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    cnd_hoststore_t *hs = NULL;
+    cnd_err_t err;
+    uint8_t *file;
+    size_t len;
+    walk_t w = {0};
+
+    if (size < 1)
+        return 0;
+    setup_once();
+    len = size - 1;
+    file = malloc(len ? len : 1);
+    FZ_CHECK(file != NULL);
+    memcpy(file, data + 1, len);
+    if (data[0] & 1)
+        tell_truth(file, len);
+    FZ_CHECK(fz_write_file(cnb_path, file, len) == 0);
+    free(file);
+
+    memset(&err, 0, sizeof err);
+    if (cnd_hoststore_open(dir, 0, &hs, &err) != CND_OK) {
+        FZ_CHECK(strstr(err.msg, "fuzz.cnb") != NULL);
+        FZ_CHECK(strchr(err.msg, '\n') == NULL);
+    } else {
+        FZ_CHECK(cnd_hoststore_each(hs, visit, &w, &err) == 0);
+        FZ_CHECK(w.n == cnd_hoststore_response_count(hs));
+        FZ_CHECK(w.n >= 1); /* a file that opens holds at least one response */
+        cnd_hoststore_close(hs);
+    }
+    FZ_CHECK(unlink(cnb_path) == 0);
+    return 0;
+}

@@ -1,0 +1,296 @@
+/* fuzz_common.c: see fuzz_common.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "fuzz_common.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "record.h"
+
+#define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
+
+void fz_fail(const char *file, int line, const char *what)
+{
+    fprintf(stderr, "fuzz invariant broken at %s:%d: %s\n", file, line, what);
+    abort();
+}
+
+/* ---- input reader ---- */
+
+void fz_in_init(fz_in_t *in, const uint8_t *p, size_t n)
+{
+    in->p = p;
+    in->n = n;
+    in->pos = 0;
+}
+
+size_t fz_left(const fz_in_t *in)
+{
+    return in->n - in->pos;
+}
+
+uint8_t fz_u8(fz_in_t *in)
+{
+    return in->pos < in->n ? in->p[in->pos++] : 0;
+}
+
+uint16_t fz_u16(fz_in_t *in)
+{
+    uint16_t lo = fz_u8(in);
+    return (uint16_t)(lo | (uint16_t)(fz_u8(in) << 8));
+}
+
+uint32_t fz_u32(fz_in_t *in)
+{
+    uint32_t lo = fz_u16(in);
+    return lo | ((uint32_t)fz_u16(in) << 16);
+}
+
+size_t fz_take(fz_in_t *in, size_t want, const uint8_t **out)
+{
+    size_t n = want < fz_left(in) ? want : fz_left(in);
+    *out = in->p + in->pos;
+    in->pos += n;
+    return n;
+}
+
+/* ---- packs ---- */
+
+static uint8_t pack1[CND_MAX_PACK_SIZE], pack2[CND_MAX_PACK_SIZE];
+static uint32_t pack1_len, pack2_len;
+static cnd_pack_t pk1;
+
+static void compile_or_die(const char *json, size_t len, uint8_t *out, uint32_t *out_len)
+{
+    cnd_err_t err;
+    size_t n = 0;
+    if (cnd_compile_json(json, len, out, CND_MAX_PACK_SIZE, &n, &err) != CND_OK) {
+        fprintf(stderr, "fuzz: cannot compile %s: %s\n", SURVEY, err.msg);
+        abort();
+    }
+    *out_len = (uint32_t)n;
+}
+
+static void load_packs(void)
+{
+    static char json[256 * 1024];
+    char *v;
+    size_t n;
+    FILE *f;
+    if (pack1_len != 0)
+        return;
+    f = fopen(SURVEY, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "fuzz: cannot open %s\n", SURVEY);
+        abort();
+    }
+    n = fread(json, 1, sizeof json - 1, f);
+    fclose(f);
+    json[n] = '\0';
+    compile_or_die(json, n, pack1, &pack1_len);
+    FZ_CHECK(cnd_pack_open(&pk1, pack1, pack1_len) == CND_OK);
+    /* Same survey, next version: another fingerprint, as a real update. */
+    v = strstr(json, "\"version\": 1");
+    FZ_CHECK(v != NULL);
+    v[11] = '2';
+    compile_or_die(json, n, pack2, &pack2_len);
+}
+
+const uint8_t *fz_default_pack(uint32_t *len)
+{
+    load_packs();
+    *len = pack1_len;
+    return pack1;
+}
+
+const cnd_pack_t *fz_default_pk(void)
+{
+    load_packs();
+    return &pk1;
+}
+
+const uint8_t *fz_second_pack(uint32_t *len)
+{
+    load_packs();
+    *len = pack2_len;
+    return pack2;
+}
+
+void fz_make_response(const cnd_pack_t *pk, uint32_t seed, cnd_response_t *r)
+{
+    uint32_t x = seed * 2654435761u + 1u;
+    uint16_t i;
+    memset(r, 0, sizeof *r);
+    for (i = 0; i < CND_RESPONSE_ID_LEN; i++) {
+        x = x * 1103515245u + 12345u;
+        r->id[i] = (uint8_t)(x >> 16);
+    }
+    r->pack_fp = pk->fingerprint;
+    r->day = (uint16_t)(2190 + seed % 11);
+    r->lang = (uint8_t)(seed % cnd_pack_lang_count(pk));
+    r->n_answers = (uint8_t)cnd_pack_item_count(pk);
+    for (i = 0; i < r->n_answers; i++) {
+        cnd_item_t it;
+        cnd_answer_t *a = &r->answers[i];
+        uint32_t v = seed * 31u + i * 7u;
+        FZ_CHECK(cnd_pack_item(pk, i, &it) == CND_OK);
+        if (it.kind == CND_ITEM_INFO || v % 9 == 0)
+            continue;
+        if ((it.flags & CND_ITEM_F_PNA) && v % 9 == 1) {
+            a->state = CND_ANS_PNA;
+            continue;
+        }
+        a->state = CND_ANS_VALUE;
+        switch (it.kind) {
+        case CND_ITEM_SINGLE: a->value = (int32_t)(v % it.n_choices); break;
+        case CND_ITEM_MULTI: a->value = (int32_t)((1u << (v % it.n_choices)) | 1u); break;
+        case CND_ITEM_YESNO: a->value = (int32_t)(v % 2); break;
+        default:
+            a->value = (int32_t)((int64_t)it.min + (int64_t)(v % 1000u) %
+                                                       ((int64_t)it.max - it.min + 1));
+            break;
+        }
+    }
+    FZ_CHECK(cnd_response_check(r, pk) == CND_OK);
+}
+
+int fz_same_response(const cnd_response_t *a, const cnd_response_t *b)
+{
+    uint8_t i;
+    if (memcmp(a->id, b->id, CND_RESPONSE_ID_LEN) != 0 || a->pack_fp != b->pack_fp ||
+        a->day != b->day || a->lang != b->lang || a->n_answers != b->n_answers)
+        return 0;
+    for (i = 0; i < a->n_answers; i++) {
+        if (a->answers[i].state != b->answers[i].state)
+            return 0;
+        if (a->answers[i].state == CND_ANS_VALUE && a->answers[i].value != b->answers[i].value)
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- device ---- */
+
+static cnd_status_t fz_random(void *ctx, uint8_t *buf, uint32_t n)
+{
+    uint32_t *x = ctx, i;
+    for (i = 0; i < n; i++) {
+        *x ^= *x << 13;
+        *x ^= *x >> 17;
+        *x ^= *x << 5;
+        buf[i] = (uint8_t)*x;
+    }
+    return CND_OK;
+}
+
+static uint16_t fz_today(void *ctx)
+{
+    (void)ctx;
+    return 2200;
+}
+
+void fz_device_init(fz_device_t *d, uint32_t seed)
+{
+    memset(d, 0, sizeof *d);
+    if (cnd_ram_flash_init(&d->rf, FZ_BLOCK, FZ_BLOCKS, FZ_PROG) != CND_OK) {
+        fprintf(stderr, "fuzz: out of memory for the RAM flash\n");
+        abort();
+    }
+    d->rng = seed ? seed : 1;
+    d->hal.flash = d->rf.flash;
+    d->hal.ctx = &d->rng;
+    d->hal.random = fz_random;
+    d->hal.today = fz_today;
+}
+
+void fz_device_free(fz_device_t *d)
+{
+    cnd_ram_flash_free(&d->rf);
+}
+
+cnd_status_t fz_device_mount(fz_device_t *d)
+{
+    cnd_ram_flash_power_on(&d->rf);
+    return cnd_store_mount(&d->store, &d->hal);
+}
+
+cnd_status_t fz_device_install(fz_device_t *d, const uint8_t *pack, uint32_t len)
+{
+    uint32_t off = 0;
+    cnd_status_t st = cnd_store_pack_begin(&d->store, len);
+    while (st == CND_OK && off < len) {
+        uint32_t n = len - off < 1000u ? len - off : 1000u;
+        st = cnd_store_pack_write(&d->store, off, pack + off, n);
+        off += n;
+    }
+    return st == CND_OK ? cnd_store_pack_commit(&d->store) : st;
+}
+
+void fz_device_populate(fz_device_t *d, uint32_t n, uint32_t acked)
+{
+    uint32_t len, i, cursor = 0, seq = 0, last = 0;
+    const uint8_t *pack = fz_default_pack(&len);
+    cnd_response_t r;
+    FZ_CHECK(fz_device_mount(d) == CND_OK);
+    FZ_CHECK(fz_device_install(d, pack, len) == CND_OK);
+    for (i = 0; i < n; i++) {
+        fz_make_response(fz_default_pk(), i, &r);
+        FZ_CHECK(cnd_store_append_response(&d->store, &r) == CND_OK);
+    }
+    for (i = 0; i < acked; i++) {
+        FZ_CHECK(cnd_store_next_pending(&d->store, &cursor, &seq, &r) == CND_OK);
+        last = seq;
+    }
+    if (acked > 0)
+        FZ_CHECK(cnd_store_ack(&d->store, last) == CND_OK);
+}
+
+/* ---- scratch files ---- */
+
+char *fz_make_temp_dir(const char *tag)
+{
+    const char *base = getenv("TMPDIR");
+    char *path;
+    if (access("/dev/shm", W_OK) == 0)
+        base = "/dev/shm"; /* tmpfs: fsync costs nothing, runs stay fast */
+    else if (base == NULL || base[0] == '\0')
+        base = "/tmp";
+    if (asprintf(&path, "%s/cnd-fuzz-%s-XXXXXX", base, tag) < 0)
+        abort();
+    if (mkdtemp(path) == NULL) {
+        fprintf(stderr, "fuzz: cannot make a directory under %s\n", base);
+        abort();
+    }
+    return path;
+}
+
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+int fz_remove_tree(const char *path)
+{
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int fz_write_file(const char *path, const uint8_t *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    int ok;
+    if (f == NULL)
+        return -1;
+    ok = fwrite(data, 1, len, f) == len;
+    return (fclose(f) == 0 && ok) ? 0 : -1;
+}

@@ -1,0 +1,94 @@
+/*
+ * fuzz_common.h: what every libFuzzer harness in tests/fuzz/ shares.
+ *
+ * Owns: a reader over the fuzz input that never runs past its end, the
+ * default survey pack compiled once per process, valid responses for a
+ * pack, a device (RAM NOR flash + hal + store) with a pack installed and
+ * responses pending, and a scratch directory on tmpfs for the host store.
+ * The seed generator (gen_seeds.c) uses the same helpers, so seeds and
+ * harnesses agree on geometry and byte layouts.
+ *
+ * Never: used by product code. A violated invariant calls fz_fail(), which
+ * aborts so that libFuzzer records the input as a crash.
+ * RAM: host only; a device is about 150 KB of heap.
+ */
+#ifndef CND_FUZZ_COMMON_H
+#define CND_FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pack.h"
+#include "ram_flash.h"
+#include "response.h"
+#include "store.h"
+
+void fz_fail(const char *file, int line, const char *what);
+#define FZ_CHECK(cond)                                                                       \
+    do {                                                                                     \
+        if (!(cond))                                                                         \
+            fz_fail(__FILE__, __LINE__, #cond);                                              \
+    } while (0)
+
+/* ---- input reader: past the end, numbers read as 0 and takes come back short ---- */
+typedef struct {
+    const uint8_t *p;
+    size_t n, pos;
+} fz_in_t;
+
+void fz_in_init(fz_in_t *in, const uint8_t *p, size_t n);
+size_t fz_left(const fz_in_t *in);
+uint8_t fz_u8(fz_in_t *in);
+uint16_t fz_u16(fz_in_t *in);
+uint32_t fz_u32(fz_in_t *in);
+/* Up to want bytes; *out points into the input. Returns how many. */
+size_t fz_take(fz_in_t *in, size_t want, const uint8_t **out);
+
+/* ---- the default survey (surveys/domestic-work.json), compiled once ---- */
+const uint8_t *fz_default_pack(uint32_t *len);
+const cnd_pack_t *fz_default_pk(void);
+/* The same survey with another version number: a second, different pack. */
+const uint8_t *fz_second_pack(uint32_t *len);
+
+/* A response that passes cnd_response_check() for pk, varied by seed. */
+void fz_make_response(const cnd_pack_t *pk, uint32_t seed, cnd_response_t *r);
+int fz_same_response(const cnd_response_t *a, const cnd_response_t *b);
+
+/* ---- a device on a RAM NOR flash ---- */
+typedef struct {
+    cnd_ram_flash_t rf;
+    cnd_hal_t hal;
+    cnd_store_t store;
+    uint32_t rng;
+} fz_device_t;
+
+/* Geometry every device harness uses: 1 KiB blocks keep the log small
+ * enough for a flash image to be a fuzz input (formats/SPEC.md 4.1). */
+#define FZ_BLOCK 1024u
+#define FZ_PROG 16u
+#define FZ_LOG_BLOCKS 6u
+#define FZ_SLOT_BLOCKS ((CND_MAX_PACK_SIZE + FZ_BLOCK - 1) / FZ_BLOCK)
+#define FZ_LOG_FIRST (3u + CND_MAX_SURVEYS * FZ_SLOT_BLOCKS)
+#define FZ_BLOCKS (FZ_LOG_FIRST + FZ_LOG_BLOCKS)
+#define FZ_FLASH_SIZE ((size_t)FZ_BLOCKS * FZ_BLOCK)
+
+/* Allocates an erased flash (aborts if out of memory); does not mount. */
+void fz_device_init(fz_device_t *d, uint32_t seed);
+void fz_device_free(fz_device_t *d);
+cnd_status_t fz_device_mount(fz_device_t *d);
+/* begin / write in chunks of `chunk` / commit. */
+cnd_status_t fz_device_install(fz_device_t *d, const uint8_t *pack, uint32_t len);
+/*
+ * A device as a coordinator finds it: formatted, the default pack
+ * installed and active, n responses of it saved (seeds 0..n-1), of which
+ * the first `acked` were synced and acknowledged. Aborts on any failure.
+ */
+void fz_device_populate(fz_device_t *d, uint32_t n, uint32_t acked);
+
+/* ---- scratch files ---- */
+/* A new empty directory under /dev/shm (or $TMPDIR, or /tmp); malloc'd. */
+char *fz_make_temp_dir(const char *tag);
+int fz_remove_tree(const char *path);
+int fz_write_file(const char *path, const uint8_t *data, size_t len);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * fuzz_device_sync.c: the device end of the protocol (firmware/core/sync.c
+ * cnd_sync_input) over a real store on a RAM NOR flash, with two packs
+ * installed and responses of both pending, answering whatever a host (or
+ * anything plugged into the USB port) sends.
+ *
+ * Input: [flags u8] then operations until the input ends:
+ *   [type u8][len u16][payload]  one request frame with a correct CRC (so
+ *                                the mutator reaches the handlers); len bit
+ *                                15 sends it as protocol version 2
+ *   0xF0                         the link goes away (cnd_sync_reset)
+ *   0xF1                         power cycle: remount the store, new sync
+ *   0xF2 [n u8][n bytes]         raw bytes, unframed (garbage, split frames)
+ *   0xF3                         an interview starts / ends (busy toggles)
+ * flags bit 0: start busy. Bytes reach cnd_sync_input in pieces of varying
+ * size, as a carrier delivers them.
+ *
+ * Checks (sync.h and store.h promises):
+ * - every reply is one well-formed frame of this protocol version, and in
+ *   lock-step there is exactly one per request frame;
+ * - a batch the device streams (BATCH_INFO then BATCH_DATA from offset 0
+ *   to the LAST flag) inflates to the announced length and CRC and decodes
+ *   into the announced count of responses, each valid for its pack: no
+ *   garbage ever reaches a host, whatever requests came in between;
+ * - afterwards the device boots, and every response that was pending and
+ *   is above the acknowledged watermark is still pending.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "batch.h"
+#include "frame.h"
+#include "fuzz_common.h"
+#include "proto.h"
+#include "record.h"
+#include "store.h"
+#include "sync.h"
+
+#define N_FIRST 30  /* responses of the default pack */
+#define N_SECOND 8  /* then of the second pack */
+#define N_ACKED 4
+#define MAX_PENDING 256
+#define MAX_ZLEN (CND_BATCH_MAX_LEN * 2)
+
+typedef struct {
+    uint32_t seq;
+    uint8_t id[CND_RESPONSE_ID_LEN];
+} seen_t;
+
+static fz_device_t dev;
+static uint8_t *snapshot;
+static cnd_sync_t sync_state;
+static int busy;
+static cnd_pack_t pk2;
+static seen_t initial[MAX_PENDING];
+static size_t n_initial;
+
+/* The host's view of the batch being streamed. */
+static struct {
+    int open;
+    cnd_msg_batch_info_t info;
+    uint8_t z[MAX_ZLEN];
+    uint32_t zlen;
+} host;
+
+static int is_busy(void *ctx)
+{
+    (void)ctx;
+    return busy;
+}
+
+static size_t list_pending(cnd_store_t *st, seen_t *out, size_t max)
+{
+    uint32_t cursor = 0, seq = 0;
+    cnd_response_t r;
+    size_t n = 0;
+    while (cnd_store_next_pending(st, &cursor, &seq, &r) == CND_OK) {
+        FZ_CHECK(n < max);
+        out[n].seq = seq;
+        memcpy(out[n].id, r.id, CND_RESPONSE_ID_LEN);
+        n++;
+    }
+    return n;
+}
+
+static void boot(void)
+{
+    cnd_sync_config_t cfg;
+    FZ_CHECK(fz_device_mount(&dev) == CND_OK);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.store = &dev.store;
+    cfg.busy = is_busy;
+    cnd_sync_init(&sync_state, &cfg);
+}
+
+static void setup_once(void)
+{
+    uint32_t len, i;
+    const uint8_t *p2;
+    cnd_response_t r;
+    if (snapshot != NULL)
+        return;
+    fz_device_init(&dev, 21);
+    fz_device_populate(&dev, N_FIRST, N_ACKED);
+    p2 = fz_second_pack(&len);
+    FZ_CHECK(cnd_pack_open(&pk2, p2, len) == CND_OK);
+    FZ_CHECK(fz_device_install(&dev, p2, len) == CND_OK);
+    for (i = 0; i < N_SECOND; i++) {
+        fz_make_response(&pk2, 500 + i, &r);
+        FZ_CHECK(cnd_store_append_response(&dev.store, &r) == CND_OK);
+    }
+    n_initial = list_pending(&dev.store, initial, MAX_PENDING);
+    FZ_CHECK(n_initial == N_FIRST + N_SECOND - N_ACKED);
+    snapshot = malloc(FZ_FLASH_SIZE);
+    FZ_CHECK(snapshot != NULL);
+    memcpy(snapshot, dev.rf.mem, FZ_FLASH_SIZE);
+}
+
+static const cnd_pack_t *pack_for(uint32_t fp)
+{
+    if (fp == fz_default_pk()->fingerprint)
+        return fz_default_pk();
+    if (fp == pk2.fingerprint)
+        return &pk2;
+    return NULL;
+}
+
+/* The whole batch as a host would check it before storing anything. */
+static void host_checks_batch(void)
+{
+    static uint8_t raw[CND_BATCH_MAX_LEN + 1];
+    static cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
+    uLongf rlen = sizeof raw;
+    uint16_t n = 0, i;
+    const cnd_pack_t *pk = pack_for(host.info.fingerprint);
+    FZ_CHECK(uncompress(raw, &rlen, host.z, host.zlen) == Z_OK);
+    FZ_CHECK(rlen == host.info.ulen);
+    FZ_CHECK((uint32_t)crc32(0L, raw, (uInt)rlen) == host.info.ucrc);
+    FZ_CHECK(cnd_batch_decode(raw, rlen, rs, CND_BATCH_MAX_RESPONSES, &n) == CND_OK);
+    FZ_CHECK(n == host.info.count);
+    /* A pack pushed during this run is unknown here; the two installed
+     * at setup are known and every response must fit its pack. */
+    for (i = 0; pk != NULL && i < n; i++)
+        FZ_CHECK(cnd_response_check(&rs[i], pk) == CND_OK);
+}
+
+static void on_reply(const uint8_t *reply, size_t len)
+{
+    cnd_frame_t f;
+    FZ_CHECK(len <= CND_SYNC_REPLY_MAX);
+    FZ_CHECK(cnd_frame_decode(reply, len, &f) == CND_OK);
+    FZ_CHECK(f.version == CND_PROTOCOL_VERSION);
+    if (f.type == CND_MSG_BATCH_INFO) {
+        FZ_CHECK(cnd_msg_decode_batch_info(f.payload, f.len, &host.info) == CND_OK);
+        host.open = host.info.count > 0;
+        host.zlen = 0;
+        if (host.open)
+            FZ_CHECK(host.info.count <= CND_BATCH_MAX_RESPONSES &&
+                     host.info.first_seq <= host.info.last_seq);
+    } else if (f.type == CND_MSG_BATCH_DATA) {
+        cnd_msg_batch_data_t d;
+        FZ_CHECK(cnd_msg_decode_batch_data(f.payload, f.len, &d) == CND_OK);
+        if (!host.open || d.offset != host.zlen)
+            return; /* a host that asked out of turn; not a stream it follows */
+        FZ_CHECK(host.zlen + d.len <= MAX_ZLEN);
+        memcpy(host.z + host.zlen, d.data, d.len);
+        host.zlen += d.len;
+        if (d.flags & CND_MSG_BATCH_LAST) {
+            host_checks_batch();
+            host.open = 0;
+        }
+    } else if (f.type == CND_MSG_ERROR) {
+        cnd_msg_error_t e;
+        FZ_CHECK(cnd_msg_decode_error(f.payload, f.len, &e) == CND_OK);
+        FZ_CHECK(e.status != CND_OK);
+    }
+}
+
+/* Feeds bytes in carrier-sized pieces; returns the replies produced. */
+static size_t deliver(const uint8_t *b, size_t n, uint32_t *rng)
+{
+    static uint8_t reply[CND_SYNC_REPLY_MAX];
+    size_t pos = 0, replies = 0;
+    while (pos < n) {
+        size_t piece, used, rlen = 0;
+        *rng = *rng * 1103515245u + 12345u;
+        piece = 1 + (*rng >> 8) % 600;
+        if (piece > n - pos)
+            piece = n - pos;
+        used = cnd_sync_input(&sync_state, b + pos, piece, reply, sizeof reply, &rlen);
+        FZ_CHECK(used <= piece);
+        FZ_CHECK(used > 0 || rlen > 0); /* always progress */
+        pos += used;
+        if (rlen > 0) {
+            on_reply(reply, rlen);
+            replies++;
+        }
+    }
+    return replies;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static uint8_t frame[CND_FRAME_MAX_SIZE];
+    seen_t now[MAX_PENDING];
+    size_t frames = 0, replies = 0, n_now, i;
+    int raw_used = 0;
+    uint32_t rng = 12345u, ack;
+    fz_in_t in;
+
+    setup_once();
+    memcpy(dev.rf.mem, snapshot, FZ_FLASH_SIZE);
+    fz_in_init(&in, data, size);
+    busy = fz_u8(&in) & 1;
+    memset(&host, 0, sizeof host);
+    boot();
+    while (fz_left(&in) > 0) {
+        uint8_t op = fz_u8(&in);
+        if (op == 0xF0) {
+            cnd_sync_reset(&sync_state);
+            host.open = 0;
+        } else if (op == 0xF1) {
+            boot();
+            host.open = 0;
+        } else if (op == 0xF2) {
+            const uint8_t *b;
+            size_t n = fz_take(&in, fz_u8(&in), &b);
+            replies += deliver(b, n, &rng);
+            raw_used = 1;
+        } else if (op == 0xF3) {
+            busy = !busy;
+        } else {
+            uint16_t lv = fz_u16(&in);
+            uint8_t version = (lv & 0x8000) ? 2 : CND_PROTOCOL_VERSION;
+            const uint8_t *payload;
+            size_t len = fz_take(&in, (lv & 0x7FFF) % (CND_FRAME_MAX_PAYLOAD + 1), &payload), n;
+            FZ_CHECK(cnd_frame_encode(frame, sizeof frame, version, op, payload, len, &n) ==
+                     CND_OK);
+            replies += deliver(frame, n, &rng);
+            frames++;
+        }
+    }
+    if (!raw_used)
+        FZ_CHECK(replies == frames);
+
+    /* Power cycle: the device boots, and nothing unacknowledged is gone. */
+    boot();
+    ack = dev.store.ack;
+    n_now = list_pending(&dev.store, now, MAX_PENDING);
+    FZ_CHECK(n_now == cnd_store_pending_count(&dev.store));
+    for (i = 0; i < n_now; i++)
+        FZ_CHECK(now[i].seq > ack);
+    for (i = 0; i < n_initial; i++) {
+        size_t k;
+        int found = 0;
+        if (initial[i].seq <= ack)
+            continue;
+        for (k = 0; k < n_now && !found; k++)
+            found = memcmp(now[k].id, initial[i].id, CND_RESPONSE_ID_LEN) == 0;
+        FZ_CHECK(found);
+    }
+    return 0;
+}

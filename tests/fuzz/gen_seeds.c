@@ -1,0 +1,677 @@
+/*
+ * gen_seeds.c: writes the seed corpora of tests/fuzz/corpus/<harness>/
+ * from real outputs of the real code: the compiled default survey, frames
+ * of a real sync and push between the host client and a device, the
+ * batches that sync carried, flash images of devices in several states,
+ * and a .cnb file the host store wrote. Run by `tools/fuzz.sh seeds DIR`;
+ * the output is committed, so a change to a format is visible in review.
+ *
+ * Every seed is laid out exactly as its harness reads its input (see the
+ * comment at the top of each fuzz_*.c).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <zlib.h>
+
+#include "batch.h"
+#include "frame.h"
+#include "fuzz_common.h"
+#include "hoststore.h"
+#include "hostsync.h"
+#include "link.h"
+#include "proto.h"
+#include "record.h"
+#include "store.h"
+#include "sync.h"
+
+static const char *out_root;
+
+/* ---- output ---- */
+
+typedef struct {
+    uint8_t *p;
+    size_t len, cap;
+} buf_t;
+
+static void put(buf_t *b, const void *p, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = (b->len + n) * 2 + 64;
+        uint8_t *q = realloc(b->p, cap);
+        FZ_CHECK(q != NULL);
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+static void put_u8(buf_t *b, uint8_t v)
+{
+    put(b, &v, 1);
+}
+
+static void put_u16(buf_t *b, uint16_t v)
+{
+    uint8_t x[2];
+    cnd_wire_put_u16(x, v);
+    put(b, x, 2);
+}
+
+static void put_u32(buf_t *b, uint32_t v)
+{
+    uint8_t x[4];
+    cnd_wire_put_u32(x, v);
+    put(b, x, 4);
+}
+
+static void seed(const char *harness, const char *name, const void *p, size_t n)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", out_root, harness);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/%s", out_root, harness, name);
+    FZ_CHECK(fz_write_file(path, p, n) == 0);
+}
+
+static void seed_buf(const char *harness, const char *name, buf_t *b)
+{
+    seed(harness, name, b->p, b->len);
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- a device behind a transport that records every frame ---- */
+
+#define MAX_LOG 4096
+
+typedef struct {
+    uint8_t type, version;
+    uint16_t len;
+    uint8_t payload[CND_FRAME_MAX_PAYLOAD];
+} logged_t;
+
+typedef struct {
+    cnd_transport_t base;
+    cnd_sync_t *dev;
+    uint8_t q[CND_SYNC_REPLY_MAX * 2];
+    size_t q_pos, q_len;
+    logged_t *req, *rep;
+    size_t n_req, n_rep;
+    buf_t wire; /* both directions, in order, as a capture shows them */
+} tap_t;
+
+static void log_frame(logged_t *to, size_t *n, const uint8_t *buf, size_t len)
+{
+    cnd_frame_t f;
+    FZ_CHECK(cnd_frame_decode(buf, len, &f) == CND_OK);
+    FZ_CHECK(*n < MAX_LOG);
+    to[*n].type = f.type;
+    to[*n].version = f.version;
+    to[*n].len = f.len;
+    memcpy(to[*n].payload, f.payload, f.len);
+    (*n)++;
+}
+
+static cnd_status_t tap_send(cnd_transport_t *t, const uint8_t *buf, size_t n, int timeout_ms)
+{
+    tap_t *tp = (tap_t *)t;
+    size_t used = 0;
+    (void)timeout_ms;
+    log_frame(tp->req, &tp->n_req, buf, n);
+    put(&tp->wire, buf, n);
+    while (used < n) {
+        uint8_t reply[CND_SYNC_REPLY_MAX];
+        size_t rlen = 0;
+        used += cnd_sync_input(tp->dev, buf + used, n - used, reply, sizeof reply, &rlen);
+        if (rlen > 0) {
+            log_frame(tp->rep, &tp->n_rep, reply, rlen);
+            put(&tp->wire, reply, rlen);
+            if (tp->q_pos == tp->q_len)
+                tp->q_pos = tp->q_len = 0;
+            memcpy(tp->q + tp->q_len, reply, rlen);
+            tp->q_len += rlen;
+        }
+    }
+    return CND_OK;
+}
+
+static cnd_status_t tap_recv(cnd_transport_t *t, uint8_t *buf, size_t cap, size_t *got,
+                             int timeout_ms)
+{
+    tap_t *tp = (tap_t *)t;
+    size_t n = tp->q_len - tp->q_pos;
+    (void)timeout_ms;
+    *got = 0;
+    if (n == 0)
+        return CND_E_TIMEOUT;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, tp->q + tp->q_pos, n);
+    tp->q_pos += n;
+    *got = n;
+    return CND_OK;
+}
+
+static void tap_close(cnd_transport_t *t)
+{
+    (void)t; /* the tap outlives the link; freed by its owner */
+}
+
+static tap_t *tap_new(cnd_sync_t *dev)
+{
+    tap_t *tp = calloc(1, sizeof *tp);
+    FZ_CHECK(tp != NULL);
+    tp->req = calloc(MAX_LOG, sizeof *tp->req);
+    tp->rep = calloc(MAX_LOG, sizeof *tp->rep);
+    FZ_CHECK(tp->req != NULL && tp->rep != NULL);
+    strcpy(tp->base.name, "seed:tap");
+    tp->base.send = tap_send;
+    tp->base.recv = tap_recv;
+    tp->base.close = tap_close;
+    tp->dev = dev;
+    return tp;
+}
+
+static void tap_free(tap_t *tp)
+{
+    free(tp->req);
+    free(tp->rep);
+    free(tp->wire.p);
+    free(tp);
+}
+
+static void put_logged(buf_t *b, const logged_t *l)
+{
+    put_u8(b, l->type);
+    put_u16(b, l->len);
+    put(b, l->payload, l->len);
+}
+
+/* ---- device seeds and the sync they produce ---- */
+
+static fz_device_t dev;
+static cnd_sync_t sync_dev;
+static cnd_pack_t pk2;
+
+static void device_like_device_sync_harness(void)
+{
+    uint32_t len, i;
+    const uint8_t *p2;
+    cnd_response_t r;
+    cnd_sync_config_t cfg;
+    fz_device_init(&dev, 21);
+    fz_device_populate(&dev, 30, 4);
+    p2 = fz_second_pack(&len);
+    FZ_CHECK(cnd_pack_open(&pk2, p2, len) == CND_OK);
+    FZ_CHECK(fz_device_install(&dev, p2, len) == CND_OK);
+    for (i = 0; i < 8; i++) {
+        fz_make_response(&pk2, 500 + i, &r);
+        FZ_CHECK(cnd_store_append_response(&dev.store, &r) == CND_OK);
+    }
+    memset(&cfg, 0, sizeof cfg);
+    cfg.store = &dev.store;
+    cnd_sync_init(&sync_dev, &cfg);
+}
+
+static char *temp_store(void)
+{
+    char *d = fz_make_temp_dir("seeds");
+    return d;
+}
+
+static void sync_seeds(void)
+{
+    tap_t *tp;
+    cnd_link_t *link = calloc(1, sizeof *link);
+    cnd_hoststore_t *hs = NULL;
+    cnd_hostsync_report_t rep;
+    cnd_err_t err;
+    char *dir = temp_store();
+    buf_t b = {0};
+    size_t i;
+    uint32_t len;
+
+    FZ_CHECK(link != NULL);
+    device_like_device_sync_harness();
+    tp = tap_new(&sync_dev);
+    cnd_link_init(link, &tp->base);
+    FZ_CHECK(cnd_hoststore_open(dir, 1, &hs, &err) == CND_OK);
+    FZ_CHECK(cnd_hostsync_run(link, hs, NULL, NULL, &rep, &err) == CND_OK);
+    FZ_CHECK(rep.added == 34 && rep.packs_fetched == 2);
+    /* Then a push of the default pack (it is installed: switches back). */
+    {
+        const uint8_t *p = fz_default_pack(&len);
+        FZ_CHECK(cnd_link_push_pack(link, p, len, fz_default_pk()->fingerprint, &err) == CND_OK);
+    }
+    printf("gen_seeds: a real sync: %zu requests, %zu replies, %zu wire bytes\n", tp->n_req,
+           tp->n_rep, tp->wire.len);
+
+    /* frame: the raw capture, and the same frames sealed. Captures are
+     * split in two seeds to keep each small. */
+    put_u8(&b, 0x11);
+    put_u8(&b, 0);
+    put(&b, tp->wire.p, tp->wire.len < 8192 ? tp->wire.len : 8192);
+    seed_buf("frame", "capture_raw_start", &b);
+    put_u8(&b, 0x5A);
+    put_u8(&b, 1);
+    for (i = 0; i < tp->n_rep && i < 24; i++) {
+        put_u8(&b, tp->rep[i].version);
+        put_logged(&b, &tp->rep[i]);
+    }
+    seed_buf("frame", "replies_sealed", &b);
+    put_u8(&b, 0x3C);
+    put_u8(&b, 1);
+    for (i = 0; i < tp->n_req && i < 24; i++) {
+        put_u8(&b, tp->req[i].version);
+        put_logged(&b, &tp->req[i]);
+    }
+    seed_buf("frame", "requests_sealed", &b);
+
+    /* device_sync: the host's requests, as the device got them; the sync
+     * part and the push part separately. */
+    {
+        size_t push_at = tp->n_req;
+        for (i = 0; i < tp->n_req; i++)
+            if (tp->req[i].type == CND_MSG_PUSH_BEGIN) {
+                push_at = i;
+                break;
+            }
+        put_u8(&b, 0);
+        for (i = 0; i < push_at; i++)
+            put_logged(&b, &tp->req[i]);
+        seed_buf("device_sync", "real_sync", &b);
+        put_u8(&b, 0);
+        for (i = push_at; i < tp->n_req; i++)
+            put_logged(&b, &tp->req[i]);
+        seed_buf("device_sync", "real_push", &b);
+        put_u8(&b, 1); /* busy: the push is refused */
+        for (i = push_at; i < tp->n_req && i < push_at + 3; i++)
+            put_logged(&b, &tp->req[i]);
+        seed_buf("device_sync", "push_while_busy", &b);
+        /* a batch interrupted by the cable and by a reboot, then resumed */
+        put_u8(&b, 0);
+        for (i = 0; i < push_at && tp->req[i].type != CND_MSG_PULL_DATA; i++)
+            put_logged(&b, &tp->req[i]);
+        put_logged(&b, &tp->req[i]);
+        put_u8(&b, 0xF0);
+        put_u8(&b, 0xF2);
+        put_u8(&b, 5);
+        put(&b, "CN\x01\x06\x00", 5);
+        put_u8(&b, 0xF1);
+        for (i = 0; i < push_at; i++)
+            put_logged(&b, &tp->req[i]);
+        seed_buf("device_sync", "interrupted_then_resumed", &b);
+    }
+
+    /* host_sync: the device's replies, one per request, as scripted. */
+    put_u8(&b, 0);
+    for (i = 0; i < tp->n_rep; i++) {
+        if (tp->req[i].type == CND_MSG_PUSH_BEGIN)
+            break;
+        put_logged(&b, &tp->rep[i]);
+    }
+    seed_buf("host_sync", "real_replies", &b);
+
+    cnd_link_close(link);
+    cnd_hoststore_close(hs);
+    fz_remove_tree(dir);
+    free(dir);
+    free(link);
+    tap_free(tp);
+    fz_device_free(&dev);
+}
+
+/* cnd_batch_get_fn over an array; ctx points at the array pointer. */
+static cnd_status_t from_array(void *ctx, uint16_t i, cnd_response_t *out)
+{
+    cnd_response_t **rs = ctx;
+    *out = (*rs)[i];
+    return CND_OK;
+}
+
+/* host_sync seeds that use the harness-made replies: a device with one
+ * pack and one batch, a store that lacks the pack (fetched with 0xF6). */
+static void host_script_seeds(void)
+{
+    static uint8_t raw[CND_BATCH_MAX_LEN];
+    static cnd_response_t rs[5];
+    uint8_t pl[CND_FRAME_MAX_PAYLOAD];
+    cnd_msg_hello_t h;
+    cnd_batch_encoder_t enc;
+    size_t n = 0, rlen = 0, got;
+    uint32_t len, k;
+    buf_t b = {0};
+    const cnd_pack_t *pk = fz_default_pk();
+
+    memset(&h, 0, sizeof h);
+    memcpy(h.device_id, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    strcpy(h.firmware, "0.1.0");
+    h.protocol = CND_PROTOCOL_VERSION;
+    h.pending = 5;
+    h.n_surveys = 1;
+    h.surveys[0].fingerprint = pk->fingerprint;
+    h.surveys[0].flags = CND_MSG_SURVEY_ACTIVE;
+    h.surveys[0].pending = 5;
+    strcpy(h.surveys[0].survey_id, "domestic-work");
+    FZ_CHECK(cnd_msg_encode_hello(&h, pl, sizeof pl, &n) == CND_OK);
+
+    for (k = 0; k < 5; k++)
+        fz_make_response(pk, 40 + k, &rs[k]);
+    {
+        cnd_response_t *p = rs; /* columnar bytes of the 5 responses */
+        FZ_CHECK(cnd_batch_encoder_init(&enc, 5, from_array, &p) == CND_OK);
+        do {
+            FZ_CHECK(cnd_batch_encoder_read(&enc, raw + rlen, sizeof raw - rlen, &got) ==
+                     CND_OK);
+            rlen += got;
+        } while (got > 0);
+    }
+    (void)fz_default_pack(&len);
+    /* HELLO_REPLY, pack chunks (0xF6) until the whole pack is there,
+     * BATCH_INFO (0xF4), BATCH_DATA (0xF5), OK to the ACK, BATCH_INFO
+     * with count 0, final HELLO_REPLY. */
+    put_u8(&b, 0);
+    put_u8(&b, CND_MSG_HELLO_REPLY);
+    put_u16(&b, (uint16_t)n);
+    put(&b, pl, n);
+    for (k = 0; k < (len + CND_MSG_PACK_CHUNK_MAX - 1) / CND_MSG_PACK_CHUNK_MAX; k++)
+        put_u8(&b, 0xF6);
+    put_u8(&b, 0xF4);
+    put_u32(&b, 17);
+    put_u16(&b, (uint16_t)rlen);
+    put(&b, raw, rlen);
+    put_u8(&b, 0xF5);
+    put_u8(&b, CND_MSG_OK);
+    put_u16(&b, 0);
+    {
+        cnd_msg_batch_info_t none;
+        size_t m = 0;
+        uint8_t q[64];
+        memset(&none, 0, sizeof none);
+        FZ_CHECK(cnd_msg_encode_batch_info(&none, q, sizeof q, &m) == CND_OK);
+        put_u8(&b, CND_MSG_BATCH_INFO);
+        put_u16(&b, (uint16_t)m);
+        put(&b, q, m);
+    }
+    h.pending = 0;
+    h.surveys[0].pending = 0;
+    FZ_CHECK(cnd_msg_encode_hello(&h, pl, sizeof pl, &n) == CND_OK);
+    put_u8(&b, CND_MSG_HELLO_REPLY);
+    put_u16(&b, (uint16_t)n);
+    put(&b, pl, n);
+    seed_buf("host_sync", "scripted_fetch_and_batch", &b);
+
+    /* The same with the pack already stored, and a refusal. */
+    put_u8(&b, 1);
+    put_u8(&b, CND_MSG_HELLO_REPLY);
+    put_u16(&b, (uint16_t)n);
+    put(&b, pl, n);
+    {
+        size_t m = 0;
+        uint8_t q[128];
+        FZ_CHECK(cnd_msg_encode_error(CND_E_BUSY, "busy", q, sizeof q, &m) == CND_OK);
+        put_u8(&b, CND_MSG_ERROR);
+        put_u16(&b, (uint16_t)m);
+        put(&b, q, m);
+    }
+    seed_buf("host_sync", "stored_pack_then_refusal", &b);
+
+    /* batch seeds from the same 5 responses */
+    put_u8(&b, 0);
+    put(&b, raw, rlen);
+    seed_buf("batch", "raw_5", &b);
+    {
+        uLongf zl = compressBound(rlen);
+        uint8_t *z = malloc(zl + 1);
+        FZ_CHECK(z != NULL);
+        FZ_CHECK(compress2(z + 1, &zl, raw, rlen, 9) == Z_OK);
+        z[0] = 1;
+        seed("batch", "zlib_5", z, zl + 1);
+        free(z);
+    }
+    {
+        uint8_t body[1 + CND_RECORD_BODY_MAX], ent[CND_ENTRY_HEADER_LEN + 1 + CND_RECORD_BODY_MAX];
+        size_t bl = 0;
+        FZ_CHECK(cnd_record_encode(&rs[0], body + 1, CND_RECORD_BODY_MAX, &bl) == CND_OK);
+        body[0] = 2;
+        seed("batch", "record", body, bl + 1);
+        ent[0] = 3;
+        cnd_entry_header_encode(ent + 1, CND_ENTRY_RESPONSE, 7, body + 1, (uint16_t)bl);
+        memcpy(ent + 1 + CND_ENTRY_HEADER_LEN, body + 1, bl);
+        seed("batch", "entry", ent, 1 + CND_ENTRY_HEADER_LEN + bl);
+    }
+}
+
+/* A batch of 128 (the largest) and one of 1, raw and deflated. */
+static void batch_seeds(void)
+{
+    static uint8_t raw[CND_BATCH_MAX_LEN];
+    static cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
+    cnd_response_t *p = rs;
+    cnd_batch_encoder_t enc;
+    size_t rlen = 0, got;
+    uint16_t k;
+    buf_t b = {0};
+    for (k = 0; k < CND_BATCH_MAX_RESPONSES; k++)
+        fz_make_response(fz_default_pk(), k, &rs[k]);
+    FZ_CHECK(cnd_batch_encoder_init(&enc, CND_BATCH_MAX_RESPONSES, from_array, &p) == CND_OK);
+    do {
+        FZ_CHECK(cnd_batch_encoder_read(&enc, raw + rlen, sizeof raw - rlen, &got) == CND_OK);
+        rlen += got;
+    } while (got > 0);
+    {
+        uLongf zl = compressBound(rlen);
+        uint8_t *z = malloc(zl + 1);
+        FZ_CHECK(z != NULL);
+        FZ_CHECK(compress2(z + 1, &zl, raw, rlen, 9) == Z_OK);
+        z[0] = 1;
+        seed("batch", "zlib_128", z, zl + 1);
+        free(z);
+    }
+    rlen = 0;
+    FZ_CHECK(cnd_batch_encoder_init(&enc, 1, from_array, &p) == CND_OK);
+    do {
+        FZ_CHECK(cnd_batch_encoder_read(&enc, raw + rlen, sizeof raw - rlen, &got) == CND_OK);
+        rlen += got;
+    } while (got > 0);
+    put_u8(&b, 0);
+    put(&b, raw, rlen);
+    seed_buf("batch", "raw_1", &b);
+}
+
+/* A .cnb the host store wrote for 3 responses. */
+static void cnb_seeds(void)
+{
+    char *dir = temp_store();
+    cnd_hoststore_t *hs = NULL;
+    cnd_err_t err;
+    cnd_response_t rs[3];
+    size_t added = 0, k;
+    uint32_t len;
+    const uint8_t *p = fz_default_pack(&len);
+    char fdir[700];
+    DIR *d;
+    struct dirent *e;
+    FZ_CHECK(cnd_hoststore_open(dir, 1, &hs, &err) == CND_OK);
+    FZ_CHECK(cnd_hoststore_put_pack(hs, p, len, &err) == CND_OK);
+    for (k = 0; k < 3; k++)
+        fz_make_response(fz_default_pk(), (uint32_t)k + 70, &rs[k]);
+    FZ_CHECK(cnd_hoststore_put_responses(hs, rs, 3, &added, &err) == CND_OK && added == 3);
+    cnd_hoststore_close(hs);
+    snprintf(fdir, sizeof fdir, "%s/responses/%08x", dir, (unsigned)fz_default_pk()->fingerprint);
+    d = opendir(fdir);
+    FZ_CHECK(d != NULL);
+    while ((e = readdir(d)) != NULL) {
+        char path[1024];
+        FILE *f;
+        uint8_t buf[1 + 65536];
+        size_t n;
+        if (strstr(e->d_name, ".cnb") == NULL)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", fdir, e->d_name);
+        f = fopen(path, "rb");
+        FZ_CHECK(f != NULL);
+        n = fread(buf + 1, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[0] = 0;
+        seed("cnb", "store_wrote_3", buf, n + 1);
+        buf[0] = 1;
+        seed("cnb", "store_wrote_3_truth", buf, n + 1);
+        seed("cnb", "truncated_header", buf, 12);
+    }
+    closedir(d);
+    fz_remove_tree(dir);
+    free(dir);
+}
+
+/* ---- flash images, laid out as fuzz_store_mount reads them ---- */
+
+static void image_seed(const char *name, fz_device_t *d, uint8_t flags)
+{
+    buf_t b = {0};
+    size_t log_len = (size_t)FZ_LOG_BLOCKS * FZ_BLOCK, meta = 3u * FZ_BLOCK;
+    const uint8_t *mem = d->rf.mem;
+    /* Trailing erased bytes read erased anyway: leave them out. */
+    while (log_len > 0 && mem[(size_t)FZ_LOG_FIRST * FZ_BLOCK + log_len - 1] == 0xFF)
+        log_len--;
+    put_u8(&b, flags);
+    if (log_len == 0) {
+        while (meta > 0 && mem[meta - 1] == 0xFF)
+            meta--;
+        put(&b, mem, meta);
+    } else {
+        put(&b, mem, meta);
+        put(&b, mem + (size_t)FZ_LOG_FIRST * FZ_BLOCK, log_len);
+    }
+    seed_buf("store_mount", name, &b);
+}
+
+static void store_seeds(void)
+{
+    fz_device_t d;
+    cnd_response_t r;
+    uint32_t i, cursor = 0, seq = 0;
+    uint8_t flags0 = 0;
+
+    seed("store_mount", "blank", &flags0, 1);
+    fz_device_init(&d, 3);
+    FZ_CHECK(fz_device_mount(&d) == CND_OK);
+    image_seed("formatted", &d, 0);
+    fz_device_free(&d);
+
+    fz_device_init(&d, 3);
+    fz_device_populate(&d, 12, 0);
+    image_seed("twelve_pending", &d, 1);
+    fz_device_free(&d);
+
+    fz_device_init(&d, 4);
+    fz_device_populate(&d, 20, 9);
+    image_seed("some_acked", &d, 3);
+    fz_device_free(&d);
+
+    /* The log wrapped twice: saves and acks until segments came back. */
+    fz_device_init(&d, 5);
+    fz_device_populate(&d, 0, 0);
+    for (i = 0; i < 200; i++) {
+        fz_make_response(fz_default_pk(), i, &r);
+        FZ_CHECK(cnd_store_append_response(&d.store, &r) == CND_OK);
+        if (i % 10 == 9) {
+            cursor = 0;
+            while (cnd_store_next_pending(&d.store, &cursor, &seq, &r) == CND_OK)
+                ;
+            FZ_CHECK(cnd_store_ack(&d.store, seq) == CND_OK);
+        }
+    }
+    for (i = 0; i < 5; i++) {
+        fz_make_response(fz_default_pk(), 900 + i, &r);
+        FZ_CHECK(cnd_store_append_response(&d.store, &r) == CND_OK);
+    }
+    image_seed("wrapped", &d, 1);
+
+    /* A power cut tore the next save. */
+    cnd_ram_flash_arm(&d.rf, CND_RAM_FAULT_POWER_CUT, 0, 20);
+    fz_make_response(fz_default_pk(), 999, &r);
+    FZ_CHECK(cnd_store_append_response(&d.store, &r) != CND_OK);
+    image_seed("torn_last_save", &d, 1);
+    fz_device_free(&d);
+}
+
+/* ---- packs and sources ---- */
+
+static void pack_seeds(void)
+{
+    uint32_t len;
+    const uint8_t *p = fz_default_pack(&len);
+    buf_t b = {0};
+    static const uint8_t keys[] = {2, 2, 0, 2, 2, 1, 2, 2, 2, 5, 2, 3, 2, 1, 1, 2, 2, 2, 2,
+                                   2, 2, 2, 2, 0, 0, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+    put_u8(&b, 0);
+    put_u8(&b, sizeof keys);
+    put(&b, keys, sizeof keys);
+    put(&b, p, len);
+    seed_buf("pack", "default_with_interview", &b);
+    p = fz_second_pack(&len);
+    put_u8(&b, 1);
+    put_u8(&b, 0);
+    put(&b, p, len);
+    seed_buf("pack", "second_resealed", &b);
+    put_u8(&b, 0);
+    put_u8(&b, 0);
+    put(&b, p, 60);
+    seed_buf("pack", "truncated", &b);
+}
+
+static void copy_file_seed(const char *harness, const char *name, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    static uint8_t buf[256 * 1024];
+    size_t n;
+    FZ_CHECK(f != NULL);
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    seed(harness, name, buf, n);
+}
+
+static void compile_seeds(void)
+{
+    static const char *fixtures[] = {"good",          "duplicate_item", "forward_reference",
+                                     "relevance_syntax", "min_greater_than_max",
+                                     "identifying_item", "unknown_choice"};
+    size_t i;
+    copy_file_seed("compile", "domestic-work.json", CND_SOURCE_DIR "/surveys/domestic-work.json");
+    for (i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
+        char path[1024], name[128];
+        snprintf(path, sizeof path, "%s/tests/cli/fixtures/compile/%s.json", CND_SOURCE_DIR,
+                 fixtures[i]);
+        snprintf(name, sizeof name, "%s.json", fixtures[i]);
+        copy_file_seed("compile", name, path);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: gen_seeds OUTDIR (tests/fuzz/corpus)\n");
+        return 2;
+    }
+    out_root = argv[1];
+    mkdir(out_root, 0755);
+    sync_seeds();
+    host_script_seeds();
+    batch_seeds();
+    cnb_seeds();
+    store_seeds();
+    pack_seeds();
+    compile_seeds();
+    printf("gen_seeds: seeds written to %s\n", out_root);
+    return 0;
+}

@@ -5,8 +5,9 @@
  * cnd_err_t with a message that names the cause, where it happened and,
  * when there is one, the next step; main() prints it as
  *   candor <command>: <message>
- * and exits non-zero. Never: multi-line messages, or messages that leak
- * response contents.
+ * and exits non-zero. cnd_err_set() turns control characters into '?', so
+ * quoted input cannot break a message over lines. Never: multi-line
+ * messages, or messages that leak response contents.
  * RAM: host only.
  */
 #ifndef CND_HOSTERR_H

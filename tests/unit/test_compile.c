@@ -417,6 +417,18 @@ static void limits_are_enforced_with_the_limit_named(void **state)
     assert_error(compile_items(items), "exceed the limit of 32768 bytes");
 }
 
+/* Found by fuzz_compile (tests/fuzz/corpus/compile/regress_newline_in_key):
+ * a field name with a newline in it was echoed into the message, which
+ * then spanned two lines on the coordinator's terminal and in scripts. */
+static void a_newline_in_a_field_name_still_gives_one_line(void **state)
+{
+    (void)state;
+    assert_error(compile_items("{`name`:`q`,`kind`:`yesno`,`label`:{`en`:`Q`},`la\nbel`:1}"),
+                 "items[0]: unknown field 'la?bel'");
+    assert_error(compile_items("{`name`:`q\tx`,`kind`:`yesno`,`label`:{`en`:`Q`}}"),
+                 "items[0].name");
+}
+
 static void a_too_small_output_buffer_is_reported_not_overrun(void **state)
 {
     char *json = dq(HEAD_EN "`items`:[" HURT "]}");
@@ -469,6 +481,7 @@ int main(void)
         cmocka_unit_test(source_defects_give_one_line_with_path_and_problem),
         cmocka_unit_test(document_level_defects_name_their_place),
         cmocka_unit_test(limits_are_enforced_with_the_limit_named),
+        cmocka_unit_test(a_newline_in_a_field_name_still_gives_one_line),
         cmocka_unit_test(a_too_small_output_buffer_is_reported_not_overrun),
         cmocka_unit_test(atomic_write_leaves_the_file_or_nothing),
     };

@@ -22,6 +22,9 @@
 #define STATE_BODY_LEN (8 + 8 * CND_MAX_SURVEYS)
 #define NO_SLOT 0xFF
 #define CHUNK 64 /* bytes per read while comparing or blank-checking */
+/* next_seq saturates here and saves are refused: a seq that wrapped to 0
+ * would sit below the watermark, acked before it was ever synced. */
+#define SEQ_EXHAUSTED 0xFFFFFFFFu
 
 #ifndef CND_STORE_NO_STATIC_SCRATCH
 /* Only for builds that do not lend a buffer (host tools, tests). */
@@ -522,7 +525,9 @@ static cnd_status_t load_log(cnd_store_t *st)
         if (rs != CND_OK)
             return rs;
     }
-    st->next_seq = (max_seq > st->ack ? max_seq : st->ack) + 1;
+    st->next_seq = max_seq > st->ack ? max_seq : st->ack;
+    if (st->next_seq != SEQ_EXHAUSTED)
+        st->next_seq++; /* never wraps to 0, which every watermark covers */
     if (st->n_live == 0)
         return CND_OK;
     /* Appends continue in the head only if nothing at all was written
@@ -603,6 +608,8 @@ cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r)
         return CND_E_INVALID;
     if (slot_of(st, r->pack_fp) < 0)
         return CND_E_NO_SURVEY; /* a response must name an installed pack */
+    if (st->next_seq == SEQ_EXHAUSTED)
+        return CND_E_NOSPACE; /* the next seq would wrap below the watermark */
     rs = cnd_record_encode(r, st->buf + CND_ENTRY_HEADER_LEN,
                            CND_STORE_BUF_LEN - CND_ENTRY_HEADER_LEN, &blen);
     if (rs != CND_OK)
@@ -734,7 +741,7 @@ cnd_status_t cnd_store_ack(cnd_store_t *st, uint32_t upto)
     unsigned i;
     cnd_status_t rs;
 
-    if (upto >= st->next_seq)
+    if (upto >= st->next_seq && st->next_seq != SEQ_EXHAUSTED)
         return CND_E_RANGE;
     if (upto <= st->ack)
         return CND_OK; /* idempotent: a repeated ACK changes nothing */

@@ -48,7 +48,8 @@ cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal);
  * failure nothing is reported saved and the caller keeps its RAM copy.
  * CND_E_NO_SURVEY if r->pack_fp is not an installed pack (its responses
  * could never be synced), CND_E_NOSPACE when the log is full of unsynced
- * responses (nothing is ever overwritten), CND_E_VERIFY / CND_E_IO when the
+ * responses (nothing is ever overwritten) or the 2^32 sequence numbers are
+ * used up (they never wrap), CND_E_VERIFY / CND_E_IO when the
  * flash failed (a retry writes a new record). */
 cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r);
 

@@ -680,6 +680,57 @@ static void full_log_of_unsynced_responses_refuses_new_saves_and_loses_nothing(v
     cnd_ram_flash_free(&d.rf);
 }
 
+/* Writes response i as a log entry with sequence number seq after the last
+ * entry of the head segment, as a device that had saved that many would. */
+static void plant_response_with_seq(device_t *d, uint32_t i, uint32_t seq)
+{
+    uint8_t e[CND_STORE_BUF_LEN];
+    cnd_response_t r;
+    size_t len = 0;
+    uint32_t total;
+    make_response(&r, i, 0);
+    memset(e, 0xFF, sizeof e);
+    assert_int_equal(cnd_record_encode(&r, e + CND_ENTRY_HEADER_LEN,
+                                       sizeof e - CND_ENTRY_HEADER_LEN, &len),
+                     CND_OK);
+    cnd_entry_header_encode(e, CND_ENTRY_RESPONSE, seq, e + CND_ENTRY_HEADER_LEN, (uint16_t)len);
+    total = (uint32_t)(CND_ENTRY_HEADER_LEN + len + PROG - 1) / PROG * PROG;
+    assert_int_equal(d->rf.flash.prog(d->rf.flash.ctx,
+                                      (d->st.log_first + d->st.head) * BLOCK + d->st.head_off,
+                                      e, total),
+                     CND_OK);
+}
+
+/* Found by fuzz_store_mount (tests/fuzz/corpus/store_mount/regress_seq_wrap):
+ * a log whose last sequence number is the largest a u32 holds made the
+ * next save take seq 0, at or below the watermark (acked at once, lost),
+ * and every later ACK was refused as out of range. Sequence numbers never
+ * wrap: the device refuses to save, says it is full, and still syncs. */
+static void exhausted_sequence_numbers_refuse_saves_and_still_sync(void **state)
+{
+    static const uint32_t last_seqs[] = {0xFFFFFFFEu, 0xFFFFFFFFu};
+    size_t k;
+    (void)state;
+    for (k = 0; k < 2; k++) {
+        device_t d;
+        static const uint32_t want[] = {0, 1, 2};
+        fresh_device_with_pack(&d, 40);
+        assert_int_equal(save(&d, 0), CND_OK);
+        assert_int_equal(save(&d, 1), CND_OK);
+        plant_response_with_seq(&d, 2, last_seqs[k]);
+        assert_int_equal(reboot(&d), CND_OK);
+        expect_pending(&d, want, 3);
+        assert_int_equal(save(&d, 3), CND_E_NOSPACE);
+        expect_pending(&d, want, 3);
+        assert_int_equal(cnd_store_ack(&d.st, seq_of_pending(&d, 2)), CND_OK);
+        expect_pending(&d, want, 0);
+        assert_int_equal(reboot(&d), CND_OK);
+        expect_pending(&d, want, 0);
+        assert_int_equal(save(&d, 3), CND_E_NOSPACE);
+        cnd_ram_flash_free(&d.rf);
+    }
+}
+
 /* ---- device full (formats/fill.h) ---- */
 
 /* The largest record body there is: every answer a VALUE whose varint takes
@@ -1049,6 +1100,7 @@ int main(void)
         cmocka_unit_test(power_cut_at_any_point_loses_no_confirmed_save_or_sync),
         cmocka_unit_test(log_wraps_and_reclaims_space_after_acks_over_many_cycles),
         cmocka_unit_test(full_log_of_unsynced_responses_refuses_new_saves_and_loses_nothing),
+        cmocka_unit_test(exhausted_sequence_numbers_refuse_saves_and_still_sync),
         cmocka_unit_test(room_is_guaranteed_for_the_largest_response_until_the_log_is_full),
         cmocka_unit_test(refused_device_reports_no_room),
         cmocka_unit_test(pack_is_active_only_after_a_verified_commit),

@@ -4,6 +4,7 @@
  *   candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]
  *              [--screen-log FILE] [--exit-when-done]
  *              [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]
+ *              [--flash-fault SPEC]
  *
  * Owns: wiring the unchanged device core (store, engine, sync) to PC stand-
  * ins: a file for the flash chip (flash_file.h), getrandom() and the UTC day
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "flash_fault.h"
 #include "flash_file.h"
 #include "link_fault.h"
 #include "pack.h"
@@ -42,6 +44,7 @@
 #define SIM_VERSION "0.1.0"
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+#define EXIT_POWER_CUT 3 /* --flash-fault cut: the device lost power */
 
 typedef struct {
     const char *flash_path;
@@ -50,10 +53,13 @@ typedef struct {
     const char *screen_log;
     int exit_when_done;
     cnd_lf_spec_t link_fault; /* kind NONE = off */
+    const char *flash_fault;  /* flash_fault.h spec, NULL = off */
 } sim_options_t;
 
 /* The device's state: static, as on the handheld. */
 static cnd_flash_file_t g_flash_file;
+static cnd_flash_fault_t g_flash_fault; /* between the file chip and the core, if asked */
+static int g_flash_fault_on;
 static cnd_hal_t g_hal;
 static cnd_store_t g_store;
 static cnd_engine_t g_engine;
@@ -93,7 +99,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]\n"
             "                  [--screen-log FILE] [--exit-when-done]\n"
-            "                  [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]\n\n"
+            "                  [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]\n"
+            "                  [--flash-fault SPEC]\n\n"
             "Runs the Candor handheld firmware on this PC. The flash chip is FILE\n"
             "(created blank if missing, %u blocks of %u bytes); the USB link is a Unix\n"
             "socket (default $CANDOR_SIM_DIR/<pid>.sock, CANDOR_SIM_DIR defaulting to\n"
@@ -112,7 +119,13 @@ static void usage(FILE *f)
             "frame N, counting frames in both directions from 1 (odd: host to device,\n"
             "even: replies). KIND: drop, truncate[:BYTES kept], corrupt[:BYTE index],\n"
             "duplicate, delay[:MS, default 1000], disconnect. --disconnect-after-frames N\n"
-            "drops the host after N reply frames (= disconnect@2N+1).\n",
+            "drops the host after N reply frames (= disconnect@2N+1).\n"
+            "--flash-fault SPEC injects flash faults (the tests' fault layer), comma\n"
+            "separated: cut@N[:prefix|:bits|:bytes=K] cuts power at flash write op N\n"
+            "(progs and erases from 0; the op is torn) and exits at once with status 3,\n"
+            "as a device without power stops: start it again on FILE to reboot;\n"
+            "io-error@N, prog-error@N, erase-error@N, read-error@N, bad-bits@N;\n"
+            "seed=S for the torn bytes. At a normal exit it prints the op counts.\n",
             CND_FLASH_FILE_BLOCK_COUNT, CND_FLASH_FILE_BLOCK_SIZE);
 }
 
@@ -126,6 +139,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         {"exit-when-done", no_argument, NULL, 'x'},
         {"disconnect-after-frames", required_argument, NULL, 'd'},
         {"link-fault", required_argument, NULL, 'F'},
+        {"flash-fault", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -162,6 +176,17 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
                 fprintf(stderr, "candor-sim: --link-fault: %s\n", why);
                 return EXIT_USAGE;
             }
+            break;
+        }
+        case 'P': {
+            static cnd_flash_fault_t check; /* the spec is checked before anything starts */
+            char why[200];
+            memset(&check, 0, sizeof check);
+            if (cnd_flash_fault_parse(&check, optarg, why, sizeof why) != CND_OK) {
+                fprintf(stderr, "candor-sim: --flash-fault: %s\n", why);
+                return EXIT_USAGE;
+            }
+            o->flash_fault = optarg;
             break;
         }
         case 'h': usage(stdout); return -1;
@@ -221,11 +246,47 @@ static void sync_pack_activated(void *ctx)
     cnd_engine_set_pack(&g_engine, g_have_pack ? &g_pack : NULL);
 }
 
-static int open_device(const char *flash_path)
+/* A power cut stops the CPU at once: nothing after the torn op runs. */
+static void on_power_cut(void *ctx, const cnd_flash_fault_t *ff)
+{
+    (void)ctx;
+    if (g_raw_tty)
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_saved_tty);
+    if (g_screen_log != NULL) {
+        fprintf(g_screen_log, "POWER CUT flash-op=%u\n", ff->cut_op);
+        fflush(g_screen_log);
+    }
+    fprintf(stderr, "candor-sim: power cut at flash write op %u (--flash-fault)\n", ff->cut_op);
+    _exit(EXIT_POWER_CUT);
+}
+
+/* --flash-fault: the shared fault layer between the file chip and the core. */
+static int wrap_flash(const char *spec)
+{
+    cnd_flash_t file = g_hal.flash;
+    char why[200];
+    if (spec == NULL)
+        return 0;
+    if (cnd_flash_fault_init(&g_flash_fault, &file, 1) != CND_OK ||
+        cnd_flash_fault_parse(&g_flash_fault, spec, why, sizeof why) != CND_OK) {
+        fprintf(stderr, "candor-sim: --flash-fault %s cannot be set up\n", spec);
+        return -1;
+    }
+    g_flash_fault.on_cut = on_power_cut;
+    g_hal.flash = g_flash_fault.flash;
+    g_flash_fault_on = 1;
+    return 0;
+}
+
+static int open_device(const char *flash_path, const char *flash_fault)
 {
     cnd_status_t st;
     st = cnd_flash_file_open(&g_flash_file, flash_path, CND_FLASH_FILE_BLOCK_SIZE,
                              CND_FLASH_FILE_BLOCK_COUNT, CND_FLASH_FILE_PROG_SIZE, &g_hal.flash);
+    if (st == CND_OK && wrap_flash(flash_fault) != 0) {
+        cnd_flash_file_close(&g_flash_file);
+        return -1;
+    }
     if (st != CND_OK) {
         if (st == CND_E_INVALID)
             fprintf(stderr, "candor-sim: flash file %s is not a %u-byte flash image; pass a "
@@ -670,7 +731,7 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     errno = 0;
-    if (open_device(o.flash_path) != 0)
+    if (open_device(o.flash_path, o.flash_fault) != 0)
         return EXIT_FAIL;
     install_signals();
     if (cnd_sim_link_listen(&g_link, o.socket_path, err, sizeof err) != 0) {
@@ -692,6 +753,12 @@ int main(int argc, char **argv)
     rc = serve(&o);
 
     restore_tty();
+    if (g_flash_fault_on) {
+        fprintf(stderr, "candor-sim: flash ops: %u writes (%u progs, %u erases), %u reads\n",
+                g_flash_fault.writes, g_flash_fault.progs, g_flash_fault.erases,
+                g_flash_fault.reads);
+        cnd_flash_fault_free(&g_flash_fault);
+    }
     cnd_sim_link_close(&g_link);
     cnd_flash_file_close(&g_flash_file);
     if (g_screen_log != NULL)

@@ -29,6 +29,7 @@ static const command_t commands[] = {
     {"push", cnd_cmd_push, "install a survey pack on a device"},
     {"sync", cnd_cmd_sync, "pull new responses into a store, durably, exactly once"},
     {"export", cnd_cmd_export, "write a store's responses as JSON or NDJSON"},
+    {"watch", cnd_cmd_watch, "sync station: sync every handheld plugged in, one line each"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -43,7 +44,8 @@ static void usage(FILE *f)
     for (i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nDevices are chosen with --device SPEC (or $CANDOR_DEVICE); SPEC is\n"
-               "sim:PATH for the simulator. Without it, the one device found is used.\n"
+               "usb:SERIAL (or just SERIAL) for a handheld, sim:PATH for the simulator.\n"
+               "Without it, the one device found is used.\n"
                "Run 'candor <command> --help' for a command's options; see candor(1).\n");
 }
 

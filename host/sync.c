@@ -399,11 +399,17 @@ int cnd_cmd_sync(int argc, char **argv)
     clear_progress(&prog);
     if (st != CND_OK) {
         rc = rep.store_failed ? CND_EXIT_FAIL : cnd_link_exit_code(link);
+        /* A cable pulled mid-sync is the common case at a desk: say that
+         * nothing unacknowledged was lost and that the next sync resumes. */
+        const char *resume = st == CND_E_DISCONNECTED || st == CND_E_TIMEOUT
+                                 ? "; nothing is lost, the next sync resumes"
+                                 : "";
         if (rep.added > 0)
-            fprintf(stderr, "candor sync: %s (%zu new responses were stored before this)\n",
-                    err.msg, rep.added);
+            fprintf(stderr,
+                    "candor sync: %s%s (%zu new responses were stored before this)\n",
+                    err.msg, resume, rep.added);
         else
-            fprintf(stderr, "candor sync: %s\n", err.msg);
+            fprintf(stderr, "candor sync: %s%s\n", err.msg, resume);
     } else {
         rc = CND_EXIT_OK;
         printf("synced %zu responses (%zu already stored) into %s; device has %u pending\n",

@@ -85,10 +85,12 @@ cnd_status_t cnd_transport_open_default(const char *spec, cnd_transport_t **out,
     if (n == 1)
         return cnd_transport_open(found[0], out, err);
     if (n == 0) {
+        const char *usb = cnd_transport_usb_state();
         cnd_err_set(err,
-                    "no device found (no Candor handheld on USB, no simulator listening in "
-                    "%s); plug in a handheld, or start candor-sim",
-                    cnd_transport_sim_dir());
+                    "no device found (%s%s, no simulator listening in %s); plug in a "
+                    "handheld, or start candor-sim",
+                    usb != NULL ? "USB unavailable: " : "no Candor handheld on USB",
+                    usb != NULL ? usb : "", cnd_transport_sim_dir());
         return CND_E_NOT_FOUND;
     }
     list[0] = '\0';

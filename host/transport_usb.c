@@ -30,20 +30,29 @@ typedef struct {
 } usb_iface_t;
 
 static libusb_context *g_ctx;
+static int g_init_error; /* libusb_init's error, kept for messages */
 
 libusb_context *cnd_transport_usb_context(cnd_err_t *err)
 {
-    int r;
     if (g_ctx != NULL)
         return g_ctx;
-    r = libusb_init(&g_ctx);
-    if (r != 0) {
+    g_init_error = libusb_init(&g_ctx);
+    if (g_init_error != 0) {
         g_ctx = NULL;
         if (err != NULL)
-            cnd_err_set(err, "cannot start libusb: %s", libusb_strerror((enum libusb_error)r));
+            cnd_err_set(err, "cannot start libusb: %s",
+                        libusb_strerror((enum libusb_error)g_init_error));
         return NULL;
     }
     return g_ctx;
+}
+
+const char *cnd_transport_usb_state(void)
+{
+    if (cnd_transport_usb_context(NULL) == NULL)
+        return g_init_error != 0 ? libusb_strerror((enum libusb_error)g_init_error)
+                                 : "libusb did not start";
+    return NULL;
 }
 
 static long long now_ms(void)

@@ -57,6 +57,10 @@ int cnd_transport_usb_lookup(const char *spec, cnd_usb_found_t *out);
  * if libusb cannot start. Never exited: the OS reclaims it. */
 libusb_context *cnd_transport_usb_context(cnd_err_t *err);
 
+/* NULL when USB can be searched, else why not (libusb did not start), for
+ * "no device found" messages. */
+const char *cnd_transport_usb_state(void);
+
 /* 1 when dev has Candor's VID/PID and vendor bulk interface. */
 int cnd_transport_usb_is_candor(libusb_device *dev);
 

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,13 @@ static GPtrArray *g_devs;     /* emu_t *, never freed: a gone device's handler
 static unsigned g_next_address = 2;
 static int g_wake[2];         /* ioctl thread -> main loop: a device left */
 static GAsyncQueue *g_leaving; /* emu_t * that left by themselves */
+static volatile sig_atomic_t g_quit; /* SIGTERM/SIGINT: remove the testbed, exit */
+
+static void on_quit(int sig)
+{
+    (void)sig;
+    g_quit = 1;
+}
 
 /* ------------------------------------------------------------ replies */
 
@@ -622,6 +630,14 @@ static void cmd_plug(const char *name, const char *flash)
         g_string_free(hex, TRUE);
         return;
     }
+    {
+        /* Its socket, so that a client of another uid (the permission test)
+         * gets as far as the kernel's permission check on the node. */
+        gchar *sock = g_strdup_printf("%s/ioctl%s", umockdev_testbed_get_root_dir(g_tb),
+                                      e->devnode);
+        chmod(sock, 0777);
+        g_free(sock);
+    }
     rec = g_string_new(NULL);
     g_string_append_printf(rec,
                            "P: %s\n"
@@ -833,7 +849,12 @@ int main(void)
     size_t len = 0;
     int running = 1;
     gchar *root;
+    struct sigaction sa;
 
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_quit; /* no SA_RESTART: poll() returns EINTR */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
     if (pipe(g_wake) != 0) {
         perror("cnd-usb-bus: pipe");
         return 1;
@@ -844,12 +865,12 @@ int main(void)
     g_tb = umockdev_testbed_new();
     root = umockdev_testbed_get_root_dir(g_tb);
     /* mkdtemp made it 0700: a client run as another user (the permission
-     * test) must still see the bus. */
-    chmod(root, 0755);
+     * test) must still see the bus, and create its uevent socket there. */
+    chmod(root, 01777);
     reply("ready UMOCKDEV_DIR=%s", root);
     g_free(root);
 
-    while (running) {
+    while (running && !g_quit) {
         struct pollfd p[2] = {{0, POLLIN, 0}, {g_wake[0], POLLIN, 0}};
         if (poll(p, 2, -1) < 0) {
             if (errno == EINTR)

@@ -13,9 +13,15 @@
 : "${UMOCKDEV_WRAPPER:=umockdev-wrapper}"
 BUS_PID=""
 BUS_LINES=0
+WATCH_PID=""
 
 usb_cleanup() {
-    [ -n "$BUS_PID" ] && { exec 7>&- ; kill -TERM "$BUS_PID" 2>/dev/null; wait "$BUS_PID" 2>/dev/null; }
+    [ -n "$WATCH_PID" ] && { kill -KILL "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null; }
+    if [ -n "$BUS_PID" ]; then
+        exec 7>&- # end of input: the bus removes its testbed and exits
+        kill -TERM "$BUS_PID" 2>/dev/null
+        wait "$BUS_PID" 2>/dev/null
+    fi
     e2e_cleanup
 }
 trap usb_cleanup EXIT
@@ -87,4 +93,47 @@ export_ids() {
 import json, sys
 rs = json.load(open(sys.argv[1]))
 print(len(rs), len({r["id"] for r in rs}))' "$T/export.json"
+}
+
+# as_user CMD...: runs CMD as an unprivileged user when we are root (root
+# opens any file whatever its mode, so a permission test needs another uid).
+as_user() {
+    # Exited root clients leave their uevent sockets in the testbed; the
+    # other user could not replace them (sticky dir), and its libusb would
+    # fail to start its hotplug monitor.
+    rm -f "$UMOCKDEV_DIR"/event*
+    if [ "$(id -u)" -eq 0 ]; then
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+    else
+        "$@"
+    fi
+}
+
+# wait_line FILE PATTERN [WHAT]: waits until a line of FILE matches (grep -E).
+wait_line() {
+    _i=0
+    while ! grep -Eq "$2" "$1" 2>/dev/null; do
+        _i=$((_i + 1))
+        [ $_i -gt $((600 * E2E_SCALE)) ] && fail "${3:-$1} never showed '$2': $(cat "$1")"
+        sleep 0.05
+    done
+}
+
+# start_watch OUT [OPTIONS...]: `candor watch` in the background (WATCH_PID
+# is candor itself, so signals reach it), output in $T/OUT.
+start_watch() {
+    _out=$1
+    shift
+    "$UMOCKDEV_WRAPPER" "$CANDOR" watch "$@" >"$T/$_out" 2>"$T/$_out.err" &
+    WATCH_PID=$!
+    wait_line "$T/$_out" "^watching" "candor watch"
+}
+
+# stop_watch: Ctrl-C, then the exit code must be 0.
+stop_watch() {
+    kill -INT "$WATCH_PID"
+    wait "$WATCH_PID"
+    _rc=$?
+    WATCH_PID=""
+    [ "$_rc" -eq 0 ] || fail "candor watch exited $_rc after Ctrl-C"
 }

@@ -64,7 +64,7 @@ smoke() {
         echo "fuzz.$name: a committed seed crashes the harness" >&2
         exit 1
     }
-    "$bin" -seed=1 -runs="$runs" -max_total_time=60 -timeout=10 \
+    "$bin" -seed=1 -runs="$runs" -max_total_time=15 -timeout=10 \
         -artifact_prefix="$work/" "$work" "$SEEDS/$name" >"$work/run.log" 2>&1 || {
         tail -60 "$work/run.log" >&2
         for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-*; do

@@ -72,6 +72,15 @@ typedef struct {
 #define FZ_BLOCKS (FZ_LOG_FIRST + FZ_LOG_BLOCKS)
 #define FZ_FLASH_SIZE ((size_t)FZ_BLOCKS * FZ_BLOCK)
 
+/* The device fuzz_device_sync answers from (gen_seeds records a real sync
+ * with it): the default pack with FZ_SYNC_FIRST responses of which
+ * FZ_SYNC_ACKED are acknowledged, then the second pack with FZ_SYNC_SECOND.
+ * Small on purpose: the device re-reads every response from flash for each
+ * column of a batch, so fewer responses mean many more runs per second. */
+#define FZ_SYNC_FIRST 10u
+#define FZ_SYNC_ACKED 2u
+#define FZ_SYNC_SECOND 4u
+
 /* Allocates an erased flash (aborts if out of memory); does not mount. */
 void fz_device_init(fz_device_t *d, uint32_t seed);
 void fz_device_free(fz_device_t *d);

@@ -39,9 +39,6 @@
 #include "store.h"
 #include "sync.h"
 
-#define N_FIRST 30  /* responses of the default pack */
-#define N_SECOND 8  /* then of the second pack */
-#define N_ACKED 4
 #define MAX_PENDING 256
 #define MAX_ZLEN (CND_BATCH_MAX_LEN * 2)
 
@@ -104,16 +101,16 @@ static void setup_once(void)
     if (snapshot != NULL)
         return;
     fz_device_init(&dev, 21);
-    fz_device_populate(&dev, N_FIRST, N_ACKED);
+    fz_device_populate(&dev, FZ_SYNC_FIRST, FZ_SYNC_ACKED);
     p2 = fz_second_pack(&len);
     FZ_CHECK(cnd_pack_open(&pk2, p2, len) == CND_OK);
     FZ_CHECK(fz_device_install(&dev, p2, len) == CND_OK);
-    for (i = 0; i < N_SECOND; i++) {
+    for (i = 0; i < FZ_SYNC_SECOND; i++) {
         fz_make_response(&pk2, 500 + i, &r);
         FZ_CHECK(cnd_store_append_response(&dev.store, &r) == CND_OK);
     }
     n_initial = list_pending(&dev.store, initial, MAX_PENDING);
-    FZ_CHECK(n_initial == N_FIRST + N_SECOND - N_ACKED);
+    FZ_CHECK(n_initial == FZ_SYNC_FIRST + FZ_SYNC_SECOND - FZ_SYNC_ACKED);
     snapshot = malloc(FZ_FLASH_SIZE);
     FZ_CHECK(snapshot != NULL);
     memcpy(snapshot, dev.rf.mem, FZ_FLASH_SIZE);

@@ -209,11 +209,11 @@ static void device_like_device_sync_harness(void)
     cnd_response_t r;
     cnd_sync_config_t cfg;
     fz_device_init(&dev, 21);
-    fz_device_populate(&dev, 30, 4);
+    fz_device_populate(&dev, FZ_SYNC_FIRST, FZ_SYNC_ACKED);
     p2 = fz_second_pack(&len);
     FZ_CHECK(cnd_pack_open(&pk2, p2, len) == CND_OK);
     FZ_CHECK(fz_device_install(&dev, p2, len) == CND_OK);
-    for (i = 0; i < 8; i++) {
+    for (i = 0; i < FZ_SYNC_SECOND; i++) {
         fz_make_response(&pk2, 500 + i, &r);
         FZ_CHECK(cnd_store_append_response(&dev.store, &r) == CND_OK);
     }
@@ -246,7 +246,8 @@ static void sync_seeds(void)
     cnd_link_init(link, &tp->base);
     FZ_CHECK(cnd_hoststore_open(dir, 1, &hs, &err) == CND_OK);
     FZ_CHECK(cnd_hostsync_run(link, hs, NULL, NULL, &rep, &err) == CND_OK);
-    FZ_CHECK(rep.added == 34 && rep.packs_fetched == 2);
+    FZ_CHECK(rep.added == FZ_SYNC_FIRST + FZ_SYNC_SECOND - FZ_SYNC_ACKED &&
+             rep.packs_fetched == 2);
     /* Then a push of the default pack (it is installed: switches back). */
     {
         const uint8_t *p = fz_default_pack(&len);

@@ -399,7 +399,11 @@ static int connect_link(pl_life_t *L, cnd_link_t *l)
 
 /* ---- steps ---- */
 
-static int do_push(pl_life_t *L, unsigned k)
+/* A host command (push or sync) over a fresh link; DONE_CUT when the
+ * device lost power during it. */
+typedef cnd_status_t (*host_cmd_fn)(pl_life_t *L, cnd_link_t *l, void *arg, cnd_err_t *err);
+
+static int over_link(pl_life_t *L, host_cmd_fn cmd, void *arg, const char *what)
 {
     cnd_link_t l;
     cnd_err_t err = {{0}};
@@ -408,40 +412,46 @@ static int do_push(pl_life_t *L, unsigned k)
         problem(L, &L->res->unbootable, "out of memory");
         return DONE_FAIL;
     }
-    st = cnd_link_push_pack(&l, L->packs[k], L->pack_len[k], L->pack_fp[k], &err);
+    st = cmd(L, &l, arg, &err);
     cnd_link_close(&l);
     if (dev_off(L->dev))
         return DONE_CUT;
     if (st != CND_OK) {
-        problem(L, &L->res->unbootable, "push of survey %u failed: %s", k, err.msg);
-        return DONE_FAIL;
-    }
-    if (!L->dev->have_pack || L->dev->pack.fingerprint != L->pack_fp[k]) {
-        problem(L, &L->res->unbootable, "push of survey %u succeeded but it is not active", k);
+        problem(L, &L->res->unbootable, "%s failed: %s", what, err.msg);
         return DONE_FAIL;
     }
     return DONE_OK;
 }
 
+static cnd_status_t push_cmd(pl_life_t *L, cnd_link_t *l, void *arg, cnd_err_t *err)
+{
+    unsigned k = *(const unsigned *)arg;
+    return cnd_link_push_pack(l, L->packs[k], L->pack_len[k], L->pack_fp[k], err);
+}
+
+static cnd_status_t sync_cmd(pl_life_t *L, cnd_link_t *l, void *arg, cnd_err_t *err)
+{
+    return cnd_hostsync_run(l, L->hs, NULL, NULL, arg, err);
+}
+
+static int do_push(pl_life_t *L, unsigned k)
+{
+    int r = over_link(L, push_cmd, &k, "push");
+    if (r == DONE_OK && (!L->dev->have_pack || L->dev->pack.fingerprint != L->pack_fp[k])) {
+        problem(L, &L->res->unbootable, "push of survey %u succeeded but it is not active", k);
+        return DONE_FAIL;
+    }
+    return r;
+}
+
 static int do_sync(pl_life_t *L)
 {
-    cnd_link_t l;
-    cnd_err_t err = {{0}};
     cnd_hostsync_report_t rep;
-    cnd_status_t st;
+    int r;
     memset(&rep, 0, sizeof rep);
-    if (connect_link(L, &l) != 0) {
-        problem(L, &L->res->unbootable, "out of memory");
-        return DONE_FAIL;
-    }
-    st = cnd_hostsync_run(&l, L->hs, NULL, NULL, &rep, &err);
-    cnd_link_close(&l);
-    if (dev_off(L->dev))
-        return DONE_CUT;
-    if (st != CND_OK) {
-        problem(L, &L->res->unbootable, "sync failed: %s", err.msg);
-        return DONE_FAIL;
-    }
+    r = over_link(L, sync_cmd, &rep, "sync");
+    if (r != DONE_OK)
+        return r;
     if (rep.pending_after != 0) {
         problem(L, &L->res->unbootable, "sync left %u responses on the device",
                 (unsigned)rep.pending_after);

@@ -56,6 +56,23 @@ static void cut(cnd_flash_fault_t *ff, uint32_t op)
         ff->on_cut(ff->on_cut_ctx, ff);
 }
 
+/*
+ * Counts one prog or erase (own = its own counter) and finds the fault that
+ * hits it. Returns -1 when the op must fail with CND_E_IO and change
+ * nothing: power is off, or an error fault fired.
+ */
+static int begin_write(cnd_flash_fault_t *ff, uint8_t own_kind, uint32_t *own, uint32_t *w,
+                       const cnd_flash_fault_entry_t **f)
+{
+    if (ff->powered_off)
+        return -1;
+    *w = ff->writes++;
+    *f = take(ff, *w, own_kind, (*own)++);
+    if (*f && ((*f)->kind == CND_FAULT_IO || (*f)->kind == own_kind))
+        return -1;
+    return 0;
+}
+
 static cnd_status_t fault_read(void *ctx, uint32_t addr, void *buf, uint32_t len)
 {
     cnd_flash_fault_t *ff = ctx;
@@ -92,16 +109,11 @@ static uint32_t torn_prog_image(cnd_flash_fault_t *ff, const cnd_flash_fault_ent
 static cnd_status_t fault_prog(void *ctx, uint32_t addr, const void *buf, uint32_t len)
 {
     cnd_flash_fault_t *ff = ctx;
-    const cnd_flash_fault_entry_t *f;
-    uint32_t w, p;
+    const cnd_flash_fault_entry_t *f = NULL;
+    uint32_t w = 0;
     cnd_status_t st;
 
-    if (ff->powered_off)
-        return CND_E_IO;
-    w = ff->writes++;
-    p = ff->progs++;
-    f = take(ff, w, CND_FAULT_PROG_ERROR, p);
-    if (f && (f->kind == CND_FAULT_IO || f->kind == CND_FAULT_PROG_ERROR))
+    if (begin_write(ff, CND_FAULT_PROG_ERROR, &ff->progs, &w, &f) != 0)
         return CND_E_IO;
     if (f == NULL || len == 0 || len > ff->inner.block_size) {
         st = ff->inner.prog(ff->inner.ctx, addr, buf, len);
@@ -165,15 +177,10 @@ static void torn_erase(cnd_flash_fault_t *ff, const cnd_flash_fault_entry_t *f, 
 static cnd_status_t fault_erase(void *ctx, uint32_t block)
 {
     cnd_flash_fault_t *ff = ctx;
-    const cnd_flash_fault_entry_t *f;
-    uint32_t w, e;
+    const cnd_flash_fault_entry_t *f = NULL;
+    uint32_t w = 0;
 
-    if (ff->powered_off)
-        return CND_E_IO;
-    w = ff->writes++;
-    e = ff->erases++;
-    f = take(ff, w, CND_FAULT_ERASE_ERROR, e);
-    if (f && (f->kind == CND_FAULT_IO || f->kind == CND_FAULT_ERASE_ERROR))
+    if (begin_write(ff, CND_FAULT_ERASE_ERROR, &ff->erases, &w, &f) != 0)
         return CND_E_IO;
     if (block >= ff->inner.block_count)
         return ff->inner.erase(ff->inner.ctx, block); /* the chip refuses it */

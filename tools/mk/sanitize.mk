@@ -3,10 +3,11 @@
 #
 #   make test-asan      build-asan/: every ctest (unit, cli, e2e, families)
 #                       with -fsanitize=address,undefined; any report fails.
-#   make test-valgrind  only the `memcheck` tests of the normal build (they
-#                       are part of `make test` too): e2e scripts re-run
-#                       with candor and candor-sim under valgrind
-#                       (tools/valgrind-e2e.sh, tools/valgrind-wrap.sh).
+#   make test-valgrind  build-valgrind/ (plain RelWithDebInfo build with
+#                       -DCND_TEST_VALGRIND=ON): the `memcheck` tests, e2e
+#                       scripts re-run with candor and candor-sim under
+#                       valgrind (tools/valgrind-e2e.sh, valgrind-wrap.sh).
+#                       Too slow for `make test`; CI runs it.
 #
 # Why reports go to files: candor-sim is stopped with SIGTERM and its exit
 # status is not looked at by the e2e scripts, and some tests expect candor to
@@ -14,6 +15,7 @@
 # report is written to $(SAN_LOGS)/<tool>.<pid> instead, and any such file
 # fails the target, printed in full.
 ASAN_BUILD ?= build-asan
+VALGRIND_BUILD ?= build-valgrind
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_LOGS = $(CURDIR)/$(ASAN_BUILD)/sanitizer-reports
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:check_initialization_order=1:strict_string_checks=1:log_path=$(SAN_LOGS)/asan \
@@ -24,7 +26,7 @@ ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_s
 
 test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		"-DCMAKE_C_FLAGS=$(SAN_FLAGS)" -DCND_MEMCHECK=OFF >/dev/null
+		"-DCMAKE_C_FLAGS=$(SAN_FLAGS)" -DCND_TEST_VALGRIND=OFF >/dev/null
 	@cmake --build $(ASAN_BUILD) -j2
 	@rm -rf $(SAN_LOGS) && mkdir -p $(SAN_LOGS)
 	@cd $(ASAN_BUILD) && $(ASAN_ENV) ctest --output-on-failure -j2 ; rc=$$?; \
@@ -34,5 +36,7 @@ test-asan: deps
 	[ $$rc -eq 0 ] || { echo "test-asan: tests failed under ASan+UBSan"; exit $$rc; }; \
 	echo "test-asan: every test passed under ASan+UBSan, no reports"
 
-test-valgrind: build
-	@cd $(BUILD) && ctest --output-on-failure -j2 -L memcheck
+test-valgrind: deps
+	@cmake -S . -B $(VALGRIND_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCND_TEST_VALGRIND=ON >/dev/null
+	@cmake --build $(VALGRIND_BUILD) -j2 --target candor candor-sim
+	@cd $(VALGRIND_BUILD) && ctest --output-on-failure -j2 -L memcheck

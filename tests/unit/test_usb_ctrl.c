@@ -322,6 +322,73 @@ static void request_handler_answers_whole_requests_directly(void **state)
     assert_int_equal(len, 0);
 }
 
+/* A host (or a fuzzing tool) sending random SETUPs, stray ep0 packets,
+ * resets and bulk packets in any order never makes the stack break the
+ * controller contract, and the device still enumerates and answers. */
+static void random_bus_traffic_never_wedges_the_device(void **state)
+{
+    cnd_usb_fixture_t *fx = *state;
+    uint32_t rng = 12345;
+    uint8_t setup_pkt[8], buf[64];
+    uint16_t n;
+    size_t got, len;
+    int i, k, configured = 0;
+    const uint8_t *dev = cnd_usb_device_desc(&len);
+    static const uint8_t types[] = {0x00, 0x01, 0x02, 0x80, 0x81, 0x82, 0xC0, 0x40, 0x21, 0xA1};
+    assert_int_equal(cnd_fake_dcd_enumerate(&fx->fake), CND_OK);
+    for (i = 0; i < 20000; i++) {
+        uint32_t r;
+        rng = rng * 1103515245u + 12345u;
+        r = rng >> 8;
+        switch (r % 8) {
+        case 0:
+        case 1:
+        case 2:
+            for (k = 0; k < 8; k++) {
+                rng = rng * 1103515245u + 12345u;
+                setup_pkt[k] = (uint8_t)(rng >> 16);
+            }
+            setup_pkt[0] = types[setup_pkt[0] % sizeof types];
+            setup_pkt[1] = (uint8_t)(setup_pkt[1] % 13u);
+            if (r & 0x100)
+                setup_pkt[1] = CND_USB_MS_VENDOR_CODE;
+            if (r & 0x400) { /* plausible fields, so deeper states are reached */
+                static const uint8_t idx[] = {0, 1, 0x81, 7};
+                setup_pkt[2] &= 3u;
+                setup_pkt[3] &= 0x0Fu;
+                setup_pkt[4] = idx[(r >> 12) % 4];
+                setup_pkt[5] = 0;
+                setup_pkt[6] = (r & 0x800) ? 0 : setup_pkt[6];
+                setup_pkt[7] = 0;
+            }
+            cnd_fake_dcd_setup(&fx->fake, setup_pkt);
+            break;
+        case 3:
+            (void)cnd_fake_dcd_in(&fx->fake, (r & 0x200) ? 0x81 : 0x80, buf, &n);
+            break;
+        case 4:
+            (void)cnd_fake_dcd_out(&fx->fake, (r & 0x200) ? 0x01 : 0x00, buf, (uint16_t)(r % 65));
+            break;
+        case 5:
+            if (r % 97 == 0)
+                cnd_fake_dcd_bus_reset(&fx->fake);
+            else if (!cnd_usb_configured(&fx->usb) && r % 7 == 0)
+                (void)cnd_fake_dcd_enumerate(&fx->fake); /* the host starts over */
+            break;
+        default:
+            (void)cnd_fake_dcd_in(&fx->fake, 0x80, buf, &n);
+            break;
+        }
+        assert_int_equal(fx->fake.violations, 0);
+        configured += cnd_usb_configured(&fx->usb);
+    }
+    assert_true(configured > 5000); /* much of the traffic met the bulk pair */
+    assert_int_equal(cnd_fake_dcd_enumerate(&fx->fake), CND_OK);
+    assert_int_equal(ctl(fx, 0x80, GET_DESCRIPTOR, 0x0100, 0, buf, 64, &got), CND_OK);
+    assert_int_equal(got, len);
+    assert_memory_equal(buf, dev, len);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +414,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_new_setup_abandons_an_unfinished_transfer, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(request_handler_answers_whole_requests_directly, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(random_bus_traffic_never_wedges_the_device, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -132,22 +132,14 @@ static cnd_usb_ctrl_result_t endpoint_halt(cnd_usb_t *u, const cnd_usb_setup_t *
     return CND_USB_CTRL_ACK;
 }
 
-static cnd_usb_ctrl_result_t clear_feature(cnd_usb_t *u, const cnd_usb_setup_t *s, uint8_t *data,
-                                           size_t cap, size_t *len)
+/* CLEAR_FEATURE and SET_FEATURE to an endpoint: ENDPOINT_HALT only. */
+static cnd_usb_ctrl_result_t endpoint_feature(cnd_usb_t *u, const cnd_usb_setup_t *s,
+                                              uint8_t *data, size_t cap, size_t *len)
 {
     (void)data;
     (void)cap;
     (void)len;
-    return endpoint_halt(u, s, 0);
-}
-
-static cnd_usb_ctrl_result_t set_feature(cnd_usb_t *u, const cnd_usb_setup_t *s, uint8_t *data,
-                                         size_t cap, size_t *len)
-{
-    (void)data;
-    (void)cap;
-    (void)len;
-    return endpoint_halt(u, s, 1);
+    return endpoint_halt(u, s, s->bRequest == REQ_SET_FEATURE);
 }
 
 static cnd_usb_ctrl_result_t set_address(cnd_usb_t *u, const cnd_usb_setup_t *s, uint8_t *data,
@@ -271,8 +263,8 @@ static const struct request {
     {0x80, REQ_GET_STATUS, S_ADR | S_CFG, get_status_device},
     {0x81, REQ_GET_STATUS, S_CFG, get_status_interface},
     {0x82, REQ_GET_STATUS, S_ADR | S_CFG, get_status_endpoint},
-    {0x02, REQ_CLEAR_FEATURE, S_ADR | S_CFG, clear_feature},
-    {0x02, REQ_SET_FEATURE, S_ADR | S_CFG, set_feature},
+    {0x02, REQ_CLEAR_FEATURE, S_ADR | S_CFG, endpoint_feature},
+    {0x02, REQ_SET_FEATURE, S_ADR | S_CFG, endpoint_feature},
     {0x00, REQ_SET_ADDRESS, S_DEF | S_ADR, set_address},
     {0x80, REQ_GET_DESCRIPTOR, S_DEF | S_ADR | S_CFG, get_descriptor},
     {0x80, REQ_GET_CONFIGURATION, S_ADR | S_CFG, get_configuration},

@@ -426,6 +426,23 @@ static void set_interface_drops_an_unread_reply(void **state)
     expect_hello_reply(x);
 }
 
+static void clearing_a_halt_drops_an_unread_reply_and_the_link_goes_on(void **state)
+{
+    tx_t *x = *state;
+    uint8_t frame[CND_FRAME_MAX_SIZE], reply[2048];
+    size_t n = encode(CND_MSG_HELLO, NULL, 0, frame), got;
+    assert_int_equal(cnd_fake_dcd_bulk_out(&x->fx->fake, frame, n, 0), CND_OK);
+    /* libusb_clear_halt() after a failed transfer */
+    assert_int_equal(cnd_fake_dcd_control(&x->fx->fake, 0x02, 1, 0, CND_USB_EP_IN, NULL, 0, &got),
+                     CND_OK);
+    assert_int_equal(cnd_fake_dcd_bulk_in(&x->fx->fake, reply, sizeof reply, &got),
+                     CND_E_TIMEOUT);
+    expect_hello_reply(x);
+    assert_int_equal(cnd_fake_dcd_control(&x->fx->fake, 0x02, 1, 0, CND_USB_EP_OUT, NULL, 0, &got),
+                     CND_OK);
+    expect_hello_reply(x);
+}
+
 static void deconfigured_device_drops_bulk_data_unanswered(void **state)
 {
     tx_t *x = *state;
@@ -460,6 +477,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             cable_pulled_mid_reply_leaves_the_device_ready_for_the_next_sync, setup, teardown),
         cmocka_unit_test_setup_teardown(set_interface_drops_an_unread_reply, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            clearing_a_halt_drops_an_unread_reply_and_the_link_goes_on, setup, teardown),
         cmocka_unit_test_setup_teardown(deconfigured_device_drops_bulk_data_unanswered, setup,
                                         teardown),
     };

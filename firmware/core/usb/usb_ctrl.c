@@ -122,13 +122,18 @@ static cnd_usb_ctrl_result_t endpoint_halt(cnd_usb_t *u, const cnd_usb_setup_t *
         return on ? CND_USB_CTRL_STALL : CND_USB_CTRL_ACK;
     if (bit == 0 || u->state != CND_USB_STATE_CONFIGURED)
         return CND_USB_CTRL_STALL;
-    /* Clearing also resets the data toggle, halted or not (9.4.1): hosts
-     * use it to resynchronise after a timeout. */
-    u->dcd->ep_stall(u->dcd->ctx, (uint8_t)s->wIndex, on);
-    if (on)
+    if (on) {
+        u->dcd->ep_stall(u->dcd->ctx, (uint8_t)s->wIndex, 1);
         u->halted = (uint8_t)(u->halted | bit);
-    else
-        u->halted = (uint8_t)(u->halted & ~bit);
+        return CND_USB_CTRL_ACK;
+    }
+    /* A host clears a halt after a failed transfer: it has lost its place
+     * in the byte stream. Clearing resets the data toggle (9.4.5); we also
+     * re-open both endpoints, dropping any reply or half request in flight
+     * (an armed packet would otherwise arrive stale), exactly as
+     * SET_INTERFACE does. The lock-step host then starts with a new request. */
+    u->halted = 0;
+    cnd_usb_bulk_open(&u->bulk);
     return CND_USB_CTRL_ACK;
 }
 

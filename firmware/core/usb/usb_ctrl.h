@@ -7,7 +7,8 @@
  * bad fields, is answered with STALL, USB 2.0 9.2.7 "request error"):
  * GET_DESCRIPTOR device / configuration / string / BOS; SET_ADDRESS;
  * SET_CONFIGURATION / GET_CONFIGURATION; GET_STATUS device / interface /
- * endpoint; CLEAR_FEATURE / SET_FEATURE ENDPOINT_HALT; SET_INTERFACE /
+ * endpoint; CLEAR_FEATURE / SET_FEATURE ENDPOINT_HALT (clearing a bulk
+ * endpoint's halt restarts the link like SET_INTERFACE); SET_INTERFACE /
  * GET_INTERFACE (interface 0, alternate setting 0); vendor request
  * bRequest = CND_USB_MS_VENDOR_CODE, wIndex = 7: the MS OS 2.0 descriptor
  * set. A descriptor longer than wLength is truncated to wLength; one shorter

@@ -21,7 +21,6 @@
  *   dir-fsynced     directory fsynced: the file is durable
  *   batch-stored    every file of the batch durable, ACK not yet sent
  *   ack-sent        ACK written to the device, its reply not yet read
- *   request-sent    any other request written, its reply not yet read
  *   acked           the device confirmed the ACK
  * (temp-* and linked, dir-fsynced also fire for survey pack files.)
  *

@@ -158,8 +158,9 @@ cnd_status_t cnd_link_request(cnd_link_t *l, uint8_t type, const uint8_t *payloa
         carrier_error(l, st, type, err);
         return st;
     }
-    /* test hook (crashpoint.h): die with the request sent, its reply unread */
-    cnd_crashpoint(type == CND_MSG_ACK ? "ack-sent" : "request-sent");
+    /* test hook (crashpoint.h): die with the ACK sent, its reply unread */
+    if (type == CND_MSG_ACK)
+        cnd_crashpoint("ack-sent");
     st = read_frame(l, type, reply, err);
     if (st != CND_OK)
         return st;

@@ -523,6 +523,18 @@ static void sleep_ms(uint32_t ms)
         ;
 }
 
+/* Says on stderr which frame the fault hit, so a test knows it fired (and
+ * that a run without this line had fewer frames than N). */
+static void report_fault(const cnd_lf_action_t *act, int dir)
+{
+    char spec[64];
+    if (!act->fired)
+        return;
+    cnd_lf_format(&g_fault.spec, spec, sizeof spec);
+    fprintf(stderr, "candor-sim: link fault %s hit a frame to the %s (message type 0x%02x)\n",
+            spec, dir == CND_LF_TO_HOST ? "host" : "device", (unsigned)g_fault.fired_type);
+}
+
 /* Sends one reply frame (through the fault, if any). -1: drop the host. */
 static int send_reply(uint8_t *reply, size_t len)
 {
@@ -531,6 +543,7 @@ static int send_reply(uint8_t *reply, size_t len)
     if (!g_fault_on)
         return cnd_sim_link_write(&g_link, reply, len);
     cnd_link_fault_frame(&g_fault, CND_LF_TO_HOST, reply, len, &act);
+    report_fault(&act, CND_LF_TO_HOST);
     if (act.disconnect)
         return -1;
     if (act.delay_ms > 0)
@@ -578,6 +591,7 @@ static int feed_device_faulty(const uint8_t *in, size_t n)
             continue;
         }
         cnd_link_fault_frame(&g_fault, CND_LF_TO_DEVICE, (uint8_t *)unit, unit_len, &act);
+        report_fault(&act, CND_LF_TO_DEVICE);
         if (act.disconnect)
             return -1;
         if (act.delay_ms > 0)

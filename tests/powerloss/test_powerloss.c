@@ -41,7 +41,7 @@ static void add(tally_t *t, const pl_result_t *r, uint32_t cut, const char *torn
     if (r->wear_max > t->wear_max)
         t->wear_max = r->wear_max;
     if (r->problem[0] != '\0' && t->shown++ < 10)
-        printf("powerloss: cut at op %u (%s): %s\n", cut, torn, r->problem);
+        printf("cut at op %u (%s): %s\n", cut, torn, r->problem);
 }
 
 static void every_power_cut_in_a_device_life_loses_nothing(void **state)
@@ -59,8 +59,8 @@ static void every_power_cut_in_a_device_life_loses_nothing(void **state)
     if (pl_life_run(L, NULL, 0, CND_TORN_PREFIX, 0, &ref) != 0)
         fail_msg("the uncut life fails: %s", ref.problem);
     n = ref.ops;
-    printf("powerloss: uncut life: %u interviews, %u responses synced, %u flash write ops, "
-           "log blocks erased %u..%u times\n",
+    printf("life: %u interviews, %u responses synced, %u flash write ops, "
+           "log blocks erased %u..%u times (uncut)\n",
            ref.interviews, ref.responses, n, ref.wear_min, ref.wear_max);
     assert_int_equal(ref.responses, ref.interviews);
     assert_true(ref.interviews >= 300);
@@ -73,8 +73,8 @@ static void every_power_cut_in_a_device_life_loses_nothing(void **state)
         pl_life_run(L, &i, 1, CND_TORN_BITS, i, &r);
         add(&t, &r, i, "bits");
     }
-    printf("powerloss: %u runs (torn prefix and torn bits at each point) in %lds; log blocks "
-           "erased %u..%u times\n",
+    printf("runs: %u (torn prefix and torn bits at each cut point) in %lds; log blocks "
+           "erased %u..%u times (min..max over all runs)\n",
            t.runs, (long)(time(NULL) - t0), t.wear_min, t.wear_max);
     printf("powerloss: %u cut points, %u lost, %u duplicated, %u corrupt, %u unbootable\n",
            stride == 1 ? n : t.runs / 2, t.lost, t.duplicated, t.corrupt, t.unbootable);

@@ -3,7 +3,8 @@
 # run cut by 1..6 power failures at random flash write ops (boot included),
 # torn at random, for SOAK_SECONDS (default 600). SOAK_SEED replays a run
 # (the soak prints its seed first). Same invariants as `ctest -L powerloss`,
-# plus log wear within 2x. `make powerloss` runs just the ctest label.
+# plus log wear within 2x. `make powerloss` runs just the ctest label and
+# shows its summary lines (ctest alone shows them with -V).
 SOAK_SECONDS ?= 600
 SOAK_SEED ?=
 
@@ -16,3 +17,4 @@ soak: deps
 
 powerloss: build
 	@cd $(BUILD) && ctest --output-on-failure -L powerloss
+	@grep -h -E '^(life|runs|wear|powerloss): ' $(BUILD)/Testing/Temporary/LastTest.log

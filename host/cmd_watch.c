@@ -45,7 +45,8 @@
 typedef struct {
     char key[300]; /* spec, plus "@BUS.ADDR" for USB: a replug is a new key */
     char spec[256];
-    int seen; /* found by the current scan */
+    char label[400]; /* "SERIAL (spec)" as its lines begin */
+    int seen;        /* found by the current scan */
 } watched_t;
 
 typedef struct {
@@ -144,8 +145,9 @@ static void label_of(const char *spec, const cnd_msg_hello_t *h, char *out, size
 }
 
 /* Returns 0 when the device was handled (synced or failed for good), -1
- * when it should be tried again later (the store was busy). */
-static int sync_device(watch_t *w, const char *spec)
+ * when it should be tried again later (the store was busy). Its line label
+ * goes into label_out. */
+static int sync_device(watch_t *w, const char *spec, char *label_out, size_t label_cap)
 {
     cnd_transport_t *t = NULL;
     cnd_hoststore_t *hs = NULL;
@@ -156,6 +158,7 @@ static int sync_device(watch_t *w, const char *spec)
     char label[400];
     cnd_status_t st;
 
+    snprintf(label_out, label_cap, "%s", spec);
     if (cnd_transport_open(spec, &t, &err) != CND_OK) {
         printf("%s  not synced: %s\n", spec, err.msg);
         return 0;
@@ -163,6 +166,7 @@ static int sync_device(watch_t *w, const char *spec)
     cnd_link_init(&w->link, t);
     st = cnd_link_hello(&w->link, &hello, &err);
     label_of(spec, st == CND_OK ? &hello : NULL, label, sizeof label);
+    snprintf(label_out, label_cap, "%s", label);
     if (st != CND_OK) {
         printf("%s  not synced: %s\n", label, err.msg);
         cnd_link_close(&w->link);
@@ -226,9 +230,10 @@ static void present(watch_t *w, const char *key, const char *spec)
     }
     if (w->n_dev == MAX_WATCHED || g_stop)
         return;
-    if (sync_device(w, spec) != 0)
+    d = &w->dev[w->n_dev];
+    if (sync_device(w, spec, d->label, sizeof d->label) != 0)
         return; /* not recorded: tried again at the next scan */
-    d = &w->dev[w->n_dev++];
+    w->n_dev++;
     snprintf(d->key, sizeof d->key, "%s", key);
     snprintf(d->spec, sizeof d->spec, "%s", spec);
     d->seen = 1;
@@ -241,7 +246,7 @@ static void forget_missing(watch_t *w, const char *scheme)
     while (i < w->n_dev) {
         watched_t *d = &w->dev[i];
         if (strncmp(d->spec, scheme, len) == 0 && !d->seen) {
-            printf("%s  unplugged\n", d->spec);
+            printf("%s  unplugged\n", d->label);
             w->dev[i] = w->dev[--w->n_dev];
             continue;
         }

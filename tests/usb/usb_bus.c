@@ -493,7 +493,10 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
     UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
     (void)handler;
     g_mutex_lock(&g_lock);
-    if (e->gone) {
+    /* Gone: like the kernel with USBDEVFS_CAP_REAP_AFTER_DISCONNECT, URBs
+     * that ended can still be reaped; everything else fails with ENODEV. */
+    if (e->gone && request != USBDEVFS_REAPURB && request != USBDEVFS_REAPURBNDELAY &&
+        request != USBDEVFS_DISCARDURB) {
         umockdev_ioctl_client_complete(client, -1, ENODEV);
         g_mutex_unlock(&g_lock);
         return TRUE;

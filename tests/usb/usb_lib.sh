@@ -29,7 +29,11 @@ trap usb_cleanup EXIT
 # start_bus: starts the bus and exports its UMOCKDEV_DIR.
 start_bus() {
     mkfifo "$T/bus.in"
-    "$UMOCKDEV_WRAPPER" "$CND_USB_BUS" <"$T/bus.in" >"$T/bus.out" 2>"$T/bus.err" &
+    : >"$T/bus.out" # exists before the bus starts: bus_wait_line counts its lines
+    # The testbed goes inside $T, so it is removed even if the bus is killed;
+    # $T only searchable by others, for the permission test's other user.
+    chmod 711 "$T"
+    TMPDIR="$T" "$UMOCKDEV_WRAPPER" "$CND_USB_BUS" <"$T/bus.in" >"$T/bus.out" 2>"$T/bus.err" &
     BUS_PID=$!
     exec 7>"$T/bus.in"
     bus_wait_line 1

@@ -26,8 +26,9 @@
  *   deny NAME on|off      device node mode 000 (open fails with EACCES for
  *                         anyone but root) / back to 0666
  *   hold NAME on|off      another program holds the interface (claim EBUSY)
- *   fill NAME N SEED      N responses of the reference workload
- *                         (tools/workload) committed by the device's store
+ *   fill NAME N|all SEED  N responses of the reference workload
+ *                         (tools/workload) committed by the device's store;
+ *                         "all" until the store refuses with CND_E_NOSPACE
  *   stats NAME            bulk and control traffic since plug
  *   quit                  (also at end of input)
  * Never: used by candor or the firmware; test-only (allocates, uses glib).
@@ -758,7 +759,9 @@ static void cmd_fill(const char *name, const char *count, const char *seed)
     emu_t *e = find_dev(name);
     static gen_t g;
     char msg[256];
-    long n = count != NULL ? strtol(count, NULL, 10) : 0, i;
+    /* "all": until the store is full (the day drift assumes ~10,000) */
+    int all = count != NULL && strcmp(count, "all") == 0;
+    long n = all ? 10000 : count != NULL ? strtol(count, NULL, 10) : 0, i;
     cnd_status_t st = CND_OK;
     if (e == NULL || n < 1 || seed == NULL) {
         reply("error fill %s: %s", name, e == NULL ? "not plugged" : "usage: fill NAME N SEED");
@@ -777,10 +780,14 @@ static void cmd_fill(const char *name, const char *count, const char *seed)
         return;
     }
     gen_start(&g, strtoull(seed, NULL, 10), (uint64_t)n);
-    for (i = 0; i < n && st == CND_OK; i++) {
+    for (i = 0; (all || i < n) && st == CND_OK; i++) {
         cnd_response_t r;
         gen_next(&g, &r);
         st = cnd_store_append_response(&e->store, &r);
+    }
+    if (all && st == CND_E_NOSPACE) {
+        n = i - 1; /* the last one was refused: the device is full */
+        st = CND_OK;
     }
     if (st != CND_OK)
         reply("error fill %s: the store refused response %ld (%s)", name, i,

@@ -505,6 +505,11 @@ def write_md(path, R, args):
     a("")
     a(open(os.path.join(ROOT, "tools", "workload", "BENCHMARKS.notes.md")).read().rstrip())
     a("")
+    # The "USB sync" section is measured by `make bench-usb`; keep it.
+    usb = os.path.join(ROOT, "docs", "BENCHMARKS-usb-sync.md")
+    if os.path.exists(usb):
+        a("<!-- usb-sync:begin -->\n" + open(usb).read() + "<!-- usb-sync:end -->")
+        a("")
     a("## Reproduce")
     a("")
     a("```sh")

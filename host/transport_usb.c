@@ -62,10 +62,13 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* libusb treats a timeout of 0 as "forever": never pass it by accident. */
+/* The timeout of one libusb transfer: what is left of the caller's, at most
+ * CND_USB_TRANSFER_TIMEOUT_MS, never 0 (libusb's "forever"). */
 static unsigned int left_ms(long long deadline)
 {
     long long left = deadline - now_ms();
+    if (left > CND_USB_TRANSFER_TIMEOUT_MS)
+        left = CND_USB_TRANSFER_TIMEOUT_MS;
     return left < 1 ? 1u : (unsigned int)left;
 }
 

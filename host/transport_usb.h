@@ -32,6 +32,11 @@
 
 #include "transport.h"
 
+/* Each bulk transfer waits at most this long (the caller's timeout, 5 s per
+ * request in link.h, is made of several): a device that pauses in the middle
+ * of a reply makes a transfer time out with part of the reply, which is
+ * kept, and the next transfer reads on. */
+#define CND_USB_TRANSFER_TIMEOUT_MS 1000
 /* Timeout of the short reads that drain a stale reply at open, where the
  * platform refuses SET_INTERFACE. */
 #define CND_USB_DRAIN_MS 20

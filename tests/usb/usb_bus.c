@@ -26,6 +26,8 @@
  *   deny NAME on|off      device node mode 000 (open fails with EACCES for
  *                         anyone but root) / back to 0666
  *   hold NAME on|off      another program holds the interface (claim EBUSY)
+ *   pause-in NAME K MS    after K more bulk IN packets, NAK IN for MS ms
+ *                         (once): a reply that stops half-way for a while
  *   fill NAME N|all SEED  N responses of the reference workload
  *                         (tools/workload) committed by the device's store;
  *                         "all" until the store refuses with CND_E_NOSPACE
@@ -77,6 +79,7 @@ typedef struct {
     unsigned long long out_packets, in_packets; /* bulk packets, ZLPs included */
     unsigned long long in_zlps, out_zlps;
     unsigned long long out_transfers, in_transfers, control_transfers;
+    unsigned long long partial_discards; /* URBs cancelled with part of their data */
 } traffic_t;
 
 typedef struct {
@@ -90,6 +93,9 @@ typedef struct {
     GQueue in_flight; /* urb_t *, in submission order */
     GQueue done;      /* urb_t *, to reap */
     long unplug_after; /* bulk transfers left before leaving; 0 = off */
+    long pause_after;  /* IN packets left before a pause; -1 = none armed */
+    long pause_ms;
+    gint64 pause_until; /* NAK every IN token until then (monotonic us) */
     traffic_t traffic;
     char serial[CND_USB_SERIAL_LEN + 1];
 
@@ -302,6 +308,12 @@ static int serve_in(emu_t *e, urb_t *u)
         uint8_t pkt[64];
         uint16_t n = 0;
         cnd_status_t st;
+        if (e->pause_after == 0) {
+            e->pause_after = -1;
+            e->pause_until = g_get_monotonic_time() + e->pause_ms * 1000;
+        }
+        if (g_get_monotonic_time() < e->pause_until)
+            return 0; /* NAK: the device pauses mid-reply */
         if (u->done == cap && cap > 0) {
             e->traffic.in_transfers++;
             finish(e, u, 0);
@@ -317,6 +329,8 @@ static int serve_in(emu_t *e, urb_t *u)
         }
         e->traffic.in_packets++;
         e->traffic.in_bytes += n;
+        if (e->pause_after > 0)
+            e->pause_after--;
         if (n == 0)
             e->traffic.in_zlps++;
         if (u->done + n > cap) {
@@ -426,6 +440,7 @@ static void submit(emu_t *e, UMockdevIoctlClient *client, UMockdevIoctlData *arg
 static void reap(emu_t *e, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 {
     GList *l;
+    serve_bulk(e); /* a paused reply goes on when its time is up */
     for (l = e->done.head; l != NULL; l = l->next) {
         urb_t *u = l->data;
         UMockdevIoctlData *ptr;
@@ -454,6 +469,8 @@ static void discard(emu_t *e, UMockdevIoctlClient *client, UMockdevIoctlData *ar
     for (l = e->in_flight.head; l != NULL; l = l->next) {
         urb_t *u = l->data;
         if (u->client == client && u->data->client_addr == addr) {
+            if (u->done > 0)
+                e->traffic.partial_discards++;
             finish(e, u, -ENOENT);
             umockdev_ioctl_client_complete(client, 0, 0);
             return;
@@ -599,6 +616,7 @@ static void cmd_plug(const char *name, const char *flash)
     }
     e = g_new0(emu_t, 1);
     g_strlcpy(e->name, name, sizeof e->name);
+    e->pause_after = -1;
     g_queue_init(&e->in_flight);
     g_queue_init(&e->done);
     if ((why = boot(e, flash)) != NULL) {
@@ -740,6 +758,22 @@ static void cmd_deny(const char *name, const char *how)
     reply("ok deny %s %s", name, how);
 }
 
+static void cmd_pause_in(const char *name, const char *k, const char *ms)
+{
+    emu_t *e = find_dev(name);
+    long n = k != NULL ? strtol(k, NULL, 10) : -1, t = ms != NULL ? strtol(ms, NULL, 10) : 0;
+    if (e == NULL || n < 1 || t < 1) {
+        reply("error pause-in %s: %s", name,
+              e == NULL ? "not plugged" : "usage: pause-in NAME K MS");
+        return;
+    }
+    g_mutex_lock(&g_lock);
+    e->pause_after = n;
+    e->pause_ms = t;
+    g_mutex_unlock(&g_lock);
+    reply("ok pause-in %s %ld %ld", name, n, t);
+}
+
 static void cmd_hold(const char *name, const char *how)
 {
     emu_t *e = find_dev(name);
@@ -812,9 +846,10 @@ static void cmd_stats(const char *name)
     t = e->traffic;
     g_mutex_unlock(&g_lock);
     reply("ok stats %s out_bytes=%llu in_bytes=%llu out_packets=%llu in_packets=%llu "
-          "out_zlps=%llu in_zlps=%llu out_transfers=%llu in_transfers=%llu control=%llu",
+          "out_zlps=%llu in_zlps=%llu out_transfers=%llu in_transfers=%llu control=%llu "
+          "partial_discards=%llu",
           name, t.out_bytes, t.in_bytes, t.out_packets, t.in_packets, t.out_zlps, t.in_zlps,
-          t.out_transfers, t.in_transfers, t.control_transfers);
+          t.out_transfers, t.in_transfers, t.control_transfers, t.partial_discards);
 }
 
 /* Returns 0 to stop. */
@@ -844,6 +879,8 @@ static int run_command(char *line)
         cmd_deny(argv[1], argv[2]);
     else if (strcmp(argv[0], "hold") == 0)
         cmd_hold(argv[1], argv[2]);
+    else if (strcmp(argv[0], "pause-in") == 0)
+        cmd_pause_in(argv[1], argv[2], argv[3]);
     else if (strcmp(argv[0], "fill") == 0)
         cmd_fill(argv[1], argv[2], argv[3]);
     else if (strcmp(argv[0], "stats") == 0)

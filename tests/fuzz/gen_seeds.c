@@ -658,6 +658,55 @@ static void compile_seeds(void)
     }
 }
 
+/* fuzz_usb: a host enumerating the handheld, reading its descriptors and
+ * the MS OS 2.0 set, then HELLO and PULL_BEGIN over the bulk pair. */
+static void put_control(buf_t *b, uint8_t type, uint8_t req, uint16_t value, uint16_t index,
+                        uint16_t length)
+{
+    put_u8(b, 6);
+    put_u8(b, type);
+    put_u8(b, req);
+    put_u16(b, value);
+    put_u16(b, index);
+    put_u16(b, length);
+}
+
+static void put_bulk_frame(buf_t *b, uint8_t type)
+{
+    uint8_t f[CND_FRAME_OVERHEAD];
+    size_t n = 0;
+    FZ_CHECK(cnd_frame_encode(f, sizeof f, CND_PROTOCOL_VERSION, type, NULL, 0, &n) == CND_OK);
+    put_u8(b, 7);
+    put_u8(b, (uint8_t)n);
+    put(b, f, n);
+}
+
+static void usb_seeds(void)
+{
+    buf_t b = {0};
+    put_u8(&b, 5); /* enumerate: reset, device descriptor, address, configuration */
+    put_control(&b, 0x80, 6, 0x0200, 0, 255); /* configuration descriptor */
+    put_control(&b, 0x80, 6, 0x0300, 0, 255); /* string 0 */
+    put_control(&b, 0x80, 6, 0x0303, 0x0409, 255); /* serial */
+    put_control(&b, 0x80, 6, 0x0F00, 0, 255); /* BOS */
+    put_control(&b, 0xC0, 0x43, 0, 7, 512); /* MS OS 2.0 descriptor set */
+    put_control(&b, 0x80, 0, 0, 0, 2); /* GET_STATUS */
+    put_bulk_frame(&b, CND_MSG_HELLO);
+    put_bulk_frame(&b, CND_MSG_PULL_BEGIN);
+    seed_buf("usb", "enumerate_descriptors_hello", &b);
+    put_u8(&b, 5);
+    put_control(&b, 0x02, 1, 0, 0x81, 0); /* CLEAR_FEATURE halt on bulk IN */
+    put_control(&b, 0x01, 11, 0, 0, 0);   /* SET_INTERFACE */
+    put_u8(&b, 3);                        /* half a frame by packet, then reset */
+    put_u8(&b, 1);
+    put_u8(&b, 4);
+    put(&b, "CN\x01\x01", 4);
+    put_u8(&b, 0);
+    put_u8(&b, 5);
+    put_bulk_frame(&b, CND_MSG_HELLO);
+    seed_buf("usb", "halt_interface_reset", &b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -673,6 +722,7 @@ int main(int argc, char **argv)
     store_seeds();
     pack_seeds();
     compile_seeds();
+    usb_seeds();
     printf("gen_seeds: seeds written to %s\n", out_root);
     return 0;
 }

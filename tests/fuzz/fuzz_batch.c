@@ -30,17 +30,6 @@
 static cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
 static cnd_response_t rs2[CND_BATCH_MAX_RESPONSES];
 
-typedef struct {
-    const cnd_response_t *rs;
-} src_t;
-
-static cnd_status_t from_array(void *ctx, uint16_t index, cnd_response_t *out)
-{
-    const src_t *s = ctx;
-    *out = s->rs[index];
-    return CND_OK;
-}
-
 static void check_responses(const cnd_response_t *r, uint16_t n)
 {
     const cnd_pack_t *pk = fz_default_pk();
@@ -62,9 +51,7 @@ static void batch(const uint8_t *buf, size_t len)
 {
     static uint8_t again[CND_BATCH_MAX_LEN + 64];
     uint16_t n = 0, n2 = 0, i;
-    size_t total = 0, got = 0;
-    cnd_batch_encoder_t enc;
-    src_t src = {rs};
+    size_t total;
     cnd_status_t st = cnd_batch_decode(buf, len, rs, CND_BATCH_MAX_RESPONSES, &n);
     if (st != CND_OK) {
         FZ_CHECK(n == 0);
@@ -73,14 +60,7 @@ static void batch(const uint8_t *buf, size_t len)
     FZ_CHECK(n >= 1 && n <= CND_BATCH_MAX_RESPONSES && len <= CND_BATCH_MAX_LEN);
     check_responses(rs, n);
     /* Canonical: the encoder writes back exactly the bytes that decoded. */
-    FZ_CHECK(cnd_batch_encoder_init(&enc, n, from_array, &src) == CND_OK);
-    do {
-        FZ_CHECK(total < sizeof again);
-        FZ_CHECK(cnd_batch_encoder_read(&enc, again + total,
-                                        sizeof again - total < 97 ? sizeof again - total : 97,
-                                        &got) == CND_OK);
-        total += got;
-    } while (got > 0);
+    total = fz_encode_batch(rs, n, again, sizeof again);
     FZ_CHECK(total == len && memcmp(again, buf, len) == 0);
     FZ_CHECK(cnd_batch_decode(again, total, rs2, CND_BATCH_MAX_RESPONSES, &n2) == CND_OK);
     FZ_CHECK(n2 == n);

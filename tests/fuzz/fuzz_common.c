@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "compile.h"
+#include "hoststore.h"
 #include "record.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
@@ -66,7 +68,7 @@ size_t fz_take(fz_in_t *in, size_t want, const uint8_t **out)
 
 static uint8_t pack1[CND_MAX_PACK_SIZE], pack2[CND_MAX_PACK_SIZE];
 static uint32_t pack1_len, pack2_len;
-static cnd_pack_t pk1;
+static cnd_pack_t pk1, pk2;
 
 static void compile_or_die(const char *json, size_t len, uint8_t *out, uint32_t *out_len)
 {
@@ -102,6 +104,7 @@ static void load_packs(void)
     FZ_CHECK(v != NULL);
     v[11] = '2';
     compile_or_die(json, n, pack2, &pack2_len);
+    FZ_CHECK(cnd_pack_open(&pk2, pack2, pack2_len) == CND_OK);
 }
 
 const uint8_t *fz_default_pack(uint32_t *len)
@@ -122,6 +125,12 @@ const uint8_t *fz_second_pack(uint32_t *len)
     load_packs();
     *len = pack2_len;
     return pack2;
+}
+
+const cnd_pack_t *fz_second_pk(void)
+{
+    load_packs();
+    return &pk2;
 }
 
 void fz_make_response(const cnd_pack_t *pk, uint32_t seed, cnd_response_t *r)
@@ -251,6 +260,62 @@ void fz_device_populate(fz_device_t *d, uint32_t n, uint32_t acked)
     }
     if (acked > 0)
         FZ_CHECK(cnd_store_ack(&d->store, last) == CND_OK);
+}
+
+void fz_device_populate_sync(fz_device_t *d)
+{
+    uint32_t len, i;
+    const uint8_t *p2 = fz_second_pack(&len);
+    cnd_response_t r;
+    fz_device_populate(d, FZ_SYNC_FIRST, FZ_SYNC_ACKED);
+    FZ_CHECK(fz_device_install(d, p2, len) == CND_OK);
+    for (i = 0; i < FZ_SYNC_SECOND; i++) {
+        fz_make_response(fz_second_pk(), 500 + i, &r);
+        FZ_CHECK(cnd_store_append_response(&d->store, &r) == CND_OK);
+    }
+}
+
+static cnd_status_t from_array(void *ctx, uint16_t index, cnd_response_t *out)
+{
+    const cnd_response_t *rs = ctx;
+    *out = rs[index];
+    return CND_OK;
+}
+
+size_t fz_encode_batch(const cnd_response_t *rs, uint16_t n, uint8_t *out, size_t cap)
+{
+    cnd_batch_encoder_t enc;
+    size_t len = 0, got = 0;
+    FZ_CHECK(cnd_batch_encoder_init(&enc, n, from_array, (void *)(uintptr_t)rs) == CND_OK);
+    do {
+        FZ_CHECK(len < cap || got == 0);
+        FZ_CHECK(cnd_batch_encoder_read(&enc, out + len, cap - len, &got) == CND_OK);
+        len += got;
+    } while (got > 0);
+    return len;
+}
+
+/* ---- the host store ---- */
+
+typedef struct {
+    size_t n;
+} walk_t;
+
+static int visit_checked(void *ctx, const cnd_pack_t *pack, const cnd_response_t *r)
+{
+    walk_t *w = ctx;
+    w->n++;
+    FZ_CHECK(cnd_response_check(r, pack) == CND_OK);
+    return 0;
+}
+
+size_t fz_store_check_all(cnd_hoststore_t *hs)
+{
+    walk_t w = {0};
+    cnd_err_t err;
+    FZ_CHECK(cnd_hoststore_each(hs, visit_checked, &w, &err) == 0);
+    FZ_CHECK(w.n == cnd_hoststore_response_count(hs));
+    return w.n;
 }
 
 /* ---- scratch files ---- */

@@ -49,6 +49,7 @@ const uint8_t *fz_default_pack(uint32_t *len);
 const cnd_pack_t *fz_default_pk(void);
 /* The same survey with another version number: a second, different pack. */
 const uint8_t *fz_second_pack(uint32_t *len);
+const cnd_pack_t *fz_second_pk(void);
 
 /* A response that passes cnd_response_check() for pk, varied by seed. */
 void fz_make_response(const cnd_pack_t *pk, uint32_t seed, cnd_response_t *r);
@@ -80,6 +81,10 @@ typedef struct {
 #define FZ_SYNC_FIRST 10u
 #define FZ_SYNC_ACKED 2u
 #define FZ_SYNC_SECOND 4u
+void fz_device_populate_sync(fz_device_t *d);
+
+/* Columnar batch bytes of rs[0..n) into out (cap >= CND_BATCH_MAX_LEN). */
+size_t fz_encode_batch(const cnd_response_t *rs, uint16_t n, uint8_t *out, size_t cap);
 
 /* Allocates an erased flash (aborts if out of memory); does not mount. */
 void fz_device_init(fz_device_t *d, uint32_t seed);
@@ -93,6 +98,12 @@ cnd_status_t fz_device_install(fz_device_t *d, const uint8_t *pack, uint32_t len
  * the first `acked` were synced and acknowledged. Aborts on any failure.
  */
 void fz_device_populate(fz_device_t *d, uint32_t n, uint32_t acked);
+
+/* ---- the host store ---- */
+struct cnd_hoststore;
+/* Walks the store: every response fits its pack, and the walk sees as many
+ * as the store counts. Returns how many. */
+size_t fz_store_check_all(struct cnd_hoststore *hs);
 
 /* ---- scratch files ---- */
 /* A new empty directory under /dev/shm (or $TMPDIR, or /tmp); malloc'd. */

@@ -51,7 +51,6 @@ static fz_device_t dev;
 static uint8_t *snapshot;
 static cnd_sync_t sync_state;
 static int busy;
-static cnd_pack_t pk2;
 static seen_t initial[MAX_PENDING];
 static size_t n_initial;
 
@@ -95,20 +94,10 @@ static void boot(void)
 
 static void setup_once(void)
 {
-    uint32_t len, i;
-    const uint8_t *p2;
-    cnd_response_t r;
     if (snapshot != NULL)
         return;
     fz_device_init(&dev, 21);
-    fz_device_populate(&dev, FZ_SYNC_FIRST, FZ_SYNC_ACKED);
-    p2 = fz_second_pack(&len);
-    FZ_CHECK(cnd_pack_open(&pk2, p2, len) == CND_OK);
-    FZ_CHECK(fz_device_install(&dev, p2, len) == CND_OK);
-    for (i = 0; i < FZ_SYNC_SECOND; i++) {
-        fz_make_response(&pk2, 500 + i, &r);
-        FZ_CHECK(cnd_store_append_response(&dev.store, &r) == CND_OK);
-    }
+    fz_device_populate_sync(&dev);
     n_initial = list_pending(&dev.store, initial, MAX_PENDING);
     FZ_CHECK(n_initial == FZ_SYNC_FIRST + FZ_SYNC_SECOND - FZ_SYNC_ACKED);
     snapshot = malloc(FZ_FLASH_SIZE);
@@ -120,8 +109,8 @@ static const cnd_pack_t *pack_for(uint32_t fp)
 {
     if (fp == fz_default_pk()->fingerprint)
         return fz_default_pk();
-    if (fp == pk2.fingerprint)
-        return &pk2;
+    if (fp == fz_second_pk()->fingerprint)
+        return fz_second_pk();
     return NULL;
 }
 

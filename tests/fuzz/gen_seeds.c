@@ -200,23 +200,12 @@ static void put_logged(buf_t *b, const logged_t *l)
 
 static fz_device_t dev;
 static cnd_sync_t sync_dev;
-static cnd_pack_t pk2;
 
 static void device_like_device_sync_harness(void)
 {
-    uint32_t len, i;
-    const uint8_t *p2;
-    cnd_response_t r;
     cnd_sync_config_t cfg;
     fz_device_init(&dev, 21);
-    fz_device_populate(&dev, FZ_SYNC_FIRST, FZ_SYNC_ACKED);
-    p2 = fz_second_pack(&len);
-    FZ_CHECK(cnd_pack_open(&pk2, p2, len) == CND_OK);
-    FZ_CHECK(fz_device_install(&dev, p2, len) == CND_OK);
-    for (i = 0; i < FZ_SYNC_SECOND; i++) {
-        fz_make_response(&pk2, 500 + i, &r);
-        FZ_CHECK(cnd_store_append_response(&dev.store, &r) == CND_OK);
-    }
+    fz_device_populate_sync(&dev);
     memset(&cfg, 0, sizeof cfg);
     cfg.store = &dev.store;
     cnd_sync_init(&sync_dev, &cfg);
@@ -331,12 +320,16 @@ static void sync_seeds(void)
     fz_device_free(&dev);
 }
 
-/* cnd_batch_get_fn over an array; ctx points at the array pointer. */
-static cnd_status_t from_array(void *ctx, uint16_t i, cnd_response_t *out)
+/* A fuzz_batch seed in mode 1: the batch deflated as a device would. */
+static void zlib_seed(const char *name, const uint8_t *raw, size_t rlen)
 {
-    cnd_response_t **rs = ctx;
-    *out = (*rs)[i];
-    return CND_OK;
+    uLongf zl = compressBound(rlen);
+    uint8_t *z = malloc(zl + 1);
+    FZ_CHECK(z != NULL);
+    FZ_CHECK(compress2(z + 1, &zl, raw, rlen, 9) == Z_OK);
+    z[0] = 1;
+    seed("batch", name, z, zl + 1);
+    free(z);
 }
 
 /* host_sync seeds that use the harness-made replies: a device with one
@@ -347,8 +340,7 @@ static void host_script_seeds(void)
     static cnd_response_t rs[5];
     uint8_t pl[CND_FRAME_MAX_PAYLOAD];
     cnd_msg_hello_t h;
-    cnd_batch_encoder_t enc;
-    size_t n = 0, rlen = 0, got;
+    size_t n = 0, rlen;
     uint32_t len, k;
     buf_t b = {0};
     const cnd_pack_t *pk = fz_default_pk();
@@ -367,15 +359,7 @@ static void host_script_seeds(void)
 
     for (k = 0; k < 5; k++)
         fz_make_response(pk, 40 + k, &rs[k]);
-    {
-        cnd_response_t *p = rs; /* columnar bytes of the 5 responses */
-        FZ_CHECK(cnd_batch_encoder_init(&enc, 5, from_array, &p) == CND_OK);
-        do {
-            FZ_CHECK(cnd_batch_encoder_read(&enc, raw + rlen, sizeof raw - rlen, &got) ==
-                     CND_OK);
-            rlen += got;
-        } while (got > 0);
-    }
+    rlen = fz_encode_batch(rs, 5, raw, sizeof raw);
     (void)fz_default_pack(&len);
     /* HELLO_REPLY, pack chunks (0xF6) until the whole pack is there,
      * BATCH_INFO (0xF4), BATCH_DATA (0xF5), OK to the ACK, BATCH_INFO
@@ -430,15 +414,7 @@ static void host_script_seeds(void)
     put_u8(&b, 0);
     put(&b, raw, rlen);
     seed_buf("batch", "raw_5", &b);
-    {
-        uLongf zl = compressBound(rlen);
-        uint8_t *z = malloc(zl + 1);
-        FZ_CHECK(z != NULL);
-        FZ_CHECK(compress2(z + 1, &zl, raw, rlen, 9) == Z_OK);
-        z[0] = 1;
-        seed("batch", "zlib_5", z, zl + 1);
-        free(z);
-    }
+    zlib_seed("zlib_5", raw, rlen);
     {
         uint8_t body[1 + CND_RECORD_BODY_MAX], ent[CND_ENTRY_HEADER_LEN + 1 + CND_RECORD_BODY_MAX];
         size_t bl = 0;
@@ -457,33 +433,14 @@ static void batch_seeds(void)
 {
     static uint8_t raw[CND_BATCH_MAX_LEN];
     static cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
-    cnd_response_t *p = rs;
-    cnd_batch_encoder_t enc;
-    size_t rlen = 0, got;
+    size_t rlen;
     uint16_t k;
     buf_t b = {0};
     for (k = 0; k < CND_BATCH_MAX_RESPONSES; k++)
         fz_make_response(fz_default_pk(), k, &rs[k]);
-    FZ_CHECK(cnd_batch_encoder_init(&enc, CND_BATCH_MAX_RESPONSES, from_array, &p) == CND_OK);
-    do {
-        FZ_CHECK(cnd_batch_encoder_read(&enc, raw + rlen, sizeof raw - rlen, &got) == CND_OK);
-        rlen += got;
-    } while (got > 0);
-    {
-        uLongf zl = compressBound(rlen);
-        uint8_t *z = malloc(zl + 1);
-        FZ_CHECK(z != NULL);
-        FZ_CHECK(compress2(z + 1, &zl, raw, rlen, 9) == Z_OK);
-        z[0] = 1;
-        seed("batch", "zlib_128", z, zl + 1);
-        free(z);
-    }
-    rlen = 0;
-    FZ_CHECK(cnd_batch_encoder_init(&enc, 1, from_array, &p) == CND_OK);
-    do {
-        FZ_CHECK(cnd_batch_encoder_read(&enc, raw + rlen, sizeof raw - rlen, &got) == CND_OK);
-        rlen += got;
-    } while (got > 0);
+    rlen = fz_encode_batch(rs, CND_BATCH_MAX_RESPONSES, raw, sizeof raw);
+    zlib_seed("zlib_128", raw, rlen);
+    rlen = fz_encode_batch(rs, 1, raw, sizeof raw);
     put_u8(&b, 0);
     put(&b, raw, rlen);
     seed_buf("batch", "raw_1", &b);

@@ -259,7 +259,7 @@ static void check_state(fx_t *f, const char *where, int recovered)
                 t.stored, f->n_saved, t.pending);
 }
 
-static void spec_name(const variant_t *v, uint32_t at, char *buf, size_t cap)
+static cnd_lf_spec_t spec_of(const variant_t *v, uint32_t at)
 {
     cnd_lf_spec_t s;
     memset(&s, 0, sizeof s);
@@ -267,21 +267,41 @@ static void spec_name(const variant_t *v, uint32_t at, char *buf, size_t cap)
     s.at = at;
     s.arg = v->arg;
     s.has_arg = v->arg != 0;
+    return s;
+}
+
+static void spec_name(const variant_t *v, uint32_t at, char *buf, size_t cap)
+{
+    cnd_lf_spec_t s = spec_of(v, at);
     cnd_lf_format(&s, buf, cap);
 }
 
 static void arm(cnd_link_fault_t *lf, const variant_t *v, uint32_t at)
 {
-    cnd_lf_spec_t s;
-    memset(&s, 0, sizeof s);
-    s.kind = v->kind;
-    s.at = at;
-    s.arg = v->arg;
-    s.has_arg = v->arg != 0;
+    cnd_lf_spec_t s = spec_of(v, at);
     cnd_link_fault_init(lf, &s);
 }
 
 /* ---- one fault point of each scenario; returns 0 once N is past the end ---- */
+
+/* A fault point starts from the device as imaged, no host store, and the
+ * fault armed. */
+static void begin_point(fx_t *f, cnd_link_fault_t *lf, const variant_t *v, uint32_t at)
+{
+    restore_device(f);
+    fresh_host_store(f);
+    arm(lf, v, at);
+}
+
+/* Counts a fault that hit; a frame late by less than the reply timeout
+ * must change nothing. */
+static void count_point(const char *where, const variant_t *v, cnd_status_t st,
+                        const cnd_err_t *err)
+{
+    g_total.points++;
+    if (v->kind == CND_LF_DELAY && v->arg < CND_LINK_TIMEOUT_MS && st != CND_OK)
+        failure(where, "a frame late by less than the reply timeout made it fail: %s", err->msg);
+}
 
 static int sync_point(fx_t *f, const variant_t *v, uint32_t at)
 {
@@ -291,15 +311,11 @@ static int sync_point(fx_t *f, const variant_t *v, uint32_t at)
     cnd_status_t st;
 
     spec_name(v, at, where, sizeof where);
-    restore_device(f);
-    fresh_host_store(f);
-    arm(&lf, v, at);
+    begin_point(f, &lf, v, at);
     st = sync_once(f, &lf, &err);
     if (!lf.fired)
         return 0;
-    g_total.points++;
-    if (v->kind == CND_LF_DELAY && v->arg < CND_LINK_TIMEOUT_MS && st != CND_OK)
-        failure(where, "a frame late by less than the timeout failed the sync: %s", err.msg);
+    count_point(where, v, st, &err);
     check_state(f, where, st == CND_OK);
     /* Recovery: the coordinator runs candor sync again. */
     st = sync_once(f, NULL, &err);
@@ -346,15 +362,11 @@ static int push_point(fx_t *f, const variant_t *v, uint32_t at)
 
     snprintf(where, sizeof where, "push ");
     spec_name(v, at, where + 5, sizeof where - 5);
-    restore_device(f);
-    fresh_host_store(f);
-    arm(&lf, v, at);
+    begin_point(f, &lf, v, at);
     st = push_once(f, &lf, &err);
     if (!lf.fired)
         return 0;
-    g_total.points++;
-    if (v->kind == CND_LF_DELAY && v->arg < CND_LINK_TIMEOUT_MS && st != CND_OK)
-        failure(where, "a frame late by less than the timeout failed the push: %s", err.msg);
+    count_point(where, v, st, &err);
     check_packs(f, where, st == CND_OK);
     check_state(f, where, 0); /* the pending responses are all still there */
     /* Recovery: push again if it failed, then sync. */

@@ -56,24 +56,28 @@ static void lf_hold(cnd_loop_transport_t *lt, int dir, const uint8_t *b, size_t 
     lt->held_due = lt->now_ms + delay_ms;
 }
 
-/* A reply frame the device produced, on its way to the host. */
-static void lf_reply(cnd_loop_transport_t *lt, uint8_t *reply, size_t len)
+static void lf_to_device(cnd_loop_transport_t *lt, const uint8_t *b, size_t n);
+
+/* cnd_lf_carry_fn: a unit of either direction, as the fault decided. */
+static int lf_carry(void *ctx, int dir, const uint8_t *bytes, const cnd_lf_action_t *act)
 {
-    cnd_lf_action_t act;
+    cnd_loop_transport_t *lt = ctx;
     unsigned k;
-    if (lt->unplugged)
-        return;
-    cnd_link_fault_frame(lt->lf, CND_LF_TO_HOST, reply, len, &act);
-    if (act.disconnect) {
+    if (act->disconnect) {
         lf_unplug(lt);
-        return;
+        return -1;
     }
-    if (act.delay_ms > 0) {
-        lf_hold(lt, CND_LF_TO_HOST, reply, act.len, act.delay_ms);
-        return;
+    if (act->delay_ms > 0) {
+        lf_hold(lt, dir, bytes, act->len, act->delay_ms);
+        return 0;
     }
-    for (k = 0; k < act.copies; k++)
-        queue_bytes(lt, reply, act.len);
+    for (k = 0; k < act->copies; k++) {
+        if (dir == CND_LF_TO_HOST)
+            queue_bytes(lt, bytes, act->len);
+        else
+            lf_to_device(lt, bytes, act->len);
+    }
+    return 0;
 }
 
 /* Bytes that reached the device: every reply goes back through the fault. */
@@ -86,7 +90,7 @@ static void lf_to_device(cnd_loop_transport_t *lt, const uint8_t *b, size_t n)
         size_t k = cnd_sync_input(lt->dev, b + used, n - used, reply, sizeof reply, &reply_len);
         used += k;
         if (reply_len > 0)
-            lf_reply(lt, reply, reply_len);
+            (void)cnd_link_fault_stream(lt->lf, CND_LF_TO_HOST, reply, reply_len, lf_carry, lt);
         if (k == 0)
             break;
     }
@@ -94,34 +98,10 @@ static void lf_to_device(cnd_loop_transport_t *lt, const uint8_t *b, size_t n)
 
 static cnd_status_t lf_send(cnd_loop_transport_t *lt, const uint8_t *buf, size_t n)
 {
-    size_t used = 0;
     lt->requests++;
-    for (;;) {
-        const uint8_t *unit;
-        size_t unit_len;
-        int is_frame;
-        cnd_lf_action_t act;
-        unsigned k;
-        used += cnd_lf_split(lt->lf, CND_LF_TO_DEVICE, buf + used, n - used, &unit, &unit_len,
-                             &is_frame);
-        if (unit_len == 0)
-            return CND_OK; /* the rest of a frame comes with a later send */
-        if (!is_frame) {
-            lf_to_device(lt, unit, unit_len);
-            continue;
-        }
-        cnd_link_fault_frame(lt->lf, CND_LF_TO_DEVICE, (uint8_t *)unit, unit_len, &act);
-        if (act.disconnect) {
-            lf_unplug(lt);
-            return CND_E_DISCONNECTED;
-        }
-        if (act.delay_ms > 0) {
-            lf_hold(lt, CND_LF_TO_DEVICE, unit, act.len, act.delay_ms);
-            continue;
-        }
-        for (k = 0; k < act.copies; k++)
-            lf_to_device(lt, unit, act.len);
-    }
+    if (cnd_link_fault_stream(lt->lf, CND_LF_TO_DEVICE, buf, n, lf_carry, lt) != 0)
+        return CND_E_DISCONNECTED;
+    return CND_OK;
 }
 
 /* recv() found nothing queued: a late frame arrives if the wait covers it. */

@@ -208,3 +208,28 @@ size_t cnd_lf_split(cnd_link_fault_t *lf, int dir, const uint8_t *in, size_t n,
         used += want;
     }
 }
+
+int cnd_link_fault_stream(cnd_link_fault_t *lf, int dir, const uint8_t *in, size_t n,
+                          cnd_lf_carry_fn carry, void *ctx)
+{
+    size_t off = 0;
+    for (;;) {
+        const uint8_t *unit;
+        size_t unit_len;
+        int is_frame, rc;
+        cnd_lf_action_t act;
+        off += cnd_lf_split(lf, dir, in + off, n - off, &unit, &unit_len, &is_frame);
+        if (unit_len == 0)
+            return 0; /* the rest of a frame comes with later bytes */
+        if (is_frame) {
+            cnd_link_fault_frame(lf, dir, (uint8_t *)unit, unit_len, &act);
+        } else {
+            memset(&act, 0, sizeof act);
+            act.len = unit_len;
+            act.copies = 1;
+        }
+        rc = carry(ctx, dir, unit, &act);
+        if (rc != 0)
+            return rc;
+    }
+}

@@ -124,4 +124,21 @@ void cnd_link_fault_frame(cnd_link_fault_t *lf, int dir, uint8_t *frame, size_t 
 size_t cnd_lf_split(cnd_link_fault_t *lf, int dir, const uint8_t *in, size_t n,
                     const uint8_t **unit, size_t *unit_len, int *is_frame);
 
+/*
+ * What a carrier does with one unit of a stream: deliver act->len bytes
+ * act->copies times, after act->delay_ms, or bring the link down when
+ * act->disconnect. Bytes that are not a frame come with a pass-through
+ * action. A non-zero return stops the stream (the link is gone).
+ */
+typedef int (*cnd_lf_carry_fn)(void *ctx, int dir, const uint8_t *bytes,
+                               const cnd_lf_action_t *act);
+
+/*
+ * Everything a carrier needs in one call: splits in[0..n) of direction dir
+ * into units, decides each frame's fate and hands every unit to carry, in
+ * order. Returns 0, or carry's first non-zero value.
+ */
+int cnd_link_fault_stream(cnd_link_fault_t *lf, int dir, const uint8_t *in, size_t n,
+                          cnd_lf_carry_fn carry, void *ctx);
+
 #endif

@@ -535,23 +535,31 @@ static void report_fault(const cnd_lf_action_t *act, int dir)
             spec, dir == CND_LF_TO_HOST ? "host" : "device", (unsigned)g_fault.fired_type);
 }
 
+static int feed_device(const uint8_t *in, size_t n);
+
+/* cnd_lf_carry_fn: a unit of either direction, as the fault decided. */
+static int carry(void *ctx, int dir, const uint8_t *bytes, const cnd_lf_action_t *act)
+{
+    unsigned k;
+    (void)ctx;
+    report_fault(act, dir);
+    if (act->disconnect)
+        return -1;
+    if (act->delay_ms > 0)
+        sleep_ms(act->delay_ms);
+    for (k = 0; k < act->copies; k++)
+        if ((dir == CND_LF_TO_HOST ? cnd_sim_link_write(&g_link, bytes, act->len)
+                                   : feed_device(bytes, act->len)) != 0)
+            return -1;
+    return 0;
+}
+
 /* Sends one reply frame (through the fault, if any). -1: drop the host. */
 static int send_reply(uint8_t *reply, size_t len)
 {
-    cnd_lf_action_t act;
-    unsigned k;
     if (!g_fault_on)
         return cnd_sim_link_write(&g_link, reply, len);
-    cnd_link_fault_frame(&g_fault, CND_LF_TO_HOST, reply, len, &act);
-    report_fault(&act, CND_LF_TO_HOST);
-    if (act.disconnect)
-        return -1;
-    if (act.delay_ms > 0)
-        sleep_ms(act.delay_ms);
-    for (k = 0; k < act.copies; k++)
-        if (cnd_sim_link_write(&g_link, reply, act.len) != 0)
-            return -1;
-    return 0;
+    return cnd_link_fault_stream(&g_fault, CND_LF_TO_HOST, reply, len, carry, NULL);
 }
 
 /* Hands bytes to the sync core and sends each reply. -1: drop the host. */
@@ -571,42 +579,13 @@ static int feed_device(const uint8_t *in, size_t n)
     return 0;
 }
 
-/* Cuts what the host sent into frames and applies the fault to each. */
-static int feed_device_faulty(const uint8_t *in, size_t n)
-{
-    size_t off = 0;
-    for (;;) {
-        const uint8_t *unit;
-        size_t unit_len;
-        int is_frame;
-        cnd_lf_action_t act;
-        unsigned k;
-        off += cnd_lf_split(&g_fault, CND_LF_TO_DEVICE, in + off, n - off, &unit, &unit_len,
-                            &is_frame);
-        if (unit_len == 0)
-            return 0;
-        if (!is_frame) {
-            if (feed_device(unit, unit_len) != 0)
-                return -1;
-            continue;
-        }
-        cnd_link_fault_frame(&g_fault, CND_LF_TO_DEVICE, (uint8_t *)unit, unit_len, &act);
-        report_fault(&act, CND_LF_TO_DEVICE);
-        if (act.disconnect)
-            return -1;
-        if (act.delay_ms > 0)
-            sleep_ms(act.delay_ms);
-        for (k = 0; k < act.copies; k++)
-            if (feed_device(unit, act.len) != 0)
-                return -1;
-    }
-}
-
 static void serve_host(void)
 {
     static uint8_t in[4096];
     long n = cnd_sim_link_read(&g_link, in, sizeof in);
-    if (n <= 0 || (g_fault_on ? feed_device_faulty(in, (size_t)n) : feed_device(in, (size_t)n)) != 0)
+    if (n <= 0 || (g_fault_on ? cnd_link_fault_stream(&g_fault, CND_LF_TO_DEVICE, in, (size_t)n,
+                                                      carry, NULL)
+                              : feed_device(in, (size_t)n)) != 0)
         drop_host();
 }
 

@@ -13,7 +13,10 @@
  * before it is durable).
  *
  * A device is synced again only after it left and came back: a replugged
- * handheld has a new USB address, so it is a new arrival.
+ * handheld has a new USB address, so it is a new arrival. One that cannot
+ * be opened at arrival (busy, permissions not applied yet) is tried again,
+ * OPEN_ATTEMPTS times in all, before its line says why; one waiting for the
+ * store (another candor holds it) is tried again until it gets it.
  * Never: syncs two devices at once into the store, or prints a line for a
  * device it did not touch.
  * RAM: host only; a table of MAX_WATCHED devices and one link.
@@ -41,12 +44,21 @@
 #define DEFAULT_INTERVAL_MS 1000
 #define TICK_MS 200
 #define BAR_WIDTH 24
+/* Right after a hotplug arrival a device may not be openable yet (udev is
+ * still applying the permission rule): opening it is tried this many times,
+ * one interval apart, before its line says why it was not synced. */
+#define OPEN_ATTEMPTS 3
+
+enum { SYNC_DONE = 0, SYNC_RETRY = 1 };
 
 typedef struct {
     char key[300]; /* spec, plus "@BUS.ADDR" for USB: a replug is a new key */
     char spec[256];
     char label[400]; /* "SERIAL (spec)" as its lines begin */
     int seen;        /* found by the current scan */
+    int done;        /* synced, or given up on, for this arrival */
+    int attempts;
+    long long next_try;
 } watched_t;
 
 typedef struct {
@@ -57,7 +69,7 @@ typedef struct {
     watched_t dev[MAX_WATCHED];
     size_t n_dev;
     size_t synced_devices, stored_responses;
-    int retry_usb;        /* a USB device waits for the store: rescan at the next poll */
+    int retry_usb;        /* a USB device waits for a retry: rescan at the next poll */
     char last_wait[600];  /* the last "waiting" line, printed once */
     cnd_link_t link;
 } watch_t;
@@ -144,10 +156,12 @@ static void label_of(const char *spec, const cnd_msg_hello_t *h, char *out, size
     snprintf(out, cap, "%s (%s)", id, spec);
 }
 
-/* Returns 0 when the device was handled (synced or failed for good), -1
- * when it should be tried again later (the store was busy). Its line label
- * goes into label_out. */
-static int sync_device(watch_t *w, const char *spec, char *label_out, size_t label_cap)
+/* SYNC_DONE when the device was handled (synced, or failed for good),
+ * SYNC_RETRY when it should be tried again later: the store was busy, or it
+ * could not be opened or did not answer HELLO and this is not last_try. Its
+ * line label goes into label_out. */
+static int sync_device(watch_t *w, const char *spec, char *label_out, size_t label_cap,
+                       int last_try)
 {
     cnd_transport_t *t = NULL;
     cnd_hoststore_t *hs = NULL;
@@ -158,19 +172,22 @@ static int sync_device(watch_t *w, const char *spec, char *label_out, size_t lab
     char label[400];
     cnd_status_t st;
 
-    snprintf(label_out, label_cap, "%s", spec);
     if (cnd_transport_open(spec, &t, &err) != CND_OK) {
-        printf("%s  not synced: %s\n", spec, err.msg);
-        return 0;
+        if (!last_try)
+            return SYNC_RETRY;
+        printf("%s  not synced: %s\n", label_out, err.msg);
+        return SYNC_DONE;
     }
     cnd_link_init(&w->link, t);
     st = cnd_link_hello(&w->link, &hello, &err);
     label_of(spec, st == CND_OK ? &hello : NULL, label, sizeof label);
     snprintf(label_out, label_cap, "%s", label);
     if (st != CND_OK) {
-        printf("%s  not synced: %s\n", label, err.msg);
         cnd_link_close(&w->link);
-        return 0;
+        if (!last_try)
+            return SYNC_RETRY;
+        printf("%s  not synced: %s\n", label, err.msg);
+        return SYNC_DONE;
     }
     /* The store is locked only while this device syncs. */
     if (cnd_hoststore_open(w->store_dir, 1, &hs, &err) != CND_OK) {
@@ -179,10 +196,8 @@ static int sync_device(watch_t *w, const char *spec, char *label_out, size_t lab
         if (strcmp(line, w->last_wait) != 0)
             printf("%s\n", line);
         snprintf(w->last_wait, sizeof w->last_wait, "%s", line);
-        if (strncmp(spec, "usb:", 4) == 0)
-            w->retry_usb = 1;
         cnd_link_close(&w->link);
-        return -1;
+        return SYNC_RETRY;
     }
     w->last_wait[0] = '\0';
     prog.w = w;
@@ -206,7 +221,7 @@ static int sync_device(watch_t *w, const char *spec, char *label_out, size_t lab
         printf("%s  not synced (%zu new responses stored first): %s\n", label, rep.added,
                err.msg);
     }
-    return 0;
+    return SYNC_DONE;
 }
 
 /* ---- arrivals and departures ---- */
@@ -220,23 +235,36 @@ static watched_t *find(watch_t *w, const char *key)
     return NULL;
 }
 
-/* A device is present now: sync it if it just arrived. */
+/* A device is present now: sync it if it just arrived, or if it is due for
+ * another try. */
 static void present(watch_t *w, const char *key, const char *spec)
 {
     watched_t *d = find(w, key);
-    if (d != NULL) {
-        d->seen = 1;
-        return;
+    if (d == NULL) {
+        if (w->n_dev == MAX_WATCHED)
+            return;
+        d = &w->dev[w->n_dev++];
+        memset(d, 0, sizeof *d);
+        snprintf(d->key, sizeof d->key, "%s", key);
+        snprintf(d->spec, sizeof d->spec, "%s", spec);
+        snprintf(d->label, sizeof d->label, "%s", spec);
     }
-    if (w->n_dev == MAX_WATCHED || g_stop)
-        return;
-    d = &w->dev[w->n_dev];
-    if (sync_device(w, spec, d->label, sizeof d->label) != 0)
-        return; /* not recorded: tried again at the next scan */
-    w->n_dev++;
-    snprintf(d->key, sizeof d->key, "%s", key);
-    snprintf(d->spec, sizeof d->spec, "%s", spec);
     d->seen = 1;
+    if (d->done || g_stop)
+        return;
+    if (now_ms() >= d->next_try) {
+        d->attempts++;
+        if (sync_device(w, spec, d->label, sizeof d->label, d->attempts >= OPEN_ATTEMPTS) ==
+            SYNC_DONE) {
+            d->done = 1;
+            return;
+        }
+        d->next_try = now_ms() + w->interval_ms;
+    }
+    /* Still to do: with hotplug no event will bring it back, so ask for a
+     * USB rescan at the next poll. */
+    if (strncmp(spec, "usb:", 4) == 0)
+        w->retry_usb = 1;
 }
 
 /* Forgets the devices of one carrier that the scan did not find. */
@@ -246,7 +274,8 @@ static void forget_missing(watch_t *w, const char *scheme)
     while (i < w->n_dev) {
         watched_t *d = &w->dev[i];
         if (strncmp(d->spec, scheme, len) == 0 && !d->seen) {
-            printf("%s  unplugged\n", d->label);
+            if (d->done) /* it has a line: say it left */
+                printf("%s  unplugged\n", d->label);
             w->dev[i] = w->dev[--w->n_dev];
             continue;
         }

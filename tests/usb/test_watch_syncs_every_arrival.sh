@@ -1,7 +1,8 @@
 # `candor watch` as a sync station: two handhelds already plugged in and a
 # simulator are each synced with a line ending "safe to unplug"; a third
 # handheld plugged in later (a hotplug "add" uevent) is synced on arrival;
-# one pulled out (a "remove" uevent) is reported; Ctrl-C stops it cleanly.
+# one pulled out (a "remove" uevent) is reported; one busy at arrival is
+# synced once free, one that stays busy gets one line; Ctrl-C stops it.
 # A second station forced to poll (no hotplug) does the same for a handheld
 # replugged with new interviews. Every response is stored exactly once.
 . "$CND_SOURCE_DIR/tests/usb/usb_lib.sh"
@@ -29,12 +30,22 @@ wait_line "$T/watch.out" "^[0-9a-f]{16} \($SIM\)  synced 1 responses .*safe to u
 # Plugged in while the station runs.
 plug c
 wait_line "$T/watch.out" "^$C \(usb:$C\)  synced 25 responses \(0 already stored\), 0 pending; safe to unplug$" "station (c, hotplugged)"
+# Busy when it arrives (another program has it): tried again, synced once
+# free; one that stays busy gets one line saying so.
+bus plug d "$T/d.usbflash" held
+D=$(echo "$BUS_REPLY" | sed -n 's/.* serial=\([0-9a-f]*\) .*/\1/p')
+sleep 0.3
+bus hold d off
+wait_line "$T/watch.out" "^$D \(usb:$D\)  synced 0 responses \(0 already stored\), 0 pending; safe to unplug$" "station (d, busy at first)"
+bus plug e "$T/e.usbflash" held
+E=$(echo "$BUS_REPLY" | sed -n 's/.* serial=\([0-9a-f]*\) .*/\1/p')
+wait_line "$T/watch.out" "^usb:$E  not synced: USB device usb:$E is in use by another program" "station (e, busy)"
 # Pulled out.
 bus unplug a
 wait_line "$T/watch.out" "^$A \(usb:$A\)  unplugged$" "station (a, removed)"
 stop_watch
-wait_line "$T/watch.out" "^stopped: 4 devices synced, 216 new responses stored" "station (stop)"
-expect_eq "$(grep -c "safe to unplug" "$T/watch.out")" 4 "lines saying safe to unplug"
+wait_line "$T/watch.out" "^stopped: 5 devices synced, 216 new responses stored" "station (stop)"
+expect_eq "$(grep -c "safe to unplug" "$T/watch.out")" 5 "lines saying safe to unplug"
 expect_eq "$(export_ids "$T/store")" "216 216" "responses and distinct ids after the station"
 
 # Polling fallback: a was interviewed again and comes back.

@@ -16,9 +16,10 @@
  *
  * Commands, one per line on stdin; each answers one line on stdout,
  * "ok ..." or "error ...":
- *   plug NAME FLASH       a handheld with flash image FLASH (created blank if
- *                         missing) arrives: new address, uevent "add";
- *                         answers "ok plug NAME serial=S bus=B address=A"
+ *   plug NAME FLASH [held]  a handheld with flash image FLASH (created blank
+ *                         if missing) arrives: new address, uevent "add";
+ *                         answers "ok plug NAME serial=S bus=B address=A";
+ *                         "held": another program holds it from the start
  *   unplug NAME           it leaves: pending URBs end with ENODEV, uevent
  *                         "remove"; its flash file is closed
  *   unplug-after NAME K   it leaves by itself right after the K-th bulk
@@ -604,7 +605,7 @@ static int read_descriptors(emu_t *e, GString *hex)
     return 0;
 }
 
-static void cmd_plug(const char *name, const char *flash)
+static void cmd_plug(const char *name, const char *flash, int held)
 {
     emu_t *e;
     GString *hex, *rec;
@@ -617,6 +618,7 @@ static void cmd_plug(const char *name, const char *flash)
     e = g_new0(emu_t, 1);
     g_strlcpy(e->name, name, sizeof e->name);
     e->pause_after = -1;
+    e->held = held;
     g_queue_init(&e->in_flight);
     g_queue_init(&e->done);
     if ((why = boot(e, flash)) != NULL) {
@@ -869,8 +871,8 @@ static int run_command(char *line)
         reply("error %s: needs a device name", argv[0]);
         return 1;
     }
-    if (strcmp(argv[0], "plug") == 0 && argc == 3)
-        cmd_plug(argv[1], argv[2]);
+    if (strcmp(argv[0], "plug") == 0 && (argc == 3 || argc == 4))
+        cmd_plug(argv[1], argv[2], argc == 4 && strcmp(argv[3], "held") == 0);
     else if (strcmp(argv[0], "unplug") == 0)
         cmd_unplug(argv[1]);
     else if (strcmp(argv[0], "unplug-after") == 0)

@@ -69,8 +69,8 @@ typedef struct {
     watched_t dev[MAX_WATCHED];
     size_t n_dev;
     size_t synced_devices, stored_responses;
-    int retry_usb;        /* a USB device waits for a retry: rescan at the next poll */
-    char last_wait[600];  /* the last "waiting" line, printed once */
+    int retry_usb;       /* a USB device waits for a retry: rescan at the next poll */
+    char last_wait[600]; /* the last "waiting" line, printed once */
     cnd_link_t link;
 } watch_t;
 
@@ -100,8 +100,7 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int on_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev,
-                      void *user)
+static int on_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event ev, void *user)
 {
     (void)ctx;
     (void)dev;
@@ -210,16 +209,15 @@ static int sync_device(watch_t *w, const char *spec, char *label_out, size_t lab
     w->stored_responses += rep.added;
     if (st == CND_OK) {
         w->synced_devices++;
-        printf("%s  synced %zu responses (%zu already stored), %u pending; %s\n", label,
-               rep.added, rep.already, (unsigned)rep.pending_after,
+        printf("%s  synced %zu responses (%zu already stored), %u pending; %s\n", label, rep.added,
+               rep.already, (unsigned)rep.pending_after,
                rep.pending_after == 0 ? "safe to unplug" : "plug in again for the rest");
     } else if (st == CND_E_DISCONNECTED || st == CND_E_TIMEOUT) {
         printf("%s  unplugged during sync after %zu new responses; nothing lost, plug it in "
                "again to finish\n",
                label, rep.added);
     } else {
-        printf("%s  not synced (%zu new responses stored first): %s\n", label, rep.added,
-               err.msg);
+        printf("%s  not synced (%zu new responses stored first): %s\n", label, rep.added, err.msg);
     }
     return SYNC_DONE;
 }
@@ -321,14 +319,15 @@ static void scan_sims(watch_t *w)
 
 static int watch_usage(FILE *f)
 {
-    fprintf(f, "usage: candor watch --store DIR [--poll] [--interval MS]\n\n"
-               "Sync station: syncs every handheld plugged in over USB, and every simulator\n"
-               "that starts in $CANDOR_SIM_DIR, into the store DIR (created if missing), one\n"
-               "device after the other, with one line each ending in 'safe to unplug'. A\n"
-               "device is synced again when it is plugged in again. Arrivals are noticed\n"
-               "through USB hotplug where the system has it, else by polling every MS\n"
-               "milliseconds (default %d; --poll forces polling). The store is locked only\n"
-               "while a device syncs. Ctrl-C stops after the current device.\n",
+    fprintf(f,
+            "usage: candor watch --store DIR [--poll] [--interval MS]\n\n"
+            "Sync station: syncs every handheld plugged in over USB, and every simulator\n"
+            "that starts in $CANDOR_SIM_DIR, into the store DIR (created if missing), one\n"
+            "device after the other, with one line each ending in 'safe to unplug'. A\n"
+            "device is synced again when it is plugged in again. Arrivals are noticed\n"
+            "through USB hotplug where the system has it, else by polling every MS\n"
+            "milliseconds (default %d; --poll forces polling). The store is locked only\n"
+            "while a device syncs. Ctrl-C stops after the current device.\n",
             DEFAULT_INTERVAL_MS);
     return f == stdout ? CND_EXIT_OK : CND_EXIT_USAGE;
 }
@@ -346,19 +345,25 @@ static int parse(watch_t *w, int argc, char **argv)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "s:pi:h", longs, NULL)) != -1) {
         switch (opt) {
-        case 's': w->store_dir = optarg; break;
-        case 'p': w->force_poll = 1; break;
+        case 's':
+            w->store_dir = optarg;
+            break;
+        case 'p':
+            w->force_poll = 1;
+            break;
         case 'i':
             errno = 0;
             w->interval_ms = (int)strtol(optarg, &end, 10);
             if (errno != 0 || *end != '\0' || w->interval_ms < 50 || w->interval_ms > 60000) {
-                fprintf(stderr, "candor watch: --interval needs milliseconds from 50 to 60000, "
-                                "not '%s'\n",
+                fprintf(stderr,
+                        "candor watch: --interval needs milliseconds from 50 to 60000, "
+                        "not '%s'\n",
                         optarg);
                 return CND_EXIT_USAGE;
             }
             break;
-        case 'h': return watch_usage(stdout) == CND_EXIT_OK ? -1 : CND_EXIT_USAGE;
+        case 'h':
+            return watch_usage(stdout) == CND_EXIT_OK ? -1 : CND_EXIT_USAGE;
         default:
             fprintf(stderr, "candor watch: unknown option '%s'; see candor watch --help\n",
                     argv[optind - 1]);
@@ -408,12 +413,13 @@ static int run(watch_t *w)
         hotplug = 1;
     printf("watching for handhelds on USB (%s) and simulators in %s; storing into %s; "
            "Ctrl-C to stop\n",
-           ctx == NULL ? "unavailable" : hotplug ? "hotplug" : "polling",
+           ctx == NULL ? "unavailable"
+           : hotplug   ? "hotplug"
+                       : "polling",
            cnd_transport_sim_dir(), w->store_dir);
     while (!g_stop) {
         long long now = now_ms();
-        if (ctx != NULL &&
-            (g_usb_changed || ((!hotplug || w->retry_usb) && now >= next_poll))) {
+        if (ctx != NULL && (g_usb_changed || ((!hotplug || w->retry_usb) && now >= next_poll))) {
             g_usb_changed = 0;
             w->retry_usb = 0;
             scan_usb(w);

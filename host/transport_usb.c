@@ -129,8 +129,7 @@ static int read_serial(libusb_device *dev, libusb_device_handle *h, char *buf, s
     buf[0] = '\0';
     if (libusb_get_device_descriptor(dev, &dd) != 0 || dd.iSerialNumber == 0)
         return LIBUSB_ERROR_NOT_FOUND;
-    n = libusb_get_string_descriptor_ascii(h, dd.iSerialNumber, (unsigned char *)buf,
-                                           (int)cap - 1);
+    n = libusb_get_string_descriptor_ascii(h, dd.iSerialNumber, (unsigned char *)buf, (int)cap - 1);
     if (n < 0)
         return n;
     buf[n] = '\0';
@@ -152,8 +151,7 @@ static void describe(libusb_device *dev, cnd_usb_found_t *f)
     if (f->serial[0] != '\0')
         snprintf(f->spec, sizeof f->spec, "usb:%s", f->serial);
     else
-        snprintf(f->spec, sizeof f->spec, "usb:%03u/%03u", (unsigned)f->bus,
-                 (unsigned)f->address);
+        snprintf(f->spec, sizeof f->spec, "usb:%03u/%03u", (unsigned)f->bus, (unsigned)f->address);
 }
 
 static int cmp_found(const void *a, const void *b)
@@ -223,9 +221,12 @@ int cnd_transport_usb_lookup(const char *spec, cnd_usb_found_t *out)
 static cnd_status_t usb_status(int r)
 {
     switch (r) {
-    case LIBUSB_ERROR_TIMEOUT: return CND_E_TIMEOUT;
-    case LIBUSB_ERROR_NO_DEVICE: return CND_E_DISCONNECTED;
-    default: return CND_E_IO;
+    case LIBUSB_ERROR_TIMEOUT:
+        return CND_E_TIMEOUT;
+    case LIBUSB_ERROR_NO_DEVICE:
+        return CND_E_DISCONNECTED;
+    default:
+        return CND_E_IO;
     }
 }
 
@@ -318,12 +319,10 @@ static void open_error(const char *what, const cnd_usb_found_t *f, int r, cnd_er
                     "watch?); stop it and run the command again",
                     what);
     else if (r == LIBUSB_ERROR_NO_DEVICE)
-        cnd_err_set(err, "USB device %s was unplugged; plug it in and run the command again",
-                    what);
+        cnd_err_set(err, "USB device %s was unplugged; plug it in and run the command again", what);
     else
         cnd_err_set(err, "cannot open USB device %s (bus %03u address %03u): %s", what,
-                    (unsigned)f->bus, (unsigned)f->address,
-                    libusb_strerror((enum libusb_error)r));
+                    (unsigned)f->bus, (unsigned)f->address, libusb_strerror((enum libusb_error)r));
 }
 
 /* Finds the libusb_device for a listed device (bus and address). */
@@ -351,9 +350,9 @@ static void start_fresh_link(usb_transport_t *u)
         return;
     for (rounds = 0; rounds < 8; rounds++) {
         int moved = 0;
-        int r = libusb_bulk_transfer(u->h, u->ep_in, u->rx,
-                                     (int)(USB_RX_BUF - USB_RX_BUF % u->mps_in), &moved,
-                                     CND_USB_DRAIN_MS);
+        int r =
+            libusb_bulk_transfer(u->h, u->ep_in, u->rx, (int)(USB_RX_BUF - USB_RX_BUF % u->mps_in),
+                                 &moved, CND_USB_DRAIN_MS);
         if (moved == 0 && r != 0)
             break;
     }

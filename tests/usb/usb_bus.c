@@ -91,8 +91,8 @@ typedef struct {
     int held; /* another program holds the interface */
     UMockdevIoctlClient *claimer;
     UMockdevIoctlBase *handler;
-    GQueue in_flight; /* urb_t *, in submission order */
-    GQueue done;      /* urb_t *, to reap */
+    GQueue in_flight;  /* urb_t *, in submission order */
+    GQueue done;       /* urb_t *, to reap */
     long unplug_after; /* bulk transfers left before leaving; 0 = off */
     long pause_after;  /* IN packets left before a pause; -1 = none armed */
     long pause_ms;
@@ -114,12 +114,12 @@ typedef struct {
 } emu_t;
 
 static UMockdevTestbed *g_tb;
-static GMutex g_lock;         /* every emu_t; ioctls arrive on umockdev's thread */
-static GPtrArray *g_devs;     /* emu_t *, never freed: a gone device's handler
-                               * may still be asked by a stale client */
+static GMutex g_lock;     /* every emu_t; ioctls arrive on umockdev's thread */
+static GPtrArray *g_devs; /* emu_t *, never freed: a gone device's handler
+                           * may still be asked by a stale client */
 static unsigned g_next_address = 2;
-static int g_wake[2];         /* ioctl thread -> main loop: a device left */
-static GAsyncQueue *g_leaving; /* emu_t * that left by themselves */
+static int g_wake[2];                /* ioctl thread -> main loop: a device left */
+static GAsyncQueue *g_leaving;       /* emu_t * that left by themselves */
 static volatile sig_atomic_t g_quit; /* SIGTERM/SIGINT: remove the testbed, exit */
 
 static void on_quit(int sig)
@@ -161,9 +161,9 @@ static int device_sync_busy(void *ctx)
 static void load_active_pack(emu_t *e)
 {
     uint32_t len = 0;
-    e->have_pack = cnd_store_active_pack(&e->store, e->pack_buf, sizeof e->pack_buf, &len) ==
-                       CND_OK &&
-                   cnd_pack_open(&e->pack, e->pack_buf, len) == CND_OK;
+    e->have_pack =
+        cnd_store_active_pack(&e->store, e->pack_buf, sizeof e->pack_buf, &len) == CND_OK &&
+        cnd_pack_open(&e->pack, e->pack_buf, len) == CND_OK;
 }
 
 static void device_pack_activated(void *ctx)
@@ -177,9 +177,9 @@ static void device_pack_activated(void *ctx)
 static const char *boot(emu_t *e, const char *flash)
 {
     cnd_sync_config_t cfg;
-    cnd_status_t st = cnd_flash_file_open(&e->ff, flash, CND_FLASH_FILE_BLOCK_SIZE,
-                                          CND_FLASH_FILE_BLOCK_COUNT, CND_FLASH_FILE_PROG_SIZE,
-                                          &e->hal.flash);
+    cnd_status_t st =
+        cnd_flash_file_open(&e->ff, flash, CND_FLASH_FILE_BLOCK_SIZE, CND_FLASH_FILE_BLOCK_COUNT,
+                            CND_FLASH_FILE_PROG_SIZE, &e->hal.flash);
     if (st != CND_OK)
         return "cannot open the flash file";
     e->hal.ctx = NULL;
@@ -524,14 +524,15 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
     case USBDEVFS_GET_CAPABILITIES: {
         UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
         *(guint32 *)d->data = USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_BULK_CONTINUATION |
-                              USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
-                              USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+                              USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
         umockdev_ioctl_client_complete(client, 0, 0);
         g_object_unref(d);
         break;
     }
     case USBDEVFS_CLAIMINTERFACE:
-    case USBDEVFS_DISCONNECT_CLAIM: claim(e, client); break;
+    case USBDEVFS_DISCONNECT_CLAIM:
+        claim(e, client);
+        break;
     case USBDEVFS_RELEASEINTERFACE:
         if (e->claimer == client) {
             g_object_unref(e->claimer);
@@ -551,7 +552,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
     }
     case USBDEVFS_SETCONFIGURATION: {
         UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned int), NULL);
-        std_request(e, client, 0x00, 9 /* SET_CONFIGURATION */, (uint16_t)*(unsigned *)d->data,
+        std_request(e, client, 0x00, 9 /* SET_CONFIGURATION */, (uint16_t) * (unsigned *)d->data,
                     0);
         g_object_unref(d);
         break;
@@ -559,15 +560,23 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
     case USBDEVFS_CLEAR_HALT: {
         UMockdevIoctlData *d = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned int), NULL);
         std_request(e, client, 0x02, 1 /* CLEAR_FEATURE */, 0 /* ENDPOINT_HALT */,
-                    (uint16_t)*(unsigned *)d->data);
+                    (uint16_t) * (unsigned *)d->data);
         g_object_unref(d);
         break;
     }
-    case USBDEVFS_SUBMITURB: submit(e, client, arg); break;
+    case USBDEVFS_SUBMITURB:
+        submit(e, client, arg);
+        break;
     case USBDEVFS_REAPURB:
-    case USBDEVFS_REAPURBNDELAY: reap(e, client, arg); break;
-    case USBDEVFS_DISCARDURB: discard(e, client, arg); break;
-    case USBDEVFS_RESET: umockdev_ioctl_client_complete(client, 0, 0); break;
+    case USBDEVFS_REAPURBNDELAY:
+        reap(e, client, arg);
+        break;
+    case USBDEVFS_DISCARDURB:
+        discard(e, client, arg);
+        break;
+    case USBDEVFS_RESET:
+        umockdev_ioctl_client_complete(client, 0, 0);
+        break;
     case USBDEVFS_GETDRIVER:
     case USBDEVFS_IOCTL: /* driver disconnect/connect: no kernel driver is bound */
         umockdev_ioctl_client_complete(client, -1, ENODATA);
@@ -596,8 +605,8 @@ static int read_descriptors(emu_t *e, GString *hex)
         return -1;
     total = (size_t)(buf[18 + 2] | buf[18 + 3] << 8);
     if (total < 9 || total > sizeof buf - 18 ||
-        cnd_fake_dcd_control(&e->dcd, 0x80, 6, 0x0200, 0, buf + 18, (uint16_t)total,
-                             &cfg_len) != CND_OK ||
+        cnd_fake_dcd_control(&e->dcd, 0x80, 6, 0x0200, 0, buf + 18, (uint16_t)total, &cfg_len) !=
+            CND_OK ||
         cfg_len != total)
         return -1;
     for (i = 0; i < 18 + total; i++)
@@ -657,8 +666,8 @@ static void cmd_plug(const char *name, const char *flash, int held)
     {
         /* Its socket, so that a client of another uid (the permission test)
          * gets as far as the kernel's permission check on the node. */
-        gchar *sock = g_strdup_printf("%s/ioctl%s", umockdev_testbed_get_root_dir(g_tb),
-                                      e->devnode);
+        gchar *sock =
+            g_strdup_printf("%s/ioctl%s", umockdev_testbed_get_root_dir(g_tb), e->devnode);
         chmod(sock, 0777);
         g_free(sock);
     }
@@ -826,13 +835,11 @@ static void cmd_fill(const char *name, const char *count, const char *seed)
         st = CND_OK;
     }
     if (st != CND_OK)
-        reply("error fill %s: the store refused response %ld (%s)", name, i,
-              cnd_status_str(st));
+        reply("error fill %s: the store refused response %ld (%s)", name, i, cnd_status_str(st));
     else
         reply("ok fill %s %ld pending=%u used=%u free=%u", name, n,
               (unsigned)cnd_store_pending_count(&e->store),
-              (unsigned)cnd_store_bytes_used(&e->store),
-              (unsigned)cnd_store_bytes_free(&e->store));
+              (unsigned)cnd_store_bytes_used(&e->store), (unsigned)cnd_store_bytes_free(&e->store));
     g_mutex_unlock(&g_lock);
 }
 

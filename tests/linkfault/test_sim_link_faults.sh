@@ -13,6 +13,15 @@
 # Prints "linkfault[sim]: N fault points, L lost, D duplicated".
 . "$CND_SOURCE_DIR/tests/e2e/e2e_lib.sh"
 . "$CND_SOURCE_DIR/tests/linkfault/lf_lib.sh"
+# A spec the simulator cannot parse is a usage error, one line, exit 2.
+for bad in bogus@1 drop@0 drop@3:9 truncate@2:0 delay@1:700000 disconnect; do
+    "$CANDOR_SIM" --flash "$T/unused.flash" --link-fault "$bad" >/dev/null 2>"$T/bad.err"
+    rc=$?
+    [ $rc -eq 2 ] && [ "$(wc -l <"$T/bad.err")" -eq 1 ] &&
+        grep -q "^candor-sim: --link-fault: " "$T/bad.err" ||
+        fail "--link-fault $bad: exit $rc, $(cat "$T/bad.err")"
+done
+
 KINDS="drop truncate corrupt duplicate delay:800 disconnect"
 STRIDE=6
 k=0

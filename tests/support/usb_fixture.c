@@ -34,7 +34,6 @@ static void fx_activated(void *ctx)
 cnd_usb_fixture_t *cnd_usb_fixture_new(uint32_t seed)
 {
     cnd_usb_fixture_t *fx = calloc(1, sizeof *fx);
-    cnd_sync_config_t cfg;
     if (!fx)
         return NULL;
     fx->rng = seed;
@@ -46,10 +45,21 @@ cnd_usb_fixture_t *cnd_usb_fixture_new(uint32_t seed)
     fx->hal.ctx = fx;
     fx->hal.random = fx_random;
     fx->hal.today = fx_today;
-    if (cnd_store_mount(&fx->store, &fx->hal) != CND_OK) {
+    if (cnd_usb_fixture_reboot(fx) != CND_OK) {
         cnd_usb_fixture_free(fx);
         return NULL;
     }
+    return fx;
+}
+
+cnd_status_t cnd_usb_fixture_reboot(cnd_usb_fixture_t *fx)
+{
+    cnd_sync_config_t cfg;
+    cnd_status_t st;
+    cnd_ram_flash_power_on(&fx->rf);
+    st = cnd_store_mount(&fx->store, &fx->hal);
+    if (st != CND_OK)
+        return st;
     memset(&cfg, 0, sizeof cfg);
     cfg.store = &fx->store;
     cfg.ctx = fx;
@@ -60,7 +70,7 @@ cnd_usb_fixture_t *cnd_usb_fixture_new(uint32_t seed)
     cnd_usb_init(&fx->usb, &fx->fake.dcd, &fx->sync, cnd_store_device_id(&fx->store));
     cnd_fake_dcd_attach(&fx->fake, &fx->usb);
     cnd_usb_connect(&fx->usb, 1);
-    return fx;
+    return CND_OK;
 }
 
 void cnd_usb_fixture_free(cnd_usb_fixture_t *fx)

@@ -35,5 +35,9 @@ typedef struct {
  * store does not mount. seed makes the device id repeatable. */
 cnd_usb_fixture_t *cnd_usb_fixture_new(uint32_t seed);
 void cnd_usb_fixture_free(cnd_usb_fixture_t *fx);
+/* Power cycle on the same flash: the store mounts again, and the sync state,
+ * the fake controller and the USB stack start over, connected. Lets a
+ * harness restore a flash image and reuse one fixture per run. */
+cnd_status_t cnd_usb_fixture_reboot(cnd_usb_fixture_t *fx);
 
 #endif

@@ -64,14 +64,14 @@ bus hold a off
 
 # No permission on the device node: one line that points at the udev rule.
 bus deny a on
-if as_user "$UMOCKDEV_WRAPPER" "$CANDOR" status >"$T/out" 2>"$T/err"; then
+if as_user "$UMOCKDEV_WRAPPER" "$(user_candor)" status >"$T/out" 2>"$T/err"; then
     fail "status without permission exited 0"
 fi
 expect_one_line_error "$T/err" status
 grep -q "permission denied" "$T/err" && grep -q "udev rule" "$T/err" && grep -q "README" "$T/err" ||
     fail "permission message: $(cat "$T/err")"
 grep -q "bus 001 address 002" "$T/err" || fail "permission message does not say where: $(cat "$T/err")"
-as_user "$UMOCKDEV_WRAPPER" "$CANDOR" devices >"$T/out" 2>"$T/err" && fail "devices without permission exited 0"
+as_user "$UMOCKDEV_WRAPPER" "$(user_candor)" devices >"$T/out" 2>"$T/err" && fail "devices without permission exited 0"
 grep -q "^usb:001/002  bus 001 address 002  not answering: .*permission denied" "$T/out" ||
     fail "devices without permission: $(cat "$T/out")"
 bus deny a off

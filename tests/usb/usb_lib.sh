@@ -113,6 +113,15 @@ as_user() {
     fi
 }
 
+# user_candor: path of a copy of candor the other user of as_user can run.
+# The build tree may sit where that user cannot enter (CI clones into a
+# private mktemp -d), while $T is searchable (start_bus makes it 711).
+user_candor() {
+    cp "$CANDOR" "$T/candor-user"
+    chmod 755 "$T/candor-user"
+    echo "$T/candor-user"
+}
+
 # wait_line FILE PATTERN [WHAT]: waits until a line of FILE matches (grep -E).
 wait_line() {
     _i=0

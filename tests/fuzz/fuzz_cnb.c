@@ -35,6 +35,11 @@
 static char *dir;
 static char cnb_path[700];
 
+static void remove_dir(void)
+{
+    fz_remove_tree(dir);
+}
+
 static void setup_once(void)
 {
     cnd_hoststore_t *hs = NULL;
@@ -45,6 +50,7 @@ static void setup_once(void)
     if (dir != NULL)
         return;
     dir = fz_make_temp_dir("cnb");
+    atexit(remove_dir); /* libFuzzer exits through exit() after its runs */
     p = fz_default_pack(&len);
     FZ_CHECK(cnd_hoststore_open(dir, 1, &hs, &err) == CND_OK);
     FZ_CHECK(cnd_hoststore_put_pack(hs, p, len, &err) == CND_OK);

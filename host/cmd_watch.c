@@ -1,33 +1,53 @@
 /*
  * cmd_watch.c: `candor watch --store DIR`, the sync station. A coordinator
  * leaves it running; every handheld plugged in (and every simulator that
- * starts) is synced into DIR, one after the other, with one line each.
+ * starts) is synced into DIR, several at once, with one line each.
  *
  * Owns: noticing devices arrive and leave (libusb hotplug where the
  * platform has it, otherwise polling the USB device list; simulators by
  * polling their socket directory), syncing each arrival once with
- * cnd_hostsync_run() (host/sync.c: lossless and idempotent), the store lock
- * taken per sync (so `candor export` can run between two handhelds), and a
- * clean stop on Ctrl-C (the device being synced is finished first; a second
- * Ctrl-C stops at once, which loses nothing either: nothing is acknowledged
- * before it is durable).
+ * cnd_hostsync_run() (host/sync.c: lossless and idempotent) in a thread of
+ * its own, at most MAX_SYNCS at a time, into ONE open store shared by those
+ * threads (hoststore.h: each call is atomic, so an id two devices deliver
+ * at the same time is stored once, and each batch is durable before its
+ * ACK), the output (one line per device: on a terminal a live progress line
+ * per device being synced, then its final line; elsewhere only the final
+ * lines, never interleaved), and a clean stop on Ctrl-C (no new device is
+ * started; the devices being synced are finished first; a second Ctrl-C
+ * stops at once, which loses nothing either: nothing is acknowledged before
+ * it is durable).
  *
- * A device is synced again only after it left and came back: a replugged
- * handheld has a new USB address, so it is a new arrival. One that cannot
- * be opened at arrival (busy, permissions not applied yet) is tried again,
- * OPEN_ATTEMPTS times in all, before its line says why; one waiting for the
- * store (another candor holds it) is tried again until it gets it.
- * Never: syncs two devices at once into the store, or prints a line for a
- * device it did not touch.
- * RAM: host only; a table of MAX_WATCHED devices and one link.
+ * Threads: the main thread alone scans, keeps the device table and starts
+ * and joins sync threads; hotplug callbacks only raise a flag. A sync
+ * thread touches only its own job_t, the store (locked by hoststore) and,
+ * under w->mu, the shared counters, the store handle and the screen.
+ * Transports are opened one at a time (w->open_mu): the USB lookup keeps
+ * its device list in a static buffer.
+ *
+ * The store is opened when the first of a group of overlapping syncs needs
+ * it and closed when the last ends, so `candor export` can run while the
+ * station is idle. A device is synced again only after it left and came
+ * back: a replugged handheld has a new USB address, so it is a new arrival.
+ * One that cannot be opened at arrival (busy, permissions not applied yet)
+ * is tried again, OPEN_ATTEMPTS times in all, before its line says why; one
+ * waiting for the store (another candor holds it) is tried again until it
+ * gets it.
+ * Never: syncs one device in two threads, prints a line for a device it did
+ * not touch, or lets a signal land in a sync thread (they block SIGINT and
+ * SIGTERM; the main thread handles them).
+ * RAM: host only; a table of MAX_WATCHED devices, and per running sync one
+ * link plus hostsync's ~70 KB.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,8 +61,11 @@
 #include "usb_desc.h"
 
 #define MAX_WATCHED 64
+/* Syncs at once: a desk hub rarely holds more, and each costs a thread
+ * and ~70 KB; further arrivals wait for a free slot. */
+#define MAX_SYNCS 8
 #define DEFAULT_INTERVAL_MS 1000
-#define TICK_MS 200
+#define TICK_MS 100
 #define BAR_WIDTH 24
 /* Right after a hotplug arrival a device may not be openable yet (udev is
  * still applying the permission rule): opening it is tried this many times,
@@ -57,21 +80,47 @@ typedef struct {
     char label[400]; /* "SERIAL (spec)" as its lines begin */
     int seen;        /* found by the current scan */
     int done;        /* synced, or given up on, for this arrival */
+    int running;     /* a sync thread has it */
+    int left_said;   /* its final line already said it was unplugged */
     int attempts;
     long long next_try;
 } watched_t;
 
+struct watch;
+
+/* One sync thread's own state; the fields marked (mu) are shared. */
 typedef struct {
+    struct watch *w;
+    pthread_t thread;
+    int busy; /* a thread was started and is not joined yet (main thread only) */
+    char key[300], spec[256];
+    char label[400]; /* (mu) */
+    int last_try;
+    int live;        /* (mu) has a progress line on the terminal */
+    int finished;    /* (mu) the thread is about to end */
+    int result;      /* (mu) SYNC_DONE or SYNC_RETRY */
+    int left;        /* (mu) its final line says it was unplugged */
+    size_t progress; /* (mu) responses received so far */
+    uint32_t expected;
+    cnd_link_t link;
+} job_t;
+
+typedef struct watch {
     const char *store_dir;
     int tty;
     int force_poll;
     int interval_ms;
     watched_t dev[MAX_WATCHED];
     size_t n_dev;
+    int retry_usb; /* a USB device waits for a retry: rescan at the next poll */
+    job_t job[MAX_SYNCS];
+    pthread_mutex_t open_mu; /* one transport open at a time */
+    pthread_mutex_t mu;      /* everything below, and stdout */
+    cnd_hoststore_t *hs;     /* open while users > 0 */
+    int hs_users;
     size_t synced_devices, stored_responses;
-    int retry_usb;       /* a USB device waits for a retry: rescan at the next poll */
     char last_wait[600]; /* the last "waiting" line, printed once */
-    cnd_link_t link;
+    int live_lines;      /* progress lines now below the final lines */
 } watch_t;
 
 static volatile sig_atomic_t g_stop;
@@ -80,8 +129,8 @@ static volatile sig_atomic_t g_usb_changed = 1; /* scan at start */
 static void on_sigint(int sig)
 {
     static const char msg[] =
-        "\nstopping after the current device (Ctrl-C again stops at once; nothing is lost "
-        "either way)\n";
+        "\nstopping after the devices being synced (Ctrl-C again stops at once; nothing is "
+        "lost either way)\n";
     if (g_stop) {
         signal(sig, SIG_DFL);
         raise(sig);
@@ -110,35 +159,86 @@ static int on_hotplug(libusb_context *ctx, libusb_device *dev, libusb_hotplug_ev
     return 0;
 }
 
-/* ---- one device ---- */
+/* ---- the screen (every function here is called with w->mu held) ---- */
 
-typedef struct {
-    watch_t *w;
-    const char *label;
-    size_t shown;
-} progress_t;
-
-static void draw_bar(void *ctx, size_t done, uint32_t expected)
+static int term_cols(void)
 {
-    progress_t *p = ctx;
-    char bar[BAR_WIDTH + 1];
-    size_t fill, i;
-    if (!p->w->tty || done == p->shown)
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        return ws.ws_col;
+    return 80;
+}
+
+/*
+ * Prints line (if any) as a final line, then, on a terminal, the progress
+ * lines of the devices being synced below it, each cut to the terminal's
+ * width so that moving up live_lines rows finds them again.
+ */
+static void show_locked(watch_t *w, const char *line)
+{
+    size_t i;
+    int cols;
+    if (!w->tty) {
+        if (line != NULL)
+            printf("%s\n", line);
+        fflush(stdout);
         return;
-    p->shown = done;
-    fill = expected > 0 ? (done >= expected ? BAR_WIDTH : done * BAR_WIDTH / expected) : 0;
-    for (i = 0; i < BAR_WIDTH; i++)
-        bar[i] = i < fill ? '#' : '-';
-    bar[BAR_WIDTH] = '\0';
-    printf("\r%s  [%s] %zu of %u", p->label, bar, done, (unsigned)expected);
+    }
+    if (w->live_lines > 0)
+        printf("\033[%dA\r\033[J", w->live_lines); /* up, and clear what was drawn */
+    w->live_lines = 0;
+    if (line != NULL)
+        printf("%s\n", line);
+    cols = term_cols() - 1;
+    for (i = 0; i < MAX_SYNCS; i++) {
+        const job_t *j = &w->job[i];
+        char bar[BAR_WIDTH + 1], text[600];
+        size_t fill, k;
+        if (!j->live)
+            continue;
+        if (j->expected == 0) {
+            snprintf(text, sizeof text, "%s  syncing...", j->label);
+        } else {
+            fill = j->progress >= j->expected ? BAR_WIDTH : j->progress * BAR_WIDTH / j->expected;
+            for (k = 0; k < BAR_WIDTH; k++)
+                bar[k] = k < fill ? '#' : '-';
+            bar[BAR_WIDTH] = '\0';
+            snprintf(text, sizeof text, "%s  [%s] %zu of %u", j->label, bar, j->progress,
+                     (unsigned)j->expected);
+        }
+        printf("%.*s\n", cols, text);
+        w->live_lines++;
+    }
     fflush(stdout);
 }
 
-static void end_line(const progress_t *p)
+/* A final line for job j (which then has no progress line any more). */
+static void say(job_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(job_t *j, const char *fmt, ...)
 {
-    if (p->w->tty)
-        printf("\r\033[K");
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&j->w->mu);
+    j->live = 0;
+    show_locked(j->w, line);
+    pthread_mutex_unlock(&j->w->mu);
 }
+
+static void draw_bar(void *ctx, size_t done, uint32_t expected)
+{
+    job_t *j = ctx;
+    pthread_mutex_lock(&j->w->mu);
+    j->progress = done;
+    j->expected = expected;
+    if (j->w->tty)
+        show_locked(j->w, NULL);
+    pthread_mutex_unlock(&j->w->mu);
+}
+
+/* ---- one device, in its own thread ---- */
 
 /* The serial: for USB the spec's, else the HELLO's device id in hex (the
  * same text as the USB serial, usb_desc.h). */
@@ -155,74 +255,119 @@ static void label_of(const char *spec, const cnd_msg_hello_t *h, char *out, size
     snprintf(out, cap, "%s (%s)", id, spec);
 }
 
+/* The shared store, opened by the first sync that needs it; NULL (and a
+ * "waiting" line, once) when another process holds it. */
+static cnd_hoststore_t *store_get(job_t *j)
+{
+    watch_t *w = j->w;
+    cnd_hoststore_t *hs;
+    cnd_err_t err = {{0}};
+    pthread_mutex_lock(&w->mu);
+    if (w->hs == NULL && cnd_hoststore_open(w->store_dir, 1, &w->hs, &err) != CND_OK) {
+        char line[sizeof w->last_wait];
+        w->hs = NULL;
+        snprintf(line, sizeof line, "%.300s  waiting: %.280s", j->label, err.msg);
+        j->live = 0;
+        if (strcmp(line, w->last_wait) != 0)
+            show_locked(w, line);
+        snprintf(w->last_wait, sizeof w->last_wait, "%s", line);
+        pthread_mutex_unlock(&w->mu);
+        return NULL;
+    }
+    w->last_wait[0] = '\0';
+    w->hs_users++;
+    hs = w->hs;
+    pthread_mutex_unlock(&w->mu);
+    return hs;
+}
+
+/* Ends one sync's use of the store: the last one out closes it (unlocks). */
+static void store_put(watch_t *w, const cnd_hostsync_report_t *rep, int synced)
+{
+    pthread_mutex_lock(&w->mu);
+    w->stored_responses += rep->added;
+    w->synced_devices += (size_t)synced;
+    if (--w->hs_users == 0) {
+        cnd_hoststore_close(w->hs);
+        w->hs = NULL;
+    }
+    pthread_mutex_unlock(&w->mu);
+}
+
 /* SYNC_DONE when the device was handled (synced, or failed for good),
  * SYNC_RETRY when it should be tried again later: the store was busy, or it
- * could not be opened or did not answer HELLO and this is not last_try. Its
- * line label goes into label_out. */
-static int sync_device(watch_t *w, const char *spec, char *label_out, size_t label_cap,
-                       int last_try)
+ * could not be opened or did not answer HELLO and this is not its last try. */
+static int sync_device(job_t *j)
 {
+    watch_t *w = j->w;
     cnd_transport_t *t = NULL;
-    cnd_hoststore_t *hs = NULL;
+    cnd_hoststore_t *hs;
     cnd_hostsync_report_t rep;
     cnd_msg_hello_t hello;
     cnd_err_t err = {{0}};
-    progress_t prog;
-    char label[400];
     cnd_status_t st;
 
-    if (cnd_transport_open(spec, &t, &err) != CND_OK) {
-        if (!last_try)
-            return SYNC_RETRY;
-        printf("%s  not synced: %s\n", label_out, err.msg);
-        return SYNC_DONE;
-    }
-    cnd_link_init(&w->link, t);
-    st = cnd_link_hello(&w->link, &hello, &err);
-    label_of(spec, st == CND_OK ? &hello : NULL, label, sizeof label);
-    snprintf(label_out, label_cap, "%s", label);
+    pthread_mutex_lock(&w->open_mu);
+    st = cnd_transport_open(j->spec, &t, &err);
+    pthread_mutex_unlock(&w->open_mu);
     if (st != CND_OK) {
-        cnd_link_close(&w->link);
-        if (!last_try)
+        if (!j->last_try)
             return SYNC_RETRY;
-        printf("%s  not synced: %s\n", label, err.msg);
+        say(j, "%s  not synced: %s", j->label, err.msg);
         return SYNC_DONE;
     }
-    /* The store is locked only while this device syncs. */
-    if (cnd_hoststore_open(w->store_dir, 1, &hs, &err) != CND_OK) {
-        char line[sizeof w->last_wait];
-        snprintf(line, sizeof line, "%.300s  waiting: %.280s", label, err.msg);
-        if (strcmp(line, w->last_wait) != 0)
-            printf("%s\n", line);
-        snprintf(w->last_wait, sizeof w->last_wait, "%s", line);
-        cnd_link_close(&w->link);
+    cnd_link_init(&j->link, t);
+    st = cnd_link_hello(&j->link, &hello, &err);
+    pthread_mutex_lock(&w->mu);
+    label_of(j->spec, st == CND_OK ? &hello : NULL, j->label, sizeof j->label);
+    j->live = st == CND_OK;
+    if (j->live && w->tty)
+        show_locked(w, NULL);
+    pthread_mutex_unlock(&w->mu);
+    if (st != CND_OK) {
+        cnd_link_close(&j->link);
+        if (!j->last_try)
+            return SYNC_RETRY;
+        say(j, "%s  not synced: %s", j->label, err.msg);
+        return SYNC_DONE;
+    }
+    hs = store_get(j);
+    if (hs == NULL) {
+        cnd_link_close(&j->link);
         return SYNC_RETRY;
     }
-    w->last_wait[0] = '\0';
-    prog.w = w;
-    prog.label = label;
-    prog.shown = (size_t)-1;
-    st = cnd_hostsync_run(&w->link, hs, draw_bar, &prog, &rep, &err);
-    end_line(&prog);
-    cnd_hoststore_close(hs);
-    cnd_link_close(&w->link);
-    w->stored_responses += rep.added;
+    st = cnd_hostsync_run(&j->link, hs, draw_bar, j, &rep, &err);
+    cnd_link_close(&j->link);
+    store_put(w, &rep, st == CND_OK);
     if (st == CND_OK) {
-        w->synced_devices++;
-        printf("%s  synced %zu responses (%zu already stored), %u pending; %s\n", label, rep.added,
-               rep.already, (unsigned)rep.pending_after,
-               rep.pending_after == 0 ? "safe to unplug" : "plug in again for the rest");
+        say(j, "%s  synced %zu responses (%zu already stored), %u pending; %s", j->label, rep.added,
+            rep.already, (unsigned)rep.pending_after,
+            rep.pending_after == 0 ? "safe to unplug" : "plug in again for the rest");
     } else if (st == CND_E_DISCONNECTED || st == CND_E_TIMEOUT) {
-        printf("%s  unplugged during sync after %zu new responses; nothing lost, plug it in "
-               "again to finish\n",
-               label, rep.added);
+        j->left = 1;
+        say(j,
+            "%s  unplugged during sync after %zu new responses; nothing lost, plug it in "
+            "again to finish",
+            j->label, rep.added);
     } else {
-        printf("%s  not synced (%zu new responses stored first): %s\n", label, rep.added, err.msg);
+        say(j, "%s  not synced (%zu new responses stored first): %s", j->label, rep.added, err.msg);
     }
     return SYNC_DONE;
 }
 
-/* ---- arrivals and departures ---- */
+static void *job_main(void *arg)
+{
+    job_t *j = arg;
+    int r = sync_device(j);
+    pthread_mutex_lock(&j->w->mu);
+    j->result = r;
+    j->live = 0;
+    j->finished = 1;
+    pthread_mutex_unlock(&j->w->mu);
+    return NULL;
+}
+
+/* ---- arrivals and departures (main thread) ---- */
 
 static watched_t *find(watch_t *w, const char *key)
 {
@@ -233,8 +378,7 @@ static watched_t *find(watch_t *w, const char *key)
     return NULL;
 }
 
-/* A device is present now: sync it if it just arrived, or if it is due for
- * another try. */
+/* A device is present now: add it to the table if it just arrived. */
 static void present(watch_t *w, const char *key, const char *spec)
 {
     watched_t *d = find(w, key);
@@ -248,32 +392,23 @@ static void present(watch_t *w, const char *key, const char *spec)
         snprintf(d->label, sizeof d->label, "%s", spec);
     }
     d->seen = 1;
-    if (d->done || g_stop)
-        return;
-    if (now_ms() >= d->next_try) {
-        d->attempts++;
-        if (sync_device(w, spec, d->label, sizeof d->label, d->attempts >= OPEN_ATTEMPTS) ==
-            SYNC_DONE) {
-            d->done = 1;
-            return;
-        }
-        d->next_try = now_ms() + w->interval_ms;
-    }
-    /* Still to do: with hotplug no event will bring it back, so ask for a
-     * USB rescan at the next poll. */
-    if (strncmp(spec, "usb:", 4) == 0)
-        w->retry_usb = 1;
 }
 
-/* Forgets the devices of one carrier that the scan did not find. */
+/* Forgets the devices of one carrier that the last scan did not find; one
+ * being synced is kept until its thread has ended. */
 static void forget_missing(watch_t *w, const char *scheme)
 {
     size_t i = 0, len = strlen(scheme);
     while (i < w->n_dev) {
         watched_t *d = &w->dev[i];
-        if (strncmp(d->spec, scheme, len) == 0 && !d->seen) {
-            if (d->done) /* it has a line: say it left */
-                printf("%s  unplugged\n", d->label);
+        if (strncmp(d->spec, scheme, len) == 0 && !d->seen && !d->running) {
+            if (d->done && !d->left_said) { /* it has a line: say it left */
+                pthread_mutex_lock(&w->mu);
+                char line[450];
+                snprintf(line, sizeof line, "%s  unplugged", d->label);
+                show_locked(w, line);
+                pthread_mutex_unlock(&w->mu);
+            }
             w->dev[i] = w->dev[--w->n_dev];
             continue;
         }
@@ -294,14 +429,13 @@ static void scan_usb(watch_t *w)
     static cnd_usb_found_t found[MAX_WATCHED];
     size_t n = cnd_transport_usb_list(found, MAX_WATCHED), i;
     mark_unseen(w, "usb:");
-    for (i = 0; i < n && !g_stop; i++) {
+    for (i = 0; i < n; i++) {
         char key[300];
         snprintf(key, sizeof key, "%.256s@%u.%u", found[i].spec, (unsigned)found[i].bus,
                  (unsigned)found[i].address);
         present(w, key, found[i].spec);
     }
-    if (!g_stop)
-        forget_missing(w, "usb:");
+    forget_missing(w, "usb:");
 }
 
 static void scan_sims(watch_t *w)
@@ -309,10 +443,101 @@ static void scan_sims(watch_t *w)
     static char specs[MAX_WATCHED][256];
     size_t n = cnd_transport_sim_discover(specs, MAX_WATCHED), i;
     mark_unseen(w, "sim:");
-    for (i = 0; i < n && !g_stop; i++)
+    for (i = 0; i < n; i++)
         present(w, specs[i], specs[i]);
-    if (!g_stop)
+    forget_missing(w, "sim:");
+}
+
+/* Starts a sync thread for d in a free slot; 0 when none is free. The
+ * thread blocks SIGINT and SIGTERM so that they reach the main thread. */
+static int start_job(watch_t *w, watched_t *d)
+{
+    sigset_t block, old;
+    job_t *j = NULL;
+    size_t i;
+    for (i = 0; i < MAX_SYNCS && j == NULL; i++)
+        if (!w->job[i].busy)
+            j = &w->job[i];
+    if (j == NULL)
+        return 0;
+    memset(j, 0, sizeof *j);
+    j->w = w;
+    snprintf(j->key, sizeof j->key, "%s", d->key);
+    snprintf(j->spec, sizeof j->spec, "%s", d->spec);
+    snprintf(j->label, sizeof j->label, "%s", d->label);
+    d->attempts++;
+    j->last_try = d->attempts >= OPEN_ATTEMPTS;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    if (pthread_create(&j->thread, NULL, job_main, j) != 0) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        d->next_try = now_ms() + w->interval_ms; /* no thread now: try later */
+        return 1;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    j->busy = 1;
+    d->running = 1;
+    return 1;
+}
+
+/* Starts every device due for a sync, while slots are free. */
+static void start_due(watch_t *w)
+{
+    long long now = now_ms();
+    size_t i;
+    for (i = 0; i < w->n_dev && !g_stop; i++) {
+        watched_t *d = &w->dev[i];
+        if (d->done || d->running)
+            continue;
+        if (now < d->next_try || !start_job(w, d)) {
+            /* Still to do: with hotplug no event will bring it back, so
+             * ask for a USB rescan at the next poll. */
+            if (strncmp(d->spec, "usb:", 4) == 0)
+                w->retry_usb = 1;
+        }
+    }
+}
+
+/* Joins the sync threads that ended; returns how many are still running. */
+static size_t reap(watch_t *w)
+{
+    size_t i, running = 0;
+    for (i = 0; i < MAX_SYNCS; i++) {
+        job_t *j = &w->job[i];
+        watched_t *d;
+        int finished;
+        if (!j->busy)
+            continue;
+        pthread_mutex_lock(&w->mu);
+        finished = j->finished;
+        pthread_mutex_unlock(&w->mu);
+        if (!finished) {
+            running++;
+            continue;
+        }
+        pthread_join(j->thread, NULL);
+        j->busy = 0;
+        d = find(w, j->key);
+        if (d == NULL)
+            continue;
+        d->running = 0;
+        snprintf(d->label, sizeof d->label, "%s", j->label);
+        d->left_said = j->left;
+        if (j->result == SYNC_DONE) {
+            d->done = 1;
+        } else {
+            d->next_try = now_ms() + w->interval_ms;
+            if (strncmp(d->spec, "usb:", 4) == 0)
+                w->retry_usb = 1;
+        }
+    }
+    if (!g_stop) { /* those that left meanwhile can go now */
+        forget_missing(w, "usb:");
         forget_missing(w, "sim:");
+    }
+    return running;
 }
 
 /* ---- the command ---- */
@@ -322,13 +547,16 @@ static int watch_usage(FILE *f)
     fprintf(f,
             "usage: candor watch --store DIR [--poll] [--interval MS]\n\n"
             "Sync station: syncs every handheld plugged in over USB, and every simulator\n"
-            "that starts in $CANDOR_SIM_DIR, into the store DIR (created if missing), one\n"
-            "device after the other, with one line each ending in 'safe to unplug'. A\n"
-            "device is synced again when it is plugged in again. Arrivals are noticed\n"
-            "through USB hotplug where the system has it, else by polling every MS\n"
-            "milliseconds (default %d; --poll forces polling). The store is locked only\n"
-            "while a device syncs. Ctrl-C stops after the current device.\n",
-            DEFAULT_INTERVAL_MS);
+            "that starts in $CANDOR_SIM_DIR, into the store DIR (created if missing),\n"
+            "up to %d devices at once, with one line each ending in 'safe to unplug'\n"
+            "(on a terminal, a progress bar per device while it syncs). A device is\n"
+            "synced again when it is plugged in again. Arrivals are noticed through\n"
+            "USB hotplug where the system has it, else by polling every MS milliseconds\n"
+            "(default %d; --poll forces polling). The store is locked only while\n"
+            "devices sync. Ctrl-C starts no new device and stops once the devices being\n"
+            "synced are done; a second Ctrl-C stops at once (nothing is lost: a device\n"
+            "forgets only what the store holds durably).\n",
+            MAX_SYNCS, DEFAULT_INTERVAL_MS);
     return f == stdout ? CND_EXIT_OK : CND_EXIT_USAGE;
 }
 
@@ -417,22 +645,26 @@ static int run(watch_t *w)
            : hotplug   ? "hotplug"
                        : "polling",
            cnd_transport_sim_dir(), w->store_dir);
-    while (!g_stop) {
+    /* After Ctrl-C: no more scans or starts, only waiting for the syncs
+     * already running. */
+    while (reap(w) > 0 || !g_stop) {
         long long now = now_ms();
-        if (ctx != NULL && (g_usb_changed || ((!hotplug || w->retry_usb) && now >= next_poll))) {
+        if (!g_stop && ctx != NULL &&
+            (g_usb_changed || ((!hotplug || w->retry_usb) && now >= next_poll))) {
             g_usb_changed = 0;
             w->retry_usb = 0;
             scan_usb(w);
         }
-        if (now >= next_poll) {
+        if (!g_stop && now >= next_poll) {
             scan_sims(w);
             next_poll = now_ms() + w->interval_ms;
         }
-        if (!g_stop)
-            wait_tick(ctx, hotplug);
+        start_due(w);
+        wait_tick(ctx, hotplug);
     }
     if (hotplug)
         libusb_hotplug_deregister_callback(ctx, cb);
+    show_locked(w, NULL); /* every sync thread has ended: no lock needed */
     printf("stopped: %zu devices synced, %zu new responses stored in %s\n", w->synced_devices,
            w->stored_responses, w->store_dir);
     return CND_EXIT_OK;
@@ -448,8 +680,12 @@ int cnd_cmd_watch(int argc, char **argv)
         return CND_EXIT_FAIL;
     }
     w->interval_ms = DEFAULT_INTERVAL_MS;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_mutex_init(&w->open_mu, NULL);
     rc = parse(w, argc, argv);
     if (rc != 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_mutex_destroy(&w->open_mu);
         free(w);
         return rc < 0 ? CND_EXIT_OK : rc;
     }
@@ -463,6 +699,8 @@ int cnd_cmd_watch(int argc, char **argv)
     g_stop = 0;
     g_usb_changed = 1;
     rc = run(w);
+    pthread_mutex_destroy(&w->mu);
+    pthread_mutex_destroy(&w->open_mu);
     free(w);
     return rc;
 }

@@ -11,6 +11,13 @@
  * defect fails the open or the walk with a message naming the file); names a
  * file after a device, a time or a sequence (names come from the ids).
  *
+ * Threads: one open store may be shared by several threads (candor watch
+ * syncs handhelds at once): every public function below holds hs->mu for
+ * its whole run, so the "already stored?" check and the durable write of
+ * put_responses are one step and an id two devices deliver at the same time
+ * is still stored once. Pack views stay valid without the lock: entries
+ * never move and are freed only by close.
+ *
  * RAM: host only. Every stored pack (<= CND_MAX_PACK_SIZE each) plus 8 bytes
  * per stored response id (open-addressed set at <= 50% load, so ~16-32 B per
  * response). Responses themselves are re-read from disk by each().
@@ -21,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +65,19 @@ struct cnd_hoststore {
     uint64_t *ids;         /* open-addressed set; 0 = empty slot */
     size_t ids_cap, n_ids;
     int has_zero_id;       /* the all-zero id cannot live in the table */
+    pthread_mutex_t mu;    /* held by each public function (see above) */
 };
+
+/* The const getters lock too; the store itself is never a const object. */
+static void lock(const cnd_hoststore_t *hs)
+{
+    pthread_mutex_lock((pthread_mutex_t *)&hs->mu);
+}
+
+static void unlock(const cnd_hoststore_t *hs)
+{
+    pthread_mutex_unlock((pthread_mutex_t *)&hs->mu);
+}
 
 /* ---------------------------------------------------------------- ids -- */
 
@@ -887,6 +907,12 @@ cnd_status_t cnd_hoststore_open(const char *dir, int create, cnd_hoststore_t **o
         return CND_E_NOSPACE;
     }
     hs->lock_fd = -1;
+    /* Recursive: each()'s visitor may call the getters back. */
+    pthread_mutexattr_t ma;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&hs->mu, &ma);
+    pthread_mutexattr_destroy(&ma);
     cnd_status_t st = CND_E_IO;
     char *packs = path_join(dir, "packs");
     char *resp = path_join(dir, "responses");
@@ -931,15 +957,19 @@ void cnd_hoststore_close(cnd_hoststore_t *hs)
     free(hs->packs);
     free(hs->ids);
     free(hs->dir);
+    pthread_mutex_destroy(&hs->mu);
     free(hs);
 }
 
 int cnd_hoststore_has_pack(cnd_hoststore_t *hs, uint32_t fingerprint)
 {
-    return find_pack(hs, fingerprint) != NULL;
+    lock(hs);
+    int found = find_pack(hs, fingerprint) != NULL;
+    unlock(hs);
+    return found;
 }
 
-cnd_status_t cnd_hoststore_put_pack(cnd_hoststore_t *hs, const uint8_t *pack, uint32_t len,
+static cnd_status_t put_pack_locked(cnd_hoststore_t *hs, const uint8_t *pack, uint32_t len,
                                     cnd_err_t *err)
 {
     cnd_pack_t pk;
@@ -974,10 +1004,21 @@ cnd_status_t cnd_hoststore_put_pack(cnd_hoststore_t *hs, const uint8_t *pack, ui
     return CND_OK;
 }
 
+cnd_status_t cnd_hoststore_put_pack(cnd_hoststore_t *hs, const uint8_t *pack, uint32_t len,
+                                    cnd_err_t *err)
+{
+    lock(hs);
+    cnd_status_t st = put_pack_locked(hs, pack, len, err);
+    unlock(hs);
+    return st;
+}
+
 cnd_status_t cnd_hoststore_get_pack(cnd_hoststore_t *hs, uint32_t fingerprint,
                                     const cnd_pack_t **out, cnd_err_t *err)
 {
+    lock(hs);
     const stored_pack_t *sp = find_pack(hs, fingerprint);
+    unlock(hs);
     if (sp == NULL) {
         cnd_err_set(err, "survey pack %08x is not in store %s", (unsigned)fingerprint, hs->dir);
         return CND_E_NOT_FOUND;
@@ -988,7 +1029,10 @@ cnd_status_t cnd_hoststore_get_pack(cnd_hoststore_t *hs, uint32_t fingerprint,
 
 int cnd_hoststore_has_response(cnd_hoststore_t *hs, const uint8_t id[CND_RESPONSE_ID_LEN])
 {
-    return idset_has(hs, id_key(id));
+    lock(hs);
+    int found = idset_has(hs, id_key(id));
+    unlock(hs);
+    return found;
 }
 
 static int id_ptr_cmp(const void *a, const void *b)
@@ -1058,7 +1102,7 @@ static cnd_status_t write_batch_file(const char *fdir, uint32_t fp, const cnd_re
     return CND_OK;
 }
 
-cnd_status_t cnd_hoststore_put_responses(cnd_hoststore_t *hs, const cnd_response_t *r, size_t n,
+static cnd_status_t put_responses_locked(cnd_hoststore_t *hs, const cnd_response_t *r, size_t n,
                                          size_t *added, cnd_err_t *err)
 {
     *added = 0;
@@ -1120,6 +1164,15 @@ cnd_status_t cnd_hoststore_put_responses(cnd_hoststore_t *hs, const cnd_response
     return st;
 }
 
+cnd_status_t cnd_hoststore_put_responses(cnd_hoststore_t *hs, const cnd_response_t *r, size_t n,
+                                         size_t *added, cnd_err_t *err)
+{
+    lock(hs);
+    cnd_status_t st = put_responses_locked(hs, r, n, added, err);
+    unlock(hs);
+    return st;
+}
+
 typedef struct {
     cnd_hoststore_visit_fn visit;
     void *ctx;
@@ -1142,20 +1195,32 @@ int cnd_hoststore_each(cnd_hoststore_t *hs, cnd_hoststore_visit_fn visit, void *
                        cnd_err_t *err)
 {
     each_ctx_t e = {visit, ctx};
-    return walk_cnb(hs, 0, each_fn, &e, err);
+    lock(hs);
+    int r = walk_cnb(hs, 0, each_fn, &e, err);
+    unlock(hs);
+    return r;
 }
 
 size_t cnd_hoststore_pack_count(const cnd_hoststore_t *hs)
 {
-    return hs->n_packs;
+    lock(hs);
+    size_t n = hs->n_packs;
+    unlock(hs);
+    return n;
 }
 
 const cnd_pack_t *cnd_hoststore_pack_at(const cnd_hoststore_t *hs, size_t i)
 {
-    return i < hs->n_packs ? &hs->packs[i]->pk : NULL;
+    lock(hs);
+    const cnd_pack_t *pk = i < hs->n_packs ? &hs->packs[i]->pk : NULL;
+    unlock(hs);
+    return pk;
 }
 
 size_t cnd_hoststore_response_count(const cnd_hoststore_t *hs)
 {
-    return hs->n_ids + (size_t)hs->has_zero_id;
+    lock(hs);
+    size_t n = hs->n_ids + (size_t)hs->has_zero_id;
+    unlock(hs);
+    return n;
 }

@@ -8,6 +8,9 @@
  * directory fsynced, before any function here returns CND_OK. Only then may
  * the sync client ACK the device. Each response (by random id) is stored
  * exactly once: put_responses skips ids already present.
+ * One open store may be shared by several threads (candor watch syncs
+ * handhelds at once): each function here is atomic with respect to the
+ * others, so exactly-once holds across threads too.
  *
  * Never: stores device ids, serials, sequence numbers or times finer than a
  * day; overwrites or deletes a stored response.

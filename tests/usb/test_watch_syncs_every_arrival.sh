@@ -5,6 +5,9 @@
 # synced once free, one that stays busy gets one line; Ctrl-C stops it.
 # A second station forced to poll (no hotplug) does the same for a handheld
 # replugged with new interviews. Every response is stored exactly once.
+# Two handhelds whose replies pause for seconds are synced at the same time
+# (each one's bulk traffic starts before the other's line is printed), and
+# the same interviews on both (same ids) are stored once.
 . "$CND_SOURCE_DIR/tests/usb/usb_lib.sh"
 
 start_bus
@@ -59,4 +62,50 @@ bus unplug b
 wait_line "$T/poll.out" "^$B \(usb:$B\)  unplugged$" "polling station (b, removed)"
 stop_watch
 expect_eq "$(export_ids "$T/store")" "228 228" "responses and distinct ids after the polling station"
-echo "ok: the station syncs every arrival once, hotplugged or polled, and stops cleanly"
+
+# Concurrency: x and y hold the same 60 interviews (same seed, so the same
+# ids) and each pauses its replies for 3 s early in the sync. Synced one
+# after the other, y would have no bulk traffic until x's line is printed.
+setup_device x 60 51
+X=$SERIAL
+setup_device y 60 51
+Y=$SERIAL
+# in_transfers NAME: bulk IN transfers since plug into $IN (`bus` runs here,
+# not in a subshell, so its count of answer lines stays right).
+in_transfers() {
+    bus stats "$1"
+    IN=$(echo "$BUS_REPLY" | sed -n 's/.* in_transfers=\([0-9]*\).*/\1/p')
+}
+in_transfers x
+x0=$IN
+in_transfers y
+y0=$IN
+bus pause-in x 3 3000
+bus pause-in y 3 3000
+start_watch both.out --store "$T/store2"
+_i=0
+while :; do
+    in_transfers x
+    xs=$IN
+    in_transfers y
+    ys=$IN
+    [ "$xs" -gt "$x0" ] && [ "$ys" -gt "$y0" ] && break
+    _i=$((_i + 1))
+    [ $_i -gt $((200 * E2E_SCALE)) ] && fail "x and y never both had bulk traffic (x $x0->$xs, y $y0->$ys): $(cat "$T/both.out")"
+    sleep 0.05
+done
+# Both syncs were seen under way above; neither has finished since.
+if grep -Eq "^($X|$Y) .*  (synced|not synced|unplugged)" "$T/both.out"; then
+    fail "x and y were not synced at the same time: $(cat "$T/both.out")"
+fi
+wait_line "$T/both.out" "^$X \(usb:$X\)  synced [0-9]+ responses \([0-9]+ already stored\), 0 pending; safe to unplug$" "station (x, concurrent)"
+wait_line "$T/both.out" "^$Y \(usb:$Y\)  synced [0-9]+ responses \([0-9]+ already stored\), 0 pending; safe to unplug$" "station (y, concurrent)"
+stop_watch
+added=$(sed -n 's/.*  synced \([0-9]*\) responses .*/\1/p' "$T/both.out" | awk '{s += $1} END {print s}')
+already=$(sed -n 's/.*responses (\([0-9]*\) already stored).*/\1/p' "$T/both.out" | awk '{s += $1} END {print s}')
+expect_eq "$added $already" "60 60" "new and already stored responses of x and y together"
+# (the handhelds still plugged in from above add nothing new)
+grep -Eq "^stopped: [0-9]+ devices synced, 60 new responses stored" "$T/both.out" ||
+    fail "concurrent station summary: $(tail -n 1 "$T/both.out")"
+expect_eq "$(export_ids "$T/store2")" "60 60" "responses and distinct ids after the concurrent syncs"
+echo "ok: the station syncs every arrival once, several at once, hotplugged or polled, and stops cleanly"

@@ -16,6 +16,7 @@
 #include "compile.h"
 #include "hoststore.h"
 #include "record.h"
+#include "tmp_tree.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 
@@ -337,17 +338,9 @@ char *fz_make_temp_dir(const char *tag)
     return path;
 }
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 int fz_remove_tree(const char *path)
 {
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return cnd_test_remove_tree(path);
 }
 
 int fz_write_file(const char *path, const uint8_t *data, size_t len)

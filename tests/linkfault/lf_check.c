@@ -20,6 +20,7 @@
 #include "compile.h"
 #include "frame.h"
 #include "record.h"
+#include "tmp_tree.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 
@@ -316,18 +317,10 @@ int lf_check(const cnd_response_t *saved, size_t n, cnd_store_t *dev, const char
     return t->lost || t->duplicated || t->garbage || t->misplaced ? -1 : 0;
 }
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 int lf_remove_tree(const char *path)
 {
     struct stat sb;
     if (lstat(path, &sb) != 0)
         return errno == ENOENT ? 0 : -1;
-    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return cnd_test_remove_tree(path);
 }

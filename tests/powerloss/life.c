@@ -24,6 +24,7 @@
 #include "record.h"
 #include "store.h"
 #include "sync.h"
+#include "tmp_tree.h"
 
 #define PL_PROG 16u
 #define PL_MAX_ATTEMPTS 32
@@ -715,14 +716,6 @@ static void check_at_end(pl_life_t *L)
 
 /* ---- one run ---- */
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static int host_open(pl_life_t *L)
 {
     cnd_err_t err;
@@ -748,7 +741,7 @@ static void host_close(pl_life_t *L)
     L->hs = NULL;
     if (slash) {
         *slash = '\0';
-        nftw(L->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        cnd_test_remove_tree(L->dir);
     }
 }
 

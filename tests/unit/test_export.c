@@ -23,6 +23,7 @@
 #include "compile.h"
 #include "export.h"
 #include "hoststore.h"
+#include "tmp_tree.h"
 
 #define DEFAULT_SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 
@@ -70,14 +71,6 @@ typedef struct {
     cnd_pack_t pk;
 } fixture_t;
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
@@ -100,7 +93,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture_t *f = *state;
-    nftw(f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    cnd_test_remove_tree(f->root);
     free(f);
     return 0;
 }

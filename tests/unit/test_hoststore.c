@@ -21,6 +21,7 @@
 
 #include "compile.h"
 #include "hoststore.h"
+#include "tmp_tree.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 
@@ -30,14 +31,6 @@ typedef struct {
     size_t pack_len;
     cnd_pack_t pk;
 } fixture_t;
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
 
 static int setup(void **state)
 {
@@ -59,7 +52,7 @@ static int teardown(void **state)
     fixture_t *f = *state;
     char *slash = strrchr(f->dir, '/');
     *slash = '\0';
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    cnd_test_remove_tree(f->dir);
     free(f);
     return 0;
 }

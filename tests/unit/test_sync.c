@@ -29,6 +29,7 @@
 #include "record.h"
 #include "store.h"
 #include "sync.h"
+#include "tmp_tree.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 #define N_MANY 300
@@ -95,14 +96,6 @@ static void boot_device(fx_t *f)
     cnd_sync_init(&f->dev, &cfg);
 }
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
@@ -128,7 +121,7 @@ static int teardown(void **state)
     char *slash = strrchr(f->dir, '/');
     cnd_hoststore_close(f->hs);
     *slash = '\0';
-    nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    cnd_test_remove_tree(f->dir);
     cnd_ram_flash_free(&f->rf);
     free(f);
     return 0;

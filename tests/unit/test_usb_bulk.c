@@ -28,6 +28,7 @@
 #include "link.h"
 #include "proto.h"
 #include "usb_fixture.h"
+#include "tmp_tree.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 #define N_RESPONSES 40
@@ -102,14 +103,6 @@ static usb_transport_t *usb_link(tx_t *x, cnd_link_t *l)
 
 /* ---- fixture ---- */
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     tx_t *x = calloc(1, sizeof *x);
@@ -136,7 +129,7 @@ static int teardown(void **state)
     assert_int_equal(x->fx->fake.violations, 0);
     cnd_hoststore_close(x->hs);
     *slash = '\0';
-    nftw(x->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    cnd_test_remove_tree(x->dir);
     cnd_usb_fixture_free(x->fx);
     free(x);
     return 0;

@@ -50,6 +50,7 @@
 #include "ram_flash.h"
 #include "store.h"
 #include "sync.h"
+#include "tmp_tree.h"
 
 #ifndef CND_SOURCE_DIR
 #define CND_SOURCE_DIR "."
@@ -420,14 +421,6 @@ static void put_row(FILE *f, const cnd_response_t *r)
 
 /* ---- options, output ---- */
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static void parse_args(int argc, char **argv)
 {
     int i;
@@ -600,7 +593,7 @@ int main(int argc, char **argv)
     if (W.hs)
         cnd_hoststore_close(W.hs);
     if (W.tmp_dir[0])
-        nftw(W.tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        cnd_test_remove_tree(W.tmp_dir);
     cnd_ram_flash_free(&W.rf);
     return 0;
 }

@@ -962,6 +962,16 @@ cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, 
     return CND_OK;
 }
 
+cnd_status_t cnd_store_open_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap,
+                                        cnd_pack_t *pk)
+{
+    uint32_t len = 0;
+    cnd_status_t rc = cnd_store_active_pack(st, buf, cap, &len);
+    if (rc != CND_OK)
+        return rc;
+    return cnd_pack_open(pk, buf, len);
+}
+
 uint8_t cnd_store_packs(const cnd_store_t *st, cnd_store_pack_info_t *out)
 {
     uint8_t n = 0, i;

@@ -31,6 +31,7 @@
 #include "cnd_status.h"
 #include "fill.h"
 #include "hal.h"
+#include "pack.h"
 #include "response.h"
 
 /* One installed survey pack as the store knows it. */
@@ -114,6 +115,11 @@ cnd_status_t cnd_store_pack_commit(cnd_store_t *st);
 void cnd_store_set_pack_buffer(cnd_store_t *st, uint8_t *buf, uint32_t cap);
 /* Copies the active pack into buf (cap >= its length). CND_E_NO_SURVEY if none. */
 cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, uint32_t *len);
+/* What every port does at boot and after a push: copies the active pack
+ * into buf and opens it as *pk (buf must outlive pk). CND_E_NO_SURVEY when
+ * none is installed; any other failure means the stored pack is unusable. */
+cnd_status_t cnd_store_open_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap,
+                                        cnd_pack_t *pk);
 /* Installed packs (up to CND_MAX_SURVEYS), active first. */
 uint8_t cnd_store_packs(const cnd_store_t *st, cnd_store_pack_info_t *out);
 /* Reads part of an installed pack by fingerprint (for the host to fetch it). */

@@ -3,7 +3,7 @@
  *
  * Owns: NOR semantics exactly as hal.h states them (prog only clears bits
  * and must be prog_size-aligned inside one block; erase sets a block to
- * 0xFF). Counting and faults are NOT implemented here: the chip is wrapped
+ * 0xFF). Counting and faults live in one shared layer: the chip is wrapped
  * in the shared fault layer (firmware/ports/posix/flash_fault.h, the same
  * one `candor-sim --flash-fault` uses), reachable as rf->ff for the full
  * set (power cuts torn as a prefix or a random bit subset, prog/erase/read

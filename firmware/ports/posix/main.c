@@ -219,11 +219,8 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
 /* Loads the active pack into the static buffer, as the firmware does. */
 static void load_active_pack(void)
 {
-    uint32_t len = 0;
-    cnd_status_t st = cnd_store_active_pack(&g_store, g_pack_buf, sizeof g_pack_buf, &len);
+    cnd_status_t st = cnd_store_open_active_pack(&g_store, g_pack_buf, sizeof g_pack_buf, &g_pack);
     g_have_pack = 0;
-    if (st == CND_OK)
-        st = cnd_pack_open(&g_pack, g_pack_buf, len);
     if (st == CND_OK)
         g_have_pack = 1;
     else if (st != CND_E_NO_SURVEY)

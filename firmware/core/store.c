@@ -887,9 +887,15 @@ static uint8_t *scratch_buffer(cnd_store_t *st, uint32_t *cap)
 #endif
 }
 
-/* The lent buffer holds the active pack again after a failed commit. */
+/* The lent buffer (or window) holds the active pack again after a failed commit. */
 static void restore_scratch(cnd_store_t *st)
 {
+    const uint8_t *view;
+    if (st->window && st->active != NO_SLOT) {
+        (void)st->window(st->window_ctx, slot_addr(st, st->active), st->slots[st->active].len,
+                         &view);
+        return;
+    }
     if (st->scratch && st->active != NO_SLOT && st->slots[st->active].len <= st->scratch_cap)
         (void)flash_read(st, slot_addr(st, st->active), st->scratch, st->slots[st->active].len);
 }
@@ -900,6 +906,7 @@ cnd_status_t cnd_store_pack_commit(cnd_store_t *st)
     cnd_pack_t pk;
     uint32_t cap = 0;
     uint8_t *buf = scratch_buffer(st, &cap), s = st->inst_slot, active;
+    const uint8_t *view = buf;
     int existing;
     cnd_status_t rs;
 
@@ -908,13 +915,14 @@ cnd_status_t cnd_store_pack_commit(cnd_store_t *st)
     if (st->inst_written != st->inst_total)
         return CND_E_TRUNCATED;
     st->inst_open = 0;
-    if (buf == NULL || cap < st->inst_total)
+    if (st->window == NULL && (buf == NULL || cap < st->inst_total))
         return CND_E_NOSPACE;
     rs = flush_pbuf(st);
     if (rs == CND_OK)
-        rs = flash_read(st, slot_addr(st, s), buf, st->inst_total);
+        rs = st->window ? st->window(st->window_ctx, slot_addr(st, s), st->inst_total, &view)
+                        : flash_read(st, slot_addr(st, s), buf, st->inst_total);
     if (rs == CND_OK)
-        rs = cnd_pack_open(&pk, buf, st->inst_total); /* what flash holds, not what was sent */
+        rs = cnd_pack_open(&pk, view, st->inst_total); /* what flash holds, not what was sent */
     if (rs != CND_OK) {
         restore_scratch(st);
         return rs;
@@ -945,6 +953,12 @@ void cnd_store_set_pack_buffer(cnd_store_t *st, uint8_t *buf, uint32_t cap)
 {
     st->scratch = buf;
     st->scratch_cap = cap;
+}
+
+void cnd_store_set_pack_window(cnd_store_t *st, cnd_store_window_fn fn, void *ctx)
+{
+    st->window = fn;
+    st->window_ctx = ctx;
 }
 
 cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, uint32_t *len)

@@ -113,6 +113,19 @@ cnd_status_t cnd_store_pack_commit(cnd_store_t *st);
  * CND_STORE_NO_STATIC_SCRATCH (then commit returns CND_E_NOSPACE).
  */
 void cnd_store_set_pack_buffer(cnd_store_t *st, uint8_t *buf, uint32_t cap);
+/*
+ * Instead of a RAM buffer, a device that keeps the active pack out of RAM
+ * lends a window: fn makes len bytes of the store's flash at addr (a pack
+ * slot) readable at a stable address (e.g. mirrored into memory-mapped
+ * internal flash: firmware/drivers/pack_mirror.h), sets *out and returns
+ * CND_OK or a failure status. pack_commit opens the new pack through it; on
+ * a failed commit it calls fn again for the active pack, so the window shows
+ * the active pack again (as the lent buffer would). Takes precedence over a
+ * lent buffer. Call after cnd_store_mount().
+ */
+typedef cnd_status_t (*cnd_store_window_fn)(void *ctx, uint32_t addr, uint32_t len,
+                                            const uint8_t **out);
+void cnd_store_set_pack_window(cnd_store_t *st, cnd_store_window_fn fn, void *ctx);
 /* Copies the active pack into buf (cap >= its length). CND_E_NO_SURVEY if none. */
 cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, uint32_t *len);
 /* What every port does at boot and after a push: copies the active pack
@@ -130,10 +143,11 @@ cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t
 #define CND_STORE_MAX_PROG 256 /* largest prog_size supported; block_size must be a multiple */
 #define CND_STORE_BUF_LEN 512  /* one log entry (12 + CND_RECORD_BODY_MAX) padded to a prog unit */
 
-/* sizeof(cnd_store_t) = 924 bytes on Cortex-M4 (arm-none-eabi-gcc), 936 on
+/* sizeof(cnd_store_t) = 932 bytes on Cortex-M4 (arm-none-eabi-gcc), 952 on
  * x86-64: the two buffers below (768) plus about 40 words of positions and
  * counts. Deepest stack: about 0.8 KB (ack/mount hold one cnd_response_t).
- * The pack commit borrows a 32 KiB buffer (cnd_store_set_pack_buffer). */
+ * The pack commit borrows a 32 KiB buffer (cnd_store_set_pack_buffer) or
+ * reads through a window (cnd_store_set_pack_window). */
 struct cnd_store {
     const cnd_hal_t *hal;
     /* Layout in blocks (formats/SPEC.md section 4), fixed at format. */
@@ -160,6 +174,8 @@ struct cnd_store {
     uint32_t inst_total, inst_written, pbuf_fill;
     uint8_t *scratch;
     uint32_t scratch_cap;
+    cnd_store_window_fn window; /* cnd_store_set_pack_window(), NULL = none */
+    void *window_ctx;
     uint8_t pbuf[CND_STORE_MAX_PROG]; /* pack bytes waiting for a whole prog unit */
     uint8_t buf[CND_STORE_BUF_LEN];   /* one log entry being written or read */
 };

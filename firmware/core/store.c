@@ -980,7 +980,16 @@ cnd_status_t cnd_store_open_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t 
                                         cnd_pack_t *pk)
 {
     uint32_t len = 0;
-    cnd_status_t rc = cnd_store_active_pack(st, buf, cap, &len);
+    const uint8_t *view = NULL;
+    cnd_status_t rc;
+    if (buf == NULL && st->window) {
+        if (st->active == NO_SLOT)
+            return CND_E_NO_SURVEY;
+        len = st->slots[st->active].len;
+        rc = st->window(st->window_ctx, slot_addr(st, st->active), len, &view);
+        return rc != CND_OK ? rc : cnd_pack_open(pk, view, len);
+    }
+    rc = cnd_store_active_pack(st, buf, cap, &len);
     if (rc != CND_OK)
         return rc;
     return cnd_pack_open(pk, buf, len);

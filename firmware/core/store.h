@@ -130,7 +130,9 @@ void cnd_store_set_pack_window(cnd_store_t *st, cnd_store_window_fn fn, void *ct
 cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, uint32_t *len);
 /* What every port does at boot and after a push: copies the active pack
  * into buf and opens it as *pk (buf must outlive pk). CND_E_NO_SURVEY when
- * none is installed; any other failure means the stored pack is unusable. */
+ * none is installed; any other failure means the stored pack is unusable.
+ * With a window lent (cnd_store_set_pack_window) pass buf NULL: the pack is
+ * opened through the window instead (valid until the window is reused). */
 cnd_status_t cnd_store_open_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap,
                                         cnd_pack_t *pk);
 /* Installed packs (up to CND_MAX_SURVEYS), active first. */

@@ -21,6 +21,8 @@ const char *cnd_status_str(cnd_status_t st)
     case CND_E_TIMEOUT: return "timed out";
     case CND_E_DISCONNECTED: return "disconnected";
     case CND_E_CORRUPT: return "stored data corrupt";
+    case CND_E_SIGNATURE: return "pack signature does not verify (altered after signing?)";
+    case CND_E_UNTRUSTED: return "pack is signed by another office key";
     }
     return "unknown status";
 }

@@ -26,7 +26,9 @@ typedef enum {
     CND_E_NO_SURVEY = 13,  /* no survey pack is installed */
     CND_E_TIMEOUT = 14,    /* the peer did not answer in time */
     CND_E_DISCONNECTED = 15, /* the link went away */
-    CND_E_CORRUPT = 16     /* stored data fails validation */
+    CND_E_CORRUPT = 16,    /* stored data fails validation */
+    CND_E_SIGNATURE = 17,  /* pack signature does not verify (altered after signing) */
+    CND_E_UNTRUSTED = 18   /* pack validly signed, but by a key that is not the office's */
 } cnd_status_t;
 
 /* Short lower-case phrase for messages, e.g. "checksum mismatch". Never NULL. */

@@ -98,7 +98,7 @@ static cnd_status_t error_reply(cnd_link_t *l, uint8_t type, const cnd_frame_t *
         return CND_E_PROTOCOL;
     }
     st = (cnd_status_t)e.status;
-    if (e.status > CND_E_CORRUPT || e.status == CND_OK)
+    if (e.status > CND_E_UNTRUSTED || e.status == CND_OK)
         st = CND_E_PROTOCOL; /* a status we do not know: still a refusal */
     cnd_err_set(err, "device refused %s (%s): %s", cnd_msg_name(type),
                 cnd_status_str((cnd_status_t)e.status), e.text[0] ? e.text : "no reason given");

@@ -12,6 +12,7 @@ if(CND_ARM_GCC)
         BINARY_DIR ${CND_FIRMWARE_IMAGE_DIR}
         CMAKE_ARGS -DCMAKE_TOOLCHAIN_FILE=${CMAKE_CURRENT_LIST_DIR}/toolchain.cmake
                    -DCND_ZLIB_CACHE=${CMAKE_BINARY_DIR}/zlib-src
+                   -DCND_MBEDTLS_CACHE=${CMAKE_BINARY_DIR}/mbedtls-src
         INSTALL_COMMAND ""
         BUILD_ALWAYS 1)
 else()

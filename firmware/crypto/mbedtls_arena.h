@@ -19,7 +19,7 @@
 #include <stddef.h>
 
 #ifndef CND_MBEDTLS_ARENA_SIZE
-#define CND_MBEDTLS_ARENA_SIZE 6144u
+#define CND_MBEDTLS_ARENA_SIZE 4096u
 #endif
 
 /* Mbed TLS's platform hooks (declared again in mbedtls_config.h, which

@@ -39,8 +39,13 @@
 #define MBEDTLS_PLATFORM_STD_CALLOC cnd_mbedtls_calloc
 #define MBEDTLS_PLATFORM_STD_FREE cnd_mbedtls_free
 /* The allocator calls exit on a corrupted heap; the device wipes the arena
- * and stops instead (a test build may define its own). */
-#ifndef MBEDTLS_PLATFORM_EXIT_MACRO
+ * and stops instead. MBEDTLS_MEMORY_DEBUG is for the host measurement
+ * build only (tests/crypto): the allocator's stdio reports, libc's exit. */
+#if defined(MBEDTLS_MEMORY_DEBUG)
+#include <stdio.h>
+#include <stdlib.h>
+#define MBEDTLS_PLATFORM_EXIT_MACRO exit
+#else
 #define MBEDTLS_PLATFORM_EXIT_MACRO cnd_mbedtls_exit
 #endif
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C

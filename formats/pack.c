@@ -419,6 +419,54 @@ static cnd_status_t check_items(const cnd_pack_t *pk, uint16_t n_choices, uint16
     return (next_choice == n_choices && next_tag == n_tags) ? CND_OK : CND_E_RANGE;
 }
 
+/* The distances from the end in pack.h follow from the block layout. */
+typedef char cnd_pack_x25519_from_end_ok
+    [CND_PACK_SIG_TAIL - CND_PACK_SIG_OFFICE - CND_OFFICE_PUB_X25519 ==
+             CND_PACK_OFFICE_X25519_FROM_END
+         ? 1
+         : -1];
+typedef char cnd_pack_p256_from_end_ok
+    [CND_PACK_SIG_TAIL - CND_PACK_SIG_OFFICE - CND_OFFICE_PUB_P256 == CND_PACK_OFFICE_P256_FROM_END
+         ? 1
+         : -1];
+typedef char cnd_pack_sig_block_len_ok
+    [CND_PACK_SIG_SIGNATURE + CND_P256_SIG_LEN == CND_PACK_SIG_BLOCK_LEN ? 1 : -1];
+
+static int all_zero(const uint8_t *p, uint32_t n)
+{
+    uint32_t i;
+    uint8_t acc = 0;
+    for (i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/* An uncompressed P-256 point: 0x04 then X and Y, not both zero. Whether it
+ * is on the curve is the signature check's business (packsig.c). */
+static int p256_pub_ok(const uint8_t *p)
+{
+    return p[0] == 0x04 && !all_zero(p + 1, CND_P256_PUB_LEN - 1);
+}
+
+cnd_status_t cnd_pack_sig_block_check(const uint8_t block[CND_PACK_SIG_BLOCK_LEN])
+{
+    const uint8_t *office;
+    if (block == NULL || memcmp(block, CND_PACK_SIG_MAGIC, 4) != 0)
+        return CND_E_INVALID;
+    office = block + CND_PACK_SIG_OFFICE;
+    if (memcmp(office, CND_OFFICE_PUB_MAGIC, 4) != 0)
+        return CND_E_INVALID;
+    /* A newer key block may carry other keys: "version", not "invalid". */
+    if (office[4] != CND_OFFICE_PUB_VERSION)
+        return CND_E_VERSION;
+    if (!all_zero(office + 5, CND_OFFICE_PUB_X25519 - 5) ||
+        all_zero(office + CND_OFFICE_PUB_X25519, CND_X25519_PUB_LEN) ||
+        !p256_pub_ok(office + CND_OFFICE_PUB_P256) || !p256_pub_ok(block + CND_PACK_SIG_SIGNER) ||
+        all_zero(block + CND_PACK_SIG_SIGNATURE, CND_P256_SIG_LEN))
+        return CND_E_INVALID;
+    return CND_OK;
+}
+
 cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
 {
     cnd_pack_t v;

@@ -105,6 +105,36 @@ typedef struct {
 #define CND_PACK_HEADER_SIZE 56
 #define CND_PACK_TRAILER_SIZE 4 /* CRC-32 of every byte before it */
 
+/*
+ * Signature block (SPEC.md 1.9): the last CND_PACK_SIG_BLOCK_LEN bytes before
+ * the trailer. It names the office (the keys responses are sealed to and the
+ * key that must sign the next pack) and carries an ECDSA P-256 signature over
+ * every byte before CND_PACK_SIG_SIGNATURE. cnd_pack_open() checks only its
+ * structure; formats/packsig.h checks the signature.
+ */
+#define CND_PACK_SIG_BLOCK_LEN 238
+#define CND_PACK_SIG_MAGIC "CNDG"
+#define CND_PACK_SIG_OFFICE 4      /* office public block, CND_OFFICE_PUB_LEN */
+#define CND_PACK_SIG_SIGNER 109    /* signer's P-256 public key, uncompressed */
+#define CND_PACK_SIG_SIGNATURE 174 /* r || s, 32 bytes each, big-endian */
+#define CND_PACK_SIG_TAIL (CND_PACK_SIG_BLOCK_LEN + CND_PACK_TRAILER_SIZE) /* 242 */
+/* Where the office's X25519 key starts, counted back from the pack's end
+ * (total_len - 230): lets the store read it straight from a flash slot. */
+#define CND_PACK_OFFICE_X25519_FROM_END 230
+/* Where the office's P-256 key starts, counted back from the end (total_len
+ * - 198): the key the NEXT pack's signer must equal. */
+#define CND_PACK_OFFICE_P256_FROM_END 198
+
+/* Office public block (written by `candor keygen`, 105 bytes). */
+#define CND_OFFICE_PUB_LEN 105
+#define CND_OFFICE_PUB_MAGIC "CNDP"
+#define CND_OFFICE_PUB_VERSION 1
+#define CND_OFFICE_PUB_X25519 8 /* 32 bytes; 5..7 are reserved, 0 */
+#define CND_OFFICE_PUB_P256 40  /* 65 bytes: 0x04 || X || Y */
+#define CND_P256_PUB_LEN 65
+#define CND_X25519_PUB_LEN 32
+#define CND_P256_SIG_LEN 64
+
 /* Language entry: code, name, title, consent, referral, ui[CND_UI_COUNT]. */
 #define CND_PACK_LANG_CODE 0
 #define CND_PACK_LANG_NAME 4
@@ -162,11 +192,27 @@ typedef struct {
 
 /*
  * Validates the whole pack and fills *pk. Returns CND_E_MAGIC, CND_E_VERSION
- * (format version differs from CND_PACK_VERSION), CND_E_CRC, CND_E_TRUNCATED,
- * CND_E_RANGE or CND_E_INVALID (with *pk zeroed) on any defect, including a
- * relevance program that reads an item at or after its own index.
+ * (format version differs from CND_PACK_VERSION, or an office block version
+ * it does not know), CND_E_CRC, CND_E_TRUNCATED, CND_E_RANGE or
+ * CND_E_INVALID (with *pk zeroed) on any defect, including a relevance
+ * program that reads an item at or after its own index and a malformed
+ * signature block. It does NOT verify the signature (formats/packsig.h).
  */
 cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len);
+
+/* The signature block's parts (SPEC.md 1.9), inside the pack buffer. */
+const uint8_t *cnd_pack_sig_block(const cnd_pack_t *pk);      /* 238 bytes */
+const uint8_t *cnd_pack_office_pub(const cnd_pack_t *pk);     /* 105 bytes */
+const uint8_t *cnd_pack_office_x25519(const cnd_pack_t *pk);  /* 32 bytes */
+const uint8_t *cnd_pack_office_p256(const cnd_pack_t *pk);    /* 65 bytes */
+const uint8_t *cnd_pack_signer_pub(const cnd_pack_t *pk);     /* 65 bytes */
+/*
+ * Structure of a signature block (magic, office block magic/version/
+ * reserved bytes, keys uncompressed and not all zero). CND_E_INVALID or
+ * CND_E_VERSION; used by cnd_pack_open() and by the device's push path,
+ * which sees the block before the pack is in flash.
+ */
+cnd_status_t cnd_pack_sig_block_check(const uint8_t block[CND_PACK_SIG_BLOCK_LEN]);
 
 cnd_str_t cnd_pack_survey_id(const cnd_pack_t *pk);
 uint16_t cnd_pack_survey_version(const cnd_pack_t *pk);

@@ -14,7 +14,10 @@
  *   frame: NOR and ILI9341 latch a command when chip select goes high.
  * - xfer() clocks len bytes, full duplex, mode 0, MSB first. tx NULL sends
  *   0xFF filler bytes; rx NULL discards what came in. It returns CND_OK or
- *   CND_E_IO (the peripheral never finished: a wiring or clock fault).
+ *   CND_E_IO (the peripheral never finished: a wiring or clock fault). It
+ *   returns only once the last bit is on the wire, so a pin changed right
+ *   after it (chip select, the display's data/command line) never cuts a
+ *   byte short.
  * - millis() is a free-running millisecond counter (wraps; callers compare
  *   differences), used for busy-poll timeouts and reset delays.
  *

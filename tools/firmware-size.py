@@ -2,7 +2,7 @@
 """firmware-size.py: flash and RAM per module of each Cortex-M image, the
 worst-case stack from the compiler's call graph, and the budget check.
 
-  tools/firmware-size.py ARM_BUILD_DIR [--check]
+  tools/firmware-size.py ARM_BUILD_DIR [--check] [--require BOARD]...
 
 ARM_BUILD_DIR is the cross build (BUILD/firmware/arm), holding one
 candor-<board>.elf per board folder.
@@ -156,9 +156,14 @@ def short(fn):
     return fn.split(":")[-1]
 
 
-def report(build, check):
+def report(build, check, required):
     ok = True
     elfs = sorted(glob.glob(os.path.join(build, "candor-*.elf")))
+    for board in required:
+        if os.path.join(build, "candor-%s.elf" % board) not in elfs:
+            print("firmware-size: candor-%s.elf was not built in %s" % (board, build),
+                  file=sys.stderr)
+            ok = False
     if not elfs:
         print("firmware-size: no candor-*.elf in %s (is arm-none-eabi-gcc installed? "
               "tools/setup-deps.sh)" % build, file=sys.stderr)
@@ -215,6 +220,8 @@ def report(build, check):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit("usage: tools/firmware-size.py ARM_BUILD_DIR [--check]")
-    sys.exit(report(sys.argv[1], "--check" in sys.argv[2:]))
+    args = sys.argv[1:]
+    if not args or args[0].startswith("-"):
+        sys.exit("usage: tools/firmware-size.py ARM_BUILD_DIR [--check] [--require BOARD]...")
+    req = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--require"]
+    sys.exit(report(args[0], "--check" in args[1:], req))

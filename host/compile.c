@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include "commands.h"
+#include "identifying.h"
 #include "pack.h"
 #include "relevance.h"
 
@@ -1307,7 +1308,9 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, uint8_t *out, size_t
         st = CND_E_NOSPACE;
         goto done;
     }
-    if (!read_source(src, root, err))
+    /* Identifying items, free-text kinds and location presets first
+     * (identifying.h): an item that must not exist is refused as such. */
+    if (!cnd_ident_check_source(root, err) || !read_source(src, root, err))
         goto done;
     for (i = 0; i < src->n_items; i++)
         if (!compile_relevance(src, i, err))

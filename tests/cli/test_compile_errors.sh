@@ -40,7 +40,7 @@ expect_refusal() {
 expect_refusal malformed 3 "line 3, column 13: malformed JSON"
 expect_refusal missing_title 3 "(top level): missing 'title'"
 expect_refusal wrong_type 3 "version: must be a whole number"
-expect_refusal unknown_kind 3 "items[0].kind: unknown kind 'text'"
+expect_refusal unknown_kind 3 "items[0].kind: 'text' would collect identifying data (free text)"
 expect_refusal duplicate_item 3 "items[1].name: duplicate item name 'lives_in'"
 expect_refusal duplicate_choice 3 "items[0].choices[1].name: duplicate choice name 'a'"
 expect_refusal missing_label_es 3 "items[0].label: missing 'es'"

@@ -253,7 +253,9 @@ static void source_defects_give_one_line_with_path_and_problem(void **state)
         const char *items;
         const char *expect;
     } cases[] = {
-        {"{`name`:`q`,`kind`:`text`,`label`:{`en`:`Q`}}", "items[0].kind: unknown kind 'text'"},
+        {"{`name`:`q`,`kind`:`slider`,`label`:{`en`:`Q`}}", "items[0].kind: unknown kind 'slider'"},
+        {"{`name`:`q`,`kind`:`text`,`label`:{`en`:`Q`}}",
+         "items[0].kind: 'text' would collect identifying data (free text)"},
         {LIVES_IN "," LIVES_IN, "items[1].name: duplicate item name 'lives_in'"},
         {"{`name`:`q`,`kind`:`single`,`label`:{`en`:`Q`},`choices`:[{`name`:`a`,`label`:{`en`:`A`}}"
          ","

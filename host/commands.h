@@ -16,5 +16,6 @@ int cnd_cmd_push(int argc, char **argv);    /* host/cmd_device.c */
 int cnd_cmd_sync(int argc, char **argv);    /* host/sync.c */
 int cnd_cmd_export(int argc, char **argv);  /* host/export.c */
 int cnd_cmd_watch(int argc, char **argv);   /* host/cmd_watch.c */
+int cnd_cmd_keygen(int argc, char **argv);  /* host/cmd_keygen.c */
 
 #endif

@@ -30,6 +30,7 @@ static const command_t commands[] = {
     {"sync", cnd_cmd_sync, "pull new responses into a store, durably, exactly once"},
     {"export", cnd_cmd_export, "write a store's responses as JSON or NDJSON"},
     {"watch", cnd_cmd_watch, "sync station: sync every handheld plugged in, one line each"},
+    {"keygen", cnd_cmd_keygen, "create the office's key pair (sealing, pack signing)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -57,6 +57,17 @@ expect_refusal min_greater_than_max 3 "items[0]: min 5 is greater than max 1"
 expect_refusal reserved_name 3 "items[0].name: 'day' is a reserved name"
 expect_refusal bad_name 3 "items[0].name: 'Lives-In' must match ^[a-z][a-z0-9_]{0,31}\$"
 expect_refusal identifying_item 3 "items[0].name: 'phone' would collect identifying data"
+# Identifying data, one fixture per category (host/identifying.c): the
+# second item is refused, the first ("Who keeps your passport?") is not.
+expect_refusal identifying_names 3 "items[1].label.es: 'como se llama' would collect identifying data (a person's name)"
+expect_refusal identifying_contact 3 "items[1].label.en: 'whatsapp' would collect identifying data (a phone number or other contact)"
+expect_refusal identifying_address 3 "items[1].label.en: 'your house number' would collect identifying data (an address)"
+expect_refusal identifying_employer 3 "items[1].label.es: 'que agencia' would collect identifying data (an employer, agency or recruiter's name)"
+expect_refusal identifying_document 3 "items[1].label.en: 'digits of your id' would collect identifying data (a document number)"
+expect_refusal identifying_birth 3 "items[1].label.en: 'what year were you born' would collect identifying data (an exact date of birth)"
+expect_refusal identifying_location 3 "items[1].label.en: 'which neighbourhood' would collect identifying data (a place finer than a preset list of regions)"
+expect_refusal free_text_kind 3 "items[1].kind: 'string' would collect identifying data (free text)"
+expect_refusal preset_on_multiple 3 "items[1].preset: a preset list needs \"kind\": \"single\""
 expect_refusal too_large 3 "exceed the limit of 32768 bytes"
 expect_refusal language_without_ui 3 "ui: missing 'prefer_not' (no built-in text for language 'fr'"
 
@@ -85,6 +96,10 @@ rc=$?
 [ -s "$WORK/out/good.pack" ] || fail "good source: no pack written"
 [ "$(head -c 4 "$WORK/out/good.pack")" = "CNDP" ] || fail "good source: pack lacks the CNDP magic"
 [ ! -s "$WORK/stderr" ] || fail "good source: stderr not empty"
+"$CANDOR" compile "$FIX/good_preset.json" -o "$WORK/out/preset.pack" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "a region from a preset list refused: $(cat "$WORK/stderr")"
+grep -q "2 items, 2 languages" "$WORK/stdout" || fail "preset source: stdout '$(cat "$WORK/stdout")'"
+rm -f "$WORK/out/preset.pack"
 "$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$WORK/out/dw.pack" >"$WORK/stdout" ||
     fail "default survey refused"
 grep -q "27 items, 2 languages" "$WORK/stdout" || fail "default survey: stdout '$(cat "$WORK/stdout")'"

@@ -48,6 +48,17 @@ typedef struct cnd_hal {
     /* Today as days since 2020-01-01 UTC. Day resolution is all the core
      * ever asks for, so finer time cannot leak into records. */
     uint16_t (*today)(void *ctx);
+    /* Optional (NULL = none). Milliseconds since boot, monotonic, wrapping
+     * at 2^32. The engine times deliberate key sequences (quick-exit
+     * return, admin entry) and the admin PIN backoff with it; never stored. */
+    uint32_t (*uptime_ms)(void *ctx);
+    /* Optional (NULL = none). Local time of day, seconds 0..86399, for the
+     * clock face of the neutral screen only; never stored. Without it the
+     * clock runs from 00:00 at boot (uptime_ms). */
+    uint32_t (*clock_s)(void *ctx);
+    /* Optional (NULL = the port cannot set its date). Sets what today()
+     * returns from now on, from the admin settings (days since 2020-01-01). */
+    cnd_status_t (*set_today)(void *ctx, uint16_t day);
 } cnd_hal_t;
 
 #endif

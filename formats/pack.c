@@ -303,7 +303,8 @@ static cnd_status_t check_item_shape(const uint8_t *e)
     uint8_t nc = e[CND_PACK_ITEM_N_CHOICES];
     int32_t min = (int32_t)rd32(e + CND_PACK_ITEM_MIN), max = (int32_t)rd32(e + CND_PACK_ITEM_MAX);
 
-    if ((flags & ~CND_ITEM_F_PNA) != 0 || e[CND_PACK_ITEM_N_TAGS] > CND_MAX_TAGS)
+    if ((flags & ~(CND_ITEM_F_PNA | CND_ITEM_F_PRIVATE)) != 0 ||
+        e[CND_PACK_ITEM_N_TAGS] > CND_MAX_TAGS)
         return CND_E_INVALID;
     switch (kind) {
     case CND_ITEM_SINGLE:
@@ -320,7 +321,7 @@ static cnd_status_t check_item_shape(const uint8_t *e)
             return CND_E_RANGE;
         return CND_OK;
     case CND_ITEM_INFO:
-        if (nc != 0 || flags != 0)
+        if (nc != 0 || (flags & CND_ITEM_F_PNA) != 0)
             return CND_E_INVALID;
         break;
     default:

@@ -41,6 +41,9 @@ typedef enum {
 
 /* Item flags. */
 #define CND_ITEM_F_PNA 0x01 /* "Prefer not to answer" is offered (default on) */
+/* Hand-over mode: the respondent answers alone; once confirmed the answer is
+ * never shown on the device again (not on the item, not in review). */
+#define CND_ITEM_F_PRIVATE 0x02
 
 /*
  * Interface strings the engine needs in the interview language. The

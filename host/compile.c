@@ -562,6 +562,7 @@ static int read_kind_fields(const src_t *src, src_item_t *it, const cJSON *e, co
 {
     const char *k = kind_name(it->kind);
     const cJSON *pna = get_field(e, "prefer_not");
+    const cJSON *priv = get_field(e, "private");
     int has_choices = it->kind == CND_ITEM_SINGLE || it->kind == CND_ITEM_MULTI;
 
     if (pna != NULL && !cJSON_IsBool(pna)) {
@@ -572,8 +573,14 @@ static int read_kind_fields(const src_t *src, src_item_t *it, const cJSON *e, co
         cnd_err_set(err, "%s.prefer_not: not allowed on an info item (it has no answer)", path);
         return 0;
     }
+    if (priv != NULL && !cJSON_IsBool(priv)) {
+        cnd_err_set(err, "%s.private: must be true or false", path);
+        return 0;
+    }
     it->flags =
         (it->kind != CND_ITEM_INFO && (pna == NULL || cJSON_IsTrue(pna))) ? CND_ITEM_F_PNA : 0;
+    if (cJSON_IsTrue(priv))
+        it->flags |= CND_ITEM_F_PRIVATE; /* hand-over mode (SPEC 1.4) */
     if (it->kind != CND_ITEM_INTEGER &&
         (!refuse_field(e, path, "min", k, err) || !refuse_field(e, path, "max", k, err)))
         return 0;
@@ -591,7 +598,7 @@ static int read_kind_fields(const src_t *src, src_item_t *it, const cJSON *e, co
 static int read_item(src_t *src, uint16_t i, const cJSON *e, cnd_err_t *err)
 {
     static const char *const keys[] = {"name", "kind", "label",    "hint",       "choices", "min",
-                                       "max",  "tags", "relevant", "prefer_not", NULL};
+                                       "max",  "tags", "relevant", "prefer_not", "private", NULL};
     src_item_t *it = &src->items[i];
     const char *kind;
     char p[32], q[48], r[48];

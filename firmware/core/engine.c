@@ -60,6 +60,51 @@ static int asked(const cnd_engine_t *e, uint16_t i)
     return (int)((e->asked >> i) & 1u);
 }
 
+static int is_private(const cnd_engine_t *e, int32_t i)
+{
+    cnd_item_t it;
+    if (i < 0 || i >= item_count(e))
+        return 0;
+    load_item(e, (uint16_t)i, &it);
+    return (it.flags & CND_ITEM_F_PRIVATE) != 0;
+}
+
+/* A private answer that was confirmed is shown as if unanswered. */
+static int hidden(const cnd_engine_t *e, uint16_t i)
+{
+    return (int)((e->confirmed >> i) & 1u) && is_private(e, i);
+}
+
+static uint32_t uptime(const cnd_engine_t *e)
+{
+    return (e->hal && e->hal->uptime_ms) ? e->hal->uptime_ms(e->hal->ctx) : 0;
+}
+
+/* Forgets the keys pressed so far: a sequence must start afresh. */
+static void seq_clear(cnd_engine_t *e)
+{
+    memset(e->seq_keys, 0, sizeof(e->seq_keys));
+    memset(e->seq_ms, 0, sizeof(e->seq_ms));
+}
+
+static void seq_push(cnd_engine_t *e, cnd_key_t key)
+{
+    memmove(e->seq_keys, e->seq_keys + 1, sizeof(e->seq_keys) - 1);
+    memmove(e->seq_ms, e->seq_ms + 1, sizeof(e->seq_ms) - sizeof(e->seq_ms[0]));
+    e->seq_keys[CND_ENGINE_SEQ_LEN - 1] = (uint8_t)key;
+    e->seq_ms[CND_ENGINE_SEQ_LEN - 1] = uptime(e);
+}
+
+/* 1 if the last CND_ENGINE_SEQ_LEN keys are `want`, in order, all within
+ * the window (unsigned arithmetic: right across the uptime wrap). Any
+ * other key in between breaks the match, so it restarts the sequence. */
+static int seq_matches(const cnd_engine_t *e, const uint8_t *want)
+{
+    return memcmp(e->seq_keys, want, CND_ENGINE_SEQ_LEN) == 0 &&
+           (uint32_t)(e->seq_ms[CND_ENGINE_SEQ_LEN - 1] - e->seq_ms[0]) <=
+               CND_ENGINE_SEQ_WINDOW_MS;
+}
+
 static int32_t clamp32(int32_t v, int32_t lo, int32_t hi)
 {
     return v < lo ? lo : (v > hi ? hi : v);
@@ -72,6 +117,8 @@ static void wipe(cnd_engine_t *e)
     memset(&e->resp, 0, sizeof(e->resp));
     memset(&e->screen, 0, sizeof(e->screen));
     e->asked = 0;
+    e->confirmed = 0;
+    e->hand_to = 0;
     e->number = 0;
     e->cur = 0;
     e->row_first = 0;
@@ -79,6 +126,8 @@ static void wipe(cnd_engine_t *e)
     e->editing = 0;
     e->have_id = 0;
     e->save_status = CND_OK;
+    e->exit_referral = 0;
+    seq_clear(e);
 }
 
 /* ------------------------------------------------------------ answer text */
@@ -154,8 +203,8 @@ cnd_str_t cnd_engine_answer_text(const cnd_engine_t *e, uint16_t item, char *buf
     uint32_t mask;
     uint8_t c, ticked = 0, only = 0;
 
-    if (!e->pack || item >= item_count(e))
-        return str_view(buf, 0);
+    if (!e->pack || item >= item_count(e) || is_private(e, item))
+        return str_view(buf, 0); /* a private answer is never shown again */
     a = &e->resp.answers[item];
     if (a->state == CND_ANS_PNA)
         return ui(e, CND_UI_PREFER_NOT);
@@ -194,12 +243,16 @@ cnd_str_t cnd_engine_answer_text(const cnd_engine_t *e, uint16_t item, char *buf
 
 static void render_item(cnd_engine_t *e, cnd_screen_t *s)
 {
+    static const cnd_answer_t none = {0, 0};
     cnd_item_t it;
     const cnd_answer_t *a = &e->resp.answers[e->cur];
     uint8_t c, n = 0;
     uint16_t i;
 
     load_item(e, e->cur, &it);
+    if (hidden(e, e->cur))
+        a = &none; /* drawn as unanswered: no tick, no number, cursor 0 */
+    s->hand_private = (it.flags & CND_ITEM_F_PRIVATE) != 0;
     s->title = cnd_pack_item_label(e->pack, e->cur, e->lang);
     s->body = cnd_pack_item_hint(e->pack, e->cur, e->lang);
     s->item = e->cur;
@@ -245,14 +298,16 @@ static void render_item(cnd_engine_t *e, cnd_screen_t *s)
     s->n_options = n;
 }
 
-/* Review lines are the asked questions (info screens have no answer). */
+/* Review lines are the asked questions (info screens have no answer).
+ * Private items are left out altogether: not even a "hidden" marker, which
+ * would tell an onlooker that a sensitive question was asked. */
 static int review_listed(const cnd_engine_t *e, uint16_t i)
 {
     cnd_item_t it;
     if (!asked(e, i))
         return 0;
     load_item(e, i, &it);
-    return it.kind != CND_ITEM_INFO;
+    return it.kind != CND_ITEM_INFO && (it.flags & CND_ITEM_F_PRIVATE) == 0;
 }
 
 static uint16_t review_row_count(const cnd_engine_t *e)
@@ -287,6 +342,33 @@ static void render_review(cnd_engine_t *e, cnd_screen_t *s)
     }
 }
 
+/* The neutral screen's clock: the port's time of day, else a clock that
+ * started at 00:00 at boot, like a watch nobody set. */
+static uint16_t clock_minutes(const cnd_engine_t *e)
+{
+    uint32_t sec;
+    if (e->hal && e->hal->clock_s)
+        sec = e->hal->clock_s(e->hal->ctx);
+    else
+        sec = uptime(e) / 1000u;
+    return (uint16_t)((sec / 60u) % 1440u);
+}
+
+/* Hand-over wording: the pack format has no interface strings for it yet,
+ * so these are the device's own (English) words, with the pack's
+ * translated "Next" as the option. */
+#define HANDOVER_TITLE "Private questions"
+#define HANDOVER_BODY                                                                  \
+    "Please pass the device to the respondent. They answer the next questions "     \
+    "alone; their answers are not shown again, not even in the review."
+#define HANDBACK_TITLE "Thank you"
+#define HANDBACK_BODY "Please pass the device back to the interviewer."
+
+static cnd_str_t lit(const char *text)
+{
+    return str_view(text, (uint16_t)strlen(text));
+}
+
 static void render(cnd_engine_t *e)
 {
     cnd_screen_t *s = &e->screen;
@@ -294,8 +376,13 @@ static void render(cnd_engine_t *e)
     memset(s, 0, sizeof(*s));
     s->kind = e->state;
     s->lang = e->lang;
-    /* Neutral must not show anything that hints at a survey. */
-    if (!e->pack || e->state == CND_SCREEN_NEUTRAL || e->state == CND_SCREEN_NO_SURVEY)
+    /* Neutral must not show anything that hints at a survey: a clock. */
+    if (e->state == CND_SCREEN_NEUTRAL) {
+        s->lang = 0;
+        s->clock_min = clock_minutes(e);
+        return;
+    }
+    if (!e->pack || e->state == CND_SCREEN_NO_SURVEY)
         return;
     s->lang_code = cnd_pack_lang_code(e->pack, e->lang);
     switch (e->state) {
@@ -336,6 +423,12 @@ static void render(cnd_engine_t *e)
         s->body = cnd_pack_referral(e->pack, e->lang);
         s->options[s->n_options++] = ui(e, CND_UI_DONE);
         break;
+    case CND_SCREEN_HANDOVER:
+    case CND_SCREEN_HANDBACK:
+        s->title = lit(e->state == CND_SCREEN_HANDOVER ? HANDOVER_TITLE : HANDBACK_TITLE);
+        s->body = lit(e->state == CND_SCREEN_HANDOVER ? HANDOVER_BODY : HANDBACK_BODY);
+        s->options[s->n_options++] = ui(e, CND_UI_NEXT);
+        break;
     default:
         break;
     }
@@ -371,6 +464,8 @@ static void enter_item(cnd_engine_t *e, uint16_t i)
     load_item(e, i, &it);
     e->number = clamp32(0, it.min, it.max);
     pna_row = it.kind == CND_ITEM_INTEGER ? 2 : it.n_choices;
+    if (hidden(e, i))
+        return; /* kept, but drawn as unanswered: cursor 0, default number */
     if (a->state == CND_ANS_PNA && has_pna(&it)) {
         e->cursor = pna_row;
         return;
@@ -402,6 +497,15 @@ static void enter_item(cnd_engine_t *e, uint16_t i)
     }
 }
 
+/* Shows item `to`, or REVIEW when to < 0. */
+static void hand_on(cnd_engine_t *e, int32_t to)
+{
+    if (to < 0)
+        go(e, CND_SCREEN_REVIEW);
+    else
+        enter_item(e, (uint16_t)to);
+}
+
 /* Moves to the first relevant item after `from` (from = -1: the first).
  * Items passed over are irrelevant given the answers so far, so their
  * answers are cleared: a response never holds an answer to a question
@@ -409,18 +513,26 @@ static void enter_item(cnd_engine_t *e, uint16_t i)
 static void advance_from(cnd_engine_t *e, int32_t from)
 {
     uint16_t count = item_count(e), i;
+    int32_t to = -1; /* REVIEW */
 
     for (i = (uint16_t)(from + 1); i < count; i++) {
         cnd_item_t it;
         load_item(e, i, &it);
         if (cnd_relevance_eval(it.relevance, it.relevance_len, e->resp.answers, count)) {
-            enter_item(e, i);
-            return;
+            to = i;
+            break;
         }
         memset(&e->resp.answers[i], 0, sizeof(e->resp.answers[i]));
         e->asked &= ~((uint64_t)1 << i);
+        e->confirmed &= ~((uint64_t)1 << i);
     }
-    go(e, CND_SCREEN_REVIEW);
+    /* Entering or leaving a run of private items passes the device over. */
+    if (is_private(e, to) != is_private(e, from)) {
+        go(e, is_private(e, to) ? CND_SCREEN_HANDOVER : CND_SCREEN_HANDBACK);
+        e->hand_to = (int16_t)to;
+    } else {
+        hand_on(e, to);
+    }
 }
 
 static int32_t last_asked_before(const cnd_engine_t *e, uint16_t end)
@@ -473,15 +585,17 @@ static void item_ok(cnd_engine_t *e)
         break;
     case CND_ITEM_MULTI:
         if (c < nc) {
-            uint32_t mask = a->state == CND_ANS_VALUE ? (uint32_t)a->value : 0;
+            /* A hidden answer is replaced, never edited from what is not shown. */
+            uint32_t mask = (a->state == CND_ANS_VALUE && !hidden(e, e->cur)) ? (uint32_t)a->value : 0;
+            e->confirmed &= ~((uint64_t)1 << e->cur);
             mask ^= (uint32_t)1 << c;
             answer(e, mask ? CND_ANS_VALUE : CND_ANS_NONE, (int32_t)mask);
             return; /* toggling stays on the item */
         }
         if (pna && c == nc)
             answer(e, CND_ANS_PNA, 0);
-        else if (a->state != CND_ANS_VALUE || a->value == 0)
-            return; /* Next with nothing ticked: stay */
+        else if (a->state != CND_ANS_VALUE || a->value == 0 || hidden(e, e->cur))
+            return; /* Next with nothing ticked (on screen): stay */
         break;
     case CND_ITEM_INTEGER:
         if (c == 0) {
@@ -496,6 +610,8 @@ static void item_ok(cnd_engine_t *e)
     default: /* info: never an answer */
         break;
     }
+    if (e->resp.answers[e->cur].state != CND_ANS_NONE)
+        e->confirmed |= (uint64_t)1 << e->cur;
     advance_from(e, e->cur);
 }
 
@@ -597,12 +713,43 @@ static void ok_key(cnd_engine_t *e)
             withdraw(e);
         break;
     case CND_SCREEN_REFERRAL:
-    case CND_SCREEN_NEUTRAL:
         go_home(e);
+        break;
+    case CND_SCREEN_HANDOVER:
+    case CND_SCREEN_HANDBACK:
+        hand_on(e, e->hand_to);
         break;
     default:
         break;
     }
+}
+
+/* EXIT: wipe first, so nothing below may see the answers, then hide. */
+static void quick_exit(cnd_engine_t *e)
+{
+    /* Cut short: an interview, or its end before the referral was read. */
+    int cut = cnd_engine_busy(e) || e->state == CND_SCREEN_SAVED ||
+              e->state == CND_SCREEN_REFERRAL;
+    wipe(e);
+    go(e, CND_SCREEN_NEUTRAL);
+    e->exit_referral = (uint8_t)(cut && e->pack);
+    seq_clear(e);
+}
+
+/* NEUTRAL: every key is ignored unless it completes the unlock sequence.
+ * An interview that was cut short ends on the referral screen, as every
+ * interview does; otherwise the device is back on HOME. */
+static void neutral_key(cnd_engine_t *e, cnd_key_t key)
+{
+    static const uint8_t unlock[CND_ENGINE_SEQ_LEN] = CND_ENGINE_UNLOCK_KEYS;
+    int referral = e->exit_referral;
+
+    seq_push(e, key);
+    if (!seq_matches(e, unlock))
+        return;
+    go_home(e);
+    if (referral && e->pack)
+        go(e, CND_SCREEN_REFERRAL);
 }
 
 /* --------------------------------------------------------------- public */
@@ -621,7 +768,10 @@ void cnd_engine_set_pack(cnd_engine_t *e, const cnd_pack_t *pack)
     e->pack = (pack && cnd_pack_lang_count(pack) > 0) ? pack : NULL;
     if (!e->pack || e->lang >= cnd_pack_lang_count(e->pack))
         e->lang = 0;
-    go_home(e);
+    if (e->state == CND_SCREEN_NEUTRAL)
+        wipe(e); /* stays hidden: only the unlock sequence leaves the clock */
+    else
+        go_home(e);
     render(e);
 }
 
@@ -629,15 +779,15 @@ void cnd_engine_key(cnd_engine_t *e, cnd_key_t key)
 {
     uint8_t n = e->screen.n_options;
 
-    if (key == CND_KEY_EXIT) {
-        wipe(e); /* first: nothing below may see the answers */
-        go(e, CND_SCREEN_NEUTRAL);
+    if (key == CND_KEY_EXIT && e->state != CND_SCREEN_NEUTRAL) {
+        quick_exit(e);
+    } else if (e->state == CND_SCREEN_NEUTRAL) {
+        neutral_key(e, key);
     } else if (key == CND_KEY_LANG) {
         if (e->pack)
             e->lang = (uint8_t)((e->lang + 1u) % cnd_pack_lang_count(e->pack));
     } else if (!e->pack) {
-        if (e->state == CND_SCREEN_NEUTRAL && key == CND_KEY_OK)
-            go_home(e);
+        /* NO_SURVEY: nothing to do until a pack arrives */
     } else if (e->state == CND_SCREEN_ITEM && (e->editing || key == CND_KEY_OK ||
                                               key == CND_KEY_BACK)) {
         item_key(e, key);
@@ -658,6 +808,9 @@ void cnd_engine_key(cnd_engine_t *e, cnd_key_t key)
             go_home(e);
         else if (e->state == CND_SCREEN_SAVE_FAILED)
             go(e, CND_SCREEN_REVIEW);
+        else if (e->state == CND_SCREEN_HANDOVER || e->state == CND_SCREEN_HANDBACK)
+            back_to(e, last_asked_before(e, e->hand_to < 0 ? item_count(e)
+                                                           : (uint16_t)e->hand_to));
     }
     render(e);
 }
@@ -679,6 +832,8 @@ int cnd_engine_busy(const cnd_engine_t *e)
     case CND_SCREEN_ITEM:
     case CND_SCREEN_REVIEW:
     case CND_SCREEN_SAVE_FAILED:
+    case CND_SCREEN_HANDOVER:
+    case CND_SCREEN_HANDBACK:
         return 1;
     default:
         return 0;

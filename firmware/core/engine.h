@@ -10,8 +10,10 @@
  * Never: writes anything to flash before the respondent confirms on the
  * review screen; records that consent was declined, that the interview was
  * withdrawn, or that the referral screen was shown; computes any
- * "forced labour" flag. Quick exit and withdraw wipe the in-progress answers
- * (memset) before anything else happens.
+ * "forced labour" flag; shows a confirmed private answer. Quick exit and
+ * withdraw wipe the in-progress answers (memset) before anything else
+ * happens. Times from the hal (uptime, clock) only gate keys and draw the
+ * clock; they are never stored.
  *
  * Key contract (docs for ports and key scripts):
  *   HOME [Start] -OK-> CONSENT [Agree, Decline]; Decline -> REFERRAL.
@@ -25,7 +27,22 @@
  *   REVIEW [Save, Change answers, Withdraw]; UP on the first option and
  *     DOWN on the last scroll the answer rows instead (cursor stays put).
  *   SAVED [Next] -> REFERRAL [Done] -> HOME. SAVE_FAILED [Save, Withdraw].
- *   LANG anywhere cycles the language; EXIT anywhere wipes -> NEUTRAL.
+ *   LANG anywhere cycles the language (not behind the clock).
+ *
+ * Respondent control (docs/DESIGN.md "Respondent control"):
+ *   EXIT on any screen wipes the interview (memset) and shows NEUTRAL, a
+ *   plain clock (screen.clock_min; nothing else is set). Only the keys
+ *   UP UP DOWN DOWN OK, the first at most 5 s before the last (when the
+ *   port has hal->uptime_ms), leave it; any other key, a single OK
+ *   included, restarts the sequence and the clock stays. The return goes
+ *   to REFERRAL if an interview (consent .. referral) was cut, else HOME.
+ *   Hand-over mode: before a run of private items (CND_ITEM_F_PRIVATE)
+ *   HANDOVER [Next], after it HANDBACK [Next] (OK continues, BACK goes to
+ *   the previous asked item). A private answer, once confirmed (OK that
+ *   leaves the item forward), is never shown again: going back shows the
+ *   item unanswered (cursor 0, no ticks, default number) while RAM keeps
+ *   the answer until a new one is given; REVIEW leaves private items out
+ *   and cnd_engine_answer_text() returns nothing for them.
  *
  * Device full (formats/fill.h, docs/DESIGN.md "Device full"): HOME shows
  * how full the response log is, as screen.storage (a cnd_fill_level_t) and
@@ -42,8 +59,8 @@
  * The level is read from the store whenever a screen is built; a port calls
  * cnd_engine_refresh() after a sync so HOME shows the space an ack freed.
  *
- * RAM: sizeof(cnd_engine_t) = 1192 bytes on Cortex-M4 (1584 on x86-64):
- * the response (528) plus the screen with its 4-row review window (624);
+ * RAM: sizeof(cnd_engine_t) = 1240 bytes on Cortex-M4 (1632 on x86-64):
+ * the response (528) plus the screen with its 4-row review window (628);
  * the active pack buffer is the caller's. No heap, no recursion; the
  * deepest call chain is key -> save -> store. Code: about 3.7 KB (-Os).
  */
@@ -74,8 +91,16 @@ typedef enum {
     CND_SCREEN_SAVED,         /* shown only after verified commit */
     CND_SCREEN_SAVE_FAILED,   /* storage refused; answers still in RAM, can retry */
     CND_SCREEN_REFERRAL,      /* referral text, for everyone, never recorded */
-    CND_SCREEN_NEUTRAL        /* after quick exit: nothing about the survey shown */
+    CND_SCREEN_NEUTRAL,       /* after quick exit: a plain clock (screen.clock_min) */
+    CND_SCREEN_HANDOVER,      /* before a private run: pass the device to the respondent */
+    CND_SCREEN_HANDBACK       /* after a private run: pass the device back */
 } cnd_screen_kind_t;
+
+/* Quick-exit return: these keys, in this order, the first of them at most
+ * CND_ENGINE_SEQ_WINDOW_MS before the last (when the port has a clock). */
+#define CND_ENGINE_UNLOCK_KEYS {CND_KEY_UP, CND_KEY_UP, CND_KEY_DOWN, CND_KEY_DOWN, CND_KEY_OK}
+#define CND_ENGINE_SEQ_LEN 5
+#define CND_ENGINE_SEQ_WINDOW_MS 5000u
 
 #define CND_SCREEN_MAX_OPTIONS (CND_MAX_CHOICES + 2)
 /* Review rows visible at once; a handheld screen shows about this many. */
@@ -123,6 +148,8 @@ typedef struct {
     uint32_t pending;    /* HOME: responses waiting for sync */
     uint8_t storage;     /* HOME: cnd_fill_level_t of the response log (see above) */
     uint8_t storage_percent; /* HOME: log fill level, 0..100 */
+    uint8_t hand_private; /* ITEM: 1 = a private item (hand-over mode) */
+    uint16_t clock_min;  /* NEUTRAL: the clock face, minutes since midnight 0..1439 */
 } cnd_screen_t;
 
 typedef struct cnd_engine cnd_engine_t;
@@ -166,6 +193,13 @@ struct cnd_engine {
     uint8_t editing;      /* INTEGER edit mode */
     uint8_t have_id;      /* resp.id is drawn; retries keep it (host dedupes) */
     uint8_t save_status;  /* last refused save */
+    uint8_t exit_referral; /* NEUTRAL: an interview was cut; return shows REFERRAL */
+    int16_t hand_to;      /* HANDOVER/HANDBACK: item shown after OK, -1 = REVIEW */
+    uint64_t confirmed;   /* bit i = item i answered and left forward (private: hidden) */
+    /* The last keys pressed and when (uptime ms), newest last, for the
+     * deliberate sequences; cleared whenever a sequence may start afresh. */
+    uint8_t seq_keys[CND_ENGINE_SEQ_LEN];
+    uint32_t seq_ms[CND_ENGINE_SEQ_LEN];
 };
 
 #endif

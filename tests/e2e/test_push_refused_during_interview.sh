@@ -20,7 +20,7 @@ last_screen dev | grep -q '^SCREEN ITEM .*name=origin' ||
     fail "the refused push disturbed the interview: $(last_screen dev)"
 
 # The interviewer finishes (quick exit), then the push goes through.
-printf 'down ok\nexpect ITEM terms_told\nexit\nexpect NEUTRAL\nok\nexpect HOME\n' >&3
+printf 'down ok\nexpect ITEM terms_told\nexit\nexpect NEUTRAL\nup up down down ok\nexpect REFERRAL\nok\nexpect HOME\n' >&3
 exec 3>&-
 wait_script dev
 "$CANDOR" push --device "$DEV" "$T/survey.pack" >"$T/out" 2>"$T/err" ||

@@ -60,7 +60,9 @@ keys = [
     (b"l", "SCREEN ITEM item=0 name=age_group lang=es cursor=2", "l switches language"),
     (b"\x7f", "SCREEN CONSENT lang=es", "Backspace goes back"),
     (b"x", "SCREEN NEUTRAL", "x is the quick exit"),
-    (b"\r", "SCREEN HOME", "Enter leaves the neutral screen"),
+    (b"\r", "SCREEN NEUTRAL", "Enter alone does not leave the neutral screen"),
+    (b"\x1b[A\x1b[A\x1b[B\x1b[B\r", "SCREEN REFERRAL", "up up down down Enter: the cut interview ends on the referral"),
+    (b"\r", "SCREEN HOME", "Done on the referral"),
     (b"\r\r", "SCREEN ITEM item=0", "start again"),
     (b"\x1b", "SCREEN NEUTRAL", "Esc is the quick exit"),
 ]

@@ -581,6 +581,10 @@ static int do_interview(pl_life_t *L, uint32_t k, uint8_t a, int *told_saved,
             }
             break;
         }
+        case CND_SCREEN_HANDOVER: /* private items: device passed over and back */
+        case CND_SCREEN_HANDBACK:
+            cut = press(L, CND_KEY_OK);
+            break;
         case CND_SCREEN_REVIEW:
             cut = move_to(L, 0) || press(L, CND_KEY_OK); /* Save */
             break;

@@ -60,6 +60,36 @@ static const char mini_json[] =
     "   \"label\": {\"en\": \"Want the help card?\", \"es\": \"Quiere la tarjeta?\"}}"
     " ]}";
 
+/* Hand-over mode: a private run in the middle (threats, hurt, days), and
+ * `help`, asked only when work = 'paid', after it. */
+static const char private_json[] =
+    "{\"id\": \"priv\", \"version\": 1,"
+    " \"languages\": [{\"code\": \"en\", \"name\": \"English\"}],"
+    " \"title\": {\"en\": \"Private survey\"},"
+    " \"consent\": {\"en\": \"Do you agree?\"},"
+    " \"referral\": {\"en\": \"Call 100 for help\"},"
+    " \"items\": ["
+    "  {\"name\": \"work\", \"kind\": \"single\", \"label\": {\"en\": \"Work\"},"
+    "   \"choices\": [{\"name\": \"paid\", \"label\": {\"en\": \"Paid\"}},"
+    "               {\"name\": \"unpaid\", \"label\": {\"en\": \"Unpaid\"}}]},"
+    "  {\"name\": \"threats\", \"kind\": \"multiple\", \"private\": true,"
+    "   \"label\": {\"en\": \"Threatened with?\"},"
+    "   \"choices\": [{\"name\": \"police\", \"label\": {\"en\": \"Police\"}},"
+    "               {\"name\": \"dismissal\", \"label\": {\"en\": \"Dismissal\"}},"
+    "               {\"name\": \"family\", \"label\": {\"en\": \"Harm to family\"}},"
+    "               {\"name\": \"none\", \"label\": {\"en\": \"None\"}}]},"
+    "  {\"name\": \"hurt\", \"kind\": \"yesno\", \"private\": true,"
+    "   \"label\": {\"en\": \"Were you hurt?\"}},"
+    "  {\"name\": \"days\", \"kind\": \"integer\", \"min\": 0, \"max\": 7, \"private\": true,"
+    "   \"label\": {\"en\": \"Days off a month\"}},"
+    "  {\"name\": \"help\", \"kind\": \"single\", \"relevant\": \"work = 'paid'\","
+    "   \"label\": {\"en\": \"Want help?\"},"
+    "   \"choices\": [{\"name\": \"yes\", \"label\": {\"en\": \"Yes please\"}},"
+    "               {\"name\": \"no\", \"label\": {\"en\": \"No thanks\"}}]}"
+    " ]}";
+
+enum { PRIV_WORK, PRIV_THREATS, PRIV_HURT, PRIV_DAYS, PRIV_HELP, PRIV_N };
+
 enum { MINI_INTRO, MINI_LIVES, MINI_ROOM, MINI_THREATS, MINI_YEARS, MINI_HURT, MINI_HELP,
        MINI_N };
 
@@ -74,6 +104,8 @@ typedef struct {
     cnd_engine_t eng;
     uint8_t rng_next;
     int rng_fail;
+    uint32_t now_ms;  /* the port's uptime clock, moved by the tests */
+    uint32_t clock_s; /* time of day for the neutral screen, when hal.clock_s is set */
 } fx_t;
 
 static cnd_status_t fx_random(void *ctx, uint8_t *buf, uint32_t n)
@@ -91,6 +123,16 @@ static uint16_t fx_today(void *ctx)
 {
     (void)ctx;
     return TEST_DAY;
+}
+
+static uint32_t fx_uptime(void *ctx)
+{
+    return ((fx_t *)ctx)->now_ms;
+}
+
+static uint32_t fx_clock(void *ctx)
+{
+    return ((fx_t *)ctx)->clock_s;
 }
 
 /* Installs the pack on the device as a push would (the store refuses a
@@ -124,7 +166,9 @@ static void fx_compile_default(fx_t *f)
     fx_install(f, plen);
 }
 
-static fx_t *fx_new(int default_pack)
+enum { FX_MINI, FX_DEFAULT, FX_PRIVATE };
+
+static fx_t *fx_new(int which)
 {
     fx_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -133,10 +177,14 @@ static fx_t *fx_new(int default_pack)
     f->hal.ctx = f;
     f->hal.random = fx_random;
     f->hal.today = fx_today;
+    f->hal.uptime_ms = fx_uptime;
+    f->now_ms = 1000;
     f->rng_next = 1;
     assert_int_equal(cnd_store_mount(&f->store, &f->hal), CND_OK);
-    if (default_pack)
+    if (which == FX_DEFAULT)
         fx_compile_default(f);
+    else if (which == FX_PRIVATE)
+        fx_compile(f, private_json, sizeof private_json - 1);
     else
         fx_compile(f, mini_json, sizeof mini_json - 1);
     cnd_engine_init(&f->eng, &f->store, &f->hal, &f->pack);
@@ -145,21 +193,31 @@ static fx_t *fx_new(int default_pack)
 
 static int setup_mini(void **state)
 {
-    *state = fx_new(0);
+    *state = fx_new(FX_MINI);
     return 0;
 }
 
 static int setup_default(void **state)
 {
-    *state = fx_new(1);
+    *state = fx_new(FX_DEFAULT);
     return 0;
+}
+
+static int setup_private(void **state)
+{
+    *state = fx_new(FX_PRIVATE);
+    return 0;
+}
+
+static void fx_free(fx_t *f)
+{
+    cnd_ram_flash_free(&f->rf);
+    free(f);
 }
 
 static int teardown(void **state)
 {
-    fx_t *f = *state;
-    cnd_ram_flash_free(&f->rf);
-    free(f);
+    fx_free(*state);
     return 0;
 }
 
@@ -240,6 +298,17 @@ static void start(fx_t *f)
     keys(f, "o");
     assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
     pick(f, 0); /* Agree */
+}
+
+/* Passes the hand-over screens around private items (OK on each), as the
+ * interviewer and the respondent would; 1 if an item is on screen then. */
+static int next_item(fx_t *f)
+{
+    int guard = 0;
+    while ((scr(f)->kind == CND_SCREEN_HANDOVER || scr(f)->kind == CND_SCREEN_HANDBACK) &&
+           guard++ < 4)
+        keys(f, "o");
+    return scr(f)->kind == CND_SCREEN_ITEM;
 }
 
 static void expect_item(fx_t *f, uint16_t item)
@@ -339,7 +408,7 @@ static void walk_default(fx_t *f, cnd_answer_t *expect, int force_item, uint8_t 
 {
     int guard = 0;
     memset(expect, 0, sizeof(cnd_answer_t) * CND_MAX_ITEMS);
-    while (scr(f)->kind == CND_SCREEN_ITEM && guard++ < 200)
+    while (next_item(f) && guard++ < 200)
         answer_current(f, expect, force_item, force_choice);
     assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
 }
@@ -445,7 +514,7 @@ static void sleeping_place_is_skipped_when_living_elsewhere_and_asked_otherwise(
     start(f);
     seen = 0;
     memset(expect, 0, sizeof expect);
-    while (scr(f)->kind == CND_SCREEN_ITEM) {
+    while (next_item(f)) {
         seen |= scr(f)->item == sleep;
         answer_current(f, expect, lives, elsewhere);
     }
@@ -462,7 +531,7 @@ static void sleeping_place_is_skipped_when_living_elsewhere_and_asked_otherwise(
     /* Living in: asked. */
     start(f);
     seen = 0;
-    while (scr(f)->kind == CND_SCREEN_ITEM) {
+    while (next_item(f)) {
         seen |= scr(f)->item == sleep;
         answer_current(f, expect, lives, employer);
     }
@@ -576,11 +645,11 @@ static void prefer_not_to_answer_is_offered_on_every_item_and_recorded_as_pna(vo
 {
     fx_t *f = *state;
     cnd_response_t got;
-    uint16_t n = cnd_pack_item_count(&f->pack), i, asked = 0, rows;
+    uint16_t n = cnd_pack_item_count(&f->pack), i, asked = 0, shown = 0, rows;
     uint8_t asked_mask[CND_MAX_ITEMS] = {0};
 
     start(f);
-    while (scr(f)->kind == CND_SCREEN_ITEM) {
+    while (next_item(f)) {
         cnd_item_t it;
         uint8_t row;
         assert_int_equal(cnd_pack_item(&f->pack, scr(f)->item, &it), CND_OK);
@@ -591,12 +660,14 @@ static void prefer_not_to_answer_is_offered_on_every_item_and_recorded_as_pna(vo
         row = option_of(f, ui(f, CND_UI_PREFER_NOT));
         asked_mask[scr(f)->item] = 1;
         asked++;
+        shown += (it.flags & CND_ITEM_F_PRIVATE) == 0; /* review lists only these */
         pick(f, row);
     }
     assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
     assert_true(asked > 10);
+    assert_true(shown < asked); /* the default survey has private items */
     rows = scr(f)->n_rows;
-    assert_int_equal(rows, asked);
+    assert_int_equal(rows, shown);
     for (i = 0; i < scr(f)->n_visible; i++)
         assert_true(str_same(scr(f)->rows[i].answer, ui(f, CND_UI_PREFER_NOT)));
     pick(f, 0);
@@ -623,8 +694,14 @@ static void quick_exit_wipes_the_answers_from_ram_and_stores_nothing(void **stat
     assert_int_equal(cnd_engine_busy(&f->eng), 0);
     assert_int_equal(f->rf.prog_count + f->rf.erase_count, 0);
     assert_int_equal(pending(f), 0);
-    keys(f, "udbl"); /* nothing brings the survey back but OK */
+    keys(f, "o"); /* a single OK does not bring the survey back */
     assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    keys(f, "udblxo"); /* nor does any other key */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    keys(f, "uuddo"); /* the deliberate sequence does: the cut interview ends */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL); /* on the referral */
+    assert_str(scr(f)->body, "Call 100 for help");
     keys(f, "o");
     assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
 
@@ -637,9 +714,72 @@ static void quick_exit_wipes_the_answers_from_ram_and_stores_nothing(void **stat
     assert_int_equal(scr(f)->checked, 1);
     keys(f, "x");
     assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
-    keys(f, "o");
+    keys(f, "uuddo" "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
     assert_int_equal(pending(f), 0);
     assert_int_equal(f->rf.prog_count + f->rf.erase_count, 0);
+}
+
+static void quick_exit_returns_only_after_up_up_down_down_ok_within_five_seconds(void **state)
+{
+    fx_t *f = *state;
+
+    keys(f, "x"); /* from HOME: nothing was cut, the return goes to HOME */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    keys(f, "uudd" "u" "o"); /* a wrong key restarts the sequence */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    keys(f, "uuddd" "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    keys(f, "uudd" "x" "o"); /* EXIT on the clock is just a wrong key */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    keys(f, "uud");
+    f->now_ms += CND_ENGINE_SEQ_WINDOW_MS + 1; /* too slow: a nudge in a pocket */
+    keys(f, "do");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    keys(f, "l"); /* LANG changes nothing behind the clock */
+    keys(f, "uu");
+    f->now_ms += CND_ENGINE_SEQ_WINDOW_MS - 10; /* slow but in time */
+    keys(f, "ddo");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->lang, 0);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT); /* no sequence left over */
+
+    /* The clock's uptime wraps: still measured right. */
+    f->now_ms = 0xFFFFFFFFu - 1000u;
+    keys(f, "xuu");
+    f->now_ms += 2000u;
+    keys(f, "ddo");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL); /* consent was cut */
+}
+
+static void neutral_screen_is_a_clock_and_shows_nothing_of_the_survey(void **state)
+{
+    fx_t *f = *state;
+
+    start(f);
+    f->now_ms = (13u * 60u + 7u) * 60000u + 59000u; /* no time of day: since boot */
+    keys(f, "x");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    assert_int_equal(scr(f)->clock_min, 13 * 60 + 7);
+    assert_int_equal(scr(f)->lang, 0);
+    assert_int_equal(scr(f)->title.len + scr(f)->body.len + scr(f)->n_options +
+                         scr(f)->n_rows + scr(f)->lang_code.len + scr(f)->pending,
+                     0);
+    f->hal.clock_s = fx_clock; /* the port's time of day wins */
+    f->clock_s = 23u * 3600u + 59u * 60u + 30u;
+    cnd_engine_refresh(&f->eng);
+    assert_int_equal(scr(f)->clock_min, 23 * 60 + 59);
+    f->clock_s = 24u * 3600u; /* wraps at midnight */
+    keys(f, "d");
+    assert_int_equal(scr(f)->clock_min, 0);
+
+    /* A pack pushed meanwhile does not uncover anything. */
+    cnd_engine_set_pack(&f->eng, &f->pack);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    assert_int_equal(scr(f)->title.len + scr(f)->n_options, 0);
+    keys(f, "uuddo");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
 }
 
 static void withdraw_on_review_stores_nothing_and_shows_referral(void **state)
@@ -963,6 +1103,8 @@ static void new_pack_returns_to_home_and_no_pack_shows_no_survey(void **state)
     keys(f, "x");
     assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
     keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    keys(f, "uuddo");
     assert_int_equal(scr(f)->kind, CND_SCREEN_NO_SURVEY);
 }
 
@@ -1094,6 +1236,314 @@ static void start_is_refused_when_a_response_could_not_be_kept_until_a_sync(void
     expect_item(f, MINI_INTRO);
 }
 
+/* ------------------------------------------------------- hand-over mode */
+
+/* No review line, and no composed answer text, gives a private answer away. */
+static void assert_review_hides_private_answers(fx_t *f)
+{
+    uint16_t i, r;
+    char buf[CND_SCREEN_ANSWER_TEXT_MAX];
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    for (i = 0; i < PRIV_N; i++) {
+        cnd_item_t it;
+        assert_int_equal(cnd_pack_item(&f->pack, i, &it), CND_OK);
+        if (!(it.flags & CND_ITEM_F_PRIVATE))
+            continue;
+        assert_int_equal(cnd_engine_answer_text(&f->eng, i, buf, sizeof buf).len, 0);
+        for (r = 0; r < scr(f)->n_visible; r++)
+            assert_int_not_equal(scr(f)->rows[r].item, i);
+    }
+}
+
+static void hand_over_screens_come_before_and_after_a_run_of_private_items(void **state)
+{
+    fx_t *f = *state;
+    cnd_response_t got;
+
+    start(f);
+    expect_item(f, PRIV_WORK);
+    assert_false(scr(f)->hand_private);
+    pick(f, 0); /* paid: help will be asked */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HANDOVER);
+    assert_int_equal(cnd_engine_busy(&f->eng), 1);
+    assert_true(scr(f)->title.len > 0 && scr(f)->body.len > 0);
+    assert_int_equal(scr(f)->n_options, 1);
+    assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_NEXT)));
+    keys(f, "b"); /* the interviewer is not done yet */
+    expect_item(f, PRIV_WORK);
+    assert_int_equal(scr(f)->cursor, 0);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HANDOVER);
+    keys(f, "o");
+    expect_item(f, PRIV_THREATS);
+    assert_true(scr(f)->hand_private);
+    pick(f, 1);
+    pick(f, 2);
+    assert_int_equal(scr(f)->checked, 0x6); /* ticks show while answering */
+    pick(f, 5); /* Next: no hand-over between private items */
+    expect_item(f, PRIV_HURT);
+    pick(f, 1); /* No */
+    expect_item(f, PRIV_DAYS);
+    keys(f, "o" "uuu" "o"); /* 3 */
+    assert_int_equal(scr(f)->number, 3);
+    pick(f, 1);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HANDBACK);
+    assert_int_equal(cnd_engine_busy(&f->eng), 1);
+    keys(f, "o");
+    expect_item(f, PRIV_HELP);
+    assert_false(scr(f)->hand_private);
+    pick(f, 1);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    assert_int_equal(scr(f)->n_rows, 2); /* work and help only */
+    assert_int_equal(scr(f)->rows[0].item, PRIV_WORK);
+    assert_int_equal(scr(f)->rows[1].item, PRIV_HELP);
+    assert_review_hides_private_answers(f);
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_SAVED);
+    read_only_response(f, &got); /* hidden is not lost: all of it is stored */
+    assert_int_equal(got.answers[PRIV_THREATS].value, 0x6);
+    assert_int_equal(got.answers[PRIV_HURT].value, 0);
+    assert_int_equal(got.answers[PRIV_DAYS].value, 3);
+    assert_int_equal(got.answers[PRIV_HELP].value, 1);
+    keys(f, "oo");
+
+    /* A private run at the end: hand back, then the review. */
+    start(f);
+    pick(f, 1); /* unpaid: no help item */
+    keys(f, "o");
+    pick(f, 4); /* PNA */
+    pick(f, 0);
+    pick(f, 2); /* PNA */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HANDBACK);
+    keys(f, "b"); /* back to the last private item, its answer hidden */
+    expect_item(f, PRIV_DAYS);
+    assert_int_equal(scr(f)->cursor, 0);
+    pick(f, 1); /* answered again: 0 */
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    assert_int_equal(scr(f)->n_rows, 1);
+    assert_review_hides_private_answers(f);
+}
+
+static void back_on_a_confirmed_private_item_shows_no_answer_and_keeps_it(void **state)
+{
+    fx_t *f = *state;
+    cnd_answer_t before[PRIV_N];
+    cnd_response_t got;
+
+    start(f);
+    pick(f, 0);
+    keys(f, "o");
+    pick(f, 0);
+    pick(f, 2);
+    pick(f, 5); /* threats = police, family */
+    pick(f, 1); /* hurt = No (row 1) */
+    keys(f, "o" "uuuu" "o");
+    pick(f, 1); /* days = 4 */
+    keys(f, "o");
+    expect_item(f, PRIV_HELP);
+    memcpy(before, f->eng.resp.answers, sizeof before);
+
+    keys(f, "b");
+    expect_item(f, PRIV_DAYS);
+    assert_int_equal(scr(f)->number, 0); /* not the 4 answered */
+    assert_int_equal(scr(f)->cursor, 0);
+    assert_int_equal(scr(f)->editing, 0);
+    keys(f, "b");
+    expect_item(f, PRIV_HURT);
+    assert_int_equal(scr(f)->cursor, 0); /* not on "No" */
+    keys(f, "b");
+    expect_item(f, PRIV_THREATS);
+    assert_int_equal(scr(f)->checked, 0); /* no ticks */
+    assert_int_equal(scr(f)->cursor, 0);
+    /* Going back changed nothing. */
+    assert_memory_equal(f->eng.resp.answers, before, sizeof before);
+    pick(f, 5); /* Next with nothing ticked on screen: stays */
+    expect_item(f, PRIV_THREATS);
+    assert_memory_equal(f->eng.resp.answers, before, sizeof before);
+    keys(f, "b"); /* back to the interviewer's item: no hand screens */
+    expect_item(f, PRIV_WORK);
+    assert_int_equal(scr(f)->cursor, 0); /* a normal answer still shows */
+    assert_memory_equal(f->eng.resp.answers, before, sizeof before);
+
+    /* Answering again replaces the hidden answer; ticks start empty. */
+    pick(f, 0);
+    keys(f, "o");
+    expect_item(f, PRIV_THREATS);
+    pick(f, 3);
+    assert_int_equal(scr(f)->checked, 0x8);
+    assert_int_equal(f->eng.resp.answers[PRIV_THREATS].value, 0x8);
+    pick(f, 5);
+    expect_item(f, PRIV_HURT);
+    pick(f, 0); /* Yes */
+    keys(f, "b"); /* just answered: hidden too */
+    expect_item(f, PRIV_HURT);
+    keys(f, "b");
+    expect_item(f, PRIV_THREATS);
+    assert_int_equal(scr(f)->checked, 0);
+    keys(f, "x"); /* and quick exit wipes every private answer too */
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    assert_int_equal(f->eng.confirmed, 0);
+    keys(f, "uuddo" "o");
+
+    /* The walk again, saved: the stored answers are the last given. */
+    start(f);
+    pick(f, 0);
+    keys(f, "o");
+    pick(f, 1);
+    pick(f, 5);
+    pick(f, 0);
+    pick(f, 1);
+    keys(f, "o");
+    pick(f, 1);
+    keys(f, "b"); /* from the review: back to the last asked item */
+    expect_item(f, PRIV_HELP);
+    pick(f, 1);
+    pick(f, 1); /* Change answers */
+    expect_item(f, PRIV_HELP);
+    keys(f, "b");
+    expect_item(f, PRIV_DAYS);
+    assert_int_equal(scr(f)->number, 0);
+    keys(f, "o" "uu" "o");
+    pick(f, 1); /* days = 2 */
+    keys(f, "o");
+    pick(f, 0); /* help = yes */
+    pick(f, 0); /* Save */
+    read_only_response(f, &got);
+    assert_int_equal(got.answers[PRIV_THREATS].value, 0x2);
+    assert_int_equal(got.answers[PRIV_HURT].value, 1);
+    assert_int_equal(got.answers[PRIV_DAYS].value, 2);
+    assert_int_equal(got.answers[PRIV_HELP].value, 0);
+}
+
+static void the_default_survey_hands_the_coercion_questions_to_the_respondent(void **state)
+{
+    fx_t *f = *state;
+    cnd_item_t it;
+    cnd_answer_t expect[CND_MAX_ITEMS];
+    const char *private_items[] = {"threats", "violence", "sexual_harm"};
+    int i, handovers = 0, handbacks = 0, guard = 0;
+
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(cnd_pack_item(&f->pack, item_named(f, private_items[i]), &it), CND_OK);
+        assert_true(it.flags & CND_ITEM_F_PRIVATE);
+    }
+    start(f);
+    memset(expect, 0, sizeof expect);
+    while (guard++ < 200) {
+        if (scr(f)->kind == CND_SCREEN_HANDOVER) {
+            handovers++;
+            keys(f, "o");
+            expect_item(f, item_named(f, "threats"));
+        } else if (scr(f)->kind == CND_SCREEN_HANDBACK) {
+            handbacks++;
+            keys(f, "o");
+        } else if (scr(f)->kind == CND_SCREEN_ITEM) {
+            answer_current(f, expect, -1, 0);
+        } else {
+            break;
+        }
+    }
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    assert_int_equal(handovers, 1);
+    assert_int_equal(handbacks, 1);
+}
+
+/* ------------------------------------------------- consent, PNA, referral */
+
+static void prefer_not_is_on_every_item_unless_the_source_turns_it_off(void **state)
+{
+    fx_t *f = *state;
+    cnd_item_t it;
+    uint16_t i;
+    fx_t *d = fx_new(FX_DEFAULT);
+
+    /* mini: only `help` says "prefer_not": false; the others say nothing */
+    for (i = 0; i < MINI_N; i++) {
+        assert_int_equal(cnd_pack_item(&f->pack, i, &it), CND_OK);
+        if (it.kind == CND_ITEM_INFO || i == MINI_HELP)
+            assert_false(it.flags & CND_ITEM_F_PNA);
+        else
+            assert_true(it.flags & CND_ITEM_F_PNA);
+    }
+    for (i = 0; i < cnd_pack_item_count(&d->pack); i++) {
+        assert_int_equal(cnd_pack_item(&d->pack, i, &it), CND_OK);
+        assert_true(it.kind == CND_ITEM_INFO || (it.flags & CND_ITEM_F_PNA));
+    }
+    fx_free(d);
+}
+
+static void consent_comes_before_any_question(void **state)
+{
+    fx_t *f = *state;
+
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    assert_int_equal(cnd_engine_busy(&f->eng), 1);
+    keys(f, "uuu" "l" "l"); /* nothing but Agree goes on */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    keys(f, "b");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    keys(f, "o" "do");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL); /* declined */
+    keys(f, "o" "o" "o");
+    expect_item(f, MINI_INTRO); /* agreed */
+}
+
+/* Runs one interview to the referral by `path` on a fresh device and
+ * returns the device: saved then read, saved then quick exit before the
+ * referral, or withdrawn / declined / cut (nothing saved). */
+static fx_t *interview_to_referral(const char *path)
+{
+    fx_t *f = fx_new(FX_MINI);
+    if (strcmp(path, "decline") == 0) {
+        keys(f, "o" "do");
+    } else {
+        walk_mini(f);
+        if (strcmp(path, "withdraw") == 0)
+            pick(f, 2);
+        else if (strcmp(path, "cut") == 0)
+            keys(f, "x" "uuddo");
+        else
+            pick(f, 0);
+        if (strcmp(path, "save") == 0)
+            keys(f, "o");
+        else if (strcmp(path, "save+exit") == 0)
+            keys(f, "x" "uuddo"); /* the referral is not skipped by a quick exit */
+    }
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
+    assert_str(scr(f)->body, "Call 100 for help");
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    return f;
+}
+
+static void referral_is_shown_after_every_ending_and_leaves_no_trace(void **state)
+{
+    fx_t *a = interview_to_referral("save"), *b = interview_to_referral("save+exit");
+    const char *unsaved[] = {"withdraw", "decline", "cut"};
+    fx_t *blank = fx_new(FX_MINI);
+    uint32_t size = 4096u * 48u;
+    int i;
+    (void)state;
+
+    /* The same answers with the same id, whichever way the referral was
+     * reached: byte-identical flash. */
+    assert_int_equal(cnd_store_pending_count(&a->store), 1);
+    assert_memory_equal(a->rf.mem, b->rf.mem, size);
+    /* Nothing saved: the flash is as it was before the interview. */
+    for (i = 0; i < 3; i++) {
+        fx_t *n = interview_to_referral(unsaved[i]);
+        assert_int_equal(cnd_store_pending_count(&n->store), 0);
+        assert_memory_equal(n->rf.mem, blank->rf.mem, size);
+        fx_free(n);
+    }
+    fx_free(a);
+    fx_free(b);
+    fx_free(blank);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1114,6 +1564,24 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             prefer_not_to_answer_is_offered_on_every_item_and_recorded_as_pna, setup_default,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            quick_exit_returns_only_after_up_up_down_down_ok_within_five_seconds, setup_mini,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            hand_over_screens_come_before_and_after_a_run_of_private_items, setup_private,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            back_on_a_confirmed_private_item_shows_no_answer_and_keeps_it, setup_private,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            the_default_survey_hands_the_coercion_questions_to_the_respondent, setup_default,
+            teardown),
+        cmocka_unit_test_setup_teardown(prefer_not_is_on_every_item_unless_the_source_turns_it_off,
+                                        setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(consent_comes_before_any_question, setup_mini, teardown),
+        cmocka_unit_test(referral_is_shown_after_every_ending_and_leaves_no_trace),
+        cmocka_unit_test_setup_teardown(neutral_screen_is_a_clock_and_shows_nothing_of_the_survey,
+                                        setup_mini, teardown),
         cmocka_unit_test_setup_teardown(quick_exit_wipes_the_answers_from_ram_and_stores_nothing,
                                         setup_mini, teardown),
         cmocka_unit_test_setup_teardown(withdraw_on_review_stores_nothing_and_shows_referral,

@@ -333,8 +333,13 @@ static void interview(const cnd_response_t *r)
     s = key(CND_KEY_OK); /* Start */
     s = move_to(0);
     s = key(CND_KEY_OK); /* Agree */
-    while (s->kind == CND_SCREEN_ITEM && guard++ < 4 * CND_MAX_ITEMS) {
-        answer_item(r, s);
+    while ((s->kind == CND_SCREEN_ITEM || s->kind == CND_SCREEN_HANDOVER ||
+            s->kind == CND_SCREEN_HANDBACK) &&
+           guard++ < 4 * CND_MAX_ITEMS) {
+        if (s->kind == CND_SCREEN_ITEM)
+            answer_item(r, s);
+        else
+            key(CND_KEY_OK); /* hand-over mode: pass the device over / back */
         s = cnd_engine_screen(&W.eng);
     }
     if (s->kind != CND_SCREEN_REVIEW)

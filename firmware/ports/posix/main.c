@@ -106,7 +106,8 @@ static void usage(FILE *f)
             "socket (default $CANDOR_SIM_DIR/<pid>.sock, CANDOR_SIM_DIR defaulting to\n"
             "/tmp/candor-sim) that `candor --device sim:PATH` talks to.\n\n"
             "Keys on a terminal: arrows move, Enter = OK, Backspace = back,\n"
-            "l = next language, x or Esc = quick exit, Ctrl-C = stop the simulator.\n"
+            "l = next language, x or Esc = quick exit (a clock; up up down down Enter\n"
+            "within 5 s brings the survey back), Ctrl-C = stop the simulator.\n"
             "Down on the last option (up on the first) scrolls a text that is longer\n"
             "than the display, such as the consent.\n"
             "A key script (--keys) holds the words up, down, ok, back, lang, exit\n"
@@ -300,6 +301,9 @@ static int open_device(const char *flash_path, const char *flash_fault)
     g_hal.ctx = NULL;
     g_hal.random = cnd_sim_random;
     g_hal.today = cnd_sim_today;
+    g_hal.uptime_ms = cnd_sim_uptime_ms;
+    g_hal.clock_s = cnd_sim_clock_s;
+    g_hal.set_today = cnd_sim_set_today;
     st = cnd_store_mount(&g_store, &g_hal);
     if (st != CND_OK) {
         fprintf(stderr, "candor-sim: flash file %s is refused by the store (%s): not a "
@@ -651,6 +655,9 @@ static int serve(const sim_options_t *o)
             i_stdin = nfds;
             fds[nfds++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
         }
+        if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_NEUTRAL &&
+            (timeout < 0 || timeout > 1000))
+            timeout = 1000; /* the neutral screen's clock keeps time */
         r = poll(fds, (nfds_t)nfds, timeout);
         if (r < 0) {
             if (errno == EINTR)
@@ -667,6 +674,8 @@ static int serve(const sim_options_t *o)
             /* an ACK may have freed space: HOME shows it without a key */
             cnd_engine_refresh(&g_engine);
         }
+        if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_NEUTRAL)
+            cnd_engine_refresh(&g_engine); /* the clock's minute */
         if (i_stdin >= 0 && (fds[i_stdin].revents & (POLLIN | POLLHUP))) {
             char buf[512], err[256];
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);

@@ -1,4 +1,4 @@
-/* sim_hal.c: getrandom() and the UTC day for the simulator (see sim_hal.h). */
+/* sim_hal.c: getrandom(), the UTC day and the clocks for the simulator (see sim_hal.h). */
 #include "sim_hal.h"
 
 #include <errno.h>
@@ -33,8 +33,37 @@ uint16_t cnd_sim_day_of(long long unix_seconds)
     return days > 65535 ? 65535 : (uint16_t)days;
 }
 
+static long g_day_offset; /* set by cnd_sim_set_today */
+
 uint16_t cnd_sim_today(void *ctx)
 {
+    long long day;
     (void)ctx;
-    return cnd_sim_day_of((long long)time(NULL));
+    day = (long long)cnd_sim_day_of((long long)time(NULL)) + g_day_offset;
+    return day < 0 ? 0 : (day > 65535 ? 65535 : (uint16_t)day);
+}
+
+cnd_status_t cnd_sim_set_today(void *ctx, uint16_t day)
+{
+    (void)ctx;
+    g_day_offset = (long)day - (long)cnd_sim_day_of((long long)time(NULL));
+    return CND_OK;
+}
+
+uint32_t cnd_sim_uptime_ms(void *ctx)
+{
+    struct timespec ts;
+    (void)ctx;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)((unsigned long long)ts.tv_sec * 1000u + (unsigned long)ts.tv_nsec / 1000000u);
+}
+
+uint32_t cnd_sim_clock_s(void *ctx)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    (void)ctx;
+    if (localtime_r(&now, &tm) == NULL)
+        return 0;
+    return (uint32_t)(tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec);
 }

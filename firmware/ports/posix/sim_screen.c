@@ -11,7 +11,7 @@
 
 static const char *const kind_names[] = {
     "UNKNOWN", "NO_SURVEY", "HOME", "CONSENT", "ITEM", "REVIEW",
-    "SAVED", "SAVE_FAILED", "REFERRAL", "NEUTRAL",
+    "SAVED", "SAVE_FAILED", "REFERRAL", "NEUTRAL", "HANDOVER", "HANDBACK",
 };
 
 const char *cnd_sim_kind_name(uint8_t kind)
@@ -365,6 +365,8 @@ static void render_meta(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_f
     if (s->kind == CND_SCREEN_ITEM)
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " position=%u/%u",
                               (unsigned)s->position, (unsigned)s->total);
+    if (s->kind == CND_SCREEN_ITEM && s->hand_private)
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " private=1");
     if (s->kind == CND_SCREEN_ITEM && s->item_kind == CND_ITEM_MULTI)
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " checked=0x%lx",
                               (unsigned long)s->checked);
@@ -471,6 +473,48 @@ static int place_body(cnd_sim_frame_t *out, int r, char (*body)[CND_SIM_ROW_BYTE
     return r;
 }
 
+/* NEUTRAL: a plain digital clock face, HH:MM in 3x5 block digits in the
+ * middle of an otherwise empty display, as a cheap phone's idle screen. */
+#define CLOCK_ROWS 5
+#define CLOCK_TOP 7
+static void render_clock(uint16_t minutes, cnd_sim_frame_t *out)
+{
+    static const char *const font[10][CLOCK_ROWS] = {
+        {"###", "# #", "# #", "# #", "###"}, {"  #", "  #", "  #", "  #", "  #"},
+        {"###", "  #", "###", "#  ", "###"}, {"###", "  #", "###", "  #", "###"},
+        {"# #", "# #", "###", "  #", "  #"}, {"###", "#  ", "###", "  #", "###"},
+        {"###", "#  ", "###", "# #", "###"}, {"###", "  #", "  #", "  #", "  #"},
+        {"###", "# #", "###", "# #", "###"}, {"###", "# #", "###", "  #", "###"},
+    };
+    static const char *const colon[CLOCK_ROWS] = {" ", "#", " ", "#", " "};
+    unsigned h = (unsigned)(minutes / 60u) % 24u, m = (unsigned)minutes % 60u;
+    const char *parts[5][CLOCK_ROWS];
+    char row[CND_SIM_ROW_BYTES];
+    int r, p;
+
+    for (r = 0; r < CLOCK_ROWS; r++) {
+        parts[0][r] = font[h / 10u][r];
+        parts[1][r] = font[h % 10u][r];
+        parts[2][r] = colon[r];
+        parts[3][r] = font[m / 10u][r];
+        parts[4][r] = font[m % 10u][r];
+    }
+    for (r = 0; r < CLOCK_ROWS; r++) {
+        size_t o = 0;
+        const char *c;
+        /* 17 cells wide (4 digits, colon, a space between each), centred */
+        o += (size_t)snprintf(row + o, sizeof row - o, "%*s", (CND_SIM_COLS - 17) / 2, "");
+        for (p = 0; p < 5; p++) {
+            for (c = parts[p][r]; *c != '\0'; c++)
+                o += (size_t)snprintf(row + o, sizeof row - o, "%s",
+                                      *c == '#' ? "\xE2\x96\x88" : " "); /* U+2588 full block */
+            if (p < 4)
+                o += (size_t)snprintf(row + o, sizeof row - o, " ");
+        }
+        put_row(out, CLOCK_TOP + r, row, 0);
+    }
+}
+
 void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, int body_offset,
                     cnd_sim_frame_t *out)
 {
@@ -483,6 +527,10 @@ void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, int body_offs
     memset(out, 0, sizeof *out);
     render_meta(s, pack, out);
     render_status(s, out);
+    if (s->kind == CND_SCREEN_NEUTRAL) {
+        render_clock(s->clock_min, out);
+        return; /* nothing else: not a word about the survey */
+    }
 
     copy_str(text, sizeof text, s->title);
     n_title = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS, title, WRAP_MAX);

@@ -7,7 +7,7 @@ static cnd_usart_t *g_u;
 
 static const char *const kind_names[] = {
     "UNKNOWN", "NO_SURVEY", "HOME", "CONSENT", "ITEM", "REVIEW",
-    "SAVED", "SAVE_FAILED", "REFERRAL", "NEUTRAL",
+    "SAVED", "SAVE_FAILED", "REFERRAL", "NEUTRAL", "HANDOVER", "HANDBACK",
 };
 
 static const char *const key_names[] = {"", "up", "down", "ok", "back", "lang", "exit"};
@@ -92,6 +92,20 @@ void cnd_console_screen(const cnd_screen_t *s, const cnd_pack_t *pack)
 {
     uint8_t i;
     header(s, pack);
+    if (s->kind == CND_SCREEN_NEUTRAL) {
+        /* the clock face, and nothing about the survey */
+        char clock[6];
+        clock[0] = (char)('0' + s->clock_min / 600u % 3u);
+        clock[1] = (char)('0' + s->clock_min / 60u % 10u);
+        clock[2] = ':';
+        clock[3] = (char)('0' + s->clock_min % 60u / 10u);
+        clock[4] = (char)('0' + s->clock_min % 10u);
+        clock[5] = '\0';
+        cnd_console_puts("C ");
+        cnd_console_puts(clock);
+        cnd_console_puts("\nEND\n");
+        return;
+    }
     field("T ", s->title, 120);
     if (s->body.len > 0)
         field("B ", s->body, 120);

@@ -73,14 +73,42 @@ void cnd_board_fault(uint32_t exception, uint32_t pc)
     cnd_semihost_exit(0);
 }
 
-static uint16_t today(void *ctx)
+static int32_t g_day_offset; /* admin "set date": days over the host clock */
+
+static uint16_t host_day(void)
 {
     uint32_t now = cnd_semihost_time();
-    (void)ctx;
     if (now < EPOCH_2020)
         return 0;
     now = (now - EPOCH_2020) / 86400u;
     return now > 65535u ? 65535u : (uint16_t)now;
+}
+
+static uint16_t today(void *ctx)
+{
+    int32_t day = (int32_t)host_day() + g_day_offset;
+    (void)ctx;
+    return day < 0 ? 0 : (day > 65535 ? 65535 : (uint16_t)day);
+}
+
+static cnd_status_t set_today(void *ctx, uint16_t day)
+{
+    (void)ctx;
+    g_day_offset = (int32_t)day - (int32_t)host_day();
+    return CND_OK;
+}
+
+static uint32_t uptime_ms(void *ctx)
+{
+    (void)ctx;
+    return cnd_systick_ms();
+}
+
+/* The neutral screen's clock: the host's UTC time of day (no time zone). */
+static uint32_t clock_s(void *ctx)
+{
+    (void)ctx;
+    return cnd_semihost_time() % 86400u;
 }
 
 static void show_screen(void)
@@ -174,6 +202,9 @@ static int boot(void)
     g_hal.ctx = NULL;
     g_hal.random = cnd_test_rng_random;
     g_hal.today = today;
+    g_hal.set_today = set_today;
+    g_hal.uptime_ms = uptime_ms;
+    g_hal.clock_s = clock_s;
     if (st == CND_OK)
         st = cnd_store_mount(&g_store, &g_hal);
     if (st != CND_OK) {

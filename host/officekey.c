@@ -63,39 +63,35 @@ static void rng_close(rng_t *r)
 
 /* ------------------------------------------------------- public block -- */
 
-/* Derives both public keys from the secrets into pub (the whole block). */
-static int derive_pub(const uint8_t *x_secret, const uint8_t *p_secret, uint8_t *pub, rng_t *r)
+/* The public key d*G of a private key as Mbed TLS writes points: X25519
+ * as the 32-byte u-coordinate, P-256 uncompressed (65 bytes). */
+static int public_of(mbedtls_ecp_group_id id, const uint8_t *secret, uint8_t *out, size_t len,
+                     rng_t *r)
 {
     mbedtls_ecp_keypair kp;
     size_t olen = 0;
     int rc;
+    mbedtls_ecp_keypair_init(&kp);
+    rc = mbedtls_ecp_read_key(id, &kp, secret, CND_KEY_SECRET_LEN);
+    if (rc == 0)
+        rc = mbedtls_ecp_mul(&kp.grp, &kp.Q, &kp.d, &kp.grp.G, mbedtls_ctr_drbg_random, &r->drbg);
+    if (rc == 0)
+        rc = mbedtls_ecp_point_write_binary(&kp.grp, &kp.Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, out,
+                                            len);
+    mbedtls_ecp_keypair_free(&kp);
+    return rc == 0 && olen == len ? 0 : -1;
+}
 
+/* Derives both public keys from the secrets into pub (the whole block). */
+static int derive_pub(const uint8_t *x_secret, const uint8_t *p_secret, uint8_t *pub, rng_t *r)
+{
     memset(pub, 0, CND_KEY_PUB_LEN);
     memcpy(pub, CND_KEY_PUB_MAGIC, 4);
     pub[4] = CND_KEY_PUB_VERSION;
-    mbedtls_ecp_keypair_init(&kp);
-    rc = mbedtls_ecp_read_key(MBEDTLS_ECP_DP_CURVE25519, &kp, x_secret, CND_KEY_SECRET_LEN);
-    if (rc == 0)
-        rc = mbedtls_ecp_mul(&kp.grp, &kp.Q, &kp.d, &kp.grp.G, mbedtls_ctr_drbg_random, &r->drbg);
-    if (rc == 0)
-        rc = mbedtls_ecp_point_write_binary(&kp.grp, &kp.Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
-                                            pub + CND_KEY_PUB_X25519, 32);
-    if (rc == 0 && olen != 32)
-        rc = -1;
-    mbedtls_ecp_keypair_free(&kp);
-    if (rc != 0)
+    if (public_of(MBEDTLS_ECP_DP_CURVE25519, x_secret, pub + CND_KEY_PUB_X25519, 32, r) != 0 ||
+        public_of(MBEDTLS_ECP_DP_SECP256R1, p_secret, pub + CND_KEY_PUB_P256, 65, r) != 0)
         return -1;
-    mbedtls_ecp_keypair_init(&kp);
-    rc = mbedtls_ecp_read_key(MBEDTLS_ECP_DP_SECP256R1, &kp, p_secret, CND_KEY_SECRET_LEN);
-    if (rc == 0)
-        rc = mbedtls_ecp_mul(&kp.grp, &kp.Q, &kp.d, &kp.grp.G, mbedtls_ctr_drbg_random, &r->drbg);
-    if (rc == 0)
-        rc = mbedtls_ecp_point_write_binary(&kp.grp, &kp.Q, MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
-                                            pub + CND_KEY_PUB_P256, 65);
-    if (rc == 0 && olen != 65)
-        rc = -1;
-    mbedtls_ecp_keypair_free(&kp);
-    return rc == 0 ? 0 : -1;
+    return 0;
 }
 
 /* Header, version, reserved bytes and a P-256 point on the curve. */

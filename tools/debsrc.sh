@@ -64,3 +64,15 @@ debsrc_fetch() {
     echo "$debver" > "$cache/.version"
     echo "$d"
 }
+
+# debsrc_source CACHE SRCPKG DEVPKG MARKER: the unpacked source of SRCPKG at
+# the version DEVPKG is installed at, from CACHE or fetched into it; dies
+# unless it holds the file MARKER. The caller then checks the upstream
+# version (check_version DIR) and prints DIR.
+debsrc_source() {
+    debver=$(debsrc_version "$3")
+    d=$(debsrc_cached "$1" "$2" "$debver")
+    [ -n "$d" ] || d=$(debsrc_fetch "$1" "$2" "$debver")
+    [ -f "$d/$4" ] || die "apt-get source $2 left no $2 source in $1"
+    echo "$d"
+}

@@ -24,16 +24,11 @@ mkdir -p "$CACHE" || die "cannot create cache dir $CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 . "$(dirname "$0")/debsrc.sh"
 
-# The Debian version of the Mbed TLS the host builds against, e.g. 2.28.3-1.
-DEBVER=$(debsrc_version libmbedtls-dev)
-
 check_version() {
     v=$(sed -n 's/^#define MBEDTLS_VERSION_STRING *"\([^"]*\)".*/\1/p' "$1/include/mbedtls/version.h")
     [ "$v" = "$EXPECT_VERSION" ] || die "Mbed TLS source in $1 is version '$v', the device build expects $EXPECT_VERSION; update EXPECT_VERSION and re-measure the image size and heap (docs/DESIGN.md)"
 }
 
-dir=$(debsrc_cached "$CACHE" mbedtls "$DEBVER")
-[ -n "$dir" ] || dir=$(debsrc_fetch "$CACHE" mbedtls "$DEBVER")
-[ -f "$dir/library/ecp.c" ] || die "apt-get source mbedtls left no Mbed TLS source in $CACHE"
+dir=$(debsrc_source "$CACHE" mbedtls libmbedtls-dev library/ecp.c)
 check_version "$dir"
 echo "$dir"

@@ -22,16 +22,11 @@ mkdir -p "$CACHE" || die "cannot create cache dir $CACHE"
 CACHE=$(cd "$CACHE" && pwd)
 . "$(dirname "$0")/debsrc.sh"
 
-# The Debian version of the zlib the host builds against, e.g. 1:1.2.13.dfsg-1.
-DEBVER=$(debsrc_version zlib1g-dev)
-
 check_version() {
     v=$(sed -n 's/^#define ZLIB_VERSION "\([^"]*\)".*/\1/p' "$1/zlib.h")
     [ "$v" = "$EXPECT_VERSION" ] || die "zlib source in $1 is version '$v', the device build expects $EXPECT_VERSION; update EXPECT_VERSION and re-measure the image size"
 }
 
-dir=$(debsrc_cached "$CACHE" zlib "$DEBVER")
-[ -n "$dir" ] || dir=$(debsrc_fetch "$CACHE" zlib "$DEBVER")
-[ -f "$dir/deflate.c" ] || die "apt-get source zlib left no zlib source in $CACHE"
+dir=$(debsrc_source "$CACHE" zlib zlib1g-dev deflate.c)
 check_version "$dir"
 echo "$dir"

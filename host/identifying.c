@@ -135,8 +135,11 @@ static const char *const document_values[] = {
     "seguro|seguridad social",
     NULL};
 static const char *const document_asks[] = {
-    "digits of " DET_EN " passport|id|card|document|permit|visa",
+    "digits of " DET_EN " ?work|residence|identity|id|national passport|id|card|document|permit|"
+    "visa",
     "digitos de|del " DET_ES " pasaporte|documento|cedula|dni|nie|tarjeta|permiso|visa", NULL};
+/* A number that is "the digits of" something is part of an identifier. */
+static const char *const document_numbers[] = {"digit|digits|digito|digitos", NULL};
 
 static const char *const address_values[] = {
     "address|addresses",
@@ -240,7 +243,7 @@ static const ident_rule_t rules[] = {
      "a passport, ID card, visa or permit number names exactly one person, and officials or "
      "employers can look it up",
      "ask who keeps the documents or whether the papers are valid, with fixed choices",
-     document_values, none, document_asks, none},
+     document_values, none, document_asks, document_numbers},
     {CND_IDENT_ADDRESS, "address", "an address",
      "a street, house number or postcode leads to the household where the respondent lives or "
      "works",

@@ -63,7 +63,7 @@ expect_refusal identifying_names 3 "items[1].label.es: 'como se llama' would col
 expect_refusal identifying_contact 3 "items[1].label.en: 'whatsapp' would collect identifying data (a phone number or other contact)"
 expect_refusal identifying_address 3 "items[1].label.en: 'your house number' would collect identifying data (an address)"
 expect_refusal identifying_employer 3 "items[1].label.es: 'que agencia' would collect identifying data (an employer, agency or recruiter's name)"
-expect_refusal identifying_document 3 "items[1].label.en: 'digits of your id' would collect identifying data (a document number)"
+expect_refusal identifying_document 3 "items[1].label.en: 'digits of your id card' would collect identifying data (a document number)"
 expect_refusal identifying_birth 3 "items[1].label.en: 'what year were you born' would collect identifying data (an exact date of birth)"
 expect_refusal identifying_location 3 "items[1].label.en: 'which neighbourhood' would collect identifying data (a place finer than a preset list of regions)"
 expect_refusal free_text_kind 3 "items[1].kind: 'string' would collect identifying data (free text)"

@@ -20,7 +20,7 @@
  * GPIO pins (active low with pull-ups on the reference board) to these bits.
  *
  * Never: touches hardware; knows screens; blocks.
- * RAM: sizeof(cnd_keys_t) = 64 bytes.
+ * RAM: sizeof(cnd_keys_t) = 68 bytes on Cortex-M4.
  */
 #ifndef CND_KEYS_H
 #define CND_KEYS_H

@@ -47,6 +47,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 EXC_FRAME = 32      # basic Cortex-M exception frame (soft float: no FPU context)
 MAX_INDIRECT = 4    # nesting of calls through pointers, see the docstring
 LIBC_FRAME = 32     # per libc/libgcc function without call-graph info
+BIG_RAM = 256       # static objects listed by name
 ISR_ENTRIES = ("cnd_irq_entry", "cnd_systick_entry", "cnd_fault_entry")
 
 
@@ -59,7 +60,10 @@ def module_of(path):
     if "/mbedtls-" in path:
         return "Mbed TLS (Debian)"
     if path.startswith(ROOT + "/"):
-        return os.path.relpath(path, ROOT)
+        rel = os.path.relpath(path, ROOT)
+        if rel.split("/")[0] in ("formats", "firmware", "host", "tools"):
+            return rel
+        return "generated: " + os.path.basename(rel)  # e.g. the font, in the build dir
     return "libc/libgcc"
 
 
@@ -67,7 +71,7 @@ def sizes(elf):
     """Per-module [flash, RAM], the reserved stack, the image's function names."""
     out = subprocess.run(["arm-none-eabi-nm", "-S", "-l", "--defined-only", elf],
                          stdout=subprocess.PIPE, check=True).stdout.decode()
-    mods, stack, funcs = {}, 0, set()
+    mods, stack, funcs, big = {}, 0, set(), []
     for line in out.splitlines():
         parts = line.split("\t")
         f = parts[0].split()
@@ -78,6 +82,8 @@ def sizes(elf):
         size, kind = int(f[1], 16), f[2].lower()
         if kind == "t":
             funcs.add(f[3])
+        if kind in "db" and size >= BIG_RAM:
+            big.append((size, f[3]))
         m = mods.setdefault(module_of(parts[1] if len(parts) > 1 else ""), [0, 0])
         if kind in "tr":
             m[0] += size
@@ -86,7 +92,7 @@ def sizes(elf):
             m[1] += size
         elif kind == "b":
             m[1] += size
-    return mods, stack, funcs
+    return mods, stack, funcs, sorted(big, reverse=True)
 
 
 def ci_files(build, board):
@@ -170,7 +176,7 @@ def report(build, check, required):
         return 1
     for elf in elfs:
         board = os.path.basename(elf)[len("candor-"):-len(".elf")]
-        mods, stack, funcs = sizes(elf)
+        mods, stack, funcs, big = sizes(elf)
         tot = subprocess.run(["arm-none-eabi-size", elf], stdout=subprocess.PIPE,
                              check=True).stdout.decode().splitlines()[1].split()
         text, data, bss = int(tot[0]), int(tot[1]), int(tot[2])
@@ -183,6 +189,8 @@ def report(build, check, required):
                 print("%-52s %9d %9d" % (name, f, r))
         print("%-52s %9s %9d" % ("stack (reserved, linker script)", "", stack))
         print("%-52s %9d %9d" % ("TOTAL", flash, ram))
+        print("RAM objects of %d bytes or more: %s" % (BIG_RAM, ", ".join(
+            "%s %d" % (name, size) for size, name in big)))
 
         (main_d, path), (isr_d, isr_path), dynamic = stack_worst(ci_files(build, board), funcs)
         worst = main_d + EXC_FRAME + isr_d

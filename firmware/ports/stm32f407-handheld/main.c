@@ -1,0 +1,325 @@
+/*
+ * main.c: the Candor firmware on the reference handheld (STM32F407VET6
+ * board, ILI9341 LCD, W25Q64JV NOR, six keys; README.md).
+ *
+ * Owns: wiring the unchanged core (store, engine, sync, USB device stack)
+ * to this board: clocks and SysTick, the watchdog (kicked once per loop
+ * and before every internal-flash erase), the six keys (GPIOE 8-13,
+ * debounced by keys.h) into the engine, the engine's screen through the
+ * text layout (text.h) onto the LCD, the sync protocol over USB (OTG FS
+ * behind usb_dcd.h, exactly the frames the simulator's socket and QEMU's
+ * USART carry), and the hal: flash = the SPI NOR driver, random = the
+ * TRNG, today = the RTC's day (rtc_day.h). The active survey pack is
+ * mirrored into internal flash sector 7 (pack_mirror.h), not held in RAM.
+ * The core sleeps (WFI) whenever no key, USB event or redraw is pending;
+ * SysTick (1 ms) wakes it for key sampling.
+ *
+ * Never: anything the engine or store decides; no survey logic; no
+ * printing of answers anywhere (there is no debug console on this board).
+ * RAM: the core's static state (sync ~13 KiB, engine, store, USB stack),
+ * the LCD line buffer and two text frames; no pack buffer. Measured by
+ * `make firmware-size` (README.md has the table).
+ */
+#include <string.h>
+
+#include "cm4.h"
+#include "engine.h"
+#include "font.h"
+#include "iflash.h"
+#include "ili9341.h"
+#include "keys.h"
+#include "lowpower.h"
+#include "pack.h"
+#include "pack_mirror.h"
+#include "rtc_day.h"
+#include "spi_nor.h"
+#include "startup.h"
+#include "gpio.h"
+#include "iwdg.h"
+#include "rcc.h"
+#include "regs.h"
+#include "rng.h"
+#include "otg_fs.h"
+#include "spi.h"
+#include "store.h"
+#include "sync.h"
+#include "systick.h"
+#include "text.h"
+#include "usb_dev.h"
+
+/* Sector 7 (the last 128 KiB) of the STM32F407VET6: board.ld keeps the
+ * image out of it. */
+extern const uint8_t cnd_pack_mirror_start[], cnd_pack_mirror_size[];
+#define MIRROR_SECTOR 7u
+
+#define HSE_HZ 8000000u
+
+/* Pins (README.md, "Wiring"). Keys: PE8..PE13 = up, down, ok, back, lang,
+ * exit (cnd_key_t 1..6), active low with pull-ups. */
+#define KEYS_PORT CND_GPIO_E
+#define KEYS_FIRST_PIN 8u
+#define KEYS_MASK 0x3Fu
+#define NOR_SPI 1u /* PB3 SCK, PB4 MISO, PB5 MOSI, PB0 CS */
+#define NOR_CS_PIN 0u
+#define NOR_HZ 21000000u
+#define LCD_SPI 2u /* PB13 SCK, PB15 MOSI, PB12 CS, PB11 DC, PB10 RESET, PB1 backlight */
+#define LCD_CS_PIN 12u
+#define LCD_DC_PIN 11u
+#define LCD_RESET_PIN 10u
+#define LCD_BL_PIN 1u
+#define LCD_HZ 21000000u
+#define PIN_FAST 2u
+
+/* The watchdog: longer than the slowest thing the loop waits for, a
+ * 128 KiB sector erase (DS8626: 2 s max at x32), even with the LSI at the
+ * fast end of its range. */
+#define WATCHDOG_MS 4000u
+
+static cnd_stm32_spi_dev_t g_nor_dev, g_lcd_dev;
+static cnd_spi_bus_t g_nor_bus, g_lcd_bus;
+static cnd_spi_nor_t g_nor;
+static cnd_ili9341_t g_lcd;
+static cnd_text_frame_t g_frame, g_shown;
+static cnd_keys_t g_keys;
+static cnd_stm32_iflash_t g_iflash;
+static cnd_pack_mirror_t g_mirror;
+static cnd_stm32_otg_fs_t g_otg;
+static cnd_stm32_rng_t g_rng;
+static cnd_usb_t g_usb;
+static cnd_hal_t g_hal;
+static cnd_store_t g_store;
+static cnd_engine_t g_engine;
+static cnd_sync_t g_sync;
+static cnd_pack_t g_pack;
+static int g_have_pack;
+static volatile uint8_t g_redraw;
+static int g_usb_clock_ok;
+
+void cnd_board_irq(unsigned n)
+{
+    if (n == CND_STM32_IRQ_OTG_FS)
+        cnd_stm32_otg_fs_irq(&g_otg);
+}
+
+void cnd_board_fault(uint32_t exception, uint32_t pc)
+{
+    /* Nothing to report to on this board: stop, and let the watchdog
+     * reset into a clean boot (the store survives any stop). */
+    (void)exception;
+    (void)pc;
+    for (;;) {
+    }
+}
+
+static void kick(void)
+{
+    cnd_iwdg_kick();
+}
+
+static uint32_t millis(void)
+{
+    return cnd_systick_ms();
+}
+
+/* ---- screen ---- */
+
+static void show(void)
+{
+    cnd_text_render(cnd_engine_screen(&g_engine), 0, &g_frame);
+    (void)cnd_ili9341_draw_frame(&g_lcd, &g_frame, &g_shown);
+}
+
+/* A boot failure the user must see: one line on the glass, then stop
+ * (kicking the watchdog, so the message stays instead of a reset loop). */
+static void halt_with(const char *what, const char *why)
+{
+    uint32_t r, c;
+    const char *lines[2];
+    lines[0] = what;
+    lines[1] = why;
+    memset(&g_frame, 0, sizeof g_frame);
+    for (r = 0; r < CND_TEXT_ROWS; r++)
+        for (c = 0; c < CND_TEXT_COLS; c++)
+            g_frame.glyph[r][c] = cnd_font_glyph(' ');
+    for (r = 0; r < 2; r++)
+        for (c = 0; lines[r] != NULL && lines[r][c] != '\0' && c < CND_TEXT_COLS; c++)
+            g_frame.glyph[2u + r][c] = cnd_font_glyph((uint8_t)lines[r][c]);
+    (void)cnd_ili9341_draw_frame(&g_lcd, &g_frame, NULL);
+    for (;;) {
+        kick();
+        cnd_wait_for_interrupt();
+    }
+}
+
+/* ---- the core's callbacks ---- */
+
+static void load_active_pack(void)
+{
+    /* No buffer: the store opens the pack through the internal-flash mirror. */
+    g_have_pack = cnd_store_open_active_pack(&g_store, NULL, 0, &g_pack) == CND_OK;
+}
+
+static int sync_busy(void *ctx)
+{
+    (void)ctx;
+    return cnd_engine_busy(&g_engine);
+}
+
+static void sync_pack_activated(void *ctx)
+{
+    (void)ctx;
+    load_active_pack();
+    cnd_engine_set_pack(&g_engine, g_have_pack ? &g_pack : NULL);
+    g_redraw = 1;
+}
+
+/* ---- boot ---- */
+
+/* ---- board pins and the LCD's extra lines ---- */
+
+static void lcd_dc(void *ctx, int data)
+{
+    (void)ctx;
+    cnd_gpio_write(CND_GPIO_B, LCD_DC_PIN, data);
+}
+
+static void lcd_reset(void *ctx, int active)
+{
+    (void)ctx;
+    cnd_gpio_write(CND_GPIO_B, LCD_RESET_PIN, !active);
+}
+
+static void lcd_backlight(void *ctx, int on)
+{
+    (void)ctx;
+    cnd_gpio_write(CND_GPIO_B, LCD_BL_PIN, on);
+}
+
+static void spi_pin(unsigned pin)
+{
+    cnd_gpio_config(CND_GPIO_B, pin, CND_GPIO_ALT, CND_GPIO_NOPULL, PIN_FAST, CND_STM32_SPI_AF, 0);
+}
+
+static void boot_board(void)
+{
+    unsigned i;
+    /* A crystal that does not start leaves the chip on its RC oscillator,
+     * too imprecise for USB: the handheld still works, but cannot sync. */
+    g_usb_clock_ok = cnd_stm32_clock_init(HSE_HZ) == CND_OK;
+    cnd_systick_start(CND_STM32_SYSCLK_HZ);
+    cnd_iwdg_start(WATCHDOG_MS);
+    for (i = 0; i < 6u; i++)
+        cnd_gpio_config(KEYS_PORT, KEYS_FIRST_PIN + i, CND_GPIO_INPUT, CND_GPIO_PULLUP, 0, 0, 0);
+    spi_pin(3);
+    spi_pin(4);
+    spi_pin(5);
+    spi_pin(13);
+    spi_pin(15);
+    for (i = 0; i < 3u; i++) {
+        static const uint8_t out[3] = {LCD_DC_PIN, LCD_RESET_PIN, LCD_BL_PIN};
+        cnd_gpio_config(CND_GPIO_B, out[i], CND_GPIO_OUTPUT, CND_GPIO_NOPULL, PIN_FAST, 0, 0);
+    }
+    (void)cnd_stm32_spi_init(NOR_SPI);
+    (void)cnd_stm32_spi_init(LCD_SPI);
+    cnd_stm32_spi_device(&g_nor_dev, NOR_SPI, CND_GPIO_B, NOR_CS_PIN, NOR_HZ, millis, &g_nor_bus);
+    cnd_stm32_spi_device(&g_lcd_dev, LCD_SPI, CND_GPIO_B, LCD_CS_PIN, LCD_HZ, millis, &g_lcd_bus);
+    g_lcd.bus = &g_lcd_bus;
+    g_lcd.dc = lcd_dc;
+    g_lcd.reset = lcd_reset;
+    g_lcd.backlight = lcd_backlight;
+    g_lcd.fg = CND_RGB565(0xFF, 0xFF, 0xFF);
+    g_lcd.bg = CND_RGB565(0, 0, 0);
+    cnd_irq_enable();
+}
+
+static void boot_core(void)
+{
+    cnd_sync_config_t cfg;
+    cnd_status_t st;
+
+    if (cnd_ili9341_init(&g_lcd) != CND_OK) {
+        /* No display: nothing to show, the watchdog retries the boot. */
+        for (;;) {
+        }
+    }
+    st = cnd_spi_nor_probe(&g_nor, &g_nor_bus);
+    if (st == CND_OK)
+        st = cnd_spi_nor_flash(&g_nor, CND_STORE_MAX_PROG, &g_hal.flash);
+    if (st != CND_OK)
+        halt_with("Storage chip not usable:", g_nor.why);
+    cnd_stm32_rng_init(&g_rng);
+    g_hal.ctx = &g_rng;
+    g_hal.random = cnd_stm32_rng_read;
+    g_hal.today = cnd_rtc_day_today;
+    st = cnd_store_mount(&g_store, &g_hal);
+    if (st != CND_OK)
+        halt_with("Storage refused:", cnd_status_str(st));
+
+    cnd_stm32_iflash_init(&g_iflash, MIRROR_SECTOR, (uint32_t)(uintptr_t)cnd_pack_mirror_start,
+                          (uint32_t)(uintptr_t)cnd_pack_mirror_size, kick);
+    cnd_pack_mirror_init(&g_mirror, &g_iflash.ops, &g_hal.flash);
+    cnd_store_set_pack_window(&g_store, cnd_pack_mirror_window, &g_mirror);
+    load_active_pack();
+
+    cnd_engine_init(&g_engine, &g_store, &g_hal, g_have_pack ? &g_pack : NULL);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.store = &g_store;
+    cfg.busy = sync_busy;
+    cfg.pack_activated = sync_pack_activated;
+    cnd_sync_init(&g_sync, &cfg);
+    cnd_stm32_otg_fs_init(&g_otg, millis, 0);
+    cnd_usb_init(&g_usb, &g_otg.dcd, &g_sync, cnd_store_device_id(&g_store));
+    cnd_stm32_otg_fs_start(&g_otg, &g_usb);
+    /* Without the crystal the USB clock is off by up to 1 %: stay detached
+     * rather than corrupt packets; the interview side works regardless. */
+    if (g_usb_clock_ok)
+        cnd_usb_connect(&g_usb, 1);
+    cnd_keys_init(&g_keys, CND_KEYS_DEFAULT_REPEAT);
+    g_redraw = 1;
+}
+
+/* ---- the loop ---- */
+
+static void sample_keys(uint32_t now)
+{
+    uint32_t idr = cnd_gpio_read(KEYS_PORT);
+    cnd_keys_sample(&g_keys, (uint8_t)(~idr >> KEYS_FIRST_PIN) & KEYS_MASK, now);
+}
+
+/* Work for the loop: events the USB interrupt recorded that cnd_usb_task
+ * has not handled, a SysTick since the last key sample, or a redraw. */
+static int has_work(void *ctx)
+{
+    uint32_t last = *(const uint32_t *)ctx;
+    return g_usb.ev_flags != 0 || g_usb.ev_out != 0 || g_usb.ev_in != 0 ||
+           cnd_systick_ms() != last || g_redraw;
+}
+
+int main(void)
+{
+    uint32_t last_ms;
+    boot_board();
+    boot_core();
+    last_ms = cnd_systick_ms();
+    for (;;) {
+        uint32_t now;
+        int key;
+        kick();
+        cnd_usb_task(&g_usb);
+        now = cnd_systick_ms();
+        if (now != last_ms) {
+            last_ms = now;
+            sample_keys(now);
+        }
+        while ((key = cnd_keys_next(&g_keys)) != 0) {
+            cnd_engine_key(&g_engine, (cnd_key_t)key);
+            g_redraw = 1;
+        }
+        if (g_redraw) {
+            g_redraw = 0;
+            show();
+        }
+        /* WFI until SysTick (1 ms, key sampling) or USB wakes the core. */
+        cnd_stm32_idle(has_work, &last_ms);
+    }
+}

@@ -62,6 +62,7 @@ extern const uint8_t cnd_pack_mirror_start[], cnd_pack_mirror_size[];
 #define NOR_SPI 1u /* PB3 SCK, PB4 MISO, PB5 MOSI, PB0 CS */
 #define NOR_CS_PIN 0u
 #define NOR_HZ 21000000u
+#define NOR_PROG_SIZE 16u /* the store pads entries to it: 16 wastes least */
 #define LCD_SPI 2u /* PB13 SCK, PB15 MOSI, PB12 CS, PB11 DC, PB10 RESET, PB1 backlight */
 #define LCD_CS_PIN 12u
 #define LCD_DC_PIN 11u
@@ -74,6 +75,10 @@ extern const uint8_t cnd_pack_mirror_start[], cnd_pack_mirror_size[];
  * 128 KiB sector erase (DS8626: 2 s max at x32), even with the LSI at the
  * fast end of its range. */
 #define WATCHDOG_MS 4000u
+/* The display (and its backlight, the largest draw) sleeps after this
+ * long without a key; the first key then only wakes it, except quick exit,
+ * which always acts at once. */
+#define DISPLAY_SLEEP_MS 60000u
 
 static cnd_stm32_spi_dev_t g_nor_dev, g_lcd_dev;
 static cnd_spi_bus_t g_nor_bus, g_lcd_bus;
@@ -94,6 +99,8 @@ static cnd_pack_t g_pack;
 static int g_have_pack;
 static volatile uint8_t g_redraw;
 static int g_usb_clock_ok;
+static int g_display_asleep;
+static uint32_t g_last_key_ms;
 
 void cnd_board_irq(unsigned n)
 {
@@ -244,7 +251,7 @@ static void boot_core(void)
     }
     st = cnd_spi_nor_probe(&g_nor, &g_nor_bus);
     if (st == CND_OK)
-        st = cnd_spi_nor_flash(&g_nor, CND_STORE_MAX_PROG, &g_hal.flash);
+        st = cnd_spi_nor_flash(&g_nor, NOR_PROG_SIZE, &g_hal.flash);
     if (st != CND_OK)
         halt_with("Storage chip not usable:", g_nor.why);
     cnd_stm32_rng_init(&g_rng);
@@ -292,7 +299,7 @@ static int has_work(void *ctx)
 {
     uint32_t last = *(const uint32_t *)ctx;
     return g_usb.ev_flags != 0 || g_usb.ev_out != 0 || g_usb.ev_in != 0 ||
-           cnd_systick_ms() != last || g_redraw;
+           cnd_systick_ms() != last || (g_redraw && !g_display_asleep);
 }
 
 int main(void)
@@ -301,6 +308,7 @@ int main(void)
     boot_board();
     boot_core();
     last_ms = cnd_systick_ms();
+    g_last_key_ms = last_ms;
     for (;;) {
         uint32_t now;
         int key;
@@ -312,13 +320,29 @@ int main(void)
             sample_keys(now);
         }
         while ((key = cnd_keys_next(&g_keys)) != 0) {
+            g_last_key_ms = now;
+            if (g_display_asleep) {
+                g_display_asleep = 0;
+                (void)cnd_ili9341_sleep(&g_lcd, 0);
+                g_redraw = 1;
+                if (key != CND_KEY_EXIT)
+                    continue;
+            }
             cnd_engine_key(&g_engine, (cnd_key_t)key);
             g_redraw = 1;
         }
-        if (g_redraw) {
+        if (g_redraw && !g_display_asleep) {
             g_redraw = 0;
             show();
         }
+        if (!g_display_asleep && now - g_last_key_ms >= DISPLAY_SLEEP_MS) {
+            g_display_asleep = 1;
+            (void)cnd_ili9341_sleep(&g_lcd, 1);
+        }
+        /* The NOR chip sleeps (deep power-down) whenever the loop does; its
+         * driver wakes it before the next command. */
+        if (!g_nor.asleep)
+            (void)cnd_spi_nor_sleep(&g_nor);
         /* WFI until SysTick (1 ms, key sampling) or USB wakes the core. */
         cnd_stm32_idle(has_work, &last_ms);
     }

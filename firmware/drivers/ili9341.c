@@ -57,22 +57,22 @@ static cnd_status_t command1(cnd_ili9341_t *d, uint8_t cmd, uint8_t arg)
     return command(d, cmd, &arg, 1, 0);
 }
 
+/* CASET / PASET: the inclusive range [lo, hi] of columns or pages. */
+static cnd_status_t set_range(cnd_ili9341_t *d, uint8_t cmd, uint16_t lo, uint16_t hi)
+{
+    uint8_t a[4];
+    a[0] = (uint8_t)(lo >> 8);
+    a[1] = (uint8_t)lo;
+    a[2] = (uint8_t)(hi >> 8);
+    a[3] = (uint8_t)hi;
+    return command(d, cmd, a, 4, 0);
+}
+
 /* Opens a RAMWR frame for the window [x0, x1] x [y0, y1]; the caller sends
  * the pixels and releases chip select. */
 static cnd_status_t window(cnd_ili9341_t *d, uint16_t x0, uint16_t y0, uint16_t x1, uint16_t y1)
 {
-    uint8_t a[4];
-    a[0] = (uint8_t)(x0 >> 8);
-    a[1] = (uint8_t)x0;
-    a[2] = (uint8_t)(x1 >> 8);
-    a[3] = (uint8_t)x1;
-    if (command(d, CMD_CASET, a, 4, 0) != CND_OK)
-        return CND_E_IO;
-    a[0] = (uint8_t)(y0 >> 8);
-    a[1] = (uint8_t)y0;
-    a[2] = (uint8_t)(y1 >> 8);
-    a[3] = (uint8_t)y1;
-    if (command(d, CMD_PASET, a, 4, 0) != CND_OK)
+    if (set_range(d, CMD_CASET, x0, x1) != CND_OK || set_range(d, CMD_PASET, y0, y1) != CND_OK)
         return CND_E_IO;
     return command(d, CMD_RAMWR, NULL, 0, 1);
 }

@@ -17,6 +17,7 @@
 #include "pack.h"
 #include "spi_nor.h"
 #include "store.h"
+#include "test_hal.h"
 
 static cnd_fake_spi_t chip;
 static cnd_spi_nor_t nor;
@@ -280,34 +281,17 @@ static void the_flash_device_has_the_geometry_the_store_needs(void **state)
 
 /* ---- the store on the driver: the adapter is what the device boots on ---- */
 
-static cnd_status_t test_random(void *ctx, uint8_t *buf, uint32_t n)
-{
-    uint32_t *x = ctx, i;
-    for (i = 0; i < n; i++) {
-        *x ^= *x << 13;
-        *x ^= *x >> 17;
-        *x ^= *x << 5;
-        buf[i] = (uint8_t)*x;
-    }
-    return CND_OK;
-}
-
-static uint16_t test_today(void *ctx)
-{
-    (void)ctx;
-    return 2200;
-}
-
 static void responses_survive_a_reboot_on_the_spi_flash(void **state)
 {
     static uint8_t pack[CND_MAX_PACK_SIZE], active[CND_MAX_PACK_SIZE];
     static cnd_store_t st;
-    cnd_hal_t hal;
+    cnd_test_hal_t th;
+    cnd_flash_t fl;
     cnd_err_t err;
     cnd_pack_t pk;
     cnd_response_t r, got;
     size_t len = 0;
-    uint32_t rng = 12345, cursor = 0, seq = 0, off;
+    uint32_t cursor = 0, seq = 0, off;
     uint8_t j;
     (void)state;
     assert_int_equal(cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", pack,
@@ -316,14 +300,11 @@ static void responses_survive_a_reboot_on_the_spi_flash(void **state)
     assert_int_equal(cnd_pack_open(&pk, pack, (uint32_t)len), CND_OK);
 
     probe_ok();
-    memset(&hal, 0, sizeof hal);
-    assert_int_equal(cnd_spi_nor_flash(&nor, 16, &hal.flash), CND_OK);
-    hal.ctx = &rng;
-    hal.random = test_random;
-    hal.today = test_today;
+    assert_int_equal(cnd_spi_nor_flash(&nor, 16, &fl), CND_OK);
+    cnd_test_hal_init(&th, &fl, 12345, 2200);
 
     /* blank chip: formatted at first mount */
-    assert_int_equal(cnd_store_mount(&st, &hal), CND_OK);
+    assert_int_equal(cnd_store_mount(&st, &th.hal), CND_OK);
     cnd_store_set_pack_buffer(&st, active, sizeof active);
     assert_int_equal(cnd_store_pack_begin(&st, (uint32_t)len), CND_OK);
     for (off = 0; off < len; off += 700) {
@@ -350,8 +331,8 @@ static void responses_survive_a_reboot_on_the_spi_flash(void **state)
     memset(&nor, 0, sizeof nor);
     chip.asleep = 1;
     assert_int_equal(cnd_spi_nor_probe(&nor, &chip.bus), CND_OK);
-    assert_int_equal(cnd_spi_nor_flash(&nor, 16, &hal.flash), CND_OK);
-    assert_int_equal(cnd_store_mount(&st, &hal), CND_OK);
+    assert_int_equal(cnd_spi_nor_flash(&nor, 16, &th.hal.flash), CND_OK);
+    assert_int_equal(cnd_store_mount(&st, &th.hal), CND_OK);
     assert_int_equal(cnd_store_pending_count(&st), 1);
     assert_int_equal(cnd_store_next_pending(&st, &cursor, &seq, &got), CND_OK);
     assert_memory_equal(got.id, r.id, sizeof r.id);

@@ -18,6 +18,7 @@
 #include "ram_flash.h"
 #include "sim_screen.h"
 #include "store.h"
+#include "test_hal.h"
 #include "text.h"
 
 static cnd_text_frame_t fr;
@@ -48,6 +49,17 @@ static int utf8_count(const char *s, size_t len)
         n++;
     }
     return n;
+}
+
+/* Not a glyph but blanks, and nothing inverted: nothing to see. */
+static void assert_blank_frame(void)
+{
+    int r, c;
+    for (r = 0; r < CND_TEXT_ROWS; r++) {
+        assert_int_equal(fr.invert[r], 0);
+        for (c = 0; c < CND_TEXT_COLS; c++)
+            assert_int_equal(fr.glyph[r][c], cnd_font_glyph(' '));
+    }
 }
 
 static void spanish_accents_wrap_without_splitting_characters(void **state)
@@ -231,17 +243,13 @@ static void the_status_bar_shows_language_and_progress(void **state)
 static void nothing_is_shown_after_quick_exit(void **state)
 {
     cnd_screen_t s;
-    int r, c;
     (void)state;
     memset(&s, 0, sizeof s);
     s.kind = CND_SCREEN_NEUTRAL;
     s.lang_code = str("es");
+    s.title = str("Encuesta sobre trabajo doméstico"); /* must not show */
     cnd_text_render(&s, 0, &fr);
-    for (r = 0; r < CND_TEXT_ROWS; r++) {
-        assert_int_equal(fr.invert[r], 0);
-        for (c = 0; c < CND_TEXT_COLS; c++)
-            assert_int_equal(fr.glyph[r][c], cnd_font_glyph(' '));
-    }
+    assert_blank_frame();
 }
 
 static void a_long_consent_text_scrolls_with_arrows(void **state)
@@ -275,32 +283,13 @@ static void a_long_consent_text_scrolls_with_arrows(void **state)
 
 /* ---- every screen of real interviews, against the simulator's drawing ---- */
 
-static cnd_status_t fx_random(void *ctx, uint8_t *buf, uint32_t n)
-{
-    uint32_t *x = ctx, i;
-    for (i = 0; i < n; i++) {
-        *x = *x * 1103515245u + 12345u;
-        buf[i] = (uint8_t)(*x >> 16);
-    }
-    return CND_OK;
-}
-
-static uint16_t fx_today(void *ctx)
-{
-    (void)ctx;
-    return 2000;
-}
-
 static void assert_same_as_simulator(const cnd_screen_t *s, int offset)
 {
     static cnd_sim_frame_t sim;
-    int r, c;
+    int r;
     cnd_text_render(s, offset, &fr);
     if (s->kind == CND_SCREEN_NEUTRAL) {
-        /* nothing drawn from the survey (the port may draw its own idle face) */
-        for (r = 0; r < CND_TEXT_ROWS; r++)
-            for (c = 0; c < CND_TEXT_COLS; c++)
-                assert_int_equal(fr.glyph[r][c], cnd_font_glyph(' '));
+        assert_blank_frame(); /* the port may draw its own idle face */
         return;
     }
     cnd_sim_render(s, NULL, offset, &sim);
@@ -329,11 +318,11 @@ static void every_interview_screen_matches_the_simulator(void **state)
                                      CND_KEY_DOWN, CND_KEY_OK,   CND_KEY_LANG, CND_KEY_UP,
                                      CND_KEY_OK,   CND_KEY_BACK, CND_KEY_DOWN, CND_KEY_OK};
     cnd_ram_flash_t rf;
-    cnd_hal_t hal;
+    cnd_test_hal_t th;
     cnd_pack_t pk;
     cnd_err_t err;
     size_t len = 0;
-    uint32_t rng = 7, lcg = 99;
+    uint32_t lcg = 99;
     int step, off, screens = 0;
     uint32_t kinds = 0;
     (void)state;
@@ -341,18 +330,14 @@ static void every_interview_screen_matches_the_simulator(void **state)
                          sizeof pack_buf, &len, &err) != CND_OK)
         fail_msg("default survey: %s", err.msg);
     assert_int_equal(cnd_ram_flash_init(&rf, 4096, 64, 16), CND_OK);
-    memset(&hal, 0, sizeof hal);
-    hal.flash = rf.flash;
-    hal.ctx = &rng;
-    hal.random = fx_random;
-    hal.today = fx_today;
-    assert_int_equal(cnd_store_mount(&st, &hal), CND_OK);
+    cnd_test_hal_init(&th, &rf.flash, 7, 2000);
+    assert_int_equal(cnd_store_mount(&st, &th.hal), CND_OK);
     assert_int_equal(cnd_store_pack_begin(&st, (uint32_t)len), CND_OK);
     assert_int_equal(cnd_store_pack_write(&st, 0, pack_buf, (uint32_t)len), CND_OK);
     assert_int_equal(cnd_store_pack_commit(&st), CND_OK);
     assert_int_equal(cnd_pack_open(&pk, pack_buf, (uint32_t)len), CND_OK);
 
-    cnd_engine_init(&eng, &st, &hal, NULL);
+    cnd_engine_init(&eng, &st, &th.hal, NULL);
     assert_same_as_simulator(cnd_engine_screen(&eng), 0);
     kinds |= 1u << cnd_engine_screen(&eng)->kind; /* NO_SURVEY */
     cnd_engine_set_pack(&eng, &pk);

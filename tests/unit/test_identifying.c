@@ -185,6 +185,10 @@ static void document_numbers_are_refused(void **state)
          "items[0].label.es: 'cual es su numero de pasaporte'"},
         {INTEGER("{`es`:`Últimos dígitos de su cédula`}"), CND_IDENT_DOCUMENT,
          "items[0].label.es: 'digitos de su cedula'"},
+        /* The documented price of form-field detection (docs/DESIGN.md):
+         * a question that starts like a form field is refused too. */
+        {SINGLE("{`en`:`Your passport number is with the employer`}"), CND_IDENT_DOCUMENT,
+         "items[0].label.en: 'your passport number'"},
         {SINGLE("{`es`:`Nº de permiso de residencia`}"), CND_IDENT_DOCUMENT,
          "items[0].label.es: 'no de permiso'"},
     };
@@ -334,6 +338,7 @@ static void questions_about_a_practice_counts_and_yes_no_items_pass(void **state
         INTEGER("{`en`:`How many employers have you had?`,"
                 "`es`:`¿Cuántos empleadores ha tenido?`}"),
         INTEGER("{`en`:`Days off in a usual week`,`es`:`Días libres en una semana normal`}"),
+        INTEGER("{`en`:`Days worked for the agency's client last week`}"),
         "{`name`:`intro`,`kind`:`info`,`label`:{`en`:`We never ask your name, phone number or "
         "address.`}}",
     };
@@ -416,6 +421,26 @@ static void presets_are_built_in_exactly_as_the_files_say(void **state)
     assert_true(files >= 2);
     assert_int_equal(cnd_preset_count, files);
     assert_null(cnd_preset_find("atlantis"));
+
+    /* The editor schema offers exactly the built-in names. */
+    {
+        size_t len;
+        char *text = read_all(CND_SOURCE_DIR "/formats/schema/survey.schema.json", &len);
+        cJSON *schema = cJSON_Parse(text);
+        const cJSON *names = cJSON_GetObjectItem(
+            cJSON_GetObjectItem(
+                cJSON_GetObjectItem(
+                    cJSON_GetObjectItem(cJSON_GetObjectItem(schema, "$defs"), "item"),
+                    "properties"),
+                "preset"),
+            "enum");
+        assert_int_equal(cJSON_GetArraySize(names), cnd_preset_count);
+        for (i = 0; i < cnd_preset_count; i++)
+            assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(names, (int)i)),
+                                cnd_presets[i].name);
+        cJSON_Delete(schema);
+        free(text);
+    }
 
     /* Every preset is a usable list: 2..32 distinct valid names, English
      * and Spanish labels (the default survey's languages). */

@@ -187,6 +187,9 @@ def report(build, check, required):
         for name, (f, r) in sorted(mods.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):
             if f or r:
                 print("%-52s %9d %9d" % (name, f, r))
+        rest_f = flash - sum(f for f, _ in mods.values())
+        rest_r = data + bss - sum(r for _, r in mods.values())
+        print("%-52s %9d %9d" % ("(no symbol: string literals, alignment)", rest_f, rest_r))
         print("%-52s %9s %9d" % ("stack (reserved, linker script)", "", stack))
         print("%-52s %9d %9d" % ("TOTAL", flash, ram))
         print("RAM objects of %d bytes or more: %s" % (BIG_RAM, ", ".join(

@@ -26,6 +26,7 @@ RANGES = [
     (0x2010, 0x2026),  # dashes, quotes, bullet, ellipsis (cut lines)
     (0x20AC, 0x20AC),  # euro sign
     (0x2190, 0x2193),  # arrows (review answers)
+    (0x2588, 0x2588),  # full block: the clock face after quick exit
     (0x25B2, 0x25B2),  # up triangle: more above
     (0x25BC, 0x25BC),  # down triangle: more below
     (0x2610, 0x2612),  # ballot boxes

@@ -9,7 +9,7 @@
  * Anything else is drawn as the replacement glyph (U+FFFD).
  *
  * Never: allocates or decodes UTF-8 (text.h does). RAM: none; flash about
- * 4.2 KB (232 glyphs x 16 bytes plus their 2-byte code points; one glyph
+ * 4.2 KB (233 glyphs x 16 bytes plus their 2-byte code points; one glyph
  * per code point, so a glyph maps back to exactly one code point).
  */
 #ifndef CND_DRIVERS_FONT_H

@@ -457,6 +457,47 @@ static void place_options(cnd_text_frame_t *f, const cnd_screen_t *s, const uint
         draw_line(f, top + win - 1, &down);
 }
 
+/* ---- NEUTRAL: the clock face ---- */
+
+#define CLOCK_TOP 7
+#define CLOCK_ROWS 5
+#define CLOCK_LEFT ((CND_TEXT_COLS - 17) / 2) /* 4 digits, a colon, a space between each */
+
+/* 3x5 block digits, one row per entry, bit 2 = left cell. */
+static const uint8_t clock_digits[10][CLOCK_ROWS] = {
+    {7, 5, 5, 5, 7}, {1, 1, 1, 1, 1}, {7, 1, 7, 4, 7}, {7, 1, 7, 1, 7}, {5, 5, 7, 1, 1},
+    {7, 4, 7, 1, 7}, {7, 4, 7, 5, 7}, {7, 1, 1, 1, 1}, {7, 5, 7, 5, 7}, {7, 5, 7, 1, 7},
+};
+
+/* After quick exit the display is a plain digital clock, HH:MM in block
+ * digits in the middle, like a cheap phone's idle screen (the same face
+ * the simulator draws): nothing about the survey. */
+static void render_clock(uint16_t minutes, cnd_text_frame_t *f)
+{
+    unsigned h = (unsigned)(minutes / 60u) % 24u, m = (unsigned)minutes % 60u;
+    unsigned digit[4];
+    uint8_t block = cnd_font_glyph(0x2588u); /* U+2588 full block */
+    int r, p, b;
+    digit[0] = h / 10u;
+    digit[1] = h % 10u;
+    digit[2] = m / 10u;
+    digit[3] = m % 10u;
+    for (r = 0; r < CLOCK_ROWS; r++) {
+        int col = CLOCK_LEFT;
+        for (p = 0; p < 4; p++) {
+            for (b = 2; b >= 0; b--, col++)
+                if ((clock_digits[digit[p]][r] >> b) & 1u)
+                    f->glyph[CLOCK_TOP + r][col] = block;
+            col++; /* the space after each digit */
+            if (p == 1) {
+                if (r == 1 || r == 3)
+                    f->glyph[CLOCK_TOP + r][col] = block; /* the colon */
+                col += 2;
+            }
+        }
+    }
+}
+
 /* ---- the screen ---- */
 
 void cnd_text_render(const cnd_screen_t *s, int body_offset, cnd_text_frame_t *out)
@@ -469,8 +510,10 @@ void cnd_text_render(const cnd_screen_t *s, int body_offset, cnd_text_frame_t *o
     memset(out, 0, sizeof *out);
     memset(out->glyph, cnd_font_glyph(' '), sizeof out->glyph);
     render_status(s, out);
-    if (s->kind == CND_SCREEN_NEUTRAL)
+    if (s->kind == CND_SCREEN_NEUTRAL) {
+        render_clock(s->clock_min, out);
         return; /* after quick exit: not a word about the survey */
+    }
 
     if (s->kind == CND_SCREEN_NO_SURVEY) {
         /* no pack means no translated text: the firmware's own words */

@@ -17,8 +17,11 @@
  * boundary. Bytes that are not valid UTF-8 and code points the font lacks
  * are drawn as the replacement glyph; control characters as spaces.
  *
- * Never: decides anything about the interview; draws anything on the
- * NEUTRAL screen (quick exit) but blanks; allocates; copies the texts
+ * NEUTRAL (after quick exit) is only a clock face: HH:MM of
+ * screen.clock_min in 3x5 block digits mid-screen, no status bar.
+ *
+ * Never: decides anything about the interview; draws anything but the
+ * clock on the NEUTRAL screen; allocates; copies the texts
  * (lines are spans into the pack's strings).
  * RAM: sizeof(cnd_text_frame_t) = 622 bytes, owned by the caller; about
  * 1.2 KB of stack in cnd_text_render on Cortex-M (-fstack-usage: 848 bytes

@@ -100,8 +100,8 @@ static const char *const employer_asks[] = {
     "who is|was|were your|the " EMPLOYER_EN " called", NULL};
 
 static const char *const contact_values[] = {
-    "phone|phones|telephone|telephones|cellphone|cellphones|smartphone|smartphones",
     "mobile|cell|whatsapp|contact|phone|telephone number|numbers|no|nr",
+    "phone|phones|telephone|telephones|cellphone|cellphones|smartphone|smartphones|mobile|mobiles",
     "whatsapp|telegram|viber|wechat|imo|facebook|instagram|tiktok|twitter|snapchat|messenger|"
     "skype",
     "email|emails|email address|addresses",

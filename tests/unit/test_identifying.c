@@ -107,7 +107,7 @@ static void phone_numbers_and_contacts_are_refused(void **state)
         {INTEGER("{`en`:`Last four digits of your mobile number`}"), CND_IDENT_CONTACT,
          "items[0].label.en: 'mobile number'"},
         {SINGLE("{`en`:`What's your phone number?`}"), CND_IDENT_CONTACT,
-         "items[0].label.en: 'what s your phone'"},
+         "items[0].label.en: 'what s your phone number'"},
         {SINGLE("{`en`:`How can we contact you later?`}"), CND_IDENT_CONTACT,
          "items[0].label.en: 'how can we contact you'"},
         {SINGLE("{`en`:`Your Facebook or Instagram`}"), CND_IDENT_CONTACT,

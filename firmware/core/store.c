@@ -270,6 +270,7 @@ static void state_body_apply(cnd_store_t *st, const uint8_t *b)
     unsigned i;
     st->ack = cnd_wire_get_u32(b);
     st->active = b[4];
+    st->pin_failures = cnd_wire_get_u16(b + 6); /* 0 in images from before */
     for (i = 0; i < CND_MAX_SURVEYS; i++) {
         st->slots[i].fingerprint = cnd_wire_get_u32(b + 8 + 8 * i);
         st->slots[i].len = cnd_wire_get_u32(b + 12 + 8 * i);
@@ -324,6 +325,7 @@ static cnd_status_t load_state(cnd_store_t *st)
          * holds anything, call it full so the next write erases block 1. */
         st->ack = 0;
         st->active = NO_SLOT;
+        st->pin_failures = 0;
         st->state_block = 0;
         st->state_off = used[0] ? st->block_size : 0;
     }
@@ -352,10 +354,26 @@ static cnd_status_t write_state(cnd_store_t *st, uint32_t ack, uint8_t active,
     }
     memset(e, 0xFF, se);
     state_body_encode(e + CND_ENTRY_HEADER_LEN, ack, active, slots);
+    cnd_wire_put_u16(e + CND_ENTRY_HEADER_LEN + 6, st->pin_failures);
     cnd_entry_header_encode(e, CND_ENTRY_STATE, seq, e + CND_ENTRY_HEADER_LEN, STATE_BODY_LEN);
     addr = (STATE_FIRST_BLOCK + st->state_block) * st->block_size + st->state_off;
     st->state_off += se;
     return prog_verified(st, addr, e, se);
+}
+
+uint16_t cnd_store_pin_failures(const cnd_store_t *st)
+{
+    return st->pin_failures;
+}
+
+cnd_status_t cnd_store_set_pin_failures(cnd_store_t *st, uint16_t n)
+{
+    if (n == st->pin_failures)
+        return CND_OK;
+    /* RAM takes the new count even if the write fails: a flash fault must
+     * never lift the backoff; the next state write carries it. */
+    st->pin_failures = n;
+    return write_state(st, st->ack, st->active, st->slots);
 }
 
 /* ---- log segments ---- */

@@ -137,6 +137,12 @@ cnd_status_t cnd_store_open_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t 
                                         cnd_pack_t *pk);
 /* Installed packs (up to CND_MAX_SURVEYS), active first. */
 uint8_t cnd_store_packs(const cnd_store_t *st, cnd_store_pack_info_t *out);
+/* Wrong admin PINs since the last right one (engine.h "Admin"), kept in the
+ * state entry (SPEC 4.5) so the backoff survives a reboot. Setting writes a
+ * new state entry (nothing when unchanged); RAM holds the new count even
+ * when that write fails. */
+uint16_t cnd_store_pin_failures(const cnd_store_t *st);
+cnd_status_t cnd_store_set_pin_failures(cnd_store_t *st, uint16_t n);
 /* Reads part of an installed pack by fingerprint (for the host to fetch it). */
 cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t offset,
                                  uint8_t *buf, uint32_t len);
@@ -162,6 +168,7 @@ struct cnd_store {
     uint32_t state_off;   /* next free offset in that block */
     uint32_t ack;         /* watermark: every seq <= ack is stored by the host */
     uint8_t active;       /* active pack slot, 0xFF = none */
+    uint16_t pin_failures; /* wrong admin PINs in a row, persisted with the state */
     cnd_store_pack_info_t slots[CND_MAX_SURVEYS]; /* len 0 = empty */
     /* Log: live segments are tail .. head in circular block order. */
     uint32_t next_seq;

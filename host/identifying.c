@@ -629,76 +629,44 @@ static cnd_ident_cat_t check_kind(const char *kind, const char *path, cnd_err_t 
     return CND_IDENT_NONE;
 }
 
-/* The item name: always refused when it IS a datum; for items that carry a
- * value also when it ends with one; for numbers when it contains one. */
-static cnd_ident_cat_t check_name(const char *name, carries_t carries, int count, int preset,
-                                  const char *path, cnd_err_t *err)
-{
-    words_t t;
-    char p[96];
-    hit_t h;
-    size_t i;
-    if (name == NULL)
-        return CND_IDENT_NONE;
-    words_of(name, &t);
-    snprintf(p, sizeof p, "%s.name", path);
-    for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-        const ident_rule_t *r = &rules[i];
-        if (preset && r->cat == CND_IDENT_LOCATION)
-            continue;
-        if (is_whole_value(&t, r)) {
-            /* Quote the name as written, as the author knows it. */
-            cnd_err_set(err, "%s: '%.40s' would collect identifying data (%s): %s; %s", p, name,
-                        r->what, r->harm, r->instead);
-            return r->cat;
-        }
-        if (carries != CARRIES_NOTHING && ends_with_value(&t, r, &h))
-            return refuse_rule(err, p, &t, &h, r);
-        if (carries == CARRIES_NUMBER && !count &&
-            (find_anywhere(&t, r->values, &h) || find_anywhere(&t, r->numbers, &h)))
-            return refuse_rule(err, p, &t, &h, r);
-    }
-    return CND_IDENT_NONE;
-}
+typedef enum { FIELD_NAME, FIELD_TEXT, FIELD_TAG } field_t;
 
-/* One label or hint text. */
-static cnd_ident_cat_t check_text(const char *text, carries_t carries, int count, int preset,
-                                  const char *path, cnd_err_t *err)
+/*
+ * One item name, label or hint text, or tag, against every rule:
+ *  - a name that IS a datum, on any kind;
+ *  - on items that carry a value: a name ending with a datum, a text that
+ *    asks for one, a tag naming one;
+ *  - on numbers that are not counts: a name or text mentioning one.
+ */
+static cnd_ident_cat_t check_field(const char *text, field_t field, carries_t carries, int count,
+                                   int preset, const char *path, cnd_err_t *err)
 {
     words_t t;
     hit_t h;
     size_t i;
-    if (carries == CARRIES_NOTHING)
+    int found;
+    if (text == NULL || (carries == CARRIES_NOTHING && field != FIELD_NAME))
         return CND_IDENT_NONE;
     words_of(text, &t);
     for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
         const ident_rule_t *r = &rules[i];
         if (preset && r->cat == CND_IDENT_LOCATION)
             continue;
-        if (find_anywhere(&t, r->asks, &h) || find_asked(&t, r, &h) || find_at_start(&t, r, &h))
-            return refuse_rule(err, path, &t, &h, r);
-        if (carries == CARRIES_NUMBER && !count &&
-            (find_anywhere(&t, r->values, &h) || find_anywhere(&t, r->numbers, &h)))
-            return refuse_rule(err, path, &t, &h, r);
-    }
-    return CND_IDENT_NONE;
-}
-
-/* One tag: on items that carry a value, a tag naming a datum. */
-static cnd_ident_cat_t check_tag(const char *tag, carries_t carries, int preset, const char *path,
-                                 cnd_err_t *err)
-{
-    words_t t;
-    hit_t h;
-    size_t i;
-    if (carries == CARRIES_NOTHING)
-        return CND_IDENT_NONE;
-    words_of(tag, &t);
-    for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
-        const ident_rule_t *r = &rules[i];
-        if (preset && r->cat == CND_IDENT_LOCATION)
+        if (field == FIELD_NAME && is_whole_value(&t, r)) {
+            /* Quote the name as written, as the author knows it. */
+            cnd_err_set(err, "%s: '%.40s' would collect identifying data (%s): %s; %s", path, text,
+                        r->what, r->harm, r->instead);
+            return r->cat;
+        }
+        if (carries == CARRIES_NOTHING)
             continue;
-        if (find_anywhere(&t, r->values, &h))
+        found = field == FIELD_NAME  ? ends_with_value(&t, r, &h)
+                : field == FIELD_TAG ? find_anywhere(&t, r->values, &h)
+                                     : find_anywhere(&t, r->asks, &h) || find_asked(&t, r, &h) ||
+                                           find_at_start(&t, r, &h);
+        if (!found && field != FIELD_TAG && carries == CARRIES_NUMBER && !count)
+            found = find_anywhere(&t, r->values, &h) || find_anywhere(&t, r->numbers, &h);
+        if (found)
             return refuse_rule(err, path, &t, &h, r);
     }
     return CND_IDENT_NONE;
@@ -744,7 +712,8 @@ static cnd_ident_cat_t check_texts(const cJSON *map, const char *path, const cha
         if (!cJSON_IsString(e))
             continue;
         snprintf(p, sizeof p, "%s.%s.%.16s", path, key, e->string);
-        if ((cat = check_text(e->valuestring, carries, count, preset, p, err)) != CND_IDENT_NONE)
+        if ((cat = check_field(e->valuestring, FIELD_TEXT, carries, count, preset, p, err)) !=
+            CND_IDENT_NONE)
             return cat;
     }
     return CND_IDENT_NONE;
@@ -764,9 +733,10 @@ cnd_ident_cat_t cnd_ident_check_item(const cJSON *item, const char *path, cnd_er
 
     if (!cJSON_IsObject(item))
         return CND_IDENT_NONE;
+    snprintf(p, sizeof p, "%s.name", path);
     if ((cat = check_kind(kind, path, err)) != CND_IDENT_NONE ||
-        (cat = check_name(string_field(item, "name"), carries, count, preset, path, err)) !=
-            CND_IDENT_NONE ||
+        (cat = check_field(string_field(item, "name"), FIELD_NAME, carries, count, preset, p,
+                           err)) != CND_IDENT_NONE ||
         (cat = check_texts(label, path, "label", carries, count, preset, err)) != CND_IDENT_NONE ||
         (cat = check_texts(cJSON_GetObjectItemCaseSensitive(item, "hint"), path, "hint", carries,
                            count, preset, err)) != CND_IDENT_NONE)
@@ -775,8 +745,8 @@ cnd_ident_cat_t cnd_ident_check_item(const cJSON *item, const char *path, cnd_er
         cJSON_ArrayForEach(e, tags)
         {
             snprintf(p, sizeof p, "%s.tags[%d]", path, i++);
-            if (cJSON_IsString(e) &&
-                (cat = check_tag(e->valuestring, carries, preset, p, err)) != CND_IDENT_NONE)
+            if (cJSON_IsString(e) && (cat = check_field(e->valuestring, FIELD_TAG, carries, 0,
+                                                        preset, p, err)) != CND_IDENT_NONE)
                 return cat;
         }
     return CND_IDENT_NONE;

@@ -46,7 +46,7 @@
  * with it; a slot starting with '?' is optional (taken when it matches, no
  * backtracking). Every pattern below is already in normalised form (lower
  * case, no accents: "telefono", "numero", "ano" for año).
- * RAM: host only; one words_t (about 12 KB) on the stack per text checked.
+ * RAM: host only; one words_t (about 6 KB) on the stack per text checked.
  */
 #include "identifying.h"
 

@@ -21,6 +21,7 @@
 #include "pack_mirror.h"
 #include "ram_flash.h"
 #include "store.h"
+#include "test_hal.h"
 
 #define BLOCK 4096u
 #define BLOCKS 64u
@@ -106,30 +107,11 @@ static void iflash_power_on(iflash_fake_t *x)
 
 typedef struct {
     cnd_ram_flash_t rf;
-    cnd_hal_t hal;
-    uint32_t rng;
+    cnd_test_hal_t th; /* flash = rf, deterministic random, fixed day */
     cnd_store_t st;
     iflash_fake_t in;
     cnd_pack_mirror_t mirror;
 } device_t;
-
-static cnd_status_t test_random(void *ctx, uint8_t *buf, uint32_t n)
-{
-    uint32_t *x = ctx, i;
-    for (i = 0; i < n; i++) {
-        *x ^= *x << 13;
-        *x ^= *x >> 17;
-        *x ^= *x << 5;
-        buf[i] = (uint8_t)*x;
-    }
-    return CND_OK;
-}
-
-static uint16_t test_today(void *ctx)
-{
-    (void)ctx;
-    return 2200;
-}
 
 /* What the handheld's main.c does at boot: mount, lend the mirror as the
  * store's pack window (no RAM buffer), open the active pack through it. */
@@ -138,8 +120,8 @@ static cnd_status_t boot(device_t *d, cnd_pack_t *pk)
     cnd_status_t rs;
     cnd_ram_flash_power_on(&d->rf);
     iflash_power_on(&d->in);
-    cnd_pack_mirror_init(&d->mirror, &d->in.f, &d->hal.flash);
-    rs = cnd_store_mount(&d->st, &d->hal);
+    cnd_pack_mirror_init(&d->mirror, &d->in.f, &d->th.hal.flash);
+    rs = cnd_store_mount(&d->st, &d->th.hal);
     if (rs != CND_OK)
         return rs;
     cnd_store_set_pack_window(&d->st, cnd_pack_mirror_window, &d->mirror);
@@ -151,11 +133,7 @@ static device_t *device_new(uint32_t prog_size)
     device_t *d = calloc(1, sizeof *d);
     assert_non_null(d);
     assert_int_equal(cnd_ram_flash_init(&d->rf, BLOCK, BLOCKS, 16), CND_OK);
-    d->rng = 7;
-    d->hal.flash = d->rf.flash;
-    d->hal.ctx = &d->rng;
-    d->hal.random = test_random;
-    d->hal.today = test_today;
+    cnd_test_hal_init(&d->th, &d->rf.flash, 7, 2200);
     iflash_init(&d->in, prog_size, SECTOR);
     return d;
 }
@@ -233,6 +211,16 @@ static void assert_opened_from_mirror(device_t *d, const cnd_pack_t *pk, int k)
     assert_memory_equal(pk->buf, packs[k], pack_len[k]);
 }
 
+/* Boots and checks that pack k opened from the mirror after `copies`
+ * rewrites of the sector during this boot. */
+static void boot_shows(device_t *d, int k, uint32_t copies)
+{
+    cnd_pack_t pk;
+    assert_int_equal(boot(d, &pk), CND_OK);
+    assert_int_equal(d->mirror.copies, copies);
+    assert_opened_from_mirror(d, &pk, k);
+}
+
 /* ---- tests ---- */
 
 static void device_without_a_survey_boots_to_no_survey_and_never_writes_internal_flash(
@@ -262,13 +250,10 @@ static void pushed_survey_is_verified_in_internal_flash_and_shown_after_reboot(v
 static void boot_with_an_intact_mirror_does_not_wear_internal_flash(void **state)
 {
     device_t *d = device_with_pack(0, 4);
-    cnd_pack_t pk;
     int i;
     (void)state;
     for (i = 0; i < 5; i++) {
-        assert_int_equal(boot(d, &pk), CND_OK);
-        assert_opened_from_mirror(d, &pk, 0);
-        assert_int_equal(d->mirror.copies, 0); /* checked against NOR, not rewritten */
+        boot_shows(d, 0, 0); /* checked against NOR, not rewritten */
     }
     assert_int_equal(d->in.erases, 1); /* only the push's copy */
     device_free(d);
@@ -293,9 +278,7 @@ static void power_cut_at_any_step_of_the_copy_is_repaired_at_next_boot(void **st
         /* Power fails during this boot's copy: nothing is opened. */
         assert_int_not_equal(cnd_store_open_active_pack(&d->st, NULL, 0, &pk), CND_OK);
         /* Next boot: the sector fails its check, is copied again, opens. */
-        assert_int_equal(boot(d, &pk), CND_OK);
-        assert_int_equal(d->mirror.copies, 1);
-        assert_opened_from_mirror(d, &pk, 0);
+        boot_shows(d, 0, 1);
     }
     device_free(d);
 }
@@ -303,7 +286,6 @@ static void power_cut_at_any_step_of_the_copy_is_repaired_at_next_boot(void **st
 static void mirror_of_another_survey_is_replaced_by_the_active_one(void **state)
 {
     device_t *d = device_with_pack(0, 4);
-    cnd_pack_t pk;
     uint8_t hdr[16];
     uint32_t len = pack_len[1], crc = (uint32_t)crc32(0L, packs[1], len), nlen = ~len;
     (void)state;
@@ -316,16 +298,13 @@ static void mirror_of_another_survey_is_replaced_by_the_active_one(void **state)
     memcpy(hdr + 8, &crc, 4);
     memcpy(hdr + 12, &nlen, 4);
     memcpy(d->in.mem, hdr, 16);
-    assert_int_equal(boot(d, &pk), CND_OK);
-    assert_int_equal(d->mirror.copies, 1);
-    assert_opened_from_mirror(d, &pk, 0);
+    boot_shows(d, 0, 1);
     device_free(d);
 }
 
 static void mirror_differing_from_nor_in_one_byte_is_recopied(void **state)
 {
     device_t *d = device_with_pack(0, 4);
-    cnd_pack_t pk;
     uint32_t len = pack_len[0], crc;
     (void)state;
     /* Same length, a byte changed and the header CRC made to match: only
@@ -333,9 +312,7 @@ static void mirror_differing_from_nor_in_one_byte_is_recopied(void **state)
     d->in.mem[16 + len / 2] ^= 0x20;
     crc = (uint32_t)crc32(0L, d->in.mem + 16, len);
     memcpy(d->in.mem + 8, &crc, 4);
-    assert_int_equal(boot(d, &pk), CND_OK);
-    assert_int_equal(d->mirror.copies, 1);
-    assert_opened_from_mirror(d, &pk, 0);
+    boot_shows(d, 0, 1);
     device_free(d);
 }
 
@@ -351,9 +328,7 @@ static void second_survey_push_switches_the_mirror_and_survives_reboot(void **st
     assert_int_equal(cnd_store_open_active_pack(&d->st, NULL, 0, &pk), CND_OK);
     assert_int_equal(d->mirror.copies, 1);
     assert_opened_from_mirror(d, &pk, 1);
-    assert_int_equal(boot(d, &pk), CND_OK);
-    assert_opened_from_mirror(d, &pk, 1);
-    assert_int_equal(d->mirror.copies, 0);
+    boot_shows(d, 1, 0);
     device_free(d);
 }
 
@@ -385,8 +360,8 @@ static void internal_flash_that_will_not_program_is_reported_not_opened(void **s
     (void)state;
     memset(d->in.mem, 0xFF, SECTOR);
     cnd_ram_flash_power_on(&d->rf);
-    cnd_pack_mirror_init(&d->mirror, &d->in.f, &d->hal.flash);
-    assert_int_equal(cnd_store_mount(&d->st, &d->hal), CND_OK);
+    cnd_pack_mirror_init(&d->mirror, &d->in.f, &d->th.hal.flash);
+    assert_int_equal(cnd_store_mount(&d->st, &d->th.hal), CND_OK);
     cnd_store_set_pack_window(&d->st, cnd_pack_mirror_window, &d->mirror);
     d->in.fail_prog = 1;
     assert_int_equal(cnd_store_open_active_pack(&d->st, NULL, 0, &pk), CND_E_IO);
@@ -418,7 +393,7 @@ static void nor_read_failure_opens_nothing(void **state)
     (void)state;
     assert_int_equal(boot(d, &pk), CND_OK);
     /* The NOR stops answering: even an intact mirror is not trusted. */
-    d->hal.flash.read = failing_read;
+    d->th.hal.flash.read = failing_read;
     assert_int_equal(cnd_pack_mirror_window(&d->mirror, 0, pack_len[0], &view), CND_E_IO);
     assert_null(view);
     device_free(d);

@@ -3,8 +3,8 @@
  * board, ILI9341 LCD, W25Q64JV NOR, six keys; README.md).
  *
  * Owns: wiring the unchanged core (store, engine, sync, USB device stack)
- * to this board: clocks and SysTick, the watchdog (kicked once per loop
- * and before every internal-flash erase), the six keys (GPIOE 8-13,
+ * to this board: clocks and SysTick, the watchdog (started after boot,
+ * kicked once per loop and before every internal-flash erase), the six keys (GPIOE 8-13,
  * debounced by keys.h) into the engine, the engine's screen through the
  * text layout (text.h) onto the LCD, the sync protocol over USB (OTG FS
  * behind usb_dcd.h, exactly the frames the simulator's socket and QEMU's
@@ -137,8 +137,8 @@ static void show(void)
     (void)cnd_ili9341_draw_frame(&g_lcd, &g_frame, &g_shown);
 }
 
-/* A boot failure the user must see: one line on the glass, then stop
- * (kicking the watchdog, so the message stays instead of a reset loop). */
+/* A boot failure the user must see: two lines on the glass, then stop
+ * (the watchdog does not run yet, so the message stays, no reset loop). */
 static void halt_with(const char *what, const char *why)
 {
     uint32_t r, c;
@@ -153,10 +153,8 @@ static void halt_with(const char *what, const char *why)
         for (c = 0; lines[r] != NULL && lines[r][c] != '\0' && c < CND_TEXT_COLS; c++)
             g_frame.glyph[2u + r][c] = cnd_font_glyph((uint8_t)lines[r][c]);
     (void)cnd_ili9341_draw_frame(&g_lcd, &g_frame, NULL);
-    for (;;) {
-        kick();
+    for (;;)
         cnd_wait_for_interrupt();
-    }
 }
 
 /* ---- the core's callbacks ---- */
@@ -215,7 +213,6 @@ static void boot_board(void)
      * too imprecise for USB: the handheld still works, but cannot sync. */
     g_usb_clock_ok = cnd_stm32_clock_init(HSE_HZ) == CND_OK;
     cnd_systick_start(CND_STM32_SYSCLK_HZ);
-    cnd_iwdg_start(WATCHDOG_MS);
     for (i = 0; i < 6u; i++)
         cnd_gpio_config(KEYS_PORT, KEYS_FIRST_PIN + i, CND_GPIO_INPUT, CND_GPIO_PULLUP, 0, 0, 0);
     spi_pin(3);
@@ -246,9 +243,9 @@ static void boot_core(void)
     cnd_status_t st;
 
     if (cnd_ili9341_init(&g_lcd) != CND_OK) {
-        /* No display: nothing to show, the watchdog retries the boot. */
-        for (;;) {
-        }
+        /* No display: nothing can be shown or done; stop. */
+        for (;;)
+            cnd_wait_for_interrupt();
     }
     st = cnd_spi_nor_probe(&g_nor, &g_nor_bus);
     if (st == CND_OK)
@@ -308,6 +305,10 @@ int main(void)
     uint32_t last_ms;
     boot_board();
     boot_core();
+    /* Only now: mounting a nearly full 8 MiB log and a first mirror copy
+     * can take seconds, and a watchdog firing there would reset the board
+     * into the same long boot forever. From here no step is that long. */
+    cnd_iwdg_start(WATCHDOG_MS);
     last_ms = cnd_systick_ms();
     g_last_key_ms = last_ms;
     for (;;) {

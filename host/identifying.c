@@ -174,12 +174,13 @@ static const char *const location_nouns[] = {
     "counties|province|provinces|region|regions|country|countries|zone|zones|commune|communes|"
     "parish|parishes|ward|wards|barangay|barangays|township|townships|hamlet|hamlets|borough|"
     "boroughs",
-    "part|parts of",
+    /* "what part of the country", not "what part of your pay" */
+    "part|parts of " DET_EN " country|countries|city|town|region|province|island|state",
     "ciudad|ciudades|pueblo|pueblos|aldea|aldeas|barrio|barrios|colonia|colonias|vereda|veredas|"
     "caserio|caserios|municipio|municipios|provincia|provincias|departamento|departamentos|"
     "distrito|distritos|region|regiones|pais|paises|zona|zonas|comuna|comunas|localidad|"
     "localidades|parroquia|parroquias|canton|cantones|corregimiento|corregimientos|poblacion",
-    "parte|partes de|del", NULL};
+    "parte|partes de|del " DET_ES " pais|ciudad|pueblo|region|provincia|isla|estado", NULL};
 
 static const char *const birth_values[] = {"date|day|month|year|place of birth",
                                            "birth date|day|month|year|dates|days",
@@ -212,9 +213,20 @@ static const char *const names_values[] = {
     "nombre|nombres",
     "apellido|apellidos|apodo|apodos|sobrenombre|sobrenombres|mote|motes",
     NULL};
-static const char *const names_asks[] = {"name|names of",
+/* Whose name may be asked for: "name of your sister", not "name of the job". */
+#define PEOPLE_EN                                                                                  \
+    "mother|father|parent|parents|husband|wife|partner|spouse|child|children|son|sons|daughter|"   \
+    "daughters|sister|sisters|brother|brothers|relative|relatives|family|friend|friends|person|"   \
+    "people|contact|contacts|guardian|neighbour|neighbours|neighbor|neighbors|respondent|worker|"  \
+    "workers"
+#define PEOPLE_ES                                                                                  \
+    "madre|padre|padres|esposo|esposa|marido|mujer|pareja|hijo|hijos|hija|hijas|hermano|"          \
+    "hermanos|hermana|hermanas|familiar|familiares|familia|amigo|amigos|amiga|amigas|persona|"     \
+    "personas|contacto|contactos|vecino|vecinos|vecina|vecinas|trabajador|trabajadora"
+static const char *const names_asks[] = {"name|names of " DET_EN " " PEOPLE_EN,
                                          "s name|names|nickname|nicknames|surname|surnames",
-                                         "nombre|nombres|apellido|apellidos|apodo de|del",
+                                         "nombre|nombres|apellido|apellidos|apodo de|del " DET_ES
+                                         " " PEOPLE_ES,
                                          "como se|te llama|llamas|llaman|llamaba|llamo",
                                          "what do|does they|people|others|she|he call you",
                                          "what are you called",
@@ -516,7 +528,24 @@ static int find_anywhere(const words_t *t, const char *const *list, hit_t *h)
     return 0;
 }
 
-/* A question word followed by one of the nouns or values. */
+/* Word i is the "s" of an English possessive ("employer's" -> "employer s"). */
+static int is_possessive_s(const words_t *t, size_t i)
+{
+    return i < t->n && t->len[i] == 1 && t->buf[t->at[i]] == 's';
+}
+
+/* Words end-1, end are "name of" / "nombre de": whose name it is decides
+ * (the asks lists: "name of your sister", not "name of the job"). */
+static int is_name_of(const words_t *t, size_t end)
+{
+    static const char *const name_of[] = {"name|names|nombre|nombres of|de|del", NULL};
+    size_t stop;
+    return end > 0 && match_list(t, end - 1, name_of, &stop) && stop == end + 1;
+}
+
+/* A question word followed by one of the values, or by one of the nouns
+ * that is not a possessive: "which agency", not "what is your employer's
+ * attitude" or "which country's embassy" ("employer's name" is a value). */
 static int find_asked(const words_t *t, const ident_rule_t *r, hit_t *h)
 {
     size_t pos, q, end;
@@ -524,7 +553,8 @@ static int find_asked(const words_t *t, const ident_rule_t *r, hit_t *h)
     for (pos = 0; pos < t->n; pos++)
         for (f = frames; *f != NULL; f++)
             if (match_at(t, pos, *f, &q) &&
-                (match_list(t, q, r->values, &end) || match_list(t, q, r->nouns, &end))) {
+                ((match_list(t, q, r->values, &end) && !is_name_of(t, end)) ||
+                 (match_list(t, q, r->nouns, &end) && !is_possessive_s(t, end)))) {
                 h->from = pos;
                 h->to = end;
                 return 1;

@@ -86,7 +86,9 @@ static void names_and_nicknames_are_refused_in_english_and_spanish(void **state)
          "items[0].label.en: 'what is your name'"},
         {SINGLE("{`en`:`Your mother's name`}"), CND_IDENT_NAMES, "items[0].label.en: 's name'"},
         {MULTI("{`en`:`Names of your children`}"), CND_IDENT_NAMES,
-         "items[0].label.en: 'names of'"},
+         "items[0].label.en: 'names of your children'"},
+        {SINGLE("{`es`:`Nombre de su hermana`}"), CND_IDENT_NAMES,
+         "items[0].label.es: 'nombre de su hermana'"},
         {SINGLE("{`en`:`What do people call you? (nickname)`}"), CND_IDENT_NAMES,
          "items[0].label.en: 'what do people call you'"},
         {SINGLE("{`es`:`¿Cuál es su NOMBRE completo?`}"), CND_IDENT_NAMES,
@@ -237,6 +239,10 @@ static void places_finer_than_a_preset_region_are_refused(void **state)
         {SINGLE("{`es`:`¿De qué país viene?`}"), CND_IDENT_LOCATION,
          "items[0].label.es: 'que pais'"},
         {SINGLE("{`es`:`Ubicación`}"), CND_IDENT_LOCATION, "items[0].label.es: 'ubicacion'"},
+        {SINGLE("{`en`:`Which part of the country are you from?`}"), CND_IDENT_LOCATION,
+         "items[0].label.en: 'which part of the country'"},
+        {SINGLE("{`es`:`¿De qué parte del país viene?`}"), CND_IDENT_LOCATION,
+         "items[0].label.es: 'que parte del pais'"},
         /* Asking for a region without a preset list: the author's own
          * "regions" could be anything. */
         {SINGLE("{`en`:`Which region do you come from?`}"), CND_IDENT_LOCATION,
@@ -330,6 +336,13 @@ static void questions_about_a_practice_counts_and_yes_no_items_pass(void **state
                "`es`:`¿De dónde vino para este trabajo?`}"),
         SINGLE("{`en`:`What turned out different from what you were promised?`}"),
         SINGLE("{`en`:`Where do you sleep?`}"),
+        /* Possessives and names of things are not asked-for names. */
+        SINGLE("{`en`:`What is your employer's attitude when you are sick?`}"),
+        SINGLE("{`en`:`Which country's embassy could you contact?`}"),
+        SINGLE("{`en`:`What was the name of the job on your contract?`,"
+               "`es`:`¿Cuál era el nombre del puesto en su contrato?`}"),
+        SINGLE("{`en`:`What part of your pay is held back?`,"
+               "`es`:`¿Qué parte de su salario le retienen?`}"),
         YESNO("{`en`:`Was your phone taken from you?`,`es`:`¿Le quitaron el teléfono?`}"),
         YESNO("{`en`:`Is your real name on the contract?`}"),
         YESNO("{`en`:`Do you know your employer's address?`}"),

@@ -13,11 +13,14 @@
  *    agencies, "What is your name?" with a list of names. So the question
  *    must ASK FOR THE VALUE: a question word directly before the datum
  *    ("which agency", "what is your name", "¿qué agencia...?", "¿cuál es su
- *    nombre?"), a phrase that asks by itself ("name of", "nombre de", "how
- *    can we contact you", "when were you born"), or a label that starts with
- *    the datum like a form field ("Phone number", "Su nombre"). A question
- *    ABOUT a practice mentions the datum without asking for it ("Who keeps
- *    your passport or ID?", "Do you owe the employer...?") and passes.
+ *    nombre?"), a phrase that asks by itself ("name of your sister",
+ *    "nombre de la agencia", "how can we contact you", "when were you
+ *    born"), or a label that starts with the datum like a form field ("Phone
+ *    number", "Su nombre"). A question ABOUT a practice mentions the datum
+ *    without asking for it ("Who keeps your passport or ID?", "Do you owe
+ *    the employer...?") and passes, as do possessives after a question word
+ *    ("which country's embassy") and names of things ("the name of the
+ *    job").
  *    Spanish "que"/"cual" also start relative clauses ("dinero que su
  *    empleador le debe"), so as bare question words they must be followed
  *    by the datum directly; only "cuál es ..." may have "su/el/la" between.

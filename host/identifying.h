@@ -24,7 +24,7 @@
  *  - yesno and info items cannot carry a value: only their name is checked;
  *  - single and multiple items carry one of the author's fixed choices, so
  *    they collect identifying data only when the question asks for the value
- *    itself ("what is your name", "¿qué agencia...?", "nombre de ...",
+ *    itself ("what is your name", "¿qué agencia...?", "nombre de su hija",
  *    a label that starts with "Phone number"); questions ABOUT a practice
  *    ("Who keeps your passport?") pass;
  *  - integer items carry a number, so any mention of a number-like datum

@@ -243,7 +243,9 @@ static cnd_status_t check_sections(cnd_pack_t *pk, uint16_t *n_choices, uint16_t
     *n_tags = rd16(b + CND_PACK_HDR_N_TAGS);
     if (pk->n_langs == 0 || pk->n_langs > CND_MAX_LANGS || pk->n_items == 0 ||
         pk->n_items > CND_MAX_ITEMS || *n_choices > CND_MAX_ITEMS * CND_MAX_CHOICES ||
-        *n_tags > CND_MAX_ITEMS * CND_MAX_TAGS || rd16(b + CND_PACK_HDR_RESERVED) != 0)
+        *n_tags > CND_MAX_ITEMS * CND_MAX_TAGS ||
+        (rd16(b + CND_PACK_HDR_ADMIN_LEN) != 0 &&
+         rd16(b + CND_PACK_HDR_ADMIN_LEN) != CND_PACK_ADMIN_LEN))
         return CND_E_RANGE;
 
     pk->off_langs = rd32(b + CND_PACK_HDR_OFF_LANGS);
@@ -272,7 +274,8 @@ static cnd_status_t check_sections(cnd_pack_t *pk, uint16_t *n_choices, uint16_t
         return CND_E_RANGE;
     expect += len_code;
     if (pk->off_strings != expect || pk->len_strings > pk->len ||
-        expect + pk->len_strings != pk->len - CND_PACK_TRAILER_SIZE)
+        expect + pk->len_strings + rd16(b + CND_PACK_HDR_ADMIN_LEN) !=
+            pk->len - CND_PACK_TRAILER_SIZE)
         return CND_E_RANGE;
     return CND_OK;
 }
@@ -468,6 +471,22 @@ cnd_status_t cnd_pack_sig_block_check(const uint8_t block[CND_PACK_SIG_BLOCK_LEN
     return CND_OK;
 }
 
+/* The optional admin PIN block (SPEC.md 1.10) after the strings. */
+static cnd_status_t check_admin(const cnd_pack_t *pk)
+{
+    const uint8_t *a = pk->buf + pk->off_strings + pk->len_strings;
+    uint32_t iter;
+    if (rd16(pk->buf + CND_PACK_HDR_ADMIN_LEN) == 0)
+        return CND_OK;
+    iter = rd32(a + CND_PACK_ADMIN_ITER);
+    if (memcmp(a, CND_PACK_ADMIN_MAGIC, 4) != 0 || a[5] != 0 || rd16(a + 6) != 0 ||
+        a[CND_PACK_ADMIN_DIGITS] < CND_ADMIN_PIN_MIN_DIGITS ||
+        a[CND_PACK_ADMIN_DIGITS] > CND_ADMIN_PIN_MAX_DIGITS || iter < CND_ADMIN_ITER_MIN ||
+        iter > CND_ADMIN_ITER_MAX)
+        return CND_E_INVALID;
+    return CND_OK;
+}
+
 cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
 {
     cnd_pack_t v;
@@ -493,7 +512,23 @@ cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
         return st;
     if ((st = check_items(&v, n_choices, n_tags)) != CND_OK)
         return st;
+    if ((st = check_admin(&v)) != CND_OK)
+        return st;
     *pk = v;
+    return CND_OK;
+}
+
+cnd_status_t cnd_pack_admin(const cnd_pack_t *pk, cnd_pack_admin_t *out)
+{
+    const uint8_t *a;
+    memset(out, 0, sizeof *out);
+    if (pk == NULL || pk->buf == NULL || rd16(pk->buf + CND_PACK_HDR_ADMIN_LEN) == 0)
+        return CND_E_NOT_FOUND;
+    a = pk->buf + pk->off_strings + pk->len_strings;
+    out->digits = a[CND_PACK_ADMIN_DIGITS];
+    out->iterations = rd32(a + CND_PACK_ADMIN_ITER);
+    out->salt = a + CND_PACK_ADMIN_SALT;
+    out->hash = a + CND_PACK_ADMIN_HASH;
     return CND_OK;
 }
 

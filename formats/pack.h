@@ -94,7 +94,8 @@ typedef struct {
 #define CND_PACK_HDR_SURVEY_VERSION 8 /* u16 */
 #define CND_PACK_HDR_N_CHOICES 10     /* u16, choice entries in all items */
 #define CND_PACK_HDR_N_TAGS 12        /* u16, tag entries in all items */
-#define CND_PACK_HDR_RESERVED 14      /* u16, must be 0 */
+#define CND_PACK_HDR_RESERVED 14      /* u16: admin block length, 0 or CND_PACK_ADMIN_LEN */
+#define CND_PACK_HDR_ADMIN_LEN CND_PACK_HDR_RESERVED
 #define CND_PACK_HDR_TOTAL_LEN 16     /* u32, whole pack including the CRC */
 #define CND_PACK_HDR_SURVEY_ID 20     /* sref */
 #define CND_PACK_HDR_OFF_LANGS 24     /* u32 section offsets from byte 0 ... */
@@ -202,6 +203,37 @@ typedef struct {
  * signature block. It does NOT verify the signature (formats/packsig.h).
  */
 cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len);
+
+/*
+ * Admin PIN block (SPEC.md 1.10): optional, right after the string section
+ * (so a signature covers it); the header's u16 at 14 is its length, 0 when
+ * the pack has none. The office sets the PIN (candor compile
+ * --admin-pin-file); the device checks an entered PIN against the hash.
+ */
+#define CND_PACK_ADMIN_LEN 60
+#define CND_PACK_ADMIN_MAGIC "CNDA"
+#define CND_PACK_ADMIN_DIGITS 4 /* u8: PIN length in decimal digits */
+#define CND_PACK_ADMIN_ITER 8   /* u32: PBKDF2 iterations */
+#define CND_PACK_ADMIN_SALT 12  /* CND_ADMIN_SALT_LEN bytes */
+#define CND_PACK_ADMIN_HASH 28  /* CND_ADMIN_HASH_LEN bytes */
+#define CND_ADMIN_PIN_MIN_DIGITS 4
+#define CND_ADMIN_PIN_MAX_DIGITS 8
+#define CND_ADMIN_ITER_MIN 1000u
+#define CND_ADMIN_ITER_MAX 1000000u /* the handheld must finish one check */
+#define CND_ADMIN_SALT_LEN 16
+#define CND_ADMIN_HASH_LEN 32
+
+typedef struct {
+    uint8_t digits;      /* PIN length, CND_ADMIN_PIN_MIN_DIGITS..MAX */
+    uint32_t iterations; /* CND_ADMIN_ITER_MIN..MAX */
+    const uint8_t *salt; /* inside the pack buffer */
+    /* PBKDF2-HMAC-SHA256(password = the PIN's ASCII digits, salt,
+     * iterations, 32 bytes), inside the pack buffer */
+    const uint8_t *hash;
+} cnd_pack_admin_t;
+
+/* The pack's admin PIN, or CND_E_NOT_FOUND when it has none. */
+cnd_status_t cnd_pack_admin(const cnd_pack_t *pk, cnd_pack_admin_t *out);
 
 /* The signature block's parts (SPEC.md 1.9), inside the pack buffer. */
 const uint8_t *cnd_pack_sig_block(const cnd_pack_t *pk);      /* 238 bytes */

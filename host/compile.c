@@ -25,6 +25,7 @@
 #include "commands.h"
 #include "identifying.h"
 #include "pack.h"
+#include "packadmin.h"
 #include "relevance.h"
 
 #define SOURCE_MAX_BYTES (1024 * 1024) /* a survey source is a few tens of KB */
@@ -1464,15 +1465,20 @@ static void compile_usage(FILE *to)
                 "\n"
                 "options:\n"
                 "  -o, --output FILE   where to write the pack (required)\n"
+                "  --admin-pin-file F  the handheld's admin PIN (device settings, wipe): the\n"
+                "                      first line of F, 4 to 8 digits; the pack keeps only a\n"
+                "                      salted PBKDF2-HMAC-SHA256 hash of it\n"
                 "  -h, --help          show this help\n");
 }
 
 int cnd_cmd_compile(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"admin-pin-file", required_argument, NULL, 'P'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *output = NULL, *source;
+    const char *output = NULL, *source, *pin_file = NULL;
+    uint8_t pin[CND_ADMIN_PIN_MAX_DIGITS], pin_n = 0;
     uint8_t *pack;
     size_t pack_len = 0;
     cnd_err_t err;
@@ -1489,6 +1495,10 @@ int cnd_cmd_compile(int argc, char **argv)
         }
         if (c == 'o') {
             output = optarg;
+            continue;
+        }
+        if (c == 'P') {
+            pin_file = optarg;
             continue;
         }
         fprintf(stderr,
@@ -1517,6 +1527,18 @@ int cnd_cmd_compile(int argc, char **argv)
             fprintf(stderr, "candor compile: %s: %s\n", source, err.msg);
         free(pack);
         return st == CND_E_IO ? CND_EXIT_FAIL : CND_EXIT_INPUT;
+    }
+    if (pin_file != NULL) { /* SPEC 1.10: before any signature, which covers it */
+        st = cnd_admin_pin_read_file(pin_file, pin, &pin_n, &err);
+        if (st == CND_OK)
+            st = cnd_pack_add_admin(pack, &pack_len, CND_MAX_PACK_SIZE, pin, pin_n,
+                                    CND_ADMIN_ITER_DEFAULT, &err);
+        memset(pin, 0, sizeof pin);
+        if (st != CND_OK) {
+            fprintf(stderr, "candor compile: %s\n", err.msg);
+            free(pack);
+            return st == CND_E_IO ? CND_EXIT_FAIL : CND_EXIT_INPUT;
+        }
     }
     st = cnd_write_file_atomic(output, pack, pack_len, &err);
     if (st != CND_OK) {

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "adminpin.h"
 #include "relevance.h"
 
 /* The asked-set is a 64-bit mask: one bit per item. */
@@ -128,6 +129,11 @@ static void wipe(cnd_engine_t *e)
     e->save_status = CND_OK;
     e->exit_referral = 0;
     seq_clear(e);
+    memset(e->pin, 0, sizeof(e->pin));
+    e->pin_n = 0;
+    e->pin_digit = 0;
+    e->admin_step = 0;
+    e->admin_msg = 0;
 }
 
 /* ------------------------------------------------------------ answer text */
@@ -369,6 +375,213 @@ static cnd_str_t lit(const char *text)
     return str_view(text, (uint16_t)strlen(text));
 }
 
+/* ------------------------------------------------------------------ admin */
+
+/* Device settings are for the interviewer and the office, in the device's
+ * own English (the pack has no strings for them). */
+#define ADMIN_PIN_TITLE "Admin PIN"
+#define ADMIN_TITLE "Device settings"
+#define ADMIN_DATE_TITLE "Set today's date"
+#define ADMIN_WIPE_TITLE "Wipe device"
+#define ADMIN_WIPE2_TITLE "Really wipe?"
+
+enum { MSG_NONE, MSG_WRONG_PIN, MSG_DATE_SET, MSG_NO_DATE, MSG_WIPE_FAILED };
+
+static int admin_state(uint8_t state)
+{
+    return state >= CND_SCREEN_ADMIN_PIN && state <= CND_SCREEN_ADMIN_WIPE;
+}
+
+/* Text appended to the screen's note, cut at its end. */
+static void note_add(cnd_screen_t *s, const char *text)
+{
+    uint16_t len = (uint16_t)strlen(s->note), n = (uint16_t)strlen(text);
+    if (n > CND_SCREEN_NOTE_MAX - 1 - len)
+        n = (uint16_t)(CND_SCREEN_NOTE_MAX - 1 - len);
+    memcpy(s->note + len, text, n);
+    s->note[len + n] = '\0';
+}
+
+static void note_num(cnd_screen_t *s, uint32_t v)
+{
+    char num[12];
+    uint16_t n = format_int((int32_t)(v > 0x7FFFFFFFu ? 0x7FFFFFFFu : v), num);
+    num[n] = '\0';
+    note_add(s, num);
+}
+
+/* Civil date <-> days since 2020-01-01 (hal->today's unit), 2020..2099. */
+static int leap(uint16_t y)
+{
+    return (y % 4u == 0 && y % 100u != 0) || y % 400u == 0;
+}
+
+static uint8_t month_days(uint16_t y, uint8_t m)
+{
+    static const uint8_t d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return (uint8_t)(d[(m - 1u) % 12u] + (m == 2 && leap(y)));
+}
+
+static void date_from_day(uint16_t day, uint16_t *y, uint8_t *m, uint8_t *d)
+{
+    *y = 2020;
+    while (*y < 2099 && day >= 365u + (unsigned)leap(*y)) {
+        day = (uint16_t)(day - 365u - (unsigned)leap(*y));
+        (*y)++;
+    }
+    *m = 1;
+    while (*m < 12 && day >= month_days(*y, *m)) {
+        day = (uint16_t)(day - month_days(*y, *m));
+        (*m)++;
+    }
+    *d = (uint8_t)(day + 1u > month_days(*y, *m) ? month_days(*y, *m) : day + 1u);
+}
+
+static uint16_t day_from_date(uint16_t y, uint8_t m, uint8_t d)
+{
+    uint32_t day = 0;
+    uint16_t i;
+    uint8_t j;
+    for (i = 2020; i < y; i++)
+        day += 365u + (unsigned)leap(i);
+    for (j = 1; j < m; j++)
+        day += month_days(y, j);
+    return (uint16_t)(day + d - 1u);
+}
+
+static void note_date(cnd_screen_t *s, uint16_t y, uint8_t m, uint8_t d, int field)
+{
+    char t[3];
+    note_add(s, field == 0 ? "[" : "");
+    note_num(s, y);
+    note_add(s, field == 0 ? "]-" : "-");
+    note_add(s, field == 1 ? "[" : "");
+    t[0] = (char)('0' + m / 10u);
+    t[1] = (char)('0' + m % 10u);
+    t[2] = '\0';
+    note_add(s, t);
+    note_add(s, field == 1 ? "]-" : "-");
+    note_add(s, field == 2 ? "[" : "");
+    t[0] = (char)('0' + d / 10u);
+    t[1] = (char)('0' + d % 10u);
+    note_add(s, t);
+    note_add(s, field == 2 ? "]" : "");
+}
+
+/* How long a PIN may not be tried after f wrong ones in a row: nothing
+ * for the first few, then 30 s doubling per failure, capped at an hour. */
+static uint32_t pin_wait_ms(uint16_t f)
+{
+    uint32_t w = CND_ENGINE_PIN_WAIT_MS;
+    uint16_t i;
+    if (f < CND_ENGINE_PIN_FREE_TRIES)
+        return 0;
+    for (i = CND_ENGINE_PIN_FREE_TRIES; i < f && w < CND_ENGINE_PIN_WAIT_MAX_MS; i++)
+        w *= 2u;
+    return w > CND_ENGINE_PIN_WAIT_MAX_MS ? CND_ENGINE_PIN_WAIT_MAX_MS : w;
+}
+
+static uint16_t pin_failures(const cnd_engine_t *e)
+{
+    return e->store ? cnd_store_pin_failures(e->store) : 0;
+}
+
+/* Milliseconds until a PIN may be tried (unsigned: right across a wrap). */
+static uint32_t pin_wait_left(const cnd_engine_t *e)
+{
+    uint32_t wait = pin_wait_ms(pin_failures(e)), gone = uptime(e) - e->pin_fail_ms;
+    return gone >= wait ? 0 : wait - gone;
+}
+
+static void render_admin(cnd_engine_t *e, cnd_screen_t *s)
+{
+    uint8_t i;
+    s->body = str_view(s->note, 0);
+    switch (e->state) {
+    case CND_SCREEN_ADMIN_PIN: {
+        cnd_pack_admin_t a;
+        uint32_t left = pin_wait_left(e);
+        cnd_pack_admin(e->pack, &a);
+        s->title = lit(ADMIN_PIN_TITLE);
+        s->pin_len = a.digits;
+        s->pin_entered = e->pin_n;
+        s->pin_digit = e->pin_digit;
+        s->pin_failures = pin_failures(e);
+        s->wait_s = (left + 999u) / 1000u;
+        if (e->admin_msg == MSG_WRONG_PIN)
+            note_add(s, "Wrong PIN. ");
+        if (s->wait_s) {
+            note_add(s, "Too many wrong PINs: try again in ");
+            note_num(s, s->wait_s);
+            note_add(s, " s.");
+            break;
+        }
+        note_add(s, "UP/DOWN choose a digit, OK enters it, BACK deletes.\n");
+        for (i = 0; i < a.digits; i++) {
+            char d[2] = {(char)('0' + e->pin_digit), '\0'};
+            note_add(s, i ? " " : "");
+            note_add(s, i < e->pin_n ? "*" : (i == e->pin_n ? "[" : "_"));
+            if (i == e->pin_n) {
+                note_add(s, d);
+                note_add(s, "]");
+            }
+        }
+        break;
+    }
+    case CND_SCREEN_ADMIN: {
+        s->title = lit(ADMIN_TITLE);
+        s->pending = e->store ? cnd_store_pending_count(e->store) : 0;
+        s->storage_percent = e->store ? cnd_store_fill_percent(e->store) : 0;
+        if (e->admin_msg == MSG_DATE_SET)
+            note_add(s, "Date set.\n");
+        else if (e->admin_msg == MSG_NO_DATE)
+            note_add(s, "This device cannot set its date.\n");
+        else if (e->admin_msg == MSG_WIPE_FAILED)
+            note_add(s, "Wipe FAILED: the flash did not erase.\n");
+        note_add(s, "Not synced: ");
+        note_num(s, s->pending);
+        note_add(s, " responses\nStorage used: ");
+        note_num(s, s->storage_percent);
+        note_add(s, "%\nToday: ");
+        if (e->hal && e->hal->today) {
+            uint16_t y;
+            uint8_t m, d;
+            date_from_day(e->hal->today(e->hal->ctx), &y, &m, &d);
+            note_date(s, y, m, d, -1);
+        } else {
+            note_add(s, "unknown");
+        }
+        s->options[s->n_options++] = lit("Set date");
+        s->options[s->n_options++] = lit("Wipe device");
+        s->options[s->n_options++] = lit("Leave");
+        break;
+    }
+    case CND_SCREEN_ADMIN_DATE:
+        s->title = lit(ADMIN_DATE_TITLE);
+        s->admin_step = e->admin_step;
+        s->date_year = e->date_year;
+        s->date_month = e->date_month;
+        s->date_day = e->date_day;
+        note_add(s, "UP/DOWN change, OK next, BACK previous.\n");
+        note_date(s, e->date_year, e->date_month, e->date_day, e->admin_step);
+        break;
+    case CND_SCREEN_ADMIN_WIPE:
+        s->admin_step = e->admin_step;
+        s->pending = e->store ? cnd_store_pending_count(e->store) : 0;
+        s->title = lit(e->admin_step == 1 ? ADMIN_WIPE_TITLE : ADMIN_WIPE2_TITLE);
+        note_add(s, e->admin_step == 1 ? "Erases everything on this device, the survey too. "
+                                       : "Last chance. ");
+        note_num(s, s->pending);
+        note_add(s, " responses not synced yet will be lost for good.");
+        s->options[s->n_options++] = lit("Cancel");
+        s->options[s->n_options++] = lit(e->admin_step == 1 ? "Wipe" : "Erase now");
+        break;
+    default:
+        break;
+    }
+    s->body.len = (uint16_t)strlen(s->note);
+}
+
 static void render(cnd_engine_t *e)
 {
     cnd_screen_t *s = &e->screen;
@@ -422,6 +635,12 @@ static void render(cnd_engine_t *e)
         s->title = ui(e, CND_UI_REFERRAL_TITLE);
         s->body = cnd_pack_referral(e->pack, e->lang);
         s->options[s->n_options++] = ui(e, CND_UI_DONE);
+        break;
+    case CND_SCREEN_ADMIN_PIN:
+    case CND_SCREEN_ADMIN:
+    case CND_SCREEN_ADMIN_DATE:
+    case CND_SCREEN_ADMIN_WIPE:
+        render_admin(e, s);
         break;
     case CND_SCREEN_HANDOVER:
     case CND_SCREEN_HANDBACK:
@@ -684,6 +903,162 @@ static void review_key(cnd_engine_t *e, cnd_key_t key, int up_edge, int down_edg
         withdraw(e);
 }
 
+/* ------------------------------------------------------------ admin keys */
+
+static void admin_go(cnd_engine_t *e, cnd_screen_kind_t state, uint8_t msg)
+{
+    go(e, state);
+    e->admin_msg = msg;
+    memset(e->pin, 0, sizeof(e->pin));
+    e->pin_n = 0;
+    e->pin_digit = 0;
+}
+
+/* The whole chip erased and formatted again: surveys, responses, state.
+ * The store's mount formats a blank chip (store.h). */
+static void admin_wipe_device(cnd_engine_t *e)
+{
+    const cnd_flash_t *fl = &e->hal->flash;
+    cnd_status_t st = CND_OK;
+    uint32_t b;
+    for (b = 0; b < fl->block_count; b++)
+        if (fl->erase(fl->ctx, b) != CND_OK)
+            st = CND_E_IO; /* go on: erase all that will erase */
+    if (st == CND_OK)
+        st = cnd_store_mount(e->store, e->hal);
+    if (st != CND_OK) {
+        admin_go(e, CND_SCREEN_ADMIN, MSG_WIPE_FAILED);
+        return;
+    }
+    e->pack = NULL; /* the port's copy of the pack is stale from now on */
+    e->lang = 0;
+    go_home(e);
+}
+
+static void pin_key(cnd_engine_t *e, cnd_key_t key)
+{
+    cnd_pack_admin_t a;
+    if (key == CND_KEY_BACK) {
+        if (e->pin_n == 0) {
+            go_home(e);
+            return;
+        }
+        e->pin[--e->pin_n] = 0;
+        return;
+    }
+    if (pin_wait_left(e) > 0 || cnd_pack_admin(e->pack, &a) != CND_OK)
+        return; /* nothing is entered during the backoff */
+    if (key == CND_KEY_UP)
+        e->pin_digit = (uint8_t)((e->pin_digit + 1u) % 10u);
+    else if (key == CND_KEY_DOWN)
+        e->pin_digit = (uint8_t)((e->pin_digit + 9u) % 10u);
+    if (key != CND_KEY_OK)
+        return;
+    e->pin[e->pin_n++] = e->pin_digit;
+    e->pin_digit = 0;
+    e->admin_msg = MSG_NONE;
+    if (e->pin_n < a.digits)
+        return;
+    if (cnd_admin_pin_check(&a, e->pin, e->pin_n) == CND_OK) {
+        if (e->store)
+            (void)cnd_store_set_pin_failures(e->store, 0);
+        admin_go(e, CND_SCREEN_ADMIN, MSG_NONE);
+        return;
+    }
+    /* Counted before anything else and kept in RAM even if the flash
+     * write fails (store.h), so a power cut cannot buy a free try. */
+    if (e->store)
+        (void)cnd_store_set_pin_failures(
+            e->store, (uint16_t)(pin_failures(e) < 0xFFFFu ? pin_failures(e) + 1u : 0xFFFFu));
+    e->pin_fail_ms = uptime(e);
+    admin_go(e, CND_SCREEN_ADMIN_PIN, MSG_WRONG_PIN);
+}
+
+static void date_key(cnd_engine_t *e, cnd_key_t key)
+{
+    int up = key == CND_KEY_UP, down = key == CND_KEY_DOWN;
+    if (e->admin_step == 0 && (up || down))
+        e->date_year = (uint16_t)(up ? (e->date_year < 2099 ? e->date_year + 1 : 2020)
+                                     : (e->date_year > 2020 ? e->date_year - 1 : 2099));
+    else if (e->admin_step == 1 && (up || down))
+        e->date_month = (uint8_t)(up ? e->date_month % 12u + 1u : (e->date_month + 10u) % 12u + 1u);
+    else if (e->admin_step == 2 && (up || down))
+        e->date_day = (uint8_t)(up ? e->date_day % month_days(e->date_year, e->date_month) + 1u
+                                   : (e->date_day > 1 ? e->date_day - 1u
+                                                      : month_days(e->date_year, e->date_month)));
+    if (e->date_day > month_days(e->date_year, e->date_month))
+        e->date_day = month_days(e->date_year, e->date_month);
+    if (key == CND_KEY_BACK) {
+        if (e->admin_step == 0)
+            admin_go(e, CND_SCREEN_ADMIN, MSG_NONE);
+        else
+            e->admin_step--;
+    } else if (key == CND_KEY_OK && e->admin_step < 2) {
+        e->admin_step++;
+    } else if (key == CND_KEY_OK) {
+        cnd_status_t st = e->hal->set_today(
+            e->hal->ctx, day_from_date(e->date_year, e->date_month, e->date_day));
+        admin_go(e, CND_SCREEN_ADMIN, st == CND_OK ? MSG_DATE_SET : MSG_NO_DATE);
+    }
+}
+
+static void admin_key(cnd_engine_t *e, cnd_key_t key)
+{
+    uint8_t n = e->screen.n_options;
+    if (e->state == CND_SCREEN_ADMIN_PIN) {
+        pin_key(e, key);
+    } else if (e->state == CND_SCREEN_ADMIN_DATE) {
+        date_key(e, key);
+    } else if (key == CND_KEY_UP && e->cursor > 0) {
+        e->cursor--;
+    } else if (key == CND_KEY_DOWN && e->cursor + 1 < n) {
+        e->cursor++;
+    } else if (key == CND_KEY_BACK) {
+        if (e->state == CND_SCREEN_ADMIN)
+            go_home(e);
+        else
+            admin_go(e, CND_SCREEN_ADMIN, MSG_NONE);
+    } else if (key == CND_KEY_OK && e->state == CND_SCREEN_ADMIN) {
+        if (e->cursor == 0 && e->hal && e->hal->set_today && e->hal->today) {
+            admin_go(e, CND_SCREEN_ADMIN_DATE, MSG_NONE);
+            date_from_day(e->hal->today(e->hal->ctx), &e->date_year, &e->date_month,
+                          &e->date_day);
+        } else if (e->cursor == 0) {
+            e->admin_msg = MSG_NO_DATE;
+        } else if (e->cursor == 1) {
+            admin_go(e, CND_SCREEN_ADMIN_WIPE, MSG_NONE);
+            e->admin_step = 1;
+        } else {
+            go_home(e);
+        }
+    } else if (key == CND_KEY_OK && e->state == CND_SCREEN_ADMIN_WIPE) {
+        if (e->cursor == 0) {
+            admin_go(e, CND_SCREEN_ADMIN, MSG_NONE);
+        } else if (e->admin_step == 1) {
+            e->admin_step = 2; /* asked twice: the cursor goes back to Cancel */
+            e->cursor = 0;
+        } else {
+            admin_wipe_device(e);
+        }
+    }
+}
+
+/* HOME: BACK five times within the window opens the PIN entry, when the
+ * office gave this pack an admin PIN. */
+static int home_admin_key(cnd_engine_t *e, cnd_key_t key)
+{
+    static const uint8_t admin[CND_ENGINE_SEQ_LEN] = CND_ENGINE_ADMIN_KEYS;
+    cnd_pack_admin_t a;
+    seq_push(e, key);
+    if (!seq_matches(e, admin) || cnd_pack_admin(e->pack, &a) != CND_OK)
+        return 0;
+    admin_go(e, CND_SCREEN_ADMIN_PIN, MSG_NONE);
+    seq_clear(e);
+    return 1;
+}
+
+/* ------------------------------------------------------------ other keys */
+
 static void ok_key(cnd_engine_t *e)
 {
     switch (e->state) {
@@ -728,8 +1103,8 @@ static void ok_key(cnd_engine_t *e)
 static void quick_exit(cnd_engine_t *e)
 {
     /* Cut short: an interview, or its end before the referral was read. */
-    int cut = cnd_engine_busy(e) || e->state == CND_SCREEN_SAVED ||
-              e->state == CND_SCREEN_REFERRAL;
+    int cut = !admin_state(e->state) && (cnd_engine_busy(e) || e->state == CND_SCREEN_SAVED ||
+                                         e->state == CND_SCREEN_REFERRAL);
     wipe(e);
     go(e, CND_SCREEN_NEUTRAL);
     e->exit_referral = (uint8_t)(cut && e->pack);
@@ -760,6 +1135,8 @@ void cnd_engine_init(cnd_engine_t *e, cnd_store_t *st, const cnd_hal_t *hal,
     memset(e, 0, sizeof(*e));
     e->store = st;
     e->hal = hal;
+    /* A backoff still due at power-off starts again in full at boot. */
+    e->pin_fail_ms = uptime(e);
     cnd_engine_set_pack(e, pack);
 }
 
@@ -783,6 +1160,10 @@ void cnd_engine_key(cnd_engine_t *e, cnd_key_t key)
         quick_exit(e);
     } else if (e->state == CND_SCREEN_NEUTRAL) {
         neutral_key(e, key);
+    } else if (admin_state(e->state)) {
+        admin_key(e, key);
+    } else if (e->state == CND_SCREEN_HOME && e->pack && home_admin_key(e, key)) {
+        /* the admin sequence's last key: the PIN entry is on screen */
     } else if (key == CND_KEY_LANG) {
         if (e->pack)
             e->lang = (uint8_t)((e->lang + 1u) % cnd_pack_lang_count(e->pack));
@@ -834,6 +1215,10 @@ int cnd_engine_busy(const cnd_engine_t *e)
     case CND_SCREEN_SAVE_FAILED:
     case CND_SCREEN_HANDOVER:
     case CND_SCREEN_HANDBACK:
+    case CND_SCREEN_ADMIN_PIN: /* no pack swap under the settings either */
+    case CND_SCREEN_ADMIN:
+    case CND_SCREEN_ADMIN_DATE:
+    case CND_SCREEN_ADMIN_WIPE:
         return 1;
     default:
         return 0;

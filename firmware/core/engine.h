@@ -93,7 +93,11 @@ typedef enum {
     CND_SCREEN_REFERRAL,      /* referral text, for everyone, never recorded */
     CND_SCREEN_NEUTRAL,       /* after quick exit: a plain clock (screen.clock_min) */
     CND_SCREEN_HANDOVER,      /* before a private run: pass the device to the respondent */
-    CND_SCREEN_HANDBACK       /* after a private run: pass the device back */
+    CND_SCREEN_HANDBACK,      /* after a private run: pass the device back */
+    CND_SCREEN_ADMIN_PIN,     /* admin PIN entry, digit by digit */
+    CND_SCREEN_ADMIN,         /* device settings: counts; Set date, Wipe device, Leave */
+    CND_SCREEN_ADMIN_DATE,    /* set today's date, field by field */
+    CND_SCREEN_ADMIN_WIPE     /* wipe: asked twice, with the unsynced count */
 } cnd_screen_kind_t;
 
 /* Quick-exit return: these keys, in this order, the first of them at most
@@ -101,6 +105,14 @@ typedef enum {
 #define CND_ENGINE_UNLOCK_KEYS {CND_KEY_UP, CND_KEY_UP, CND_KEY_DOWN, CND_KEY_DOWN, CND_KEY_OK}
 #define CND_ENGINE_SEQ_LEN 5
 #define CND_ENGINE_SEQ_WINDOW_MS 5000u
+/* Admin settings from HOME: BACK five times within the same window. */
+#define CND_ENGINE_ADMIN_KEYS {CND_KEY_BACK, CND_KEY_BACK, CND_KEY_BACK, CND_KEY_BACK, CND_KEY_BACK}
+/* Wrong PINs before the backoff, its first wait and its cap. */
+#define CND_ENGINE_PIN_FREE_TRIES 3u
+#define CND_ENGINE_PIN_WAIT_MS 30000u
+#define CND_ENGINE_PIN_WAIT_MAX_MS 3600000u
+/* Composed admin text (PIN row, counts, date), UTF-8 bytes. */
+#define CND_SCREEN_NOTE_MAX 160
 
 #define CND_SCREEN_MAX_OPTIONS (CND_MAX_CHOICES + 2)
 /* Review rows visible at once; a handheld screen shows about this many. */
@@ -150,6 +162,17 @@ typedef struct {
     uint8_t storage_percent; /* HOME: log fill level, 0..100 */
     uint8_t hand_private; /* ITEM: 1 = a private item (hand-over mode) */
     uint16_t clock_min;  /* NEUTRAL: the clock face, minutes since midnight 0..1439 */
+    /* ADMIN_*: interviewer-facing screens in the device's own English; body
+     * points into note[]. */
+    uint8_t pin_len;     /* ADMIN_PIN: digits the PIN has */
+    uint8_t pin_entered; /* ADMIN_PIN: digits entered so far */
+    uint8_t pin_digit;   /* ADMIN_PIN: the digit UP/DOWN are choosing, 0..9 */
+    uint16_t pin_failures; /* ADMIN_PIN: wrong PINs in a row (persisted) */
+    uint32_t wait_s;     /* ADMIN_PIN: seconds until a PIN may be entered, 0 = now */
+    uint8_t admin_step;  /* ADMIN_DATE: field 0 year, 1 month, 2 day; ADMIN_WIPE: 1, 2 */
+    uint16_t date_year;  /* ADMIN_DATE */
+    uint8_t date_month, date_day;
+    char note[CND_SCREEN_NOTE_MAX];
 } cnd_screen_t;
 
 typedef struct cnd_engine cnd_engine_t;
@@ -200,6 +223,13 @@ struct cnd_engine {
      * deliberate sequences; cleared whenever a sequence may start afresh. */
     uint8_t seq_keys[CND_ENGINE_SEQ_LEN];
     uint32_t seq_ms[CND_ENGINE_SEQ_LEN];
+    /* Admin: the PIN being entered (wiped on leaving), the backoff's start
+     * (uptime of the last wrong PIN, or of boot), the date being set. */
+    uint8_t pin[CND_ADMIN_PIN_MAX_DIGITS];
+    uint8_t pin_n, pin_digit, admin_step, admin_msg;
+    uint32_t pin_fail_ms;
+    uint16_t date_year;
+    uint8_t date_month, date_day;
 };
 
 #endif

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "compile.h"
+#include "packadmin.h"
 #include "engine.h"
 #include "pack.h"
 #include "ram_flash.h"
@@ -1544,6 +1545,269 @@ static void referral_is_shown_after_every_ending_and_leaves_no_trace(void **stat
     fx_free(blank);
 }
 
+/* ------------------------------------------------------------------ admin */
+
+#define TEST_PIN_ITER 1000u
+
+/* Enters the digits of pin ("2468") on the PIN screen: UP/DOWN the
+ * shorter way round from 0, then OK. */
+static void enter_pin(fx_t *f, const char *pin)
+{
+    for (; *pin; pin++) {
+        int d = *pin - '0', i;
+        for (i = 0; i < (d <= 5 ? d : 10 - d); i++)
+            keys(f, d <= 5 ? "u" : "d");
+        assert_int_equal(scr(f)->pin_digit, d);
+        keys(f, "o");
+    }
+}
+
+static int note_has(fx_t *f, const char *text)
+{
+    return strstr(scr(f)->note, text) != NULL &&
+           scr(f)->body.ptr == scr(f)->note && scr(f)->body.len == strlen(scr(f)->note);
+}
+
+static int setup_admin(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    static const uint8_t pin[] = {2, 4, 6, 8};
+    cnd_err_t err;
+    size_t plen = 0;
+
+    assert_non_null(f);
+    assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, 48, 16), CND_OK);
+    f->hal.flash = f->rf.flash;
+    f->hal.ctx = f;
+    f->hal.random = fx_random;
+    f->hal.today = fx_today;
+    f->hal.uptime_ms = fx_uptime;
+    f->now_ms = 1000;
+    f->rng_next = 1;
+    assert_int_equal(cnd_store_mount(&f->store, &f->hal), CND_OK);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(cnd_compile_json(mini_json, sizeof mini_json - 1, f->packbuf,
+                                      sizeof f->packbuf, &plen, &err),
+                     CND_OK);
+    if (cnd_pack_add_admin(f->packbuf, &plen, sizeof f->packbuf, pin, 4, TEST_PIN_ITER, &err) !=
+        CND_OK)
+        fail_msg("admin PIN: %s", err.msg);
+    fx_install(f, plen);
+    cnd_engine_init(&f->eng, &f->store, &f->hal, &f->pack);
+    *state = f;
+    return 0;
+}
+
+/* The device restarts on the same flash: store and engine from scratch. */
+static void reboot(fx_t *f)
+{
+    memset(&f->store, 0, sizeof f->store);
+    assert_int_equal(cnd_store_mount(&f->store, &f->hal), CND_OK);
+    assert_int_equal(cnd_store_open_active_pack(&f->store, f->packbuf, sizeof f->packbuf,
+                                                &f->pack),
+                     CND_OK);
+    cnd_engine_init(&f->eng, &f->store, &f->hal, &f->pack);
+}
+
+static void admin_settings_open_with_five_backs_on_home_and_the_pin(void **state)
+{
+    fx_t *f = *state;
+    fx_t *m = fx_new(FX_MINI);
+    cnd_pack_admin_t a;
+
+    assert_int_equal(cnd_pack_admin(&f->pack, &a), CND_OK);
+    assert_int_equal(a.digits, 4);
+    assert_int_equal(a.iterations, TEST_PIN_ITER);
+    assert_int_equal(cnd_pack_admin(&m->pack, &a), CND_E_NOT_FOUND);
+    keys(m, "bbbbb"); /* a pack without an admin PIN has no settings */
+    assert_int_equal(scr(m)->kind, CND_SCREEN_HOME);
+    fx_free(m);
+
+    keys(f, "bbbb");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    f->now_ms += CND_ENGINE_SEQ_WINDOW_MS + 1;
+    keys(f, "b"); /* too slow */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    keys(f, "bbb" "d" "bbbb"); /* a stray key restarts it */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    keys(f, "b");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN_PIN);
+    assert_int_equal(cnd_engine_busy(&f->eng), 1); /* no pack swap meanwhile */
+    assert_int_equal(scr(f)->pin_len, 4);
+    assert_int_equal(scr(f)->pin_entered, 0);
+    assert_true(note_has(f, "[0] _ _ _"));
+    keys(f, "dd"); /* digits wrap: 0 -> 9 -> 8 */
+    assert_int_equal(scr(f)->pin_digit, 8);
+    keys(f, "o");
+    assert_int_equal(scr(f)->pin_entered, 1);
+    assert_true(note_has(f, "* [0] _ _"));
+    keys(f, "b"); /* deletes the digit */
+    assert_int_equal(scr(f)->pin_entered, 0);
+    assert_true(all_zero(f->eng.pin, sizeof f->eng.pin));
+    keys(f, "b"); /* and with none left, leaves */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+
+    keys(f, "bbbbb");
+    enter_pin(f, "2468");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN);
+    assert_true(all_zero(f->eng.pin, sizeof f->eng.pin)); /* the PIN is gone from RAM */
+    assert_int_equal(scr(f)->n_options, 3);
+    assert_str(scr(f)->options[1], "Wipe device");
+    assert_true(note_has(f, "Not synced: 0 responses"));
+    assert_true(note_has(f, "Today: 2023-05-19")); /* day 1234 */
+    pick(f, 2); /* Leave */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+
+    /* Quick exit works in the settings too, and returns to HOME. */
+    keys(f, "bbbbb" "uuo");
+    keys(f, "x");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NEUTRAL);
+    assert_true(all_zero(f->eng.pin, sizeof f->eng.pin));
+    keys(f, "uuddo");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+}
+
+static void wrong_pins_back_off_doubling_and_the_count_survives_a_reboot(void **state)
+{
+    fx_t *f = *state;
+    int i;
+
+    keys(f, "bbbbb");
+    for (i = 1; i <= 3; i++) {
+        enter_pin(f, "1234");
+        assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN_PIN);
+        assert_true(note_has(f, "Wrong PIN"));
+        assert_int_equal(scr(f)->pin_failures, i);
+        assert_int_equal(cnd_store_pin_failures(&f->store), i);
+    }
+    assert_int_equal(scr(f)->wait_s, 30); /* three free tries, then 30 s */
+    assert_true(note_has(f, "try again in 30 s"));
+    keys(f, "uuo" "o" "o" "o"); /* nothing is entered meanwhile, not even the right PIN */
+    assert_int_equal(scr(f)->pin_entered, 0);
+    assert_int_equal(scr(f)->pin_failures, 3);
+    f->now_ms += 29000;
+    keys(f, "u");
+    assert_int_equal(scr(f)->wait_s, 1);
+    f->now_ms += 1000;
+    keys(f, "d");
+    assert_int_equal(scr(f)->wait_s, 0);
+    keys(f, "u"); /* back to 0 */
+    enter_pin(f, "8642");
+    assert_int_equal(scr(f)->pin_failures, 4);
+    assert_int_equal(scr(f)->wait_s, 60); /* doubled */
+
+    /* Power off and on: the count is on flash, the wait starts again. */
+    f->now_ms = 500;
+    reboot(f);
+    assert_int_equal(cnd_store_pin_failures(&f->store), 4);
+    keys(f, "bbbbb");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN_PIN);
+    assert_int_equal(scr(f)->wait_s, 60);
+    f->now_ms += 60000;
+    keys(f, "u");
+    assert_int_equal(scr(f)->wait_s, 0);
+    keys(f, "d");
+    enter_pin(f, "2468");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN);
+    assert_int_equal(cnd_store_pin_failures(&f->store), 0);
+    reboot(f);
+    assert_int_equal(cnd_store_pin_failures(&f->store), 0);
+
+    /* The wait is capped at an hour. */
+    assert_int_equal(cnd_store_set_pin_failures(&f->store, 40), CND_OK);
+    keys(f, "bbbbb");
+    assert_int_equal(scr(f)->wait_s, CND_ENGINE_PIN_WAIT_MAX_MS / 1000u);
+}
+
+static int set_day;
+static cnd_status_t fx_set_today(void *ctx, uint16_t day)
+{
+    (void)ctx;
+    set_day = day;
+    return CND_OK;
+}
+
+static void the_date_is_set_field_by_field_after_the_pin(void **state)
+{
+    fx_t *f = *state;
+
+    keys(f, "bbbbb");
+    enter_pin(f, "2468");
+    pick(f, 0); /* Set date: this port cannot */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN);
+    assert_true(note_has(f, "cannot set its date"));
+
+    f->hal.set_today = fx_set_today;
+    set_day = -1;
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN_DATE);
+    assert_int_equal(scr(f)->date_year, 2023);
+    assert_int_equal(scr(f)->date_month, 5);
+    assert_int_equal(scr(f)->date_day, 19);
+    assert_true(note_has(f, "[2023]-05-19"));
+    keys(f, "u" "o"); /* 2024 */
+    keys(f, "uuuuuuuuuu" "o"); /* March */
+    assert_true(note_has(f, "2024-03-[19]"));
+    keys(f, "uuuuuuuuuuuu"); /* 31 */
+    assert_int_equal(scr(f)->date_day, 31);
+    keys(f, "b" "d"); /* back to the month: February, the day follows */
+    assert_int_equal(scr(f)->date_month, 2);
+    assert_int_equal(scr(f)->date_day, 29);
+    keys(f, "o" "o");
+    assert_int_equal(set_day, 1461 + 31 + 28); /* 2024-02-29 */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN);
+    assert_true(note_has(f, "Date set."));
+    assert_int_equal(f->rf.mem[0] == 0xFF, 0); /* formatted, not wiped */
+}
+
+static void wipe_after_the_pin_asks_twice_and_erases_every_response(void **state)
+{
+    fx_t *f = *state;
+    uint32_t b, i, dirty = 0;
+
+    walk_mini(f);
+    pick(f, 0);
+    keys(f, "oo");
+    assert_int_equal(pending(f), 1);
+    keys(f, "bbbbb");
+    enter_pin(f, "2468");
+    assert_true(note_has(f, "Not synced: 1 responses"));
+    pick(f, 1);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN_WIPE);
+    assert_int_equal(scr(f)->admin_step, 1);
+    assert_int_equal(scr(f)->pending, 1);
+    assert_true(note_has(f, "1 responses not synced yet will be lost"));
+    assert_int_equal(scr(f)->cursor, 0); /* Cancel first */
+    pick(f, 0);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN);
+    pick(f, 1);
+    pick(f, 1); /* Wipe: asked again */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN_WIPE);
+    assert_int_equal(scr(f)->admin_step, 2);
+    assert_int_equal(scr(f)->cursor, 0);
+    keys(f, "b"); /* backing out is always possible */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN);
+    assert_int_equal(pending(f), 1);
+    pick(f, 1);
+    pick(f, 1);
+    pick(f, 1); /* Erase now */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_NO_SURVEY);
+    assert_int_equal(cnd_engine_busy(&f->eng), 0);
+    assert_int_equal(pending(f), 0);
+    /* Only the new format remains: every block past the first three
+     * (superblock, state) is erased. */
+    for (b = 3; b < 48; b++)
+        for (i = 0; i < 4096; i++)
+            dirty += f->rf.mem[b * 4096 + i] != 0xFF;
+    assert_int_equal(dirty, 0);
+    memset(&f->store, 0, sizeof f->store);
+    assert_int_equal(cnd_store_mount(&f->store, &f->hal), CND_OK);
+    assert_int_equal(cnd_store_pending_count(&f->store), 0);
+    assert_int_equal(cnd_store_open_active_pack(&f->store, f->packbuf, sizeof f->packbuf,
+                                                &f->pack),
+                     CND_E_NO_SURVEY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1580,6 +1844,14 @@ int main(void)
                                         setup_mini, teardown),
         cmocka_unit_test_setup_teardown(consent_comes_before_any_question, setup_mini, teardown),
         cmocka_unit_test(referral_is_shown_after_every_ending_and_leaves_no_trace),
+        cmocka_unit_test_setup_teardown(admin_settings_open_with_five_backs_on_home_and_the_pin,
+                                        setup_admin, teardown),
+        cmocka_unit_test_setup_teardown(
+            wrong_pins_back_off_doubling_and_the_count_survives_a_reboot, setup_admin, teardown),
+        cmocka_unit_test_setup_teardown(the_date_is_set_field_by_field_after_the_pin,
+                                        setup_admin, teardown),
+        cmocka_unit_test_setup_teardown(
+            wipe_after_the_pin_asks_twice_and_erases_every_response, setup_admin, teardown),
         cmocka_unit_test_setup_teardown(neutral_screen_is_a_clock_and_shows_nothing_of_the_survey,
                                         setup_mini, teardown),
         cmocka_unit_test_setup_teardown(quick_exit_wipes_the_answers_from_ram_and_stores_nothing,

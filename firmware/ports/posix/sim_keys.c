@@ -119,7 +119,8 @@ static int parse_line(cnd_sim_script_t *sc, char *line, char *err, size_t errcap
             if (i + 1 >= nw || (c.kind = cnd_sim_kind_from_name(words[i + 1])) == 0) {
                 snprintf(err, errcap,
                          "line %lu: 'expect' needs a screen kind (NO_SURVEY, HOME, CONSENT, ITEM, "
-                         "REVIEW, SAVED, SAVE_FAILED, REFERRAL, NEUTRAL, HANDOVER, HANDBACK)",
+                         "REVIEW, SAVED, SAVE_FAILED, REFERRAL, NEUTRAL, HANDOVER, HANDBACK, ADMIN_PIN, "
+                         "ADMIN, ADMIN_DATE, ADMIN_WIPE)",
                          (unsigned long)sc->line);
                 return -1;
             }

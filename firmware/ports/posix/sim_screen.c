@@ -12,6 +12,7 @@
 static const char *const kind_names[] = {
     "UNKNOWN", "NO_SURVEY", "HOME", "CONSENT", "ITEM", "REVIEW",
     "SAVED", "SAVE_FAILED", "REFERRAL", "NEUTRAL", "HANDOVER", "HANDBACK",
+    "ADMIN_PIN", "ADMIN", "ADMIN_DATE", "ADMIN_WIPE",
 };
 
 const char *cnd_sim_kind_name(uint8_t kind)
@@ -379,6 +380,18 @@ static void render_meta(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_f
     if (s->kind == CND_SCREEN_SAVE_FAILED)
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " status=%s",
                               cnd_status_str((cnd_status_t)s->save_status));
+    if (s->kind == CND_SCREEN_ADMIN_PIN)
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o,
+                              " pin=%u/%u digit=%u failures=%u wait=%lu", (unsigned)s->pin_entered,
+                              (unsigned)s->pin_len, (unsigned)s->pin_digit,
+                              (unsigned)s->pin_failures, (unsigned long)s->wait_s);
+    if (s->kind == CND_SCREEN_ADMIN || s->kind == CND_SCREEN_ADMIN_WIPE)
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " pending=%lu step=%u",
+                              (unsigned long)s->pending, (unsigned)s->admin_step);
+    if (s->kind == CND_SCREEN_ADMIN_DATE)
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " date=%04u-%02u-%02u field=%u",
+                              (unsigned)s->date_year, (unsigned)s->date_month,
+                              (unsigned)s->date_day, (unsigned)s->admin_step);
     if (s->kind == CND_SCREEN_HOME)
         snprintf(fr->meta + o, sizeof fr->meta - o, " pending=%lu storage=%u%% level=%s",
                  (unsigned long)s->pending, (unsigned)s->storage_percent,

@@ -44,6 +44,19 @@
  *   the answer until a new one is given; REVIEW leaves private items out
  *   and cnd_engine_answer_text() returns nothing for them.
  *
+ * Admin (packs with an admin PIN block, SPEC 1.10): BACK five times on
+ *   HOME within the window -> ADMIN_PIN (UP/DOWN choose the digit, OK
+ *   enters it, BACK deletes one or leaves). The last digit checks the PIN
+ *   (PBKDF2, formats/adminpin.h): right -> ADMIN [Set date, Wipe device,
+ *   Leave] with the counts in screen.note; wrong -> counted in the store
+ *   (cnd_store_set_pin_failures) before the next try; from the 3rd wrong
+ *   PIN on, screen.wait_s counts down 30 s, doubling, capped at an hour,
+ *   and no digit is taken meanwhile. ADMIN_DATE: UP/DOWN change the field
+ *   (year, month, day), OK next / set (hal->set_today), BACK previous.
+ *   ADMIN_WIPE [Cancel, Wipe] then [Cancel, Erase now] with the unsynced
+ *   count: erases every flash block, remounts (formats), -> NO_SURVEY.
+ *   EXIT works here too (-> NEUTRAL, back to HOME).
+ *
  * Device full (formats/fill.h, docs/DESIGN.md "Device full"): HOME shows
  * how full the response log is, as screen.storage (a cnd_fill_level_t) and
  * screen.storage_percent, for the port to word and draw:

@@ -50,7 +50,9 @@ typedef struct cnd_hal {
     uint16_t (*today)(void *ctx);
     /* Optional (NULL = none). Milliseconds since boot, monotonic, wrapping
      * at 2^32. The engine times deliberate key sequences (quick-exit
-     * return, admin entry) and the admin PIN backoff with it; never stored. */
+     * return, admin entry) and the admin PIN backoff with it; never stored.
+     * Without it sequences are checked for order only, and a PIN backoff,
+     * once due, never ends: a port with an admin PIN must provide it. */
     uint32_t (*uptime_ms)(void *ctx);
     /* Optional (NULL = none). Local time of day, seconds 0..86399, for the
      * clock face of the neutral screen only; never stored. Without it the

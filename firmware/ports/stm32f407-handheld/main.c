@@ -129,6 +129,20 @@ static uint32_t millis(void)
     return cnd_systick_ms();
 }
 
+/* hal.h: the engine times its key sequences and the admin PIN backoff
+ * with uptime; the admin settings set the RTC's date. */
+static uint32_t hal_uptime_ms(void *ctx)
+{
+    (void)ctx;
+    return cnd_systick_ms();
+}
+
+static cnd_status_t hal_set_today(void *ctx, uint16_t day)
+{
+    (void)ctx;
+    return day <= CND_RTC_DAY_MAX && cnd_rtc_day_set(day) == 0 ? CND_OK : CND_E_IO;
+}
+
 /* ---- screen ---- */
 
 static void show(void)
@@ -256,6 +270,8 @@ static void boot_core(void)
     g_hal.ctx = &g_rng;
     g_hal.random = cnd_stm32_rng_read;
     g_hal.today = cnd_rtc_day_today;
+    g_hal.uptime_ms = hal_uptime_ms;
+    g_hal.set_today = hal_set_today;
     st = cnd_store_mount(&g_store, &g_hal);
     if (st != CND_OK)
         halt_with("Storage refused:", cnd_status_str(st));

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "adminpin.h"
+#include "frame.h"
 #include "pack.h"
 
 cnd_status_t cnd_admin_pin_read_file(const char *path, uint8_t digits[8], uint8_t *n,
@@ -44,14 +45,6 @@ cnd_status_t cnd_admin_pin_read_file(const char *path, uint8_t digits[8], uint8_
     return CND_OK;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 cnd_status_t cnd_pack_add_admin(uint8_t *pack, size_t *len, size_t cap, const uint8_t *digits,
                                 uint8_t n, uint32_t iterations, cnd_err_t *err)
 {
@@ -85,15 +78,15 @@ cnd_status_t cnd_pack_add_admin(uint8_t *pack, size_t *len, size_t cap, const ui
     memcpy(pack + at, block, CND_PACK_ADMIN_LEN);
     pack[CND_PACK_HDR_ADMIN_LEN] = CND_PACK_ADMIN_LEN;
     pack[CND_PACK_HDR_ADMIN_LEN + 1] = 0;
-    put32(pack + CND_PACK_HDR_TOTAL_LEN, (uint32_t)new_len);
-    put32(pack + new_len - CND_PACK_TRAILER_SIZE,
+    cnd_wire_put_u32(pack + CND_PACK_HDR_TOTAL_LEN, (uint32_t)new_len);
+    cnd_wire_put_u32(pack + new_len - CND_PACK_TRAILER_SIZE,
           (uint32_t)crc32(0L, pack, (uInt)(new_len - CND_PACK_TRAILER_SIZE)));
     if (cnd_pack_open(&pk, pack, (uint32_t)new_len) != CND_OK) {
         /* put the pack back as it was */
         memmove(pack + at, pack + at + CND_PACK_ADMIN_LEN, *len - at);
         pack[CND_PACK_HDR_ADMIN_LEN] = 0;
-        put32(pack + CND_PACK_HDR_TOTAL_LEN, (uint32_t)*len);
-        put32(pack + *len - CND_PACK_TRAILER_SIZE,
+        cnd_wire_put_u32(pack + CND_PACK_HDR_TOTAL_LEN, (uint32_t)*len);
+        cnd_wire_put_u32(pack + *len - CND_PACK_TRAILER_SIZE,
               (uint32_t)crc32(0L, pack, (uInt)(*len - CND_PACK_TRAILER_SIZE)));
         cnd_err_set(err, "internal: the pack with an admin PIN fails validation; please report");
         return CND_E_INVALID;

@@ -169,7 +169,8 @@ static void fx_compile_default(fx_t *f)
 
 enum { FX_MINI, FX_DEFAULT, FX_PRIVATE };
 
-static fx_t *fx_new(int which)
+/* A blank device with the fixture's HAL, its store mounted (formatted). */
+static fx_t *fx_alloc(void)
 {
     fx_t *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -182,6 +183,12 @@ static fx_t *fx_new(int which)
     f->now_ms = 1000;
     f->rng_next = 1;
     assert_int_equal(cnd_store_mount(&f->store, &f->hal), CND_OK);
+    return f;
+}
+
+static fx_t *fx_new(int which)
+{
+    fx_t *f = fx_alloc();
     if (which == FX_DEFAULT)
         fx_compile_default(f);
     else if (which == FX_PRIVATE)
@@ -1570,21 +1577,11 @@ static int note_has(fx_t *f, const char *text)
 
 static int setup_admin(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
+    fx_t *f = fx_alloc();
     static const uint8_t pin[] = {2, 4, 6, 8};
     cnd_err_t err;
     size_t plen = 0;
 
-    assert_non_null(f);
-    assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, 48, 16), CND_OK);
-    f->hal.flash = f->rf.flash;
-    f->hal.ctx = f;
-    f->hal.random = fx_random;
-    f->hal.today = fx_today;
-    f->hal.uptime_ms = fx_uptime;
-    f->now_ms = 1000;
-    f->rng_next = 1;
-    assert_int_equal(cnd_store_mount(&f->store, &f->hal), CND_OK);
     memset(&err, 0, sizeof err);
     assert_int_equal(cnd_compile_json(mini_json, sizeof mini_json - 1, f->packbuf,
                                       sizeof f->packbuf, &plen, &err),

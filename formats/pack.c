@@ -216,7 +216,7 @@ static cnd_status_t check_envelope(const uint8_t *buf, uint32_t len)
         return CND_E_TRUNCATED;
     if (buf[CND_PACK_HDR_VERSION] != CND_PACK_VERSION)
         return CND_E_VERSION;
-    if (len < CND_PACK_HEADER_SIZE + CND_PACK_TRAILER_SIZE)
+    if (len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL)
         return CND_E_TRUNCATED;
     if (len > CND_MAX_PACK_SIZE)
         return CND_E_RANGE;
@@ -232,7 +232,7 @@ static cnd_status_t check_envelope(const uint8_t *buf, uint32_t len)
 }
 
 /* Sections must follow each other in the order of SPEC.md, with no gap and
- * no overlap, ending exactly at the trailer. */
+ * no overlap, ending exactly at the signature block. */
 static cnd_status_t check_sections(cnd_pack_t *pk, uint16_t *n_choices, uint16_t *n_tags)
 {
     const uint8_t *b = pk->buf;
@@ -275,7 +275,7 @@ static cnd_status_t check_sections(cnd_pack_t *pk, uint16_t *n_choices, uint16_t
     expect += len_code;
     if (pk->off_strings != expect || pk->len_strings > pk->len ||
         expect + pk->len_strings + rd16(b + CND_PACK_HDR_ADMIN_LEN) !=
-            pk->len - CND_PACK_TRAILER_SIZE)
+            pk->len - CND_PACK_SIG_TAIL)
         return CND_E_RANGE;
     return CND_OK;
 }
@@ -498,6 +498,8 @@ cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
     memset(pk, 0, sizeof *pk);
     if ((st = check_envelope(buf, len)) != CND_OK)
         return st;
+    if ((st = cnd_pack_sig_block_check(buf + len - CND_PACK_SIG_TAIL)) != CND_OK)
+        return st;
     memset(&v, 0, sizeof v);
     v.buf = buf;
     v.len = len;
@@ -530,6 +532,31 @@ cnd_status_t cnd_pack_admin(const cnd_pack_t *pk, cnd_pack_admin_t *out)
     out->salt = a + CND_PACK_ADMIN_SALT;
     out->hash = a + CND_PACK_ADMIN_HASH;
     return CND_OK;
+}
+
+const uint8_t *cnd_pack_sig_block(const cnd_pack_t *pk)
+{
+    return pk->buf + pk->len - CND_PACK_SIG_TAIL;
+}
+
+const uint8_t *cnd_pack_office_pub(const cnd_pack_t *pk)
+{
+    return cnd_pack_sig_block(pk) + CND_PACK_SIG_OFFICE;
+}
+
+const uint8_t *cnd_pack_office_x25519(const cnd_pack_t *pk)
+{
+    return pk->buf + pk->len - CND_PACK_OFFICE_X25519_FROM_END;
+}
+
+const uint8_t *cnd_pack_office_p256(const cnd_pack_t *pk)
+{
+    return pk->buf + pk->len - CND_PACK_OFFICE_P256_FROM_END;
+}
+
+const uint8_t *cnd_pack_signer_pub(const cnd_pack_t *pk)
+{
+    return cnd_pack_sig_block(pk) + CND_PACK_SIG_SIGNER;
 }
 
 cnd_str_t cnd_pack_survey_id(const cnd_pack_t *pk)

@@ -23,7 +23,9 @@
 #include "cnd_status.h"
 
 #define CND_PACK_MAGIC "CNDP"
-#define CND_PACK_VERSION 1
+/* Version 2 adds the signature block (SPEC.md 1.9); version 1 packs are
+ * unsigned and refused with CND_E_VERSION. */
+#define CND_PACK_VERSION 2
 
 /* A UTF-8 string inside the pack buffer: NOT NUL-terminated. */
 typedef struct {

@@ -20,12 +20,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "commands.h"
 #include "identifying.h"
 #include "pack.h"
 #include "packadmin.h"
+#include "packsign.h"
 #include "relevance.h"
 
 #define SOURCE_MAX_BYTES (1024 * 1024) /* a survey source is a few tens of KB */
@@ -1195,10 +1195,12 @@ static void write_items(writer_t *w, const src_t *src, const layout_t *lay)
     }
 }
 
-/* Lays out and writes the pack into a heap buffer of CND_MAX_PACK_SIZE. */
-static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *pack_len, cnd_err_t *err)
+/* Lays out and writes the pack up to its string section into a heap buffer
+ * of CND_MAX_PACK_SIZE, leaving room for the signature block and trailer
+ * (host/packsign.c writes those); *body_len is where the block goes. */
+static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *body_len, cnd_err_t *err)
 {
-    uint32_t n_choices = 0, n_tags = 0, code_len = 0, end;
+    uint32_t n_choices = 0, n_tags = 0, code_len = 0;
     layout_t lay;
     writer_t w;
     uint16_t i;
@@ -1215,14 +1217,14 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *pack_l
     memset(&w, 0, sizeof w);
     w.buf = pack;
     w.strings_at = lay.code + code_len;
-    if (w.strings_at + CND_PACK_TRAILER_SIZE > CND_MAX_PACK_SIZE) {
+    if (w.strings_at + CND_PACK_SIG_TAIL > CND_MAX_PACK_SIZE) {
         cnd_err_set(err,
                     "items: the survey's tables alone exceed the pack limit of %d bytes; "
                     "remove items or choices",
                     CND_MAX_PACK_SIZE);
         return CND_E_RANGE;
     }
-    w.cap = CND_MAX_PACK_SIZE - CND_PACK_TRAILER_SIZE - w.strings_at;
+    w.cap = CND_MAX_PACK_SIZE - CND_PACK_SIG_TAIL - w.strings_at;
     memset(pack, 0, CND_MAX_PACK_SIZE);
 
     memcpy(pack, CND_PACK_MAGIC, 4);
@@ -1251,10 +1253,7 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *pack_l
         return CND_E_RANGE;
     }
     put32(pack + CND_PACK_HDR_LEN_STRINGS, w.strings_len);
-    end = w.strings_at + w.strings_len;
-    put32(pack + CND_PACK_HDR_TOTAL_LEN, end + CND_PACK_TRAILER_SIZE);
-    put32(pack + end, (uint32_t)crc32(0L, pack, end));
-    *pack_len = end + CND_PACK_TRAILER_SIZE;
+    *body_len = w.strings_at + w.strings_len;
     return CND_OK;
 }
 
@@ -1279,14 +1278,14 @@ static void json_error(const char *json, size_t len, const char *at, const char 
     cnd_err_set(err, "line %zu, column %zu: malformed JSON%s", line, col, why ? why : "");
 }
 
-cnd_status_t cnd_compile_json(const char *json, size_t len, uint8_t *out, size_t cap,
-                              size_t *out_len, cnd_err_t *err)
+cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key_t *key,
+                              uint8_t *out, size_t cap, size_t *out_len, cnd_err_t *err)
 {
     const char *end = NULL;
     cJSON *root;
     src_t *src = NULL;
     uint8_t *pack = NULL;
-    uint32_t pack_len = 0;
+    uint32_t body_len = 0, pack_len = 0;
     cnd_pack_t pk;
     cnd_status_t st = CND_E_INVALID;
     uint16_t i;
@@ -1295,6 +1294,10 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, uint8_t *out, size_t
         *out_len = 0;
     if (json == NULL || out == NULL || out_len == NULL) {
         cnd_err_set(err, "internal: missing argument to the compiler");
+        return CND_E_INVALID;
+    }
+    if (key == NULL) {
+        cnd_err_set(err, "no signing key; run candor keygen and pass --key FILE");
         return CND_E_INVALID;
     }
     root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
@@ -1323,7 +1326,12 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, uint8_t *out, size_t
     for (i = 0; i < src->n_items; i++)
         if (!compile_relevance(src, i, err))
             goto done;
-    if ((st = write_pack(src, pack, &pack_len, err)) != CND_OK)
+    if ((st = write_pack(src, pack, &body_len, err)) != CND_OK)
+        goto done;
+    /* The office the pack names is the key's own: a rotation re-signs
+     * (host/packsign.h cnd_pack_resign_key). */
+    if ((st = cnd_pack_sign(pack, body_len, CND_MAX_PACK_SIZE, key->pub, key->p256_secret,
+                            &pack_len, err)) != CND_OK)
         goto done;
     st = cnd_pack_open(&pk, pack, pack_len);
     if (st != CND_OK) {
@@ -1349,8 +1357,8 @@ done:
     return st;
 }
 
-cnd_status_t cnd_compile_file(const char *path, uint8_t *out, size_t cap, size_t *out_len,
-                              cnd_err_t *err)
+cnd_status_t cnd_compile_file(const char *path, const cnd_office_key_t *key, uint8_t *out,
+                              size_t cap, size_t *out_len, cnd_err_t *err)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
@@ -1376,7 +1384,7 @@ cnd_status_t cnd_compile_file(const char *path, uint8_t *out, size_t cap, size_t
                     SOURCE_MAX_BYTES);
         st = CND_E_RANGE;
     } else {
-        st = cnd_compile_json(buf, n, out, cap, out_len, err);
+        st = cnd_compile_json(buf, n, key, out, cap, out_len, err);
     }
     free(buf);
     fclose(f);
@@ -1456,29 +1464,69 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
 
 static void compile_usage(FILE *to)
 {
-    fprintf(to, "usage: candor compile SOURCE.json -o OUTPUT.pack\n"
+    fprintf(to, "usage: candor compile SOURCE.json -o OUTPUT.pack --key KEYFILE\n"
+                "                      [--passphrase-file FILE]\n"
                 "\n"
-                "Checks a survey source and compiles it into a survey pack for the handheld.\n"
+                "Checks a survey source and compiles it into a survey pack for the handheld,\n"
+                "signed with the office's key (candor keygen). A handheld installs only packs\n"
+                "signed by the office named in the survey it already has; the pack names\n"
+                "this key's office, whose public key responses will be sealed to.\n"
                 "Any problem stops the compile with one line naming the JSON path and the\n"
                 "problem; no output file is written then. The source format is described\n"
                 "in formats/schema/survey.schema.json.\n"
                 "\n"
                 "options:\n"
-                "  -o, --output FILE   where to write the pack (required)\n"
-                "  --admin-pin-file F  the handheld's admin PIN (device settings, wipe): the\n"
-                "                      first line of F, 4 to 8 digits; the pack keeps only a\n"
-                "                      salted PBKDF2-HMAC-SHA256 hash of it\n"
-                "  -h, --help          show this help\n");
+                "  -o, --output FILE          where to write the pack (required)\n"
+                "  -k, --key FILE             the office's private key file (default:\n"
+                "                             $CANDOR_KEY)\n"
+                "  --passphrase-file FILE     the key's passphrase is the first line of FILE\n"
+                "                             (default: asked on the terminal)\n"
+                "  --office PUBFILE           name this office (a FILE.pub from candor keygen)\n"
+                "                             instead of the key's own: key rotation, the old\n"
+                "                             key signs a pack that hands devices to the new\n"
+                "                             office\n"
+                "  --admin-pin-file F         the handheld's admin PIN (device settings, wipe):\n"
+                "                             the first line of F, 4 to 8 digits; the pack\n"
+                "                             keeps only a salted PBKDF2-HMAC-SHA256 hash\n"
+                "  -h, --help                 show this help\n");
+}
+
+/* The signing key: --key, else $CANDOR_KEY. 0, or -1 after one error line. */
+static int load_signing_key(const char *key_path, const char *passphrase_file,
+                            cnd_office_key_t *key)
+{
+    char msg[512];
+    if (key_path == NULL || key_path[0] == '\0')
+        key_path = getenv("CANDOR_KEY");
+    if (key_path == NULL || key_path[0] == '\0') {
+        fprintf(stderr, "candor compile: no signing key; run candor keygen and pass --key FILE\n");
+        return -1;
+    }
+    if (cnd_key_load(key_path, passphrase_file, key, msg, sizeof msg) != 0) {
+        cnd_key_wipe(key);
+        fprintf(stderr, "candor compile: %s\n", msg);
+        return -1;
+    }
+    return 0;
 }
 
 int cnd_cmd_compile(int argc, char **argv)
 {
-    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
-                                         {"admin-pin-file", required_argument, NULL, 'P'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *output = NULL, *source, *pin_file = NULL;
+    enum { OPT_PASSPHRASE_FILE = 1000, OPT_OFFICE };
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"key", required_argument, NULL, 'k'},
+        {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
+        {"office", required_argument, NULL, OPT_OFFICE},
+        {"admin-pin-file", required_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *output = NULL, *source, *key_path = NULL, *passphrase_file = NULL;
+    const char *office_path = NULL, *pin_file = NULL;
     uint8_t pin[CND_ADMIN_PIN_MAX_DIGITS], pin_n = 0;
+    uint8_t office[CND_KEY_PUB_LEN];
+    char msg[512];
+    cnd_office_key_t key;
     uint8_t *pack;
     size_t pack_len = 0;
     cnd_err_t err;
@@ -1488,7 +1536,7 @@ int cnd_cmd_compile(int argc, char **argv)
 
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:k:h", opts, NULL)) != -1) {
         if (c == 'h') {
             compile_usage(stdout);
             return CND_EXIT_OK;
@@ -1499,6 +1547,18 @@ int cnd_cmd_compile(int argc, char **argv)
         }
         if (c == 'P') {
             pin_file = optarg;
+            continue;
+        }
+        if (c == 'k') {
+            key_path = optarg;
+            continue;
+        }
+        if (c == OPT_PASSPHRASE_FILE) {
+            passphrase_file = optarg;
+            continue;
+        }
+        if (c == OPT_OFFICE) {
+            office_path = optarg;
             continue;
         }
         fprintf(stderr,
@@ -1513,14 +1573,22 @@ int cnd_cmd_compile(int argc, char **argv)
         return CND_EXIT_USAGE;
     }
     source = argv[optind];
+    if (office_path != NULL && cnd_pub_load(office_path, office, msg, sizeof msg) != 0) {
+        fprintf(stderr, "candor compile: %s\n", msg);
+        return CND_EXIT_INPUT;
+    }
+    if (load_signing_key(key_path, passphrase_file, &key) != 0)
+        return CND_EXIT_INPUT;
     pack = malloc(CND_MAX_PACK_SIZE);
     if (pack == NULL) {
+        cnd_key_wipe(&key);
         fprintf(stderr, "candor compile: out of memory\n");
         return CND_EXIT_FAIL;
     }
     memset(&err, 0, sizeof err);
-    st = cnd_compile_file(source, pack, CND_MAX_PACK_SIZE, &pack_len, &err);
+    st = cnd_compile_file(source, &key, pack, CND_MAX_PACK_SIZE, &pack_len, &err);
     if (st != CND_OK) {
+        cnd_key_wipe(&key);
         if (st == CND_E_IO)
             fprintf(stderr, "candor compile: %s\n", err.msg);
         else
@@ -1528,17 +1596,23 @@ int cnd_cmd_compile(int argc, char **argv)
         free(pack);
         return st == CND_E_IO ? CND_EXIT_FAIL : CND_EXIT_INPUT;
     }
-    if (pin_file != NULL) { /* SPEC 1.10: before any signature, which covers it */
+    if (pin_file != NULL) { /* SPEC 1.10: inside what the signature covers */
         st = cnd_admin_pin_read_file(pin_file, pin, &pin_n, &err);
         if (st == CND_OK)
             st = cnd_pack_add_admin(pack, &pack_len, CND_MAX_PACK_SIZE, pin, pin_n,
                                     CND_ADMIN_ITER_DEFAULT, &err);
         memset(pin, 0, sizeof pin);
-        if (st != CND_OK) {
-            fprintf(stderr, "candor compile: %s\n", err.msg);
-            free(pack);
-            return st == CND_E_IO ? CND_EXIT_FAIL : CND_EXIT_INPUT;
-        }
+    }
+    /* Signed again after an admin block went in, or to name another office
+     * (key rotation, SPEC 1.9). */
+    if (st == CND_OK && (pin_file != NULL || office_path != NULL))
+        st = cnd_pack_resign_key(pack, (uint32_t)pack_len, office_path ? office : key.pub, &key,
+                                 &err);
+    cnd_key_wipe(&key);
+    if (st != CND_OK) {
+        fprintf(stderr, "candor compile: %s\n", err.msg);
+        free(pack);
+        return st == CND_E_IO ? CND_EXIT_FAIL : CND_EXIT_INPUT;
     }
     st = cnd_write_file_atomic(output, pack, pack_len, &err);
     if (st != CND_OK) {

@@ -20,22 +20,26 @@
 
 #include "cnd_status.h"
 #include "hosterr.h"
+#include "officekey.h"
 
 /*
- * Compiles the JSON source json[0..len) into out[0..cap). On CND_OK,
- * *out_len is the pack size. On failure err->msg is one line
- * "<JSON path>: <problem>" (or "line L, column C: ..." for malformed JSON)
- * and the status is CND_E_INVALID (bad source), CND_E_RANGE (a limit
- * exceeded) or CND_E_NOSPACE (cap smaller than the pack).
+ * Compiles the JSON source json[0..len) into out[0..cap), signed with key
+ * (required: a device installs only signed packs, formats/SPEC.md 1.9); the
+ * pack names key's office (its public block), so responses are sealed to
+ * it and the next pack must be signed by it. On CND_OK, *out_len is the
+ * pack size. On failure err->msg is one line "<JSON path>: <problem>" (or
+ * "line L, column C: ..." for malformed JSON) and the status is
+ * CND_E_INVALID (bad source, or no key), CND_E_RANGE (a limit exceeded) or
+ * CND_E_NOSPACE (cap smaller than the pack).
  * cap >= CND_MAX_PACK_SIZE always suffices.
  */
-cnd_status_t cnd_compile_json(const char *json, size_t len, uint8_t *out, size_t cap,
-                              size_t *out_len, cnd_err_t *err);
+cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key_t *key,
+                              uint8_t *out, size_t cap, size_t *out_len, cnd_err_t *err);
 
 /* Reads path and compiles it; read failures give CND_E_IO and a message
  * naming the file. Compile errors are as above (without the file name). */
-cnd_status_t cnd_compile_file(const char *path, uint8_t *out, size_t cap, size_t *out_len,
-                              cnd_err_t *err);
+cnd_status_t cnd_compile_file(const char *path, const cnd_office_key_t *key, uint8_t *out,
+                              size_t cap, size_t *out_len, cnd_err_t *err);
 
 /*
  * Writes data to path durably and atomically: a temp file in the same

@@ -221,3 +221,13 @@ cnd_status_t cnd_pack_resign(uint8_t *pack, uint32_t len, const uint8_t *office_
     }
     return sign_pack(pack, len, office_pub, signer_secret, err);
 }
+
+cnd_status_t cnd_pack_resign_key(uint8_t *pack, uint32_t len, const uint8_t *office_pub,
+                                 const cnd_office_key_t *signer, cnd_err_t *err)
+{
+    if (signer == NULL) {
+        cnd_err_set(err, "internal: no signing key");
+        return CND_E_INVALID;
+    }
+    return cnd_pack_resign(pack, len, office_pub, signer->p256_secret, err);
+}

@@ -20,6 +20,7 @@
 
 #include "cnd_status.h"
 #include "hosterr.h"
+#include "officekey.h"
 #include "pack.h"
 
 #define CND_P256_SECRET_LEN 32 /* big-endian private scalar */
@@ -42,6 +43,10 @@ cnd_status_t cnd_pack_sign(uint8_t *pack, uint32_t body_len, uint32_t cap,
  * new office; tests: a pack signed by another key). The fingerprint changes. */
 cnd_status_t cnd_pack_resign(uint8_t *pack, uint32_t len, const uint8_t *office_pub,
                              const uint8_t *signer_secret, cnd_err_t *err);
+
+/* cnd_pack_resign() with the signer's office key (officekey.h). */
+cnd_status_t cnd_pack_resign_key(uint8_t *pack, uint32_t len, const uint8_t *office_pub,
+                                 const cnd_office_key_t *signer, cnd_err_t *err);
 
 /* The uncompressed P-256 public key (65 bytes) of a private scalar. */
 cnd_status_t cnd_p256_public_of(const uint8_t *secret, uint8_t *pub65, cnd_err_t *err);

@@ -3,8 +3,9 @@
 #
 #   tools/demo.sh [BUILD_DIR]        (make demo runs it with BUILD_DIR=build)
 #
-# Starts candor-sim on a fresh flash image in demo-out/, compiles and pushes
-# the default survey, lets three key scripts (tools/keys/) answer it: one
+# Starts candor-sim on a fresh flash image in demo-out/, makes the office's
+# key pair, compiles (signs) and pushes the default survey, shows that a pack
+# signed by anyone else is refused, lets three key scripts (tools/keys/) answer it: one
 # complete interview in English with some "prefer not to answer", one in
 # Spanish, one withdrawn midway by the quick-exit key. Then syncs, exports,
 # and verifies the export holds exactly the two completed responses with
@@ -66,12 +67,25 @@ while [ ! -S "$SOCK" ]; do
     sleep 0.05
 done
 
-# 2. The office: compile the survey and install it.
-say "compiling surveys/domestic-work.json"
-"$CANDOR" compile "$ROOT/surveys/domestic-work.json" -o "$OUT/domestic-work.pack" ||
+# 2. The office: its key pair, then the survey compiled, signed and installed.
+# (A real office protects the key with a passphrase: candor keygen asks for
+# one unless told --no-passphrase.)
+KEY=$OUT/office.key
+say "making the office's key pair: $KEY (private, 0600) and $KEY.pub"
+"$CANDOR" keygen --no-passphrase -o "$KEY" >/dev/null || die "candor keygen failed"
+say "compiling surveys/domestic-work.json, signed with the office key"
+"$CANDOR" compile "$ROOT/surveys/domestic-work.json" -o "$OUT/domestic-work.pack" --key "$KEY" ||
     die "candor compile failed"
-say "installing it on the handheld"
+say "installing it on the handheld (a blank handheld takes its office from its first pack)"
 "$CANDOR" push --device "$DEV" "$OUT/domestic-work.pack" || die "candor push failed"
+say "a survey signed with anybody else's key is refused, and the office's survey stays:"
+"$CANDOR" keygen --no-passphrase -o "$OUT/stranger.key" >/dev/null || die "candor keygen failed"
+"$CANDOR" compile "$ROOT/surveys/domestic-work.json" -o "$OUT/stranger.pack" \
+    --key "$OUT/stranger.key" >/dev/null || die "candor compile failed"
+if "$CANDOR" push --device "$DEV" "$OUT/stranger.pack" 2>"$OUT/stranger.err"; then
+    die "the handheld installed a pack signed by another key"
+fi
+sed 's/^/    /' "$OUT/stranger.err"
 
 # 3. The field: the key scripts were waiting for the survey (wait-survey).
 say "three interviews: English with 'prefer not to answer', Spanish, one withdrawn"

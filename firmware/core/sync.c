@@ -314,7 +314,7 @@ static void handle_push_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
         reply_error(r, CND_E_BUSY, busy_text);
         return;
     }
-    if (q.len < CND_PACK_HEADER_SIZE + CND_PACK_TRAILER_SIZE || q.len > CND_MAX_PACK_SIZE) {
+    if (q.len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL || q.len > CND_MAX_PACK_SIZE) {
         reply_error(r, CND_E_RANGE, "pack size outside what the device accepts");
         return;
     }
@@ -328,22 +328,66 @@ static void handle_push_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     s->push_fp = q.fingerprint;
     s->push_next = 0;
     s->push_crc = (uint32_t)crc32(0L, Z_NULL, 0);
+    cnd_pack_sig_init(&s->push_sig, q.len);
     reply_ok(r);
 }
 
-/* Running CRC over the pack body and a copy of its 4-byte trailer, so a pack
- * that does not match its announced fingerprint is refused before commit. */
+/* Running CRC over the pack body, SHA-256 over its signed bytes, and a copy
+ * of its last 242 bytes (signature block and trailer), so a pack that does
+ * not match its announced fingerprint or its signature is refused before
+ * commit without a second copy of the pack. */
 static void push_track(cnd_sync_t *s, const uint8_t *data, uint32_t len)
 {
     uint32_t body_end = s->push_len - CND_PACK_TRAILER_SIZE;
+    uint32_t tail_at = s->push_len - CND_PACK_SIG_TAIL;
     uint32_t i;
     for (i = 0; i < len; i++) {
         uint32_t at = s->push_next + i;
         if (at < body_end)
             s->push_crc = (uint32_t)crc32(s->push_crc, data + i, 1);
-        else
-            s->push_trailer[at - body_end] = data[i];
+        if (at >= tail_at)
+            s->push_tail[at - tail_at] = data[i];
     }
+    cnd_pack_sig_update(&s->push_sig, data, len);
+}
+
+/* The key the pushed pack's signer must be: the P-256 key in the ACTIVE
+ * pack's office block (SPEC.md 1.9), read from its flash slot. 0 when no
+ * pack is installed: the first pack defines the office (trust on first
+ * use; docs/DESIGN.md "Signed packs"). */
+static cnd_status_t push_trusted_key(cnd_sync_t *s, uint8_t key[CND_P256_PUB_LEN], int *have)
+{
+    cnd_store_pack_info_t packs[CND_MAX_SURVEYS];
+    uint8_t n = cnd_store_packs(s->cfg.store, packs); /* active first */
+    *have = 0;
+    if (n == 0)
+        return CND_OK;
+    if (packs[0].len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL)
+        return CND_E_CORRUPT;
+    *have = 1;
+    return cnd_store_pack_read(s->cfg.store, packs[0].fingerprint,
+                               packs[0].len - CND_PACK_OFFICE_P256_FROM_END, key, CND_P256_PUB_LEN);
+}
+
+/* Signature of the pushed pack, and its signer against the office of the
+ * active pack. On refusal fills t with what the user reads. */
+static cnd_status_t push_check_signature(cnd_sync_t *s, text_t *t)
+{
+    uint8_t trusted[CND_P256_PUB_LEN];
+    int have = 0;
+    cnd_status_t st = push_trusted_key(s, trusted, &have);
+    if (st != CND_OK) {
+        text_add(t, "cannot read the office key of the active survey; not activated");
+        return st;
+    }
+    st = cnd_pack_sig_final(&s->push_sig, s->push_tail, have ? trusted : NULL);
+    if (st == CND_E_UNTRUSTED)
+        text_add(t, "the installed survey stays active; sign the pack with its office's key");
+    else if (st == CND_E_NOSPACE)
+        text_add(t, "not enough memory to check the signature; the installed survey stays");
+    else if (st != CND_OK)
+        text_add(t, "the installed survey stays active; compile the pack again from its source");
+    return st;
 }
 
 static void handle_push_data(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
@@ -406,8 +450,8 @@ static void handle_push_commit(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
         push_close(s);
         return;
     }
-    if (s->push_crc != cnd_wire_get_u32(s->push_trailer) ||
-        s->push_fp != cnd_wire_get_u32(s->push_trailer)) {
+    if (s->push_crc != cnd_wire_get_u32(s->push_tail + CND_PACK_SIG_BLOCK_LEN) ||
+        s->push_fp != cnd_wire_get_u32(s->push_tail + CND_PACK_SIG_BLOCK_LEN)) {
         reply_error(r, CND_E_CRC, "pack bytes do not match the announced fingerprint");
         push_close(s);
         return;
@@ -420,6 +464,13 @@ static void handle_push_commit(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
         return;
     }
     push_close(s);
+    /* Only the office may change what the device asks (SPEC.md 1.9): the
+     * pack is in its slot but nothing is activated unless it is signed by
+     * the key the active pack names. */
+    if ((st = push_check_signature(s, &t)) != CND_OK) {
+        reply_error_text(r, st, &t);
+        return;
+    }
     st = cnd_store_pack_commit(s->cfg.store);
     if (st != CND_OK) {
         reply_error(r, st, "pack failed verification on the device; not activated");

@@ -8,7 +8,9 @@
  * the port moves bytes (Unix socket, USB bulk, UART).
  *
  * Never: deletes or reclaims anything before an ACK; activates a pack that
- * failed verification; installs a pack while an interview is in progress;
+ * failed verification or is not signed by the office of the active pack
+ * (formats/SPEC.md 1.9; docs/DESIGN.md "Signed packs"); installs a pack
+ * while an interview is in progress;
  * sends a device serial inside a response.
  *
  * RAM: sizeof(cnd_sync_t), about 12.9 KB (rx frame buffer, batch encoder,
@@ -24,6 +26,7 @@
 
 #include "batch.h"
 #include "frame.h"
+#include "packsig.h"
 #include "store.h"
 
 typedef struct {
@@ -75,7 +78,9 @@ size_t cnd_sync_arena_peak(const cnd_sync_t *s);
 /*
  * RAM: sizeof(cnd_sync_t) = 13248 bytes on x86-64 (test_sync prints it): arena 11136,
  * rx frame parser 1052, batch encoder 576 (caches one response), z_stream
- * 112, deflate input 256, bookkeeping under 100 bytes.
+ * 112, deflate input 256, bookkeeping under 100 bytes; plus the push's
+ * signature check: pack tail 242 and SHA-256 state 116 (about 13.6 KB in
+ * all). Verifying at PUSH_COMMIT also borrows Mbed TLS's heap (packsig.h).
  */
 struct cnd_sync {
     cnd_sync_config_t cfg;
@@ -83,8 +88,11 @@ struct cnd_sync {
 
     /* pack installation in progress (PUSH_BEGIN .. PUSH_COMMIT) */
     uint8_t push_open;
-    uint8_t push_trailer[4]; /* last 4 bytes of the pack: its fingerprint */
+    /* last 242 bytes of the pack: signature block, then the CRC trailer
+     * (the fingerprint), kept as they pass (SPEC.md 1.9) */
+    uint8_t push_tail[CND_PACK_SIG_TAIL];
     uint32_t push_len, push_fp, push_next, push_crc;
+    cnd_pack_sig_stream_t push_sig; /* SHA-256 of the signed bytes as they arrive */
 
     /* batch in progress (PULL_BEGIN .. ACK) */
     uint8_t batch_state; /* none, streaming, sent */

@@ -17,6 +17,7 @@
 #include "hoststore.h"
 #include "record.h"
 #include "tmp_tree.h"
+#include "test_key.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 
@@ -75,7 +76,8 @@ static void compile_or_die(const char *json, size_t len, uint8_t *out, uint32_t 
 {
     cnd_err_t err;
     size_t n = 0;
-    if (cnd_compile_json(json, len, out, CND_MAX_PACK_SIZE, &n, &err) != CND_OK) {
+    if (cnd_compile_json(json, len, cnd_test_office_key(), out, CND_MAX_PACK_SIZE, &n, &err) !=
+        CND_OK) {
         fprintf(stderr, "fuzz: cannot compile %s: %s\n", SURVEY, err.msg);
         abort();
     }

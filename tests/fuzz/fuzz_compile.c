@@ -16,6 +16,7 @@
 #include "compile.h"
 #include "fuzz_common.h"
 #include "pack.h"
+#include "test_key.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,15 +31,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(json != NULL);
     memcpy(json, data, size);
     memset(&err, 0, sizeof err);
-    st = cnd_compile_json(json, size, out, sizeof out, &len, &err);
+    st = cnd_compile_json(json, size, cnd_test_office_key(), out, sizeof out, &len, &err);
     if (st == CND_OK) {
         cnd_pack_t pk;
         FZ_CHECK(len > 0 && len <= sizeof out);
         FZ_CHECK(cnd_pack_open(&pk, out, (uint32_t)len) == CND_OK);
-        FZ_CHECK(cnd_compile_json(json, size, again, sizeof again, &len2, &err) == CND_OK);
+        FZ_CHECK(cnd_compile_json(json, size, cnd_test_office_key(), again, sizeof again, &len2,
+                                  &err) == CND_OK);
         FZ_CHECK(len2 == len && memcmp(out, again, len) == 0);
         /* A buffer one byte short is refused, never overrun. */
-        FZ_CHECK(cnd_compile_json(json, size, again, len - 1, &len2, &err) == CND_E_NOSPACE);
+        FZ_CHECK(cnd_compile_json(json, size, cnd_test_office_key(), again, len - 1, &len2, &err) ==
+                 CND_E_NOSPACE);
     } else {
         FZ_CHECK(st == CND_E_INVALID || st == CND_E_RANGE || st == CND_E_NOSPACE);
         FZ_CHECK(memchr(err.msg, '\0', sizeof err.msg) != NULL);

@@ -21,6 +21,7 @@
 #include "frame.h"
 #include "record.h"
 #include "tmp_tree.h"
+#include "test_key.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 
@@ -52,7 +53,7 @@ int lf_compile_survey(uint16_t survey_version, uint8_t *out, size_t cap, size_t 
             return -1;
         v[11] = (char)('0' + survey_version);
     }
-    if (cnd_compile_json(json, n, out, cap, len, &err) != CND_OK) {
+    if (cnd_compile_json(json, n, cnd_test_office_key(), out, cap, len, &err) != CND_OK) {
         fprintf(stderr, "cannot compile %s: %s\n", SURVEY, err.msg);
         return -1;
     }

@@ -25,6 +25,7 @@
 #include "store.h"
 #include "sync.h"
 #include "tmp_tree.h"
+#include "test_key.h"
 
 #define PL_PROG 16u
 #define PL_MAX_ATTEMPTS 32
@@ -949,8 +950,8 @@ pl_life_t *pl_life_new(const pl_config_t *cfg, char *err, size_t cap)
     for (k = 0; k < 2; k++) {
         cnd_err_t e = {{0}};
         size_t len = 0;
-        if (cnd_compile_file(survey_paths[k], L->packs[k], sizeof L->packs[k], &len, &e) !=
-                CND_OK ||
+        if (cnd_compile_file(survey_paths[k], cnd_test_office_key(), L->packs[k],
+                             sizeof L->packs[k], &len, &e) != CND_OK ||
             cnd_pack_open(&L->pk[k], L->packs[k], (uint32_t)len) != CND_OK) {
             snprintf(err, cap, "cannot compile %s: %s", survey_paths[k], e.msg);
             pl_life_free(L);

@@ -15,6 +15,7 @@
 #include "compile.h"
 #include "pack.h"
 #include "relevance.h"
+#include "test_key.h"
 
 /* Test sources are written with ` for " so they stay readable in C. */
 static char *dq(const char *s)
@@ -50,7 +51,8 @@ static cnd_status_t compile_text(const char *backticked)
     char *json = dq(backticked);
     cnd_status_t st;
     memset(&err, 0, sizeof err);
-    st = cnd_compile_json(json, strlen(json), out, sizeof out, &out_len, &err);
+    st = cnd_compile_json(json, strlen(json), cnd_test_office_key(), out, sizeof out, &out_len,
+                          &err);
     free(json);
     return st;
 }
@@ -96,11 +98,11 @@ static void default_survey_compiles_to_the_same_bytes_every_time(void **state)
     size_t n1 = 0, n2 = 0;
     (void)state;
     memset(&err, 0, sizeof err);
-    assert_int_equal(
-        cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", out, sizeof out, &n1, &err),
-        CND_OK);
-    assert_int_equal(cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", again,
-                                      sizeof again, &n2, &err),
+    assert_int_equal(cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json",
+                                      cnd_test_office_key(), out, sizeof out, &n1, &err),
+                     CND_OK);
+    assert_int_equal(cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json",
+                                      cnd_test_office_key(), again, sizeof again, &n2, &err),
                      CND_OK);
     assert_int_equal(n1, n2);
     assert_memory_equal(out, again, n1);
@@ -438,8 +440,9 @@ static void a_too_small_output_buffer_is_reported_not_overrun(void **state)
     size_t n = 99;
     (void)state;
     memset(&err, 0, sizeof err);
-    assert_int_equal(cnd_compile_json(json, strlen(json), small, sizeof small, &n, &err),
-                     CND_E_NOSPACE);
+    assert_int_equal(
+        cnd_compile_json(json, strlen(json), cnd_test_office_key(), small, sizeof small, &n, &err),
+        CND_E_NOSPACE);
     assert_int_equal(n, 0);
     free(json);
 }

@@ -21,6 +21,7 @@
 #include "pack.h"
 #include "ram_flash.h"
 #include "store.h"
+#include "test_key.h"
 
 /* ------------------------------------------------------------ fixture */
 
@@ -151,7 +152,8 @@ static void fx_compile(fx_t *f, const char *json, size_t len)
     cnd_err_t err;
     size_t plen = 0;
     memset(&err, 0, sizeof err);
-    if (cnd_compile_json(json, len, f->packbuf, sizeof f->packbuf, &plen, &err) != CND_OK)
+    if (cnd_compile_json(json, len, cnd_test_office_key(), f->packbuf, sizeof f->packbuf, &plen,
+                         &err) != CND_OK)
         fail_msg("compile failed: %s", err.msg);
     fx_install(f, plen);
 }
@@ -161,8 +163,8 @@ static void fx_compile_default(fx_t *f)
     cnd_err_t err;
     size_t plen = 0;
     memset(&err, 0, sizeof err);
-    if (cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", f->packbuf,
-                         sizeof f->packbuf, &plen, &err) != CND_OK)
+    if (cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", cnd_test_office_key(),
+                         f->packbuf, sizeof f->packbuf, &plen, &err) != CND_OK)
         fail_msg("compile of the default survey failed: %s", err.msg);
     fx_install(f, plen);
 }
@@ -1583,8 +1585,8 @@ static int setup_admin(void **state)
     size_t plen = 0;
 
     memset(&err, 0, sizeof err);
-    assert_int_equal(cnd_compile_json(mini_json, sizeof mini_json - 1, f->packbuf,
-                                      sizeof f->packbuf, &plen, &err),
+    assert_int_equal(cnd_compile_json(mini_json, sizeof mini_json - 1, cnd_test_office_key(),
+                                      f->packbuf, sizeof f->packbuf, &plen, &err),
                      CND_OK);
     if (cnd_pack_add_admin(f->packbuf, &plen, sizeof f->packbuf, pin, 4, TEST_PIN_ITER, &err) !=
         CND_OK)

@@ -24,6 +24,7 @@
 #include "export.h"
 #include "hoststore.h"
 #include "tmp_tree.h"
+#include "test_key.h"
 
 #define DEFAULT_SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 
@@ -81,8 +82,8 @@ static int setup(void **state)
     snprintf(f->store, sizeof f->store, "%s/store", f->root);
     snprintf(f->out, sizeof f->out, "%s/out", f->root);
     assert_int_equal(mkdir(f->out, 0700), 0);
-    if (cnd_compile_json(test_source, strlen(test_source), f->pack, sizeof f->pack, &f->pack_len,
-                         &err) != CND_OK)
+    if (cnd_compile_json(test_source, strlen(test_source), cnd_test_office_key(), f->pack,
+                         sizeof f->pack, &f->pack_len, &err) != CND_OK)
         fail_msg("test survey does not compile: %s", err.msg);
     assert_int_equal(cnd_pack_open(&f->pk, f->pack, (uint32_t)f->pack_len), CND_OK);
     assert_int_equal(cnd_pack_item_count(&f->pk), N_ITEMS);
@@ -555,7 +556,8 @@ static void default_survey_codebook_lists_every_item(void **state)
     cnd_pack_t pk;
     cnd_err_t err;
     char path[192], cb[192];
-    if (cnd_compile_file(DEFAULT_SURVEY, pack, sizeof pack, &len, &err) != CND_OK)
+    if (cnd_compile_file(DEFAULT_SURVEY, cnd_test_office_key(), pack, sizeof pack, &len, &err) !=
+        CND_OK)
         fail_msg("default survey: %s", err.msg);
     assert_int_equal(cnd_pack_open(&pk, pack, (uint32_t)len), CND_OK);
     store_responses(f, pack, len, NULL, 0);

@@ -22,6 +22,7 @@
 #include "compile.h"
 #include "hoststore.h"
 #include "tmp_tree.h"
+#include "test_key.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 
@@ -40,7 +41,8 @@ static int setup(void **state)
     strcpy(f->dir, "/tmp/cnd-hoststore-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     strcat(f->dir, "/store");
-    if (cnd_compile_file(SURVEY, f->pack, sizeof f->pack, &f->pack_len, &err) != CND_OK)
+    if (cnd_compile_file(SURVEY, cnd_test_office_key(), f->pack, sizeof f->pack, &f->pack_len,
+                         &err) != CND_OK)
         fail_msg("cannot compile %s: %s", SURVEY, err.msg);
     assert_int_equal(cnd_pack_open(&f->pk, f->pack, (uint32_t)f->pack_len), CND_OK);
     *state = f;

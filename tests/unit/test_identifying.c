@@ -17,6 +17,7 @@
 #include "compile.h"
 #include "identifying.h"
 #include "pack.h"
+#include "test_key.h"
 
 static cnd_err_t err;
 static uint8_t out[CND_MAX_PACK_SIZE];
@@ -493,7 +494,8 @@ static cnd_status_t compile_bq(const char *bq)
     cnd_status_t st;
     memset(&err, 0, sizeof err);
     out_len = 0;
-    st = cnd_compile_json(text, strlen(text), out, sizeof out, &out_len, &err);
+    st = cnd_compile_json(text, strlen(text), cnd_test_office_key(), out, sizeof out, &out_len,
+                          &err);
     free(text);
     return st;
 }
@@ -606,7 +608,8 @@ static void default_demo_and_test_surveys_still_compile(void **state)
     snprintf(paths[n++], 256, "%s", CND_SOURCE_DIR "/tests/powerloss/rest-days.json");
     for (i = 0; i < n; i++) {
         memset(&err, 0, sizeof err);
-        if (cnd_compile_file(paths[i], out, sizeof out, &out_len, &err) != CND_OK)
+        if (cnd_compile_file(paths[i], cnd_test_office_key(), out, sizeof out, &out_len, &err) !=
+            CND_OK)
             fail_msg("%s: %s", paths[i], err.msg);
     }
     /* And item by item, in case the compile stopped somewhere else. */

@@ -11,6 +11,7 @@
 #include "compile.h"
 #include "pack.h"
 #include "relevance.h"
+#include "test_key.h"
 
 #define ITEM_LIVES_IN 1
 #define ITEM_OUTSIDE_HELP 19
@@ -25,8 +26,8 @@ static int compile_default(void **state)
     size_t n = 0;
     (void)state;
     memset(&err, 0, sizeof err);
-    if (cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", pack, sizeof pack, &n,
-                         &err) != CND_OK) {
+    if (cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", cnd_test_office_key(), pack,
+                         sizeof pack, &n, &err) != CND_OK) {
         print_error("default survey does not compile: %s\n", err.msg);
         return -1;
     }

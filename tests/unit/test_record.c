@@ -11,6 +11,7 @@
 #include "compile.h"
 #include "pack.h"
 #include "record.h"
+#include "test_key.h"
 
 static void fill_response(cnd_response_t *r, uint8_t n, uint32_t seed)
 {
@@ -246,8 +247,8 @@ static int load_test_pack(void **state)
     cnd_err_t err;
     (void)state;
     memset(&err, 0, sizeof err);
-    if (cnd_compile_json(survey_json, sizeof survey_json - 1, pack_buf, sizeof pack_buf, &len,
-                         &err) != CND_OK) {
+    if (cnd_compile_json(survey_json, sizeof survey_json - 1, cnd_test_office_key(), pack_buf,
+                         sizeof pack_buf, &len, &err) != CND_OK) {
         print_error("compile: %s\n", err.msg);
         return -1;
     }

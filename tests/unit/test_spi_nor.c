@@ -18,6 +18,7 @@
 #include "spi_nor.h"
 #include "store.h"
 #include "test_hal.h"
+#include "test_key.h"
 
 static cnd_fake_spi_t chip;
 static cnd_spi_nor_t nor;
@@ -294,8 +295,8 @@ static void responses_survive_a_reboot_on_the_spi_flash(void **state)
     uint32_t cursor = 0, seq = 0, off;
     uint8_t j;
     (void)state;
-    assert_int_equal(cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", pack,
-                                      sizeof pack, &len, &err),
+    assert_int_equal(cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json",
+                                      cnd_test_office_key(), pack, sizeof pack, &len, &err),
                      CND_OK);
     assert_int_equal(cnd_pack_open(&pk, pack, (uint32_t)len), CND_OK);
 

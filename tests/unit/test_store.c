@@ -19,6 +19,7 @@
 #include "ram_flash.h"
 #include "record.h"
 #include "store.h"
+#include "test_key.h"
 
 #define BLOCK 4096u
 #define PROG 16u
@@ -94,7 +95,8 @@ static int compile_packs(void **state)
         cnd_err_t err;
         ver[11] = (char)('1' + k); /* version 1..6: six distinct packs */
         memset(&err, 0, sizeof err);
-        if (cnd_compile_json(json, n, packs[k], CND_MAX_PACK_SIZE, &len, &err) != CND_OK)
+        if (cnd_compile_json(json, n, cnd_test_office_key(), packs[k], CND_MAX_PACK_SIZE, &len,
+                             &err) != CND_OK)
             return -1;
         if (cnd_pack_open(&pk, packs[k], (uint32_t)len) != CND_OK)
             return -1;

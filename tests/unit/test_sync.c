@@ -30,6 +30,7 @@
 #include "store.h"
 #include "sync.h"
 #include "tmp_tree.h"
+#include "test_key.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 #define N_MANY 300
@@ -104,7 +105,8 @@ static int setup(void **state)
     f->rng = 99;
     assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, 64, 16), CND_OK);
     boot_device(f);
-    if (cnd_compile_file(SURVEY, f->pack, sizeof f->pack, &f->pack_len, &err) != CND_OK)
+    if (cnd_compile_file(SURVEY, cnd_test_office_key(), f->pack, sizeof f->pack, &f->pack_len,
+                         &err) != CND_OK)
         fail_msg("cannot compile %s: %s", SURVEY, err.msg);
     assert_int_equal(cnd_pack_open(&f->pk, f->pack, (uint32_t)f->pack_len), CND_OK);
     strcpy(f->dir, "/tmp/cnd-sync-XXXXXX");

@@ -20,6 +20,7 @@
 #include "store.h"
 #include "test_hal.h"
 #include "text.h"
+#include "test_key.h"
 
 static cnd_text_frame_t fr;
 
@@ -328,8 +329,8 @@ static void every_interview_screen_matches_the_simulator(void **state)
     int step, off, screens = 0, neutral = 0;
     uint32_t kinds = 0;
     (void)state;
-    if (cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", pack_buf,
-                         sizeof pack_buf, &len, &err) != CND_OK)
+    if (cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", cnd_test_office_key(),
+                         pack_buf, sizeof pack_buf, &len, &err) != CND_OK)
         fail_msg("default survey: %s", err.msg);
     assert_int_equal(cnd_ram_flash_init(&rf, 4096, 64, 16), CND_OK);
     cnd_test_hal_init(&th, &rf.flash, 7, 2000);

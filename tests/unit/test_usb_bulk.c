@@ -29,6 +29,7 @@
 #include "proto.h"
 #include "usb_fixture.h"
 #include "tmp_tree.h"
+#include "test_key.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
 #define N_RESPONSES 40
@@ -110,7 +111,8 @@ static int setup(void **state)
     assert_non_null(x);
     x->fx = cnd_usb_fixture_new(42);
     assert_non_null(x->fx);
-    if (cnd_compile_file(SURVEY, x->pack, sizeof x->pack, &x->pack_len, &err) != CND_OK)
+    if (cnd_compile_file(SURVEY, cnd_test_office_key(), x->pack, sizeof x->pack, &x->pack_len,
+                         &err) != CND_OK)
         fail_msg("cannot compile %s: %s", SURVEY, err.msg);
     assert_int_equal(cnd_pack_open(&x->pk, x->pack, (uint32_t)x->pack_len), CND_OK);
     strcpy(x->dir, "/tmp/cnd-usb-XXXXXX");

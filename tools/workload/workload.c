@@ -51,6 +51,7 @@
 #include "store.h"
 #include "sync.h"
 #include "tmp_tree.h"
+#include "test_key.h"
 
 #ifndef CND_SOURCE_DIR
 #define CND_SOURCE_DIR "."
@@ -485,6 +486,21 @@ static void write_image(const char *path)
         die("cannot rename the flash image", strerror(errno));
 }
 
+/* Packs are signed: with $CANDOR_KEY when set (the office key the bench
+ * scripts compile and push with, so a device accepts both), else with the
+ * fixed test key. */
+static const cnd_office_key_t *workload_key(void)
+{
+    static cnd_office_key_t key;
+    const char *path = getenv("CANDOR_KEY");
+    char msg[512];
+    if (path == NULL || path[0] == '\0')
+        return cnd_test_office_key();
+    if (cnd_key_load(path, NULL, &key, msg, sizeof msg) != 0)
+        die("cannot load $CANDOR_KEY", msg);
+    return &key;
+}
+
 int main(int argc, char **argv)
 {
     static gen_t g;
@@ -500,7 +516,8 @@ int main(int argc, char **argv)
 
     parse_args(argc, argv);
     sim = W.sim_image != NULL;
-    if (cnd_compile_file(W.survey, W.pack, sizeof W.pack, &W.pack_len, &err) != CND_OK)
+    if (cnd_compile_file(W.survey, workload_key(), W.pack, sizeof W.pack, &W.pack_len, &err) !=
+        CND_OK)
         die("cannot compile the survey", err.msg);
     check(cnd_pack_open(&W.pk, W.pack, (uint32_t)W.pack_len), "open pack");
     if (gen_load(&g, &W.pk, W.probs, msg, sizeof msg) != 0)

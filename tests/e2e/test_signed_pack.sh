@@ -1,0 +1,58 @@
+# Packs only from the office (issue 6, item 3), with the real binaries: a
+# pack compiled with another office's key, and a pack altered after signing
+# (checksum fixed so only the signature is wrong), are refused by the
+# device with one line and a non-zero exit; the installed survey stays
+# active and interviews still save.
+. "$CND_SOURCE_DIR/tests/e2e/e2e_lib.sh"
+
+: "${CANDOR_KEY:?set CANDOR_KEY to the test office key (CTest does)}"
+
+start_sim dev
+push_survey "$DEV"
+"$CANDOR" status --device "$DEV" --json >"$T/before.json" || fail "status failed"
+
+# Another office: its own key pair, the same survey.
+"$CANDOR" keygen --no-passphrase -o "$T/other.key" >/dev/null 2>"$T/keygen.err" ||
+    fail "keygen: $(cat "$T/keygen.err")"
+"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/other.pack" \
+    --key "$T/other.key" >/dev/null 2>"$T/compile.err" || fail "compile: $(cat "$T/compile.err")"
+if "$CANDOR" push --device "$DEV" "$T/other.pack" >"$T/out" 2>"$T/err"; then
+    fail "push of a pack signed by another office's key exited 0"
+fi
+expect_one_line_error "$T/err" push
+grep -qi "another office" "$T/err" || fail "message does not say whose key: $(cat "$T/err")"
+
+# The office's own pack with one string byte changed after signing; the
+# CRC is recomputed so that only the signature can notice.
+python3 -c '
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+off_strings, len_strings = struct.unpack_from("<II", b, 48)
+b[off_strings + len_strings // 2] ^= 0x01
+b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
+open(sys.argv[2], "wb").write(b)
+' "$T/survey.pack" "$T/altered.pack"
+if "$CANDOR" push --device "$DEV" "$T/altered.pack" >"$T/out" 2>"$T/err"; then
+    fail "push of a pack altered after signing exited 0"
+fi
+expect_one_line_error "$T/err" push
+grep -qi "signature" "$T/err" || fail "message does not mention the signature: $(cat "$T/err")"
+
+"$CANDOR" status --device "$DEV" --json >"$T/after.json" || fail "status failed"
+python3 -c '
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["surveys"] == b["surveys"], (a["surveys"], b["surveys"])
+assert b["surveys"][0]["active"], b["surveys"]
+' "$T/before.json" "$T/after.json" || fail "refused pushes changed the installed surveys"
+
+# The office's own packs are still welcome, also one that carries an admin
+# PIN block (added after compiling, so signed again).
+"$CANDOR" push --device "$DEV" "$T/survey.pack" >/dev/null 2>"$T/err" ||
+    fail "push of the office's own pack failed: $(cat "$T/err")"
+printf '4711\n' >"$T/pin"
+"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/pin.pack" \
+    --admin-pin-file "$T/pin" >/dev/null 2>"$T/compile.err" || fail "compile: $(cat "$T/compile.err")"
+"$CANDOR" push --device "$DEV" "$T/pin.pack" >/dev/null 2>"$T/err" ||
+    fail "push of the office's pack with an admin PIN failed: $(cat "$T/err")"
+echo "ok: packs signed by another key or altered after signing are refused; the survey stays"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <mbedtls/ecp.h>
+#include <zlib.h>
 
 /* Arbitrary fixed scalars (P-256: big-endian, below the group order;
  * X25519: RFC 7748 bytes, clamped below). */
@@ -91,4 +92,14 @@ const cnd_office_key_t *cnd_test_office_key(void)
 const cnd_office_key_t *cnd_test_other_key(void)
 {
     return get(1);
+}
+
+void cnd_test_pack_reseal_crc(uint8_t *pack, uint32_t len)
+{
+    uint32_t crc = (uint32_t)crc32(0L, pack, (uInt)(len - CND_PACK_TRAILER_SIZE));
+    uint8_t *t = pack + len - CND_PACK_TRAILER_SIZE;
+    t[0] = (uint8_t)crc;
+    t[1] = (uint8_t)(crc >> 8);
+    t[2] = (uint8_t)(crc >> 16);
+    t[3] = (uint8_t)(crc >> 24);
 }

@@ -21,4 +21,8 @@ const cnd_office_key_t *cnd_test_office_key(void);
 /* "Office B": another office, for packs a device must refuse. */
 const cnd_office_key_t *cnd_test_other_key(void);
 
+/* Recomputes the CRC-32 trailer of pack[0..len) after a test changed bytes
+ * on purpose, so that only the signature can notice the change. */
+void cnd_test_pack_reseal_crc(uint8_t *pack, uint32_t len);
+
 #endif

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <zlib.h>
 
 #include "compile.h"
 #include "link.h"
@@ -24,6 +23,7 @@
 #include "ram_flash.h"
 #include "store.h"
 #include "sync.h"
+#include "test_hal.h"
 #include "test_key.h"
 
 #define SURVEY CND_SOURCE_DIR "/surveys/domestic-work.json"
@@ -36,32 +36,14 @@ typedef struct {
 
 typedef struct {
     cnd_ram_flash_t rf;
-    cnd_hal_t hal;
+    cnd_test_hal_t th;
     cnd_store_t store;
     cnd_sync_t dev;
-    uint32_t rng;
     int activated;
     pack_t a;      /* the survey, signed by office A, naming A */
     pack_t b;      /* the same survey, signed by office B, naming B */
     pack_t a_to_b; /* signed by A, naming B: a key rotation */
 } fx_t;
-
-static cnd_status_t test_random(void *ctx, uint8_t *buf, uint32_t n)
-{
-    fx_t *f = ctx;
-    uint32_t i;
-    for (i = 0; i < n; i++) {
-        f->rng = f->rng * 1103515245u + 12345u;
-        buf[i] = (uint8_t)(f->rng >> 16);
-    }
-    return CND_OK;
-}
-
-static uint16_t test_today(void *ctx)
-{
-    (void)ctx;
-    return 2200;
-}
 
 static void test_activated(void *ctx)
 {
@@ -71,11 +53,7 @@ static void test_activated(void *ctx)
 static void boot_device(fx_t *f)
 {
     cnd_sync_config_t cfg;
-    f->hal.flash = f->rf.flash;
-    f->hal.ctx = f;
-    f->hal.random = test_random;
-    f->hal.today = test_today;
-    assert_int_equal(cnd_store_mount(&f->store, &f->hal), CND_OK);
+    assert_int_equal(cnd_store_mount(&f->store, &f->th.hal), CND_OK);
     memset(&cfg, 0, sizeof cfg);
     cfg.store = &f->store;
     cfg.ctx = f;
@@ -104,12 +82,7 @@ static void reopen(pack_t *p)
 
 static void fix_crc(pack_t *p)
 {
-    uint32_t crc = (uint32_t)crc32(0L, p->b, (uInt)(p->len - CND_PACK_TRAILER_SIZE));
-    uint8_t *t = p->b + p->len - CND_PACK_TRAILER_SIZE;
-    t[0] = (uint8_t)crc;
-    t[1] = (uint8_t)(crc >> 8);
-    t[2] = (uint8_t)(crc >> 16);
-    t[3] = (uint8_t)(crc >> 24);
+    cnd_test_pack_reseal_crc(p->b, p->len);
     reopen(p);
 }
 
@@ -118,8 +91,8 @@ static int setup(void **state)
     fx_t *f = calloc(1, sizeof *f);
     cnd_err_t err;
     assert_non_null(f);
-    f->rng = 7;
     assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, 64, 16), CND_OK);
+    cnd_test_hal_init(&f->th, &f->rf.flash, 7, 2200);
     boot_device(f);
     compile_with(cnd_test_office_key(), &f->a);
     compile_with(cnd_test_other_key(), &f->b);
@@ -176,7 +149,7 @@ static void interview_saves(fx_t *f)
     cnd_response_t r;
     uint32_t before = cnd_store_pending_count(&f->store);
     memset(&r, 0, sizeof r);
-    test_random(f, r.id, CND_RESPONSE_ID_LEN);
+    f->th.hal.random(f->th.hal.ctx, r.id, CND_RESPONSE_ID_LEN);
     r.pack_fp = active_fp(f);
     r.day = 2200;
     assert_int_equal(cnd_store_append_response(&f->store, &r), CND_OK);

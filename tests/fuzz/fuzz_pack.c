@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "fuzz_common.h"
 #include "pack.h"
+#include "packsig.h"
 #include "record.h"
 #include "relevance.h"
 
@@ -55,6 +56,17 @@ static unsigned touch_screen_str(cnd_str_t s)
     return sum;
 }
 
+/* A fixed-size part of the pack (signature block, keys) lies inside it. */
+static unsigned touch_block(const uint8_t *p, uint32_t n)
+{
+    unsigned sum = 0;
+    uint32_t i;
+    FZ_CHECK(p >= pk_lo && p + n <= pk_hi);
+    for (i = 0; i < n; i++)
+        sum += p[i];
+    return sum;
+}
+
 static void walk_accessors(const cnd_pack_t *pk)
 {
     uint8_t n_langs = cnd_pack_lang_count(pk), l, c, t;
@@ -66,6 +78,17 @@ static void walk_accessors(const cnd_pack_t *pk)
     FZ_CHECK(n_items >= 1 && n_items <= CND_MAX_ITEMS);
     FZ_CHECK(cnd_pack_name_ok(CND_NAME_SURVEY_ID, id.ptr, id.len));
     sink += touch(id) + cnd_pack_survey_version(pk);
+    sink += touch_block(cnd_pack_sig_block(pk), CND_PACK_SIG_BLOCK_LEN) +
+            touch_block(cnd_pack_office_pub(pk), CND_OFFICE_PUB_LEN) +
+            touch_block(cnd_pack_office_x25519(pk), CND_X25519_PUB_LEN) +
+            touch_block(cnd_pack_office_p256(pk), CND_P256_PUB_LEN) +
+            touch_block(cnd_pack_signer_pub(pk), CND_P256_PUB_LEN);
+    {
+        /* Any well-formed block gets an answer, never a crash (a signer
+         * off the curve, r or s out of range). */
+        cnd_status_t st = cnd_pack_sig_verify(pk->buf, pk->len, NULL);
+        FZ_CHECK(st == CND_OK || st == CND_E_SIGNATURE || st == CND_E_NOSPACE);
+    }
     for (l = 0; l <= n_langs; l++) {
         cnd_str_t code = cnd_pack_lang_code(pk, l);
         unsigned u;

@@ -19,9 +19,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "$BUILD" && pwd)
 export CANDOR="$B/host/candor" CANDOR_SIM="$B/firmware/candor-sim"
 export CND_USB_BUS="$B/tests/usb/cnd-usb-bus" CND_SOURCE_DIR="$ROOT"
+# Packs are signed: the build tree's test-only office key (tests/CMakeLists.txt).
+export CANDOR_KEY="${CANDOR_KEY:-$B/test-office.key}"
 for f in "$CANDOR" "$CND_USB_BUS"; do
     [ -x "$f" ] || { echo "bench-usb: $f is missing; build first (make build)" >&2; exit 1; }
 done
+[ -r "$CANDOR_KEY" ] || { echo "bench-usb: no signing key $CANDOR_KEY; build first (make build)" >&2; exit 1; }
 . "$ROOT/tests/usb/usb_lib.sh"
 
 start_bus

@@ -1,20 +1,23 @@
 /*
- * batch.h: the columnar layout of a batch of responses (before deflate).
+ * batch.h: a batch of sealed responses as it travels from device to host
+ * and rests in the host store (formats/SPEC.md section 7), before deflate.
  *
- * Owns: turning n responses of ONE pack into the column-major byte stream of
- * formats/SPEC.md section "Response batch", and back. Answers to the same
- * item sit together so deflate sees runs of similar bytes; on skewed answers
- * this roughly halves the compressed size versus row layout (DESIGN.md).
+ * Owns: turning n sealed responses of ONE pack (sealed.h cnd_sealed_t) into
+ * the row-by-row byte stream of section 7, and back. The answers are
+ * ciphertext, so nothing in them compresses; what deflate still removes is
+ * the repetition around them (the pack fingerprint, the epoch's keys and
+ * sealed device id that all records of one epoch share).
  *
- * The encoder is pull-based and streaming: it asks the caller for response i
- * whenever it needs a value, so a device can re-read records from flash one
- * column at a time instead of holding the batch in RAM. The same encoder
- * serves the host store, which pulls from an array. deflate/inflate wrap it
- * on each side (firmware/core/sync.c, host/).
+ * The encoder is pull-based and streaming: it asks the caller for response
+ * i when it reaches it, so the device re-reads one record at a time from
+ * flash instead of holding the batch in RAM. The same encoder serves the
+ * host store, which pulls from an array. deflate/inflate wrap it on each
+ * side (firmware/core/sync.c, host/).
  *
- * Never: allocates; trusts a decoded count or value before checking it.
- * RAM: sizeof(cnd_batch_encoder_t) = 576 bytes on x86-64, 568 on 32-bit
- * (it caches one 528-byte response).
+ * Never: allocates; trusts a decoded count or length before checking it;
+ * opens a sealed record (only the office's export does, seal.h).
+ * RAM: sizeof(cnd_batch_encoder_t), about 650 bytes (one cnd_sealed_t and
+ * the fixed part of one row).
  */
 #ifndef CND_BATCH_H
 #define CND_BATCH_H
@@ -24,19 +27,20 @@
 
 #include "cnd_limits.h"
 #include "cnd_status.h"
-#include "response.h"
+#include "sealed.h"
 
-#define CND_BATCH_VERSION 1
+#define CND_BATCH_VERSION 2
 
-/* Fetch response `index` (0-based within the batch) into *out. */
-typedef cnd_status_t (*cnd_batch_get_fn)(void *ctx, uint16_t index, cnd_response_t *out);
+/* Fetch sealed response `index` (0-based within the batch) into *out. */
+typedef cnd_status_t (*cnd_batch_get_fn)(void *ctx, uint16_t index, cnd_sealed_t *out);
 
 typedef struct cnd_batch_encoder cnd_batch_encoder_t;
 
 /* n in 1..CND_BATCH_MAX_RESPONSES; every response must have the same
- * pack_fp and n_answers (checked as they are pulled: CND_E_INVALID). */
+ * pack_fp (checked as they are pulled: CND_E_INVALID). */
 cnd_status_t cnd_batch_encoder_init(cnd_batch_encoder_t *enc, uint16_t n, cnd_batch_get_fn get,
                                     void *ctx);
+
 /* Writes the next bytes of the stream into out (up to cap), *produced = how
  * many; *produced == 0 with CND_OK means the stream is complete. */
 cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size_t cap,
@@ -44,35 +48,31 @@ cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size
 
 /* Decodes a whole uncompressed batch into out[0..cap); *n = responses.
  * Rejects anything malformed with a status (never a partial result). */
-cnd_status_t cnd_batch_decode(const uint8_t *buf, size_t len, cnd_response_t *out, uint16_t cap,
+cnd_status_t cnd_batch_decode(const uint8_t *buf, size_t len, cnd_sealed_t *out, uint16_t cap,
                               uint16_t *n);
 
-/* Fixed header: version u8, n u16, n_items u8, pack_fp u32. */
-#define CND_BATCH_HEADER_LEN 8
-/* Worst case of one cell (escape byte + 5-byte varint) and of a whole batch;
- * a reader refuses to inflate more than CND_BATCH_MAX_LEN bytes. */
-#define CND_BATCH_CELL_MAX 6
+/* Fixed header: version u8, n u16, pack_fp u32. */
+#define CND_BATCH_HEADER_LEN 7
+/* Fixed part of a row: seq, id, ctr, epoch (88 bytes), ct_len. */
+#define CND_BATCH_ROW_FIXED (4 + CND_RESPONSE_ID_LEN + 4 + CND_EPOCH_BODY_LEN + 2)
 #define CND_BATCH_MAX_LEN                                                                    \
-    (CND_BATCH_HEADER_LEN +                                                                  \
-     CND_BATCH_MAX_RESPONSES * (CND_RESPONSE_ID_LEN + 3 + 1 + CND_MAX_ITEMS * CND_BATCH_CELL_MAX))
+    (CND_BATCH_HEADER_LEN + CND_BATCH_MAX_RESPONSES * (CND_BATCH_ROW_FIXED + CND_SEALED_CT_MAX))
 
 /* ---- private to batch.c; here only so callers can allocate it ---- */
 struct cnd_batch_encoder {
     cnd_batch_get_fn get;
     void *ctx;
     uint16_t n;
-    uint16_t index;     /* response within the current column */
-    int32_t cached;     /* index held in cur, -1 = none */
+    uint16_t index;     /* next response to pull */
     uint32_t pack_fp;   /* of response 0; every other must match */
-    uint16_t prev_day;  /* day column is delta-coded */
-    uint8_t n_items;    /* of response 0; every other must match */
-    uint8_t phase;      /* header, ids, days, langs, items, done */
-    uint8_t item;       /* current item column */
-    uint8_t unit_len;   /* bytes of the current unit (a cell, an id, ...) */
-    uint8_t unit_pos;   /* how many of them are already handed out */
-    uint8_t unit[CND_RESPONSE_ID_LEN];
+    uint16_t unit_len;  /* bytes of the current unit (header, row fixed part, ciphertext) */
+    uint16_t unit_pos;  /* how many of them are already handed out */
+    const uint8_t *unit;
+    uint8_t phase;      /* header, row fixed part, row ciphertext, done */
     cnd_status_t error; /* sticky: once a pull failed, the stream is dead */
-    cnd_response_t cur; /* the one response the encoder holds */
+    uint8_t hdr[CND_BATCH_HEADER_LEN];
+    uint8_t fixed[CND_BATCH_ROW_FIXED];
+    cnd_sealed_t cur;   /* the one response the encoder holds */
 };
 
 #endif

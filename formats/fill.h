@@ -27,17 +27,19 @@
 #define CND_FILL_URGENT_PERCENT 95
 
 /*
- * Log bytes that always hold one more response: the log entry header plus
- * the largest record body (formats/SPEC.md sections 3 and 4.2), padded to
- * the largest program unit a device may have (256 bytes, store.h
- * CND_STORE_MAX_PROG; a smaller power-of-two unit never pads more). The
- * store counts the unusable tail of a full segment as used (an entry never
- * spans segments), so "bytes free >= this" means the next append fits.
+ * Log bytes that always hold one more response: the largest sealed
+ * response entry plus the EPOCH entry that may have to precede it in a new
+ * segment (formats/SPEC.md sections 3 and 4.2), each padded to the largest
+ * program unit a device may have (256 bytes, store.h CND_STORE_MAX_PROG; a
+ * smaller power-of-two unit never pads more). The store counts the unusable
+ * tail of a full segment as used (an entry never spans segments), so
+ * "bytes free >= this" means the next append fits.
  */
 #define CND_FILL_MAX_PROG 256u
+#define CND_FILL_PAD(n) (((n) + CND_FILL_MAX_PROG - 1u) / CND_FILL_MAX_PROG * CND_FILL_MAX_PROG)
 #define CND_FILL_RESERVE                                                                       \
-    ((CND_ENTRY_HEADER_LEN + CND_RECORD_BODY_MAX + CND_FILL_MAX_PROG - 1u) / CND_FILL_MAX_PROG * \
-     CND_FILL_MAX_PROG)
+    (CND_FILL_PAD(CND_ENTRY_HEADER_LEN + CND_ENTRY_BODY_MAX) +                                 \
+     CND_FILL_PAD(CND_ENTRY_HEADER_LEN + 88u /* sealed.h CND_EPOCH_BODY_LEN */))
 
 typedef enum {
     CND_FILL_OK = 0,

@@ -217,7 +217,7 @@ cnd_status_t cnd_entry_header_decode(const uint8_t in[CND_ENTRY_HEADER_LEN], cnd
     memset(h, 0, sizeof(*h));
     if (in[0] != CND_ENTRY_MAGIC)
         return CND_E_MAGIC;
-    if (in[1] < CND_ENTRY_RESPONSE || in[1] > CND_ENTRY_STATE)
+    if (in[1] < CND_ENTRY_RESPONSE || in[1] > CND_ENTRY_EPOCH)
         return CND_E_INVALID;
     h->type = in[1];
     h->len = cnd_wire_get_u16(in + 2);

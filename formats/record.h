@@ -58,12 +58,16 @@ cnd_status_t cnd_response_check(const cnd_response_t *r, const cnd_pack_t *pk);
 
 #define CND_ENTRY_MAGIC 0xC5 /* neither 0xFF (erased NOR) nor 0x00 */
 #define CND_ENTRY_HEADER_LEN 12
-#define CND_ENTRY_BODY_MAX CND_RECORD_BODY_MAX
+/* The largest body is a sealed response (sealed.h CND_SEALED_BODY_MAX):
+ * its 19-byte clear header, the record body past its 13 clear bytes, and
+ * the 16-byte tag. */
+#define CND_ENTRY_BODY_MAX (CND_RECORD_BODY_MAX - 13 + 19 + 16)
 
 typedef enum {
-    CND_ENTRY_RESPONSE = 1, /* body = response record body (section 3) */
+    CND_ENTRY_RESPONSE = 1, /* body = a sealed response (sealed.h, section 3) */
     CND_ENTRY_SEGMENT = 2,  /* first entry of a log segment; seq = segment number */
-    CND_ENTRY_STATE = 3     /* watermark and pack-slot table; seq = state number */
+    CND_ENTRY_STATE = 3,    /* watermark and pack-slot table; seq = state number */
+    CND_ENTRY_EPOCH = 4     /* a sealing epoch (sealed.h cnd_epoch_t); seq = 0 */
 } cnd_entry_type_t;
 
 typedef struct {

@@ -2,9 +2,12 @@
  * export.c: `candor export` (formats/SPEC.md section 9). See export.h.
  *
  * Owns: the record and codebook JSON shapes, the week/month coarsening of
- * days, the shuffle, and the all-or-nothing write of both output files.
- * Never: writes a device id, an exact day or the stored order; leaves a
- * partial file behind on any error.
+ * days, the shuffle, the per-export device pseudonyms, the report of
+ * responses that fail authentication, and the all-or-nothing write of both
+ * output files. Opening the sealed responses is unseal.c's.
+ * Never: writes a device id, an exact day or the stored order; exports a
+ * response that failed authentication; leaves a partial file behind on any
+ * error.
  * RAM: host only; one printed record per response until output.
  */
 #include "export.h"
@@ -23,6 +26,11 @@
 #include "commands.h"
 #include "hosterr.h"
 #include "hoststore.h"
+#include "officekey.h"
+#include "unseal.h"
+
+#include "mbedtls/md.h"
+#include "mbedtls/platform_util.h"
 
 #define EXPORT_EPOCH_DAYS 18262 /* 2020-01-01 as days since 1970-01-01 */
 
@@ -155,7 +163,8 @@ static cJSON *answer_json(const cnd_pack_t *pk, uint16_t item, const cnd_item_t 
 
 /* The store already checked every answer against its pack (hoststore.c),
  * so values index real choices here. */
-static cJSON *record_json(const cnd_pack_t *pk, const cnd_response_t *r, cnd_period_t period)
+static cJSON *record_json(const cnd_pack_t *pk, const cnd_response_t *r, cnd_period_t period,
+                         const char *device)
 {
     char hex[2 * CND_RESPONSE_ID_LEN + 1];
     char buf[CND_MAX_TEXT_LEN + 1];
@@ -170,6 +179,8 @@ static cJSON *record_json(const cnd_pack_t *pk, const cnd_response_t *r, cnd_per
     add(o, "survey_version", cJSON_CreateNumber(cnd_pack_survey_version(pk)), &ok);
     add(o, "language", json_str(cnd_pack_lang_code(pk, r->lang)), &ok);
     add(o, "period", cJSON_CreateString(per), &ok);
+    if (device != NULL)
+        add(o, "device", cJSON_CreateString(device), &ok);
     cJSON *answers = cJSON_CreateObject();
     for (uint16_t i = 0; ok && answers != NULL && i < cnd_pack_item_count(pk); i++) {
         cnd_item_t it;
@@ -188,13 +199,34 @@ static cJSON *record_json(const cnd_pack_t *pk, const cnd_response_t *r, cnd_per
 
 typedef struct {
     cnd_period_t period;
+    int pseudonyms;
+    uint8_t pseudo_key[32]; /* random per export: pseudonyms never link two exports */
     char **recs;
     size_t n, cap;
+    size_t refused;
 } collect_t;
 
-static int collect_fn(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r)
+/* A per-export device pseudonym: HMAC-SHA256 under a key drawn for this
+ * export only, truncated to 48 bits. Records of one device share it within
+ * this export; nothing links it to the device id or to another export. */
+static void pseudonym(const collect_t *c, const uint8_t id[CND_DEVICE_ID_LEN], char out[16])
+{
+    uint8_t mac[32];
+    out[0] = 'd';
+    out[1] = '-';
+    if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), c->pseudo_key,
+                        sizeof c->pseudo_key, id, CND_DEVICE_ID_LEN, mac) != 0)
+        memset(mac, 0, sizeof mac);
+    for (int i = 0; i < 6; i++)
+        snprintf(out + 2 + 2 * i, 3, "%02x", mac[i]);
+    mbedtls_platform_zeroize(mac, sizeof mac);
+}
+
+static int collect_fn(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r,
+                      const uint8_t device_id[CND_DEVICE_ID_LEN])
 {
     collect_t *c = ctx;
+    char dev[16];
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 256;
         char **t = realloc(c->recs, cap * sizeof *t);
@@ -203,13 +235,26 @@ static int collect_fn(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r)
         c->recs = t;
         c->cap = cap;
     }
-    cJSON *o = record_json(pk, r, c->period);
+    if (c->pseudonyms)
+        pseudonym(c, device_id, dev);
+    cJSON *o = record_json(pk, r, c->period, c->pseudonyms ? dev : NULL);
     char *s = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     if (s == NULL)
         return -1;
     c->recs[c->n++] = s;
     return 0;
+}
+
+/* One line per response left out, by id: the analyst must know. */
+static void refused_fn(void *ctx, const cnd_sealed_t *s, const char *why)
+{
+    collect_t *c = ctx;
+    char hex[2 * CND_RESPONSE_ID_LEN + 1];
+    for (int i = 0; i < CND_RESPONSE_ID_LEN; i++)
+        snprintf(hex + 2 * i, 3, "%02x", s->id[i]);
+    fprintf(stderr, "candor export: response %s %s; not exported\n", hex, why);
+    c->refused++;
 }
 
 /* Uniform Fisher-Yates. Every index comes straight from getrandom() with
@@ -548,16 +593,24 @@ typedef struct {
     const char *codebook;
     int ndjson;
     cnd_period_t period;
+    const char *key;       /* --key, else $CANDOR_KEY */
+    const char *passfile;  /* --passphrase-file */
+    int pseudonyms;        /* --device-pseudonyms */
 } export_opts_t;
 
 static void usage(FILE *f)
 {
-    fputs("usage: candor export DIR -o FILE [--format json|ndjson] [--codebook PATH]\n"
-          "                     [--period week|month]\n"
-          "Writes every response in the store DIR to FILE (a JSON array, or one object per\n"
-          "line with --format ndjson) in random order, with the ISO week (default) or month\n"
-          "instead of the day, and a codebook (default: FILE without .json/.ndjson plus\n"
-          ".codebook.json) describing every item. See formats/SPEC.md section 9.\n",
+    fputs("usage: candor export DIR -o FILE --key KEYFILE [--passphrase-file F]\n"
+          "                     [--format json|ndjson] [--codebook PATH] [--period week|month]\n"
+          "                     [--device-pseudonyms]\n"
+          "Opens every sealed response in the store DIR with the office key (default\n"
+          "$CANDOR_KEY) and writes them to FILE (a JSON array, or one object per line with\n"
+          "--format ndjson) in random order, with the ISO week (default) or month instead\n"
+          "of the day, and a codebook (default: FILE without .json/.ndjson plus\n"
+          ".codebook.json) describing every item. --device-pseudonyms adds a \"device\"\n"
+          "field valid within this export only. A response that fails authentication is\n"
+          "named on stderr and left out, and the exit status is then 3.\n"
+          "See formats/SPEC.md section 9.\n",
           f);
 }
 
@@ -568,6 +621,9 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
                                           {"format", required_argument, NULL, 'f'},
                                           {"codebook", required_argument, NULL, 'c'},
                                           {"period", required_argument, NULL, 'p'},
+                                          {"key", required_argument, NULL, 'k'},
+                                          {"passphrase-file", required_argument, NULL, 'P'},
+                                          {"device-pseudonyms", no_argument, NULL, 'D'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
@@ -598,6 +654,15 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
             }
             o->period = strcmp(optarg, "month") == 0 ? CND_PERIOD_MONTH : CND_PERIOD_WEEK;
             break;
+        case 'k':
+            o->key = optarg;
+            break;
+        case 'P':
+            o->passfile = optarg;
+            break;
+        case 'D':
+            o->pseudonyms = 1;
+            break;
         case 'h':
             usage(stdout);
             return CND_EXIT_OK;
@@ -615,6 +680,13 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
         return CND_EXIT_USAGE;
     }
     o->store = argv[optind];
+    if (o->key == NULL)
+        o->key = getenv("CANDOR_KEY");
+    if (o->key == NULL || o->key[0] == '\0') {
+        fprintf(stderr, "candor export: no office key; pass --key FILE (the private key from "
+                        "candor keygen) or set CANDOR_KEY\n");
+        return CND_EXIT_USAGE;
+    }
     return -1;
 }
 
@@ -677,7 +749,12 @@ int cnd_cmd_export(int argc, char **argv)
     }
     cnd_err_t err = {{0}};
     cnd_hoststore_t *hs = NULL;
-    collect_t c = {o.period, NULL, 0, 0};
+    collect_t c;
+    memset(&c, 0, sizeof c);
+    c.period = o.period;
+    c.pseudonyms = o.pseudonyms;
+    cnd_office_key_t key;
+    int have_key = 0;
     cJSON *cb = NULL;
     size_t n_surveys = 0;
     cnd_status_t st = cnd_hoststore_open(o.store, 0, &hs, &err);
@@ -686,7 +763,16 @@ int cnd_cmd_export(int argc, char **argv)
         rc = st == CND_E_BUSY || st == CND_E_IO ? CND_EXIT_FAIL : CND_EXIT_INPUT;
         goto out;
     }
-    int r = cnd_hoststore_each(hs, collect_fn, &c, &err);
+    if (cnd_key_load(o.key, o.passfile, &key, err.msg, sizeof err.msg) != 0) {
+        rc = CND_EXIT_INPUT;
+        goto out;
+    }
+    have_key = 1;
+    if (o.pseudonyms && getrandom(c.pseudo_key, sizeof c.pseudo_key, 0) != (ssize_t)sizeof c.pseudo_key) {
+        cnd_err_set(&err, "cannot get random bytes for device pseudonyms: %s", strerror(errno));
+        goto out;
+    }
+    int r = cnd_unseal_store(hs, cnd_key_x25519_secret(&key), collect_fn, refused_fn, &c, &err);
     if (r != 0) {
         if (r < 0)
             cnd_err_set(&err, "out of memory collecting responses from %s", o.store);
@@ -707,9 +793,17 @@ int cnd_cmd_export(int argc, char **argv)
     printf("exported %zu responses (%zu surveys) to %s; codebook %s\n", c.n, n_surveys, o.out,
            cb_path);
     rc = CND_EXIT_OK;
+    if (c.refused > 0) {
+        cnd_err_set(&err, "%zu responses failed authentication and were left out (named above)",
+                    c.refused);
+        rc = CND_EXIT_INPUT;
+    }
 out:
     if (rc != CND_EXIT_OK)
         fprintf(stderr, "candor export: %s\n", err.msg);
+    if (have_key)
+        cnd_key_wipe(&key);
+    mbedtls_platform_zeroize(c.pseudo_key, sizeof c.pseudo_key);
     for (size_t i = 0; i < c.n; i++)
         cJSON_free(c.recs[i]);
     free(c.recs);

@@ -41,7 +41,7 @@
 #include "crashpoint.h"
 
 #define CNB_MAGIC "CNDB"
-#define CNB_VERSION 1
+#define CNB_VERSION 2 /* 2: sealed rows (SPEC 7); 1 held plaintext columns and is refused */
 #define CNB_HEADER_LEN 20
 /* The biggest batch the columnar encoding can produce is far below this
  * (128 responses x 64 items x 5-byte varints + metadata ~ 50 KiB); a header
@@ -534,54 +534,22 @@ static uint32_t get_u32(const uint8_t *p)
            ((uint32_t)p[3] << 24);
 }
 
-/* Rejects answers a device could never have produced for this pack, so the
- * store only ever holds responses the export can translate faithfully. */
-static cnd_status_t check_response(const cnd_pack_t *pk, const cnd_response_t *r)
+/* A sealed response cannot be checked against its pack until the export
+ * opens it with the office key; here only what is in clear must agree. */
+static cnd_status_t check_response(const cnd_pack_t *pk, const cnd_sealed_t *r)
 {
-    if (r->pack_fp != pk->fingerprint || r->n_answers != pk->n_items ||
-        r->lang >= pk->n_langs)
+    if (r->pack_fp != pk->fingerprint)
         return CND_E_INVALID;
-    for (uint16_t i = 0; i < pk->n_items; i++) {
-        const cnd_answer_t *a = &r->answers[i];
-        cnd_item_t it;
-        if (cnd_pack_item(pk, i, &it) != CND_OK || a->state > CND_ANS_VALUE)
-            return CND_E_INVALID;
-        if (a->state == CND_ANS_NONE)
-            continue;
-        if (it.kind == CND_ITEM_INFO)
-            return CND_E_INVALID;
-        if (a->state == CND_ANS_PNA)
-            continue;
-        int32_t v = a->value;
-        switch (it.kind) {
-        case CND_ITEM_SINGLE:
-            if (v < 0 || v >= it.n_choices)
-                return CND_E_RANGE;
-            break;
-        case CND_ITEM_YESNO:
-            if (v != 0 && v != 1)
-                return CND_E_RANGE;
-            break;
-        case CND_ITEM_MULTI:
-            if (it.n_choices < 32 && ((uint32_t)v >> it.n_choices) != 0)
-                return CND_E_RANGE;
-            break;
-        case CND_ITEM_INTEGER:
-            if (v < it.min || v > it.max)
-                return CND_E_RANGE;
-            break;
-        default:
-            return CND_E_INVALID;
-        }
-    }
+    if (r->ct_len <= CND_SEAL_TAG_LEN || r->ct_len > CND_SEALED_CT_MAX)
+        return CND_E_RANGE;
     return CND_OK;
 }
 
 typedef struct {
-    const cnd_response_t *const *rs;
+    const cnd_sealed_t *const *rs;
 } array_src_t;
 
-static cnd_status_t array_get(void *ctx, uint16_t index, cnd_response_t *out)
+static cnd_status_t array_get(void *ctx, uint16_t index, cnd_sealed_t *out)
 {
     const array_src_t *src = ctx;
     *out = *src->rs[index];
@@ -589,7 +557,7 @@ static cnd_status_t array_get(void *ctx, uint16_t index, cnd_response_t *out)
 }
 
 /* Columnar batch bytes (formats/batch.h) for rs[0..n), in a malloc'd buffer. */
-static cnd_status_t encode_batch(const cnd_response_t *const *rs, uint16_t n, uint8_t **out,
+static cnd_status_t encode_batch(const cnd_sealed_t *const *rs, uint16_t n, uint8_t **out,
                                  size_t *out_len)
 {
     array_src_t src = {rs};
@@ -671,7 +639,7 @@ static int inflate_exact(const uint8_t *z, size_t zlen, uint8_t *raw, size_t raw
  * must agree with its header, its directory's pack and itself; anything
  * else is reported as corruption naming the file.
  */
-static int read_cnb(const char *path, const cnd_pack_t *pk, cnd_response_t *out, uint16_t *n,
+static int read_cnb(const char *path, const cnd_pack_t *pk, cnd_sealed_t *out, uint16_t *n,
                     cnd_err_t *err)
 {
     uint8_t *file = NULL, *raw = NULL;
@@ -707,7 +675,7 @@ static int read_cnb(const char *path, const cnd_pack_t *pk, cnd_response_t *out,
         } else {
             for (uint16_t i = 0; i < *n && why == NULL; i++)
                 if (check_response(pk, &out[i]) != CND_OK)
-                    why = "a response does not fit its survey pack";
+                    why = "a response does not belong to its survey pack";
         }
     }
     free(raw);
@@ -721,7 +689,7 @@ static int read_cnb(const char *path, const cnd_pack_t *pk, cnd_response_t *out,
 
 /* ---------------------------------------------------------- walking -- */
 
-typedef int (*cnb_fn)(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_response_t *rs,
+typedef int (*cnb_fn)(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_sealed_t *rs,
                       uint16_t n);
 
 /* Every .cnb of every pack, in fingerprint then name order. A response
@@ -731,7 +699,7 @@ static int walk_cnb(cnd_hoststore_t *hs, int clean, cnb_fn fn, void *ctx, cnd_er
     char *rdir = path_join(hs->dir, "responses");
     char **fps = NULL;
     size_t n_fps = 0;
-    cnd_response_t *rs = malloc(CND_BATCH_MAX_RESPONSES * sizeof *rs);
+    cnd_sealed_t *rs = malloc(CND_BATCH_MAX_RESPONSES * sizeof *rs);
     int rc = CND_E_IO;
     if (rdir == NULL || rs == NULL) {
         cnd_err_set(err, "out of memory reading the store");
@@ -803,7 +771,7 @@ typedef struct {
     cnd_err_t *err;
 } load_ctx_t;
 
-static int load_ids_fn(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_response_t *rs,
+static int load_ids_fn(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_sealed_t *rs,
                        uint16_t n)
 {
     load_ctx_t *lc = ctx;
@@ -1037,8 +1005,8 @@ int cnd_hoststore_has_response(cnd_hoststore_t *hs, const uint8_t id[CND_RESPONS
 
 static int id_ptr_cmp(const void *a, const void *b)
 {
-    const cnd_response_t *ra = *(const cnd_response_t *const *)a;
-    const cnd_response_t *rb = *(const cnd_response_t *const *)b;
+    const cnd_sealed_t *ra = *(const cnd_sealed_t *const *)a;
+    const cnd_sealed_t *rb = *(const cnd_sealed_t *const *)b;
     return memcmp(ra->id, rb->id, CND_RESPONSE_ID_LEN);
 }
 
@@ -1067,7 +1035,7 @@ static char *response_dir(cnd_hoststore_t *hs, uint32_t fp, cnd_err_t *err)
  * carry collection order). Name = CRC-32 of the sorted ids; on the rare
  * clash with a different set, "-1", "-2"... are appended.
  */
-static cnd_status_t write_batch_file(const char *fdir, uint32_t fp, const cnd_response_t *const *rs,
+static cnd_status_t write_batch_file(const char *fdir, uint32_t fp, const cnd_sealed_t *const *rs,
                                      uint16_t n, cnd_err_t *err)
 {
     uint8_t *raw = NULL, *file = NULL;
@@ -1102,7 +1070,7 @@ static cnd_status_t write_batch_file(const char *fdir, uint32_t fp, const cnd_re
     return CND_OK;
 }
 
-static cnd_status_t put_responses_locked(cnd_hoststore_t *hs, const cnd_response_t *r, size_t n,
+static cnd_status_t put_responses_locked(cnd_hoststore_t *hs, const cnd_sealed_t *r, size_t n,
                                          size_t *added, cnd_err_t *err)
 {
     *added = 0;
@@ -1114,7 +1082,7 @@ static cnd_status_t put_responses_locked(cnd_hoststore_t *hs, const cnd_response
                     (unsigned)r[0].pack_fp, hs->dir);
         return CND_E_NOT_FOUND;
     }
-    const cnd_response_t **fresh = malloc(n * sizeof *fresh);
+    const cnd_sealed_t **fresh = malloc(n * sizeof *fresh);
     if (fresh == NULL) {
         cnd_err_set(err, "out of memory storing responses");
         return CND_E_NOSPACE;
@@ -1164,7 +1132,7 @@ static cnd_status_t put_responses_locked(cnd_hoststore_t *hs, const cnd_response
     return st;
 }
 
-cnd_status_t cnd_hoststore_put_responses(cnd_hoststore_t *hs, const cnd_response_t *r, size_t n,
+cnd_status_t cnd_hoststore_put_responses(cnd_hoststore_t *hs, const cnd_sealed_t *r, size_t n,
                                          size_t *added, cnd_err_t *err)
 {
     lock(hs);
@@ -1178,7 +1146,7 @@ typedef struct {
     void *ctx;
 } each_ctx_t;
 
-static int each_fn(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_response_t *rs,
+static int each_fn(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_sealed_t *rs,
                    uint16_t n)
 {
     each_ctx_t *e = ctx;

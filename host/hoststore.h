@@ -12,8 +12,13 @@
  * handhelds at once): each function here is atomic with respect to the
  * others, so exactly-once holds across threads too.
  *
- * Never: stores device ids, serials, sequence numbers or times finer than a
- * day; overwrites or deletes a stored response.
+ * Responses are stored sealed, exactly as the device sealed them: only an
+ * export with the office's private key opens them (formats/seal.h). The
+ * log sequence number and chain index of each are kept because they are
+ * bound into the sealed record's associated data; exports never show them.
+ *
+ * Never: stores device ids in clear, serials, or times finer than a day;
+ * overwrites or deletes a stored response.
  */
 #ifndef CND_HOSTSTORE_H
 #define CND_HOSTSTORE_H
@@ -25,6 +30,7 @@
 #include "hosterr.h"
 #include "pack.h"
 #include "response.h"
+#include "sealed.h"
 
 typedef struct cnd_hoststore cnd_hoststore_t;
 
@@ -45,13 +51,13 @@ cnd_status_t cnd_hoststore_get_pack(cnd_hoststore_t *hs, uint32_t fingerprint,
 int cnd_hoststore_has_response(cnd_hoststore_t *hs, const uint8_t id[CND_RESPONSE_ID_LEN]);
 /* Stores the ones not yet present (all of one pack); *added gets how many.
  * Durable on CND_OK. The pack must be stored first. */
-cnd_status_t cnd_hoststore_put_responses(cnd_hoststore_t *hs, const cnd_response_t *r, size_t n,
+cnd_status_t cnd_hoststore_put_responses(cnd_hoststore_t *hs, const cnd_sealed_t *r, size_t n,
                                          size_t *added, cnd_err_t *err);
 
 /* Visits every stored response with its pack; a non-zero return from visit
  * stops the walk and is returned. Corrupt files fail with a message naming
  * the file. */
-typedef int (*cnd_hoststore_visit_fn)(void *ctx, const cnd_pack_t *pack, const cnd_response_t *r);
+typedef int (*cnd_hoststore_visit_fn)(void *ctx, const cnd_pack_t *pack, const cnd_sealed_t *r);
 int cnd_hoststore_each(cnd_hoststore_t *hs, cnd_hoststore_visit_fn visit, void *ctx,
                        cnd_err_t *err);
 /* (each() returns 0 after a full walk, the visitor's non-zero value as is,

@@ -12,7 +12,7 @@
  * skipped, so running sync again is always safe.
  *
  * Never: ACKs before cnd_hoststore_put_responses() returned CND_OK; stores a
- * response that fails cnd_response_check(); draws progress unless stdout is
+ * sealed response that is not of its batch's pack, range or office key; draws progress unless stdout is
  * a terminal.
  */
 #include <getopt.h>
@@ -45,7 +45,7 @@ typedef struct {
     cnd_hostsync_report_t *rep;
     cnd_hostsync_progress_fn progress;
     void *progress_ctx;
-    cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
+    cnd_sealed_t rs[CND_BATCH_MAX_RESPONSES];
     uint8_t raw[CND_BATCH_MAX_LEN + 1]; /* inflated batch, one spare byte */
 } sync_ctx_t;
 
@@ -209,8 +209,17 @@ static cnd_status_t check_batch(sync_ctx_t *c, const cnd_msg_batch_info_t *info,
     if (st != CND_OK)
         return st;
     for (i = 0; i < n; i++) {
-        st = c->rs[i].pack_fp == info->fingerprint ? cnd_response_check(&c->rs[i], pk)
-                                                   : CND_E_NOT_FOUND;
+        /* Sealed: only the clear part can be checked now. Each record must
+         * belong to this batch and be sealed to this pack's office key (or
+         * nobody holding that key could ever open it). */
+        const cnd_sealed_t *r = &c->rs[i];
+        st = CND_OK;
+        if (r->pack_fp != info->fingerprint)
+            st = CND_E_NOT_FOUND;
+        else if (r->seq < info->first_seq || r->seq > info->last_seq)
+            st = CND_E_RANGE;
+        else if (memcmp(r->epoch.office_pub, cnd_pack_office_x25519(pk), CND_X25519_LEN) != 0)
+            st = CND_E_INVALID;
         if (st != CND_OK) {
             cnd_err_set(err,
                         "response %u of a batch from %s is not valid for survey pack %08x "

@@ -14,6 +14,8 @@
 #include "frame.h"
 #include "pack.h"
 #include "record.h"
+#include "seal.h"
+#include "sealed.h"
 
 #define FORMAT_VERSION 1
 #define SB_MAGIC "CNDF"
@@ -25,6 +27,7 @@
 /* next_seq saturates here and saves are refused: a seq that wrapped to 0
  * would sit below the watermark, acked before it was ever synced. */
 #define SEQ_EXHAUSTED 0xFFFFFFFFu
+#define NO_EPOCH_SEG 0xFFFFFFFFu
 
 #ifndef CND_STORE_NO_STATIC_SCRATCH
 /* Only for builds that do not lend a buffer (host tools, tests). */
@@ -159,7 +162,8 @@ static cnd_status_t compute_layout(cnd_store_t *st)
     st->slot_blocks = (CND_MAX_PACK_SIZE + f->block_size - 1) / f->block_size;
     st->log_first = STATE_FIRST_BLOCK + 2 + CND_MAX_SURVEYS * st->slot_blocks;
     /* A segment must hold its header and one largest response entry. */
-    if (f->block_size < data_start(st) + pad(st, CND_ENTRY_HEADER_LEN + CND_RECORD_BODY_MAX))
+    if (f->block_size < data_start(st) + pad(st, CND_ENTRY_HEADER_LEN + CND_EPOCH_BODY_LEN) +
+                            pad(st, CND_ENTRY_HEADER_LEN + CND_ENTRY_BODY_MAX))
         return CND_E_INVALID;
     if (f->block_count < st->log_first + 2)
         return CND_E_INVALID;
@@ -469,14 +473,48 @@ static void count_pending(cnd_store_t *st, uint32_t fp, int delta)
         st->slots[s].pending = (uint32_t)((int32_t)st->slots[s].pending + delta);
 }
 
+static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, cnd_epoch_t *e);
+
+/*
+ * A RESPONSE entry at offset `at` whose body is in st->buf counts as a
+ * response when its sealed header is well formed and names a valid EPOCH
+ * entry earlier in the same segment (without it nobody could open the
+ * record). Replay and next_pending apply this same rule, so pending counts
+ * and what sync sends always agree. Sets *fp and *epoch_off; st->buf is
+ * reused (the epoch is read back unless it is *known_epoch, the one this
+ * caller last found valid in this segment).
+ */
+static cnd_status_t sealed_entry_check(cnd_store_t *st, uint32_t seg, uint32_t at,
+                                       const cnd_entry_header_t *h, uint32_t *known_epoch,
+                                       uint32_t *fp, uint16_t *epoch_off, cnd_epoch_t *e)
+{
+    const uint8_t *b = st->buf + CND_ENTRY_HEADER_LEN;
+    cnd_epoch_t scratch;
+    cnd_status_t rs;
+    if (h->len < CND_SEALED_HEADER_LEN + CND_SEAL_TAG_LEN + 1 || h->len > CND_SEALED_BODY_MAX ||
+        b[0] != CND_SEALED_VERSION)
+        return CND_E_CORRUPT;
+    *fp = cnd_wire_get_u32(b + 9);
+    *epoch_off = cnd_wire_get_u16(b + 17);
+    if (*epoch_off >= at)
+        return CND_E_CORRUPT;
+    if (e == NULL && *known_epoch == *epoch_off)
+        return CND_OK;
+    rs = read_epoch(st, seg, *epoch_off, e ? e : &scratch);
+    if (rs == CND_OK)
+        *known_epoch = *epoch_off;
+    return rs;
+}
+
 /* Replays one segment: counts pending responses, returns where reading
  * stopped (the first entry that is erased, torn or corrupt). */
 static cnd_status_t replay_segment(cnd_store_t *st, uint32_t seg, uint32_t *max_seq, uint32_t *end)
 {
-    uint32_t off = data_start(st);
+    uint32_t off = data_start(st), known = NO_EPOCH_SEG, fp;
     for (;;) {
         cnd_entry_header_t h;
-        cnd_response_t r;
+        uint32_t at = off;
+        uint16_t eoff;
         cnd_status_t rs =
             read_entry(st, log_addr(st, seg, off), log_addr(st, seg, st->block_size), &h);
         if (rs == CND_E_IO)
@@ -488,9 +526,13 @@ static cnd_status_t replay_segment(cnd_store_t *st, uint32_t seg, uint32_t *max_
             continue;
         if (h.seq > *max_seq)
             *max_seq = h.seq;
-        if (h.seq > st->ack &&
-            cnd_record_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, &r) == CND_OK)
-            count_pending(st, r.pack_fp, 1);
+        if (h.seq <= st->ack)
+            continue;
+        rs = sealed_entry_check(st, seg, at, &h, &known, &fp, &eoff, NULL);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs == CND_OK)
+            count_pending(st, fp, 1);
     }
     *end = off;
     return CND_OK;
@@ -616,41 +658,143 @@ cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal)
     return CND_OK;
 }
 
-cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r)
-{
-    size_t blen = 0;
-    uint32_t total, seq;
-    cnd_status_t rs;
+static uint32_t slot_addr(const cnd_store_t *st, uint8_t slot);
 
-    if (st->hal == NULL || st->log_blocks == 0)
-        return CND_E_INVALID;
-    if (slot_of(st, r->pack_fp) < 0)
-        return CND_E_NO_SURVEY; /* a response must name an installed pack */
-    if (st->next_seq == SEQ_EXHAUSTED)
-        return CND_E_NOSPACE; /* the next seq would wrap below the watermark */
-    rs = cnd_record_encode(r, st->buf + CND_ENTRY_HEADER_LEN,
-                           CND_STORE_BUF_LEN - CND_ENTRY_HEADER_LEN, &blen);
+/* What sealing needs from the pack in slot: the office key it seals to
+ * and the survey's id and version for the associated data. Read straight
+ * from the slot, so the store needs no opened pack (formats/SPEC.md 1.2,
+ * 1.9). */
+typedef struct {
+    uint8_t office[CND_X25519_LEN];
+    uint8_t survey_id[CND_MAX_NAME_LEN];
+    uint8_t survey_id_len;
+    uint16_t survey_version;
+} pack_seal_info_t;
+
+static cnd_status_t read_pack_seal_info(cnd_store_t *st, int slot, pack_seal_info_t *pi)
+{
+    uint8_t h[56];
+    uint32_t base = slot_addr(st, (uint8_t)slot), len = st->slots[slot].len, soff, sref_off;
+    uint16_t sref_len;
+    if (len < sizeof h + CND_PACK_OFFICE_X25519_FROM_END)
+        return CND_E_CORRUPT;
+    if (flash_read(st, base, h, sizeof h) != CND_OK ||
+        flash_read(st, base + len - CND_PACK_OFFICE_X25519_FROM_END, pi->office,
+                   CND_X25519_LEN) != CND_OK)
+        return CND_E_IO;
+    pi->survey_version = cnd_wire_get_u16(h + 8);
+    sref_off = cnd_wire_get_u16(h + 20);
+    sref_len = cnd_wire_get_u16(h + 22);
+    soff = cnd_wire_get_u32(h + 48);
+    /* The slot passed cnd_pack_open() at install; re-check the bounds
+     * anyway, flash can rot. */
+    if (sref_len == 0 || sref_len > CND_MAX_NAME_LEN || soff > len ||
+        sref_off + (uint32_t)sref_len > len - soff)
+        return CND_E_CORRUPT;
+    pi->survey_id_len = (uint8_t)sref_len;
+    return flash_read(st, base + soff + sref_off, pi->survey_id, sref_len);
+}
+
+static cnd_status_t hal_random(void *ctx, uint8_t *buf, uint32_t n)
+{
+    const cnd_hal_t *hal = (const cnd_hal_t *)ctx;
+    return hal->random ? hal->random(hal->ctx, buf, n) : CND_E_IO;
+}
+
+/* A new epoch when none is running or the pack seals to another office. */
+static cnd_status_t ensure_epoch(cnd_store_t *st, const uint8_t office[CND_X25519_LEN])
+{
+    cnd_status_t rs;
+    if (st->chain.live && memcmp(st->epoch.office_pub, office, CND_X25519_LEN) == 0)
+        return CND_OK;
+    rs = cnd_seal_begin(&st->chain, office, hal_random, (void *)st->hal, st->device_id,
+                        CND_DEVICE_ID_LEN, st->epoch.box);
     if (rs != CND_OK)
         return rs;
-    total = pad(st, CND_ENTRY_HEADER_LEN + (uint32_t)blen);
-    if (st->n_live == 0 || st->head_sealed || st->head_off + total > st->block_size) {
-        rs = open_segment(st);
-        if (rs != CND_OK)
-            return rs;
-        /* open_segment used st->buf for the segment header: encode again. */
-        rs = cnd_record_encode(r, st->buf + CND_ENTRY_HEADER_LEN,
-                               CND_STORE_BUF_LEN - CND_ENTRY_HEADER_LEN, &blen);
-        if (rs != CND_OK)
-            return rs;
-    }
-    seq = st->next_seq++; /* consumed even on failure: seqs never repeat */
-    total = frame_entry(st, CND_ENTRY_RESPONSE, seq, (uint16_t)blen);
-    rs = prog_verified(st, log_addr(st, st->head, st->head_off), st->buf, total);
+    memcpy(st->epoch.epoch_pub, st->chain.epoch_pub, CND_X25519_LEN);
+    memcpy(st->epoch.office_pub, office, CND_X25519_LEN);
+    st->epoch_seg = NO_EPOCH_SEG;
+    return CND_OK;
+}
+
+/* Programs body (already at st->buf + 12) as one entry at the head. */
+static cnd_status_t append_entry(cnd_store_t *st, uint8_t type, uint32_t seq, uint16_t len)
+{
+    uint32_t total = frame_entry(st, type, seq, len);
+    cnd_status_t rs = prog_verified(st, log_addr(st, st->head, st->head_off), st->buf, total);
     if (rs != CND_OK) {
         st->head_sealed = 1; /* what is there now is unknown: never write after it */
         return rs;
     }
     st->head_off += total;
+    return CND_OK;
+}
+
+cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r)
+{
+    /* The plaintext record is encoded so that its sealed part already sits
+     * where the ciphertext goes (sealing is in place): no second buffer. */
+    uint8_t *body = st->buf + CND_ENTRY_HEADER_LEN;
+    uint8_t *rec = body + CND_SEALED_HEADER_LEN - CND_SEALED_CLEAR_OF_RECORD;
+    uint8_t ad[CND_SEALED_AD_MAX];
+    pack_seal_info_t pi;
+    size_t rlen = 0;
+    uint32_t need, ptlen, seq, ctr = 0, adlen;
+    uint16_t blen;
+    int slot;
+    cnd_status_t rs;
+
+    if (st->hal == NULL || st->log_blocks == 0)
+        return CND_E_INVALID;
+    slot = slot_of(st, r->pack_fp);
+    if (slot < 0)
+        return CND_E_NO_SURVEY; /* a response must name an installed pack */
+    if (st->next_seq == SEQ_EXHAUSTED)
+        return CND_E_NOSPACE; /* the next seq would wrap below the watermark */
+    rs = read_pack_seal_info(st, slot, &pi);
+    if (rs == CND_OK)
+        rs = ensure_epoch(st, pi.office);
+    /* Size check before anything is written (the record is encoded again
+     * below, after the segment and epoch entries have used st->buf). */
+    if (rs == CND_OK)
+        rs = cnd_record_encode(r, rec, CND_STORE_BUF_LEN - (size_t)(rec - st->buf), &rlen);
+    if (rs != CND_OK)
+        return rs;
+    ptlen = (uint32_t)rlen - CND_SEALED_CLEAR_OF_RECORD;
+    blen = (uint16_t)(CND_SEALED_HEADER_LEN + ptlen + CND_SEAL_TAG_LEN);
+    need = pad(st, CND_ENTRY_HEADER_LEN + blen);
+    if (st->n_live == 0 || st->epoch_seg != st->head)
+        need += pad(st, CND_ENTRY_HEADER_LEN + CND_EPOCH_BODY_LEN);
+    if (st->n_live == 0 || st->head_sealed || st->head_off + need > st->block_size) {
+        rs = open_segment(st);
+        if (rs != CND_OK)
+            return rs;
+    }
+    if (st->epoch_seg != st->head) {
+        uint32_t at = st->head_off;
+        cnd_epoch_encode(body, &st->epoch);
+        rs = append_entry(st, CND_ENTRY_EPOCH, 0, CND_EPOCH_BODY_LEN);
+        if (rs != CND_OK)
+            return rs;
+        st->epoch_seg = st->head;
+        st->epoch_off = (uint16_t)at;
+    }
+    rs = cnd_record_encode(r, rec, CND_STORE_BUF_LEN - (size_t)(rec - st->buf), &rlen);
+    if (rs != CND_OK)
+        return rs;
+    seq = st->next_seq++; /* consumed even on failure: seqs never repeat */
+    adlen = cnd_sealed_ad(ad, r->id, r->pack_fp, seq, st->chain.ctr, pi.survey_version,
+                          pi.survey_id, pi.survey_id_len);
+    rs = cnd_seal_record(&st->chain, ad, adlen, body + CND_SEALED_HEADER_LEN, ptlen,
+                         body + CND_SEALED_HEADER_LEN, &ctr);
+    if (rs != CND_OK) {
+        memset(st->buf, 0, sizeof st->buf); /* no plaintext left behind */
+        return rs;
+    }
+    cnd_sealed_header_encode(body, r->id, r->pack_fp, ctr, st->epoch_off);
+    rs = append_entry(st, CND_ENTRY_RESPONSE, seq, blen);
+    if (rs != CND_OK)
+        return rs;
     count_pending(st, r->pack_fp, 1);
     return CND_OK;
 }
@@ -716,8 +860,23 @@ static int cursor_decode(const cnd_store_t *st, uint32_t cursor, uint32_t *seg, 
            *off % st->prog_size == 0;
 }
 
+/* The EPOCH entry at off in seg, into e (uses st->buf). */
+static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, cnd_epoch_t *e)
+{
+    cnd_entry_header_t h;
+    cnd_status_t rs;
+    if (off < data_start(st) || off % st->prog_size != 0 || off >= st->block_size)
+        return CND_E_CORRUPT;
+    rs = read_entry(st, log_addr(st, seg, off), log_addr(st, seg, seg_limit(st, seg)), &h);
+    if (rs == CND_E_IO)
+        return rs;
+    if (rs != CND_OK || h.type != CND_ENTRY_EPOCH)
+        return CND_E_CORRUPT;
+    return cnd_epoch_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, e);
+}
+
 cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
-                                    cnd_response_t *out)
+                                    cnd_sealed_t *out)
 {
     uint32_t seg, off;
     if (st->n_live == 0)
@@ -728,6 +887,9 @@ cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t 
     }
     for (;;) {
         cnd_entry_header_t h;
+        cnd_epoch_t e;
+        uint32_t at = off, fp, known = NO_EPOCH_SEG;
+        uint16_t epoch_off = 0;
         cnd_status_t rs =
             read_entry(st, log_addr(st, seg, off), log_addr(st, seg, seg_limit(st, seg)), &h);
         if (rs == CND_E_IO)
@@ -744,8 +906,16 @@ cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t 
         off += pad(st, CND_ENTRY_HEADER_LEN + h.len);
         if (h.type != CND_ENTRY_RESPONSE || h.seq <= st->ack)
             continue;
-        if (cnd_record_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, out) != CND_OK)
+        if (cnd_sealed_body_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, out, &epoch_off) !=
+            CND_OK)
             continue;
+        rs = sealed_entry_check(st, seg, at, &h, &known, &fp, &epoch_off, &e);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs != CND_OK)
+            continue;
+        out->epoch = e;
+        out->seq = h.seq;
         *seq = h.seq;
         *cursor = cursor_encode(st, seg, off);
         return CND_OK;
@@ -754,7 +924,7 @@ cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t 
 
 cnd_status_t cnd_store_ack(cnd_store_t *st, uint32_t upto)
 {
-    cnd_response_t r;
+    cnd_sealed_t r;
     uint32_t cursor = 0, seq = 0, gone = 0, gone_slot[CND_MAX_SURVEYS] = {0};
     unsigned i;
     cnd_status_t rs;

@@ -14,6 +14,12 @@
  *   watermark past it; space is reclaimed only below the watermark.
  * - A pack is activated only after it has been fully written and verified.
  *
+ * Sealing (formats/SPEC.md section 3): every response is sealed to the
+ * office key of its survey pack before it reaches flash (formats/seal.h).
+ * The store keeps one sealing epoch per boot and office key in RAM; once a
+ * record is written the store cannot open it again. Pending responses are
+ * handed out sealed (cnd_store_next_pending); only the office opens them.
+ *
  * Never: erases data it cannot account for. A blank device (all 0xFF) is
  * formatted; anything else that fails to mount is refused with a status,
  * never reformatted (survey data is not thrown away to make an error go).
@@ -33,6 +39,8 @@
 #include "hal.h"
 #include "pack.h"
 #include "response.h"
+#include "seal.h"
+#include "sealed.h"
 
 /* One installed survey pack as the store knows it. */
 typedef struct {
@@ -45,8 +53,10 @@ typedef struct cnd_store cnd_store_t; /* defined below; callers allocate it stat
 
 cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal);
 
-/* Commits one finished response as one record; verified read-back. On any
- * failure nothing is reported saved and the caller keeps its RAM copy.
+/* Seals one finished response to its pack's office key and commits it as
+ * one record; verified read-back. On any failure nothing is reported saved
+ * and the caller keeps its RAM copy (a retry seals again under a new key).
+ * CND_E_IO also when the RNG fails to start an epoch.
  * CND_E_NO_SURVEY if r->pack_fp is not an installed pack (its responses
  * could never be synced), CND_E_NOSPACE when the log is full of unsynced
  * responses (nothing is ever overwritten) or the 2^32 sequence numbers are
@@ -79,8 +89,11 @@ const uint8_t *cnd_store_device_id(const cnd_store_t *st);
 
 /*
  * Iterates pending (unacked) responses in log order. *cursor starts at 0;
- * each call yields the next pending response and its log sequence number
- * (seq is a storage/sync detail: it never leaves the device in a response).
+ * each call yields the next pending response, sealed, with its epoch and
+ * its log sequence number (out->seq; the seq is bound into the sealed
+ * record's associated data, so it travels with it; exports never show it).
+ * A record whose epoch entry no longer reads back is skipped like a
+ * corrupt record (nobody could open it).
  * Returns CND_E_NOT_FOUND when there are no more.
  * Seqs increase along the log but may have gaps (a failed save consumes
  * one). A cursor value is a position: saving it and passing it again
@@ -89,7 +102,7 @@ const uint8_t *cnd_store_device_id(const cnd_store_t *st);
  * responses saved since.
  */
 cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
-                                    cnd_response_t *out);
+                                    cnd_sealed_t *out);
 
 /* Durably records that every response with seq <= upto is stored by the
  * host, then reclaims whole segments below the watermark. Idempotent;
@@ -178,6 +191,14 @@ struct cnd_store {
     uint32_t head_segseq;
     uint32_t head_off;   /* where the next entry goes in the head segment */
     uint8_t head_sealed; /* 1: unknown bytes after head_off, append in a new segment */
+    /* Sealing epoch (RAM only; a reboot starts a new one). epoch_seg is
+     * the log segment holding its EPOCH entry, NO_EPOCH_SEG when the head
+     * does not hold one yet (each segment repeats it before its first
+     * record of the epoch, so reclaiming old segments never orphans one). */
+    cnd_seal_chain_t chain;
+    cnd_epoch_t epoch;
+    uint32_t epoch_seg;
+    uint16_t epoch_off;
     /* Pack installation in progress. */
     uint8_t inst_open, inst_slot;
     uint32_t inst_total, inst_written, pbuf_fill;

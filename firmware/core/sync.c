@@ -484,10 +484,10 @@ static void handle_push_commit(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
 /* ---- PULL ---- */
 
 /* cnd_batch_get_fn: response `index` of the open batch, re-read from flash.
- * The encoder asks in column order (0..n-1, then 0..n-1 again), so a forward
+ * The encoder asks in row order (0..n-1; again from 0 for the second pass), so a forward
  * walk with the store cursor serves it; a step back restarts from the
  * watermark. Nothing beyond one response is held in RAM. */
-static cnd_status_t batch_get(void *ctx, uint16_t index, cnd_response_t *out)
+static cnd_status_t batch_get(void *ctx, uint16_t index, cnd_sealed_t *out)
 {
     cnd_sync_t *s = ctx;
     uint32_t seq = 0;
@@ -512,7 +512,7 @@ static cnd_status_t batch_get(void *ctx, uint16_t index, cnd_response_t *out)
 /* Finds the run of pending responses of one pack from the watermark. */
 static cnd_status_t batch_scan(cnd_sync_t *s)
 {
-    cnd_response_t *scratch = &s->enc.cur; /* the encoder is not started yet */
+    cnd_sealed_t *scratch = &s->enc.cur; /* the encoder is not started yet */
     uint32_t cursor = 0, seq = 0;
     cnd_status_t st;
 
@@ -540,7 +540,7 @@ static cnd_status_t batch_scan(cnd_sync_t *s)
     return CND_OK;
 }
 
-/* First pass over the columnar stream: its length and CRC for BATCH_INFO. */
+/* First pass over the batch stream: its length and CRC for BATCH_INFO. */
 static cnd_status_t batch_measure(cnd_sync_t *s, uint32_t *crc)
 {
     cnd_status_t st;

@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "compile.h"
 #include "frame.h"
+#include "open_sealed.h"
 #include "record.h"
 #include "tmp_tree.h"
 #include "test_key.h"
@@ -152,7 +153,7 @@ static long find_saved(const cnd_response_t *saved, size_t n, const uint8_t *id)
 }
 
 /* One .cnb as SPEC 8.2 defines it; -1 if it is not a valid one. */
-static int read_cnb(const char *path, uint32_t dir_fp, cnd_response_t *rs, uint16_t *n)
+static int read_cnb(const char *path, uint32_t dir_fp, cnd_sealed_t *rs, uint16_t *n)
 {
     static uint8_t file[1 << 21], raw[CND_BATCH_MAX_LEN + 1];
     FILE *f = fopen(path, "rb");
@@ -202,7 +203,10 @@ static int is_dir(const char *p)
 static void tally_store(const cnd_response_t *saved, size_t n, const char *dir, unsigned *counts,
                         lf_tally_t *t)
 {
-    static cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
+    static cnd_sealed_t rs[CND_BATCH_MAX_RESPONSES];
+    static uint8_t pack_buf[CND_MAX_PACK_SIZE];
+    cnd_pack_t pk;
+    int have_pk;
     char rdir[2048], fdir[2048 + 300], path[2048 + 600], pack[2048 + 320];
     DIR *d, *fd;
     struct dirent *e, *g;
@@ -221,9 +225,16 @@ static void tally_store(const cnd_response_t *saved, size_t n, const char *dir, 
         if (!is_dir(fdir))
             continue;
         snprintf(pack, sizeof pack, "%s/packs/%s.pack", dir, e->d_name);
+        have_pk = 0;
         if (*end != '\0' || access(pack, R_OK) != 0) {
             t->garbage++;
             note(t, "%s has no pack file %s", fdir, pack);
+        } else {
+            FILE *pf = fopen(pack, "rb");
+            size_t plen = pf ? fread(pack_buf, 1, sizeof pack_buf, pf) : 0;
+            if (pf)
+                fclose(pf);
+            have_pk = cnd_pack_open(&pk, pack_buf, (uint32_t)plen) == CND_OK;
         }
         fd = opendir(fdir);
         if (fd == NULL)
@@ -242,7 +253,10 @@ static void tally_store(const cnd_response_t *saved, size_t n, const char *dir, 
             }
             for (k = 0; k < m; k++) {
                 long i = find_saved(saved, n, rs[k].id);
-                if (i < 0 || !same_response(&saved[i], &rs[k])) {
+                cnd_response_t opened;
+                /* Stored sealed: the office key must open it, answers intact. */
+                if (i < 0 || !have_pk || cnd_test_open(&rs[k], &pk, 1, &opened) != NULL ||
+                    !same_response(&saved[i], &opened)) {
                     t->garbage++;
                     note(t, "%s holds a response that was %s", path,
                          i < 0 ? "never saved" : "saved with other answers");
@@ -275,12 +289,14 @@ int lf_check(const cnd_response_t *saved, size_t n, cnd_store_t *dev, const char
     tally_store(saved, n, dir, counts, t);
     if (dev != NULL) {
         uint32_t cursor = 0, seq;
-        static cnd_response_t r;
-        /* pending, in log order, must be saved[k], saved[k+1], ... saved[n-1] */
+        static cnd_sealed_t r;
+        /* pending, in log order, must be saved[k], saved[k+1], ... saved[n-1];
+         * sealed, so only ids and survey are checked here (the answers are,
+         * opened, once the store holds them) */
         while (cnd_store_next_pending(dev, &cursor, &seq, &r) == CND_OK) {
             long at = find_saved(saved, n, r.id);
             t->pending++;
-            if (at < 0 || !same_response(&saved[at], &r)) {
+            if (at < 0 || saved[at].pack_fp != r.pack_fp) {
                 t->misplaced++;
                 note(t, "the device holds a response that was never saved as such");
                 continue;

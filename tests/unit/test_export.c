@@ -23,6 +23,9 @@
 #include "compile.h"
 #include "export.h"
 #include "hoststore.h"
+#include "officekey.h"
+#include "open_sealed.h"
+#include "test_key.h"
 #include "tmp_tree.h"
 #include "test_key.h"
 
@@ -67,6 +70,7 @@ typedef struct {
     char root[64];
     char store[96];
     char out[128];
+    char key[128]; /* the test office key as a key file, for --key */
     uint8_t pack[CND_MAX_PACK_SIZE];
     size_t pack_len;
     cnd_pack_t pk;
@@ -81,7 +85,10 @@ static int setup(void **state)
     assert_non_null(mkdtemp(f->root));
     snprintf(f->store, sizeof f->store, "%s/store", f->root);
     snprintf(f->out, sizeof f->out, "%s/out", f->root);
+    snprintf(f->key, sizeof f->key, "%s/office.key", f->root);
     assert_int_equal(mkdir(f->out, 0700), 0);
+    if (cnd_key_write(f->key, cnd_test_office_key(), NULL, 0, 0, &err) != 0)
+        fail_msg("test key: %s", err.msg);
     if (cnd_compile_json(test_source, strlen(test_source), cnd_test_office_key(), f->pack,
                          sizeof f->pack, &f->pack_len, &err) != CND_OK)
         fail_msg("test survey does not compile: %s", err.msg);
@@ -117,19 +124,39 @@ static void set(cnd_response_t *r, int item, uint8_t state, int32_t value)
     r->answers[item].value = value;
 }
 
+/* Seals rs as one device would (one epoch, records in order) and stores
+ * them, so export has to open them with the office key. */
 static void store_responses(fixture_t *f, const uint8_t *pack, size_t pack_len,
                             const cnd_response_t *rs, size_t n)
 {
+    static const uint8_t dev[8] = {9, 8, 7, 6, 5, 4, 3, 2};
     cnd_hoststore_t *hs = NULL;
     cnd_err_t err;
+    cnd_pack_t pk;
+    cnd_seal_chain_t chain;
+    cnd_epoch_t epoch;
+    cnd_sealed_t *sealed = calloc(n ? n : 1, sizeof *sealed);
     size_t added = 0;
+    assert_non_null(sealed);
+    memset(&chain, 0, sizeof chain);
+    assert_int_equal(cnd_pack_open(&pk, pack, (uint32_t)pack_len), CND_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(cnd_test_seal(&rs[i], &pk, (uint32_t)i + 1, dev, &chain, &epoch,
+                                       &sealed[i]),
+                         CND_OK);
+    cnd_seal_wipe(&chain);
     if (cnd_hoststore_open(f->store, 1, &hs, &err) != CND_OK)
         fail_msg("open: %s", err.msg);
     assert_int_equal(cnd_hoststore_put_pack(hs, pack, (uint32_t)pack_len, &err), CND_OK);
-    if (n > 0 && cnd_hoststore_put_responses(hs, rs, n, &added, &err) != CND_OK)
-        fail_msg("put: %s", err.msg);
+    for (size_t i = 0; i < n; i += CND_BATCH_MAX_RESPONSES) {
+        size_t k = n - i < CND_BATCH_MAX_RESPONSES ? n - i : CND_BATCH_MAX_RESPONSES, a = 0;
+        if (cnd_hoststore_put_responses(hs, sealed + i, k, &a, &err) != CND_OK)
+            fail_msg("put: %s", err.msg);
+        added += a;
+    }
     assert_int_equal(added, n);
     cnd_hoststore_close(hs);
+    free(sealed);
 }
 
 /* Runs `candor export` with the given extra arguments after DIR -o OUT and
@@ -143,6 +170,8 @@ static int run_export(fixture_t *f, const char *out, char *summary, size_t cap, 
     argv[argc++] = f->store;
     argv[argc++] = (char *)"-o";
     argv[argc++] = (char *)out;
+    argv[argc++] = (char *)"--key";
+    argv[argc++] = f->key;
     va_start(ap, cap);
     for (const char *a; (a = va_arg(ap, const char *)) != NULL;)
         argv[argc++] = (char *)a;

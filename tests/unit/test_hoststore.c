@@ -59,9 +59,9 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A valid response for the pack: answers spread over every state and every
- * legal value, driven by a seed so tests can rebuild identical ones. */
-static void make_response(const cnd_pack_t *pk, uint32_t seed, cnd_response_t *r)
+/* A sealed response of the pack, as a device would send it: the store
+ * never opens one, so its bytes are driven by a seed and rebuilt exactly. */
+static void make_response(const cnd_pack_t *pk, uint32_t seed, cnd_sealed_t *r)
 {
     uint32_t x = seed * 2654435761u + 12345u;
     memset(r, 0, sizeof *r);
@@ -72,60 +72,35 @@ static void make_response(const cnd_pack_t *pk, uint32_t seed, cnd_response_t *r
     r->id[0] = (uint8_t)(seed >> 8);
     r->id[1] = (uint8_t)seed;
     r->pack_fp = pk->fingerprint;
-    r->day = (uint16_t)(2000 + seed % 400);
-    r->lang = (uint8_t)(seed % cnd_pack_lang_count(pk));
-    r->n_answers = (uint8_t)cnd_pack_item_count(pk);
-    for (uint16_t i = 0; i < r->n_answers; i++) {
-        cnd_item_t it;
-        assert_int_equal(cnd_pack_item(pk, i, &it), CND_OK);
+    r->seq = seed + 1;
+    r->ctr = seed % 50;
+    memset(r->epoch.epoch_pub, (int)(seed / 50), CND_X25519_LEN);
+    memcpy(r->epoch.office_pub, cnd_pack_office_x25519(pk), CND_X25519_LEN);
+    memset(r->epoch.box, 0x5A, CND_DEVICE_BOX_LEN);
+    r->ct_len = (uint16_t)(CND_SEAL_TAG_LEN + 20 + seed % 60);
+    for (uint16_t i = 0; i < r->ct_len; i++) {
         x = x * 1103515245u + 12345u;
-        uint32_t v = x >> 8;
-        cnd_answer_t *a = &r->answers[i];
-        if (it.kind == CND_ITEM_INFO || v % 7 == 0)
-            continue; /* NONE */
-        if (v % 7 == 1) {
-            a->state = CND_ANS_PNA;
-            continue;
-        }
-        a->state = CND_ANS_VALUE;
-        switch (it.kind) {
-        case CND_ITEM_SINGLE:
-            a->value = (int32_t)(v % it.n_choices);
-            break;
-        case CND_ITEM_YESNO:
-            a->value = (int32_t)(v % 2);
-            break;
-        case CND_ITEM_MULTI:
-            a->value = (int32_t)((v >> 3) & ((it.n_choices >= 32) ? 0xFFFFFFFFu
-                                                                   : ((1u << it.n_choices) - 1)));
-            break;
-        default:
-            a->value = it.min + (int32_t)(v % (uint32_t)(it.max - it.min + 1));
-            break;
-        }
+        r->ct[i] = (uint8_t)(x >> 16);
     }
 }
 
-static void assert_same_response(const cnd_response_t *a, const cnd_response_t *b)
+static void assert_same_response(const cnd_sealed_t *a, const cnd_sealed_t *b)
 {
     assert_memory_equal(a->id, b->id, CND_RESPONSE_ID_LEN);
     assert_int_equal(a->pack_fp, b->pack_fp);
-    assert_int_equal(a->day, b->day);
-    assert_int_equal(a->lang, b->lang);
-    assert_int_equal(a->n_answers, b->n_answers);
-    for (int i = 0; i < a->n_answers; i++) {
-        assert_int_equal(a->answers[i].state, b->answers[i].state);
-        if (a->answers[i].state == CND_ANS_VALUE)
-            assert_int_equal(a->answers[i].value, b->answers[i].value);
-    }
+    assert_int_equal(a->seq, b->seq);
+    assert_int_equal(a->ctr, b->ctr);
+    assert_memory_equal(&a->epoch, &b->epoch, sizeof a->epoch);
+    assert_int_equal(a->ct_len, b->ct_len);
+    assert_memory_equal(a->ct, b->ct, a->ct_len);
 }
 
 typedef struct {
-    cnd_response_t *rs;
+    cnd_sealed_t *rs;
     size_t n, cap;
 } collected_t;
 
-static int collect(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r)
+static int collect(void *ctx, const cnd_pack_t *pk, const cnd_sealed_t *r)
 {
     collected_t *c = ctx;
     assert_int_equal(pk->fingerprint, r->pack_fp);
@@ -136,7 +111,7 @@ static int collect(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r)
 
 static int by_id(const void *a, const void *b)
 {
-    return memcmp(((const cnd_response_t *)a)->id, ((const cnd_response_t *)b)->id,
+    return memcmp(((const cnd_sealed_t *)a)->id, ((const cnd_sealed_t *)b)->id,
                   CND_RESPONSE_ID_LEN);
 }
 
@@ -159,7 +134,7 @@ static cnd_hoststore_t *open_with_pack(fixture_t *f)
 
 static size_t put_range(fixture_t *f, cnd_hoststore_t *hs, uint32_t from, uint32_t to)
 {
-    static cnd_response_t rs[1024];
+    static cnd_sealed_t rs[1024];
     size_t added = 0;
     cnd_err_t err;
     assert_true(to - from <= 1024);
@@ -226,7 +201,7 @@ static void first_cnb(fixture_t *f, char *out, size_t cap)
 static void responses_put_then_reopened_read_back_identical(void **state)
 {
     fixture_t *f = *state;
-    static cnd_response_t want[300], got[300];
+    static cnd_sealed_t want[300], got[300];
     collected_t c = {got, 0, 300};
     cnd_err_t err;
     cnd_hoststore_t *hs = open_with_pack(f);
@@ -284,7 +259,7 @@ static void syncing_the_same_responses_twice_stores_them_once(void **state)
     /* Dedupe holds across files and across a reopen. */
     hs = open_store(f, 0);
     uint8_t id[CND_RESPONSE_ID_LEN];
-    cnd_response_t r;
+    cnd_sealed_t r;
     make_response(&f->pk, 3, &r);
     memcpy(id, r.id, sizeof id);
     assert_true(cnd_hoststore_has_response(hs, id));
@@ -300,7 +275,7 @@ static void syncing_the_same_responses_twice_stores_them_once(void **state)
 static void repeated_ids_within_one_sync_are_stored_once(void **state)
 {
     fixture_t *f = *state;
-    cnd_response_t rs[4];
+    cnd_sealed_t rs[4];
     size_t added = 0;
     cnd_err_t err;
     cnd_hoststore_t *hs = open_with_pack(f);
@@ -317,7 +292,7 @@ static void repeated_ids_within_one_sync_are_stored_once(void **state)
 static void file_name_comes_from_the_ids_only(void **state)
 {
     fixture_t *f = *state;
-    cnd_response_t rs[3];
+    cnd_sealed_t rs[3];
     char path[256], want[64];
     cnd_hoststore_t *hs = open_with_pack(f);
     assert_int_equal(put_range(f, hs, 7, 10), 3);
@@ -477,7 +452,7 @@ static void file_damaged_after_open_fails_the_walk_by_name(void **state)
     fixture_t *f = *state;
     char path[256];
     cnd_err_t err;
-    static cnd_response_t got[64];
+    static cnd_sealed_t got[64];
     collected_t c = {got, 0, 64};
     cnd_hoststore_t *hs = open_with_pack(f);
     assert_int_equal(put_range(f, hs, 0, 20), 20);
@@ -547,7 +522,7 @@ static void missing_or_foreign_directory_is_not_a_store(void **state)
 static void responses_that_do_not_fit_the_pack_are_refused_whole(void **state)
 {
     fixture_t *f = *state;
-    cnd_response_t rs[2];
+    cnd_sealed_t rs[2];
     size_t added = 9;
     cnd_err_t err;
     cnd_hoststore_t *hs = open_store(f, 1);
@@ -556,16 +531,11 @@ static void responses_that_do_not_fit_the_pack_are_refused_whole(void **state)
     /* Pack not stored yet. */
     assert_int_equal(cnd_hoststore_put_responses(hs, rs, 2, &added, &err), CND_E_NOT_FOUND);
     assert_int_equal(cnd_hoststore_put_pack(hs, f->pack, (uint32_t)f->pack_len, &err), CND_OK);
-    /* A choice index beyond the item's choices. */
-    for (uint16_t i = 0; i < f->pk.n_items; i++) {
-        cnd_item_t it;
-        assert_int_equal(cnd_pack_item(&f->pk, i, &it), CND_OK);
-        if (it.kind == CND_ITEM_SINGLE) {
-            rs[1].answers[i].state = CND_ANS_VALUE;
-            rs[1].answers[i].value = it.n_choices;
-            break;
-        }
-    }
+    /* One of another pack, one with no room for a tag: nothing is stored. */
+    rs[1].pack_fp ^= 1;
+    assert_int_not_equal(cnd_hoststore_put_responses(hs, rs, 2, &added, &err), CND_OK);
+    rs[1].pack_fp ^= 1;
+    rs[1].ct_len = CND_SEAL_TAG_LEN;
     assert_int_not_equal(cnd_hoststore_put_responses(hs, rs, 2, &added, &err), CND_OK);
     assert_int_equal(added, 0);
     assert_int_equal(cnb_count(f), 0);

@@ -43,6 +43,7 @@
 #include "engine.h"
 #include "flash_file.h"
 #include "gen.h"
+#include "open_sealed.h"
 #include "hoststore.h"
 #include "hostsync.h"
 #include "link.h"
@@ -325,6 +326,7 @@ static void interview(const cnd_response_t *r)
     const cnd_screen_t *s = cnd_engine_screen(&W.eng);
     uint32_t seq = 0;
     cnd_response_t back;
+    static cnd_sealed_t sealed;
     unsigned guard = 0;
 
     memcpy(W.next_id, r->id, sizeof W.next_id);
@@ -366,8 +368,11 @@ static void interview(const cnd_response_t *r)
     s = key(CND_KEY_OK); /* -> REFERRAL */
     s = key(CND_KEY_OK); /* -> HOME */
     /* The engine saved exactly what the generator drew (the newest pending). */
-    if (cnd_store_next_pending(&W.store, &W.verify_cursor, &seq, &back) != CND_OK)
+    if (cnd_store_next_pending(&W.store, &W.verify_cursor, &seq, &sealed) != CND_OK)
         die("the saved response is not pending on the device", NULL);
+    /* It is sealed: only the office key (the test key) opens it. */
+    if (cnd_test_open(&sealed, &W.pk, 1, &back) != NULL)
+        die("the saved response does not open with the office key", NULL);
     if (memcmp(back.id, r->id, sizeof r->id) != 0 || back.day != r->day ||
         back.lang != r->lang || memcmp(back.answers, r->answers, sizeof r->answers) != 0)
         die("the engine saved something other than the generated response", NULL);

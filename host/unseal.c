@@ -1,0 +1,130 @@
+/* unseal.c: see unseal.h. */
+#include "unseal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "record.h"
+#include "sealed.h"
+
+typedef struct {
+    cnd_sealed_t s;
+    const cnd_pack_t *pk;
+} held_t;
+
+typedef struct {
+    held_t *v;
+    size_t n, cap;
+} all_t;
+
+static int hold_fn(void *ctx, const cnd_pack_t *pk, const cnd_sealed_t *r)
+{
+    all_t *a = ctx;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 1024;
+        held_t *t = realloc(a->v, cap * sizeof *t);
+        if (t == NULL)
+            return -1;
+        a->v = t;
+        a->cap = cap;
+    }
+    a->v[a->n].s = *r;
+    a->v[a->n].pk = pk;
+    a->n++;
+    return 0;
+}
+
+/* Epoch, then chain index: the only order in which a chain opens them. */
+static int by_epoch_then_ctr(const void *x, const void *y)
+{
+    const held_t *a = x, *b = y;
+    int c = memcmp(a->s.epoch.epoch_pub, b->s.epoch.epoch_pub, CND_X25519_LEN);
+    if (c != 0)
+        return c;
+    if (a->s.ctr != b->s.ctr)
+        return a->s.ctr < b->s.ctr ? -1 : 1;
+    return memcmp(a->s.id, b->s.id, CND_RESPONSE_ID_LEN);
+}
+
+/* Opens one record of an open epoch; NULL on success, else the reason. */
+static const char *open_one(cnd_seal_chain_t *chain, const held_t *h, int check,
+                            cnd_response_t *out)
+{
+    uint8_t ad[CND_SEALED_AD_MAX], pt[CND_SEALED_CT_MAX];
+    cnd_str_t sid = cnd_pack_survey_id(h->pk);
+    uint32_t adlen = cnd_sealed_ad(ad, h->s.id, h->s.pack_fp, h->s.seq, h->s.ctr,
+                                   cnd_pack_survey_version(h->pk), (const uint8_t *)sid.ptr,
+                                   (uint8_t)sid.len);
+    cnd_status_t st = cnd_unseal_record(chain, h->s.ctr, ad, adlen, h->s.ct, h->s.ct_len, pt);
+    if (st == CND_E_RANGE)
+        return "repeats a key index of its epoch";
+    if (st != CND_OK)
+        return "does not authenticate (changed after sealing?)";
+    st = cnd_sealed_join(&h->s, pt, h->s.ct_len - CND_SEAL_TAG_LEN, out);
+    memset(pt, 0, sizeof pt);
+    if (st != CND_OK)
+        return "opens but does not decode";
+    if (check && cnd_response_check(out, h->pk) != CND_OK)
+        return "opens but does not fit its survey pack";
+    return NULL;
+}
+
+int cnd_unseal_store(cnd_hoststore_t *hs, const uint8_t office_priv[CND_X25519_LEN],
+                     cnd_opened_fn opened, cnd_refused_fn refused, void *ctx, cnd_err_t *err)
+{
+    all_t a = {NULL, 0, 0};
+    uint8_t office_pub[CND_X25519_LEN];
+    int rc = cnd_hoststore_each(hs, hold_fn, &a, err);
+    if (rc == 0 && cnd_seal_public_key(office_priv, office_pub) != CND_OK) {
+        cnd_err_set(err, "the key's X25519 private part is not usable");
+        rc = CND_E_INVALID;
+    }
+    if (rc == 0)
+        qsort(a.v, a.n, sizeof *a.v, by_epoch_then_ctr);
+    for (size_t i = 0; rc == 0 && i < a.n;) {
+        size_t end = i;
+        cnd_seal_chain_t chain;
+        uint8_t device_id[CND_DEVICE_ID_LEN];
+        const char *epoch_why = NULL;
+        while (end < a.n && memcmp(a.v[end].s.epoch.epoch_pub, a.v[i].s.epoch.epoch_pub,
+                                   CND_X25519_LEN) == 0)
+            end++;
+        if (memcmp(a.v[i].s.epoch.office_pub, office_pub, CND_X25519_LEN) != 0)
+            epoch_why = "is sealed to another office key (export it with that key)";
+        else if (cnd_unseal_open(&chain, office_priv, a.v[i].s.epoch.epoch_pub,
+                                 a.v[i].s.epoch.box, CND_DEVICE_BOX_LEN, device_id) != CND_OK)
+            epoch_why = "does not authenticate (its epoch was changed after sealing?)";
+        for (; rc == 0 && i < end; i++) {
+            cnd_response_t r;
+            const char *why = epoch_why ? epoch_why : open_one(&chain, &a.v[i], 1, &r);
+            if (why != NULL)
+                refused(ctx, &a.v[i].s, why);
+            else
+                rc = opened(ctx, a.v[i].pk, &r, device_id);
+            memset(&r, 0, sizeof r);
+        }
+        i = end;
+        cnd_seal_wipe(&chain);
+        memset(device_id, 0, sizeof device_id);
+    }
+    free(a.v);
+    return rc;
+}
+
+const char *cnd_unseal_one(const cnd_sealed_t *s, const cnd_pack_t *pk, int check,
+                           const uint8_t office_priv[CND_X25519_LEN], cnd_response_t *out,
+                           uint8_t device_id[CND_DEVICE_ID_LEN])
+{
+    cnd_seal_chain_t chain;
+    held_t h;
+    const char *why;
+    memset(out, 0, sizeof(*out));
+    if (cnd_unseal_open(&chain, office_priv, s->epoch.epoch_pub, s->epoch.box,
+                        CND_DEVICE_BOX_LEN, device_id) != CND_OK)
+        return "its epoch does not open with this key";
+    h.s = *s;
+    h.pk = pk;
+    why = open_one(&chain, &h, check, out);
+    cnd_seal_wipe(&chain);
+    return why;
+}

@@ -1,0 +1,47 @@
+/*
+ * unseal.h: opening a store's sealed responses with the office's key.
+ *
+ * Owns: the order in which sealed responses are opened (each epoch's chain
+ * only runs forward, formats/seal.h, so responses are grouped by epoch and
+ * opened in chain order), rebuilding each associated data from the stored
+ * pack, and the checks after opening (the plaintext must decode and fit its
+ * pack, cnd_response_check). Every response ends in exactly one callback:
+ * opened, or refused with the reason.
+ *
+ * Never: hands out a response that failed authentication or a check; keeps
+ * a chain key after its epoch is done (cnd_seal_wipe); writes anything.
+ * RAM: host only; one copy of every sealed response of the store (about
+ * 520 bytes each) while it runs.
+ */
+#ifndef CND_UNSEAL_H
+#define CND_UNSEAL_H
+
+#include <stdint.h>
+
+#include "hosterr.h"
+#include "hoststore.h"
+#include "response.h"
+#include "seal.h"
+
+/* An opened response; device_id is the sealing device's id (for
+ * pseudonyms; never to be written out as it is). Non-zero stops the walk. */
+typedef int (*cnd_opened_fn)(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r,
+                             const uint8_t device_id[CND_DEVICE_ID_LEN]);
+/* A response that cannot be opened or checked, with a short reason. */
+typedef void (*cnd_refused_fn)(void *ctx, const cnd_sealed_t *s, const char *why);
+
+/* Returns 0, the first non-zero opened() result, -1 (out of memory) or a
+ * store error (CND_E_*, err set). */
+int cnd_unseal_store(cnd_hoststore_t *hs, const uint8_t office_priv[CND_X25519_LEN],
+                     cnd_opened_fn opened, cnd_refused_fn refused, void *ctx, cnd_err_t *err);
+
+/*
+ * Opens one sealed response on its own (walking its epoch's chain from 0:
+ * O(ctr) work, for tests and tools; exports use cnd_unseal_store). With
+ * check, out must also fit pk. NULL on success, else the reason.
+ */
+const char *cnd_unseal_one(const cnd_sealed_t *s, const cnd_pack_t *pk, int check,
+                           const uint8_t office_priv[CND_X25519_LEN], cnd_response_t *out,
+                           uint8_t device_id[CND_DEVICE_ID_LEN]);
+
+#endif

@@ -10,10 +10,23 @@ uint8_t cnd_fill_percent(uint32_t used, uint32_t free_bytes)
     return (uint8_t)((uint64_t)used * 100u / cap);
 }
 
-cnd_fill_level_t cnd_fill_level(uint32_t used, uint32_t free_bytes)
+static uint32_t pad_to(uint32_t n, uint32_t prog)
+{
+    return (n + prog - 1u) / prog * prog;
+}
+
+uint32_t cnd_fill_reserve(uint32_t prog)
+{
+    if (prog == 0 || prog > CND_FILL_MAX_PROG)
+        return CND_FILL_RESERVE;
+    return pad_to(CND_ENTRY_HEADER_LEN + CND_ENTRY_BODY_MAX, prog) +
+           pad_to(CND_ENTRY_HEADER_LEN + 88u, prog);
+}
+
+cnd_fill_level_t cnd_fill_level(uint32_t used, uint32_t free_bytes, uint32_t reserve)
 {
     uint8_t pct = cnd_fill_percent(used, free_bytes);
-    if (free_bytes < CND_FILL_RESERVE)
+    if (free_bytes < reserve)
         return CND_FILL_FULL;
     if (pct >= CND_FILL_URGENT_PERCENT)
         return CND_FILL_URGENT;

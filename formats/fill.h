@@ -40,6 +40,9 @@
 #define CND_FILL_RESERVE                                                                       \
     (CND_FILL_PAD(CND_ENTRY_HEADER_LEN + CND_ENTRY_BODY_MAX) +                                 \
      CND_FILL_PAD(CND_ENTRY_HEADER_LEN + 88u /* sealed.h CND_EPOCH_BODY_LEN */))
+/* The same for a device programmed in prog-byte units (a power of two <=
+ * CND_FILL_MAX_PROG): what a store uses, since smaller units pad less. */
+uint32_t cnd_fill_reserve(uint32_t prog);
 
 typedef enum {
     CND_FILL_OK = 0,
@@ -52,7 +55,7 @@ typedef enum {
 uint8_t cnd_fill_percent(uint32_t used, uint32_t free_bytes);
 
 /* The level for these counts (see above). No capacity at all is FULL. */
-cnd_fill_level_t cnd_fill_level(uint32_t used, uint32_t free_bytes);
+cnd_fill_level_t cnd_fill_level(uint32_t used, uint32_t free_bytes, uint32_t reserve);
 
 /* "ok", "warn", "urgent", "full" (JSON, screen log); "unknown" otherwise. */
 const char *cnd_fill_level_name(cnd_fill_level_t level);

@@ -276,6 +276,13 @@ cnd_status_t cnd_unseal_record(cnd_seal_chain_t *c, uint32_t ctr, const uint8_t 
     return st;
 }
 
+cnd_status_t cnd_unseal_skip(cnd_seal_chain_t *c)
+{
+    if (!c->live || c->ctr == UINT32_MAX)
+        return CND_E_INVALID;
+    return step(c, NULL);
+}
+
 cnd_status_t cnd_seal_public_key(const uint8_t office_priv[CND_X25519_LEN],
                                  uint8_t office_pub[CND_X25519_LEN])
 {

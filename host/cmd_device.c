@@ -38,10 +38,13 @@ static void print_bytes(FILE *f, uint32_t n)
 }
 
 /* The device's own rule (formats/fill.h), applied to HELLO's counts: the
- * same level its home screen shows, with what to do about it. */
+ * level its home screen shows, with what to do about it. HELLO does not
+ * carry the chip's program unit, so the host takes the largest reserve: it
+ * may call a device full up to 208 bytes before the device itself does,
+ * never after. */
 static void print_fill(const cnd_msg_hello_t *h)
 {
-    cnd_fill_level_t lv = cnd_fill_level(h->bytes_used, h->bytes_free);
+    cnd_fill_level_t lv = cnd_fill_level(h->bytes_used, h->bytes_free, CND_FILL_RESERVE);
     unsigned pct = cnd_fill_percent(h->bytes_used, h->bytes_free);
     switch (lv) {
     case CND_FILL_FULL:
@@ -107,7 +110,7 @@ static int print_status_json(const char *name, const cnd_msg_hello_t *h)
     cJSON_AddNumberToObject(o, "bytes_free", h->bytes_free);
     cJSON_AddNumberToObject(o, "fill_percent", cnd_fill_percent(h->bytes_used, h->bytes_free));
     cJSON_AddStringToObject(o, "fill_level",
-                            cnd_fill_level_name(cnd_fill_level(h->bytes_used, h->bytes_free)));
+                            cnd_fill_level_name(cnd_fill_level(h->bytes_used, h->bytes_free, CND_FILL_RESERVE)));
     cJSON_AddNumberToObject(o, "pending", h->pending);
     arr = cJSON_AddArrayToObject(o, "surveys");
     for (i = 0; arr != NULL && i < h->n_surveys; i++) {

@@ -46,25 +46,25 @@ static int by_epoch_then_ctr(const void *x, const void *y)
     return memcmp(a->s.id, b->s.id, CND_RESPONSE_ID_LEN);
 }
 
-/* Opens one record of an open epoch; NULL on success, else the reason. */
-static const char *open_one(cnd_seal_chain_t *chain, const held_t *h, int check,
-                            cnd_response_t *out)
+const char *cnd_unseal_next(cnd_seal_chain_t *chain, const cnd_sealed_t *s, const cnd_pack_t *pk,
+                            int check, cnd_response_t *out)
 {
     uint8_t ad[CND_SEALED_AD_MAX], pt[CND_SEALED_CT_MAX];
-    cnd_str_t sid = cnd_pack_survey_id(h->pk);
-    uint32_t adlen = cnd_sealed_ad(ad, h->s.id, h->s.pack_fp, h->s.seq, h->s.ctr,
-                                   cnd_pack_survey_version(h->pk), (const uint8_t *)sid.ptr,
+    cnd_str_t sid = cnd_pack_survey_id(pk);
+    uint32_t adlen = cnd_sealed_ad(ad, s->id, s->pack_fp, s->seq, s->ctr,
+                                   cnd_pack_survey_version(pk), (const uint8_t *)sid.ptr,
                                    (uint8_t)sid.len);
-    cnd_status_t st = cnd_unseal_record(chain, h->s.ctr, ad, adlen, h->s.ct, h->s.ct_len, pt);
+    cnd_status_t st = cnd_unseal_record(chain, s->ctr, ad, adlen, s->ct, s->ct_len, pt);
+    memset(out, 0, sizeof(*out));
     if (st == CND_E_RANGE)
         return "repeats a key index of its epoch";
     if (st != CND_OK)
         return "does not authenticate (changed after sealing?)";
-    st = cnd_sealed_join(&h->s, pt, h->s.ct_len - CND_SEAL_TAG_LEN, out);
+    st = cnd_sealed_join(s, pt, s->ct_len - CND_SEAL_TAG_LEN, out);
     memset(pt, 0, sizeof pt);
     if (st != CND_OK)
         return "opens but does not decode";
-    if (check && cnd_response_check(out, h->pk) != CND_OK)
+    if (check && cnd_response_check(out, pk) != CND_OK)
         return "opens but does not fit its survey pack";
     return NULL;
 }
@@ -96,7 +96,7 @@ int cnd_unseal_store(cnd_hoststore_t *hs, const uint8_t office_priv[CND_X25519_L
             epoch_why = "does not authenticate (its epoch was changed after sealing?)";
         for (; rc == 0 && i < end; i++) {
             cnd_response_t r;
-            const char *why = epoch_why ? epoch_why : open_one(&chain, &a.v[i], 1, &r);
+            const char *why = epoch_why ? epoch_why : cnd_unseal_next(&chain, &a.v[i].s, a.v[i].pk, 1, &r);
             if (why != NULL)
                 refused(ctx, &a.v[i].s, why);
             else
@@ -116,15 +116,12 @@ const char *cnd_unseal_one(const cnd_sealed_t *s, const cnd_pack_t *pk, int chec
                            uint8_t device_id[CND_DEVICE_ID_LEN])
 {
     cnd_seal_chain_t chain;
-    held_t h;
     const char *why;
     memset(out, 0, sizeof(*out));
     if (cnd_unseal_open(&chain, office_priv, s->epoch.epoch_pub, s->epoch.box,
                         CND_DEVICE_BOX_LEN, device_id) != CND_OK)
         return "its epoch does not open with this key";
-    h.s = *s;
-    h.pk = pk;
-    why = open_one(&chain, &h, check, out);
+    why = cnd_unseal_next(&chain, s, pk, check, out);
     cnd_seal_wipe(&chain);
     return why;
 }

@@ -36,6 +36,15 @@ int cnd_unseal_store(cnd_hoststore_t *hs, const uint8_t office_priv[CND_X25519_L
                      cnd_opened_fn opened, cnd_refused_fn refused, void *ctx, cnd_err_t *err);
 
 /*
+ * Opens s with chain, an epoch opened with cnd_unseal_open and not yet past
+ * s->ctr (it moves forward to s->ctr + 1). pk gives the survey id and
+ * version of the associated data; with check, out must also fit pk.
+ * NULL on success, else the reason.
+ */
+const char *cnd_unseal_next(cnd_seal_chain_t *chain, const cnd_sealed_t *s, const cnd_pack_t *pk,
+                            int check, cnd_response_t *out);
+
+/*
  * Opens one sealed response on its own (walking its epoch's chain from 0:
  * O(ctr) work, for tests and tools; exports use cnd_unseal_store). With
  * check, out must also fit pk. NULL on success, else the reason.

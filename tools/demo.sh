@@ -104,7 +104,9 @@ awk '/^SCREEN ITEM .*name=terms_differ lang=es/ { n = 20; next } n > 0 { print "
 # 4. Back at the office: sync (durable, exactly once) and export.
 "$CANDOR" status --device "$DEV" | sed 's/^/    /'
 "$CANDOR" sync --device "$DEV" --store "$OUT/store" || die "candor sync failed"
-"$CANDOR" export "$OUT/store" -o "$OUT/responses.json" || die "candor export failed"
+# The store holds the responses sealed as the handheld sealed them; only
+# the office's private key opens them.
+"$CANDOR" export "$OUT/store" -o "$OUT/responses.json" --key "$KEY" || die "candor export failed"
 
 # 5. Check what the analysts get against what the key scripts answered.
 summary=$(python3 - "$OUT/responses.json" <<'PYEOF'

@@ -419,14 +419,24 @@ static uint32_t seg_limit(const cnd_store_t *st, uint32_t seg)
 static cnd_status_t first_seq_from(cnd_store_t *st, uint32_t seg, uint32_t *seq)
 {
     for (;;) {
-        cnd_entry_header_t h;
-        cnd_status_t rs = read_entry(st, log_addr(st, seg, data_start(st)),
-                                     log_addr(st, seg, seg_limit(st, seg)), &h);
-        if (rs == CND_E_IO)
-            return rs;
-        if (rs == CND_OK && h.type == CND_ENTRY_RESPONSE) {
-            *seq = h.seq;
-            return CND_OK;
+        /* EPOCH entries come before a segment's first record (and a cut
+         * save may leave one with no record after it): skip them. */
+        uint32_t off = data_start(st);
+        for (;;) {
+            cnd_entry_header_t h;
+            cnd_status_t rs = read_entry(st, log_addr(st, seg, off),
+                                         log_addr(st, seg, seg_limit(st, seg)), &h);
+            if (rs == CND_E_IO)
+                return rs;
+            if (rs != CND_OK)
+                break;
+            if (h.type == CND_ENTRY_RESPONSE) {
+                *seq = h.seq;
+                return CND_OK;
+            }
+            if (h.type != CND_ENTRY_EPOCH)
+                break;
+            off += pad(st, CND_ENTRY_HEADER_LEN + h.len);
         }
         if (seg == st->head) {
             *seq = st->next_seq;
@@ -473,7 +483,8 @@ static void count_pending(cnd_store_t *st, uint32_t fp, int delta)
         st->slots[s].pending = (uint32_t)((int32_t)st->slots[s].pending + delta);
 }
 
-static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, cnd_epoch_t *e);
+static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, uint32_t limit,
+                               cnd_epoch_t *e);
 
 /*
  * A RESPONSE entry at offset `at` whose body is in st->buf counts as a
@@ -500,7 +511,7 @@ static cnd_status_t sealed_entry_check(cnd_store_t *st, uint32_t seg, uint32_t a
         return CND_E_CORRUPT;
     if (e == NULL && *known_epoch == *epoch_off)
         return CND_OK;
-    rs = read_epoch(st, seg, *epoch_off, e ? e : &scratch);
+    rs = read_epoch(st, seg, *epoch_off, at, e ? e : &scratch);
     if (rs == CND_OK)
         *known_epoch = *epoch_off;
     return rs;
@@ -827,7 +838,8 @@ uint8_t cnd_store_fill_percent(const cnd_store_t *st)
 
 cnd_fill_level_t cnd_store_fill_level(const cnd_store_t *st)
 {
-    return cnd_fill_level(cnd_store_bytes_used(st), cnd_store_bytes_free(st));
+    return cnd_fill_level(cnd_store_bytes_used(st), cnd_store_bytes_free(st),
+                          cnd_fill_reserve(st->prog_size));
 }
 
 /* bytes_free is the head's unsealed tail plus whole free segments. If a
@@ -836,7 +848,7 @@ cnd_fill_level_t cnd_store_fill_level(const cnd_store_t *st)
  * entry fits without opening a segment that does not exist. */
 int cnd_store_has_room(const cnd_store_t *st)
 {
-    return st->log_blocks > 0 && cnd_store_bytes_free(st) >= CND_FILL_RESERVE;
+    return st->log_blocks > 0 && cnd_store_bytes_free(st) >= cnd_fill_reserve(st->prog_size);
 }
 
 const uint8_t *cnd_store_device_id(const cnd_store_t *st)
@@ -860,14 +872,16 @@ static int cursor_decode(const cnd_store_t *st, uint32_t cursor, uint32_t *seg, 
            *off % st->prog_size == 0;
 }
 
-/* The EPOCH entry at off in seg, into e (uses st->buf). */
-static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, cnd_epoch_t *e)
+/* The EPOCH entry at off in seg, which must end by limit (the record that
+ * names it), into e (uses st->buf). */
+static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, uint32_t limit,
+                               cnd_epoch_t *e)
 {
     cnd_entry_header_t h;
     cnd_status_t rs;
-    if (off < data_start(st) || off % st->prog_size != 0 || off >= st->block_size)
+    if (off < data_start(st) || off % st->prog_size != 0 || off >= limit)
         return CND_E_CORRUPT;
-    rs = read_entry(st, log_addr(st, seg, off), log_addr(st, seg, seg_limit(st, seg)), &h);
+    rs = read_entry(st, log_addr(st, seg, off), log_addr(st, seg, limit), &h);
     if (rs == CND_E_IO)
         return rs;
     if (rs != CND_OK || h.type != CND_ENTRY_EPOCH)

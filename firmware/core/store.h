@@ -73,7 +73,8 @@ uint32_t cnd_store_bytes_free(const cnd_store_t *st);
  * Device full (formats/fill.h). The fill level is bytes_used over the log's
  * capacity; the unusable end of a segment that cannot take the next entry
  * counts as used. has_room is 1 when one more response of the largest
- * encodable size (CND_FILL_RESERVE bytes) is sure to fit: the head segment
+ * encodable size (cnd_fill_reserve(prog_size) bytes: the largest sealed
+ * record and an EPOCH entry) is sure to fit: the head segment
  * has that much left, or a whole segment is free. While it is 1 nothing but
  * a flash failure can make the next append return CND_E_NOSPACE; the engine
  * starts no interview while it is 0. Space comes back only through acks

@@ -167,7 +167,7 @@ static int read_cnb(const char *path, uint32_t dir_fp, cnd_sealed_t *rs, uint16_
         return -1;
     len = fread(file, 1, sizeof file, f);
     fclose(f);
-    if (len < 20 || memcmp(file, "CNDB", 4) != 0 || file[4] != 1 || file[5] != 0)
+    if (len < 20 || memcmp(file, "CNDB", 4) != 0 || file[4] != 2 || file[5] != 0)
         return -1;
     count = cnd_wire_get_u16(file + 6);
     fp = cnd_wire_get_u32(file + 8);

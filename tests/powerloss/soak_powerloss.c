@@ -31,7 +31,7 @@ static int cmp_u32(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    static const pl_config_t cfg = {1024, 6, 4};
+    static const pl_config_t cfg = {1024, 8, 4};
     long seconds = argc > 1 ? atol(argv[1]) : 300;
     uint32_t seed = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : (uint32_t)time(NULL);
     uint32_t rng = seed ? seed : 1, runs = 0, cuts = 0, lost = 0, dup = 0, corrupt = 0, unboot = 0;

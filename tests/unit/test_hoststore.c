@@ -327,7 +327,7 @@ static void stored_files_are_complete_and_no_temp_files_remain(void **state)
     assert_int_equal(fread(head, 1, sizeof head, fp), sizeof head);
     fclose(fp);
     assert_memory_equal(head, "CNDB", 4);
-    assert_int_equal(head[4], 1);
+    assert_int_equal(head[4], 2); /* sealed rows */
     assert_int_equal(head[8] | (head[9] << 8) | (head[10] << 16) | ((uint32_t)head[11] << 24),
                      f->pk.fingerprint);
 }

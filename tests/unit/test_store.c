@@ -711,20 +711,33 @@ static void full_log_of_unsynced_responses_refuses_new_saves_and_loses_nothing(v
  * entry of the head segment, as a device that had saved that many would. */
 static void plant_response_with_seq(device_t *d, uint32_t i, uint32_t seq)
 {
-    uint8_t e[CND_STORE_BUF_LEN];
+    static const uint8_t dev[CND_DEVICE_ID_LEN] = {1, 2, 3, 4, 5, 6, 7, 8};
+    uint8_t e[CND_STORE_BUF_LEN], body[CND_SEALED_BODY_MAX];
     cnd_response_t r;
-    size_t len = 0;
-    uint32_t total;
+    static cnd_sealed_t s;
+    cnd_seal_chain_t chain;
+    cnd_epoch_t ep;
+    uint32_t at = (d->st.log_first + d->st.head) * BLOCK + d->st.head_off, total;
+    uint16_t blen;
+    memset(&chain, 0, sizeof chain);
     make_response(&r, i, 0);
-    memset(e, 0xFF, sizeof e);
-    assert_int_equal(cnd_record_encode(&r, e + CND_ENTRY_HEADER_LEN,
-                                       sizeof e - CND_ENTRY_HEADER_LEN, &len),
+    /* Sealed as a device would (its own epoch), with the seq wanted. */
+    assert_int_equal(cnd_test_seal(&r, pack_of(NULL, r.pack_fp), seq, dev, &chain, &ep, &s),
                      CND_OK);
-    cnd_entry_header_encode(e, CND_ENTRY_RESPONSE, seq, e + CND_ENTRY_HEADER_LEN, (uint16_t)len);
-    total = (uint32_t)(CND_ENTRY_HEADER_LEN + len + PROG - 1) / PROG * PROG;
-    assert_int_equal(d->rf.flash.prog(d->rf.flash.ctx,
-                                      (d->st.log_first + d->st.head) * BLOCK + d->st.head_off,
-                                      e, total),
+    cnd_seal_wipe(&chain);
+    memset(e, 0xFF, sizeof e);
+    cnd_epoch_encode(e + CND_ENTRY_HEADER_LEN, &ep);
+    cnd_entry_header_encode(e, CND_ENTRY_EPOCH, 0, e + CND_ENTRY_HEADER_LEN, CND_EPOCH_BODY_LEN);
+    total = (CND_ENTRY_HEADER_LEN + CND_EPOCH_BODY_LEN + PROG - 1) / PROG * PROG;
+    assert_int_equal(d->rf.flash.prog(d->rf.flash.ctx, at, e, total), CND_OK);
+    cnd_sealed_header_encode(body, s.id, s.pack_fp, s.ctr, (uint16_t)d->st.head_off);
+    memcpy(body + CND_SEALED_HEADER_LEN, s.ct, s.ct_len);
+    blen = (uint16_t)(CND_SEALED_HEADER_LEN + s.ct_len);
+    memset(e, 0xFF, sizeof e);
+    memcpy(e + CND_ENTRY_HEADER_LEN, body, blen);
+    cnd_entry_header_encode(e, CND_ENTRY_RESPONSE, seq, e + CND_ENTRY_HEADER_LEN, blen);
+    assert_int_equal(d->rf.flash.prog(d->rf.flash.ctx, at + total, e,
+                                      (CND_ENTRY_HEADER_LEN + blen + PROG - 1) / PROG * PROG),
                      CND_OK);
 }
 
@@ -784,7 +797,7 @@ static void fill_matches_the_byte_counts(device_t *d)
     uint64_t used = cnd_store_bytes_used(&d->st), free_b = cnd_store_bytes_free(&d->st);
     assert_int_equal(used + free_b, (uint64_t)d->st.log_blocks * d->st.block_size);
     assert_int_equal(cnd_store_fill_percent(&d->st), used * 100 / (used + free_b));
-    assert_int_equal(cnd_store_has_room(&d->st), free_b >= CND_FILL_RESERVE);
+    assert_int_equal(cnd_store_has_room(&d->st), free_b >= cnd_fill_reserve(d->st.prog_size));
 }
 
 /*
@@ -834,7 +847,7 @@ static void room_is_guaranteed_for_the_largest_response_until_the_log_is_full(vo
             prev = lv;
         }
         assert_int_equal(cnd_store_fill_level(&d.st), CND_FILL_FULL);
-        assert_true(cnd_store_bytes_free(&d.st) < CND_FILL_RESERVE);
+        assert_true(cnd_store_bytes_free(&d.st) < cnd_fill_reserve(d.st.prog_size));
         assert_true(warn_at >= CND_FILL_WARN_PERCENT && warn_at < CND_FILL_URGENT_PERCENT);
         assert_true(urgent_at >= CND_FILL_URGENT_PERCENT);
         assert_true(cnd_store_fill_percent(&d.st) >= CND_FILL_URGENT_PERCENT);

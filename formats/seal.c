@@ -204,8 +204,10 @@ cnd_status_t cnd_seal_record(cnd_seal_chain_t *c, const uint8_t *ad, uint32_t ad
     uint8_t key[CND_SEAL_KEY_LEN];
     uint32_t ctr;
     cnd_status_t st;
-    if (!c->live || c->ctr == UINT32_MAX)
+    if (!c->live)
         return CND_E_INVALID;
+    if (c->ctr >= CND_SEAL_MAX_CTR)
+        return CND_E_RANGE;
     ctr = c->ctr;
     st = step(c, key);
     if (st == CND_OK)
@@ -261,7 +263,7 @@ cnd_status_t cnd_unseal_record(cnd_seal_chain_t *c, uint32_t ctr, const uint8_t 
         return CND_E_INVALID;
     if (len < CND_SEAL_TAG_LEN)
         return CND_E_TRUNCATED;
-    if (ctr < c->ctr)
+    if (ctr < c->ctr || ctr >= CND_SEAL_MAX_CTR)
         return CND_E_RANGE;
     while (st == CND_OK && c->ctr < ctr)
         st = step(c, NULL);
@@ -278,7 +280,7 @@ cnd_status_t cnd_unseal_record(cnd_seal_chain_t *c, uint32_t ctr, const uint8_t 
 
 cnd_status_t cnd_unseal_skip(cnd_seal_chain_t *c)
 {
-    if (!c->live || c->ctr == UINT32_MAX)
+    if (!c->live || c->ctr >= CND_SEAL_MAX_CTR)
         return CND_E_INVALID;
     return step(c, NULL);
 }

@@ -40,6 +40,10 @@
 #define CND_X25519_LEN 32
 #define CND_SEAL_KEY_LEN 32
 #define CND_SEAL_TAG_LEN 16
+/* Records per epoch. Bounds the chain the office walks to open any one
+ * record (a row naming index 2^32 - 1 would otherwise cost hours: found by
+ * fuzz_unseal); the device starts a new epoch when it is reached. */
+#define CND_SEAL_MAX_CTR 65536u
 
 /* A source of cryptographically secure random bytes (the device's TRNG via
  * hal.h, or the host's CTR-DRBG). CND_OK or CND_E_IO. */
@@ -68,6 +72,7 @@ cnd_status_t cnd_seal_begin(cnd_seal_chain_t *c, const uint8_t office_pub[CND_X2
  * into out (len + CND_SEAL_TAG_LEN bytes: ciphertext then tag), binding
  * ad[0..ad_len). The chain advances whatever happens next: the caller
  * writes ctr_used next to the ciphertext so the office can find the key.
+ * CND_E_RANGE once CND_SEAL_MAX_CTR records were sealed: begin a new epoch.
  */
 cnd_status_t cnd_seal_record(cnd_seal_chain_t *c, const uint8_t *ad, uint32_t ad_len,
                              const uint8_t *pt, uint32_t len, uint8_t *out, uint32_t *ctr_used);
@@ -87,7 +92,8 @@ cnd_status_t cnd_unseal_open(cnd_seal_chain_t *c, const uint8_t office_priv[CND_
  * Office: opens record ctr (ct = ciphertext then tag, len bytes in all)
  * into pt (len - CND_SEAL_TAG_LEN bytes). The chain only moves forward:
  * records of one epoch must be opened in increasing ctr order
- * (CND_E_RANGE otherwise). CND_E_VERIFY when the record does not
+ * (CND_E_RANGE otherwise, and for ctr >= CND_SEAL_MAX_CTR). CND_E_VERIFY
+ * when the record does not
  * authenticate (changed bytes, wrong associated data); pt is then zeroed.
  */
 cnd_status_t cnd_unseal_record(cnd_seal_chain_t *c, uint32_t ctr, const uint8_t *ad,

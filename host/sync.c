@@ -216,7 +216,8 @@ static cnd_status_t check_batch(sync_ctx_t *c, const cnd_msg_batch_info_t *info,
         st = CND_OK;
         if (r->pack_fp != info->fingerprint)
             st = CND_E_NOT_FOUND;
-        else if (r->seq < info->first_seq || r->seq > info->last_seq)
+        else if (r->seq < info->first_seq || r->seq > info->last_seq ||
+                 r->ctr >= CND_SEAL_MAX_CTR)
             st = CND_E_RANGE;
         else if (memcmp(r->epoch.office_pub, cnd_pack_office_x25519(pk), CND_X25519_LEN) != 0)
             st = CND_E_INVALID;

@@ -57,7 +57,7 @@ const char *cnd_unseal_next(cnd_seal_chain_t *chain, const cnd_sealed_t *s, cons
     cnd_status_t st = cnd_unseal_record(chain, s->ctr, ad, adlen, s->ct, s->ct_len, pt);
     memset(out, 0, sizeof(*out));
     if (st == CND_E_RANGE)
-        return "repeats a key index of its epoch";
+        return "repeats a key index of its epoch, or names one out of range";
     if (st != CND_OK)
         return "does not authenticate (changed after sealing?)";
     st = cnd_sealed_join(s, pt, s->ct_len - CND_SEAL_TAG_LEN, out);

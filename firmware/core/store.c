@@ -343,9 +343,16 @@ static cnd_status_t write_state(cnd_store_t *st, uint32_t ack, uint8_t active,
     uint8_t e[CND_STORE_MAX_PROG];
     uint32_t se = state_entry_len(st), addr;
     /* Every attempt takes a new number, so a write that failed but landed
-     * can never tie with a later one. */
-    uint32_t seq = ++st->state_seq;
+     * can never tie with a later one. Numbers never wrap: a wrapped entry
+     * would lose to the old one at the next mount and an ACK that returned
+     * OK would be gone (found by fuzz_store_mount on a crafted image; a
+     * real device would need 2^32 state writes). */
+    uint32_t seq;
     cnd_status_t rs;
+
+    if (st->state_seq == 0xFFFFFFFFu)
+        return CND_E_NOSPACE;
+    seq = ++st->state_seq;
 
     if (st->state_off + se > st->block_size) {
         /* The other block holds only older entries; the newest stays
@@ -712,11 +719,13 @@ static cnd_status_t hal_random(void *ctx, uint8_t *buf, uint32_t n)
     return hal->random ? hal->random(hal->ctx, buf, n) : CND_E_IO;
 }
 
-/* A new epoch when none is running or the pack seals to another office. */
+/* A new epoch when none is running, its chain is used up, or the pack
+ * seals to another office. */
 static cnd_status_t ensure_epoch(cnd_store_t *st, const uint8_t office[CND_X25519_LEN])
 {
     cnd_status_t rs;
-    if (st->chain.live && memcmp(st->epoch.office_pub, office, CND_X25519_LEN) == 0)
+    if (st->chain.live && st->chain.ctr < CND_SEAL_MAX_CTR &&
+        memcmp(st->epoch.office_pub, office, CND_X25519_LEN) == 0)
         return CND_OK;
     rs = cnd_seal_begin(&st->chain, office, hal_random, (void *)st->hal, st->device_id,
                         CND_DEVICE_ID_LEN, st->epoch.box);

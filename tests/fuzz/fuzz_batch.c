@@ -1,20 +1,30 @@
 /*
  * fuzz_batch.c: the host's batch path (zlib inflate as host/sync.c does it,
- * formats/batch.c cnd_batch_decode, formats/record.c cnd_response_check)
- * and the record codecs the device and an image inspector read flash with
- * (cnd_record_decode, cnd_entry_header_decode / cnd_entry_check_crc).
+ * formats/batch.c cnd_batch_decode of a version 2 batch of sealed rows)
+ * and the codecs the device and an image inspector read flash with: the
+ * log entry header (cnd_entry_header_decode / cnd_entry_check_crc), the
+ * sealed RESPONSE and EPOCH entry bodies (formats/sealed.h
+ * cnd_sealed_body_decode, cnd_epoch_decode), and the plaintext record body
+ * (cnd_record_decode, cnd_response_check; cnd_sealed_join, which rebuilds
+ * a response from an opened ciphertext and the clear header).
  *
- * Input: [mode u8][bytes]. mode % 4:
- *   0  bytes are an uncompressed columnar batch;
+ * Input: [mode u8][bytes]. mode % 6:
+ *   0  bytes are an uncompressed batch (formats/SPEC.md 7);
  *   1  bytes are a zlib stream, inflated in the pieces BATCH_DATA frames
  *      would bring (piece sizes from the mode byte), into a buffer of
  *      CND_BATCH_MAX_LEN + 1 bytes as the host does, then decoded;
- *   2  bytes are a response record body;
- *   3  bytes are a log entry: 12-byte header, then its body.
+ *   2  bytes are a response record body (the plaintext, SPEC 3.3);
+ *   3  bytes are a log entry: 12-byte header, then its body (a RESPONSE
+ *      body goes on as in mode 4, an EPOCH body as in mode 5);
+ *   4  bytes are a RESPONSE entry body (SPEC 3.2); its ciphertext is also
+ *      taken as an opened plaintext and joined with the clear header;
+ *   5  bytes are an EPOCH entry body.
  * Checks: whatever decodes re-encodes to exactly the same bytes (the
  * formats are canonical: one encoding per value), a caller with too little
- * room is refused, and a response cnd_response_check() accepts for the
- * default pack has its fingerprint, language and answer count in range.
+ * room is refused, every decoded row carries the batch's pack and a
+ * ciphertext of legal length, and a response cnd_response_check() accepts
+ * for the default pack has its fingerprint, language and answer count in
+ * range.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,12 +33,14 @@
 #include <zlib.h>
 
 #include "batch.h"
+#include "frame.h"
 #include "fuzz_common.h"
 #include "proto.h"
 #include "record.h"
+#include "sealed.h"
 
-static cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
-static cnd_response_t rs2[CND_BATCH_MAX_RESPONSES];
+static cnd_sealed_t rs[CND_BATCH_MAX_RESPONSES];
+static cnd_sealed_t rs2[CND_BATCH_MAX_RESPONSES];
 
 static void check_responses(const cnd_response_t *r, uint16_t n)
 {
@@ -58,14 +70,20 @@ static void batch(const uint8_t *buf, size_t len)
         return;
     }
     FZ_CHECK(n >= 1 && n <= CND_BATCH_MAX_RESPONSES && len <= CND_BATCH_MAX_LEN);
-    check_responses(rs, n);
+    FZ_CHECK(n == cnd_wire_get_u16(buf + 1));
+    for (i = 0; i < n; i++) {
+        /* One pack per batch, named once in the header; ciphertexts have
+         * room for the tag and never more than a record can seal to. */
+        FZ_CHECK(rs[i].pack_fp == cnd_wire_get_u32(buf + 3));
+        FZ_CHECK(rs[i].ct_len > CND_SEAL_TAG_LEN && rs[i].ct_len <= CND_SEALED_CT_MAX);
+    }
     /* Canonical: the encoder writes back exactly the bytes that decoded. */
     total = fz_encode_batch(rs, n, again, sizeof again);
     FZ_CHECK(total == len && memcmp(again, buf, len) == 0);
     FZ_CHECK(cnd_batch_decode(again, total, rs2, CND_BATCH_MAX_RESPONSES, &n2) == CND_OK);
     FZ_CHECK(n2 == n);
     for (i = 0; i < n; i++)
-        FZ_CHECK(fz_same_response(&rs[i], &rs2[i]));
+        FZ_CHECK(fz_same_sealed(&rs[i], &rs2[i]));
     /* A caller with less room is refused, never overrun. */
     if (n > 1)
         FZ_CHECK(cnd_batch_decode(buf, len, rs2, (uint16_t)(n - 1), &n2) == CND_E_NOSPACE);
@@ -125,6 +143,57 @@ static void record(const uint8_t *buf, size_t len)
     FZ_CHECK(cnd_record_decode(again, n, &r2) == CND_OK && fz_same_response(&r, &r2));
 }
 
+static void epoch(const uint8_t *buf, size_t len)
+{
+    uint8_t again[CND_EPOCH_BODY_LEN];
+    cnd_epoch_t e;
+    cnd_status_t st = cnd_epoch_decode(buf, len, &e);
+    if (st != CND_OK) {
+        FZ_CHECK(len != CND_EPOCH_BODY_LEN);
+        return;
+    }
+    FZ_CHECK(len == CND_EPOCH_BODY_LEN);
+    cnd_epoch_encode(again, &e);
+    FZ_CHECK(memcmp(again, buf, len) == 0);
+}
+
+/* The ciphertext's bytes, as if opened, joined with the clear header: what
+ * host/unseal.c does after a record authenticates. */
+static void joined(const cnd_sealed_t *s)
+{
+    uint8_t body[CND_RECORD_BODY_MAX];
+    size_t ptlen = (size_t)s->ct_len - CND_SEAL_TAG_LEN, n = 0;
+    cnd_response_t r;
+    if (cnd_sealed_join(s, s->ct, ptlen, &r) != CND_OK)
+        return;
+    FZ_CHECK(memcmp(r.id, s->id, CND_RESPONSE_ID_LEN) == 0 && r.pack_fp == s->pack_fp);
+    check_responses(&r, 1);
+    /* The record it came from is exactly the clear fields then the plaintext. */
+    FZ_CHECK(cnd_record_encode(&r, body, sizeof body, &n) == CND_OK);
+    FZ_CHECK(n == CND_SEALED_CLEAR_OF_RECORD + ptlen);
+    FZ_CHECK(body[0] == CND_RECORD_VERSION);
+    FZ_CHECK(memcmp(body + 1, s->id, CND_RESPONSE_ID_LEN) == 0);
+    FZ_CHECK(cnd_wire_get_u32(body + 1 + CND_RESPONSE_ID_LEN) == s->pack_fp);
+    FZ_CHECK(memcmp(body + CND_SEALED_CLEAR_OF_RECORD, s->ct, ptlen) == 0);
+}
+
+static void sealed_body(const uint8_t *buf, size_t len)
+{
+    static cnd_sealed_t s;
+    uint8_t again[CND_SEALED_BODY_MAX];
+    uint16_t epoch_off = 0;
+    if (cnd_sealed_body_decode(buf, len, &s, &epoch_off) != CND_OK)
+        return;
+    FZ_CHECK(len <= CND_SEALED_BODY_MAX && len <= CND_ENTRY_BODY_MAX);
+    FZ_CHECK(s.ct_len == len - CND_SEALED_HEADER_LEN);
+    FZ_CHECK(s.ct_len > CND_SEAL_TAG_LEN && s.ct_len <= CND_SEALED_CT_MAX);
+    /* Canonical: the clear header the store writes, then the ciphertext. */
+    cnd_sealed_header_encode(again, s.id, s.pack_fp, s.ctr, epoch_off);
+    memcpy(again + CND_SEALED_HEADER_LEN, s.ct, s.ct_len);
+    FZ_CHECK(memcmp(again, buf, len) == 0);
+    joined(&s);
+}
+
 static void entry(const uint8_t *buf, size_t len)
 {
     uint8_t hdr[CND_ENTRY_HEADER_LEN];
@@ -140,7 +209,9 @@ static void entry(const uint8_t *buf, size_t len)
     cnd_entry_header_encode(hdr, h.type, h.seq, buf + CND_ENTRY_HEADER_LEN, h.len);
     FZ_CHECK(memcmp(hdr, buf, CND_ENTRY_HEADER_LEN) == 0);
     if (h.type == CND_ENTRY_RESPONSE)
-        record(buf + CND_ENTRY_HEADER_LEN, h.len);
+        sealed_body(buf + CND_ENTRY_HEADER_LEN, h.len);
+    else if (h.type == CND_ENTRY_EPOCH)
+        epoch(buf + CND_ENTRY_HEADER_LEN, h.len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -157,11 +228,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf = malloc(len ? len : 1); /* exact size: a read past the end is an ASan report */
     FZ_CHECK(buf != NULL);
     memcpy(buf, data + 1, len);
-    switch (mode % 4) {
+    switch (mode % 6) {
     case 0: batch(buf, len); break;
     case 1: inflate_then_batch(buf, len, mode); break;
     case 2: record(buf, len); break;
-    default: entry(buf, len); break;
+    case 3: entry(buf, len); break;
+    case 4: sealed_body(buf, len); break;
+    default: epoch(buf, len); break;
     }
     free(buf);
     return 0;

@@ -2,9 +2,11 @@
  * fuzz_common.h: what every libFuzzer harness in tests/fuzz/ shares.
  *
  * Owns: a reader over the fuzz input that never runs past its end, the
- * default survey pack compiled once per process, valid responses for a
- * pack, a device (RAM NOR flash + hal + store) with a pack installed and
- * responses pending, and a scratch directory on tmpfs for the host store.
+ * default survey pack compiled once per process (signed by, and sealing
+ * to, the test office key of tests/support/test_key.h), valid responses for
+ * a pack and the same sealed as a device seals them, a device (RAM NOR
+ * flash + hal + store) with a pack installed and responses pending, and a
+ * scratch directory on tmpfs for the host store.
  * The seed generator (gen_seeds.c) uses the same helpers, so seeds and
  * harnesses agree on geometry and byte layouts.
  *
@@ -21,6 +23,7 @@
 #include "pack.h"
 #include "ram_flash.h"
 #include "response.h"
+#include "sealed.h"
 #include "store.h"
 
 void fz_fail(const char *file, int line, const char *what);
@@ -54,6 +57,28 @@ const cnd_pack_t *fz_second_pk(void);
 /* A response that passes cnd_response_check() for pk, varied by seed. */
 void fz_make_response(const cnd_pack_t *pk, uint32_t seed, cnd_response_t *r);
 int fz_same_response(const cnd_response_t *a, const cnd_response_t *b);
+/* Every clear field and the ciphertext equal (what a batch or store must
+ * carry unchanged). */
+int fz_same_sealed(const cnd_sealed_t *a, const cnd_sealed_t *b);
+
+/*
+ * Seals responses seeds seed0 .. seed0+n-1 of pk (fz_make_response) as
+ * records seq0, seq0+1, ... of ONE epoch of device dev, as a device does
+ * (tests/support/open_sealed.h cnd_test_seal, to pk's office key). Every
+ * call starts a new epoch. Aborts on failure.
+ */
+void fz_seal_responses(const cnd_pack_t *pk, uint32_t seed0, uint16_t n, uint32_t seq0,
+                       const uint8_t dev[CND_DEVICE_ID_LEN], cnd_sealed_t *out);
+
+/*
+ * The office opens record i of an epoch by walking the key chain from 0
+ * to i (formats/seal.c cnd_unseal_record); i is bounded by
+ * CND_SEAL_MAX_CTR (65536, a bound this harness's first version asked for:
+ * an unbounded i cost hours per row). Walking 65536 steps still takes
+ * about 0.2 s, so harnesses that open rows taken from the input open only
+ * rows with ctr <= FZ_MAX_CTR, to keep thousands of runs per second.
+ */
+#define FZ_MAX_CTR 4096u
 
 /* ---- a device on a RAM NOR flash ---- */
 typedef struct {
@@ -83,8 +108,9 @@ typedef struct {
 #define FZ_SYNC_SECOND 4u
 void fz_device_populate_sync(fz_device_t *d);
 
-/* Columnar batch bytes of rs[0..n) into out (cap >= CND_BATCH_MAX_LEN). */
-size_t fz_encode_batch(const cnd_response_t *rs, uint16_t n, uint8_t *out, size_t cap);
+/* Batch bytes (formats/batch.h, version 2) of the sealed rs[0..n) into out
+ * (cap >= CND_BATCH_MAX_LEN). */
+size_t fz_encode_batch(const cnd_sealed_t *rs, uint16_t n, uint8_t *out, size_t cap);
 
 /* Allocates an erased flash (aborts if out of memory); does not mount. */
 void fz_device_init(fz_device_t *d, uint32_t seed);
@@ -101,9 +127,19 @@ void fz_device_populate(fz_device_t *d, uint32_t n, uint32_t acked);
 
 /* ---- the host store ---- */
 struct cnd_hoststore;
-/* Walks the store: every response fits its pack, and the walk sees as many
- * as the store counts. Returns how many. */
-size_t fz_store_check_all(struct cnd_hoststore *hs);
+/*
+ * Walks the store: every sealed response names its pack and has a
+ * ciphertext of legal length, and the walk sees as many as the store
+ * counts. Then, as an export does, opens the whole store with the test
+ * office key (host/unseal.h cnd_unseal_store; skipped when a row names a
+ * ctr above FZ_MAX_CTR): every response ends in exactly one callback, and
+ * every one that opens fits its pack. Every sealed row a harness or seed
+ * makes is a valid response, and a row that authenticates is one the
+ * device sealed, so "opens, but does not decode / fit" is a failure too.
+ * Returns how many the store holds; *opened (if not NULL) gets how many
+ * opened (0 when skipped).
+ */
+size_t fz_store_check_all(struct cnd_hoststore *hs, size_t *opened);
 
 /* ---- scratch files ---- */
 /* A new empty directory under /dev/shm (or $TMPDIR, or /tmp); malloc'd. */

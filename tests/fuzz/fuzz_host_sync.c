@@ -1,9 +1,11 @@
 /*
  * fuzz_host_sync.c: the host end of sync (host/link.c, host/sync.c,
  * formats/frame.c and the proto.c reply decoders, zlib inflate,
- * cnd_batch_decode, cnd_response_check, host/hoststore.c) against a
- * "device" whose every reply comes from the fuzz input: a broken or
- * hostile handheld, or anything else on the USB port.
+ * cnd_batch_decode of sealed rows and the clear-part checks, host/
+ * hoststore.c), then an export's opening of what was stored (host/
+ * unseal.c with the test office key), against a "device" whose every
+ * reply comes from the fuzz input: a broken or hostile handheld, or
+ * anything else on the USB port.
  *
  * Input: [flags u8] then one reply script entry per request the host
  * sends (lock-step), until the input ends (then the device goes silent):
@@ -11,9 +13,11 @@
  *   0xF1 [n u8][n bytes]       raw bytes, not a frame (garbage, halves)
  *   0xF2                       no reply (the link times out at once)
  *   0xF4 [first u32][n u16][n bytes]
- *                              a batch: the bytes are the columnar batch;
- *                              the harness deflates them and replies
- *                              BATCH_INFO with the true length and CRC
+ *                              a batch: the bytes are the batch of sealed
+ *                              rows (formats/SPEC.md 7); the harness
+ *                              deflates them and replies BATCH_INFO with
+ *                              the true length and CRC, seqs first ..
+ *                              first + count - 1
  *   0xF5                       the next BATCH_DATA chunk of that batch
  *   0xF6                       a true PACK_CHUNK for the GET_PACK received
  *   other [len u16][payload]   reply frame of that type, correct CRC;
@@ -24,8 +28,11 @@
  *
  * Checks: the host never ACKs a batch it has not stored (at the ACK, every
  * response of a batch the harness streamed is already in the store); a
- * failure is one non-empty line; afterwards the store opens again and
- * every response in it fits its pack.
+ * failure is one non-empty line; afterwards the store opens again, every
+ * sealed response in it names its pack and is sealed to that pack's
+ * office key (the host refuses rows nobody could open), and opening the
+ * store as an export does gives every response exactly one outcome, and
+ * every one that opens fits its pack (fz_store_check_all).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -42,6 +49,7 @@
 #include "link.h"
 #include "proto.h"
 #include "record.h"
+#include "sealed.h"
 
 typedef struct {
     cnd_transport_t base; /* first: the link calls through it */
@@ -60,7 +68,7 @@ typedef struct {
     uint32_t zoff;
     int batch_ok; /* its bytes decode: the ids below are its responses */
     uint32_t last_seq;
-    cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
+    cnd_sealed_t rs[CND_BATCH_MAX_RESPONSES];
     uint16_t n_rs;
     int streamed; /* every chunk of it went out */
 } fake_t;
@@ -106,7 +114,8 @@ static void prepare_batch(fake_t *d)
     d->n_rs = 0;
     d->batch_ok = cnd_batch_decode(raw, rlen, d->rs, CND_BATCH_MAX_RESPONSES, &d->n_rs) == CND_OK;
     memset(&info, 0, sizeof info);
-    info.fingerprint = rlen >= CND_BATCH_HEADER_LEN ? cnd_wire_get_u32(raw + 4) : 0;
+    /* batch header (formats/SPEC.md 7): version u8, n u16, pack_fp u32 */
+    info.fingerprint = rlen >= CND_BATCH_HEADER_LEN ? cnd_wire_get_u32(raw + 3) : 0;
     info.count = rlen >= 3 ? cnd_wire_get_u16(raw + 1) : 0;
     info.first_seq = first;
     info.last_seq = first + (info.count ? info.count - 1u : 0u);
@@ -242,6 +251,14 @@ static void fake_close(cnd_transport_t *t)
     free(d);
 }
 
+/* The host stores a row only if the office of its pack can open it. */
+static int sealed_to_office(void *ctx, const cnd_pack_t *pack, const cnd_sealed_t *r)
+{
+    (void)ctx;
+    FZ_CHECK(memcmp(r->epoch.office_pub, cnd_pack_office_x25519(pack), CND_X25519_LEN) == 0);
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -286,10 +303,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cnd_link_close(&link);
     cnd_hoststore_close(hs);
 
-    /* Whatever happened, the store opens and holds only valid responses. */
+    /* Whatever happened, the store opens and holds only rows of its packs,
+     * sealed to their office, and an export opens it without surprises. */
     hs = NULL;
     FZ_CHECK(cnd_hoststore_open(dir, 0, &hs, &err) == CND_OK);
-    (void)fz_store_check_all(hs);
+    FZ_CHECK(cnd_hoststore_each(hs, sealed_to_office, NULL, &err) == 0);
+    (void)fz_store_check_all(hs, NULL);
     cnd_hoststore_close(hs);
     FZ_CHECK(fz_remove_tree(dir) == 0);
     free(dir);

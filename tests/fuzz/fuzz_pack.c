@@ -1,6 +1,8 @@
 /*
  * fuzz_pack.c: survey pack loading (formats/pack.c cnd_pack_open) and,
- * for every pack it accepts, every accessor, relevance evaluation over
+ * for every pack it accepts, every accessor (the office keys of the
+ * signature block included: the store seals every response to the X25519
+ * one, read from the pack's last bytes), relevance evaluation over
  * answers, cnd_response_check, and an interview driven by keys through the
  * real engine (firmware/core/engine.c) on that pack.
  *
@@ -88,6 +90,16 @@ static void walk_accessors(const cnd_pack_t *pk)
          * off the curve, r or s out of range). */
         cnd_status_t st = cnd_pack_sig_verify(pk->buf, pk->len, NULL);
         FZ_CHECK(st == CND_OK || st == CND_E_SIGNATURE || st == CND_E_NOSPACE);
+    }
+    {
+        /* The key the store seals to, and the office block it sits in. */
+        const uint8_t *x = cnd_pack_office_x25519(pk), *o = cnd_pack_office_pub(pk);
+        uint8_t k;
+        FZ_CHECK(o >= pk_lo && o + CND_OFFICE_PUB_LEN <= pk_hi);
+        FZ_CHECK(x == o + CND_OFFICE_PUB_X25519);
+        FZ_CHECK(cnd_pack_office_p256(pk) == o + CND_OFFICE_PUB_P256);
+        for (k = 0; k < CND_X25519_PUB_LEN; k++)
+            sink += x[k];
     }
     for (l = 0; l <= n_langs; l++) {
         cnd_str_t code = cnd_pack_lang_code(pk, l);

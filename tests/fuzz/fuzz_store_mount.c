@@ -13,13 +13,28 @@
  * flags bit 1 ("reseal"): before booting, recompute the CRC of the
  * superblock and of every entry header that parses, so mutations of
  * sequence numbers, types and bodies get past the CRC and reach recovery.
+ * flags bit 2 ("open"): the response saved below is also opened with the
+ * test office key (two X25519 operations, as many as the save itself
+ * costs: on every run they would halve the rate).
+ *
+ * Responses are sealed on flash (formats/SPEC.md 3): the device only ever
+ * carries them, never opens them, so records with junk ciphertext, junk
+ * epochs or epoch offsets pointing anywhere must be carried or skipped,
+ * never crash the walk.
  *
  * Checks (the store's promises in store.h):
  * - a refused image leaves a store that refuses every write and lists
- *   nothing; a mounted one reports as many pending responses as it yields;
- * - booting again yields the same responses in the same order;
+ *   nothing; a mounted one reports as many pending responses as it yields,
+ *   each with its seq and a ciphertext of legal length;
+ * - booting again yields the same sealed responses in the same order,
+ *   byte for byte;
  * - on healthy flash a save succeeds or is refused with NOSPACE /
- *   NO_SURVEY, never fails half-way, and the saved response is readable;
+ *   NO_SURVEY / CORRUPT / INVALID (a slot whose pack no longer reads as
+ *   one, so there is no office key to seal to), never fails half-way (a
+ *   refusal leaves the pending count as it was), and the saved response
+ *   is pending; when the slot of its pack holds exactly the installed
+ *   pack, it is sealed to that pack's office key and, with "open", opens
+ *   with the test office key into the response that was saved;
  * - after an ACK and a reboot, every response above the watermark that
  *   was pending before is still pending (nothing unacked disappears) and
  *   nothing at or below it comes back.
@@ -33,6 +48,7 @@
 
 #include "frame.h"
 #include "fuzz_common.h"
+#include "open_sealed.h"
 #include "record.h"
 #include "store.h"
 
@@ -48,6 +64,7 @@ typedef struct {
 static fz_device_t dev;
 static uint8_t *slot_image; /* the pack-slot blocks of a populated device */
 static seen_t before[MAX_SEEN], after[MAX_SEEN];
+static cnd_sealed_t rows[MAX_SEEN]; /* of the first walk, to compare the second */
 
 static void setup_once(void)
 {
@@ -89,21 +106,71 @@ static void reseal(uint8_t *mem)
         reseal_range(mem, (FZ_LOG_FIRST + b) * FZ_BLOCK, FZ_BLOCK);
 }
 
-/* Every pending response in order; returns how many (all of them). */
-static size_t list_pending(cnd_store_t *st, seen_t *out)
+/* Every pending response in order; returns how many (all of them). With
+ * keep, rows[] gets them; with cmp, each must equal rows[] byte for byte. */
+static size_t list_pending(cnd_store_t *st, seen_t *out, int keep, int cmp)
 {
+    static cnd_sealed_t r;
     uint32_t cursor = 0, seq = 0;
-    cnd_response_t r;
     size_t n = 0;
     cnd_status_t rc;
     while ((rc = cnd_store_next_pending(st, &cursor, &seq, &r)) == CND_OK) {
         FZ_CHECK(n < MAX_SEEN);
+        FZ_CHECK(r.seq == seq);
+        FZ_CHECK(r.ct_len > CND_SEAL_TAG_LEN && r.ct_len <= CND_SEALED_CT_MAX);
+        if (keep)
+            rows[n] = r;
+        if (cmp)
+            FZ_CHECK(fz_same_sealed(&rows[n], &r));
         out[n].seq = seq;
         memcpy(out[n].id, r.id, CND_RESPONSE_ID_LEN);
         n++;
     }
     FZ_CHECK(rc == CND_E_NOT_FOUND);
     return n;
+}
+
+/* The store's slots for the default pack all hold it as installed: then
+ * what it seals to is the pack's office key, and the office opens it. */
+static int default_pack_slots_truthful(void)
+{
+    uint32_t len, k, found = 0;
+    const uint8_t *pack = fz_default_pack(&len);
+    uint32_t fp = fz_default_pk()->fingerprint;
+    for (k = 0; k < CND_MAX_SURVEYS; k++) {
+        /* Where store.c finds slot k: after the superblock and the two
+         * state blocks, in the geometry the (fuzzed) superblock gave. */
+        size_t at = ((size_t)3u + (size_t)k * dev.store.slot_blocks) * dev.store.block_size;
+        if (dev.store.slots[k].fingerprint != fp)
+            continue;
+        if (dev.store.slots[k].len != len || at > FZ_FLASH_SIZE - len ||
+            memcmp(dev.rf.mem + at, pack, len) != 0)
+            return 0;
+        found++;
+    }
+    return found > 0;
+}
+
+/* The response just saved: pending, sealed to the office, opens into r. */
+static void saved_opens(const cnd_response_t *r, int open)
+{
+    static cnd_sealed_t s;
+    uint32_t cursor = 0, seq = 0;
+    cnd_response_t got;
+    int found = 0;
+    while (!found && cnd_store_next_pending(&dev.store, &cursor, &seq, &s) == CND_OK)
+        found = memcmp(s.id, r->id, CND_RESPONSE_ID_LEN) == 0;
+    FZ_CHECK(found);
+    FZ_CHECK(s.pack_fp == r->pack_fp);
+    if (!default_pack_slots_truthful())
+        return;
+    FZ_CHECK(memcmp(s.epoch.office_pub, cnd_pack_office_x25519(fz_default_pk()),
+                    CND_X25519_LEN) == 0);
+    FZ_CHECK(s.ctr <= FZ_MAX_CTR); /* one per save since boot */
+    if (!open)
+        return;
+    FZ_CHECK(cnd_test_open(&s, fz_default_pk(), 1, &got) == NULL);
+    FZ_CHECK(fz_same_response(&got, r));
 }
 
 static int has_id(const seen_t *s, size_t n, const uint8_t *id)
@@ -118,11 +185,12 @@ static int has_id(const seen_t *s, size_t n, const uint8_t *id)
 static void refused_store_is_inert(void)
 {
     cnd_response_t r;
+    static cnd_sealed_t s;
     uint32_t cursor = 0, seq = 0;
     cnd_store_pack_info_t packs[CND_MAX_SURVEYS];
     fz_make_response(fz_default_pk(), 1, &r);
     FZ_CHECK(cnd_store_append_response(&dev.store, &r) != CND_OK);
-    FZ_CHECK(cnd_store_next_pending(&dev.store, &cursor, &seq, &r) == CND_E_NOT_FOUND);
+    FZ_CHECK(cnd_store_next_pending(&dev.store, &cursor, &seq, &s) == CND_E_NOT_FOUND);
     FZ_CHECK(cnd_store_pending_count(&dev.store) == 0);
     FZ_CHECK(cnd_store_packs(&dev.store, packs) == 0);
 }
@@ -158,12 +226,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         refused_store_is_inert();
         return 0;
     }
-    n_before = list_pending(&dev.store, before);
+    n_before = list_pending(&dev.store, before, 1, 0);
     FZ_CHECK(n_before == cnd_store_pending_count(&dev.store));
 
     /* A second boot on the same flash finds the same responses. */
     FZ_CHECK(fz_device_mount(&dev) == CND_OK);
-    FZ_CHECK(list_pending(&dev.store, after) == n_before);
+    FZ_CHECK(list_pending(&dev.store, after, 0, 1) == n_before);
     for (i = 0; i < n_before; i++)
         FZ_CHECK(after[i].seq == before[i].seq &&
                  memcmp(after[i].id, before[i].id, CND_RESPONSE_ID_LEN) == 0);
@@ -171,14 +239,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* An interviewer saves one more. */
     fz_make_response(fz_default_pk(), (uint32_t)size + 1000u, &r);
     rc = cnd_store_append_response(&dev.store, &r);
-    FZ_CHECK(rc == CND_OK || rc == CND_E_NOSPACE || rc == CND_E_NO_SURVEY);
+    /* CORRUPT / INVALID: the slot's pack no longer reads as one, so there
+     * is no office key to seal to; refused before anything is written. */
+    FZ_CHECK(rc == CND_OK || rc == CND_E_NOSPACE || rc == CND_E_NO_SURVEY ||
+             rc == CND_E_CORRUPT || rc == CND_E_INVALID);
     if (rc == CND_OK) {
         FZ_CHECK(n_before < MAX_SEEN);
-        n_after = list_pending(&dev.store, after);
+        n_after = list_pending(&dev.store, after, 0, 0);
         FZ_CHECK(n_after == n_before + 1);
         FZ_CHECK(has_id(after, n_after, r.id));
+        saved_opens(&r, (flags & 4) != 0);
         memcpy(before, after, n_after * sizeof before[0]);
         n_before = n_after;
+    } else {
+        FZ_CHECK(cnd_store_pending_count(&dev.store) == n_before);
     }
 
     /* The host acknowledges up to one of them (chosen by the input). */
@@ -188,14 +262,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (getenv("FUZZ_VERBOSE") != NULL)
             fprintf(stderr, "store_mount: %zu pending, ack %u of next %u: %s\n", n_before,
                     (unsigned)upto, (unsigned)dev.store.next_seq, cnd_status_str(rc));
-        FZ_CHECK(rc == CND_OK);
+        /* The only refusal: state numbers used up (a crafted image); then
+         * nothing is acknowledged (regress_state_seq_wrap). */
+        FZ_CHECK(rc == CND_OK || (rc == CND_E_NOSPACE && dev.store.state_seq == 0xFFFFFFFFu));
+        if (rc != CND_OK)
+            upto = 0;
     } else {
         upto = 0;
     }
 
     /* Reboot: nothing unacked lost, nothing acked back. */
     FZ_CHECK(fz_device_mount(&dev) == CND_OK);
-    n_after = list_pending(&dev.store, after);
+    n_after = list_pending(&dev.store, after, 0, 0);
     FZ_CHECK(n_after == cnd_store_pending_count(&dev.store));
     for (i = 0; i < n_after; i++)
         FZ_CHECK(after[i].seq > upto);

@@ -2,9 +2,13 @@
  * gen_seeds.c: writes the seed corpora of tests/fuzz/corpus/<harness>/
  * from real outputs of the real code: the compiled default survey, frames
  * of a real sync and push between the host client and a device, the
- * batches that sync carried, flash images of devices in several states,
- * and a .cnb file the host store wrote. Run by `tools/fuzz.sh seeds DIR`;
- * the output is committed, so a change to a format is visible in review.
+ * batches that sync carried, flash images of devices in several states
+ * (responses sealed by the real store), a .cnb file the host store wrote,
+ * and sealed responses made as a device makes them (fz_seal_responses,
+ * to the test office key). Run by `tools/fuzz.sh seeds DIR`; the output is
+ * committed, so a change to a format is visible in review. Everything is
+ * deterministic (fixed test keys, seeded RNGs), so regenerating without a
+ * format change rewrites the same bytes.
  *
  * Every seed is laid out exactly as its harness reads its input (see the
  * comment at the top of each fuzz_*.c).
@@ -29,10 +33,12 @@
 #include "link.h"
 #include "proto.h"
 #include "record.h"
+#include "sealed.h"
 #include "store.h"
 #include "sync.h"
 
 static const char *out_root;
+static const uint8_t seed_dev[CND_DEVICE_ID_LEN] = {0x5E, 0xED, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05};
 
 /* ---- output ---- */
 
@@ -332,12 +338,56 @@ static void zlib_seed(const char *name, const uint8_t *raw, size_t rlen)
     free(z);
 }
 
+/* fuzz_batch seeds for the flash codecs (modes 2..5), from one response
+ * (seed 40 of the default pack) and its sealed form s. */
+static void codec_seeds(const cnd_sealed_t *s)
+{
+    uint8_t body[1 + CND_RECORD_BODY_MAX];
+    uint8_t sealed[1 + CND_SEALED_BODY_MAX], ep[1 + CND_EPOCH_BODY_LEN];
+    uint8_t ent[1 + CND_ENTRY_HEADER_LEN + CND_ENTRY_BODY_MAX];
+    size_t bl = 0, sl = CND_SEALED_HEADER_LEN + s->ct_len;
+    cnd_response_t r;
+    fz_make_response(fz_default_pk(), 40, &r);
+    FZ_CHECK(memcmp(r.id, s->id, CND_RESPONSE_ID_LEN) == 0);
+    /* mode 2: the plaintext record body */
+    FZ_CHECK(cnd_record_encode(&r, body + 1, CND_RECORD_BODY_MAX, &bl) == CND_OK);
+    body[0] = 2;
+    seed("batch", "record", body, bl + 1);
+    /* mode 4: the RESPONSE entry body as the store writes it (its EPOCH
+     * entry at offset 16 of the block, after the segment header) */
+    sealed[0] = 4;
+    cnd_sealed_header_encode(sealed + 1, s->id, s->pack_fp, s->ctr, 16);
+    memcpy(sealed + 1 + CND_SEALED_HEADER_LEN, s->ct, s->ct_len);
+    seed("batch", "sealed_body", sealed, 1 + sl);
+    /* mode 4 again, with the plaintext where the ciphertext goes: reaches
+     * cnd_sealed_join as if it had opened */
+    memcpy(sealed + 1 + CND_SEALED_HEADER_LEN, body + 1 + CND_SEALED_CLEAR_OF_RECORD,
+           bl - CND_SEALED_CLEAR_OF_RECORD);
+    memset(sealed + 1 + CND_SEALED_HEADER_LEN + bl - CND_SEALED_CLEAR_OF_RECORD, 0,
+           CND_SEAL_TAG_LEN);
+    seed("batch", "sealed_body_plain", sealed, 1 + sl);
+    /* mode 5: its EPOCH entry body */
+    ep[0] = 5;
+    cnd_epoch_encode(ep + 1, &s->epoch);
+    seed("batch", "epoch", ep, sizeof ep);
+    /* mode 3: both as log entries */
+    ent[0] = 3;
+    cnd_sealed_header_encode(sealed, s->id, s->pack_fp, s->ctr, 16);
+    memcpy(sealed + CND_SEALED_HEADER_LEN, s->ct, s->ct_len);
+    cnd_entry_header_encode(ent + 1, CND_ENTRY_RESPONSE, 7, sealed, (uint16_t)sl);
+    memcpy(ent + 1 + CND_ENTRY_HEADER_LEN, sealed, sl);
+    seed("batch", "entry", ent, 1 + CND_ENTRY_HEADER_LEN + sl);
+    cnd_entry_header_encode(ent + 1, CND_ENTRY_EPOCH, 0, ep + 1, CND_EPOCH_BODY_LEN);
+    memcpy(ent + 1 + CND_ENTRY_HEADER_LEN, ep + 1, CND_EPOCH_BODY_LEN);
+    seed("batch", "entry_epoch", ent, 1 + CND_ENTRY_HEADER_LEN + CND_EPOCH_BODY_LEN);
+}
+
 /* host_sync seeds that use the harness-made replies: a device with one
  * pack and one batch, a store that lacks the pack (fetched with 0xF6). */
 static void host_script_seeds(void)
 {
     static uint8_t raw[CND_BATCH_MAX_LEN];
-    static cnd_response_t rs[5];
+    static cnd_sealed_t rs[5];
     uint8_t pl[CND_FRAME_MAX_PAYLOAD];
     cnd_msg_hello_t h;
     size_t n = 0, rlen;
@@ -357,8 +407,8 @@ static void host_script_seeds(void)
     strcpy(h.surveys[0].survey_id, "domestic-work");
     FZ_CHECK(cnd_msg_encode_hello(&h, pl, sizeof pl, &n) == CND_OK);
 
-    for (k = 0; k < 5; k++)
-        fz_make_response(pk, 40 + k, &rs[k]);
+    /* seqs 17..21: the BATCH_INFO below announces first 17 */
+    fz_seal_responses(pk, 40, 5, 17, seed_dev, rs);
     rlen = fz_encode_batch(rs, 5, raw, sizeof raw);
     (void)fz_default_pack(&len);
     /* HELLO_REPLY, pack chunks (0xF6) until the whole pack is there,
@@ -415,29 +465,17 @@ static void host_script_seeds(void)
     put(&b, raw, rlen);
     seed_buf("batch", "raw_5", &b);
     zlib_seed("zlib_5", raw, rlen);
-    {
-        uint8_t body[1 + CND_RECORD_BODY_MAX], ent[CND_ENTRY_HEADER_LEN + 1 + CND_RECORD_BODY_MAX];
-        size_t bl = 0;
-        FZ_CHECK(cnd_record_encode(&rs[0], body + 1, CND_RECORD_BODY_MAX, &bl) == CND_OK);
-        body[0] = 2;
-        seed("batch", "record", body, bl + 1);
-        ent[0] = 3;
-        cnd_entry_header_encode(ent + 1, CND_ENTRY_RESPONSE, 7, body + 1, (uint16_t)bl);
-        memcpy(ent + 1 + CND_ENTRY_HEADER_LEN, body + 1, bl);
-        seed("batch", "entry", ent, 1 + CND_ENTRY_HEADER_LEN + bl);
-    }
+    codec_seeds(&rs[0]);
 }
 
 /* A batch of 128 (the largest) and one of 1, raw and deflated. */
 static void batch_seeds(void)
 {
     static uint8_t raw[CND_BATCH_MAX_LEN];
-    static cnd_response_t rs[CND_BATCH_MAX_RESPONSES];
+    static cnd_sealed_t rs[CND_BATCH_MAX_RESPONSES];
     size_t rlen;
-    uint16_t k;
     buf_t b = {0};
-    for (k = 0; k < CND_BATCH_MAX_RESPONSES; k++)
-        fz_make_response(fz_default_pk(), k, &rs[k]);
+    fz_seal_responses(fz_default_pk(), 0, CND_BATCH_MAX_RESPONSES, 1, seed_dev, rs);
     rlen = fz_encode_batch(rs, CND_BATCH_MAX_RESPONSES, raw, sizeof raw);
     zlib_seed("zlib_128", raw, rlen);
     rlen = fz_encode_batch(rs, 1, raw, sizeof raw);
@@ -452,8 +490,8 @@ static void cnb_seeds(void)
     char *dir = temp_store();
     cnd_hoststore_t *hs = NULL;
     cnd_err_t err;
-    cnd_response_t rs[3];
-    size_t added = 0, k;
+    static cnd_sealed_t rs[3];
+    size_t added = 0;
     uint32_t len;
     const uint8_t *p = fz_default_pack(&len);
     char fdir[700];
@@ -461,8 +499,7 @@ static void cnb_seeds(void)
     struct dirent *e;
     FZ_CHECK(cnd_hoststore_open(dir, 1, &hs, &err) == CND_OK);
     FZ_CHECK(cnd_hoststore_put_pack(hs, p, len, &err) == CND_OK);
-    for (k = 0; k < 3; k++)
-        fz_make_response(fz_default_pk(), (uint32_t)k + 70, &rs[k]);
+    fz_seal_responses(fz_default_pk(), 70, 3, 1, seed_dev, rs);
     FZ_CHECK(cnd_hoststore_put_responses(hs, rs, 3, &added, &err) == CND_OK && added == 3);
     cnd_hoststore_close(hs);
     snprintf(fdir, sizeof fdir, "%s/responses/%08x", dir, (unsigned)fz_default_pk()->fingerprint);
@@ -517,6 +554,7 @@ static void store_seeds(void)
 {
     fz_device_t d;
     cnd_response_t r;
+    static cnd_sealed_t s;
     uint32_t i, cursor = 0, seq = 0;
     uint8_t flags0 = 0;
 
@@ -528,7 +566,7 @@ static void store_seeds(void)
 
     fz_device_init(&d, 3);
     fz_device_populate(&d, 12, 0);
-    image_seed("twelve_pending", &d, 1);
+    image_seed("twelve_pending", &d, 1 | 4); /* 4: open the saved response */
     fz_device_free(&d);
 
     fz_device_init(&d, 4);
@@ -544,7 +582,7 @@ static void store_seeds(void)
         FZ_CHECK(cnd_store_append_response(&d.store, &r) == CND_OK);
         if (i % 10 == 9) {
             cursor = 0;
-            while (cnd_store_next_pending(&d.store, &cursor, &seq, &r) == CND_OK)
+            while (cnd_store_next_pending(&d.store, &cursor, &seq, &s) == CND_OK)
                 ;
             FZ_CHECK(cnd_store_ack(&d.store, seq) == CND_OK);
         }
@@ -559,7 +597,7 @@ static void store_seeds(void)
     cnd_ram_flash_arm(&d.rf, CND_RAM_FAULT_POWER_CUT, 0, 20);
     fz_make_response(fz_default_pk(), 999, &r);
     FZ_CHECK(cnd_store_append_response(&d.store, &r) != CND_OK);
-    image_seed("torn_last_save", &d, 1);
+    image_seed("torn_last_save", &d, 1 | 4);
     fz_device_free(&d);
 }
 
@@ -664,6 +702,66 @@ static void usb_seeds(void)
     seed_buf("usb", "halt_interface_reset", &b);
 }
 
+/* ---- fuzz_unseal: rows, and plaintexts for it to seal ---- */
+
+/* One row as a batch carries it (formats/SPEC.md 7), without the header. */
+static size_t row_bytes(const cnd_sealed_t *s, uint8_t *out, size_t cap)
+{
+    static uint8_t raw[CND_BATCH_HEADER_LEN + CND_BATCH_ROW_FIXED + CND_SEALED_CT_MAX];
+    size_t n = fz_encode_batch(s, 1, raw, sizeof raw) - CND_BATCH_HEADER_LEN;
+    FZ_CHECK(n <= cap);
+    memcpy(out, raw + CND_BATCH_HEADER_LEN, n);
+    return n;
+}
+
+/* Seal mode (fuzz_unseal.c): the plaintext of response seed_no of pk. */
+static void unseal_seal_seed(const char *name, uint8_t flags, const cnd_pack_t *pk,
+                             uint32_t seed_no, uint16_t tweak)
+{
+    uint8_t body[CND_RECORD_BODY_MAX];
+    cnd_response_t r;
+    size_t bl = 0;
+    buf_t b = {0};
+    fz_make_response(pk, seed_no, &r);
+    FZ_CHECK(cnd_record_encode(&r, body, sizeof body, &bl) == CND_OK);
+    put_u8(&b, flags);
+    put_u32(&b, 1000u + seed_no);
+    put(&b, r.id, CND_RESPONSE_ID_LEN);
+    put_u8(&b, (uint8_t)seed_no);
+    put_u16(&b, tweak);
+    put(&b, body + CND_SEALED_CLEAR_OF_RECORD, bl - CND_SEALED_CLEAR_OF_RECORD);
+    seed_buf("unseal", name, &b);
+}
+
+static void unseal_seeds(void)
+{
+    static cnd_sealed_t rs[4];
+    uint8_t row[CND_BATCH_ROW_FIXED + CND_SEALED_CT_MAX];
+    size_t n;
+    buf_t b = {0};
+    /* row mode: rows a device sealed, of each pack (record 3 of its epoch) */
+    fz_seal_responses(fz_default_pk(), 80, 4, 31, seed_dev, rs);
+    n = row_bytes(&rs[3], row, sizeof row);
+    put_u8(&b, 0);
+    put(&b, row, n);
+    seed_buf("unseal", "row_default", &b);
+    fz_seal_responses(fz_second_pk(), 90, 4, 41, seed_dev, rs);
+    n = row_bytes(&rs[3], row, sizeof row);
+    put_u8(&b, 1);
+    put(&b, row, n);
+    seed_buf("unseal", "row_second", &b);
+    put_u8(&b, 0); /* a row of the second pack offered as the default's */
+    put(&b, row, n);
+    seed_buf("unseal", "row_wrong_pack", &b);
+    /* seal mode: valid plaintexts, one flipped bit, another office */
+    unseal_seal_seed("seal_default", 2, fz_default_pk(), 3, 0);
+    unseal_seal_seed("seal_second", 3, fz_second_pk(), 5, 0);
+    unseal_seal_seed("seal_flipped_seq", 2, fz_default_pk(), 6, 1);
+    unseal_seal_seed("seal_flipped_ciphertext", 2, fz_default_pk(), 7,
+                     (uint16_t)(8u * (CND_BATCH_ROW_FIXED + 3u) + 1u));
+    unseal_seal_seed("seal_other_office", 6, fz_default_pk(), 1, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -677,6 +775,7 @@ int main(int argc, char **argv)
     batch_seeds();
     cnb_seeds();
     store_seeds();
+    unseal_seeds();
     pack_seeds();
     compile_seeds();
     usb_seeds();

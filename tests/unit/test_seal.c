@@ -220,6 +220,32 @@ static void a_low_order_office_key_is_refused(void **state)
     assert_int_equal(c.live, 0);
 }
 
+static void a_chain_index_past_the_bound_is_refused_both_ways(void **state)
+{
+    sealed3_t s;
+    cnd_seal_chain_t c, office;
+    uint8_t priv[32], dev[8], ct[4 + CND_SEAL_TAG_LEN], pt[40];
+    uint32_t ctr;
+    (void)state;
+    seal_three(&s, ALICE_PUB);
+    /* The device seals at most CND_SEAL_MAX_CTR records per epoch. */
+    c = s.device;
+    c.ctr = CND_SEAL_MAX_CTR;
+    assert_int_equal(cnd_seal_record(&c, NULL, 0, (const uint8_t *)"abcd", 4, ct, &ctr),
+                     CND_E_RANGE);
+    /* The office never walks further than that for any row. */
+    hex(ALICE_PRIV, priv, 32);
+    assert_int_equal(cnd_unseal_open(&office, priv, s.device.epoch_pub, s.box, sizeof s.box, dev),
+                     CND_OK);
+    assert_int_equal(cnd_unseal_record(&office, CND_SEAL_MAX_CTR, s.ad[0], 12, s.ct[0],
+                                       sizeof s.ct[0], pt),
+                     CND_E_RANGE);
+    assert_int_equal(cnd_unseal_record(&office, 0xFFFFFFFFu, s.ad[0], 12, s.ct[0], sizeof s.ct[0],
+                                       pt),
+                     CND_E_RANGE);
+    assert_int_equal(office.ctr, 0u); /* nothing was walked */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +257,7 @@ int main(void)
         cmocka_unit_test(a_changed_byte_or_other_associated_data_is_refused),
         cmocka_unit_test(a_failing_rng_starts_no_epoch),
         cmocka_unit_test(a_low_order_office_key_is_refused),
+        cmocka_unit_test(a_chain_index_past_the_bound_is_refused_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

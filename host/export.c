@@ -593,18 +593,21 @@ typedef struct {
     const char *codebook;
     int ndjson;
     cnd_period_t period;
-    const char *key;       /* --key, else $CANDOR_KEY */
+#define EXPORT_MAX_KEYS 8
+    const char *keys[EXPORT_MAX_KEYS]; /* --key (repeatable: rotated keys), else $CANDOR_KEY */
+    int n_keys;
     const char *passfile;  /* --passphrase-file */
     int pseudonyms;        /* --device-pseudonyms */
 } export_opts_t;
 
 static void usage(FILE *f)
 {
-    fputs("usage: candor export DIR -o FILE --key KEYFILE [--passphrase-file F]\n"
+    fputs("usage: candor export DIR -o FILE --key KEYFILE... [--passphrase-file F]\n"
           "                     [--format json|ndjson] [--codebook PATH] [--period week|month]\n"
           "                     [--device-pseudonyms]\n"
           "Opens every sealed response in the store DIR with the office key (default\n"
-          "$CANDOR_KEY) and writes them to FILE (a JSON array, or one object per line with\n"
+          "$CANDOR_KEY; repeat --key for keys rotated out, each epoch opens with the\n"
+          "key it names) and writes them to FILE (a JSON array, or one object per line with\n"
           "--format ndjson) in random order, with the ISO week (default) or month instead\n"
           "of the day, and a codebook (default: FILE without .json/.ndjson plus\n"
           ".codebook.json) describing every item. --device-pseudonyms adds a \"device\"\n"
@@ -655,7 +658,11 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
             o->period = strcmp(optarg, "month") == 0 ? CND_PERIOD_MONTH : CND_PERIOD_WEEK;
             break;
         case 'k':
-            o->key = optarg;
+            if (o->n_keys == EXPORT_MAX_KEYS) {
+                fprintf(stderr, "candor export: more than %d --key options\n", EXPORT_MAX_KEYS);
+                return CND_EXIT_USAGE;
+            }
+            o->keys[o->n_keys++] = optarg;
             break;
         case 'P':
             o->passfile = optarg;
@@ -680,9 +687,9 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
         return CND_EXIT_USAGE;
     }
     o->store = argv[optind];
-    if (o->key == NULL)
-        o->key = getenv("CANDOR_KEY");
-    if (o->key == NULL || o->key[0] == '\0') {
+    if (o->n_keys == 0 && getenv("CANDOR_KEY") != NULL && getenv("CANDOR_KEY")[0] != '\0')
+        o->keys[o->n_keys++] = getenv("CANDOR_KEY");
+    if (o->n_keys == 0) {
         fprintf(stderr, "candor export: no office key; pass --key FILE (the private key from "
                         "candor keygen) or set CANDOR_KEY\n");
         return CND_EXIT_USAGE;
@@ -753,8 +760,9 @@ int cnd_cmd_export(int argc, char **argv)
     memset(&c, 0, sizeof c);
     c.period = o.period;
     c.pseudonyms = o.pseudonyms;
-    cnd_office_key_t key;
-    int have_key = 0;
+    cnd_office_key_t keys[EXPORT_MAX_KEYS];
+    uint8_t privs[EXPORT_MAX_KEYS][CND_X25519_LEN];
+    int have_keys = 0;
     cJSON *cb = NULL;
     size_t n_surveys = 0;
     cnd_status_t st = cnd_hoststore_open(o.store, 0, &hs, &err);
@@ -763,16 +771,20 @@ int cnd_cmd_export(int argc, char **argv)
         rc = st == CND_E_BUSY || st == CND_E_IO ? CND_EXIT_FAIL : CND_EXIT_INPUT;
         goto out;
     }
-    if (cnd_key_load(o.key, o.passfile, &key, err.msg, sizeof err.msg) != 0) {
-        rc = CND_EXIT_INPUT;
-        goto out;
+    for (; have_keys < o.n_keys; have_keys++) {
+        if (cnd_key_load(o.keys[have_keys], o.passfile, &keys[have_keys], err.msg,
+                         sizeof err.msg) != 0) {
+            rc = CND_EXIT_INPUT;
+            goto out;
+        }
+        memcpy(privs[have_keys], cnd_key_x25519_secret(&keys[have_keys]), CND_X25519_LEN);
     }
-    have_key = 1;
     if (o.pseudonyms && getrandom(c.pseudo_key, sizeof c.pseudo_key, 0) != (ssize_t)sizeof c.pseudo_key) {
         cnd_err_set(&err, "cannot get random bytes for device pseudonyms: %s", strerror(errno));
         goto out;
     }
-    int r = cnd_unseal_store(hs, cnd_key_x25519_secret(&key), collect_fn, refused_fn, &c, &err);
+    int r = cnd_unseal_store_keys(hs, (const uint8_t(*)[CND_X25519_LEN])privs, (size_t)o.n_keys,
+                                  collect_fn, refused_fn, &c, &err);
     if (r != 0) {
         if (r < 0)
             cnd_err_set(&err, "out of memory collecting responses from %s", o.store);
@@ -801,8 +813,9 @@ int cnd_cmd_export(int argc, char **argv)
 out:
     if (rc != CND_EXIT_OK)
         fprintf(stderr, "candor export: %s\n", err.msg);
-    if (have_key)
-        cnd_key_wipe(&key);
+    for (int k = 0; k < have_keys; k++)
+        cnd_key_wipe(&keys[k]);
+    mbedtls_platform_zeroize(privs, sizeof privs);
     mbedtls_platform_zeroize(c.pseudo_key, sizeof c.pseudo_key);
     for (size_t i = 0; i < c.n; i++)
         cJSON_free(c.recs[i]);

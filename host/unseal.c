@@ -69,34 +69,42 @@ const char *cnd_unseal_next(cnd_seal_chain_t *chain, const cnd_sealed_t *s, cons
     return NULL;
 }
 
-int cnd_unseal_store(cnd_hoststore_t *hs, const uint8_t office_priv[CND_X25519_LEN],
-                     cnd_opened_fn opened, cnd_refused_fn refused, void *ctx, cnd_err_t *err)
+int cnd_unseal_store_keys(cnd_hoststore_t *hs, const uint8_t (*privs)[CND_X25519_LEN],
+                          size_t n_keys, cnd_opened_fn opened, cnd_refused_fn refused, void *ctx,
+                          cnd_err_t *err)
 {
     all_t a = {NULL, 0, 0};
-    uint8_t office_pub[CND_X25519_LEN];
-    int rc = cnd_hoststore_each(hs, hold_fn, &a, err);
-    if (rc == 0 && cnd_seal_public_key(office_priv, office_pub) != CND_OK) {
-        cnd_err_set(err, "the key's X25519 private part is not usable");
-        rc = CND_E_INVALID;
+    uint8_t (*pubs)[CND_X25519_LEN] = calloc(n_keys ? n_keys : 1, sizeof *pubs);
+    int rc = pubs == NULL ? -1 : cnd_hoststore_each(hs, hold_fn, &a, err);
+    for (size_t k = 0; rc == 0 && k < n_keys; k++) {
+        if (cnd_seal_public_key(privs[k], pubs[k]) != CND_OK) {
+            cnd_err_set(err, "key %zu: its X25519 private part is not usable", k + 1);
+            rc = CND_E_INVALID;
+        }
     }
     if (rc == 0)
         qsort(a.v, a.n, sizeof *a.v, by_epoch_then_ctr);
     for (size_t i = 0; rc == 0 && i < a.n;) {
-        size_t end = i;
+        size_t end = i, k = 0;
         cnd_seal_chain_t chain;
         uint8_t device_id[CND_DEVICE_ID_LEN];
         const char *epoch_why = NULL;
         while (end < a.n && memcmp(a.v[end].s.epoch.epoch_pub, a.v[i].s.epoch.epoch_pub,
                                    CND_X25519_LEN) == 0)
             end++;
-        if (memcmp(a.v[i].s.epoch.office_pub, office_pub, CND_X25519_LEN) != 0)
+        /* The epoch names the office key it was sealed to: use that one. */
+        while (k < n_keys && memcmp(a.v[i].s.epoch.office_pub, pubs[k], CND_X25519_LEN) != 0)
+            k++;
+        memset(&chain, 0, sizeof chain);
+        if (k == n_keys)
             epoch_why = "is sealed to another office key (export it with that key)";
-        else if (cnd_unseal_open(&chain, office_priv, a.v[i].s.epoch.epoch_pub,
+        else if (cnd_unseal_open(&chain, privs[k], a.v[i].s.epoch.epoch_pub,
                                  a.v[i].s.epoch.box, CND_DEVICE_BOX_LEN, device_id) != CND_OK)
             epoch_why = "does not authenticate (its epoch was changed after sealing?)";
         for (; rc == 0 && i < end; i++) {
             cnd_response_t r;
-            const char *why = epoch_why ? epoch_why : cnd_unseal_next(&chain, &a.v[i].s, a.v[i].pk, 1, &r);
+            const char *why = epoch_why ? epoch_why
+                                        : cnd_unseal_next(&chain, &a.v[i].s, a.v[i].pk, 1, &r);
             if (why != NULL)
                 refused(ctx, &a.v[i].s, why);
             else
@@ -107,8 +115,16 @@ int cnd_unseal_store(cnd_hoststore_t *hs, const uint8_t office_priv[CND_X25519_L
         cnd_seal_wipe(&chain);
         memset(device_id, 0, sizeof device_id);
     }
+    free(pubs);
     free(a.v);
     return rc;
+}
+
+int cnd_unseal_store(cnd_hoststore_t *hs, const uint8_t office_priv[CND_X25519_LEN],
+                     cnd_opened_fn opened, cnd_refused_fn refused, void *ctx, cnd_err_t *err)
+{
+    return cnd_unseal_store_keys(hs, (const uint8_t(*)[CND_X25519_LEN])office_priv, 1, opened,
+                                 refused, ctx, err);
 }
 
 const char *cnd_unseal_one(const cnd_sealed_t *s, const cnd_pack_t *pk, int check,

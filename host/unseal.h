@@ -16,6 +16,7 @@
 #ifndef CND_UNSEAL_H
 #define CND_UNSEAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hosterr.h"
@@ -32,6 +33,11 @@ typedef void (*cnd_refused_fn)(void *ctx, const cnd_sealed_t *s, const char *why
 
 /* Returns 0, the first non-zero opened() result, -1 (out of memory) or a
  * store error (CND_E_*, err set). */
+int cnd_unseal_store_keys(cnd_hoststore_t *hs, const uint8_t (*privs)[CND_X25519_LEN],
+                          size_t n_keys, cnd_opened_fn opened, cnd_refused_fn refused, void *ctx,
+                          cnd_err_t *err);
+/* The same with one key. With several (after a key rotation), each epoch is
+ * opened with the key it names. */
 int cnd_unseal_store(cnd_hoststore_t *hs, const uint8_t office_priv[CND_X25519_LEN],
                      cnd_opened_fn opened, cnd_refused_fn refused, void *ctx, cnd_err_t *err);
 

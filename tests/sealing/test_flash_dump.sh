@@ -52,6 +52,12 @@ assert by["en"]["sleeping_place"] == "shared_space" and by["en"]["violence"] == 
 assert by["es"]["status_keeps"] == "no" and by["es"]["threats"] == ["none"]
 ' "$T/r.json" || fail "the office key did not recover the scripted answers"
 
+# Several keys (a rotation): each epoch opens with the key it names.
+"$CANDOR" export "$T/store" -o "$T/both.json" --key "$T/other.key" --key "$T/office.key" \
+    >/dev/null 2>"$T/both.err" || fail "export with both keys failed: $(cat "$T/both.err")"
+python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))) == 2' "$T/both.json" ||
+    fail "export with both keys did not recover both"
+
 "$FLASH_SCAN" "$T/dump.flash" "$T/store" "$T/office.key" 2 >"$T/scan.out" 2>&1 ||
     { cat "$T/scan.out" >&2; fail "the flash dump gives answers away"; }
 cat "$T/scan.out"

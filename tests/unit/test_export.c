@@ -126,10 +126,9 @@ static void set(cnd_response_t *r, int item, uint8_t state, int32_t value)
 
 /* Seals rs as one device would (one epoch, records in order) and stores
  * them, so export has to open them with the office key. */
-static void store_responses(fixture_t *f, const uint8_t *pack, size_t pack_len,
-                            const cnd_response_t *rs, size_t n)
+static void store_responses_from(fixture_t *f, const uint8_t *pack, size_t pack_len,
+                                 const cnd_response_t *rs, size_t n, const uint8_t dev[8])
 {
-    static const uint8_t dev[8] = {9, 8, 7, 6, 5, 4, 3, 2};
     cnd_hoststore_t *hs = NULL;
     cnd_err_t err;
     cnd_pack_t pk;
@@ -157,6 +156,13 @@ static void store_responses(fixture_t *f, const uint8_t *pack, size_t pack_len,
     assert_int_equal(added, n);
     cnd_hoststore_close(hs);
     free(sealed);
+}
+
+static void store_responses(fixture_t *f, const uint8_t *pack, size_t pack_len,
+                            const cnd_response_t *rs, size_t n)
+{
+    static const uint8_t dev[8] = {9, 8, 7, 6, 5, 4, 3, 2};
+    store_responses_from(f, pack, pack_len, rs, n, dev);
 }
 
 /* Runs `candor export` with the given extra arguments after DIR -o OUT and
@@ -676,12 +682,69 @@ static void bad_command_lines_are_usage_errors(void **state)
     assert_int_equal(entries_in(f->out), 0);
 }
 
+/* The device id never appears; on request a per-export pseudonym groups a
+ * device's records within one export and links nothing across exports. */
+static void device_pseudonyms_group_within_one_export_only(void **state)
+{
+    fixture_t *f = *state;
+    static const uint8_t dev_a[8] = {0xA1, 0xA2, 0xA3, 0xA4, 0xA5, 0xA6, 0xA7, 0xA8};
+    static const uint8_t dev_b[8] = {0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7, 0xB8};
+    cnd_response_t a[3], b[2];
+    char out1[256], out2[256], plain[256];
+    char pa[2][32] = {{0}}, pb[2][32] = {{0}};
+    for (int i = 0; i < 3; i++)
+        base_response(f, 500 + (uint32_t)i, &a[i]);
+    for (int i = 0; i < 2; i++)
+        base_response(f, 600 + (uint32_t)i, &b[i]);
+    store_responses_from(f, f->pack, f->pack_len, a, 3, dev_a);
+    store_responses_from(f, f->pack, f->pack_len, b, 2, dev_b);
+    snprintf(out1, sizeof out1, "%s/p1.json", f->out);
+    snprintf(out2, sizeof out2, "%s/p2.json", f->out);
+    snprintf(plain, sizeof plain, "%s/plain.json", f->out);
+    assert_int_equal(run_export(f, out1, NULL, 0, "--device-pseudonyms", NULL), 0);
+    assert_int_equal(run_export(f, out2, NULL, 0, "--device-pseudonyms", NULL), 0);
+    assert_int_equal(run_export(f, plain, NULL, 0, NULL), 0);
+    const char *outs[2] = {out1, out2};
+    for (int e = 0; e < 2; e++) {
+        cJSON *arr = read_json(outs[e]), *rec;
+        assert_int_equal(cJSON_GetArraySize(arr), 5);
+        cJSON_ArrayForEach(rec, arr)
+        {
+            const char *id = cJSON_GetObjectItem(rec, "id")->valuestring;
+            const cJSON *d = cJSON_GetObjectItem(rec, "device");
+            assert_non_null(d);
+            assert_int_equal(strlen(d->valuestring), 14);
+            assert_memory_equal(d->valuestring, "d-", 2);
+            /* ids of device A end in 01f4..01f6 (seeds 500..502) */
+            int is_a = strtoul(id + 12, NULL, 16) < 600;
+            char(*slot)[32] = is_a ? &pa[e] : &pb[e];
+            if ((*slot)[0] == '\0')
+                snprintf(*slot, sizeof *slot, "%s", d->valuestring);
+            assert_string_equal(*slot, d->valuestring);
+            /* nothing of the device id, in hex */
+            assert_null(strstr(d->valuestring, is_a ? "a1a2" : "b1b2"));
+        }
+        cJSON_Delete(arr);
+        assert_string_not_equal(pa[e], pb[e]);
+    }
+    /* Two exports: unrelated pseudonyms. */
+    assert_string_not_equal(pa[0], pa[1]);
+    assert_string_not_equal(pb[0], pb[1]);
+    /* Without the option there is no device field at all. */
+    cJSON *arr = read_json(plain), *rec;
+    cJSON_ArrayForEach(rec, arr)
+        assert_null(cJSON_GetObjectItem(rec, "device"));
+    cJSON_Delete(arr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_answer_kind_is_exported_with_its_exact_value,
                                         setup, teardown),
         cmocka_unit_test(periods_are_iso_weeks_or_months_never_days),
+        cmocka_unit_test_setup_teardown(device_pseudonyms_group_within_one_export_only, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             month_period_is_used_when_asked_and_named_in_the_codebook, setup, teardown),
         cmocka_unit_test_setup_teardown(records_hold_no_device_id_and_no_collection_order,

@@ -82,7 +82,7 @@ int cnd_unseal_store_keys(cnd_hoststore_t *hs, const uint8_t (*privs)[CND_X25519
             rc = CND_E_INVALID;
         }
     }
-    if (rc == 0)
+    if (rc == 0 && a.n > 1) /* a.v is NULL for an empty store */
         qsort(a.v, a.n, sizeof *a.v, by_epoch_then_ctr);
     for (size_t i = 0; rc == 0 && i < a.n;) {
         size_t end = i, k = 0;

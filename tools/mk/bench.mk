@@ -7,10 +7,10 @@ BENCH_SIZES ?= 10000,100000
 
 bench: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j2 --target candor candor-sim candor-workload
+	@cmake --build $(BUILD) -j2 --target candor candor-sim candor-workload cnd_test_office_key
 	@python3 tools/workload/bench.py --build $(BUILD) --sizes $(BENCH_SIZES)
 
 bench-quick: deps
 	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j2 --target candor candor-sim candor-workload
+	@cmake --build $(BUILD) -j2 --target candor candor-sim candor-workload cnd_test_office_key
 	@python3 tools/workload/bench.py --build $(BUILD) --quick --md /tmp/candor-bench-quick.md --json /tmp/candor-bench-quick.json

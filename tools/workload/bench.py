@@ -39,7 +39,7 @@ import zlib
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MCU_HZ = 100e6  # STM32F411 at 100 MHz, assuming ~1 instruction per cycle
 USB_BPS = 1.0e6  # USB full speed, realistic bulk throughput (DESIGN.md)
-SIM_CHUNK = 9000  # responses per 1 MiB simulator image (about 9,400 fit)
+SIM_CHUNK = 7000  # responses per 1 MiB simulator image (about 7,600 sealed ones fit)
 
 
 def run(cmd, **kw):
@@ -219,7 +219,7 @@ def experiments(rows, k, pack_cells):
     zd = bytes(zd[-(1024 - 262):])
     res = [
         ("row layout, batches of 128", total(lambda b: rowwise(b, k))),
-        ("columnar, batches of 128 (the format on the wire)", total(lambda b: columnar(b, k))),
+        ("columnar, batches of 128 (the wire format before sealing)", total(lambda b: columnar(b, k))),
         ("columnar, day column absolute u16 instead of delta", total(lambda b: columnar(b, k, delta=False))),
         ("columnar + preset dictionary from the pack (762 B)", total(lambda b: columnar(b, k), zdict=zd)),
         ("columnar, bit-packed cells per column", total(lambda b: columnar(b, k, bitpack=True))),
@@ -265,6 +265,11 @@ def main():
     ap.add_argument("--seed", type=int, default=20240304)
     ap.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness runs")
     args = ap.parse_args()
+    # Packs are signed and responses sealed: the workload, the simulator's
+    # packs and `candor export` all use one office key. The build tree's
+    # test-only key unless the caller names another.
+    if not os.environ.get("CANDOR_KEY"):
+        os.environ["CANDOR_KEY"] = os.path.join(args.build, "test-office.key")
     args.workload = os.path.join(args.build, "tests", "bench", "candor-workload")
     args.candor = os.path.join(args.build, "host", "candor")
     args.sim = os.path.join(args.build, "firmware", "candor-sim")
@@ -401,9 +406,12 @@ def write_md(path, R, args):
       "(skewed, 1-7 %% prefer-not-to-answer, 2 languages, one device spread over 150 days). "
       "Every response is committed by the real store on a RAM NOR flash of the reference geometry "
       "(4 KiB blocks x 2048 = 8 MiB, 16-byte program unit) and pulled by the real device sync "
-      "(columnar batches of 128, deflate windowBits 10 / memLevel 1 / level 9) talking to the real "
+      "(batches of 128 sealed responses, deflate windowBits 10 / memLevel 1 / level 9) talking to the real "
       "host sync client and host store; every frame byte in both directions is counted. When the "
-      "flash fills (N = 100,000), a sync makes room, as a coordinator would." % R["seed"])
+      "flash fills (N = 100,000), a sync makes room, as a coordinator would. Since issue 6 every "
+      "response is sealed to the office key on the device before it reaches flash (X25519 epoch, "
+      "HKDF chain, ChaCha20-Poly1305; formats/SPEC.md section 3): the flash and wire figures are "
+      "those of sealed responses." % R["seed"])
     a("")
     a("## Results (bytes per response unless stated)")
     a("")
@@ -493,10 +501,25 @@ def write_md(path, R, args):
     a("| full reference device synced in < 10 s | %.1f s | %s |"
       % (fd["total_seconds"], verdict(fd["total_seconds"] < 10)))
     a("")
+    a("**Why the byte targets are out of reach since issue 6.** The device must seal each response "
+      "on its own at the moment it is saved (nothing in plaintext on flash, and the device cannot "
+      "read a sealed response back), so no compressor can see two responses' answers together "
+      "any more: the columnar layout below, which made 17 B per response possible, no longer "
+      "applies. Each sealed response carries a 16-byte Poly1305 tag (the price of detecting "
+      "a changed or forged response), its 8-byte random id, its sequence number and its chain "
+      "index in clear (the associated data the office needs to open it), and its record body "
+      "(day, language, a state byte per item) encrypted, which does not compress. The entropy "
+      "bound counts the answers' information only. Moving the bound would take a per-record "
+      "answer encoding (bit-packed, relevance-aware) inside the seal, and delta-coded sequence "
+      "numbers and an epoch table in the batch rows: not done yet.")
+    a("")
     a("## Layout experiments (N = %s, Python zlib = the same zlib, windowBits 10, memLevel 1)"
       % fmt(R["experiments"]["n"]))
     a("")
-    a("Deflated batch bytes per response, frames excluded; the same responses as above.")
+    a("Deflated batch bytes per response, frames excluded; the same responses as above. These "
+      "layouts compress PLAINTEXT answers across responses: the design before issue 6. Sealed "
+      "responses cannot use them (see above); they stay here as the measure of what sealing "
+      "costs on the wire.")
     a("")
     a("| Layout | Bytes per response |")
     a("|---|---|")

@@ -399,6 +399,8 @@ static void commit(const cnd_response_t *r)
         }
         if (W.fill)
             return;
+        if (W.hs == NULL) /* --sim-image: no host to sync to */
+            die("the simulator image is full; load fewer responses per image", NULL);
         sync_all();
         st = cnd_store_append_response(&W.store, r);
     }

@@ -109,7 +109,12 @@ static cnd_status_t wl_random(void *ctx, uint8_t *buf, uint32_t n)
 {
     wl_t *w = ctx;
     uint32_t i;
-    static uint32_t x = 0x9E3779B9u; /* a fixed seed: the workload repeats byte for byte */
+    /* Seeded from the workload's seed and first response, so the run repeats
+     * byte for byte while each simulator image of a multi-image run (a
+     * device boot) draws its own epoch key, as a TRNG would. */
+    static uint32_t x;
+    if (x == 0)
+        x = (uint32_t)(w->seed * 2654435761u) ^ (uint32_t)(w->first * 40503u) ^ 0x9E3779B9u;
     if (n == sizeof w->next_id) { /* a response id (and the store's device id) */
         memcpy(buf, w->next_id, n);
         return CND_OK;

@@ -2,9 +2,9 @@
  * hoststore.c: the coordinator's durable store (formats/SPEC.md section 8).
  *
  * Owns: the store directory, its lock, the in-memory set of stored response
- * ids, and the .cnb batch file format (header + zlib stream of the columnar
+ * ids, and the .cnb batch file format (header + zlib stream of the sealed
  * batch encoding of formats/batch.h, so the device's wire batches and the
- * host's files share one codec).
+ * host's files share one codec, and responses rest sealed as they arrived).
  *
  * Never: overwrites or deletes a stored response; returns CND_OK before the
  * file and its directory are fsynced; skips a corrupt file silently (every
@@ -43,8 +43,8 @@
 #define CNB_MAGIC "CNDB"
 #define CNB_VERSION 2 /* 2: sealed rows (SPEC 7); 1 held plaintext columns and is refused */
 #define CNB_HEADER_LEN 20
-/* The biggest batch the columnar encoding can produce is far below this
- * (128 responses x 64 items x 5-byte varints + metadata ~ 50 KiB); a header
+/* The biggest batch the sealed encoding can produce is far below this
+ * (CND_BATCH_MAX_LEN: 128 rows of at most 510 bytes, about 64 KiB); a header
  * claiming more is corrupt, and refusing it bounds what a bad file can make
  * us allocate. */
 #define CNB_MAX_RAW (1u << 20)
@@ -556,7 +556,7 @@ static cnd_status_t array_get(void *ctx, uint16_t index, cnd_sealed_t *out)
     return CND_OK;
 }
 
-/* Columnar batch bytes (formats/batch.h) for rs[0..n), in a malloc'd buffer. */
+/* Batch bytes (formats/batch.h, sealed rows) for rs[0..n), in a malloc'd buffer. */
 static cnd_status_t encode_batch(const cnd_sealed_t *const *rs, uint16_t n, uint8_t **out,
                                  size_t *out_len)
 {

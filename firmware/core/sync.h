@@ -73,7 +73,7 @@ size_t cnd_sync_arena_peak(const cnd_sync_t *s);
  * test_sync checks the peak stays inside the arena.
  */
 #define CND_SYNC_DEFLATE_ARENA 11136
-#define CND_SYNC_ZIN 256 /* columnar bytes handed to deflate per step */
+#define CND_SYNC_ZIN 256 /* batch bytes (sealed rows) handed to deflate per step */
 
 /*
  * RAM: sizeof(cnd_sync_t) = 13248 bytes on x86-64 (test_sync prints it): arena 11136,
@@ -97,7 +97,7 @@ struct cnd_sync {
     /* batch in progress (PULL_BEGIN .. ACK) */
     uint8_t batch_state; /* none, streaming, sent */
     uint8_t z_live;      /* deflateInit2 succeeded; deflateEnd owed */
-    uint8_t enc_done;    /* the columnar stream is exhausted: Z_FINISH */
+    uint8_t enc_done;    /* the batch stream is exhausted: Z_FINISH */
     uint32_t first_seq, last_seq, batch_fp;
     uint16_t count;
     uint32_t ulen, fed, zoff;

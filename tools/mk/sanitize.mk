@@ -49,5 +49,5 @@ test-asan: deps
 
 test-valgrind: deps
 	@cmake -S . -B $(VALGRIND_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCND_TEST_VALGRIND=ON >/dev/null
-	@cmake --build $(VALGRIND_BUILD) -j2 --target candor candor-sim cnd-fill-image
+	@cmake --build $(VALGRIND_BUILD) -j2 --target candor candor-sim cnd-fill-image cnd_test_office_key
 	@cd $(VALGRIND_BUILD) && ctest --output-on-failure -j2 -L memcheck

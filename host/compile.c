@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "commands.h"
 #include "identifying.h"
 #include "pack.h"
@@ -1393,21 +1394,6 @@ cnd_status_t cnd_compile_file(const char *path, const cnd_office_key_t *key, uin
 
 /* ------------------------------------------------------------- output */
 
-static int write_all(int fd, const uint8_t *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return 0;
-        }
-        data += w;
-        len -= (size_t)w;
-    }
-    return 1;
-}
-
 cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t len,
                                    cnd_err_t *err)
 {
@@ -1428,7 +1414,7 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
         return CND_E_IO;
     }
     /* mkstemp makes 0600; a pack is not secret and other tools read it. */
-    if (fchmod(fd, 0644) != 0 || !write_all(fd, data, len) || fsync(fd) != 0) {
+    if (fchmod(fd, 0644) != 0 || cnd_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         saved = errno;
         close(fd);
         unlink(tmp);

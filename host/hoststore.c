@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fileio.h"
 #include "batch.h"
 #include "crashpoint.h"
 
@@ -340,20 +341,6 @@ static int read_file(const char *path, size_t max, uint8_t **out, size_t *len, c
     return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /*
  * Durably creates dir/name with the given bytes: temp file in the same
  * directory, fsync, link to the final name (link refuses to replace, so a
@@ -379,7 +366,7 @@ static int write_new_file(const char *dir, const char *name, const uint8_t *data
     }
     int rc = -1;
     /* cnd_crashpoint(): test hook, see crashpoint.h */
-    if (write_all(fd, data, len) != 0 || (cnd_crashpoint("temp-written"), fsync(fd)) != 0) {
+    if (cnd_write_all(fd, data, len) != 0 || (cnd_crashpoint("temp-written"), fsync(fd)) != 0) {
         cnd_err_set(err, "cannot write %s: %s; check free space", final, strerror(errno));
         close(fd);
         goto out;

@@ -12,6 +12,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "mbedtls/chachapoly.h"
 #include "mbedtls/ctr_drbg.h"
 #include "mbedtls/entropy.h"
@@ -342,20 +343,6 @@ static int encode_private(const cnd_office_key_t *key, const char *pass, size_t 
     return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static void dir_of(const char *path, char *dir, size_t cap)
 {
     const char *slash = strrchr(path, '/');
@@ -407,7 +394,7 @@ static int create_file(const char *path, const char *dir, mode_t mode, const uin
     }
     rc = -1;
     /* fchmod: the umask may only have narrowed the mode; .pub must be 0644 */
-    if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (fchmod(fd, mode) != 0 || cnd_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         cnd_err_set(err, "cannot write %s: %s; check free space", path, strerror(errno));
         close(fd);
         goto out;

@@ -5,15 +5,50 @@
 
 #include "frame.h"
 
-enum { PH_START, PH_HEADER, PH_FIXED, PH_CT, PH_DONE };
+enum { PH_START, PH_HEADER, PH_HEAD, PH_CT, PH_DONE };
 
-static void row_fixed(uint8_t *b, const cnd_sealed_t *s)
+/* What a row may leave out is what the previous row implies: the same
+ * epoch, the next sequence number, the next chain index (0 in a new epoch).
+ * prev_seq == UINT32_MAX implies nothing (the next seq would wrap). */
+static int seq_implied(int first, uint32_t prev_seq, uint32_t seq)
 {
-    cnd_wire_put_u32(b, s->seq);
-    memcpy(b + 4, s->id, CND_RESPONSE_ID_LEN);
-    cnd_wire_put_u32(b + 4 + CND_RESPONSE_ID_LEN, s->ctr);
-    cnd_epoch_encode(b + 8 + CND_RESPONSE_ID_LEN, &s->epoch);
-    cnd_wire_put_u16(b + CND_BATCH_ROW_FIXED - 2, s->ct_len);
+    return !first && prev_seq != UINT32_MAX && seq == prev_seq + 1u;
+}
+
+static uint32_t ctr_implied(int new_epoch, uint32_t prev_ctr)
+{
+    return new_epoch ? 0u : prev_ctr + 1u;
+}
+
+/* Lays out the head of the row for enc->cur; returns its length. */
+static uint16_t row_head(cnd_batch_encoder_t *enc, int first)
+{
+    const cnd_sealed_t *s = &enc->cur;
+    uint8_t *b = enc->head;
+    size_t n = 1;
+    uint8_t flags = 0;
+    int new_epoch = first || memcmp(&s->epoch, &enc->prev_epoch, sizeof s->epoch) != 0;
+    if (new_epoch) {
+        flags |= CND_BATCH_ROW_EPOCH;
+        cnd_epoch_encode(b + n, &s->epoch);
+        n += CND_EPOCH_BODY_LEN;
+    }
+    if (!seq_implied(first, enc->prev_seq, s->seq)) {
+        flags |= CND_BATCH_ROW_SEQ;
+        n += cnd_varint_put(b + n, s->seq);
+    }
+    if (s->ctr != ctr_implied(new_epoch, enc->prev_ctr)) {
+        flags |= CND_BATCH_ROW_CTR;
+        n += cnd_varint_put(b + n, s->ctr);
+    }
+    memcpy(b + n, s->id, CND_RESPONSE_ID_LEN);
+    n += CND_RESPONSE_ID_LEN;
+    n += cnd_varint_put(b + n, s->ct_len);
+    b[0] = flags;
+    enc->prev_epoch = s->epoch;
+    enc->prev_seq = s->seq;
+    enc->prev_ctr = s->ctr;
+    return (uint16_t)n;
 }
 
 cnd_status_t cnd_batch_encoder_init(cnd_batch_encoder_t *enc, uint16_t n, cnd_batch_get_fn get,
@@ -29,29 +64,31 @@ cnd_status_t cnd_batch_encoder_init(cnd_batch_encoder_t *enc, uint16_t n, cnd_ba
     return CND_OK;
 }
 
-/* Pulls the next response and lays out its row's fixed part. */
-static cnd_status_t next_row(cnd_batch_encoder_t *enc)
-{
-    cnd_status_t st = enc->get(enc->ctx, enc->index, &enc->cur);
-    if (st != CND_OK)
-        return st;
-    if (enc->cur.ct_len <= CND_SEAL_TAG_LEN || enc->cur.ct_len > CND_SEALED_CT_MAX)
-        return CND_E_INVALID;
-    if (enc->index == 0)
-        enc->pack_fp = enc->cur.pack_fp;
-    else if (enc->cur.pack_fp != enc->pack_fp)
-        return CND_E_INVALID; /* one pack per batch */
-    enc->index++;
-    row_fixed(enc->fixed, &enc->cur);
-    return CND_OK;
-}
-
 static void start_unit(cnd_batch_encoder_t *enc, uint8_t phase, const uint8_t *p, uint16_t len)
 {
     enc->phase = phase;
     enc->unit = p;
     enc->unit_len = len;
     enc->unit_pos = 0;
+}
+
+/* Pulls the next response and lays out its row head as the next unit. */
+static cnd_status_t next_row(cnd_batch_encoder_t *enc)
+{
+    int first = enc->index == 0;
+    cnd_status_t st = enc->get(enc->ctx, enc->index, &enc->cur);
+    if (st != CND_OK)
+        return st;
+    if (enc->cur.ct_len <= CND_SEAL_TAG_LEN || enc->cur.ct_len > CND_SEALED_CT_MAX ||
+        enc->cur.ctr >= CND_SEAL_MAX_CTR)
+        return CND_E_INVALID;
+    if (first)
+        enc->pack_fp = enc->cur.pack_fp;
+    else if (enc->cur.pack_fp != enc->pack_fp)
+        return CND_E_INVALID; /* one pack per batch */
+    enc->index++;
+    start_unit(enc, PH_HEAD, enc->head, row_head(enc, first));
+    return CND_OK;
 }
 
 cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size_t cap,
@@ -70,10 +107,25 @@ cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size
         enc->hdr[0] = CND_BATCH_VERSION;
         cnd_wire_put_u16(enc->hdr + 1, enc->n);
         cnd_wire_put_u32(enc->hdr + 3, enc->pack_fp);
-        start_unit(enc, PH_HEADER, enc->hdr, CND_BATCH_HEADER_LEN);
+        enc->phase = PH_HEADER;
     }
     while (done < cap && enc->phase != PH_DONE) {
-        size_t k = (size_t)(enc->unit_len - enc->unit_pos);
+        size_t k;
+        if (enc->phase == PH_HEADER) {
+            /* The header goes out whole before the first row's head. */
+            k = CND_BATCH_HEADER_LEN - enc->unit_pos;
+            if (k > cap - done)
+                k = cap - done;
+            memcpy(out + done, enc->hdr + enc->unit_pos, k);
+            done += k;
+            enc->unit_pos = (uint16_t)(enc->unit_pos + k);
+            if (enc->unit_pos == CND_BATCH_HEADER_LEN) {
+                enc->unit_pos = 0; /* row 0's head, laid out by next_row() */
+                enc->phase = PH_HEAD;
+            }
+            continue;
+        }
+        k = (size_t)(enc->unit_len - enc->unit_pos);
         if (k > cap - done)
             k = cap - done;
         memcpy(out + done, enc->unit + enc->unit_pos, k);
@@ -81,9 +133,7 @@ cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size
         enc->unit_pos = (uint16_t)(enc->unit_pos + k);
         if (enc->unit_pos < enc->unit_len)
             continue;
-        if (enc->phase == PH_HEADER) {
-            start_unit(enc, PH_FIXED, enc->fixed, CND_BATCH_ROW_FIXED);
-        } else if (enc->phase == PH_FIXED) {
+        if (enc->phase == PH_HEAD) {
             start_unit(enc, PH_CT, enc->cur.ct, enc->cur.ct_len);
         } else if (enc->index == enc->n) {
             enc->phase = PH_DONE;
@@ -93,10 +143,88 @@ cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size
                 enc->error = st; /* reported now; the bytes made so far are dropped */
                 return st;
             }
-            start_unit(enc, PH_FIXED, enc->fixed, CND_BATCH_ROW_FIXED);
         }
     }
     *produced = done;
+    return CND_OK;
+}
+
+/* Reads a canonical varint and requires it to fit `max` (inclusive). */
+static cnd_status_t get_varint_max(const uint8_t *buf, size_t len, size_t *pos, uint32_t max,
+                                   uint32_t *v)
+{
+    cnd_status_t st = cnd_varint_get(buf, len, pos, v);
+    if (st == CND_OK && *v > max)
+        st = CND_E_RANGE;
+    return st;
+}
+
+/* Decodes one row at buf[*pos..len) into s; prev is the row before (NULL
+ * for the first). Every omission must be what the rules imply and every
+ * explicit field must differ from it: one encoding per batch. */
+static cnd_status_t decode_row(const uint8_t *buf, size_t len, size_t *pos, const cnd_sealed_t *prev,
+                               cnd_sealed_t *s)
+{
+    uint8_t flags;
+    uint32_t v;
+    int new_epoch;
+    cnd_status_t st;
+    if (*pos >= len)
+        return CND_E_TRUNCATED;
+    flags = buf[(*pos)++];
+    if (flags & ~(CND_BATCH_ROW_EPOCH | CND_BATCH_ROW_SEQ | CND_BATCH_ROW_CTR))
+        return CND_E_INVALID;
+    if (prev == NULL && (flags & (CND_BATCH_ROW_EPOCH | CND_BATCH_ROW_SEQ)) !=
+                            (CND_BATCH_ROW_EPOCH | CND_BATCH_ROW_SEQ))
+        return CND_E_INVALID; /* the first row names its epoch and seq */
+    new_epoch = (flags & CND_BATCH_ROW_EPOCH) != 0;
+    if (new_epoch) {
+        if (len - *pos < CND_EPOCH_BODY_LEN)
+            return CND_E_TRUNCATED;
+        (void)cnd_epoch_decode(buf + *pos, CND_EPOCH_BODY_LEN, &s->epoch);
+        *pos += CND_EPOCH_BODY_LEN;
+        if (prev != NULL && memcmp(&s->epoch, &prev->epoch, sizeof s->epoch) == 0)
+            return CND_E_INVALID; /* the same epoch again: it should have been left out */
+    } else {
+        s->epoch = prev->epoch;
+    }
+    if (flags & CND_BATCH_ROW_SEQ) {
+        st = cnd_varint_get(buf, len, pos, &s->seq);
+        if (st != CND_OK)
+            return st;
+        if (prev != NULL && seq_implied(0, prev->seq, s->seq))
+            return CND_E_INVALID;
+    } else {
+        if (prev->seq == UINT32_MAX)
+            return CND_E_RANGE;
+        s->seq = prev->seq + 1u;
+    }
+    v = ctr_implied(new_epoch, prev != NULL ? prev->ctr : 0u);
+    if (flags & CND_BATCH_ROW_CTR) {
+        uint32_t implied = v;
+        st = get_varint_max(buf, len, pos, CND_SEAL_MAX_CTR - 1u, &v);
+        if (st != CND_OK)
+            return st;
+        if (v == implied)
+            return CND_E_INVALID;
+    } else if (v >= CND_SEAL_MAX_CTR) {
+        return CND_E_RANGE;
+    }
+    s->ctr = v;
+    if (len - *pos < CND_RESPONSE_ID_LEN)
+        return CND_E_TRUNCATED;
+    memcpy(s->id, buf + *pos, CND_RESPONSE_ID_LEN);
+    *pos += CND_RESPONSE_ID_LEN;
+    st = get_varint_max(buf, len, pos, CND_SEALED_CT_MAX, &v);
+    if (st != CND_OK)
+        return st;
+    if (v <= CND_SEAL_TAG_LEN)
+        return CND_E_RANGE;
+    s->ct_len = (uint16_t)v;
+    if (len - *pos < s->ct_len)
+        return CND_E_TRUNCATED;
+    memcpy(s->ct, buf + *pos, s->ct_len);
+    *pos += s->ct_len;
     return CND_OK;
 }
 
@@ -121,23 +249,12 @@ cnd_status_t cnd_batch_decode(const uint8_t *buf, size_t len, cnd_sealed_t *out,
         return CND_E_NOSPACE;
     for (i = 0; i < count; i++) {
         cnd_sealed_t *s = &out[i];
-        const uint8_t *b = buf + pos;
+        cnd_status_t st;
         memset(s, 0, sizeof(*s));
-        if (len - pos < CND_BATCH_ROW_FIXED)
-            return CND_E_TRUNCATED;
-        s->seq = cnd_wire_get_u32(b);
-        memcpy(s->id, b + 4, CND_RESPONSE_ID_LEN);
-        s->ctr = cnd_wire_get_u32(b + 4 + CND_RESPONSE_ID_LEN);
-        (void)cnd_epoch_decode(b + 8 + CND_RESPONSE_ID_LEN, CND_EPOCH_BODY_LEN, &s->epoch);
-        s->ct_len = cnd_wire_get_u16(b + CND_BATCH_ROW_FIXED - 2);
+        st = decode_row(buf, len, &pos, i > 0 ? &out[i - 1] : NULL, s);
+        if (st != CND_OK)
+            return st;
         s->pack_fp = fp;
-        pos += CND_BATCH_ROW_FIXED;
-        if (s->ct_len <= CND_SEAL_TAG_LEN || s->ct_len > CND_SEALED_CT_MAX)
-            return CND_E_RANGE;
-        if (len - pos < s->ct_len)
-            return CND_E_TRUNCATED;
-        memcpy(s->ct, buf + pos, s->ct_len);
-        pos += s->ct_len;
     }
     if (pos != len)
         return CND_E_INVALID;

@@ -1,23 +1,27 @@
 /*
  * batch.h: a batch of sealed responses as it travels from device to host
- * and rests in the host store (formats/SPEC.md section 7), before deflate.
+ * and rests in the host store (formats/SPEC.md section 7).
  *
  * Owns: turning n sealed responses of ONE pack (sealed.h cnd_sealed_t) into
- * the row-by-row byte stream of section 7, and back. The answers are
- * ciphertext, so nothing in them compresses; what deflate still removes is
- * the repetition around them (the pack fingerprint, the epoch's keys and
- * sealed device id that all records of one epoch share).
+ * the compact row stream of section 7, and back. The answers are ciphertext
+ * and nothing in them compresses, so the batch is not deflated: the
+ * encoding itself removes the repetition around them. An epoch's 88 bytes
+ * travel once, on the first row of that epoch; a sequence number or chain
+ * index that is one more than the previous row's costs nothing; lengths
+ * are varints. (Batch version 2 deflated full rows: about 78,000 device
+ * instructions per response to remove what this layout never writes.)
  *
  * The encoder is pull-based and streaming: it asks the caller for response
  * i when it reaches it, so the device re-reads one record at a time from
  * flash instead of holding the batch in RAM. The same encoder serves the
- * host store, which pulls from an array. deflate/inflate wrap it on each
- * side (firmware/core/sync.c, host/).
+ * host store, which pulls from an array.
  *
  * Never: allocates; trusts a decoded count or length before checking it;
- * opens a sealed record (only the office's export does, seal.h).
- * RAM: sizeof(cnd_batch_encoder_t), about 650 bytes (one cnd_sealed_t and
- * the fixed part of one row).
+ * accepts two encodings of the same batch (the decoder refuses every
+ * non-canonical form, so a batch has exactly one byte string); opens a
+ * sealed record (only the office's export does, seal.h).
+ * RAM: sizeof(cnd_batch_encoder_t), about 750 bytes (one cnd_sealed_t, the
+ * previous row's epoch, and the head of one row).
  */
 #ifndef CND_BATCH_H
 #define CND_BATCH_H
@@ -29,7 +33,7 @@
 #include "cnd_status.h"
 #include "sealed.h"
 
-#define CND_BATCH_VERSION 2
+#define CND_BATCH_VERSION 3
 
 /* Fetch sealed response `index` (0-based within the batch) into *out. */
 typedef cnd_status_t (*cnd_batch_get_fn)(void *ctx, uint16_t index, cnd_sealed_t *out);
@@ -51,12 +55,18 @@ cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size
 cnd_status_t cnd_batch_decode(const uint8_t *buf, size_t len, cnd_sealed_t *out, uint16_t cap,
                               uint16_t *n);
 
-/* Fixed header: version u8, n u16, pack_fp u32. */
+/* Header: version u8, n u16, pack_fp u32. */
 #define CND_BATCH_HEADER_LEN 7
-/* Fixed part of a row: seq, id, ctr, epoch (88 bytes), ct_len. */
-#define CND_BATCH_ROW_FIXED (4 + CND_RESPONSE_ID_LEN + 4 + CND_EPOCH_BODY_LEN + 2)
+/* Row flags (SPEC 7). */
+#define CND_BATCH_ROW_EPOCH 0x01u /* the row's epoch (88 bytes) follows */
+#define CND_BATCH_ROW_SEQ 0x02u   /* a sequence gap follows */
+#define CND_BATCH_ROW_CTR 0x04u   /* an explicit chain index follows */
+/* Longest row head: flags, epoch, seq varint (5), chain index varint (3:
+ * below CND_SEAL_MAX_CTR = 2^16), id, ciphertext length varint (2). */
+#define CND_BATCH_ROW_HEAD_MAX (1 + CND_EPOCH_BODY_LEN + 5 + 3 + CND_RESPONSE_ID_LEN + 2)
 #define CND_BATCH_MAX_LEN                                                                    \
-    (CND_BATCH_HEADER_LEN + CND_BATCH_MAX_RESPONSES * (CND_BATCH_ROW_FIXED + CND_SEALED_CT_MAX))
+    (CND_BATCH_HEADER_LEN +                                                                  \
+     (uint32_t)CND_BATCH_MAX_RESPONSES * (CND_BATCH_ROW_HEAD_MAX + CND_SEALED_CT_MAX))
 
 /* ---- private to batch.c; here only so callers can allocate it ---- */
 struct cnd_batch_encoder {
@@ -65,13 +75,15 @@ struct cnd_batch_encoder {
     uint16_t n;
     uint16_t index;     /* next response to pull */
     uint32_t pack_fp;   /* of response 0; every other must match */
-    uint16_t unit_len;  /* bytes of the current unit (header, row fixed part, ciphertext) */
+    uint32_t prev_seq, prev_ctr; /* of the previous row: what a row may omit */
+    uint16_t unit_len;  /* bytes of the current unit (header, row head, ciphertext) */
     uint16_t unit_pos;  /* how many of them are already handed out */
     const uint8_t *unit;
     uint8_t phase;      /* header, row fixed part, row ciphertext, done */
     cnd_status_t error; /* sticky: once a pull failed, the stream is dead */
     uint8_t hdr[CND_BATCH_HEADER_LEN];
-    uint8_t fixed[CND_BATCH_ROW_FIXED];
+    uint8_t head[CND_BATCH_ROW_HEAD_MAX];
+    cnd_epoch_t prev_epoch;
     cnd_sealed_t cur;   /* the one response the encoder holds */
 };
 

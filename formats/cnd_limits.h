@@ -22,6 +22,6 @@
 #define CND_LANG_CODE_LEN 8        /* BCP 47 tag, e.g. "en", "es" */
 #define CND_MAX_SURVEYS 4          /* packs installed on a device at once */
 #define CND_FRAME_MAX_PAYLOAD 1024 /* bytes of payload in one frame */
-#define CND_BATCH_MAX_RESPONSES 128 /* responses per compressed batch */
+#define CND_BATCH_MAX_RESPONSES 1024 /* responses per batch (SPEC 7) */
 
 #endif

@@ -33,7 +33,7 @@
 #include "cnd_status.h"
 
 /* Bump on any change to frames or messages; peers refuse other versions. */
-#define CND_PROTOCOL_VERSION 1
+#define CND_PROTOCOL_VERSION 2 /* 2: batches are sealed rows, not deflated (SPEC 7) */
 
 typedef enum {
     CND_MSG_HELLO = 0x01,
@@ -120,7 +120,7 @@ typedef struct {
 } cnd_msg_batch_info_t;
 
 typedef struct {
-    uint32_t offset; /* of this chunk within the batch's zlib stream */
+    uint32_t offset; /* of this chunk within the batch (SPEC 7) */
     uint8_t flags;   /* CND_MSG_BATCH_LAST on the final chunk */
     const uint8_t *data;
     uint16_t len;

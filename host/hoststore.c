@@ -2,7 +2,7 @@
  * hoststore.c: the coordinator's durable store (formats/SPEC.md section 8).
  *
  * Owns: the store directory, its lock, the in-memory set of stored response
- * ids, and the .cnb batch file format (header + zlib stream of the sealed
+ * ids, and the .cnb batch file format (header + the batch bytes of the sealed
  * batch encoding of formats/batch.h, so the device's wire batches and the
  * host's files share one codec, and responses rest sealed as they arrived).
  *
@@ -42,14 +42,16 @@
 #include "crashpoint.h"
 
 #define CNB_MAGIC "CNDB"
-#define CNB_VERSION 2 /* 2: sealed rows (SPEC 7); 1 held plaintext columns and is refused */
+/* 3: batch v3 rows stored as they are (ciphertext does not compress);
+ * 2 held deflated v2 rows and 1 plaintext columns: both are refused. */
+#define CNB_VERSION 3
 #define CNB_HEADER_LEN 20
-/* The biggest batch the sealed encoding can produce is far below this
- * (CND_BATCH_MAX_LEN: 128 rows of at most 510 bytes, about 64 KiB); a header
- * claiming more is corrupt, and refusing it bounds what a bad file can make
- * us allocate. */
+/* The biggest batch the sealed encoding can produce is below this
+ * (CND_BATCH_MAX_LEN: 1024 rows of at most 531 bytes, about 544 KiB); a
+ * header claiming more is corrupt, and refusing it bounds what a bad file
+ * can make us allocate. */
 #define CNB_MAX_RAW (1u << 20)
-#define CNB_MAX_FILE (2u << 20)
+#define CNB_MAX_FILE (CNB_HEADER_LEN + CNB_MAX_RAW)
 #define TMP_PREFIX ".tmp-"
 
 typedef struct {
@@ -579,12 +581,11 @@ static cnd_status_t encode_batch(const cnd_sealed_t *const *rs, uint16_t n, uint
     return CND_E_NOSPACE;
 }
 
-/* Header + zlib(raw) in one malloc'd buffer. */
+/* Header + raw in one malloc'd buffer. */
 static cnd_status_t build_cnb(uint32_t fp, uint16_t n, const uint8_t *raw, size_t raw_len,
                               uint8_t **out, size_t *out_len)
 {
-    uLong bound = compressBound((uLong)raw_len);
-    uint8_t *buf = malloc(CNB_HEADER_LEN + bound);
+    uint8_t *buf = malloc(CNB_HEADER_LEN + raw_len);
     if (buf == NULL)
         return CND_E_NOSPACE;
     memcpy(buf, CNB_MAGIC, 4);
@@ -594,31 +595,10 @@ static cnd_status_t build_cnb(uint32_t fp, uint16_t n, const uint8_t *raw, size_
     put_u32(buf + 8, fp);
     put_u32(buf + 12, (uint32_t)raw_len);
     put_u32(buf + 16, (uint32_t)crc32(0L, raw, (uInt)raw_len));
-    uLongf zlen = bound;
-    if (compress2(buf + CNB_HEADER_LEN, &zlen, raw, (uLong)raw_len, Z_BEST_COMPRESSION) != Z_OK) {
-        free(buf);
-        return CND_E_NOSPACE;
-    }
+    memcpy(buf + CNB_HEADER_LEN, raw, raw_len);
     *out = buf;
-    *out_len = CNB_HEADER_LEN + zlen;
+    *out_len = CNB_HEADER_LEN + raw_len;
     return CND_OK;
-}
-
-/* Inflates exactly raw_len bytes and requires the stream to end at EOF. */
-static int inflate_exact(const uint8_t *z, size_t zlen, uint8_t *raw, size_t raw_len)
-{
-    z_stream s;
-    memset(&s, 0, sizeof s);
-    if (inflateInit(&s) != Z_OK)
-        return -1;
-    s.next_in = (Bytef *)(uintptr_t)z;
-    s.avail_in = (uInt)zlen;
-    s.next_out = raw;
-    s.avail_out = (uInt)raw_len;
-    int zr = inflate(&s, Z_FINISH);
-    int ok = zr == Z_STREAM_END && s.avail_out == 0 && s.avail_in == 0;
-    inflateEnd(&s);
-    return ok ? 0 : -1;
 }
 
 /*
@@ -629,7 +609,8 @@ static int inflate_exact(const uint8_t *z, size_t zlen, uint8_t *raw, size_t raw
 static int read_cnb(const char *path, const cnd_pack_t *pk, cnd_sealed_t *out, uint16_t *n,
                     cnd_err_t *err)
 {
-    uint8_t *file = NULL, *raw = NULL;
+    uint8_t *file = NULL;
+    const uint8_t *raw = NULL;
     size_t len = 0;
     const char *why = NULL;
     if (read_file(path, CNB_MAX_FILE, &file, &len, err) != 0)
@@ -647,11 +628,9 @@ static int read_cnb(const char *path, const cnd_pack_t *pk, cnd_sealed_t *out, u
         why = "header out of range";
     } else if (get_u32(file + 8) != pk->fingerprint) {
         why = "pack fingerprint differs from its directory";
-    } else if ((raw = malloc(raw_len)) == NULL) {
-        why = "out of memory";
-    } else if (inflate_exact(file + CNB_HEADER_LEN, len - CNB_HEADER_LEN, raw, raw_len) != 0) {
-        why = "truncated or damaged compressed data";
-    } else if ((uint32_t)crc32(0L, raw, raw_len) != get_u32(file + 16)) {
+    } else if (len - CNB_HEADER_LEN != raw_len) {
+        why = len - CNB_HEADER_LEN < raw_len ? "truncated batch" : "extra bytes after the batch";
+    } else if ((uint32_t)crc32(0L, (raw = file + CNB_HEADER_LEN), raw_len) != get_u32(file + 16)) {
         why = "checksum mismatch";
     } else {
         cnd_status_t st = cnd_batch_decode(raw, raw_len, out, CND_BATCH_MAX_RESPONSES, n);
@@ -665,7 +644,6 @@ static int read_cnb(const char *path, const cnd_pack_t *pk, cnd_sealed_t *out, u
                     why = "a response does not belong to its survey pack";
         }
     }
-    free(raw);
     free(file);
     if (why != NULL) {
         cnd_err_set(err, "store file %s is corrupt (%s); restore it from a backup", path, why);

@@ -34,11 +34,6 @@
 #include "proto.h"
 #include "record.h"
 
-/* A device's zlib output for one batch cannot sensibly exceed its input by
- * more than deflate's stored-block overhead; anything beyond this bound is
- * a misbehaving device, not data. */
-#define MAX_ZLIB_LEN (CND_BATCH_MAX_LEN + CND_BATCH_MAX_LEN / 8 + 1024)
-
 typedef struct {
     cnd_link_t *link;
     cnd_hoststore_t *hs;
@@ -46,7 +41,7 @@ typedef struct {
     cnd_hostsync_progress_fn progress;
     void *progress_ctx;
     cnd_sealed_t rs[CND_BATCH_MAX_RESPONSES];
-    uint8_t raw[CND_BATCH_MAX_LEN + 1]; /* inflated batch, one spare byte */
+    uint8_t raw[CND_BATCH_MAX_LEN]; /* the batch as announced by BATCH_INFO */
 } sync_ctx_t;
 
 /* ---- packs ---- */
@@ -135,58 +130,43 @@ static cnd_status_t pull_begin(sync_ctx_t *c, cnd_msg_batch_info_t *info, cnd_er
     return st;
 }
 
-/* PULL_DATA until the last chunk, inflating as the chunks arrive. */
+/* PULL_DATA until the last chunk. Chunks must arrive in order, fill
+ * exactly the announced length, and match the announced CRC-32 (frames
+ * have their own CRCs; this one covers the reassembly). */
 static cnd_status_t pull_stream(sync_ctx_t *c, const cnd_msg_batch_info_t *info, cnd_err_t *err)
 {
-    z_stream zs;
-    uint32_t zlen = 0;
-    int zr = Z_OK, last = 0;
+    uint32_t got = 0;
+    int last = 0;
     cnd_status_t st = CND_OK;
 
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit(&zs) != Z_OK) {
-        cnd_err_set(err, "out of memory starting zlib");
-        return CND_E_NOSPACE;
-    }
-    zs.next_out = c->raw;
-    zs.avail_out = info->ulen + 1; /* one spare byte catches a too-long stream */
     while (!last) {
         cnd_frame_t f;
         cnd_msg_batch_data_t d;
         st = cnd_link_request(c->link, CND_MSG_PULL_DATA, NULL, 0, CND_MSG_BATCH_DATA, &f, err);
         if (st != CND_OK)
-            break;
+            return st;
         st = cnd_msg_decode_batch_data(f.payload, f.len, &d);
-        if (st == CND_OK && (d.offset != zlen || zlen + d.len > MAX_ZLIB_LEN))
+        if (st == CND_OK && (d.offset != got || d.len > info->ulen - got))
             st = CND_E_PROTOCOL;
-        if (st == CND_OK && d.len > 0 && zr != Z_STREAM_END) {
-            zs.next_in = (Bytef *)d.data;
-            zs.avail_in = d.len;
-            zr = inflate(&zs, Z_NO_FLUSH);
-            if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
-                st = CND_E_CORRUPT;
-            else if (zr == Z_STREAM_END && zs.avail_in > 0)
-                st = CND_E_CORRUPT; /* bytes after the end of the zlib stream */
-        }
+        last = st == CND_OK && (d.flags & CND_MSG_BATCH_LAST) != 0;
+        if (st == CND_OK && (last ? got + d.len != info->ulen : d.len == 0))
+            st = CND_E_PROTOCOL; /* ends early, or a chunk that moves nothing */
         if (st != CND_OK) {
             cnd_err_set(err, "%s sent a damaged batch chunk at byte %u (%s); nothing from this "
                              "batch was stored or acknowledged, run sync again",
-                        cnd_link_name(c->link), (unsigned)zlen, cnd_status_str(st));
-            break;
+                        cnd_link_name(c->link), (unsigned)got, cnd_status_str(st));
+            return st;
         }
-        zlen += d.len;
-        last = (d.flags & CND_MSG_BATCH_LAST) != 0;
+        memcpy(c->raw + got, d.data, d.len);
+        got += d.len;
     }
-    if (st == CND_OK &&
-        (zr != Z_STREAM_END || zs.total_out != info->ulen ||
-         (uint32_t)crc32(0L, c->raw, info->ulen) != info->ucrc)) {
-        cnd_err_set(err, "batch from %s does not match its announced length and checksum; "
+    if ((uint32_t)crc32(0L, c->raw, info->ulen) != info->ucrc) {
+        cnd_err_set(err, "batch from %s does not match its announced checksum; "
                          "nothing from it was stored or acknowledged, run sync again",
                     cnd_link_name(c->link));
-        st = CND_E_CRC;
+        return CND_E_CRC;
     }
-    inflateEnd(&zs);
-    return st;
+    return CND_OK;
 }
 
 /* Decodes and checks every response before anything is stored. */

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <zlib.h> /* crc32 only */
+
 #include "pack.h"
 #include "proto.h"
 #include "version.h"
@@ -82,30 +84,6 @@ static void reply_ok(reply_t *r)
     reply_frame(r, CND_MSG_OK, 0);
 }
 
-/* ---- deflate arena: a bump allocator, reset per batch ---- */
-
-static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
-{
-    cnd_sync_t *s = opaque;
-    size_t want = (size_t)items * size;
-    size_t at = (s->arena_used + 15u) & ~(size_t)15u;
-    if (size != 0 && want / size != items)
-        return Z_NULL;
-    if (at > sizeof s->arena.bytes || want > sizeof s->arena.bytes - at)
-        return Z_NULL; /* deflateInit2 then fails with Z_MEM_ERROR: refused, not crashed */
-    s->arena_used = at + want;
-    if (s->arena_used > s->arena_peak)
-        s->arena_peak = s->arena_used;
-    return s->arena.bytes + at;
-}
-
-static void arena_free(voidpf opaque, voidpf p)
-{
-    /* Bump allocator: everything goes at once in batch_close(). */
-    (void)opaque;
-    (void)p;
-}
-
 /* Back to the watermark: cursor 0 is the first pending response. */
 static void batch_rewind(cnd_sync_t *s)
 {
@@ -113,20 +91,9 @@ static void batch_rewind(cnd_sync_t *s)
     s->at = -1;
 }
 
-/* Frees the deflate state; the bump arena is empty again. */
-static void deflate_release(cnd_sync_t *s)
-{
-    if (s->z_live)
-        (void)deflateEnd(&s->zs);
-    s->z_live = 0;
-    s->arena_used = 0;
-}
-
 static void batch_close(cnd_sync_t *s)
 {
-    deflate_release(s);
     s->batch_state = BATCH_NONE;
-    s->enc_done = 0;
 }
 
 /* Sends an encoded payload, or ERROR if it did not fit the reply buffer
@@ -164,10 +131,6 @@ void cnd_sync_reset(cnd_sync_t *s)
     push_close(s);
 }
 
-size_t cnd_sync_arena_peak(const cnd_sync_t *s)
-{
-    return s->arena_peak;
-}
 
 /* ---- HELLO ---- */
 
@@ -540,8 +503,9 @@ static cnd_status_t batch_scan(cnd_sync_t *s)
     return CND_OK;
 }
 
-/* First pass over the batch stream: its length and CRC for BATCH_INFO. */
-static cnd_status_t batch_measure(cnd_sync_t *s, uint32_t *crc)
+/* First pass over the batch stream: its length and CRC for BATCH_INFO. The
+ * reply buffer is free until the reply is built, so it serves as scratch. */
+static cnd_status_t batch_measure(cnd_sync_t *s, uint8_t *scratch, size_t cap, uint32_t *crc)
 {
     cnd_status_t st;
     size_t got;
@@ -550,34 +514,21 @@ static cnd_status_t batch_measure(cnd_sync_t *s, uint32_t *crc)
     *crc = (uint32_t)crc32(0L, Z_NULL, 0);
     st = cnd_batch_encoder_init(&s->enc, s->count, batch_get, s);
     while (st == CND_OK) {
-        st = cnd_batch_encoder_read(&s->enc, s->zin, sizeof s->zin, &got);
+        st = cnd_batch_encoder_read(&s->enc, scratch, cap, &got);
         if (st != CND_OK || got == 0)
             break;
-        *crc = (uint32_t)crc32(*crc, s->zin, (uInt)got);
+        *crc = (uint32_t)crc32(*crc, scratch, (uInt)got);
         s->ulen += (uint32_t)got;
     }
     return st;
 }
 
-static cnd_status_t batch_start_deflate(cnd_sync_t *s)
+/* Second pass: the same stream again, handed out by PULL_DATA. */
+static cnd_status_t batch_start_stream(cnd_sync_t *s)
 {
-    cnd_status_t st;
     batch_rewind(s);
-    s->fed = 0;
-    s->zoff = 0;
-    s->enc_done = 0;
-    st = cnd_batch_encoder_init(&s->enc, s->count, batch_get, s);
-    if (st != CND_OK)
-        return st;
-    memset(&s->zs, 0, sizeof s->zs);
-    s->zs.zalloc = arena_alloc;
-    s->zs.zfree = arena_free;
-    s->zs.opaque = s;
-    s->arena_used = 0;
-    if (deflateInit2(&s->zs, 9, Z_DEFLATED, 10, 1, Z_DEFAULT_STRATEGY) != Z_OK)
-        return CND_E_NOSPACE;
-    s->z_live = 1;
-    return CND_OK;
+    s->sent = 0;
+    return cnd_batch_encoder_init(&s->enc, s->count, batch_get, s);
 }
 
 static void handle_pull_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
@@ -596,9 +547,9 @@ static void handle_pull_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     memset(&info, 0, sizeof info);
     st = batch_scan(s);
     if (st == CND_OK && s->count > 0)
-        st = batch_measure(s, &crc);
+        st = batch_measure(s, r->pl, r->pl_cap, &crc);
     if (st == CND_OK && s->count > 0)
-        st = batch_start_deflate(s);
+        st = batch_start_stream(s);
     if (st != CND_OK) {
         batch_close(s);
         reply_error(r, st, "cannot read pending responses from flash");
@@ -617,38 +568,35 @@ static void handle_pull_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     reply_encoded(s, r, enc, CND_MSG_BATCH_INFO, len);
 }
 
-/* Runs deflate until `room` bytes of output exist or the stream ended. */
-static cnd_status_t batch_deflate(cnd_sync_t *s, uint8_t *dst, size_t room, size_t *made,
-                                  int *last)
+/* The next `room` bytes of the batch (fewer only for the last chunk). The
+ * stream must come out exactly as long as BATCH_INFO said: records that
+ * changed on flash between the passes end the batch, never garble it. */
+static cnd_status_t batch_next_chunk(cnd_sync_t *s, uint8_t *dst, size_t room, size_t *made,
+                                     int *last)
 {
-    *last = 0;
-    s->zs.next_out = dst;
-    s->zs.avail_out = (uInt)room;
-    while (s->zs.avail_out > 0) {
-        int zr;
-        if (s->zs.avail_in == 0 && !s->enc_done) {
-            size_t got = 0;
-            cnd_status_t st = cnd_batch_encoder_read(&s->enc, s->zin, sizeof s->zin, &got);
-            if (st != CND_OK)
-                return st;
-            s->fed += (uint32_t)got;
-            if (s->fed > s->ulen)
-                return CND_E_CORRUPT; /* flash changed under the batch */
-            s->enc_done = got == 0;
-            s->zs.next_in = s->zin;
-            s->zs.avail_in = (uInt)got;
-        }
-        zr = deflate(&s->zs, s->enc_done ? Z_FINISH : Z_NO_FLUSH);
-        if (zr == Z_STREAM_END) {
-            if (s->fed != s->ulen)
-                return CND_E_CORRUPT;
-            *last = 1;
-            break;
-        }
-        if (zr != Z_OK && zr != Z_BUF_ERROR)
-            return CND_E_INVALID;
+    size_t got = 0;
+    cnd_status_t st;
+    *made = 0;
+    if (room > s->ulen - s->sent)
+        room = s->ulen - s->sent;
+    while (*made < room) {
+        st = cnd_batch_encoder_read(&s->enc, dst + *made, room - *made, &got);
+        if (st != CND_OK)
+            return st;
+        if (got == 0)
+            return CND_E_CORRUPT; /* shorter than measured */
+        *made += got;
     }
-    *made = room - s->zs.avail_out;
+    s->sent += (uint32_t)*made;
+    *last = s->sent == s->ulen;
+    if (*last) {
+        uint8_t extra;
+        st = cnd_batch_encoder_read(&s->enc, &extra, 1, &got);
+        if (st != CND_OK)
+            return st;
+        if (got != 0)
+            return CND_E_CORRUPT; /* longer than measured */
+    }
     return CND_OK;
 }
 
@@ -676,22 +624,18 @@ static void handle_pull_data(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     room = r->pl_cap - CND_MSG_BATCH_DATA_HEAD;
     if (room > CND_MSG_BATCH_DATA_MAX)
         room = CND_MSG_BATCH_DATA_MAX;
-    st = batch_deflate(s, data, room, &made, &last);
+    st = batch_next_chunk(s, data, room, &made, &last);
     if (st != CND_OK) {
         batch_close(s);
         reply_error(r, st, "cannot produce the batch; run sync again");
         return;
     }
-    d.offset = s->zoff;
+    d.offset = s->sent - (uint32_t)made;
     d.flags = last ? CND_MSG_BATCH_LAST : 0;
     d.data = data;
     d.len = (uint16_t)made;
-    s->zoff += (uint32_t)made;
-    if (last) {
-        /* Keep first/last seq for the ACK; free the deflate state now. */
-        deflate_release(s);
-        s->batch_state = BATCH_SENT;
-    }
+    if (last)
+        s->batch_state = BATCH_SENT; /* first/last seq stay for the ACK */
     enc = cnd_msg_encode_batch_data(&d, r->pl, r->pl_cap, &len);
     reply_encoded(s, r, enc, CND_MSG_BATCH_DATA, len);
 }

@@ -4,7 +4,7 @@
  *
  * Owns: parsing request frames from the host, answering each with exactly
  * one reply frame (lock-step), pack installation through the store, and
- * producing batches of pending responses as a zlib stream. Carrier-agnostic:
+ * producing batches of pending sealed responses (SPEC 7). Carrier-agnostic:
  * the port moves bytes (Unix socket, USB bulk, UART).
  *
  * Never: deletes or reclaims anything before an ACK; activates a pack that
@@ -13,16 +13,14 @@
  * while an interview is in progress;
  * sends a device serial inside a response.
  *
- * RAM: sizeof(cnd_sync_t), about 12.9 KB (rx frame buffer, batch encoder,
- * deflate state in a static arena); broken down next to the struct. No heap.
+ * RAM: sizeof(cnd_sync_t), about 1.9 KB (rx frame buffer, batch encoder);
+ * broken down next to the struct. No heap.
  */
 #ifndef CND_SYNC_H
 #define CND_SYNC_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <zlib.h>
 
 #include "batch.h"
 #include "frame.h"
@@ -57,30 +55,17 @@ size_t cnd_sync_input(cnd_sync_t *s, const uint8_t *in, size_t n, uint8_t *out, 
  * frame and any open batch or push. Nothing stored is affected. */
 void cnd_sync_reset(cnd_sync_t *s);
 
-/* Bytes of deflate state a batch needs, for diagnostics and tests: the
- * high-water mark of the arena since init. */
-size_t cnd_sync_arena_peak(const cnd_sync_t *s);
-
 /* ---- private to sync.c; here only so callers can allocate it ---- */
 #define CND_SYNC_REPLY_MAX (CND_FRAME_MAX_PAYLOAD + 16)
 
 /*
- * deflateInit2(level 9, Z_DEFLATED, windowBits 10, memLevel 1) asks zalloc
- * for exactly five blocks. Measured with Debian zlib 1.2.13 on x86-64:
- * deflate_state 5952 + window 2048 + prev 2048 + head 512 + pending 512 =
- * 11072 bytes (each a multiple of 16, so 16-byte rounding adds nothing).
- * On a 32-bit MCU deflate_state is smaller (pointers), so this also fits.
- * test_sync checks the peak stays inside the arena.
- */
-#define CND_SYNC_DEFLATE_ARENA 11136
-#define CND_SYNC_ZIN 256 /* batch bytes (sealed rows) handed to deflate per step */
-
-/*
- * RAM: sizeof(cnd_sync_t) = 13248 bytes on x86-64 (test_sync prints it): arena 11136,
- * rx frame parser 1052, batch encoder 576 (caches one response), z_stream
- * 112, deflate input 256, bookkeeping under 100 bytes; plus the push's
- * signature check: pack tail 242 and SHA-256 state 116 (about 13.6 KB in
- * all). Verifying at PUSH_COMMIT also borrows Mbed TLS's heap (packsig.h).
+ * RAM: sizeof(cnd_sync_t), about 1.9 KB on x86-64 (test_sync prints it): rx
+ * frame parser 1052, batch encoder about 750 (caches one response and the
+ * previous row's epoch), bookkeeping under 100 bytes; plus the push's
+ * signature check: pack tail 242 and SHA-256 state 116. No compressor: the
+ * batch rows are ciphertext (SPEC 7), and measuring the batch borrows the
+ * reply buffer. Verifying at PUSH_COMMIT also borrows Mbed TLS's heap
+ * (packsig.h).
  */
 struct cnd_sync {
     cnd_sync_config_t cfg;
@@ -96,24 +81,12 @@ struct cnd_sync {
 
     /* batch in progress (PULL_BEGIN .. ACK) */
     uint8_t batch_state; /* none, streaming, sent */
-    uint8_t z_live;      /* deflateInit2 succeeded; deflateEnd owed */
-    uint8_t enc_done;    /* the batch stream is exhausted: Z_FINISH */
     uint32_t first_seq, last_seq, batch_fp;
     uint16_t count;
-    uint32_t ulen, fed, zoff;
+    uint32_t ulen, sent; /* batch length (BATCH_INFO) and bytes handed out */
     uint32_t cursor;  /* store cursor just after response `at` */
     int32_t at;       /* index of the last response read from the store, -1 none */
     cnd_batch_encoder_t enc;
-    z_stream zs;
-    uint8_t zin[CND_SYNC_ZIN];
-
-    size_t arena_used, arena_peak;
-    union {
-        uint8_t bytes[CND_SYNC_DEFLATE_ARENA];
-        double align_d; /* zlib stores pointers and longs in its state */
-        void *align_p;
-        long align_l;
-    } arena;
 };
 
 #endif

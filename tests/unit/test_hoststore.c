@@ -221,8 +221,8 @@ static void responses_put_then_reopened_read_back_identical(void **state)
     qsort(got, 300, sizeof got[0], by_id);
     for (int i = 0; i < 300; i++)
         assert_same_response(&want[i], &got[i]);
-    /* 300 responses need three batch files of at most 128. */
-    assert_int_equal(cnb_count(f), 3);
+    /* 300 responses fit one batch file (at most CND_BATCH_MAX_RESPONSES). */
+    assert_int_equal(cnb_count(f), 1);
 }
 
 static void stored_pack_is_returned_after_reopen(void **state)
@@ -319,7 +319,7 @@ static void stored_files_are_complete_and_no_temp_files_remain(void **state)
     assert_int_equal(temp_seen, 0);
     cnd_hoststore_close(hs);
 
-    /* Every batch file starts with its magic and holds a whole zlib stream. */
+    /* Every batch file starts with its magic and version. */
     first_cnb(f, path, sizeof path);
     FILE *fp = fopen(path, "rb");
     uint8_t head[20];
@@ -327,7 +327,7 @@ static void stored_files_are_complete_and_no_temp_files_remain(void **state)
     assert_int_equal(fread(head, 1, sizeof head, fp), sizeof head);
     fclose(fp);
     assert_memory_equal(head, "CNDB", 4);
-    assert_int_equal(head[4], 2); /* sealed rows */
+    assert_int_equal(head[4], 3); /* sealed rows of batch version 3 */
     assert_int_equal(head[8] | (head[9] << 8) | (head[10] << 16) | ((uint32_t)head[11] << 24),
                      f->pk.fingerprint);
 }

@@ -622,13 +622,11 @@ int main(int argc, char **argv)
            (unsigned long long)W.frames_by_req[CND_MSG_PULL_BEGIN],
            (unsigned long long)W.frames_by_req[CND_MSG_PULL_DATA],
            (unsigned long long)W.frames_by_req[CND_MSG_ACK]);
-    printf("  \"ram\": {\"deflate_arena_peak\": %zu, \"deflate_arena_reserved\": %d, "
-           "\"sizeof_cnd_sync_t\": %zu, \"sizeof_cnd_store_t\": %zu, \"sizeof_cnd_engine_t\": %zu, "
-           "\"sizeof_cnd_batch_encoder_t\": %zu, \"sizeof_z_stream\": %zu, "
+    printf("  \"ram\": {\"sizeof_cnd_sync_t\": %zu, \"sizeof_cnd_store_t\": %zu, "
+           "\"sizeof_cnd_engine_t\": %zu, \"sizeof_cnd_batch_encoder_t\": %zu, "
            "\"sync_reply_buffer\": %d},\n",
-           cnd_sync_arena_peak(&W.dev), CND_SYNC_DEFLATE_ARENA, sizeof(cnd_sync_t),
-           sizeof(cnd_store_t), sizeof(cnd_engine_t), sizeof(cnd_batch_encoder_t),
-           sizeof(z_stream), CND_SYNC_REPLY_MAX);
+           sizeof(cnd_sync_t), sizeof(cnd_store_t), sizeof(cnd_engine_t),
+           sizeof(cnd_batch_encoder_t), CND_SYNC_REPLY_MAX);
     printf("  \"keys\": %llu, \"saves\": %llu, \"row_bytes\": %llu, \"pack_bytes\": %zu\n}\n",
            (unsigned long long)W.keys, (unsigned long long)W.saves,
            (unsigned long long)W.row_bytes, W.pack_len);

@@ -120,6 +120,9 @@ void cnd_sync_init(cnd_sync_t *s, const cnd_sync_config_t *cfg)
 {
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
+    s->batch_max = cfg->batch_max == 0 || cfg->batch_max > CND_BATCH_MAX_RESPONSES
+                       ? CND_BATCH_MAX_RESPONSES
+                       : cfg->batch_max;
     cnd_frame_parser_init(&s->rx);
     batch_rewind(s);
 }
@@ -488,7 +491,7 @@ static cnd_status_t batch_scan(cnd_sync_t *s)
     s->batch_fp = scratch->pack_fp;
     s->first_seq = s->last_seq = seq;
     s->count = 1;
-    while (s->count < CND_BATCH_MAX_RESPONSES) {
+    while (s->count < s->batch_max) {
         st = cnd_store_next_pending(s->cfg.store, &cursor, &seq, scratch);
         if (st == CND_E_NOT_FOUND)
             break;

@@ -35,6 +35,10 @@ typedef struct {
     /* Called after a PUSH_COMMIT activated a new pack; the port reloads its
      * active-pack buffer and calls cnd_engine_set_pack(). */
     void (*pack_activated)(void *ctx);
+    /* Most responses per batch, 1..CND_BATCH_MAX_RESPONSES; 0 = that maximum.
+     * Fewer means less to send again after a lost link, and more ACKs
+     * (flash writes) per response; tests use it to get many batches. */
+    uint16_t batch_max;
 } cnd_sync_config_t;
 
 typedef struct cnd_sync cnd_sync_t;
@@ -82,7 +86,7 @@ struct cnd_sync {
     /* batch in progress (PULL_BEGIN .. ACK) */
     uint8_t batch_state; /* none, streaming, sent */
     uint32_t first_seq, last_seq, batch_fp;
-    uint16_t count;
+    uint16_t count, batch_max;
     uint32_t ulen, sent; /* batch length (BATCH_INFO) and bytes handed out */
     uint32_t cursor;  /* store cursor just after response `at` */
     int32_t at;       /* index of the last response read from the store, -1 none */

@@ -1,18 +1,23 @@
 /*
- * fuzz_batch.c: the host's batch path (zlib inflate as host/sync.c does it,
- * formats/batch.c cnd_batch_decode of a version 2 batch of sealed rows)
- * and the codecs the device and an image inspector read flash with: the
- * log entry header (cnd_entry_header_decode / cnd_entry_check_crc), the
- * sealed RESPONSE and EPOCH entry bodies (formats/sealed.h
- * cnd_sealed_body_decode, cnd_epoch_decode), and the plaintext record body
- * (cnd_record_decode, cnd_response_check; cnd_sealed_join, which rebuilds
- * a response from an opened ciphertext and the clear header).
+ * fuzz_batch.c: the host's batch path (formats/batch.c cnd_batch_decode of
+ * a version 3 batch of sealed rows, as host/sync.c decodes the bytes
+ * BATCH_DATA chunks brought, and host/hoststore.c those of a .cnb), the
+ * streaming encoder the device and the host store write batches with, and
+ * the codecs the device and an image inspector read flash with: the log
+ * entry header (cnd_entry_header_decode / cnd_entry_check_crc), the sealed
+ * RESPONSE and EPOCH entry bodies (formats/sealed.h cnd_sealed_body_decode,
+ * cnd_epoch_decode), and the plaintext record body (cnd_record_decode,
+ * cnd_response_check; cnd_sealed_join, which rebuilds a response from an
+ * opened ciphertext and the clear header).
  *
  * Input: [mode u8][bytes]. mode % 6:
- *   0  bytes are an uncompressed batch (formats/SPEC.md 7);
- *   1  bytes are a zlib stream, inflated in the pieces BATCH_DATA frames
- *      would bring (piece sizes from the mode byte), into a buffer of
- *      CND_BATCH_MAX_LEN + 1 bytes as the host does, then decoded;
+ *   0  bytes are a batch (formats/SPEC.md 7);
+ *   1  bytes describe rows for the ENCODER (see rows() below): each row's
+ *      epoch (one of four), seq and chain index (implied or explicit, so
+ *      every omission rule and its edges: seq wrap, the last chain index,
+ *      a new epoch restarting at 0), id, ciphertext length and bytes, and
+ *      sometimes a foreign pack; the encoder is read in pieces of varying
+ *      size, as the device fills BATCH_DATA frames;
  *   2  bytes are a response record body (the plaintext, SPEC 3.3);
  *   3  bytes are a log entry: 12-byte header, then its body (a RESPONSE
  *      body goes on as in mode 4, an EPOCH body as in mode 5);
@@ -20,17 +25,19 @@
  *      taken as an opened plaintext and joined with the clear header;
  *   5  bytes are an EPOCH entry body.
  * Checks: whatever decodes re-encodes to exactly the same bytes (the
- * formats are canonical: one encoding per value), a caller with too little
- * room is refused, every decoded row carries the batch's pack and a
- * ciphertext of legal length, and a response cnd_response_check() accepts
+ * formats are canonical: one encoding per value), and whatever the encoder
+ * accepts decodes back to exactly the rows it was given (so the two are
+ * inverse both ways); the encoder refuses rows a batch cannot carry (a
+ * second pack, a ciphertext of illegal length, a chain index past
+ * CND_SEAL_MAX_CTR) instead of writing them; a caller with too little
+ * room is refused; every decoded row carries the batch's pack and a
+ * ciphertext of legal length; and a response cnd_response_check() accepts
  * for the default pack has its fingerprint, language and answer count in
  * range.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <zlib.h>
 
 #include "batch.h"
 #include "frame.h"
@@ -57,6 +64,13 @@ static void check_responses(const cnd_response_t *r, uint16_t n)
                 FZ_CHECK(r[i].answers[k].state <= CND_ANS_VALUE);
         }
     }
+}
+
+static cnd_status_t from_rows(void *ctx, uint16_t index, cnd_sealed_t *out)
+{
+    const cnd_sealed_t *r = ctx;
+    *out = r[index];
+    return CND_OK;
 }
 
 static void batch(const uint8_t *buf, size_t len)
@@ -89,44 +103,99 @@ static void batch(const uint8_t *buf, size_t len)
         FZ_CHECK(cnd_batch_decode(buf, len, rs2, (uint16_t)(n - 1), &n2) == CND_E_NOSPACE);
 }
 
-/* As host/sync.c pull_stream(): chunks fed with Z_NO_FLUSH into a buffer of
- * the largest legal batch plus one spare byte; the stream must end, with
- * nothing after it. */
-static void inflate_then_batch(const uint8_t *z, size_t zlen, uint8_t seed)
+/*
+ * Mode 1: rows for the encoder. The first byte picks the read sizes; then
+ * per row, until the input ends (at most CND_BATCH_MAX_RESPONSES rows):
+ *   [ctl u8]  bit 0: epoch (ctl >> 1) & 3 of a palette of four (else the
+ *             previous row's; row 0 always takes one); bit 3: explicit seq
+ *             [u32] (else the previous + 1, wrapping; row 0 always reads
+ *             one); bit 4: explicit chain index [u32] % (MAX_CTR + 2) (else
+ *             the implied one: 0 in a new epoch, else the previous + 1);
+ *             bit 5: a foreign pack fingerprint; bit 6: explicit
+ *             ciphertext length [u16] % (CT_MAX + 2) (else tag + 1 + (ctl
+ *             & 7)); bit 7: chain index MAX_CTR - 1, the last one
+ *   [id 8][ciphertext: as many bytes as the input has, then zeros]
+ * The rows are legal when every one has the pack of row 0, a ciphertext
+ * longer than the tag and at most CND_SEALED_CT_MAX, and a chain index
+ * below CND_SEAL_MAX_CTR: exactly what the encoder must accept.
+ */
+static void rows(const uint8_t *buf, size_t len)
 {
-    static uint8_t raw[CND_BATCH_MAX_LEN + 1];
-    z_stream zs;
-    size_t off = 0;
-    int zr = Z_OK, bad = 0;
-    uint32_t x = seed * 2654435761u + 1u;
+    static uint8_t out[CND_BATCH_MAX_LEN + 64];
+    static cnd_batch_encoder_t enc;
+    cnd_epoch_t palette[4];
+    fz_in_t in;
+    uint32_t x;
+    uint16_t n = 0, n2 = 0, i;
+    size_t total = 0, got = 0;
+    cnd_status_t st = CND_OK;
+    int legal = 1, ended = 0;
 
-    memset(&zs, 0, sizeof zs);
-    FZ_CHECK(inflateInit(&zs) == Z_OK);
-    zs.next_out = raw;
-    zs.avail_out = sizeof raw;
-    while (off < zlen && !bad) {
-        size_t piece;
-        x = x * 1103515245u + 12345u;
-        piece = 1 + (x >> 8) % CND_MSG_BATCH_DATA_MAX;
-        if (piece > zlen - off)
-            piece = zlen - off;
-        if (zr == Z_STREAM_END) {
-            bad = 1; /* bytes after the end of the stream */
-            break;
-        }
-        zs.next_in = (Bytef *)(uintptr_t)(z + off);
-        zs.avail_in = (uInt)piece;
-        zr = inflate(&zs, Z_NO_FLUSH);
-        if (zr != Z_OK && zr != Z_STREAM_END && zr != Z_BUF_ERROR)
-            bad = 1;
-        else if (zr == Z_STREAM_END && zs.avail_in > 0)
-            bad = 1;
-        off += piece;
+    /* Four distinct epochs; 0 and 1 differ in one byte of the box only. */
+    for (i = 0; i < 4; i++) {
+        memset(&palette[i], 0x30 + (i >> 1), sizeof palette[i]);
+        palette[i].box[CND_DEVICE_BOX_LEN - 1] = (uint8_t)i;
     }
-    FZ_CHECK(zs.total_out <= sizeof raw);
-    if (!bad && zr == Z_STREAM_END && zs.total_out <= CND_BATCH_MAX_LEN)
-        batch(raw, zs.total_out);
-    inflateEnd(&zs);
+    fz_in_init(&in, buf, len);
+    x = fz_u8(&in) * 2654435761u + 1u;
+    while (fz_left(&in) > 0 && n < CND_BATCH_MAX_RESPONSES) {
+        cnd_sealed_t *s = &rs[n];
+        uint8_t ctl = fz_u8(&in);
+        const uint8_t *p;
+        size_t k;
+        int new_epoch;
+        memset(s, 0, sizeof *s);
+        s->pack_fp = (ctl & 0x20) ? 0xF0F0F0F0u : 0x12345678u;
+        s->epoch = (n == 0 || (ctl & 1)) ? palette[(ctl >> 1) & 3] : rs[n - 1].epoch;
+        new_epoch = n == 0 || memcmp(&s->epoch, &rs[n - 1].epoch, sizeof s->epoch) != 0;
+        s->seq = (n == 0 || (ctl & 8)) ? fz_u32(&in) : rs[n - 1].seq + 1u;
+        s->ctr = new_epoch ? 0u : rs[n - 1].ctr + 1u;
+        if (ctl & 0x10)
+            s->ctr = fz_u32(&in) % (CND_SEAL_MAX_CTR + 2u);
+        if (ctl & 0x80)
+            s->ctr = CND_SEAL_MAX_CTR - 1u;
+        k = fz_take(&in, CND_RESPONSE_ID_LEN, &p);
+        memcpy(s->id, p, k);
+        s->ct_len = (ctl & 0x40) ? (uint16_t)(fz_u16(&in) % (CND_SEALED_CT_MAX + 2u))
+                                 : (uint16_t)(CND_SEAL_TAG_LEN + 1u + (ctl & 7u));
+        k = fz_take(&in, s->ct_len < CND_SEALED_CT_MAX ? s->ct_len : CND_SEALED_CT_MAX, &p);
+        memcpy(s->ct, p, k);
+        if (s->pack_fp != rs[0].pack_fp || s->ct_len <= CND_SEAL_TAG_LEN ||
+            s->ct_len > CND_SEALED_CT_MAX || s->ctr >= CND_SEAL_MAX_CTR)
+            legal = 0;
+        n++;
+        if (!legal)
+            break; /* the encoder stops at the first bad row */
+    }
+    if (n == 0)
+        return;
+    FZ_CHECK(cnd_batch_encoder_init(&enc, n, from_rows, rs) == CND_OK);
+    do {
+        size_t cap;
+        x = x * 1103515245u + 12345u;
+        cap = 1 + (x >> 8) % (x & 0x100 ? 7u : CND_MSG_BATCH_DATA_MAX);
+        if (cap > sizeof out - total)
+            cap = sizeof out - total;
+        FZ_CHECK(cap > 0); /* a legal batch fits CND_BATCH_MAX_LEN */
+        st = cnd_batch_encoder_read(&enc, out + total, cap, &got);
+        if (st != CND_OK) {
+            FZ_CHECK(!legal);
+            /* the error is sticky: the stream stays dead */
+            FZ_CHECK(cnd_batch_encoder_read(&enc, out, 1, &got) == st && got == 0);
+            return;
+        }
+        FZ_CHECK(got <= cap);
+        total += got;
+        ended = got == 0;
+    } while (!ended);
+    FZ_CHECK(legal);
+    FZ_CHECK(total <= CND_BATCH_MAX_LEN);
+    FZ_CHECK(cnd_batch_decode(out, total, rs2, CND_BATCH_MAX_RESPONSES, &n2) == CND_OK);
+    FZ_CHECK(n2 == n);
+    for (i = 0; i < n; i++)
+        FZ_CHECK(fz_same_sealed(&rs[i], &rs2[i]));
+    /* and back: the same bytes, through the byte-level checks of mode 0 */
+    batch(out, total);
 }
 
 static void record(const uint8_t *buf, size_t len)
@@ -230,7 +299,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(buf, data + 1, len);
     switch (mode % 6) {
     case 0: batch(buf, len); break;
-    case 1: inflate_then_batch(buf, len, mode); break;
+    case 1: rows(buf, len); break;
     case 2: record(buf, len); break;
     case 3: entry(buf, len); break;
     case 4: sealed_body(buf, len); break;

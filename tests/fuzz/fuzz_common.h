@@ -101,14 +101,15 @@ typedef struct {
 /* The device fuzz_device_sync answers from (gen_seeds records a real sync
  * with it): the default pack with FZ_SYNC_FIRST responses of which
  * FZ_SYNC_ACKED are acknowledged, then the second pack with FZ_SYNC_SECOND.
- * Small on purpose: the device re-reads every response from flash for each
- * column of a batch, so fewer responses mean many more runs per second. */
+ * Small on purpose: the device re-reads each response of a batch from
+ * flash as it streams it (twice: once to measure the batch for BATCH_INFO),
+ * so fewer responses mean many more runs per second. */
 #define FZ_SYNC_FIRST 10u
 #define FZ_SYNC_ACKED 2u
 #define FZ_SYNC_SECOND 4u
 void fz_device_populate_sync(fz_device_t *d);
 
-/* Batch bytes (formats/batch.h, version 2) of the sealed rs[0..n) into out
+/* Batch bytes (formats/batch.h, version 3) of the sealed rs[0..n) into out
  * (cap >= CND_BATCH_MAX_LEN). */
 size_t fz_encode_batch(const cnd_sealed_t *rs, uint16_t n, uint8_t *out, size_t cap);
 

@@ -7,20 +7,25 @@
  * Input: [flags u8] then operations until the input ends:
  *   [type u8][len u16][payload]  one request frame with a correct CRC (so
  *                                the mutator reaches the handlers); len bit
- *                                15 sends it as protocol version 2
+ *                                15 sends it as the previous protocol
+ *                                version (CND_PROTOCOL_VERSION - 1)
  *   0xF0                         the link goes away (cnd_sync_reset)
  *   0xF1                         power cycle: remount the store, new sync
  *   0xF2 [n u8][n bytes]         raw bytes, unframed (garbage, split frames)
  *   0xF3                         an interview starts / ends (busy toggles)
- * flags bit 0: start busy. Bytes reach cnd_sync_input in pieces of varying
+ * flags bit 0: start busy; bits 1-3: cnd_sync_config_t.batch_max (0: the
+ * largest batch; 1..7 split the pending responses into several batches,
+ * each with its own ACK). Bytes reach cnd_sync_input in pieces of varying
  * size, as a carrier delivers them.
  *
  * Checks (sync.h and store.h promises):
  * - every reply is one well-formed frame of this protocol version, and in
  *   lock-step there is exactly one per request frame;
  * - a batch the device streams (BATCH_INFO then BATCH_DATA from offset 0
- *   to the LAST flag) inflates to the announced length and CRC and decodes
- *   into the announced count of sealed responses, in increasing sequence
+ *   to the LAST flag) is, reassembled as the host does it, never longer
+ *   than announced, exactly the announced length and CRC at the LAST flag,
+ *   at most batch_max responses, and decodes into the announced count of
+ *   sealed responses, in increasing sequence
  *   order within the announced [first, last], each exactly as the device
  *   sealed and stored it (every one of those opens with the test office
  *   key, checked once at setup, into the response that was saved): no
@@ -32,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
+#include <zlib.h> /* crc32 */
 
 #include "batch.h"
 #include "frame.h"
@@ -44,7 +49,6 @@
 #include "sync.h"
 
 #define MAX_PENDING 256
-#define MAX_ZLEN (CND_BATCH_MAX_LEN * 2)
 
 typedef struct {
     uint32_t seq;
@@ -55,6 +59,7 @@ static fz_device_t dev;
 static uint8_t *snapshot;
 static cnd_sync_t sync_state;
 static int busy;
+static uint16_t batch_max;
 static seen_t initial[MAX_PENDING];
 static size_t n_initial;
 /* Every pending response of the snapshot, sealed as the store keeps it:
@@ -65,8 +70,8 @@ static cnd_sealed_t stored[MAX_PENDING];
 static struct {
     int open;
     cnd_msg_batch_info_t info;
-    uint8_t z[MAX_ZLEN];
-    uint32_t zlen;
+    uint8_t raw[CND_BATCH_MAX_LEN];
+    uint32_t got;
 } host;
 
 static int is_busy(void *ctx)
@@ -100,6 +105,7 @@ static void boot(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.store = &dev.store;
     cfg.busy = is_busy;
+    cfg.batch_max = batch_max;
     cnd_sync_init(&sync_state, &cfg);
 }
 
@@ -152,15 +158,12 @@ static const cnd_sealed_t *stored_row(uint32_t seq)
 /* The whole batch as a host would check it before storing anything. */
 static void host_checks_batch(void)
 {
-    static uint8_t raw[CND_BATCH_MAX_LEN + 1];
     static cnd_sealed_t rs[CND_BATCH_MAX_RESPONSES];
-    uLongf rlen = sizeof raw;
     uint16_t n = 0, i;
     const cnd_pack_t *pk = pack_for(host.info.fingerprint);
-    FZ_CHECK(uncompress(raw, &rlen, host.z, host.zlen) == Z_OK);
-    FZ_CHECK(rlen == host.info.ulen);
-    FZ_CHECK((uint32_t)crc32(0L, raw, (uInt)rlen) == host.info.ucrc);
-    FZ_CHECK(cnd_batch_decode(raw, rlen, rs, CND_BATCH_MAX_RESPONSES, &n) == CND_OK);
+    FZ_CHECK(host.got == host.info.ulen);
+    FZ_CHECK((uint32_t)crc32(0L, host.raw, host.got) == host.info.ucrc);
+    FZ_CHECK(cnd_batch_decode(host.raw, host.got, rs, CND_BATCH_MAX_RESPONSES, &n) == CND_OK);
     FZ_CHECK(n == host.info.count);
     /* The run saves nothing: every row is one the snapshot's store holds,
      * byte for byte (so it opens, setup_once), of the announced pack and
@@ -185,18 +188,23 @@ static void on_reply(const uint8_t *reply, size_t len)
     if (f.type == CND_MSG_BATCH_INFO) {
         FZ_CHECK(cnd_msg_decode_batch_info(f.payload, f.len, &host.info) == CND_OK);
         host.open = host.info.count > 0;
-        host.zlen = 0;
+        host.got = 0;
         if (host.open)
-            FZ_CHECK(host.info.count <= CND_BATCH_MAX_RESPONSES &&
-                     host.info.first_seq <= host.info.last_seq);
+            FZ_CHECK(host.info.count <= (batch_max ? batch_max : CND_BATCH_MAX_RESPONSES) &&
+                     host.info.first_seq <= host.info.last_seq &&
+                     host.info.ulen >= CND_BATCH_HEADER_LEN &&
+                     host.info.ulen <= CND_BATCH_MAX_LEN);
     } else if (f.type == CND_MSG_BATCH_DATA) {
         cnd_msg_batch_data_t d;
         FZ_CHECK(cnd_msg_decode_batch_data(f.payload, f.len, &d) == CND_OK);
-        if (!host.open || d.offset != host.zlen)
+        if (!host.open || d.offset != host.got)
             return; /* a host that asked out of turn; not a stream it follows */
-        FZ_CHECK(host.zlen + d.len <= MAX_ZLEN);
-        memcpy(host.z + host.zlen, d.data, d.len);
-        host.zlen += d.len;
+        /* As host/sync.c pull_stream(): the chunks fill exactly the
+         * announced length, each moves something until the last. */
+        FZ_CHECK(d.len <= host.info.ulen - host.got);
+        FZ_CHECK(d.len > 0 || (d.flags & CND_MSG_BATCH_LAST));
+        memcpy(host.raw + host.got, d.data, d.len);
+        host.got += d.len;
         if (d.flags & CND_MSG_BATCH_LAST) {
             host_checks_batch();
             host.open = 0;
@@ -240,12 +248,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t frames = 0, replies = 0, n_now, i;
     int raw_used = 0;
     uint32_t rng = 12345u, ack;
+    uint8_t flags;
     fz_in_t in;
 
     setup_once();
     memcpy(dev.rf.mem, snapshot, FZ_FLASH_SIZE);
     fz_in_init(&in, data, size);
-    busy = fz_u8(&in) & 1;
+    flags = fz_u8(&in);
+    busy = flags & 1;
+    batch_max = (uint16_t)((flags >> 1) & 7u);
     memset(&host, 0, sizeof host);
     boot();
     while (fz_left(&in) > 0) {
@@ -265,7 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             busy = !busy;
         } else {
             uint16_t lv = fz_u16(&in);
-            uint8_t version = (lv & 0x8000) ? 2 : CND_PROTOCOL_VERSION;
+            uint8_t version = (lv & 0x8000) ? (uint8_t)(CND_PROTOCOL_VERSION - 1) : CND_PROTOCOL_VERSION;
             const uint8_t *payload;
             size_t len = fz_take(&in, (lv & 0x7FFF) % (CND_FRAME_MAX_PAYLOAD + 1), &payload), n;
             FZ_CHECK(cnd_frame_encode(frame, sizeof frame, version, op, payload, len, &n) ==

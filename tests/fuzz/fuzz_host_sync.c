@@ -1,7 +1,7 @@
 /*
  * fuzz_host_sync.c: the host end of sync (host/link.c, host/sync.c,
- * formats/frame.c and the proto.c reply decoders, zlib inflate,
- * cnd_batch_decode of sealed rows and the clear-part checks, host/
+ * formats/frame.c and the proto.c reply decoders, the reassembly of
+ * BATCH_DATA chunks, cnd_batch_decode of sealed rows and the clear-part checks, host/
  * hoststore.c), then an export's opening of what was stored (host/
  * unseal.c with the test office key), against a "device" whose every
  * reply comes from the fuzz input: a broken or hostile handheld, or
@@ -15,13 +15,16 @@
  *   0xF4 [first u32][n u16][n bytes]
  *                              a batch: the bytes are the batch of sealed
  *                              rows (formats/SPEC.md 7); the harness
- *                              deflates them and replies BATCH_INFO with
- *                              the true length and CRC, seqs first ..
- *                              first + count - 1
+ *                              replies BATCH_INFO with their true length
+ *                              and CRC, seqs first .. first + count - 1
  *   0xF5                       the next BATCH_DATA chunk of that batch
+ *                              (as many bytes as a frame holds)
+ *   0xF7 [k u16]               the next BATCH_DATA chunk, of k % (max + 1)
+ *                              bytes (0: a chunk that moves nothing)
  *   0xF6                       a true PACK_CHUNK for the GET_PACK received
  *   other [len u16][payload]   reply frame of that type, correct CRC;
- *                              len bit 15 sends protocol version 2
+ *                              len bit 15 sends the previous protocol
+ *                              version (CND_PROTOCOL_VERSION - 1)
  * flags bit 0: the store already holds the default pack.
  * The harness-made replies let mutations get past CRCs and fingerprints
  * into batch decoding, response checks and the store.
@@ -39,7 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
+#include <zlib.h> /* crc32 */
 
 #include "batch.h"
 #include "frame.h"
@@ -63,9 +66,8 @@ typedef struct {
     uint8_t req_type;
     cnd_msg_get_pack_t req_get;
     /* the batch the harness prepared (0xF4) */
-    uint8_t *z;
-    uLongf zlen;
-    uint32_t zoff;
+    uint8_t *raw;
+    uint32_t raw_len, off;
     int batch_ok; /* its bytes decode: the ids below are its responses */
     uint32_t last_seq;
     cnd_sealed_t rs[CND_BATCH_MAX_RESPONSES];
@@ -102,14 +104,13 @@ static void prepare_batch(fake_t *d)
     const uint8_t *raw;
     size_t rlen = fz_take(d->in, fz_u16(d->in), &raw), n = 0;
     cnd_msg_batch_info_t info;
-    uLongf bound = compressBound((uLong)rlen);
 
-    free(d->z);
-    d->z = malloc(bound);
-    FZ_CHECK(d->z != NULL);
-    d->zlen = bound;
-    FZ_CHECK(compress2(d->z, &d->zlen, raw, (uLong)rlen, 9) == Z_OK);
-    d->zoff = 0;
+    free(d->raw);
+    d->raw = malloc(rlen ? rlen : 1);
+    FZ_CHECK(d->raw != NULL);
+    memcpy(d->raw, raw, rlen);
+    d->raw_len = (uint32_t)rlen;
+    d->off = 0;
     d->streamed = 0;
     d->n_rs = 0;
     d->batch_ok = cnd_batch_decode(raw, rlen, d->rs, CND_BATCH_MAX_RESPONSES, &d->n_rs) == CND_OK;
@@ -126,20 +127,20 @@ static void prepare_batch(fake_t *d)
     emit(d, CND_PROTOCOL_VERSION, CND_MSG_BATCH_INFO, pl, n);
 }
 
-static void next_chunk(fake_t *d)
+/* The next chunk of the prepared batch, of at most max bytes. */
+static void next_chunk(fake_t *d, uint32_t max)
 {
     uint8_t pl[CND_FRAME_MAX_PAYLOAD];
     cnd_msg_batch_data_t c;
     size_t n = 0;
-    if (d->z == NULL)
+    if (d->raw == NULL)
         return;
-    c.offset = d->zoff;
-    c.len = (uint16_t)(d->zlen - d->zoff < CND_MSG_BATCH_DATA_MAX ? d->zlen - d->zoff
-                                                                  : CND_MSG_BATCH_DATA_MAX);
-    c.data = d->z + d->zoff;
-    c.flags = d->zoff + c.len == d->zlen ? CND_MSG_BATCH_LAST : 0;
+    c.offset = d->off;
+    c.len = (uint16_t)(d->raw_len - d->off < max ? d->raw_len - d->off : max);
+    c.data = d->raw + d->off;
+    c.flags = d->off + c.len == d->raw_len ? CND_MSG_BATCH_LAST : 0;
     FZ_CHECK(cnd_msg_encode_batch_data(&c, pl, sizeof pl, &n) == CND_OK);
-    d->zoff += c.len;
+    d->off += c.len;
     if (c.flags & CND_MSG_BATCH_LAST)
         d->streamed = 1;
     emit(d, CND_PROTOCOL_VERSION, CND_MSG_BATCH_DATA, pl, n);
@@ -210,13 +211,15 @@ static cnd_status_t fake_send(cnd_transport_t *t, const uint8_t *buf, size_t n, 
     }
     case 0xF2: break;
     case 0xF4: prepare_batch(d); break;
-    case 0xF5: next_chunk(d); break;
+    case 0xF5: next_chunk(d, CND_MSG_BATCH_DATA_MAX); break;
+    case 0xF7: next_chunk(d, fz_u16(d->in) % (CND_MSG_BATCH_DATA_MAX + 1u)); break;
     case 0xF6: pack_chunk(d); break;
     default: {
         uint16_t lv = fz_u16(d->in);
         const uint8_t *p;
         size_t k = fz_take(d->in, (lv & 0x7FFF) % (CND_FRAME_MAX_PAYLOAD + 1), &p);
-        emit(d, (lv & 0x8000) ? 2 : CND_PROTOCOL_VERSION, op, p, k);
+        emit(d, (lv & 0x8000) ? (uint8_t)(CND_PROTOCOL_VERSION - 1) : CND_PROTOCOL_VERSION, op,
+             p, k);
         break;
     }
     }
@@ -247,7 +250,7 @@ static cnd_status_t fake_recv(cnd_transport_t *t, uint8_t *buf, size_t cap, size
 static void fake_close(cnd_transport_t *t)
 {
     fake_t *d = (fake_t *)t;
-    free(d->z);
+    free(d->raw);
     free(d);
 }
 

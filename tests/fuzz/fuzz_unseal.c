@@ -8,15 +8,18 @@
  * plaintext decoder and the pack check.
  *
  * Input: [flags u8], then by flags bit 1:
- *   0 (row):  a batch row (formats/SPEC.md 7: seq, id, ctr, epoch, C,
- *             ciphertext), decoded as a batch of one of the pack;
+ *   0 (row):  a batch row (formats/SPEC.md 7: flags, epoch, seq, chain
+ *             index, id, ciphertext length, ciphertext), decoded as the
+ *             only row of a batch of the pack;
  *   1 (seal): [seq u32][id 8][k u8][tweak u16][plaintext...]: the harness
  *             takes an epoch sealed to the pack's office key (flags bit 2:
  *             to another office's key; one per key and process, started
  *             once, since X25519 is what makes this harness slow), seals
  *             the plaintext as record k % 8 of it with the associated data
- *             of the pack, writes the row, and, when tweak != 0, flips bit
- *             tweak - 1 of the row's bytes before decoding it.
+ *             of the pack, has the batch encoder write it as the only row
+ *             of a batch, and, when tweak != 0, flips bit tweak - 1 of the
+ *             row's bytes before decoding it. (The encoding is canonical,
+ *             so a flipped bit that still decodes is a different row.)
  * flags bit 0 picks the pack: the default survey or its second version.
  *
  * Checks:
@@ -45,10 +48,11 @@
 #include "test_key.h"
 #include "unseal.h"
 
-#define ROW_MAX (CND_BATCH_ROW_FIXED + CND_SEALED_CT_MAX)
-/* Offset of the office key inside a row: not authenticated, only a label
- * of which key to use (unseal_one derives it from the private key). */
-#define ROW_OFFICE (4 + CND_RESPONSE_ID_LEN + 4 + CND_X25519_LEN)
+#define ROW_MAX (CND_BATCH_ROW_HEAD_MAX + CND_SEALED_CT_MAX)
+/* Offset of the office key inside a batch's first row (flags, then the
+ * epoch: its public key, then the office's): not authenticated, only a
+ * label of which key to use (unseal_one derives it from the private key). */
+#define ROW_OFFICE (1 + CND_X25519_LEN)
 
 static const uint8_t device_id[CND_DEVICE_ID_LEN] = {0xD0, 0x0D, 0x5E, 0xA1,
                                                      0x00, 0x01, 0x02, 0x03};
@@ -135,7 +139,8 @@ static void epoch_for(int other, const uint8_t office[CND_X25519_LEN], cnd_seal_
 static void seal_mode(const cnd_pack_t *pk, uint8_t flags, fz_in_t *in)
 {
     static cnd_sealed_t s;
-    static uint8_t row[ROW_MAX];
+    static uint8_t batch[CND_BATCH_HEADER_LEN + ROW_MAX];
+    uint8_t *row = batch + CND_BATCH_HEADER_LEN;
     uint8_t ad[CND_SEALED_AD_MAX], dummy[CND_SEAL_TAG_LEN + 1];
     uint8_t id[CND_RESPONSE_ID_LEN], dev[CND_DEVICE_ID_LEN], dev0[CND_DEVICE_ID_LEN];
     const uint8_t *office = cnd_pack_office_x25519(pk), *p, *pt;
@@ -145,7 +150,7 @@ static void seal_mode(const cnd_pack_t *pk, uint8_t flags, fz_in_t *in)
     cnd_response_t r, r0, want;
     uint32_t seq, ctr = 0, adlen, k;
     uint16_t tweak;
-    size_t ptlen, got;
+    size_t ptlen, got, row_len;
     const char *why, *why0;
     int valid, decodes;
 
@@ -178,20 +183,16 @@ static void seal_mode(const cnd_pack_t *pk, uint8_t flags, fz_in_t *in)
     cnd_seal_wipe(&chain);
 
     /* The row as a batch carries it, then the tweak. */
-    cnd_wire_put_u32(row, s.seq);
-    memcpy(row + 4, s.id, CND_RESPONSE_ID_LEN);
-    cnd_wire_put_u32(row + 4 + CND_RESPONSE_ID_LEN, s.ctr);
-    cnd_epoch_encode(row + 8 + CND_RESPONSE_ID_LEN, &s.epoch);
-    cnd_wire_put_u16(row + CND_BATCH_ROW_FIXED - 2, s.ct_len);
-    memcpy(row + CND_BATCH_ROW_FIXED, s.ct, s.ct_len);
+    row_len = fz_encode_batch(&s, 1, batch, sizeof batch) - CND_BATCH_HEADER_LEN;
+    FZ_CHECK(cnd_wire_get_u32(batch + 3) == pk->fingerprint);
     if (tweak != 0) {
-        uint32_t bit = (uint32_t)(tweak - 1u) % (uint32_t)((CND_BATCH_ROW_FIXED + s.ct_len) * 8u);
+        uint32_t bit = (uint32_t)(tweak - 1u) % (uint32_t)(row_len * 8u);
         row[bit / 8u] ^= (uint8_t)(1u << (bit % 8u));
         if (bit / 8u >= ROW_OFFICE && bit / 8u < ROW_OFFICE + CND_X25519_LEN)
             tweak = 0; /* a label only: the row still opens */
     }
-    if (!decode_row(pk, row, CND_BATCH_ROW_FIXED + s.ct_len, &s))
-        return; /* a flipped length */
+    if (!decode_row(pk, row, row_len, &s))
+        return; /* a flipped flag or length */
     FZ_CHECK(s.ctr <= FZ_MAX_CTR || tweak != 0);
     if (s.ctr > FZ_MAX_CTR)
         return; /* see FZ_MAX_CTR */

@@ -23,8 +23,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <zlib.h>
-
 #include "batch.h"
 #include "frame.h"
 #include "fuzz_common.h"
@@ -207,14 +205,32 @@ static void put_logged(buf_t *b, const logged_t *l)
 static fz_device_t dev;
 static cnd_sync_t sync_dev;
 
-static void device_like_device_sync_harness(void)
+static void device_like_device_sync_harness(uint16_t batch_max)
 {
     cnd_sync_config_t cfg;
     fz_device_init(&dev, 21);
     fz_device_populate_sync(&dev);
     memset(&cfg, 0, sizeof cfg);
     cfg.store = &dev.store;
+    cfg.batch_max = batch_max;
     cnd_sync_init(&sync_dev, &cfg);
+}
+
+/* device_sync and host_sync seeds of a sync whose device sends batches of
+ * at most batch_max (fuzz_device_sync flags bits 1-3): several batches,
+ * each acknowledged, per pack. */
+static void small_batch_seeds(const tap_t *tp, uint16_t batch_max, size_t push_at)
+{
+    buf_t b = {0};
+    size_t i;
+    put_u8(&b, (uint8_t)(batch_max << 1));
+    for (i = 0; i < push_at; i++)
+        put_logged(&b, &tp->req[i]);
+    seed_buf("device_sync", "real_sync_batches_of_3", &b);
+    put_u8(&b, 0);
+    for (i = 0; i < push_at; i++)
+        put_logged(&b, &tp->rep[i]);
+    seed_buf("host_sync", "real_replies_batches_of_3", &b);
 }
 
 static char *temp_store(void)
@@ -223,7 +239,9 @@ static char *temp_store(void)
     return d;
 }
 
-static void sync_seeds(void)
+/* A real sync, then a push; batch_max as the device is configured (0 for
+ * the largest batches: every seed; 3: small_batch_seeds only). */
+static void sync_seeds(uint16_t batch_max)
 {
     tap_t *tp;
     cnd_link_t *link = calloc(1, sizeof *link);
@@ -236,7 +254,7 @@ static void sync_seeds(void)
     uint32_t len;
 
     FZ_CHECK(link != NULL);
-    device_like_device_sync_harness();
+    device_like_device_sync_harness(batch_max);
     tp = tap_new(&sync_dev);
     cnd_link_init(link, &tp->base);
     FZ_CHECK(cnd_hoststore_open(dir, 1, &hs, &err) == CND_OK);
@@ -248,8 +266,14 @@ static void sync_seeds(void)
         const uint8_t *p = fz_default_pack(&len);
         FZ_CHECK(cnd_link_push_pack(link, p, len, fz_default_pk()->fingerprint, &err) == CND_OK);
     }
-    printf("gen_seeds: a real sync: %zu requests, %zu replies, %zu wire bytes\n", tp->n_req,
-           tp->n_rep, tp->wire.len);
+    printf("gen_seeds: a real sync (batch_max %u): %zu requests, %zu replies, %zu wire bytes\n",
+           (unsigned)batch_max, tp->n_req, tp->n_rep, tp->wire.len);
+    if (batch_max != 0) {
+        for (i = 0; i < tp->n_req && tp->req[i].type != CND_MSG_PUSH_BEGIN; i++)
+            ;
+        small_batch_seeds(tp, batch_max, i);
+        goto done;
+    }
 
     /* frame: the raw capture, and the same frames sealed. Captures are
      * split in two seeds to keep each small. */
@@ -317,6 +341,7 @@ static void sync_seeds(void)
     }
     seed_buf("host_sync", "real_replies", &b);
 
+done:
     cnd_link_close(link);
     cnd_hoststore_close(hs);
     fz_remove_tree(dir);
@@ -324,18 +349,6 @@ static void sync_seeds(void)
     free(link);
     tap_free(tp);
     fz_device_free(&dev);
-}
-
-/* A fuzz_batch seed in mode 1: the batch deflated as a device would. */
-static void zlib_seed(const char *name, const uint8_t *raw, size_t rlen)
-{
-    uLongf zl = compressBound(rlen);
-    uint8_t *z = malloc(zl + 1);
-    FZ_CHECK(z != NULL);
-    FZ_CHECK(compress2(z + 1, &zl, raw, rlen, 9) == Z_OK);
-    z[0] = 1;
-    seed("batch", name, z, zl + 1);
-    free(z);
 }
 
 /* fuzz_batch seeds for the flash codecs (modes 2..5), from one response
@@ -464,24 +477,98 @@ static void host_script_seeds(void)
     put_u8(&b, 0);
     put(&b, raw, rlen);
     seed_buf("batch", "raw_5", &b);
-    zlib_seed("zlib_5", raw, rlen);
     codec_seeds(&rs[0]);
 }
 
-/* A batch of 128 (the largest) and one of 1, raw and deflated. */
-static void batch_seeds(void)
+static void batch_seed(const char *name, const cnd_sealed_t *rs, uint16_t n)
 {
     static uint8_t raw[CND_BATCH_MAX_LEN];
-    static cnd_sealed_t rs[CND_BATCH_MAX_RESPONSES];
-    size_t rlen;
+    size_t rlen = fz_encode_batch(rs, n, raw, sizeof raw);
     buf_t b = {0};
-    fz_seal_responses(fz_default_pk(), 0, CND_BATCH_MAX_RESPONSES, 1, seed_dev, rs);
-    rlen = fz_encode_batch(rs, CND_BATCH_MAX_RESPONSES, raw, sizeof raw);
-    zlib_seed("zlib_128", raw, rlen);
-    rlen = fz_encode_batch(rs, 1, raw, sizeof raw);
     put_u8(&b, 0);
     put(&b, raw, rlen);
-    seed_buf("batch", "raw_1", &b);
+    seed_buf("batch", name, &b);
+}
+
+/* Mode 1 of fuzz_batch (rows for the encoder): one row as its ctl byte
+ * and fields describe it. */
+static void put_row_ctl(buf_t *b, uint8_t ctl, uint32_t seq, uint32_t ctr, uint8_t id0,
+                        uint16_t ct_len)
+{
+    uint8_t id[CND_RESPONSE_ID_LEN], ct[CND_SEALED_CT_MAX];
+    size_t i;
+    put_u8(b, ctl);
+    if (ctl & 8)
+        put_u32(b, seq);
+    if (ctl & 0x10)
+        put_u32(b, ctr);
+    for (i = 0; i < sizeof id; i++)
+        id[i] = (uint8_t)(id0 + i);
+    put(b, id, sizeof id);
+    if (ctl & 0x40)
+        put_u16(b, ct_len);
+    else
+        ct_len = (uint16_t)(CND_SEAL_TAG_LEN + 1u + (ctl & 7u));
+    for (i = 0; i < ct_len && i < sizeof ct; i++)
+        ct[i] = (uint8_t)(i * 37u + id0);
+    put(b, ct, i);
+}
+
+/*
+ * Batches as sync and the host store carry them: of 1, 5 (host_script_seeds)
+ * and 128 responses of one epoch; one whose rows span three epochs with
+ * gaps in seq and chain index (what a device sends after responses of
+ * another pack were interleaved and after reboots started new epochs), so
+ * every row flag occurs; and rows for the encoder (mode 1) that walk the
+ * edges: seq wrapping past 2^32 - 1, the last chain index, a ciphertext
+ * of the largest length, a repeated epoch, a foreign pack.
+ */
+static void batch_seeds(void)
+{
+    static cnd_sealed_t rs[128], mixed[13];
+    buf_t b = {0};
+    uint16_t i;
+    fz_seal_responses(fz_default_pk(), 0, 128, 1, seed_dev, rs);
+    batch_seed("raw_128", rs, 128);
+    batch_seed("raw_1", rs, 1);
+    /* epoch A: seqs 1..4; epoch B: seqs 9..12 of which 10 went to another
+     * pack; epoch C: seqs 20.., first record of the epoch missing */
+    fz_seal_responses(fz_default_pk(), 200, 4, 1, seed_dev, mixed);
+    fz_seal_responses(fz_default_pk(), 210, 4, 9, seed_dev, mixed + 4);
+    fz_seal_responses(fz_default_pk(), 220, 5, 20, seed_dev, mixed + 8);
+    mixed[5] = mixed[6];
+    mixed[6] = mixed[7];
+    for (i = 7; i < 11; i++)
+        mixed[i] = mixed[i + 2]; /* epoch C from its second record */
+    mixed[11] = mixed[10];
+    mixed[11].seq = 40; /* a gap inside the epoch */
+    mixed[11].ctr = 9;
+    memset(mixed[11].id, 0x77, CND_RESPONSE_ID_LEN);
+    batch_seed("raw_three_epochs", mixed, 12);
+
+    put_u8(&b, 1);
+    put_u8(&b, 0x11);
+    put_row_ctl(&b, 0x08, 0xFFFFFFFEu, 0, 1, 0); /* seq 2^32 - 2, then implied */
+    put_row_ctl(&b, 0x00, 0, 0, 2, 0);
+    put_row_ctl(&b, 0x00, 0, 0, 3, 0);           /* seq wraps to 0: explicit */
+    put_row_ctl(&b, 0x03, 0, 0, 4, 0);           /* epoch 1: ctr back to 0 */
+    put_row_ctl(&b, 0x10, 0, 7, 5, 0);           /* ctr gap */
+    put_row_ctl(&b, 0x01, 0, 0, 6, 0);           /* epoch 0 again */
+    put_row_ctl(&b, 0x41, 0, 0, 7, CND_SEALED_CT_MAX); /* same epoch named again */
+    put_row_ctl(&b, 0x80, 0, 0, 8, 0);           /* the last chain index */
+    seed_buf("batch", "rows_edges", &b);
+    put_u8(&b, 1);
+    put_u8(&b, 0x2);
+    put_row_ctl(&b, 0x18, 5, 3, 1, 0);
+    put_row_ctl(&b, 0x00, 0, 0, 2, 0);
+    put_row_ctl(&b, 0x80, 0, 0, 3, 0);
+    put_row_ctl(&b, 0x00, 0, 0, 4, 0);           /* implied ctr 65536: refused */
+    seed_buf("batch", "rows_ctr_overflow", &b);
+    put_u8(&b, 1);
+    put_u8(&b, 0x3);
+    put_row_ctl(&b, 0x08, 1, 0, 1, 0);
+    put_row_ctl(&b, 0x20, 0, 0, 2, 0);           /* another pack: refused */
+    seed_buf("batch", "rows_foreign_pack", &b);
 }
 
 /* A .cnb the host store wrote for 3 responses. */
@@ -707,7 +794,7 @@ static void usb_seeds(void)
 /* One row as a batch carries it (formats/SPEC.md 7), without the header. */
 static size_t row_bytes(const cnd_sealed_t *s, uint8_t *out, size_t cap)
 {
-    static uint8_t raw[CND_BATCH_HEADER_LEN + CND_BATCH_ROW_FIXED + CND_SEALED_CT_MAX];
+    static uint8_t raw[CND_BATCH_HEADER_LEN + CND_BATCH_ROW_HEAD_MAX + CND_SEALED_CT_MAX];
     size_t n = fz_encode_batch(s, 1, raw, sizeof raw) - CND_BATCH_HEADER_LEN;
     FZ_CHECK(n <= cap);
     memcpy(out, raw + CND_BATCH_HEADER_LEN, n);
@@ -736,7 +823,7 @@ static void unseal_seal_seed(const char *name, uint8_t flags, const cnd_pack_t *
 static void unseal_seeds(void)
 {
     static cnd_sealed_t rs[4];
-    uint8_t row[CND_BATCH_ROW_FIXED + CND_SEALED_CT_MAX];
+    uint8_t row[CND_BATCH_ROW_HEAD_MAX + CND_SEALED_CT_MAX];
     size_t n;
     buf_t b = {0};
     /* row mode: rows a device sealed, of each pack (record 3 of its epoch) */
@@ -758,7 +845,7 @@ static void unseal_seeds(void)
     unseal_seal_seed("seal_second", 3, fz_second_pk(), 5, 0);
     unseal_seal_seed("seal_flipped_seq", 2, fz_default_pk(), 6, 1);
     unseal_seal_seed("seal_flipped_ciphertext", 2, fz_default_pk(), 7,
-                     (uint16_t)(8u * (CND_BATCH_ROW_FIXED + 3u) + 1u));
+                     (uint16_t)(8u * (CND_BATCH_ROW_HEAD_MAX + 3u) + 1u));
     unseal_seal_seed("seal_other_office", 6, fz_default_pk(), 1, 0);
 }
 
@@ -770,7 +857,8 @@ int main(int argc, char **argv)
     }
     out_root = argv[1];
     mkdir(out_root, 0755);
-    sync_seeds();
+    sync_seeds(0);
+    sync_seeds(3);
     host_script_seeds();
     batch_seeds();
     cnb_seeds();

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <zlib.h>
+#include <zlib.h> /* crc32 */
 
 #include "batch.h"
 #include "compile.h"
@@ -155,40 +155,28 @@ static long find_saved(const cnd_response_t *saved, size_t n, const uint8_t *id)
 /* One .cnb as SPEC 8.2 defines it; -1 if it is not a valid one. */
 static int read_cnb(const char *path, uint32_t dir_fp, cnd_sealed_t *rs, uint16_t *n)
 {
-    static uint8_t file[1 << 21], raw[CND_BATCH_MAX_LEN + 1];
+    static uint8_t file[20 + CND_BATCH_MAX_LEN + 1];
     FILE *f = fopen(path, "rb");
     size_t len;
     uint32_t fp, ulen, ucrc;
     uint16_t count;
-    z_stream zs;
-    int zr;
 
     if (f == NULL)
         return -1;
     len = fread(file, 1, sizeof file, f);
     fclose(f);
-    if (len < 20 || memcmp(file, "CNDB", 4) != 0 || file[4] != 2 || file[5] != 0)
+    if (len < 20 || memcmp(file, "CNDB", 4) != 0 || file[4] != 3 || file[5] != 0)
         return -1;
     count = cnd_wire_get_u16(file + 6);
     fp = cnd_wire_get_u32(file + 8);
     ulen = cnd_wire_get_u32(file + 12);
     ucrc = cnd_wire_get_u32(file + 16);
     if (count == 0 || count > CND_BATCH_MAX_RESPONSES || fp != dir_fp || ulen == 0 ||
-        ulen > CND_BATCH_MAX_LEN)
+        ulen > CND_BATCH_MAX_LEN || len - 20 != ulen ||
+        (uint32_t)crc32(0L, file + 20, ulen) != ucrc)
         return -1;
-    memset(&zs, 0, sizeof zs);
-    if (inflateInit(&zs) != Z_OK)
-        return -1;
-    zs.next_in = file + 20;
-    zs.avail_in = (uInt)(len - 20);
-    zs.next_out = raw;
-    zs.avail_out = ulen + 1;
-    zr = inflate(&zs, Z_FINISH);
-    inflateEnd(&zs);
-    if (zr != Z_STREAM_END || zs.avail_in != 0 || zs.total_out != ulen ||
-        (uint32_t)crc32(0L, raw, ulen) != ucrc)
-        return -1;
-    if (cnd_batch_decode(raw, ulen, rs, CND_BATCH_MAX_RESPONSES, n) != CND_OK || *n != count)
+    if (cnd_batch_decode(file + 20, ulen, rs, CND_BATCH_MAX_RESPONSES, n) != CND_OK ||
+        *n != count)
         return -1;
     return 0;
 }

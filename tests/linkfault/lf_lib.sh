@@ -6,7 +6,8 @@
 RESULT=${LF_RESULTS:-/dev/null}
 rm -f "$RESULT" # a stale result must never stand in for this run
 
-N=300 # three batches of at most 128
+N=300 # three batches: the simulator sends at most LF_BATCH = 128 per batch
+LF_BATCH=128
 "$LF_TOOL" mkimage "$T/image.flash" $N 2>"$T/mkimage.err" || fail "mkimage: $(cat "$T/mkimage.err")"
 
 points=0 lost=0 dup=0 problems=0 first=""
@@ -26,7 +27,8 @@ problem() {
 start_dev() {
     rm -f "$CANDOR_SIM_DIR/dev.sock"
     : >"$T/dev.err"
-    "$CANDOR_SIM" --flash "$T/dev.flash" --socket "$CANDOR_SIM_DIR/dev.sock" "$@" \
+    "$CANDOR_SIM" --flash "$T/dev.flash" --socket "$CANDOR_SIM_DIR/dev.sock" \
+        --batch-max "$LF_BATCH" "$@" \
         >/dev/null 2>>"$T/dev.err" </dev/null 3>&- &
     PID_dev=$!
     SIM_PIDS="$SIM_PIDS $PID_dev"

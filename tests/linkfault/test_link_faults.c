@@ -45,6 +45,7 @@
 #define BLOCK_COUNT 64u
 #define SEED 20240611u
 #define N_SYNC 300 /* 128 + 128 + 44: three batches and the empty fourth */
+#define BATCH_MAX 128 /* the device's batch limit here (cnd_sync_config_t) */
 #define N_PUSH 40  /* pending while the push runs */
 
 typedef struct {
@@ -110,6 +111,7 @@ static void boot(fx_t *f)
     memset(&cfg, 0, sizeof cfg);
     cfg.store = &f->store;
     cfg.ctx = f;
+    cfg.batch_max = BATCH_MAX;
     cnd_sync_init(&f->dev, &cfg);
 }
 

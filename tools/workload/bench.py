@@ -37,6 +37,7 @@ import time
 import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TAG_LEN = 16  # Poly1305 tag of every sealed response (RFC 8439)
 MCU_HZ = 168e6  # the reference STM32F407 at 168 MHz, assuming ~1 instruction per cycle
 USB_BPS = 1.0e6  # USB full speed, realistic bulk throughput (DESIGN.md)
 SIM_CHUNK = 7000  # responses per 1 MiB simulator image (about 7,600 sealed ones fit)
@@ -120,13 +121,13 @@ def callgrind(args, n, work):
         "instr_engine_key_incl": incl["cnd_engine_key"],
         "instr_append": incl["cnd_store_append_response"],
         "instr_sync_input": incl["cnd_sync_input"],
-        "instr_deflate": incl.get("deflate", 0),
         "instr_batch_get": incl.get("batch_get", 0),
+        "instr_store_ack": incl.get("cnd_store_ack", 0),
         "per_committed_response": incl["cnd_store_append_response"] / res["saves"],
         "per_synced_response": incl["cnd_sync_input"] / n,
         "per_key": (incl["cnd_engine_key"] - incl["cnd_store_append_response"]) / res["keys"],
-        "deflate_per_synced_response": incl.get("deflate", 0) / n,
         "reread_per_synced_response": incl.get("batch_get", 0) / n,
+        "ack_per_synced_response": incl.get("cnd_store_ack", 0) / n,
     }
 
 
@@ -406,7 +407,8 @@ def write_md(path, R, args):
       "(skewed, 1-7 %% prefer-not-to-answer, 2 languages, one device spread over 150 days). "
       "Every response is committed by the real store on a RAM NOR flash of the reference geometry "
       "(4 KiB blocks x 2048 = 8 MiB, 16-byte program unit) and pulled by the real device sync "
-      "(batches of 128 sealed responses, deflate windowBits 10 / memLevel 1 / level 9) talking to the real "
+      "(batches of up to 1,024 sealed responses in the row layout of formats/SPEC.md section 7, "
+      "not deflated: the rows are ciphertext) talking to the real "
       "host sync client and host store; every frame byte in both directions is counted. When the "
       "flash fills (N = 100,000), a sync makes room, as a coordinator would. Since issue 6 every "
       "response is sealed to the office key on the device before it reaches flash (X25519 epoch, "
@@ -427,6 +429,10 @@ def write_md(path, R, args):
         "wire_batch_bytes_per_response", 2)
     row("wire / entropy bound (ratio)", None, 2,
         lambda r: r["wire_bytes_per_response"] / r["entropy_bytes_per_response"])
+    row("sealed floor: entropy bound + the 16-byte Poly1305 tag every sealed response carries",
+        None, 2, lambda r: r["entropy_bytes_per_response"] + TAG_LEN)
+    row("wire / sealed floor (ratio)", None, 2,
+        lambda r: r["wire_bytes_per_response"] / (r["entropy_bytes_per_response"] + TAG_LEN))
     row("row-wise binary, raw", "rows_bytes_per_response", 1)
     row("row-wise binary, gzip -9", "rows_gzip9_bytes_per_response", 2)
     row("row-wise binary, xz -9", "rows_xz9_bytes_per_response", 2)
@@ -446,8 +452,8 @@ def write_md(path, R, args):
     a("| responses that fit the reference 8 MiB flash (measured: appended until refused) | %s |"
       % fmt(cap["responses"]))
     ram = runs[0]["ram"]
-    a("| compressor RAM: deflate arena peak (counted by the arena allocator) | %s B (arena reserved %s B) |"
-      % (fmt(ram["deflate_arena_peak"]), fmt(ram["deflate_arena_reserved"])))
+    a("| compressor RAM: none (batch v3 is not deflated); the batch encoder, sizeof(cnd_batch_encoder_t) (x86-64) | %s B |"
+      % fmt(ram["sizeof_cnd_batch_encoder_t"]))
     a("| whole sync path RAM: sizeof(cnd_sync_t) + reply buffer (x86-64 sizeof) | %s B + %s B |"
       % (fmt(ram["sizeof_cnd_sync_t"]), fmt(ram["sync_reply_buffer"])))
     a("| store / engine RAM: sizeof(cnd_store_t), sizeof(cnd_engine_t) (x86-64) | %s B, %s B |"
@@ -459,7 +465,8 @@ def write_md(path, R, args):
           % fmt(dw["per_synced_response"], 0))
         a("| ... of which reading each sealed record and its epoch from flash (batch_get) | %s |"
           % fmt(dw["reread_per_synced_response"], 0))
-        a("| ... of which zlib deflate | %s |" % fmt(dw["deflate_per_synced_response"], 0))
+        a("| ... of which recording each ACK (cnd_store_ack: counts what stops being pending, writes the state) | %s |"
+          % fmt(dw["ack_per_synced_response"], 0))
         a("| instructions per screen transition (one key press, cnd_engine_key, saves excluded) | %s |"
           % fmt(dw["per_key"], 0))
     a("| full reference device (%s responses) over USB full speed: %s wire bytes at 1.0 MB/s | %.1f s |"
@@ -489,8 +496,9 @@ def write_md(path, R, args):
         a("| wire below xz -9 of the row encoding (N = %s) | %.2f vs %.2f B | %s |"
           % (fmt(r["n"]), r["wire_bytes_per_response"], r["rows_xz9_bytes_per_response"],
              verdict(r["wire_bytes_per_response"] < r["rows_xz9_bytes_per_response"])))
-    a("| compressor RAM <= 12 KB | %s B | %s |" % (fmt(ram["deflate_arena_peak"]),
-                                                  verdict(ram["deflate_arena_peak"] <= 12 * 1024)))
+    sync_ram = ram["sizeof_cnd_sync_t"] + ram["sync_reply_buffer"]
+    a("| compressor RAM <= 12 KB | no compressor; the whole sync path, batch encoder included: %s B | %s |"
+      % (fmt(sync_ram), verdict(sync_ram <= 12 * 1024)))
     if dw:
         a("| <= 100,000 instructions per committed response | %s | %s |"
           % (fmt(dw["per_committed_response"], 0), verdict(dw["per_committed_response"] <= 100000)))

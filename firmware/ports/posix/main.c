@@ -54,6 +54,7 @@ typedef struct {
     int exit_when_done;
     cnd_lf_spec_t link_fault; /* kind NONE = off */
     const char *flash_fault;  /* flash_fault.h spec, NULL = off */
+    uint16_t batch_max;       /* 0 = CND_BATCH_MAX_RESPONSES */
 } sim_options_t;
 
 /* The device's state: static, as on the handheld. */
@@ -62,6 +63,7 @@ static cnd_flash_fault_t g_flash_fault; /* between the file chip and the core, i
 static int g_flash_fault_on;
 static cnd_hal_t g_hal;
 static cnd_store_t g_store;
+static uint16_t g_batch_max; /* --batch-max, 0 = the protocol's maximum */
 static cnd_engine_t g_engine;
 static cnd_sync_t g_sync;
 static cnd_pack_t g_pack;
@@ -100,7 +102,7 @@ static void usage(FILE *f)
             "usage: candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]\n"
             "                  [--screen-log FILE] [--exit-when-done]\n"
             "                  [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]\n"
-            "                  [--flash-fault SPEC]\n\n"
+            "                  [--flash-fault SPEC] [--batch-max N]\n\n"
             "Runs the Candor handheld firmware on this PC. The flash chip is FILE\n"
             "(created blank if missing, %u blocks of %u bytes); the USB link is a Unix\n"
             "socket (default $CANDOR_SIM_DIR/<pid>.sock, CANDOR_SIM_DIR defaulting to\n"
@@ -126,8 +128,10 @@ static void usage(FILE *f)
             "(progs and erases from 0; the op is torn) and exits at once with status 3,\n"
             "as a device without power stops: start it again on FILE to reboot;\n"
             "io-error@N, prog-error@N, erase-error@N, read-error@N, bad-bits@N;\n"
-            "seed=S for the torn bytes. At a normal exit it prints the op counts.\n",
-            CND_FLASH_FILE_BLOCK_COUNT, CND_FLASH_FILE_BLOCK_SIZE);
+            "seed=S for the torn bytes. At a normal exit it prints the op counts.\n"
+            "--batch-max N sends at most N responses per batch (1..%u, default %u).\n",
+            CND_FLASH_FILE_BLOCK_COUNT, CND_FLASH_FILE_BLOCK_SIZE, CND_BATCH_MAX_RESPONSES,
+            CND_BATCH_MAX_RESPONSES);
 }
 
 static int parse_options(int argc, char **argv, sim_options_t *o)
@@ -141,6 +145,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         {"disconnect-after-frames", required_argument, NULL, 'd'},
         {"link-fault", required_argument, NULL, 'F'},
         {"flash-fault", required_argument, NULL, 'P'},
+        {"batch-max", required_argument, NULL, 'B'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -188,6 +193,18 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
                 return EXIT_USAGE;
             }
             o->flash_fault = optarg;
+            break;
+        }
+        case 'B': {
+            long m;
+            errno = 0;
+            m = strtol(optarg, &end, 10);
+            if (errno != 0 || *end != '\0' || m < 1 || m > CND_BATCH_MAX_RESPONSES) {
+                fprintf(stderr, "candor-sim: --batch-max needs a count from 1 to %u, not '%s'\n",
+                        CND_BATCH_MAX_RESPONSES, optarg);
+                return EXIT_USAGE;
+            }
+            o->batch_max = (uint16_t)m;
             break;
         }
         case 'h': usage(stdout); return -1;
@@ -321,6 +338,7 @@ static int open_device(const char *flash_path, const char *flash_fault)
         cfg.ctx = NULL;
         cfg.busy = sync_busy;
         cfg.pack_activated = sync_pack_activated;
+        cfg.batch_max = g_batch_max;
         cnd_sync_init(&g_sync, &cfg);
     }
     return 0;
@@ -730,6 +748,7 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     errno = 0;
+    g_batch_max = o.batch_max;
     if (open_device(o.flash_path, o.flash_fault) != 0)
         return EXIT_FAIL;
     install_signals();

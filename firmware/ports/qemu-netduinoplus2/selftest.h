@@ -4,14 +4,13 @@
  * Owns: checks that the unchanged formats/ codecs, Debian's zlib built for
  * the MCU, the flash driver's NOR semantics and SysTick behave on the
  * target: CRC-32 known answer; NOR program/erase/range refusals on a
- * scratch flash file; response record and frame round trips; a columnar
- * batch encoded, decoded, and deflated with the device's parameters
- * (windowBits 10, memLevel 1) with the zlib header and Adler-32 trailer
- * checked; SysTick advancing.
+ * scratch flash file; response record and frame round trips; a batch of
+ * sealed rows streamed in pieces, decoded, and checked to carry its epoch
+ * once; SysTick advancing.
  *
  * Never: touches the device's own flash file. RAM: borrows the caller's
- * scratch (the active-pack buffer, unused before the pack loads) for
- * zlib's state and the batch bytes; about 2 KB of stack (two responses).
+ * scratch (the active-pack buffer, unused before the pack loads) for the
+ * batch bytes; about 2 KB of stack (two responses).
  */
 #ifndef CND_SELFTEST_H
 #define CND_SELFTEST_H

@@ -34,6 +34,7 @@
  *   is above the acknowledged watermark is still pending.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,7 @@ static uint8_t *snapshot;
 static cnd_sync_t sync_state;
 static int busy;
 static uint16_t batch_max;
+static unsigned batches_checked; /* this run; FUZZ_VERBOSE prints it */
 static seen_t initial[MAX_PENDING];
 static size_t n_initial;
 /* Every pending response of the snapshot, sealed as the store keeps it:
@@ -177,6 +179,7 @@ static void host_checks_batch(void)
         FZ_CHECK(pk != NULL && memcmp(rs[i].epoch.office_pub, cnd_pack_office_x25519(pk),
                                       CND_X25519_LEN) == 0);
     }
+    batches_checked++;
 }
 
 static void on_reply(const uint8_t *reply, size_t len)
@@ -258,6 +261,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     busy = flags & 1;
     batch_max = (uint16_t)((flags >> 1) & 7u);
     memset(&host, 0, sizeof host);
+    batches_checked = 0;
     boot();
     while (fz_left(&in) > 0) {
         uint8_t op = fz_u8(&in);
@@ -287,6 +291,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!raw_used)
         FZ_CHECK(replies == frames);
+    if (getenv("FUZZ_VERBOSE") != NULL) /* to check what a seed reaches */
+        fprintf(stderr, "device_sync: %zu frames, %u batches checked\n", frames,
+                batches_checked);
 
     /* Power cycle: the device boots, and nothing unacknowledged is gone. */
     boot();

@@ -473,6 +473,27 @@ static void host_script_seeds(void)
     }
     seed_buf("host_sync", "stored_pack_then_refusal", &b);
 
+    /* The pack stored, the batch in chunks of 100 bytes (0xF7), acked;
+     * then the device goes silent. */
+    h.pending = 5;
+    h.surveys[0].pending = 5;
+    FZ_CHECK(cnd_msg_encode_hello(&h, pl, sizeof pl, &n) == CND_OK);
+    put_u8(&b, 1);
+    put_u8(&b, CND_MSG_HELLO_REPLY);
+    put_u16(&b, (uint16_t)n);
+    put(&b, pl, n);
+    put_u8(&b, 0xF4);
+    put_u32(&b, 17);
+    put_u16(&b, (uint16_t)rlen);
+    put(&b, raw, rlen);
+    for (k = 0; k < rlen; k += 100) {
+        put_u8(&b, 0xF7);
+        put_u16(&b, 100);
+    }
+    put_u8(&b, CND_MSG_OK);
+    put_u16(&b, 0);
+    seed_buf("host_sync", "stored_pack_batch_in_small_chunks", &b);
+
     /* batch seeds from the same 5 responses */
     put_u8(&b, 0);
     put(&b, raw, rlen);

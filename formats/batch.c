@@ -2,6 +2,7 @@
 #include "batch.h"
 
 #include <string.h>
+#include <zlib.h> /* crc32, crc32_combine */
 
 #include "frame.h"
 
@@ -20,10 +21,9 @@ static uint32_t ctr_implied(int new_epoch, uint32_t prev_ctr)
     return new_epoch ? 0u : prev_ctr + 1u;
 }
 
-/* Lays out the head of the row for enc->cur; returns its length. */
-static uint16_t row_head(cnd_batch_encoder_t *enc, int first)
+/* Lays out the head of the row for s into enc->head; returns its length. */
+static uint16_t row_head(cnd_batch_encoder_t *enc, const cnd_sealed_t *s, int first)
 {
-    const cnd_sealed_t *s = &enc->cur;
     uint8_t *b = enc->head;
     size_t n = 1;
     uint8_t flags = 0;
@@ -72,22 +72,73 @@ static void start_unit(cnd_batch_encoder_t *enc, uint8_t phase, const uint8_t *p
     enc->unit_pos = 0;
 }
 
+/* Checks that s may be row enc->index of this batch and lays out its head. */
+static cnd_status_t accept_row(cnd_batch_encoder_t *enc, const cnd_sealed_t *s, uint16_t *head_len)
+{
+    int first = enc->index == 0;
+    if (s->ct_len <= CND_SEAL_TAG_LEN || s->ct_len > CND_SEALED_CT_MAX ||
+        s->ctr >= CND_SEAL_MAX_CTR)
+        return CND_E_INVALID;
+    if (first)
+        enc->pack_fp = s->pack_fp;
+    else if (s->pack_fp != enc->pack_fp)
+        return CND_E_INVALID; /* one pack per batch */
+    enc->index++;
+    *head_len = row_head(enc, s, first);
+    return CND_OK;
+}
+
 /* Pulls the next response and lays out its row head as the next unit. */
 static cnd_status_t next_row(cnd_batch_encoder_t *enc)
 {
-    int first = enc->index == 0;
+    uint16_t hl = 0;
     cnd_status_t st = enc->get(enc->ctx, enc->index, &enc->cur);
+    if (st == CND_OK)
+        st = accept_row(enc, &enc->cur, &hl);
+    if (st == CND_OK)
+        start_unit(enc, PH_HEAD, enc->head, hl);
+    return st;
+}
+
+static void put_header(cnd_batch_encoder_t *enc, uint16_t n)
+{
+    enc->hdr[0] = CND_BATCH_VERSION;
+    cnd_wire_put_u16(enc->hdr + 1, n);
+    cnd_wire_put_u32(enc->hdr + 3, enc->pack_fp);
+}
+
+void cnd_batch_measure_init(cnd_batch_encoder_t *enc)
+{
+    memset(enc, 0, sizeof(*enc));
+    enc->rows_crc = (uint32_t)crc32(0L, Z_NULL, 0);
+}
+
+cnd_status_t cnd_batch_measure_add(cnd_batch_encoder_t *enc, const cnd_sealed_t *s)
+{
+    uint16_t hl = 0;
+    cnd_status_t st;
+    if (enc->index >= CND_BATCH_MAX_RESPONSES)
+        return CND_E_RANGE;
+    st = accept_row(enc, s, &hl);
     if (st != CND_OK)
         return st;
-    if (enc->cur.ct_len <= CND_SEAL_TAG_LEN || enc->cur.ct_len > CND_SEALED_CT_MAX ||
-        enc->cur.ctr >= CND_SEAL_MAX_CTR)
+    enc->rows_crc = (uint32_t)crc32(enc->rows_crc, enc->head, hl);
+    enc->rows_crc = (uint32_t)crc32(enc->rows_crc, s->ct, s->ct_len);
+    enc->rows_len += (uint32_t)hl + s->ct_len;
+    return CND_OK;
+}
+
+cnd_status_t cnd_batch_measure_end(cnd_batch_encoder_t *enc, uint32_t *len, uint32_t *crc)
+{
+    uint32_t hcrc;
+    if (enc->index == 0)
         return CND_E_INVALID;
-    if (first)
-        enc->pack_fp = enc->cur.pack_fp;
-    else if (enc->cur.pack_fp != enc->pack_fp)
-        return CND_E_INVALID; /* one pack per batch */
-    enc->index++;
-    start_unit(enc, PH_HEAD, enc->head, row_head(enc, first));
+    put_header(enc, enc->index);
+    /* CRC(header || rows) from the two parts: the rows were measured
+     * before their count, which the header holds, was known. */
+    hcrc = (uint32_t)crc32(0L, enc->hdr, CND_BATCH_HEADER_LEN);
+    *crc = (uint32_t)crc32_combine(hcrc, enc->rows_crc, (z_off_t)enc->rows_len);
+    *len = CND_BATCH_HEADER_LEN + enc->rows_len;
     return CND_OK;
 }
 
@@ -104,9 +155,7 @@ cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size
         st = next_row(enc);
         if (st != CND_OK)
             return enc->error = st;
-        enc->hdr[0] = CND_BATCH_VERSION;
-        cnd_wire_put_u16(enc->hdr + 1, enc->n);
-        cnd_wire_put_u32(enc->hdr + 3, enc->pack_fp);
+        put_header(enc, enc->n);
         enc->phase = PH_HEADER;
     }
     while (done < cap && enc->phase != PH_DONE) {

@@ -50,7 +50,19 @@ cnd_status_t cnd_batch_encoder_init(cnd_batch_encoder_t *enc, uint16_t n, cnd_ba
 cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size_t cap,
                                     size_t *produced);
 
-/* Decodes a whole uncompressed batch into out[0..cap); *n = responses.
+/*
+ * Measuring without pulling: the device learns a batch's length and CRC-32
+ * (for BATCH_INFO) in the same walk that finds which responses form it, so
+ * each record is read from flash once to measure and once to send.
+ * measure_add() takes responses in row order (the same checks as the
+ * encoder); measure_end() gives the length and CRC-32 of the batch the
+ * encoder will then produce for those n = (number added) responses.
+ */
+void cnd_batch_measure_init(cnd_batch_encoder_t *enc);
+cnd_status_t cnd_batch_measure_add(cnd_batch_encoder_t *enc, const cnd_sealed_t *s);
+cnd_status_t cnd_batch_measure_end(cnd_batch_encoder_t *enc, uint32_t *len, uint32_t *crc);
+
+/* Decodes a whole batch into out[0..cap); *n = responses.
  * Rejects anything malformed with a status (never a partial result). */
 cnd_status_t cnd_batch_decode(const uint8_t *buf, size_t len, cnd_sealed_t *out, uint16_t cap,
                               uint16_t *n);
@@ -76,6 +88,7 @@ struct cnd_batch_encoder {
     uint16_t index;     /* next response to pull */
     uint32_t pack_fp;   /* of response 0; every other must match */
     uint32_t prev_seq, prev_ctr; /* of the previous row: what a row may omit */
+    uint32_t rows_len, rows_crc; /* measuring: bytes and CRC-32 of the rows so far */
     uint16_t unit_len;  /* bytes of the current unit (header, row head, ciphertext) */
     uint16_t unit_pos;  /* how many of them are already handed out */
     const uint8_t *unit;

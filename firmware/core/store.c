@@ -58,6 +58,7 @@ static cnd_status_t flash_read(cnd_store_t *st, uint32_t addr, void *buf, uint32
 
 static cnd_status_t flash_erase(cnd_store_t *st, uint32_t block)
 {
+    st->rd_epoch_ok = 0; /* the cached EPOCH entry may be in this block */
     return st->hal->flash.erase(st->hal->flash.ctx, block) == CND_OK ? CND_OK : CND_E_IO;
 }
 
@@ -518,9 +519,22 @@ static cnd_status_t sealed_entry_check(cnd_store_t *st, uint32_t seg, uint32_t a
         return CND_E_CORRUPT;
     if (e == NULL && *known_epoch == *epoch_off)
         return CND_OK;
-    rs = read_epoch(st, seg, *epoch_off, at, e ? e : &scratch);
-    if (rs == CND_OK)
+    if (st->rd_epoch_ok && st->rd_epoch_seg == seg && st->rd_epoch_off == *epoch_off) {
+        if (e != NULL)
+            *e = st->rd_epoch;
         *known_epoch = *epoch_off;
+        return CND_OK;
+    }
+    rs = read_epoch(st, seg, *epoch_off, at, e ? e : &scratch);
+    if (rs == CND_OK) {
+        *known_epoch = *epoch_off;
+        if (e != NULL) {
+            st->rd_epoch = *e;
+            st->rd_epoch_seg = seg;
+            st->rd_epoch_off = *epoch_off;
+            st->rd_epoch_ok = 1;
+        }
+    }
     return rs;
 }
 
@@ -898,10 +912,13 @@ static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, uint
     return cnd_epoch_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, e);
 }
 
-cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
-                                    cnd_sealed_t *out)
+/* The next pending response after *cursor. With out == NULL only its seq
+ * and pack are wanted (counting at ACK): the same acceptance rule, without
+ * copying the ciphertext or re-reading an epoch already verified. */
+static cnd_status_t next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
+                                 cnd_sealed_t *out, uint32_t *pack_fp)
 {
-    uint32_t seg, off;
+    uint32_t seg, off, known = NO_EPOCH_SEG, known_seg = NO_EPOCH_SEG;
     if (st->n_live == 0)
         return CND_E_NOT_FOUND;
     if (!cursor_decode(st, *cursor, &seg, &off)) {
@@ -911,7 +928,7 @@ cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t 
     for (;;) {
         cnd_entry_header_t h;
         cnd_epoch_t e;
-        uint32_t at = off, fp, known = NO_EPOCH_SEG;
+        uint32_t at = off, fp;
         uint16_t epoch_off = 0;
         cnd_status_t rs =
             read_entry(st, log_addr(st, seg, off), log_addr(st, seg, seg_limit(st, seg)), &h);
@@ -929,53 +946,98 @@ cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t 
         off += pad(st, CND_ENTRY_HEADER_LEN + h.len);
         if (h.type != CND_ENTRY_RESPONSE || h.seq <= st->ack)
             continue;
-        if (cnd_sealed_body_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, out, &epoch_off) !=
-            CND_OK)
+        if (out != NULL && cnd_sealed_body_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, out,
+                                                  &epoch_off) != CND_OK)
             continue;
-        rs = sealed_entry_check(st, seg, at, &h, &known, &fp, &epoch_off, &e);
+        if (known_seg != seg)
+            known = NO_EPOCH_SEG; /* an epoch offset means nothing in another segment */
+        rs = sealed_entry_check(st, seg, at, &h, &known, &fp, &epoch_off, out ? &e : NULL);
         if (rs == CND_E_IO)
             return rs;
         if (rs != CND_OK)
             continue;
-        out->epoch = e;
-        out->seq = h.seq;
+        known_seg = seg;
+        if (out != NULL) {
+            out->epoch = e;
+            out->seq = h.seq;
+        }
         *seq = h.seq;
+        *pack_fp = fp;
         *cursor = cursor_encode(st, seg, off);
         return CND_OK;
     }
 }
 
-cnd_status_t cnd_store_ack(cnd_store_t *st, uint32_t upto)
+cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
+                                    cnd_sealed_t *out)
 {
-    cnd_sealed_t r;
-    uint32_t cursor = 0, seq = 0, gone = 0, gone_slot[CND_MAX_SURVEYS] = {0};
-    unsigned i;
-    cnd_status_t rs;
+    uint32_t fp;
+    return next_pending(st, cursor, seq, out, &fp);
+}
 
+/* Moves the watermark to upto, of which `gone` responses (gone_slot per
+ * pack slot) stop being pending. */
+static cnd_status_t ack_counted(cnd_store_t *st, uint32_t upto, uint32_t gone,
+                                const uint32_t gone_slot[CND_MAX_SURVEYS])
+{
+    unsigned i;
+    cnd_status_t rs = write_state(st, upto, st->active, st->slots);
+    if (rs != CND_OK)
+        return rs;
+    st->ack = upto;
+    /* Clamped: a record that went bad on flash after the caller counted it
+     * is gone from both counts, never below zero. */
+    st->pending -= gone < st->pending ? gone : st->pending;
+    for (i = 0; i < CND_MAX_SURVEYS; i++)
+        st->slots[i].pending -= gone_slot[i] < st->slots[i].pending ? gone_slot[i]
+                                                                     : st->slots[i].pending;
+    /* The ACK is durable now; a failed erase is retried at the next ack,
+     * segment open or mount, so it does not fail the ACK. */
+    (void)reclaim(st);
+    return CND_OK;
+}
+
+static cnd_status_t ack_check(const cnd_store_t *st, uint32_t upto)
+{
     if (upto >= st->next_seq && st->next_seq != SEQ_EXHAUSTED)
         return CND_E_RANGE;
+    return CND_OK;
+}
+
+cnd_status_t cnd_store_ack(cnd_store_t *st, uint32_t upto)
+{
+    uint32_t cursor = 0, seq = 0, fp = 0, gone = 0, gone_slot[CND_MAX_SURVEYS] = {0};
+    cnd_status_t rs = ack_check(st, upto);
+
+    if (rs != CND_OK)
+        return rs;
     if (upto <= st->ack)
         return CND_OK; /* idempotent: a repeated ACK changes nothing */
     /* Count what stops being pending before the watermark moves. */
-    while ((rs = cnd_store_next_pending(st, &cursor, &seq, &r)) == CND_OK && seq <= upto) {
-        int s = slot_of(st, r.pack_fp);
+    while ((rs = next_pending(st, &cursor, &seq, NULL, &fp)) == CND_OK && seq <= upto) {
+        int s = slot_of(st, fp);
         gone++;
         if (s >= 0)
             gone_slot[s]++;
     }
     if (rs == CND_E_IO)
         return rs;
-    rs = write_state(st, upto, st->active, st->slots);
+    return ack_counted(st, upto, gone, gone_slot);
+}
+
+cnd_status_t cnd_store_ack_run(cnd_store_t *st, uint32_t upto, uint32_t count, uint32_t pack_fp)
+{
+    uint32_t gone_slot[CND_MAX_SURVEYS] = {0};
+    int s;
+    cnd_status_t rs = ack_check(st, upto);
     if (rs != CND_OK)
         return rs;
-    st->ack = upto;
-    st->pending -= gone;
-    for (i = 0; i < CND_MAX_SURVEYS; i++)
-        st->slots[i].pending -= gone_slot[i];
-    /* The ACK is durable now; a failed erase is retried at the next ack,
-     * segment open or mount, so it does not fail the ACK. */
-    (void)reclaim(st);
-    return CND_OK;
+    if (upto <= st->ack)
+        return CND_OK;
+    s = slot_of(st, pack_fp);
+    if (s >= 0)
+        gone_slot[s] = count;
+    return ack_counted(st, upto, count, gone_slot);
 }
 
 /* ---- pack slots ---- */

@@ -110,6 +110,12 @@ cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t 
  * upto beyond the last appended seq is CND_E_RANGE. */
 cnd_status_t cnd_store_ack(cnd_store_t *st, uint32_t upto);
 
+/* cnd_store_ack() for a caller that has just read, with
+ * cnd_store_next_pending() from the watermark, exactly `count` pending
+ * responses, all of pack_fp, the last one being upto (the sync's batch): it
+ * skips walking them a second time to count them. */
+cnd_status_t cnd_store_ack_run(cnd_store_t *st, uint32_t upto, uint32_t count, uint32_t pack_fp);
+
 /* Pack slots. Installation: begin, write in order, commit. commit reads the
  * slot back, checks cnd_pack_open() on it and only then makes it active.
  * A slot is reused only if its pack has no pending responses. */
@@ -200,6 +206,13 @@ struct cnd_store {
     cnd_epoch_t epoch;
     uint32_t epoch_seg;
     uint16_t epoch_off;
+    /* The EPOCH entry a read last verified (sync reads runs of records of
+     * one segment, which all name the same one): rd_epoch_ok is cleared by
+     * every erase, the only way flash under it can change. */
+    cnd_epoch_t rd_epoch;
+    uint32_t rd_epoch_seg;
+    uint16_t rd_epoch_off;
+    uint8_t rd_epoch_ok;
     /* Pack installation in progress. */
     uint8_t inst_open, inst_slot;
     uint32_t inst_total, inst_written, pbuf_fill;

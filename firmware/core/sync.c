@@ -475,22 +475,17 @@ static cnd_status_t batch_get(void *ctx, uint16_t index, cnd_sealed_t *out)
     return CND_OK;
 }
 
-/* Finds the run of pending responses of one pack from the watermark. */
-static cnd_status_t batch_scan(cnd_sync_t *s)
+/* Finds the run of pending responses of one pack from the watermark, and
+ * measures the batch they make (its length and CRC-32 for BATCH_INFO) in
+ * the same walk. */
+static cnd_status_t batch_scan(cnd_sync_t *s, uint32_t *crc)
 {
-    cnd_sealed_t *scratch = &s->enc.cur; /* the encoder is not started yet */
+    cnd_sealed_t *scratch = &s->enc.cur; /* measuring never uses cur */
     uint32_t cursor = 0, seq = 0;
     cnd_status_t st;
 
     s->count = 0;
-    st = cnd_store_next_pending(s->cfg.store, &cursor, &seq, scratch);
-    if (st == CND_E_NOT_FOUND)
-        return CND_OK;
-    if (st != CND_OK)
-        return st;
-    s->batch_fp = scratch->pack_fp;
-    s->first_seq = s->last_seq = seq;
-    s->count = 1;
+    cnd_batch_measure_init(&s->enc);
     while (s->count < s->batch_max) {
         st = cnd_store_next_pending(s->cfg.store, &cursor, &seq, scratch);
         if (st == CND_E_NOT_FOUND)
@@ -498,35 +493,22 @@ static cnd_status_t batch_scan(cnd_sync_t *s)
         if (st != CND_OK)
             return st;
         /* one pack per batch; ACK(last) must cover exactly this run */
-        if (scratch->pack_fp != s->batch_fp)
+        if (s->count > 0 && scratch->pack_fp != s->batch_fp)
             break;
+        st = cnd_batch_measure_add(&s->enc, scratch);
+        if (st != CND_OK)
+            return st;
+        if (s->count == 0) {
+            s->batch_fp = scratch->pack_fp;
+            s->first_seq = seq;
+        }
         s->last_seq = seq;
         s->count++;
     }
-    return CND_OK;
+    return s->count > 0 ? cnd_batch_measure_end(&s->enc, &s->ulen, crc) : CND_OK;
 }
 
-/* First pass over the batch stream: its length and CRC for BATCH_INFO. The
- * reply buffer is free until the reply is built, so it serves as scratch. */
-static cnd_status_t batch_measure(cnd_sync_t *s, uint8_t *scratch, size_t cap, uint32_t *crc)
-{
-    cnd_status_t st;
-    size_t got;
-    batch_rewind(s);
-    s->ulen = 0;
-    *crc = (uint32_t)crc32(0L, Z_NULL, 0);
-    st = cnd_batch_encoder_init(&s->enc, s->count, batch_get, s);
-    while (st == CND_OK) {
-        st = cnd_batch_encoder_read(&s->enc, scratch, cap, &got);
-        if (st != CND_OK || got == 0)
-            break;
-        *crc = (uint32_t)crc32(*crc, scratch, (uInt)got);
-        s->ulen += (uint32_t)got;
-    }
-    return st;
-}
-
-/* Second pass: the same stream again, handed out by PULL_DATA. */
+/* Second pass: the stream itself, handed out by PULL_DATA. */
 static cnd_status_t batch_start_stream(cnd_sync_t *s)
 {
     batch_rewind(s);
@@ -548,9 +530,7 @@ static void handle_pull_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
         return;
     }
     memset(&info, 0, sizeof info);
-    st = batch_scan(s);
-    if (st == CND_OK && s->count > 0)
-        st = batch_measure(s, r->pl, r->pl_cap, &crc);
+    st = batch_scan(s, &crc);
     if (st == CND_OK && s->count > 0)
         st = batch_start_stream(s);
     if (st != CND_OK) {
@@ -659,7 +639,9 @@ static void handle_ack(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
         reply_error(r, CND_E_PROTOCOL, "ACK does not match the batch just sent");
         return;
     }
-    st = cnd_store_ack(s->cfg.store, upto);
+    /* The whole batch: its count is known from PULL_BEGIN's scan. */
+    st = upto == s->last_seq ? cnd_store_ack_run(s->cfg.store, upto, s->count, s->batch_fp)
+                             : cnd_store_ack(s->cfg.store, upto);
     batch_close(s);
     if (st != CND_OK) {
         reply_error(r, st, "cannot record the acknowledgement on flash");

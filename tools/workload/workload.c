@@ -396,7 +396,7 @@ static void interview(const cnd_response_t *r)
 
 static void commit(const cnd_response_t *r)
 {
-    cnd_status_t st = cnd_store_append_response(&W.store, r);
+    cnd_status_t st = cnd_store_append_response(&W.store, r, &W.pk);
     if (st == CND_E_NOSPACE) {
         if (W.full_at == 0) {
             W.full_at = cnd_store_pending_count(&W.store);
@@ -407,7 +407,7 @@ static void commit(const cnd_response_t *r)
         if (W.hs == NULL) /* --sim-image: no host to sync to */
             die("the simulator image is full; load fewer responses per image", NULL);
         sync_all();
-        st = cnd_store_append_response(&W.store, r);
+        st = cnd_store_append_response(&W.store, r, &W.pk);
     }
     check(st, "commit");
     W.saves++;

@@ -8,7 +8,7 @@
  *   later: its clear header (random id, pack fingerprint, chain index), its
  *   epoch (ephemeral public key, the office key it was sealed to, the
  *   sealed device-id box), the log sequence number, and the ciphertext;
- * - the clear-header codec of a RESPONSE log entry body (version 2) and of
+ * - the clear-header codec of a RESPONSE log entry body (version 3) and of
  *   an EPOCH entry body;
  * - the associated data that binds a ciphertext to its survey, version,
  *   sequence number, id and chain index (cnd_sealed_ad);
@@ -16,7 +16,7 @@
  *   the clear part and the part that is encrypted, and joined back.
  *
  * Never: encrypts or decrypts (seal.h does), allocates, or trusts a length
- * before checking it. RAM: none; a cnd_sealed_t is 516 bytes.
+ * before checking it. RAM: none; a cnd_sealed_t is 396 bytes.
  */
 #ifndef CND_SEALED_H
 #define CND_SEALED_H

@@ -79,8 +79,8 @@ uint32_t cnd_sealed_ad(uint8_t *out, const uint8_t id[CND_RESPONSE_ID_LEN], uint
     return n + survey_id_len;
 }
 
-cnd_status_t cnd_sealed_join(const cnd_sealed_t *s, const uint8_t *pt, size_t len,
-                             cnd_response_t *out)
+cnd_status_t cnd_sealed_join(const cnd_sealed_t *s, const cnd_pack_t *pk, const uint8_t *pt,
+                             size_t len, cnd_response_t *out)
 {
     uint8_t body[CND_RECORD_BODY_MAX];
     if (len > CND_SEALED_PT_MAX) {
@@ -91,5 +91,5 @@ cnd_status_t cnd_sealed_join(const cnd_sealed_t *s, const uint8_t *pt, size_t le
     memcpy(body + 1, s->id, CND_RESPONSE_ID_LEN);
     cnd_wire_put_u32(body + 1 + CND_RESPONSE_ID_LEN, s->pack_fp);
     memcpy(body + CND_SEALED_CLEAR_OF_RECORD, pt, len);
-    return cnd_record_decode(body, CND_SEALED_CLEAR_OF_RECORD + len, out);
+    return cnd_record_decode(body, CND_SEALED_CLEAR_OF_RECORD + len, pk, out);
 }

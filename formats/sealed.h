@@ -8,7 +8,7 @@
  *   later: its clear header (random id, pack fingerprint, chain index), its
  *   epoch (ephemeral public key, the office key it was sealed to, the
  *   sealed device-id box), the log sequence number, and the ciphertext;
- * - the clear-header codec of a RESPONSE log entry body (version 2) and of
+ * - the clear-header codec of a RESPONSE log entry body (version 3) and of
  *   an EPOCH entry body;
  * - the associated data that binds a ciphertext to its survey, version,
  *   sequence number, id and chain index (cnd_sealed_ad);
@@ -16,7 +16,7 @@
  *   the clear part and the part that is encrypted, and joined back.
  *
  * Never: encrypts or decrypts (seal.h does), allocates, or trusts a length
- * before checking it. RAM: none; a cnd_sealed_t is 516 bytes.
+ * before checking it. RAM: none; a cnd_sealed_t is 396 bytes.
  */
 #ifndef CND_SEALED_H
 #define CND_SEALED_H
@@ -29,10 +29,14 @@
 #include "record.h"
 #include "seal.h"
 
-#define CND_SEALED_VERSION 2
+/* 3 since record body version 2 (issue 7): the record version is never
+ * stored (cnd_sealed_join rebuilds it), so this byte is what names the
+ * plaintext layout; a version-2 record opened by this code would be read
+ * as garbage, so it is refused instead (CND_E_VERSION). */
+#define CND_SEALED_VERSION 3
 /* Record body bytes that stay in clear (version, id, pack_fp): the rest,
  * from the day on, is the plaintext that gets sealed. */
-#define CND_SEALED_CLEAR_OF_RECORD (1 + CND_RESPONSE_ID_LEN + 4)
+#define CND_SEALED_CLEAR_OF_RECORD CND_RECORD_HEAD_LEN
 #define CND_SEALED_PT_MAX (CND_RECORD_BODY_MAX - CND_SEALED_CLEAR_OF_RECORD)
 #define CND_SEALED_CT_MAX (CND_SEALED_PT_MAX + CND_SEAL_TAG_LEN)
 /* RESPONSE entry body: version u8, id, pack_fp u32, ctr u32, epoch_off u16. */
@@ -79,8 +83,9 @@ uint32_t cnd_sealed_ad(uint8_t *out, const uint8_t id[CND_RESPONSE_ID_LEN], uint
                        const uint8_t *survey_id, uint8_t survey_id_len);
 
 /* Rebuilds the response from its opened plaintext pt[0..len): the clear
- * fields come from s. Then checks it as cnd_record_decode does. */
-cnd_status_t cnd_sealed_join(const cnd_sealed_t *s, const uint8_t *pt, size_t len,
-                             cnd_response_t *out);
+ * fields come from s. Then decodes it with pk, the pack s names, as
+ * cnd_record_decode does (CND_E_NOT_FOUND if pk is another pack). */
+cnd_status_t cnd_sealed_join(const cnd_sealed_t *s, const cnd_pack_t *pk, const uint8_t *pt,
+                             size_t len, cnd_response_t *out);
 
 #endif

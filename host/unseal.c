@@ -60,7 +60,7 @@ const char *cnd_unseal_next(cnd_seal_chain_t *chain, const cnd_sealed_t *s, cons
         return "repeats a key index of its epoch, or names one out of range";
     if (st != CND_OK)
         return "does not authenticate (changed after sealing?)";
-    st = cnd_sealed_join(s, pt, s->ct_len - CND_SEAL_TAG_LEN, out);
+    st = cnd_sealed_join(s, pk, pt, s->ct_len - CND_SEAL_TAG_LEN, out);
     memset(pt, 0, sizeof pt);
     if (st != CND_OK)
         return "opens but does not decode";

@@ -868,7 +868,7 @@ static void save(cnd_engine_t *e)
         e->resp.day = (e->hal && e->hal->today) ? e->hal->today(e->hal->ctx) : 0;
         e->resp.lang = e->lang;
         e->resp.n_answers = (uint8_t)item_count(e);
-        st = e->store ? cnd_store_append_response(e->store, &e->resp) : CND_E_IO;
+        st = e->store ? cnd_store_append_response(e->store, &e->resp, e->pack) : CND_E_IO;
     }
     if (st == CND_OK) {
         wipe(e); /* on flash now; RAM keeps nothing */

@@ -764,7 +764,8 @@ static cnd_status_t append_entry(cnd_store_t *st, uint8_t type, uint32_t seq, ui
     return CND_OK;
 }
 
-cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r)
+cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r,
+                                       const cnd_pack_t *pk)
 {
     /* The plaintext record is encoded so that its sealed part already sits
      * where the ciphertext goes (sealing is in place): no second buffer. */
@@ -778,7 +779,7 @@ cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r)
     int slot;
     cnd_status_t rs;
 
-    if (st->hal == NULL || st->log_blocks == 0)
+    if (st->hal == NULL || st->log_blocks == 0 || pk == NULL)
         return CND_E_INVALID;
     slot = slot_of(st, r->pack_fp);
     if (slot < 0)
@@ -791,7 +792,7 @@ cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r)
     /* Size check before anything is written (the record is encoded again
      * below, after the segment and epoch entries have used st->buf). */
     if (rs == CND_OK)
-        rs = cnd_record_encode(r, rec, CND_STORE_BUF_LEN - (size_t)(rec - st->buf), &rlen);
+        rs = cnd_record_encode(r, pk, rec, CND_STORE_BUF_LEN - (size_t)(rec - st->buf), &rlen);
     if (rs != CND_OK)
         return rs;
     ptlen = (uint32_t)rlen - CND_SEALED_CLEAR_OF_RECORD;
@@ -813,7 +814,7 @@ cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r)
         st->epoch_seg = st->head;
         st->epoch_off = (uint16_t)at;
     }
-    rs = cnd_record_encode(r, rec, CND_STORE_BUF_LEN - (size_t)(rec - st->buf), &rlen);
+    rs = cnd_record_encode(r, pk, rec, CND_STORE_BUF_LEN - (size_t)(rec - st->buf), &rlen);
     if (rs != CND_OK)
         return rs;
     seq = st->next_seq++; /* consumed even on failure: seqs never repeat */

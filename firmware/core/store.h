@@ -54,7 +54,10 @@ typedef struct cnd_store cnd_store_t; /* defined below; callers allocate it stat
 cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal);
 
 /* Seals one finished response to its pack's office key and commits it as
- * one record; verified read-back. On any failure nothing is reported saved
+ * one record; verified read-back. pk is the open pack r answers (the
+ * engine's active pack): the record body is coded with it (record.h), so
+ * an answer the pack could not produce is refused (CND_E_RANGE /
+ * CND_E_INVALID, or CND_E_NOT_FOUND when pk is not r->pack_fp's pack). On any failure nothing is reported saved
  * and the caller keeps its RAM copy (a retry seals again under a new key).
  * CND_E_IO also when the RNG fails to start an epoch.
  * CND_E_NO_SURVEY if r->pack_fp is not an installed pack (its responses
@@ -62,7 +65,8 @@ cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal);
  * responses (nothing is ever overwritten) or the 2^32 sequence numbers are
  * used up (they never wrap), CND_E_VERIFY / CND_E_IO when the
  * flash failed (a retry writes a new record). */
-cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r);
+cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r,
+                                       const cnd_pack_t *pk);
 
 /* Counts for HELLO and the home screen. */
 uint32_t cnd_store_pending_count(const cnd_store_t *st);
@@ -169,7 +173,7 @@ cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t
 
 /* ---- private to store.c; here only so callers can allocate it ---- */
 #define CND_STORE_MAX_PROG 256 /* largest prog_size supported; block_size must be a multiple */
-#define CND_STORE_BUF_LEN 512  /* one log entry (12 + CND_RECORD_BODY_MAX) padded to a prog unit */
+#define CND_STORE_BUF_LEN 512  /* one log entry (12 + CND_ENTRY_BODY_MAX) padded to a prog unit */
 
 /* sizeof(cnd_store_t) = 932 bytes on Cortex-M4 (arm-none-eabi-gcc), 952 on
  * x86-64: the two buffers below (768) plus about 40 words of positions and

@@ -162,7 +162,7 @@ int main(int argc, char **argv)
         make_response(&pk, &r);
         fill_random(NULL, r.id, sizeof r.id);
         r.day = fill_today(NULL);
-        if ((rs = cnd_store_append_response(&st, &r)) != CND_OK) {
+        if ((rs = cnd_store_append_response(&st, &r, &pk)) != CND_OK) {
             fprintf(stderr, "cnd-fill-image: save %lu refused: %s\n", saved + 1, cnd_status_str(rs));
             return 1;
         }

@@ -18,7 +18,8 @@
  *      a new epoch restarting at 0), id, ciphertext length and bytes, and
  *      sometimes a foreign pack; the encoder is read in pieces of varying
  *      size, as the device fills BATCH_DATA frames;
- *   2  bytes are a response record body (the plaintext, SPEC 3.3);
+ *   2  bytes are a response record body (the plaintext, SPEC 3.3), read
+ *      with the test pack it names (the default one otherwise);
  *   3  bytes are a log entry: 12-byte header, then its body (a RESPONSE
  *      body goes on as in mode 4, an EPOCH body as in mode 5);
  *   4  bytes are a RESPONSE entry body (SPEC 3.2); its ciphertext is also
@@ -198,18 +199,31 @@ static void rows(const uint8_t *buf, size_t len)
     batch(out, total);
 }
 
+/* The pack a record body is read with: the second test pack when the
+ * body names it, else the default one (which then refuses a stranger). */
+static const cnd_pack_t *pack_of(uint32_t fp)
+{
+    return fp == fz_second_pk()->fingerprint ? fz_second_pk() : fz_default_pk();
+}
+
 static void record(const uint8_t *buf, size_t len)
 {
     uint8_t again[CND_RECORD_BODY_MAX];
     cnd_response_t r, r2;
+    const cnd_pack_t *pk =
+        pack_of(len >= CND_RECORD_HEAD_LEN ? cnd_wire_get_u32(buf + 1 + CND_RESPONSE_ID_LEN) : 0);
     size_t n = 0;
-    if (cnd_record_decode(buf, len, &r) != CND_OK)
+    if (cnd_record_decode(buf, len, pk, &r) != CND_OK)
         return;
     FZ_CHECK(len <= CND_RECORD_BODY_MAX);
+    /* The codec only lets through what the survey could have produced. */
+    FZ_CHECK(cnd_response_check(&r, pk) == CND_OK);
     check_responses(&r, 1);
-    FZ_CHECK(cnd_record_encode(&r, again, sizeof again, &n) == CND_OK);
+    FZ_CHECK(cnd_record_encode(&r, pk, again, sizeof again, &n) == CND_OK);
     FZ_CHECK(n == len && memcmp(again, buf, len) == 0);
-    FZ_CHECK(cnd_record_decode(again, n, &r2) == CND_OK && fz_same_response(&r, &r2));
+    FZ_CHECK(cnd_record_decode(again, n, pk, &r2) == CND_OK && fz_same_response(&r, &r2));
+    /* Too little room is refused, never a short body. */
+    FZ_CHECK(cnd_record_encode(&r, pk, again, n - 1, &n) == CND_E_NOSPACE && n == 0);
 }
 
 static void epoch(const uint8_t *buf, size_t len)
@@ -233,12 +247,14 @@ static void joined(const cnd_sealed_t *s)
     uint8_t body[CND_RECORD_BODY_MAX];
     size_t ptlen = (size_t)s->ct_len - CND_SEAL_TAG_LEN, n = 0;
     cnd_response_t r;
-    if (cnd_sealed_join(s, s->ct, ptlen, &r) != CND_OK)
+    const cnd_pack_t *pk = pack_of(s->pack_fp);
+    if (cnd_sealed_join(s, pk, s->ct, ptlen, &r) != CND_OK)
         return;
+    FZ_CHECK(cnd_response_check(&r, pk) == CND_OK);
     FZ_CHECK(memcmp(r.id, s->id, CND_RESPONSE_ID_LEN) == 0 && r.pack_fp == s->pack_fp);
     check_responses(&r, 1);
     /* The record it came from is exactly the clear fields then the plaintext. */
-    FZ_CHECK(cnd_record_encode(&r, body, sizeof body, &n) == CND_OK);
+    FZ_CHECK(cnd_record_encode(&r, pk, body, sizeof body, &n) == CND_OK);
     FZ_CHECK(n == CND_SEALED_CLEAR_OF_RECORD + ptlen);
     FZ_CHECK(body[0] == CND_RECORD_VERSION);
     FZ_CHECK(memcmp(body + 1, s->id, CND_RESPONSE_ID_LEN) == 0);

@@ -2,6 +2,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "answers.h"
 #include "fuzz_common.h"
 
 #include <fcntl.h>
@@ -174,6 +175,7 @@ void fz_make_response(const cnd_pack_t *pk, uint32_t seed, cnd_response_t *r)
             break;
         }
     }
+    cnd_test_clear_irrelevant(pk, r); /* as the engine would */
     FZ_CHECK(cnd_response_check(r, pk) == CND_OK);
 }
 
@@ -283,7 +285,7 @@ void fz_device_populate(fz_device_t *d, uint32_t n, uint32_t acked)
     FZ_CHECK(fz_device_install(d, pack, len) == CND_OK);
     for (i = 0; i < n; i++) {
         fz_make_response(fz_default_pk(), i, &r);
-        FZ_CHECK(cnd_store_append_response(&d->store, &r) == CND_OK);
+        FZ_CHECK(cnd_store_append_response(&d->store, &r, fz_default_pk()) == CND_OK);
     }
     for (i = 0; i < acked; i++) {
         FZ_CHECK(cnd_store_next_pending(&d->store, &cursor, &seq, &s) == CND_OK);
@@ -302,7 +304,7 @@ void fz_device_populate_sync(fz_device_t *d)
     FZ_CHECK(fz_device_install(d, p2, len) == CND_OK);
     for (i = 0; i < FZ_SYNC_SECOND; i++) {
         fz_make_response(fz_second_pk(), 500 + i, &r);
-        FZ_CHECK(cnd_store_append_response(&d->store, &r) == CND_OK);
+        FZ_CHECK(cnd_store_append_response(&d->store, &r, fz_second_pk()) == CND_OK);
     }
 }
 

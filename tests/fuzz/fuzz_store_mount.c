@@ -189,7 +189,7 @@ static void refused_store_is_inert(void)
     uint32_t cursor = 0, seq = 0;
     cnd_store_pack_info_t packs[CND_MAX_SURVEYS];
     fz_make_response(fz_default_pk(), 1, &r);
-    FZ_CHECK(cnd_store_append_response(&dev.store, &r) != CND_OK);
+    FZ_CHECK(cnd_store_append_response(&dev.store, &r, fz_default_pk()) != CND_OK);
     FZ_CHECK(cnd_store_next_pending(&dev.store, &cursor, &seq, &s) == CND_E_NOT_FOUND);
     FZ_CHECK(cnd_store_pending_count(&dev.store) == 0);
     FZ_CHECK(cnd_store_packs(&dev.store, packs) == 0);
@@ -238,7 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* An interviewer saves one more. */
     fz_make_response(fz_default_pk(), (uint32_t)size + 1000u, &r);
-    rc = cnd_store_append_response(&dev.store, &r);
+    rc = cnd_store_append_response(&dev.store, &r, fz_default_pk());
     /* CORRUPT / INVALID: the slot's pack no longer reads as one, so there
      * is no office key to seal to; refused before anything is written. */
     FZ_CHECK(rc == CND_OK || rc == CND_E_NOSPACE || rc == CND_E_NO_SURVEY ||

@@ -198,7 +198,7 @@ static void seal_mode(const cnd_pack_t *pk, uint8_t flags, fz_in_t *in)
         return; /* see FZ_MAX_CTR */
 
     /* What the office must find: the plaintext as the harness sealed it. */
-    decodes = cnd_sealed_join(&s, pt, ptlen, &want) == CND_OK;
+    decodes = cnd_sealed_join(&s, pk, pt, ptlen, &want) == CND_OK;
     valid = decodes && cnd_response_check(&want, pk) == CND_OK;
     why = open_checked(&s, pk, &r, dev);
     if (why == NULL) {

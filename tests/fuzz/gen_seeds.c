@@ -363,7 +363,7 @@ static void codec_seeds(const cnd_sealed_t *s)
     fz_make_response(fz_default_pk(), 40, &r);
     FZ_CHECK(memcmp(r.id, s->id, CND_RESPONSE_ID_LEN) == 0);
     /* mode 2: the plaintext record body */
-    FZ_CHECK(cnd_record_encode(&r, body + 1, CND_RECORD_BODY_MAX, &bl) == CND_OK);
+    FZ_CHECK(cnd_record_encode(&r, fz_default_pk(), body + 1, CND_RECORD_BODY_MAX, &bl) == CND_OK);
     body[0] = 2;
     seed("batch", "record", body, bl + 1);
     /* mode 4: the RESPONSE entry body as the store writes it (its EPOCH
@@ -687,7 +687,7 @@ static void store_seeds(void)
     fz_device_populate(&d, 0, 0);
     for (i = 0; i < 200; i++) {
         fz_make_response(fz_default_pk(), i, &r);
-        FZ_CHECK(cnd_store_append_response(&d.store, &r) == CND_OK);
+        FZ_CHECK(cnd_store_append_response(&d.store, &r, fz_default_pk()) == CND_OK);
         if (i % 10 == 9) {
             cursor = 0;
             while (cnd_store_next_pending(&d.store, &cursor, &seq, &s) == CND_OK)
@@ -697,14 +697,14 @@ static void store_seeds(void)
     }
     for (i = 0; i < 5; i++) {
         fz_make_response(fz_default_pk(), 900 + i, &r);
-        FZ_CHECK(cnd_store_append_response(&d.store, &r) == CND_OK);
+        FZ_CHECK(cnd_store_append_response(&d.store, &r, fz_default_pk()) == CND_OK);
     }
     image_seed("wrapped", &d, 1);
 
     /* A power cut tore the next save. */
     cnd_ram_flash_arm(&d.rf, CND_RAM_FAULT_POWER_CUT, 0, 20);
     fz_make_response(fz_default_pk(), 999, &r);
-    FZ_CHECK(cnd_store_append_response(&d.store, &r) != CND_OK);
+    FZ_CHECK(cnd_store_append_response(&d.store, &r, fz_default_pk()) != CND_OK);
     image_seed("torn_last_save", &d, 1 | 4);
     fz_device_free(&d);
 }
@@ -831,7 +831,7 @@ static void unseal_seal_seed(const char *name, uint8_t flags, const cnd_pack_t *
     size_t bl = 0;
     buf_t b = {0};
     fz_make_response(pk, seed_no, &r);
-    FZ_CHECK(cnd_record_encode(&r, body, sizeof body, &bl) == CND_OK);
+    FZ_CHECK(cnd_record_encode(&r, pk, body, sizeof body, &bl) == CND_OK);
     put_u8(&b, flags);
     put_u32(&b, 1000u + seed_no);
     put(&b, r.id, CND_RESPONSE_ID_LEN);

@@ -2,6 +2,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "answers.h"
 #include "lf_check.h"
 
 #include <dirent.h>
@@ -106,6 +107,7 @@ void lf_make_response(const cnd_pack_t *pk, uint32_t seed, uint32_t i, cnd_respo
         default: a->value = it.min + (int32_t)(v % (uint32_t)(it.max - it.min + 1)); break;
         }
     }
+    cnd_test_clear_irrelevant(pk, r); /* as the engine would */
 }
 
 cnd_status_t lf_install_pack(cnd_store_t *st, const uint8_t *pack, size_t len)

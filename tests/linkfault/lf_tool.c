@@ -83,7 +83,7 @@ static int mkimage(const char *flash, size_t n)
         return 1;
     st = lf_install_pack(&g_store, g_pack, len);
     for (i = 0; st == CND_OK && i < n; i++)
-        st = cnd_store_append_response(&g_store, &g_saved[i]);
+        st = cnd_store_append_response(&g_store, &g_saved[i], &pk);
     cnd_flash_file_close(&g_ff);
     if (st != CND_OK) {
         fprintf(stderr, "lf_tool: cannot fill %s: %s\n", flash, cnd_status_str(st));

@@ -169,7 +169,7 @@ static void make_image(fx_t *f, size_t n)
     assert_true(n <= LF_MAX_SAVED);
     for (i = 0; i < n; i++) {
         lf_make_response(&f->pk_a, SEED, (uint32_t)i, &f->saved[i]);
-        assert_int_equal(cnd_store_append_response(&f->store, &f->saved[i]), CND_OK);
+        assert_int_equal(cnd_store_append_response(&f->store, &f->saved[i], &f->pk_a), CND_OK);
     }
     f->n_saved = n;
     memcpy(f->image, f->rf.mem, (size_t)BLOCK_SIZE * BLOCK_COUNT);

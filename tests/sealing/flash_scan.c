@@ -9,13 +9,14 @@
  * after a sync, and KEYFILE opens them (host/unseal.c), so the scan knows
  * every answer that was given. EXPECT is how many responses must open.
  * Then it attacks IMAGE the two ways the issue names:
- * 1. decoding it with the pack: at every byte offset, parse a response
- *    record body (formats/SPEC.md 3.3) in full and in its stored form
- *    (from the day on), and keep what cnd_response_check accepts for a
- *    pack of the store;
+ * 1. decoding it with the pack: at every byte offset and every length a
+ *    body of that pack can have, decode a response record body
+ *    (formats/SPEC.md 3.3, version 2) in full and in its stored form (from
+ *    the day on, the clear prefix put back); a whole body that decodes,
+ *    or a stored form that decodes to a known answer set, is a finding;
  * 2. searching it for the answer encodings: every known response's record
- *    body, its tail from the day on, its answer bytes, and every 16-byte
- *    window of those answer bytes with at least 4 non-zero bytes.
+ *    body, its tail from the day on, its answer bytes (after the day), and
+ *    every 8-byte window of those with at least 3 non-zero bytes.
  * Prints one line per finding and exits 1 if there is any; 0 when the image
  * holds no answer and EXPECT responses opened with the key.
  */
@@ -72,76 +73,77 @@ static uint8_t *read_all(const char *path, size_t *len)
     return b;
 }
 
-/* Length of a v1 record body's answers part (n_answers byte + answers) at
- * p, or 0 if it is not well formed there. */
-static size_t answers_len(const uint8_t *p, size_t avail, uint8_t n_items)
+/* The lengths a record body for pk can have from the day on (SPEC 3.3):
+ * day and language, the flag, then up to every item's widest code
+ * (33 bits, the codec's bound, is too loose to scan a whole image with). */
+static void tail_lengths(const cnd_pack_t *pk, size_t *lo, size_t *hi)
 {
-    size_t pos = 1;
-    uint8_t i;
-    if (avail < 1 || p[0] != n_items)
-        return 0;
-    for (i = 0; i < n_items; i++) {
-        uint8_t st;
-        if (pos >= avail)
-            return 0;
-        st = p[pos++];
-        if (st > CND_ANS_VALUE)
-            return 0;
-        if (st == CND_ANS_VALUE) {
-            int k = 0;
-            do {
-                if (pos >= avail || k == 5)
-                    return 0;
-                k++;
-            } while (p[pos++] & 0x80);
-        }
+    uint16_t i;
+    size_t lang_bits = 0, bits;
+    while (((size_t)1 << lang_bits) < cnd_pack_lang_count(pk))
+        lang_bits++;
+    bits = 16 + lang_bits + 1;
+    *lo = (bits + 7) / 8;
+    for (i = 0; i < cnd_pack_item_count(pk); i++) {
+        cnd_item_t it;
+        uint64_t dom = 2; /* PNA and NONE codes */
+        size_t w = 0;
+        if (cnd_pack_item(pk, i, &it) != CND_OK || it.kind == CND_ITEM_INFO)
+            continue;
+        if (it.kind == CND_ITEM_INTEGER)
+            dom += (uint64_t)((int64_t)it.max - it.min) + 1u;
+        else if (it.kind == CND_ITEM_MULTI)
+            dom += ((uint64_t)1 << it.n_choices) - 1u;
+        else
+            dom += it.kind == CND_ITEM_YESNO ? 2u : it.n_choices;
+        while (((uint64_t)1 << w) < dom)
+            w++;
+        bits += w;
     }
-    return pos;
+    *hi = (bits + 7) / 8;
 }
 
-/* Attack 1: every offset, as a whole record body and as its sealed tail. */
+static int is_known(const cnd_response_t *r)
+{
+    size_t j;
+    for (j = 0; j < g_n_known; j++)
+        if (g_known[j].pack_fp == r->pack_fp && g_known[j].lang == r->lang &&
+            memcmp(g_known[j].answers, r->answers, sizeof r->answers[0] * r->n_answers) == 0)
+            return 1;
+    return 0;
+}
+
+/* Attack 1: every offset and every length a body of the pack can have, as
+ * a whole record body and as its stored tail (from the day on). */
 static int decode_everywhere(const uint8_t *img, size_t len)
 {
     uint8_t body[CND_RECORD_BODY_MAX];
     int found = 0;
-    size_t off, k;
+    size_t off, k, n, lo, hi;
     for (k = 0; k < g_n_packs; k++) {
         const cnd_pack_t *pk = g_packs[k];
-        uint8_t n_items = (uint8_t)pk->n_items;
+        tail_lengths(pk, &lo, &hi);
         for (off = 0; off < len; off++) {
-            cnd_response_t r;
-            size_t al;
-            /* Whole body: version, id, fp, day, lang, answers. */
-            if (img[off] == CND_RECORD_VERSION && len - off > CND_RECORD_FIXED_LEN &&
-                (al = answers_len(img + off + CND_RECORD_FIXED_LEN - 1,
-                                  len - off - CND_RECORD_FIXED_LEN + 1, n_items)) != 0 &&
-                cnd_record_decode(img + off, CND_RECORD_FIXED_LEN - 1 + al, &r) == CND_OK &&
-                cnd_response_check(&r, pk) == CND_OK) {
-                printf("FOUND: a whole plaintext response at offset %zu\n", off);
-                found = 1;
-            }
-            /* Stored form: day (2), lang (1), answers; the clear prefix of
-             * a matching pack put back in front. */
-            if (len - off > 4 && (al = answers_len(img + off + 3, len - off - 3, n_items)) != 0 &&
-                3 + al <= sizeof body - CND_SEALED_CLEAR_OF_RECORD) {
+            for (n = lo; n <= hi && n <= len - off; n++) {
+                cnd_response_t r;
+                /* Whole body: version, id, fp, then the bits. */
+                if (img[off] == CND_RECORD_VERSION && n + CND_RECORD_HEAD_LEN <= len - off &&
+                    cnd_record_decode(img + off, CND_RECORD_HEAD_LEN + n, pk, &r) == CND_OK) {
+                    printf("FOUND: a whole plaintext response at offset %zu\n", off);
+                    found = 1;
+                }
+                /* Stored form: the clear prefix of the pack put back in
+                 * front. Random bytes decode now and then (a survey's codes
+                 * fill most of their bits); only a known answer set counts
+                 * as a leak. */
                 memset(body, 0, CND_SEALED_CLEAR_OF_RECORD);
                 body[0] = CND_RECORD_VERSION;
                 cnd_wire_put_u32(body + 1 + CND_RESPONSE_ID_LEN, pk->fingerprint);
-                memcpy(body + CND_SEALED_CLEAR_OF_RECORD, img + off, 3 + al);
-                if (cnd_record_decode(body, CND_SEALED_CLEAR_OF_RECORD + 3 + al, &r) == CND_OK &&
-                    cnd_response_check(&r, pk) == CND_OK) {
-                    /* Random bytes pass this loose parse now and then (a
-                     * short survey fits in few bytes); only a match with a
-                     * known answer set counts as a leak. */
-                    size_t j;
-                    for (j = 0; j < g_n_known; j++) {
-                        if (g_known[j].pack_fp == pk->fingerprint &&
-                            memcmp(g_known[j].answers, r.answers,
-                                   sizeof r.answers[0] * r.n_answers) == 0) {
-                            printf("FOUND: the answers of a known response at offset %zu\n", off);
-                            found = 1;
-                        }
-                    }
+                memcpy(body + CND_SEALED_CLEAR_OF_RECORD, img + off, n);
+                if (cnd_record_decode(body, CND_SEALED_CLEAR_OF_RECORD + n, pk, &r) == CND_OK &&
+                    is_known(&r)) {
+                    printf("FOUND: the answers of a known response at offset %zu\n", off);
+                    found = 1;
                 }
             }
         }
@@ -160,7 +162,20 @@ static int contains(const uint8_t *img, size_t len, const uint8_t *needle, size_
     return 0;
 }
 
-/* Attack 2: the known answers' encodings, whole and in windows. */
+/* The pack a known response answers (opened() saw it). */
+static const cnd_pack_t *pack_of(uint32_t fp)
+{
+    size_t k;
+    for (k = 0; k < g_n_packs; k++)
+        if (g_packs[k]->fingerprint == fp)
+            return g_packs[k];
+    return NULL;
+}
+
+/* Attack 2: the known answers' encodings, whole and in windows. The
+ * answer bits start at byte 2 of the stored tail (after the day); they
+ * are byte-aligned in every record, so no bit shifts are searched. */
+#define WINDOW 8
 static int search_encodings(const uint8_t *img, size_t len)
 {
     int found = 0;
@@ -170,22 +185,25 @@ static int search_encodings(const uint8_t *img, size_t len)
         size_t blen = 0, w;
         const uint8_t *ans;
         size_t alen;
-        if (cnd_record_encode(&g_known[j], body, sizeof body, &blen) != CND_OK)
+        const cnd_pack_t *pk = pack_of(g_known[j].pack_fp);
+        if (pk == NULL || cnd_record_encode(&g_known[j], pk, body, sizeof body, &blen) != CND_OK)
             exit(2);
-        ans = body + CND_RECORD_FIXED_LEN - 1;
-        alen = blen - (CND_RECORD_FIXED_LEN - 1);
+        ans = body + CND_RECORD_HEAD_LEN + 2;
+        alen = blen - (CND_RECORD_HEAD_LEN + 2);
         if (contains(img, len, body, blen))
             printf("FOUND: response %zu's whole record body\n", j), found = 1;
         if (contains(img, len, body + CND_SEALED_CLEAR_OF_RECORD, blen - CND_SEALED_CLEAR_OF_RECORD))
             printf("FOUND: response %zu's stored record tail\n", j), found = 1;
         if (contains(img, len, ans, alen))
             printf("FOUND: response %zu's answer bytes\n", j), found = 1;
-        for (w = 0; w + 16 <= alen; w++) {
+        /* WINDOW bytes with 3 non-zero ones: chance hits in a 1 MiB image
+         * are about 2^-40, while a partial copy would show. */
+        for (w = 0; w + WINDOW <= alen; w++) {
             int nz = 0, i;
-            for (i = 0; i < 16; i++)
+            for (i = 0; i < WINDOW; i++)
                 nz += ans[w + i] != 0;
-            if (nz >= 4 && contains(img, len, ans + w, 16)) {
-                printf("FOUND: 16 bytes of response %zu's answers at window %zu\n", j, w);
+            if (nz >= 3 && contains(img, len, ans + w, WINDOW)) {
+                printf("FOUND: %d bytes of response %zu's answers at window %zu\n", WINDOW, j, w);
                 found = 1;
                 break;
             }

@@ -137,7 +137,7 @@ cnd_status_t cnd_test_seal(const cnd_response_t *r, const cnd_pack_t *pk, uint32
         memcpy(epoch->epoch_pub, chain->epoch_pub, CND_X25519_LEN);
         memcpy(epoch->office_pub, cnd_pack_office_x25519(pk), CND_X25519_LEN);
     }
-    st = cnd_record_encode(r, body, sizeof body, &len);
+    st = cnd_record_encode(r, pk, body, sizeof body, &len);
     if (st != CND_OK)
         return st;
     memset(out, 0, sizeof(*out));

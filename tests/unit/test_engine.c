@@ -1159,7 +1159,7 @@ static uint32_t fill_to(fx_t *f, uint8_t pct)
         r.n_answers = MINI_N;
         r.answers[MINI_LIVES].state = CND_ANS_VALUE;
         r.answers[MINI_LIVES].value = 1;
-        assert_int_equal(cnd_store_append_response(&f->store, &r), CND_OK);
+        assert_int_equal(cnd_store_append_response(&f->store, &r, &f->pack), CND_OK);
         n++;
     }
     return n;

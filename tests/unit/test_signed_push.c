@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "answers.h"
 #include "compile.h"
 #include "link.h"
 #include "loop_transport.h"
@@ -146,13 +147,16 @@ static uint32_t active_fp(fx_t *f)
 /* A finished interview for the active pack still saves. */
 static void interview_saves(fx_t *f)
 {
+    static uint8_t buf[CND_MAX_PACK_SIZE]; /* the engine's active-pack buffer */
+    cnd_pack_t pk;
     cnd_response_t r;
     uint32_t before = cnd_store_pending_count(&f->store);
-    memset(&r, 0, sizeof r);
+    assert_int_equal(cnd_store_open_active_pack(&f->store, buf, sizeof buf, &pk), CND_OK);
+    assert_int_equal(pk.fingerprint, active_fp(f));
+    cnd_test_random_response(&pk, before, 0, &r);
     f->th.hal.random(f->th.hal.ctx, r.id, CND_RESPONSE_ID_LEN);
-    r.pack_fp = active_fp(f);
     r.day = 2200;
-    assert_int_equal(cnd_store_append_response(&f->store, &r), CND_OK);
+    assert_int_equal(cnd_store_append_response(&f->store, &r, &pk), CND_OK);
     assert_int_equal(cnd_store_pending_count(&f->store), before + 1);
 }
 

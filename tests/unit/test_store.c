@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "answers.h"
 #include "compile.h"
 #include "open_sealed.h"
 #include "flash_file.h"
@@ -149,21 +150,23 @@ static void install(device_t *d, int k)
     assert_int_equal(push_pack(d, packs[k], pack_len[k]), CND_OK);
 }
 
+static const cnd_pack_t *pack_of(void *ctx, uint32_t fp);
+
+/* Response i to survey k: answers drawn from i (some relevant items left
+ * unanswered, so both forms of the record body are stored), ids distinct. */
 static void make_response(cnd_response_t *r, uint32_t i, int k)
 {
     uint8_t j;
-    memset(r, 0, sizeof(*r));
+    cnd_test_random_response(pack_of(NULL, pack_fp[k]), i * 7919u + (uint32_t)k, 24, r);
     for (j = 0; j < CND_RESPONSE_ID_LEN; j++)
         r->id[j] = (uint8_t)((i >> (8 * (j % 4))) + j * 17u);
-    r->pack_fp = pack_fp[k];
     r->day = (uint16_t)(2000 + i % 5);
     r->lang = (uint8_t)(i % 2);
-    r->n_answers = 27;
-    for (j = 0; j < r->n_answers; j++) {
-        r->answers[j].state = (uint8_t)((i + j) % 3);
-        if (r->answers[j].state == CND_ANS_VALUE)
-            r->answers[j].value = (int32_t)((i * 7u + j) % 6);
-    }
+}
+
+static cnd_status_t append(device_t *d, const cnd_response_t *r)
+{
+    return cnd_store_append_response(&d->st, r, pack_of(NULL, r->pack_fp));
 }
 
 static void assert_same_response(const cnd_response_t *a, const cnd_response_t *b)
@@ -185,7 +188,7 @@ static cnd_status_t save(device_t *d, uint32_t i)
 {
     cnd_response_t r;
     make_response(&r, i, 0);
-    return cnd_store_append_response(&d->st, &r);
+    return append(d, &r);
 }
 
 /*
@@ -386,10 +389,10 @@ static void response_for_a_survey_not_installed_is_not_saved(void **state)
     (void)state;
     fresh_device_with_pack(&d, 64);
     make_response(&r, 1, 1); /* pack 1 was never pushed */
-    assert_int_equal(cnd_store_append_response(&d.st, &r), CND_E_NO_SURVEY);
+    assert_int_equal(append(&d, &r), CND_E_NO_SURVEY);
     r.n_answers = CND_MAX_ITEMS + 1;
     r.pack_fp = pack_fp[0];
-    assert_int_equal(cnd_store_append_response(&d.st, &r), CND_E_RANGE);
+    assert_int_equal(append(&d, &r), CND_E_RANGE);
     assert_int_equal(cnd_store_pending_count(&d.st), 0);
     cnd_ram_flash_free(&d.rf);
 }
@@ -414,7 +417,7 @@ static void torn_last_record_is_skipped_at_boot_and_next_save_works(void **state
             entry = cnd_store_bytes_used(&d.st) - used;
             while (d.rf.mem[start + entry - 1] == 0xFF)
                 entry--;
-            assert_true(entry > CND_ENTRY_HEADER_LEN + CND_RECORD_FIXED_LEN);
+            assert_true(entry > CND_ENTRY_HEADER_LEN + CND_SEALED_HEADER_LEN + CND_SEAL_TAG_LEN);
             cnd_ram_flash_free(&d.rf);
             continue;
         }
@@ -452,8 +455,8 @@ static void corrupted_crc_record_ends_replay_and_is_never_returned(void **state)
     before = cnd_store_bytes_used(&d.st); /* the first segment starts the log */
     assert_int_equal(save(&d, 1), CND_OK);
     assert_int_equal(save(&d, 2), CND_OK);
-    /* A bit in the answers of response 1 decays. */
-    addr = d.st.log_first * BLOCK + before + CND_ENTRY_HEADER_LEN + CND_RECORD_FIXED_LEN;
+    /* A bit in the (sealed) answers of response 1 decays. */
+    addr = d.st.log_first * BLOCK + before + CND_ENTRY_HEADER_LEN + CND_SEALED_HEADER_LEN + 2;
     decay_one_bit(&d, addr);
     assert_int_equal(reboot(&d), CND_OK);
     /* Nothing after the bad record in its segment is trusted either. */
@@ -773,23 +776,29 @@ static void exhausted_sequence_numbers_refuse_saves_and_still_sync(void **state)
 
 /* ---- device full (formats/fill.h) ---- */
 
-/* The largest record body there is: every answer a VALUE whose varint takes
- * all 5 bytes (zigzag of INT32_MIN is 0xFFFFFFFF). */
+/* The largest record body the installed survey can produce: every item
+ * relevant (lives_in = employer) and one left unanswered, so every item
+ * takes its widest code. (CND_RECORD_BODY_MAX, which the reserve is
+ * computed from, needs 64 items of 33-bit codes, more than a pack holds;
+ * test_record checks that bound.) */
 static cnd_status_t save_largest(device_t *d, uint32_t i)
 {
+    const cnd_pack_t *pk = pack_of(NULL, pack_fp[0]);
     cnd_response_t r;
     uint8_t body[CND_RECORD_BODY_MAX];
     size_t len = 0;
-    uint8_t j;
+    uint16_t j;
     make_response(&r, i, 0);
-    r.n_answers = CND_MAX_ITEMS;
-    for (j = 0; j < CND_MAX_ITEMS; j++) {
-        r.answers[j].state = CND_ANS_VALUE;
-        r.answers[j].value = INT32_MIN;
+    for (j = 0; j < r.n_answers; j++) {
+        r.answers[j].state = CND_ANS_PNA;
+        r.answers[j].value = 0;
     }
-    assert_int_equal(cnd_record_encode(&r, body, sizeof body, &len), CND_OK);
-    assert_int_equal(len, CND_RECORD_BODY_MAX);
-    return cnd_store_append_response(&d->st, &r);
+    r.answers[0].state = CND_ANS_NONE;
+    r.answers[1].state = CND_ANS_VALUE; /* lives_in = employer: every item asked */
+    r.answers[1].value = cnd_pack_find_item(pk, "lives_in", 8) == 1 ? 0 : -1;
+    assert_int_equal(cnd_record_encode(&r, pk, body, sizeof body, &len), CND_OK);
+    assert_true(len <= CND_RECORD_BODY_MAX);
+    return append(d, &r);
 }
 
 static void fill_matches_the_byte_counts(device_t *d)
@@ -987,7 +996,7 @@ static void pack_slot_is_reused_only_when_no_unsynced_response_needs_it(void **s
         install(&d, k);
     for (k = 0; k < 3; k++) { /* responses of surveys 0, 1, 2 wait for sync */
         make_response(&r, (uint32_t)k, k);
-        assert_int_equal(cnd_store_append_response(&d.st, &r), CND_OK);
+        assert_int_equal(append(&d, &r), CND_OK);
     }
     /* Every slot is needed: 0..2 by pending responses, 3 is active. */
     assert_int_equal(cnd_store_pack_begin(&d.st, pack_len[4]), CND_E_NOSPACE);
@@ -1001,7 +1010,7 @@ static void pack_slot_is_reused_only_when_no_unsynced_response_needs_it(void **s
     assert_true(listed(&d, 1) && listed(&d, 2) && listed(&d, 3) && listed(&d, 4));
     assert_active_pack(&d, 4);
     make_response(&r, 9, 4);
-    assert_int_equal(cnd_store_append_response(&d.st, &r), CND_OK);
+    assert_int_equal(append(&d, &r), CND_OK);
     /* Survey 3 is neither active nor needed by a pending response. */
     install(&d, 5);
     assert_false(listed(&d, 3));

@@ -200,7 +200,7 @@ static void save_responses(tx_t *x)
             }
         }
         assert_int_equal(cnd_response_check(&r, &x->pk), CND_OK);
-        assert_int_equal(cnd_store_append_response(&x->fx->store, &r), CND_OK);
+        assert_int_equal(cnd_store_append_response(&x->fx->store, &r, &x->pk), CND_OK);
     }
 }
 

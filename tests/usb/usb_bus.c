@@ -828,7 +828,7 @@ static void cmd_fill(const char *name, const char *count, const char *seed)
     for (i = 0; (all || i < n) && st == CND_OK; i++) {
         cnd_response_t r;
         gen_next(&g, &r);
-        st = cnd_store_append_response(&e->store, &r);
+        st = cnd_store_append_response(&e->store, &r, &e->pack);
     }
     if (all && st == CND_E_NOSPACE) {
         n = i - 1; /* the last one was refused: the device is full */

@@ -87,6 +87,7 @@ typedef struct {
     uint64_t full_at;          /* responses pending when the flash first refused */
     uint32_t full_bytes_used;  /* bytes_used then */
     uint64_t row_bytes;
+    uint64_t plain_bytes; /* sealed plaintext (record body from the day on) of every save */
 } wl_t;
 
 static wl_t W;
@@ -335,6 +336,16 @@ static void answer_item(const cnd_response_t *r, const cnd_screen_t *s)
     }
 }
 
+/* The bytes the store sealed for r: its record body (formats/SPEC.md 3.3)
+ * from the day on, what ciphertext and flash carry besides fixed headers. */
+static void count_plain(const cnd_response_t *r)
+{
+    uint8_t body[CND_RECORD_BODY_MAX];
+    size_t len = 0;
+    check(cnd_record_encode(r, &W.pk, body, sizeof body, &len), "encode");
+    W.plain_bytes += len - CND_SEALED_CLEAR_OF_RECORD;
+}
+
 static void interview(const cnd_response_t *r)
 {
     const cnd_screen_t *s = cnd_engine_screen(&W.eng);
@@ -378,6 +389,7 @@ static void interview(const cnd_response_t *r)
     }
     if (s->kind != CND_SCREEN_SAVED)
         die("engine did not save", NULL);
+    count_plain(r);
     W.saves++;
     s = key(CND_KEY_OK); /* -> REFERRAL */
     s = key(CND_KEY_OK); /* -> HOME */
@@ -396,7 +408,7 @@ static void interview(const cnd_response_t *r)
 
 static void commit(const cnd_response_t *r)
 {
-    cnd_status_t st = cnd_store_append_response(&W.store, r);
+    cnd_status_t st = cnd_store_append_response(&W.store, r, &W.pk);
     if (st == CND_E_NOSPACE) {
         if (W.full_at == 0) {
             W.full_at = cnd_store_pending_count(&W.store);
@@ -407,9 +419,10 @@ static void commit(const cnd_response_t *r)
         if (W.hs == NULL) /* --sim-image: no host to sync to */
             die("the simulator image is full; load fewer responses per image", NULL);
         sync_all();
-        st = cnd_store_append_response(&W.store, r);
+        st = cnd_store_append_response(&W.store, r, &W.pk);
     }
     check(st, "commit");
+    count_plain(r);
     W.saves++;
 }
 
@@ -600,10 +613,12 @@ int main(int argc, char **argv)
     printf("  \"entropy_bytes_per_response\": %.4f,\n", e.total_bits / 8.0);
     printf("  \"flash\": {\"block_size\": %u, \"blocks\": %u, \"prog_size\": %u, "
            "\"log_bytes\": %u, \"full_at\": %llu, \"bytes_used_when_full\": %u, "
-           "\"bytes_used_before_sync\": %u, \"pending_before_sync\": %llu},\n",
+           "\"bytes_used_before_sync\": %u, \"pending_before_sync\": %llu, "
+           "\"sealed_plaintext_bytes_per_response\": %.4f},\n",
            W.rf.flash.block_size, W.rf.flash.block_count, W.rf.flash.prog_size,
            W.store.log_blocks * W.store.block_size, (unsigned long long)W.full_at,
-           W.full_bytes_used, used_before_sync, (unsigned long long)pending_before_sync);
+           W.full_bytes_used, used_before_sync, (unsigned long long)pending_before_sync,
+           W.saves ? (double)W.plain_bytes / (double)W.saves : 0.0);
     printf("  \"sync\": {\"wire_bytes\": %llu, \"syncs\": %llu, \"batches\": %llu, "
            "\"added\": %llu,\n",
            (unsigned long long)W.wire_bytes, (unsigned long long)W.syncs,

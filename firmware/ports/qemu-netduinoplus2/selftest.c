@@ -46,47 +46,23 @@ static int flash_check(void)
 
 /* ---- codecs ---- */
 
-static void sample_response(cnd_response_t *r, uint8_t k)
-{
-    uint8_t i;
-    memset(r, 0, sizeof *r);
-    for (i = 0; i < CND_RESPONSE_ID_LEN; i++)
-        r->id[i] = (uint8_t)(0xA0 + i + k);
-    r->pack_fp = 0x12345678u;
-    r->day = (uint16_t)(2000 + k);
-    r->lang = k % 2;
-    r->n_answers = 6;
-    r->answers[0] = (cnd_answer_t){CND_ANS_VALUE, k};
-    r->answers[1] = (cnd_answer_t){CND_ANS_PNA, 0};
-    r->answers[2] = (cnd_answer_t){CND_ANS_VALUE, 0x5};
-    r->answers[3] = (cnd_answer_t){CND_ANS_NONE, 0};
-    r->answers[4] = (cnd_answer_t){CND_ANS_VALUE, -7 - k};
-    r->answers[5] = (cnd_answer_t){CND_ANS_VALUE, 100000};
-}
-
-static int same_response(const cnd_response_t *a, const cnd_response_t *b)
-{
-    uint8_t i;
-    if (memcmp(a->id, b->id, sizeof a->id) != 0 || a->pack_fp != b->pack_fp || a->day != b->day ||
-        a->lang != b->lang || a->n_answers != b->n_answers)
-        return 0;
-    for (i = 0; i < a->n_answers; i++)
-        if (a->answers[i].state != b->answers[i].state ||
-            (a->answers[i].state == CND_ANS_VALUE && a->answers[i].value != b->answers[i].value))
-            return 0;
-    return 1;
-}
-
-static cnd_response_t g_a, g_b; /* 2 x 528 bytes: too big for comfort on the stack */
-
+/* The frame of every flash record. The record BODY codec needs a survey
+ * pack (record.h), which is not loaded yet at power-on; the QEMU scenario
+ * (tests/qemu) covers it on the target, interview to export. */
 static int record_check(void)
 {
-    uint8_t buf[CND_RECORD_BODY_MAX];
-    size_t len = 0;
-    sample_response(&g_a, 1);
-    return cnd_record_encode(&g_a, buf, sizeof buf, &len) == CND_OK &&
-           cnd_record_decode(buf, len, &g_b) == CND_OK && same_response(&g_a, &g_b) &&
-           cnd_record_decode(buf, len - 1, &g_b) != CND_OK;
+    static const uint8_t body[5] = {0x10, 0x20, 0x30, 0x40, 0x50};
+    uint8_t hdr[CND_ENTRY_HEADER_LEN];
+    cnd_entry_header_t h;
+    cnd_entry_header_encode(hdr, CND_ENTRY_RESPONSE, 77, body, sizeof body);
+    if (cnd_entry_header_decode(hdr, &h) != CND_OK || h.type != CND_ENTRY_RESPONSE ||
+        h.len != sizeof body || h.seq != 77 || cnd_entry_check_crc(hdr, body, h.len) != CND_OK)
+        return 0;
+    hdr[5] ^= 0x01; /* a flipped bit in the sequence number */
+    if (cnd_entry_check_crc(hdr, body, h.len) != CND_E_CRC)
+        return 0;
+    memset(hdr, 0xFF, sizeof hdr); /* erased NOR is no entry */
+    return cnd_entry_header_decode(hdr, &h) == CND_E_MAGIC;
 }
 
 static int frame_check(void)

@@ -8,7 +8,9 @@
  * Never: writes a device id, an exact day or the stored order; exports a
  * response that failed authentication; leaves a partial file behind on any
  * error.
- * RAM: host only; one printed record per response until output.
+ * RAM: host only; see export.h. Records are printed by recjson.c straight
+ * into one buffer (no JSON tree per response: building and freeing one
+ * cost more than opening the seal).
  */
 #include "export.h"
 

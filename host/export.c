@@ -8,7 +8,9 @@
  * Never: writes a device id, an exact day or the stored order; exports a
  * response that failed authentication; leaves a partial file behind on any
  * error.
- * RAM: host only; one printed record per response until output.
+ * RAM: host only; see export.h. Records are printed by recjson.c straight
+ * into one buffer (no JSON tree per response: building and freeing one
+ * cost more than opening the seal).
  */
 #include "export.h"
 
@@ -27,6 +29,7 @@
 #include "hosterr.h"
 #include "hoststore.h"
 #include "officekey.h"
+#include "recjson.h"
 #include "unseal.h"
 
 #include "mbedtls/md.h"
@@ -133,77 +136,24 @@ static const char *kind_name(uint8_t kind)
 
 /* ------------------------------------------------------------ records -- */
 
-static cJSON *answer_json(const cnd_pack_t *pk, uint16_t item, const cnd_item_t *it,
-                          const cnd_answer_t *a)
-{
-    if (a->state == CND_ANS_NONE)
-        return cJSON_CreateNull();
-    if (a->state == CND_ANS_PNA)
-        return cJSON_CreateString(CND_EXPORT_PNA);
-    switch (it->kind) {
-    case CND_ITEM_SINGLE:
-    case CND_ITEM_YESNO:
-        return json_str(cnd_pack_choice_name(pk, item, (uint8_t)a->value));
-    case CND_ITEM_MULTI: {
-        cJSON *list = cJSON_CreateArray();
-        int ok = list != NULL;
-        for (uint8_t c = 0; c < it->n_choices && c < 32; c++)
-            if ((uint32_t)a->value & (1u << c))
-                push(list, json_str(cnd_pack_choice_name(pk, item, c)), &ok);
-        if (!ok) {
-            cJSON_Delete(list);
-            return NULL;
-        }
-        return list;
-    }
-    default:
-        return cJSON_CreateNumber((double)a->value);
-    }
-}
-
-/* The store already checked every answer against its pack (hoststore.c),
- * so values index real choices here. */
-static cJSON *record_json(const cnd_pack_t *pk, const cnd_response_t *r, cnd_period_t period,
-                         const char *device)
-{
-    char hex[2 * CND_RESPONSE_ID_LEN + 1];
-    char buf[CND_MAX_TEXT_LEN + 1];
-    char per[16];
-    int ok = 1;
-    for (int i = 0; i < CND_RESPONSE_ID_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", r->id[i]);
-    cnd_export_period(r->day, period, per, sizeof per);
-    cJSON *o = cJSON_CreateObject();
-    add(o, "id", cJSON_CreateString(hex), &ok);
-    add(o, "survey", json_str(cnd_pack_survey_id(pk)), &ok);
-    add(o, "survey_version", cJSON_CreateNumber(cnd_pack_survey_version(pk)), &ok);
-    add(o, "language", json_str(cnd_pack_lang_code(pk, r->lang)), &ok);
-    add(o, "period", cJSON_CreateString(per), &ok);
-    if (device != NULL)
-        add(o, "device", cJSON_CreateString(device), &ok);
-    cJSON *answers = cJSON_CreateObject();
-    for (uint16_t i = 0; ok && answers != NULL && i < cnd_pack_item_count(pk); i++) {
-        cnd_item_t it;
-        if (cnd_pack_item(pk, i, &it) != CND_OK || it.kind == CND_ITEM_INFO)
-            continue;
-        add(answers, cstr(it.name, buf, sizeof buf), answer_json(pk, i, &it, &r->answers[i]),
-            &ok);
-    }
-    add(o, "answers", answers, &ok);
-    if (!ok) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
-}
-
+/* Records are printed by recjson.c straight into one arena, in the order
+ * they are opened; only their start offsets are shuffled. */
 typedef struct {
     cnd_period_t period;
     int pseudonyms;
     uint8_t pseudo_key[32]; /* random per export: pseudonyms never link two exports */
-    char **recs;
+    cnd_buf_t text;         /* every record, back to back */
+    size_t *start;          /* record i is text[start[i] .. start[i + 1]) */
     size_t n, cap;
     size_t refused;
+    cnd_recjson_t **packs;  /* fragments of each pack seen, made once */
+    size_t n_packs;
+    /* Responses of one epoch come one after another and share a device:
+     * its pseudonym is computed once per run of them. */
+    uint8_t last_dev[CND_DEVICE_ID_LEN];
+    char dev[16];
+    int have_dev;
+    char (*periods)[16];    /* day -> period text, filled on first use */
 } collect_t;
 
 /* A per-export device pseudonym: HMAC-SHA256 under a key drawn for this
@@ -222,27 +172,48 @@ static void pseudonym(const collect_t *c, const uint8_t id[CND_DEVICE_ID_LEN], c
     mbedtls_platform_zeroize(mac, sizeof mac);
 }
 
+static const cnd_recjson_t *fragments_of(collect_t *c, const cnd_pack_t *pk)
+{
+    for (size_t i = 0; i < c->n_packs; i++)
+        if (cnd_recjson_pack(c->packs[i]) == pk)
+            return c->packs[i];
+    cnd_recjson_t **t = realloc(c->packs, (c->n_packs + 1) * sizeof *t);
+    if (t == NULL)
+        return NULL;
+    c->packs = t;
+    if ((t[c->n_packs] = cnd_recjson_new(pk)) == NULL)
+        return NULL;
+    return t[c->n_packs++];
+}
+
 static int collect_fn(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r,
                       const uint8_t device_id[CND_DEVICE_ID_LEN])
 {
     collect_t *c = ctx;
-    char dev[16];
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        char **t = realloc(c->recs, cap * sizeof *t);
+    if (c->n + 1 >= c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 4096;
+        size_t *t = realloc(c->start, cap * sizeof *t);
         if (t == NULL)
             return -1;
-        c->recs = t;
+        c->start = t;
         c->cap = cap;
+        if (c->n == 0)
+            c->start[0] = 0;
     }
-    if (c->pseudonyms)
-        pseudonym(c, device_id, dev);
-    cJSON *o = record_json(pk, r, c->period, c->pseudonyms ? dev : NULL);
-    char *s = o ? cJSON_PrintUnformatted(o) : NULL;
-    cJSON_Delete(o);
-    if (s == NULL)
+    if (c->periods == NULL && (c->periods = calloc(65536, sizeof *c->periods)) == NULL)
         return -1;
-    c->recs[c->n++] = s;
+    if (c->periods[r->day][0] == '\0')
+        cnd_export_period(r->day, c->period, c->periods[r->day], sizeof c->periods[r->day]);
+    if (c->pseudonyms && (!c->have_dev || memcmp(c->last_dev, device_id, CND_DEVICE_ID_LEN))) {
+        pseudonym(c, device_id, c->dev);
+        memcpy(c->last_dev, device_id, CND_DEVICE_ID_LEN);
+        c->have_dev = 1;
+    }
+    const cnd_recjson_t *rj = fragments_of(c, pk);
+    if (rj == NULL || cnd_recjson_write(rj, r, c->periods[r->day], c->pseudonyms ? c->dev : NULL,
+                                        &c->text) != 0)
+        return -1;
+    c->start[++c->n] = c->text.len;
     return 0;
 }
 
@@ -257,10 +228,22 @@ static void refused_fn(void *ctx, const cnd_sealed_t *s, const char *why)
     c->refused++;
 }
 
+static void collect_free(collect_t *c)
+{
+    mbedtls_platform_zeroize(c->pseudo_key, sizeof c->pseudo_key);
+    mbedtls_platform_zeroize(c->last_dev, sizeof c->last_dev);
+    for (size_t i = 0; i < c->n_packs; i++)
+        cnd_recjson_free(c->packs[i]);
+    free(c->packs);
+    free(c->periods);
+    free(c->start);
+    cnd_buf_free(&c->text);
+}
+
 /* Uniform Fisher-Yates. Every index comes straight from getrandom() with
  * rejection sampling (no modulo bias, no home-made generator), so the
  * output order carries nothing of the stored or collected order. */
-static int shuffle(char **a, size_t n)
+static int shuffle(size_t *a, size_t n)
 {
     uint64_t pool[256];
     size_t left = 0;
@@ -282,7 +265,7 @@ static int shuffle(char **a, size_t n)
             x = pool[--left];
         } while (x < threshold);
         size_t j = (size_t)(x % bound);
-        char *t = a[i - 1];
+        size_t t = a[i - 1];
         a[i - 1] = a[j];
         a[j] = t;
     }
@@ -568,21 +551,18 @@ static int publish(outfile_t *cb, outfile_t *recs, cnd_err_t *err)
     return 0;
 }
 
-static void write_records(FILE *f, char **recs, size_t n, int ndjson)
+/* Records in the shuffled order: order[k] is the k-th record written. */
+static void write_records(FILE *f, const collect_t *c, const size_t *order, int ndjson)
 {
-    if (ndjson) {
-        for (size_t i = 0; i < n; i++)
-            fprintf(f, "%s\n", recs[i]);
-        return;
+    if (!ndjson)
+        fputs(c->n == 0 ? "[]\n" : "[\n", f);
+    for (size_t k = 0; k < c->n; k++) {
+        size_t i = order[k];
+        fwrite(c->text.p + c->start[i], 1, c->start[i + 1] - c->start[i], f);
+        fputs(ndjson || k + 1 == c->n ? "\n" : ",\n", f);
     }
-    if (n == 0) {
-        fputs("[]\n", f);
-        return;
-    }
-    fputs("[\n", f);
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s%s\n", recs[i], i + 1 < n ? "," : "");
-    fputs("]\n", f);
+    if (!ndjson && c->n > 0)
+        fputs("]\n", f);
 }
 
 /* -------------------------------------------------------------- command -- */
@@ -712,18 +692,25 @@ static char *default_codebook_path(const char *out)
     return p;
 }
 
-static int write_outputs(const export_opts_t *o, const char *cb_path, cJSON *cb, collect_t *c,
-                         cnd_err_t *err)
+#define EXPORT_IOBUF ((size_t)1 << 20)
+
+static int write_outputs(const export_opts_t *o, const char *cb_path, cJSON *cb,
+                         const collect_t *c, const size_t *order, cnd_err_t *err)
 {
     outfile_t fr, fc;
     memset(&fr, 0, sizeof fr);
     memset(&fc, 0, sizeof fc);
     char *cb_text = cJSON_Print(cb);
+    char *iobuf = malloc(EXPORT_IOBUF); /* must outlive fr.f */
     int rc = -1;
     if (cb_text == NULL) {
         cnd_err_set(err, "out of memory printing the codebook");
     } else if (out_open(&fr, o->out, err) == 0 && out_open(&fc, cb_path, err) == 0) {
-        write_records(fr.f, c->recs, c->n, o->ndjson);
+        /* Tens of MB: big writes, not stdio's default 4 KiB ones (glibc
+         * ignores the size unless it is given the buffer). */
+        if (iobuf != NULL)
+            setvbuf(fr.f, iobuf, _IOFBF, EXPORT_IOBUF);
+        write_records(fr.f, c, order, o->ndjson);
         fprintf(fc.f, "%s\n", cb_text);
         if (out_finish(&fr, err) == 0 && out_finish(&fc, err) == 0 && publish(&fc, &fr, err) == 0)
             rc = 0;
@@ -736,6 +723,7 @@ static int write_outputs(const export_opts_t *o, const char *cb_path, cJSON *cb,
     }
     out_discard(&fr);
     out_discard(&fc);
+    free(iobuf);
     free(cb_text);
     return rc;
 }
@@ -765,6 +753,7 @@ int cnd_cmd_export(int argc, char **argv)
     int have_keys = 0;
     cJSON *cb = NULL;
     size_t n_surveys = 0;
+    size_t *order = NULL;
     cnd_status_t st = cnd_hoststore_open(o.store, 0, &hs, &err);
     rc = CND_EXIT_FAIL;
     if (st != CND_OK) {
@@ -795,12 +784,18 @@ int cnd_cmd_export(int argc, char **argv)
         rc = CND_EXIT_INPUT;
         goto out;
     }
-    if (shuffle(c.recs, c.n) != 0) {
+    if (c.n > 0 && (order = malloc(c.n * sizeof *order)) == NULL) {
+        cnd_err_set(&err, "out of memory shuffling %zu records", c.n);
+        goto out;
+    }
+    for (size_t k = 0; k < c.n; k++)
+        order[k] = k;
+    if (shuffle(order, c.n) != 0) {
         cnd_err_set(&err, "cannot get random numbers to shuffle the records: %s",
                     strerror(errno));
         goto out;
     }
-    if (write_outputs(&o, cb_path, cb, &c, &err) != 0)
+    if (write_outputs(&o, cb_path, cb, &c, order, &err) != 0)
         goto out;
     printf("exported %zu responses (%zu surveys) to %s; codebook %s\n", c.n, n_surveys, o.out,
            cb_path);
@@ -816,10 +811,8 @@ out:
     for (int k = 0; k < have_keys; k++)
         cnd_key_wipe(&keys[k]);
     mbedtls_platform_zeroize(privs, sizeof privs);
-    mbedtls_platform_zeroize(c.pseudo_key, sizeof c.pseudo_key);
-    for (size_t i = 0; i < c.n; i++)
-        cJSON_free(c.recs[i]);
-    free(c.recs);
+    collect_free(&c);
+    free(order);
     cJSON_Delete(cb);
     cnd_hoststore_close(hs);
     free(cb_path);

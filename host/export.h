@@ -9,8 +9,10 @@
  * week or the month) or the collection order (records are shuffled with
  * randomness from getrandom()); leaves a partial output file (both files are
  * written to temp names, fsynced, then renamed).
- * RAM: host only; one printed JSON object per response is held until the
- * shuffled output is written.
+ * RAM: host only; every printed record (about 750 bytes for the default
+ * survey) is held in one buffer until the shuffled output is written, plus
+ * 16 bytes per record (its offset and its place in the order), 1 MiB of
+ * period texts (one per possible day) and a 1 MiB write buffer.
  */
 #ifndef CND_EXPORT_H
 #define CND_EXPORT_H

@@ -6,12 +6,16 @@
  * opened in chain order), rebuilding each associated data from the stored
  * pack, and the checks after opening (the plaintext must decode and fit its
  * pack, cnd_response_check). Every response ends in exactly one callback:
- * opened, or refused with the reason.
+ * opened, or refused with the reason. Stores of 4096 responses or more are
+ * opened on up to 8 threads (one per CPU, epochs shared out among them):
+ * callbacks then come from those threads, one at a time (under one lock),
+ * epochs interleaved; callers need no locking of their own.
  *
  * Never: hands out a response that failed authentication or a check; keeps
  * a chain key after its epoch is done (cnd_seal_wipe); writes anything.
- * RAM: host only; one copy of every sealed response of the store (about
- * 520 bytes each) while it runs.
+ * RAM: host only; every ciphertext of the store plus about 48 bytes per
+ * response and 128 per epoch while it runs, and per thread 64 opened
+ * responses (34 KiB) waiting for the lock.
  */
 #ifndef CND_UNSEAL_H
 #define CND_UNSEAL_H

@@ -25,6 +25,7 @@
 #include "hoststore.h"
 #include "officekey.h"
 #include "open_sealed.h"
+#include "recjson.h"
 #include "test_key.h"
 #include "tmp_tree.h"
 #include "test_key.h"
@@ -125,9 +126,11 @@ static void set(cnd_response_t *r, int item, uint8_t state, int32_t value)
 }
 
 /* Seals rs as one device would (one epoch, records in order) and stores
- * them, so export has to open them with the office key. */
-static void store_responses_from(fixture_t *f, const uint8_t *pack, size_t pack_len,
-                                 const cnd_response_t *rs, size_t n, const uint8_t dev[8])
+ * them, so export has to open them with the office key. The ciphertexts of
+ * responses tamper[0..n_tamper) get one bit flipped after sealing. */
+static void store_sealed(fixture_t *f, const uint8_t *pack, size_t pack_len,
+                         const cnd_response_t *rs, size_t n, const uint8_t dev[8],
+                         const size_t *tamper, size_t n_tamper)
 {
     cnd_hoststore_t *hs = NULL;
     cnd_err_t err;
@@ -144,6 +147,8 @@ static void store_responses_from(fixture_t *f, const uint8_t *pack, size_t pack_
                                        &sealed[i]),
                          CND_OK);
     cnd_seal_wipe(&chain);
+    for (size_t t = 0; t < n_tamper; t++)
+        sealed[tamper[t]].ct[3] ^= 0x10;
     if (cnd_hoststore_open(f->store, 1, &hs, &err) != CND_OK)
         fail_msg("open: %s", err.msg);
     assert_int_equal(cnd_hoststore_put_pack(hs, pack, (uint32_t)pack_len, &err), CND_OK);
@@ -156,6 +161,12 @@ static void store_responses_from(fixture_t *f, const uint8_t *pack, size_t pack_
     assert_int_equal(added, n);
     cnd_hoststore_close(hs);
     free(sealed);
+}
+
+static void store_responses_from(fixture_t *f, const uint8_t *pack, size_t pack_len,
+                                 const cnd_response_t *rs, size_t n, const uint8_t dev[8])
+{
+    store_sealed(f, pack, pack_len, rs, n, dev, NULL, 0);
 }
 
 static void store_responses(fixture_t *f, const uint8_t *pack, size_t pack_len,
@@ -737,6 +748,148 @@ static void device_pseudonyms_group_within_one_export_only(void **state)
     cJSON_Delete(arr);
 }
 
+/* The records are printed without cJSON (host/recjson.c) but must stay the
+ * bytes cJSON printed before: parsing and re-printing one changes nothing. */
+static void records_are_printed_exactly_as_cjson_prints_them(void **state)
+{
+    fixture_t *f = *state;
+    cnd_recjson_t *rj = cnd_recjson_new(&f->pk);
+    cnd_buf_t b = {NULL, 0, 0};
+    assert_non_null(rj);
+    for (uint32_t seed = 0; seed < 64; seed++) {
+        cnd_response_t r;
+        base_response(f, seed, &r);
+        r.lang = (uint8_t)(seed % 2);
+        set(&r, I_LIVES_IN, (uint8_t)(seed % 3), (int32_t)(seed / 3 % 2));
+        set(&r, I_PAID, (uint8_t)(seed / 2 % 3), (int32_t)(seed % 2));
+        set(&r, I_THREATS, (uint8_t)(seed / 4 % 3), (int32_t)(seed % 16));
+        set(&r, I_REST, (uint8_t)(seed / 8 % 3), (int32_t)(seed % 8));
+        set(&r, I_SLEEP, (uint8_t)(seed / 16 % 3), (int32_t)(seed % 3));
+        b.len = 0;
+        assert_int_equal(cnd_recjson_write(rj, &r, seed % 2 ? "2026-W48" : "2026-11",
+                                           seed % 4 < 2 ? "d-0123456789ab" : NULL, &b),
+                         0);
+        assert_int_equal(cnd_buf_put(&b, "", 1), 0);
+        cJSON *o = cJSON_Parse(b.p);
+        assert_non_null(o);
+        char *again = cJSON_PrintUnformatted(o);
+        assert_string_equal(again, b.p);
+        cJSON_free(again);
+        cJSON_Delete(o);
+    }
+    /* Strings are escaped as cJSON escapes them: every byte but NUL. */
+    char all[255];
+    for (int i = 0; i < 255; i++)
+        all[i] = (char)(i + 1);
+    char copy[256];
+    memcpy(copy, all, 255);
+    copy[255] = '\0';
+    cJSON *str = cJSON_CreateString(copy);
+    assert_non_null(str);
+    char *want = cJSON_PrintUnformatted(str);
+    assert_non_null(want);
+    b.len = 0;
+    assert_int_equal(cnd_buf_put_json_str(&b, all, sizeof all), 0);
+    assert_int_equal(b.len, strlen(want));
+    assert_memory_equal(b.p, want, b.len);
+    cJSON_free(want);
+    cJSON_Delete(str);
+    cnd_buf_free(&b);
+    cnd_recjson_free(rj);
+}
+
+/*
+ * A store big enough to be opened by several threads, most of it one epoch
+ * (which export then cuts in two): every response is exported exactly once
+ * with its own answers and its device's pseudonym, and changed ones,
+ * before and after the cut, are named and left out.
+ */
+static void a_big_store_exports_every_response_once_and_names_changed_ones(void **state)
+{
+    fixture_t *f = *state;
+    enum { NA = 9000, NB = 300 };
+    static const uint8_t dev_a[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+    static const uint8_t dev_b[8] = {2, 2, 2, 2, 2, 2, 2, 2};
+    static const size_t tamper[] = {17, 7001};
+    cnd_response_t *rs = calloc(NA + NB, sizeof *rs);
+    unsigned char *seen = calloc(NA + NB, 1);
+    char out[256], line[1024], errs[160];
+    assert_non_null(rs);
+    assert_non_null(seen);
+    for (uint32_t i = 0; i < NA + NB; i++) {
+        base_response(f, 1000 + i, &rs[i]);
+        set(&rs[i], I_REST, CND_ANS_VALUE, (int32_t)(i % 8));
+    }
+    store_sealed(f, f->pack, f->pack_len, rs, NA, dev_a, tamper, 2);
+    store_sealed(f, f->pack, f->pack_len, rs + NA, NB, dev_b, NULL, 0);
+    snprintf(out, sizeof out, "%s/big.ndjson", f->out);
+    snprintf(errs, sizeof errs, "%s/stderr.txt", f->root);
+    fflush(stderr);
+    int saved = dup(2), fd = open(errs, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+    int rc = run_export(f, out, NULL, 0, "--format", "ndjson", "--device-pseudonyms", NULL);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    assert_int_equal(rc, 3);
+
+    FILE *fp = fopen(out, "r");
+    char dev_of[2][16] = {{0}};
+    size_t lines = 0;
+    assert_non_null(fp);
+    while (fgets(line, sizeof line, fp) != NULL) {
+        cJSON *o = cJSON_Parse(line);
+        assert_non_null(o);
+        const char *id = cJSON_GetObjectItem(o, "id")->valuestring;
+        uint32_t seed = (uint32_t)strtoul(id + 12, NULL, 16), i = seed - 1000;
+        assert_true(i < NA + NB);
+        assert_int_equal(seen[i], 0);
+        seen[i] = 1;
+        char want_id[17];
+        for (int k = 0; k < 8; k++)
+            snprintf(want_id + 2 * k, 3, "%02x", rs[i].id[k]);
+        assert_string_equal(id, want_id);
+        const cJSON *rest = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "answers"), "rest_days");
+        assert_int_equal(rest->valueint, (int)(i % 8));
+        char *slot = dev_of[i >= NA];
+        const char *d = cJSON_GetObjectItem(o, "device")->valuestring;
+        if (slot[0] == '\0')
+            snprintf(slot, 16, "%s", d);
+        assert_string_equal(slot, d);
+        cJSON_Delete(o);
+        lines++;
+    }
+    fclose(fp);
+    assert_int_equal(lines, NA + NB - 2);
+    assert_string_not_equal(dev_of[0], dev_of[1]);
+    for (size_t t = 0; t < 2; t++)
+        assert_int_equal(seen[tamper[t]], 0);
+
+    /* stderr names exactly the two changed responses. */
+    size_t named = 0;
+    fp = fopen(errs, "r");
+    assert_non_null(fp);
+    while (fgets(line, sizeof line, fp) != NULL) {
+        if (strstr(line, "not exported") == NULL)
+            continue;
+        int hit = 0;
+        for (size_t t = 0; t < 2; t++) {
+            char want_id[17];
+            for (int k = 0; k < 8; k++)
+                snprintf(want_id + 2 * k, 3, "%02x", rs[tamper[t]].id[k]);
+            hit |= strstr(line, want_id) != NULL;
+        }
+        assert_true(hit);
+        named++;
+    }
+    fclose(fp);
+    assert_int_equal(named, 2);
+    free(seen);
+    free(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -759,6 +912,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(corrupt_or_missing_store_exports_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(bad_command_lines_are_usage_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(records_are_printed_exactly_as_cjson_prints_them, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            a_big_store_exports_every_response_once_and_names_changed_ones, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,19 +26,22 @@
  *      taken as an opened plaintext and joined with the clear header;
  *   5  bytes are an EPOCH entry body.
  * Checks: whatever decodes re-encodes to exactly the same bytes (the
- * formats are canonical: one encoding per value), and whatever the encoder
+ * formats are canonical: one encoding per value); whatever the encoder
  * accepts decodes back to exactly the rows it was given (so the two are
- * inverse both ways); the encoder refuses rows a batch cannot carry (a
- * second pack, a ciphertext of illegal length, a chain index past
- * CND_SEAL_MAX_CTR) instead of writing them; a caller with too little
- * room is refused; every decoded row carries the batch's pack and a
- * ciphertext of legal length; and a response cnd_response_check() accepts
- * for the default pack has its fingerprint, language and answer count in
- * range.
+ * inverse both ways) and measures (cnd_batch_measure_*, what BATCH_INFO
+ * announces) to exactly its length and CRC-32; encoder and measure refuse
+ * the same rows, those a batch cannot carry (a second pack, a ciphertext
+ * of illegal length, a chain index past CND_SEAL_MAX_CTR), instead of
+ * writing them; a caller with too little room is refused; every decoded
+ * row carries the batch's pack and a ciphertext of legal length; and a
+ * response cnd_response_check() accepts for the default pack has its
+ * fingerprint, language and answer count in range.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h> /* crc32 */
 
 #include "batch.h"
 #include "frame.h"
@@ -123,8 +126,9 @@ static void batch(const uint8_t *buf, size_t len)
 static void rows(const uint8_t *buf, size_t len)
 {
     static uint8_t out[CND_BATCH_MAX_LEN + 64];
-    static cnd_batch_encoder_t enc;
+    static cnd_batch_encoder_t enc, meas;
     cnd_epoch_t palette[4];
+    uint32_t mlen = 0, mcrc = 0;
     fz_in_t in;
     uint32_t x;
     uint16_t n = 0, n2 = 0, i;
@@ -170,6 +174,13 @@ static void rows(const uint8_t *buf, size_t len)
     }
     if (n == 0)
         return;
+    /* The device measures a batch (BATCH_INFO) before it streams it: the
+     * measure refuses exactly the row the encoder will refuse. */
+    cnd_batch_measure_init(&meas);
+    for (i = 0; i < n; i++)
+        if ((st = cnd_batch_measure_add(&meas, &rs[i])) != CND_OK)
+            break;
+    FZ_CHECK(legal ? i == n : (i == n - 1 && st != CND_OK));
     FZ_CHECK(cnd_batch_encoder_init(&enc, n, from_rows, rs) == CND_OK);
     do {
         size_t cap;
@@ -191,6 +202,9 @@ static void rows(const uint8_t *buf, size_t len)
     } while (!ended);
     FZ_CHECK(legal);
     FZ_CHECK(total <= CND_BATCH_MAX_LEN);
+    /* ...and announces exactly the length and CRC-32 it then sends. */
+    FZ_CHECK(cnd_batch_measure_end(&meas, &mlen, &mcrc) == CND_OK);
+    FZ_CHECK(mlen == total && mcrc == (uint32_t)crc32(0L, out, (uInt)total));
     FZ_CHECK(cnd_batch_decode(out, total, rs2, CND_BATCH_MAX_RESPONSES, &n2) == CND_OK);
     FZ_CHECK(n2 == n);
     for (i = 0; i < n; i++)

@@ -102,8 +102,8 @@ typedef struct {
  * with it): the default pack with FZ_SYNC_FIRST responses of which
  * FZ_SYNC_ACKED are acknowledged, then the second pack with FZ_SYNC_SECOND.
  * Small on purpose: the device re-reads each response of a batch from
- * flash as it streams it (twice: once to measure the batch for BATCH_INFO),
- * so fewer responses mean many more runs per second. */
+ * flash to measure it for BATCH_INFO and again to stream it, so fewer
+ * responses mean many more runs per second. */
 #define FZ_SYNC_FIRST 10u
 #define FZ_SYNC_ACKED 2u
 #define FZ_SYNC_SECOND 4u

@@ -56,7 +56,7 @@ def module_of(path):
         return "(compiler tables, linker)"
     path = path.split(":")[0]
     if "/zlib-" in path:
-        return "zlib (Debian, deflate)"
+        return "zlib (Debian, CRC-32)"
     if "/mbedtls-" in path:
         return "Mbed TLS (Debian)"
     if path.startswith(ROOT + "/"):

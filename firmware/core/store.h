@@ -175,9 +175,10 @@ cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t
 #define CND_STORE_MAX_PROG 256 /* largest prog_size supported; block_size must be a multiple */
 #define CND_STORE_BUF_LEN 512  /* one log entry (12 + CND_ENTRY_BODY_MAX) padded to a prog unit */
 
-/* sizeof(cnd_store_t) = 932 bytes on Cortex-M4 (arm-none-eabi-gcc), 952 on
- * x86-64: the two buffers below (768) plus about 40 words of positions and
- * counts. Deepest stack: about 0.8 KB (ack/mount hold one cnd_response_t).
+/* sizeof(cnd_store_t) = 1,200 bytes on Cortex-M4 (arm-none-eabi-gcc), 1,224
+ * on x86-64: the two buffers below (768), the sealing chain and epoch being
+ * written (about 170), the last verified EPOCH entry read (96), and about
+ * 40 words of positions and counts. Deepest stack: about 0.8 KB (ack/mount hold one cnd_response_t).
  * The pack commit borrows a 32 KiB buffer (cnd_store_set_pack_buffer) or
  * reads through a window (cnd_store_set_pack_window). */
 struct cnd_store {

@@ -47,7 +47,7 @@
 #define CNB_VERSION 3
 #define CNB_HEADER_LEN 20
 /* The biggest batch the sealed encoding can produce is below this
- * (CND_BATCH_MAX_LEN: 1024 rows of at most 531 bytes, about 544 KiB); a
+ * (CND_BATCH_MAX_LEN: 1024 rows of at most 390 bytes, 399,367 bytes); a
  * header claiming more is corrupt, and refusing it bounds what a bad file
  * can make us allocate. */
 #define CNB_MAX_RAW (1u << 20)

@@ -456,22 +456,50 @@ static cnd_status_t first_seq_from(cnd_store_t *st, uint32_t seg, uint32_t *seq)
 
 /* Erases the oldest segments while every response in them is acked. The
  * head is never reclaimed: it is where appends go. */
-static cnd_status_t reclaim(cnd_store_t *st)
+/*
+ * Erases at most `max` whole segments below the watermark, oldest first,
+ * and counts those left (st->reclaimable) so that they already count as
+ * free space. A NOR sector erase takes 45 ms typically and up to 400 ms
+ * (W25Q64JV datasheet), so erasing everything an ACK frees at once would
+ * stall the device for seconds and could outlast the host's 5 s reply
+ * timeout; the rest is erased when the port is idle
+ * (cnd_store_reclaim_step), or one at a time when a segment is needed.
+ */
+static cnd_status_t reclaim_some(cnd_store_t *st, uint32_t max)
 {
-    while (st->n_live > 1) {
+    uint32_t seg = st->tail, live = st->n_live, left = 0;
+    cnd_status_t rs = CND_OK;
+    while (live > 1) {
         uint32_t bound;
-        cnd_status_t rs = first_seq_from(st, seg_next(st, st->tail), &bound);
-        if (rs != CND_OK)
-            return rs;
-        if (bound - 1 > st->ack)
-            return CND_OK;
-        rs = flash_erase(st, st->log_first + st->tail);
-        if (rs != CND_OK)
-            return rs;
-        st->tail = seg_next(st, st->tail);
-        st->n_live--;
+        rs = first_seq_from(st, seg_next(st, seg), &bound);
+        if (rs != CND_OK || bound - 1 > st->ack)
+            break;
+        if (left == 0 && max > 0) {
+            rs = flash_erase(st, st->log_first + st->tail);
+            if (rs != CND_OK)
+                break;
+            st->tail = seg_next(st, st->tail);
+            st->n_live--;
+            max--;
+            seg = st->tail;
+            live = st->n_live;
+        } else {
+            left++;
+            seg = seg_next(st, seg);
+            live--;
+        }
     }
-    return CND_OK;
+    st->reclaimable = left;
+    return rs;
+}
+
+cnd_status_t cnd_store_reclaim_step(cnd_store_t *st, int *more)
+{
+    cnd_status_t rs = CND_OK;
+    if (st->log_blocks > 0 && st->reclaimable > 0)
+        rs = reclaim_some(st, 1);
+    *more = st->reclaimable > 0;
+    return rs;
 }
 
 static int slot_of(const cnd_store_t *st, uint32_t fp)
@@ -640,7 +668,7 @@ static cnd_status_t open_segment(cnd_store_t *st)
     uint32_t target = st->n_live ? seg_next(st, st->head) : 0, len;
     cnd_status_t rs;
     if (st->n_live == st->log_blocks) {
-        rs = reclaim(st);
+        rs = reclaim_some(st, 1); /* one segment is all this append needs */
         if (rs != CND_OK)
             return rs;
         if (st->n_live == st->log_blocks)
@@ -686,7 +714,9 @@ cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal)
         st->active = NO_SLOT;
         return rs;
     }
-    (void)reclaim(st); /* finishes a reclaim a power cut interrupted */
+    /* finishes a reclaim a power cut interrupted, a few segments now and
+     * the rest when idle, so a boot never waits on a long backlog */
+    (void)reclaim_some(st, CND_STORE_ERASES_PER_CALL);
     return CND_OK;
 }
 
@@ -843,7 +873,9 @@ uint32_t cnd_store_bytes_used(const cnd_store_t *st)
 {
     if (st->n_live == 0)
         return 0;
-    return (st->n_live - 1) * st->block_size + (st->head_sealed ? st->block_size : st->head_off);
+    /* acknowledged segments waiting for their erase are free space */
+    return (st->n_live - 1 - st->reclaimable) * st->block_size +
+           (st->head_sealed ? st->block_size : st->head_off);
 }
 
 uint32_t cnd_store_bytes_free(const cnd_store_t *st)
@@ -993,8 +1025,8 @@ static cnd_status_t ack_counted(cnd_store_t *st, uint32_t upto, uint32_t gone,
         st->slots[i].pending -= gone_slot[i] < st->slots[i].pending ? gone_slot[i]
                                                                      : st->slots[i].pending;
     /* The ACK is durable now; a failed erase is retried at the next ack,
-     * segment open or mount, so it does not fail the ACK. */
-    (void)reclaim(st);
+     * idle step, segment open or mount, so it does not fail the ACK. */
+    (void)reclaim_some(st, CND_STORE_ERASES_PER_CALL);
     return CND_OK;
 }
 

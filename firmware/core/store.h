@@ -120,6 +120,14 @@ cnd_status_t cnd_store_ack(cnd_store_t *st, uint32_t upto);
  * skips walking them a second time to count them. */
 cnd_status_t cnd_store_ack_run(cnd_store_t *st, uint32_t upto, uint32_t count, uint32_t pack_fp);
 
+/* An ACK, a mount or an append erases at most CND_STORE_ERASES_PER_CALL of
+ * the flash blocks it frees (each NOR sector erase takes up to 400 ms);
+ * the others already count as free and are erased by this call, one block
+ * per call, which a port makes when it is idle (no frame, key or redraw
+ * pending). *more = 1 while blocks remain to erase. */
+#define CND_STORE_ERASES_PER_CALL 4
+cnd_status_t cnd_store_reclaim_step(cnd_store_t *st, int *more);
+
 /* Pack slots. Installation: begin, write in order, commit. commit reads the
  * slot back, checks cnd_pack_open() on it and only then makes it active.
  * A slot is reused only if its pack has no pending responses. */
@@ -200,6 +208,7 @@ struct cnd_store {
     uint32_t pending;
     uint32_t n_live;
     uint32_t tail, head; /* log-relative block indices */
+    uint32_t reclaimable; /* acknowledged segments after tail not yet erased */
     uint32_t head_segseq;
     uint32_t head_off;   /* where the next entry goes in the head segment */
     uint8_t head_sealed; /* 1: unknown bytes after head_off, append in a new segment */

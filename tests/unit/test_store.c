@@ -687,6 +687,74 @@ static void log_wraps_and_reclaims_space_after_acks_over_many_cycles(void **stat
     cnd_ram_flash_free(&d.rf);
 }
 
+static void an_ack_erases_a_few_blocks_and_leaves_the_rest_for_idle_steps(void **state)
+{
+    device_t d;
+    uint32_t n = 0, free_after_ack, erases, steps = 0;
+    int more = 1;
+    cnd_status_t st;
+    (void)state;
+    fresh_device_with_pack(&d, 80); /* a log of about 45 blocks */
+    while ((st = save(&d, n)) == CND_OK)
+        n++;
+    assert_int_equal(st, CND_E_NOSPACE);
+    /* A full log acknowledged at once: many blocks become free. */
+    cnd_ram_flash_reset_counters(&d.rf);
+    assert_int_equal(cnd_store_ack(&d.st, seq_of_pending(&d, n - 1)), CND_OK);
+    /* The ACK itself stalls for at most a few sector erases... */
+    assert_true(d.rf.erase_count <= CND_STORE_ERASES_PER_CALL);
+    assert_true(d.rf.erase_count > 0);
+    /* ...yet all of the space counts as free at once: a coordinator sees
+     * an empty device, and the next interview may start. */
+    free_after_ack = cnd_store_bytes_free(&d.st);
+    assert_true(cnd_store_bytes_used(&d.st) < 2 * BLOCK);
+    assert_true(cnd_store_has_room(&d.st));
+    /* Idle steps erase the rest, one block each, without changing it. */
+    erases = d.rf.erase_count;
+    while (more) {
+        assert_int_equal(cnd_store_reclaim_step(&d.st, &more), CND_OK);
+        assert_int_equal(d.rf.erase_count, erases + 1);
+        erases = d.rf.erase_count;
+        assert_int_equal(cnd_store_bytes_free(&d.st), free_after_ack);
+        steps++;
+    }
+    assert_true(steps > 10);
+    assert_int_equal(cnd_store_reclaim_step(&d.st, &more), CND_OK); /* nothing left */
+    assert_int_equal(more, 0);
+    assert_int_equal(d.rf.erase_count, erases);
+    /* The log fills again to the same capacity: nothing was lost to it. */
+    {
+        uint32_t m = 0;
+        while (save(&d, n + m) == CND_OK)
+            m++;
+        assert_int_equal(m, n);
+    }
+    cnd_ram_flash_free(&d.rf);
+}
+
+static void without_idle_steps_saves_erase_one_block_when_they_need_it(void **state)
+{
+    device_t d;
+    uint32_t n = 0, m = 0;
+    (void)state;
+    fresh_device_with_pack(&d, 80); /* a log of about 45 blocks */
+    while (save(&d, n) == CND_OK)
+        n++;
+    assert_int_equal(cnd_store_ack(&d.st, seq_of_pending(&d, n - 1)), CND_OK);
+    /* No idle step ever runs: each save that opens a segment erases one
+     * block, and a reboot in the middle keeps the count right. */
+    while (save(&d, n + m) == CND_OK) {
+        m++;
+        if (m == n / 2)
+            assert_int_equal(reboot(&d), CND_OK);
+    }
+    /* The whole log again, less the room of the reboot's new EPOCH entry
+     * (112 bytes: about two records). */
+    assert_true(m <= n && m + 3 >= n);
+    assert_int_equal(cnd_store_pending_count(&d.st), m);
+    cnd_ram_flash_free(&d.rf);
+}
+
 static void full_log_of_unsynced_responses_refuses_new_saves_and_loses_nothing(void **state)
 {
     device_t d;
@@ -1148,6 +1216,8 @@ int main(void)
         cmocka_unit_test(power_cut_at_any_point_of_acks_keeps_a_valid_watermark),
         cmocka_unit_test(power_cut_at_any_point_loses_no_confirmed_save_or_sync),
         cmocka_unit_test(log_wraps_and_reclaims_space_after_acks_over_many_cycles),
+        cmocka_unit_test(an_ack_erases_a_few_blocks_and_leaves_the_rest_for_idle_steps),
+        cmocka_unit_test(without_idle_steps_saves_erase_one_block_when_they_need_it),
         cmocka_unit_test(full_log_of_unsynced_responses_refuses_new_saves_and_loses_nothing),
         cmocka_unit_test(exhausted_sequence_numbers_refuse_saves_and_still_sync),
         cmocka_unit_test(room_is_guaranteed_for_the_largest_response_until_the_log_is_full),

@@ -64,6 +64,7 @@ static int g_flash_fault_on;
 static cnd_hal_t g_hal;
 static cnd_store_t g_store;
 static uint16_t g_batch_max; /* --batch-max, 0 = the protocol's maximum */
+static int g_reclaim_more = 1; /* acknowledged flash blocks may wait for an erase */
 static cnd_engine_t g_engine;
 static cnd_sync_t g_sync;
 static cnd_pack_t g_pack;
@@ -676,6 +677,8 @@ static int serve(const sim_options_t *o)
         if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_NEUTRAL &&
             (timeout < 0 || timeout > 1000))
             timeout = 1000; /* the neutral screen's clock keeps time */
+        if (g_reclaim_more && (timeout < 0 || timeout > 20))
+            timeout = 20; /* idle soon enough to erase what an ACK freed */
         r = poll(fds, (nfds_t)nfds, timeout);
         if (r < 0) {
             if (errno == EINTR)
@@ -691,6 +694,13 @@ static int serve(const sim_options_t *o)
             serve_host();
             /* an ACK may have freed space: HOME shows it without a key */
             cnd_engine_refresh(&g_engine);
+            g_reclaim_more = 1;
+        }
+        if (r == 0 && g_reclaim_more) {
+            /* Idle: one block of the erases an ACK left for later (the
+             * space already counts as free; this only makes it usable). */
+            if (cnd_store_reclaim_step(&g_store, &g_reclaim_more) != CND_OK)
+                g_reclaim_more = 0; /* retried after the next ACK, save or boot */
         }
         if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_NEUTRAL)
             cnd_engine_refresh(&g_engine); /* the clock's minute */

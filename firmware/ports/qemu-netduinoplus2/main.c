@@ -290,8 +290,12 @@ int main(void)
 
     for (;;) {
         uint8_t c;
-        cnd_irq_disable();
+        int more = 0;
+        /* Idle: erase one flash block an ACK freed (nothing when none). */
         if (!cnd_usart_rx_pending(&g_console_uart) && !cnd_usart_rx_pending(&g_link_uart))
+            (void)cnd_store_reclaim_step(&g_store, &more);
+        cnd_irq_disable();
+        if (!more && !cnd_usart_rx_pending(&g_console_uart) && !cnd_usart_rx_pending(&g_link_uart))
             cnd_wait_for_interrupt();
         cnd_irq_enable();
         if (cnd_usart_rx_pending(&g_link_uart))

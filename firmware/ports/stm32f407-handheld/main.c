@@ -80,6 +80,7 @@ extern const uint8_t cnd_pack_mirror_start[], cnd_pack_mirror_size[];
  * long without a key; the first key then only wakes it, except quick exit,
  * which always acts at once. */
 #define DISPLAY_SLEEP_MS 60000u
+#define RECLAIM_AFTER_KEYS_MS 2000u /* no erase stalls within 2 s of a key press */
 
 static cnd_stm32_spi_dev_t g_nor_dev, g_lcd_dev;
 static cnd_spi_bus_t g_nor_bus, g_lcd_bus;
@@ -356,6 +357,14 @@ int main(void)
         if (!g_display_asleep && now - g_last_key_ms >= DISPLAY_SLEEP_MS) {
             g_display_asleep = 1;
             (void)cnd_ili9341_sleep(&g_lcd, 1);
+        }
+        /* Erase what an ACK freed, one block per pass (the space already
+         * counts as free): a sector erase stalls the loop up to 400 ms, so
+         * not while someone is pressing keys. Costs nothing when there is
+         * nothing to erase. */
+        if (now - g_last_key_ms >= RECLAIM_AFTER_KEYS_MS) {
+            int more = 0;
+            (void)cnd_store_reclaim_step(&g_store, &more); /* a failure is retried later */
         }
         /* The NOR chip sleeps (deep power-down) whenever the loop does; its
          * driver wakes it before the next command. */

@@ -465,31 +465,34 @@ static cnd_status_t first_seq_from(cnd_store_t *st, uint32_t seg, uint32_t *seq)
  * timeout; the rest is erased when the port is idle
  * (cnd_store_reclaim_step), or one at a time when a segment is needed.
  */
-static cnd_status_t reclaim_some(cnd_store_t *st, uint32_t max)
+static cnd_status_t reclaim_some(cnd_store_t *st, uint32_t max, int recount)
 {
-    uint32_t seg = st->tail, live = st->n_live, left = 0;
     cnd_status_t rs = CND_OK;
-    while (live > 1) {
-        uint32_t bound;
-        rs = first_seq_from(st, seg_next(st, seg), &bound);
-        if (rs != CND_OK || bound - 1 > st->ack)
-            break;
-        if (left == 0 && max > 0) {
-            rs = flash_erase(st, st->log_first + st->tail);
-            if (rs != CND_OK)
+    if (recount) {
+        /* Segments the watermark has passed since the last count follow
+         * those already counted (st->reclaimable after the tail). */
+        uint32_t seg = st->tail, live = st->n_live - st->reclaimable, k;
+        for (k = 0; k < st->reclaimable; k++)
+            seg = seg_next(st, seg);
+        while (live > 1) {
+            uint32_t bound;
+            rs = first_seq_from(st, seg_next(st, seg), &bound);
+            if (rs != CND_OK || bound - 1 > st->ack)
                 break;
-            st->tail = seg_next(st, st->tail);
-            st->n_live--;
-            max--;
-            seg = st->tail;
-            live = st->n_live;
-        } else {
-            left++;
+            st->reclaimable++;
             seg = seg_next(st, seg);
             live--;
         }
     }
-    st->reclaimable = left;
+    while (max > 0 && st->reclaimable > 0) {
+        cnd_status_t es = flash_erase(st, st->log_first + st->tail);
+        if (es != CND_OK)
+            return es; /* the block stays counted; a later call retries it */
+        st->tail = seg_next(st, st->tail);
+        st->n_live--;
+        st->reclaimable--;
+        max--;
+    }
     return rs;
 }
 
@@ -497,7 +500,7 @@ cnd_status_t cnd_store_reclaim_step(cnd_store_t *st, int *more)
 {
     cnd_status_t rs = CND_OK;
     if (st->log_blocks > 0 && st->reclaimable > 0)
-        rs = reclaim_some(st, 1);
+        rs = reclaim_some(st, 1, 0);
     *more = st->reclaimable > 0;
     return rs;
 }
@@ -668,7 +671,7 @@ static cnd_status_t open_segment(cnd_store_t *st)
     uint32_t target = st->n_live ? seg_next(st, st->head) : 0, len;
     cnd_status_t rs;
     if (st->n_live == st->log_blocks) {
-        rs = reclaim_some(st, 1); /* one segment is all this append needs */
+        rs = reclaim_some(st, 1, 1); /* one segment is all this append needs */
         if (rs != CND_OK)
             return rs;
         if (st->n_live == st->log_blocks)
@@ -716,7 +719,7 @@ cnd_status_t cnd_store_mount(cnd_store_t *st, const cnd_hal_t *hal)
     }
     /* finishes a reclaim a power cut interrupted, a few segments now and
      * the rest when idle, so a boot never waits on a long backlog */
-    (void)reclaim_some(st, CND_STORE_ERASES_PER_CALL);
+    (void)reclaim_some(st, CND_STORE_ERASES_PER_CALL, 1);
     return CND_OK;
 }
 
@@ -955,7 +958,12 @@ static cnd_status_t next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *se
     if (st->n_live == 0)
         return CND_E_NOT_FOUND;
     if (!cursor_decode(st, *cursor, &seg, &off)) {
+        /* from the oldest segment that is not wholly acknowledged: those
+         * waiting for their erase hold nothing pending */
+        uint32_t k;
         seg = st->tail;
+        for (k = 0; k < st->reclaimable; k++)
+            seg = seg_next(st, seg);
         off = data_start(st);
     }
     for (;;) {
@@ -1026,7 +1034,7 @@ static cnd_status_t ack_counted(cnd_store_t *st, uint32_t upto, uint32_t gone,
                                                                      : st->slots[i].pending;
     /* The ACK is durable now; a failed erase is retried at the next ack,
      * idle step, segment open or mount, so it does not fail the ACK. */
-    (void)reclaim_some(st, CND_STORE_ERASES_PER_CALL);
+    (void)reclaim_some(st, CND_STORE_ERASES_PER_CALL, 1);
     return CND_OK;
 }
 

@@ -709,6 +709,16 @@ static void an_ack_erases_a_few_blocks_and_leaves_the_rest_for_idle_steps(void *
     free_after_ack = cnd_store_bytes_free(&d.st);
     assert_true(cnd_store_bytes_used(&d.st) < 2 * BLOCK);
     assert_true(cnd_store_has_room(&d.st));
+    /* Looking for pending responses skips the blocks waiting for their
+     * erase: a sync does not re-read what it already delivered. */
+    {
+        uint32_t cursor = 0, seq = 0, reads = d.rf.read_count;
+        static cnd_sealed_t r;
+        assert_int_equal(cnd_store_next_pending(&d.st, &cursor, &seq, &r), CND_E_NOT_FOUND);
+        /* only the head block, which is never erased, is read through
+         * (two reads per record there), not the n records before it */
+        assert_true(d.rf.read_count - reads < n / 8);
+    }
     /* Idle steps erase the rest, one block each, without changing it. */
     erases = d.rf.erase_count;
     while (more) {

@@ -12,8 +12,10 @@
  *
  * Never: knows anything about what is stored; resizes an existing image
  * (a size that does not match the geometry is refused).
+ * Reads come from a shared read-only mapping of the file (the page cache
+ * that every pwrite updates), so a read is a memcpy, not a system call.
  * RAM: sizeof(cnd_flash_file_t) (a few words) plus a block-sized stack
- * buffer only while creating the file.
+ * buffer only while creating the file; the mapping is the file's size.
  */
 #ifndef CND_FLASH_FILE_H
 #define CND_FLASH_FILE_H
@@ -30,6 +32,7 @@
 
 typedef struct {
     int fd;
+    const uint8_t *map; /* the file mapped read-only (reads), NULL = pread */
     uint32_t block_size, block_count, prog_size;
 } cnd_flash_file_t;
 

@@ -20,7 +20,7 @@
  * accepts two encodings of the same batch (the decoder refuses every
  * non-canonical form, so a batch has exactly one byte string); opens a
  * sealed record (only the office's export does, seal.h).
- * RAM: sizeof(cnd_batch_encoder_t), about 750 bytes (one cnd_sealed_t, the
+ * RAM: sizeof(cnd_batch_encoder_t), 664 bytes on x86-64 (one cnd_sealed_t, the
  * previous row's epoch, and the head of one row).
  */
 #ifndef CND_BATCH_H
@@ -46,7 +46,8 @@ cnd_status_t cnd_batch_encoder_init(cnd_batch_encoder_t *enc, uint16_t n, cnd_ba
                                     void *ctx);
 
 /* Writes the next bytes of the stream into out (up to cap), *produced = how
- * many; *produced == 0 with CND_OK means the stream is complete. */
+ * many; *produced == 0 with CND_OK means the stream is complete, so cap
+ * must be at least 1 (a zero cap would look like the end). */
 cnd_status_t cnd_batch_encoder_read(cnd_batch_encoder_t *enc, uint8_t *out, size_t cap,
                                     size_t *produced);
 

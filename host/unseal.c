@@ -13,7 +13,7 @@
  * A held response: its clear header, its ciphertext's place in a shared
  * arena and its epoch's place in a table of distinct epochs. A store holds
  * 100,000s of responses of a few epochs: holding each as a full
- * cnd_sealed_t (516 bytes, the ciphertext's maximum) and sorting those
+ * cnd_sealed_t (396 bytes, the ciphertext's maximum) and sorting those
  * cost more time than opening them.
  */
 typedef struct {

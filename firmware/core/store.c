@@ -496,6 +496,11 @@ static cnd_status_t reclaim_some(cnd_store_t *st, uint32_t max, int recount)
     return rs;
 }
 
+void cnd_store_set_erase_budget(cnd_store_t *st, uint8_t n)
+{
+    st->erase_budget = n;
+}
+
 cnd_status_t cnd_store_reclaim_step(cnd_store_t *st, int *more)
 {
     cnd_status_t rs = CND_OK;
@@ -1034,7 +1039,7 @@ static cnd_status_t ack_counted(cnd_store_t *st, uint32_t upto, uint32_t gone,
                                                                      : st->slots[i].pending;
     /* The ACK is durable now; a failed erase is retried at the next ack,
      * idle step, segment open or mount, so it does not fail the ACK. */
-    (void)reclaim_some(st, CND_STORE_ERASES_PER_CALL, 1);
+    (void)reclaim_some(st, st->erase_budget ? st->erase_budget : CND_STORE_ERASES_PER_CALL, 1);
     return CND_OK;
 }
 

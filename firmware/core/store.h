@@ -127,6 +127,10 @@ cnd_status_t cnd_store_ack_run(cnd_store_t *st, uint32_t upto, uint32_t count, u
  * pending). *more = 1 while blocks remain to erase. */
 #define CND_STORE_ERASES_PER_CALL 4
 cnd_status_t cnd_store_reclaim_step(cnd_store_t *st, int *more);
+/* Erases an ACK may make, 1..255, after cnd_store_mount() (0 = the default
+ * above): a port whose chip erases slowly lowers it; the power-loss suite
+ * sets 1 so that its syncs leave erases to the idle steps it cuts. */
+void cnd_store_set_erase_budget(cnd_store_t *st, uint8_t n);
 
 /* Pack slots. Installation: begin, write in order, commit. commit reads the
  * slot back, checks cnd_pack_open() on it and only then makes it active.
@@ -209,6 +213,7 @@ struct cnd_store {
     uint32_t n_live;
     uint32_t tail, head; /* log-relative block indices */
     uint32_t reclaimable; /* acknowledged segments after tail not yet erased */
+    uint8_t erase_budget; /* erases per ACK, 0 = CND_STORE_ERASES_PER_CALL */
     uint32_t head_segseq;
     uint32_t head_off;   /* where the next entry goes in the head segment */
     uint8_t head_sealed; /* 1: unknown bytes after head_off, append in a new segment */

@@ -244,6 +244,9 @@ static cnd_status_t dev_boot(pl_device_t *d)
     st = cnd_store_mount(&d->store, &d->hal);
     if (st != CND_OK)
         return st;
+    /* One erase per ACK: the rest of what a sync frees is erased by the
+     * idle steps after it (do_sync), where power is cut as well. */
+    cnd_store_set_erase_budget(&d->store, 1);
     load_active(d);
     cnd_engine_init(&d->engine, &d->store, &d->hal, d->have_pack ? &d->pack : NULL);
     memset(&cfg, 0, sizeof cfg);
@@ -451,7 +454,7 @@ static int do_push(pl_life_t *L, unsigned k)
 static int do_sync(pl_life_t *L)
 {
     cnd_hostsync_report_t rep;
-    int r;
+    int r, more;
     memset(&rep, 0, sizeof rep);
     r = over_link(L, sync_cmd, &rep, "sync");
     if (r != DONE_OK)
@@ -467,6 +470,19 @@ static int do_sync(pl_life_t *L)
         problem(L, &L->res->duplicated, "sync without a cut re-sent %zu stored responses",
                 rep.already);
     L->cut_since_sync = 0;
+    /* Back at the office the device idles: it erases the blocks the ACKs
+     * freed, one per idle pass (cnd_store_reclaim_step), and the power may
+     * fail during any of those erases too. */
+    for (more = 1; more;) {
+        cnd_status_t st = cnd_store_reclaim_step(&L->dev->store, &more);
+        if (dev_off(L->dev))
+            return DONE_CUT;
+        if (st != CND_OK) {
+            problem(L, &L->res->unbootable, "idle erase after a sync failed (%s)",
+                    cnd_status_str(st));
+            return DONE_FAIL;
+        }
+    }
     return DONE_OK;
 }
 

@@ -1,10 +1,15 @@
 /* open_sealed.c: see open_sealed.h. */
 #include "open_sealed.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "officekey.h"
 #include "record.h"
@@ -153,4 +158,15 @@ cnd_status_t cnd_test_seal(const cnd_response_t *r, const cnd_pack_t *pk, uint32
                          &out->ctr);
     out->ct_len = (uint16_t)(ptlen + CND_SEAL_TAG_LEN);
     return st;
+}
+
+void cnd_test_assert_same_sealed(const cnd_sealed_t *a, const cnd_sealed_t *b)
+{
+    assert_memory_equal(a->id, b->id, CND_RESPONSE_ID_LEN);
+    assert_int_equal(a->pack_fp, b->pack_fp);
+    assert_int_equal(a->seq, b->seq);
+    assert_int_equal(a->ctr, b->ctr);
+    assert_memory_equal(&a->epoch, &b->epoch, sizeof a->epoch);
+    assert_int_equal(a->ct_len, b->ct_len);
+    assert_memory_equal(a->ct, b->ct, a->ct_len);
 }

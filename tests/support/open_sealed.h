@@ -33,4 +33,8 @@ cnd_status_t cnd_test_seal(const cnd_response_t *r, const cnd_pack_t *pk, uint32
                            const uint8_t dev[8], cnd_seal_chain_t *chain, cnd_epoch_t *epoch,
                            cnd_sealed_t *out);
 
+/* cmocka-asserts that two sealed responses are the same, field by field
+ * (ciphertext included): what a batch or a store file must carry intact. */
+void cnd_test_assert_same_sealed(const cnd_sealed_t *a, const cnd_sealed_t *b);
+
 #endif

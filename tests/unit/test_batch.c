@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "batch.h"
+#include "open_sealed.h"
 #include "frame.h"
 
 typedef struct {
@@ -67,16 +68,6 @@ static size_t encode(const cnd_sealed_t *r, uint16_t n, uint8_t *buf, size_t cap
     return total;
 }
 
-static void assert_same(const cnd_sealed_t *a, const cnd_sealed_t *b)
-{
-    assert_memory_equal(a->id, b->id, CND_RESPONSE_ID_LEN);
-    assert_int_equal(a->pack_fp, b->pack_fp);
-    assert_int_equal(a->seq, b->seq);
-    assert_int_equal(a->ctr, b->ctr);
-    assert_memory_equal(&a->epoch, &b->epoch, sizeof a->epoch);
-    assert_int_equal(a->ct_len, b->ct_len);
-    assert_memory_equal(a->ct, b->ct, a->ct_len);
-}
 
 static void sealed_responses_round_trip_byte_for_byte(void **state)
 {
@@ -91,7 +82,7 @@ static void sealed_responses_round_trip_byte_for_byte(void **state)
     assert_int_equal(cnd_batch_decode(buf, len, out, CND_BATCH_MAX_RESPONSES, &n), CND_OK);
     assert_int_equal(n, CND_BATCH_MAX_RESPONSES);
     for (i = 0; i < n; i++)
-        assert_same(&in[i], &out[i]);
+        cnd_test_assert_same_sealed(&in[i], &out[i]);
 }
 
 static void the_largest_batch_fits_the_stated_bound(void **state)
@@ -113,7 +104,8 @@ static void the_largest_batch_fits_the_stated_bound(void **state)
                      CND_BATCH_MAX_LEN);
     assert_int_equal(cnd_batch_decode(buf, CND_BATCH_MAX_LEN, out, CND_BATCH_MAX_RESPONSES, &n),
                      CND_OK);
-    assert_same(&in[CND_BATCH_MAX_RESPONSES - 1], &out[CND_BATCH_MAX_RESPONSES - 1]);
+    cnd_test_assert_same_sealed(&in[CND_BATCH_MAX_RESPONSES - 1],
+                                &out[CND_BATCH_MAX_RESPONSES - 1]);
 }
 
 static void a_run_of_one_epoch_costs_ten_bytes_per_row_besides_ciphertext(void **state)
@@ -137,7 +129,7 @@ static void a_run_of_one_epoch_costs_ten_bytes_per_row_besides_ciphertext(void *
                               100 * (1 + CND_RESPONSE_ID_LEN + 1));
     assert_int_equal(cnd_batch_decode(buf, len, out, 100, &n), CND_OK);
     for (i = 0; i < n; i++)
-        assert_same(&in[i], &out[i]);
+        cnd_test_assert_same_sealed(&in[i], &out[i]);
 }
 
 static void stream_is_the_same_whatever_the_read_size(void **state)

@@ -21,6 +21,7 @@
 
 #include "compile.h"
 #include "hoststore.h"
+#include "open_sealed.h"
 #include "tmp_tree.h"
 #include "test_key.h"
 
@@ -84,16 +85,6 @@ static void make_response(const cnd_pack_t *pk, uint32_t seed, cnd_sealed_t *r)
     }
 }
 
-static void assert_same_response(const cnd_sealed_t *a, const cnd_sealed_t *b)
-{
-    assert_memory_equal(a->id, b->id, CND_RESPONSE_ID_LEN);
-    assert_int_equal(a->pack_fp, b->pack_fp);
-    assert_int_equal(a->seq, b->seq);
-    assert_int_equal(a->ctr, b->ctr);
-    assert_memory_equal(&a->epoch, &b->epoch, sizeof a->epoch);
-    assert_int_equal(a->ct_len, b->ct_len);
-    assert_memory_equal(a->ct, b->ct, a->ct_len);
-}
 
 typedef struct {
     cnd_sealed_t *rs;
@@ -220,7 +211,7 @@ static void responses_put_then_reopened_read_back_identical(void **state)
     qsort(want, 300, sizeof want[0], by_id);
     qsort(got, 300, sizeof got[0], by_id);
     for (int i = 0; i < 300; i++)
-        assert_same_response(&want[i], &got[i]);
+        cnd_test_assert_same_sealed(&want[i], &got[i]);
     /* 300 responses fit one batch file (at most CND_BATCH_MAX_RESPONSES). */
     assert_int_equal(cnb_count(f), 1);
 }

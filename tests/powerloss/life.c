@@ -25,6 +25,7 @@
 #include "ram_flash.h"
 #include "record.h"
 #include "store.h"
+#include "test_hal.h"
 #include "sync.h"
 #include "tmp_tree.h"
 #include "test_key.h"
@@ -186,17 +187,11 @@ static int traced(pl_life_t *L, const cnd_response_t *r, uint32_t *k, uint8_t *a
 static cnd_status_t dev_random(void *ctx, uint8_t *buf, uint32_t n)
 {
     pl_device_t *d = ctx;
-    uint32_t i;
     if (d->tagging && n == CND_RESPONSE_ID_LEN) {
         memcpy(buf, d->tag, n);
         return CND_OK;
     }
-    for (i = 0; i < n; i++) {
-        d->rng ^= d->rng << 13;
-        d->rng ^= d->rng >> 17;
-        d->rng ^= d->rng << 5;
-        buf[i] = (uint8_t)d->rng;
-    }
+    cnd_test_xorshift_fill(&d->rng, buf, n);
     return CND_OK;
 }
 

@@ -3,16 +3,20 @@
 
 #include <string.h>
 
-static cnd_status_t test_random(void *ctx, uint8_t *buf, uint32_t n)
+void cnd_test_xorshift_fill(uint32_t *state, uint8_t *buf, uint32_t n)
 {
-    cnd_test_hal_t *t = ctx;
     uint32_t i;
     for (i = 0; i < n; i++) {
-        t->rng ^= t->rng << 13;
-        t->rng ^= t->rng >> 17;
-        t->rng ^= t->rng << 5;
-        buf[i] = (uint8_t)t->rng;
+        *state ^= *state << 13;
+        *state ^= *state >> 17;
+        *state ^= *state << 5;
+        buf[i] = (uint8_t)*state;
     }
+}
+
+static cnd_status_t test_random(void *ctx, uint8_t *buf, uint32_t n)
+{
+    cnd_test_xorshift_fill(&((cnd_test_hal_t *)ctx)->rng, buf, n);
     return CND_OK;
 }
 

@@ -21,4 +21,8 @@ typedef struct {
 
 void cnd_test_hal_init(cnd_test_hal_t *t, const cnd_flash_t *flash, uint32_t seed, uint16_t day);
 
+/* n deterministic bytes from a xorshift32 state (never 0): the random
+ * source of every test device, so runs repeat exactly. */
+void cnd_test_xorshift_fill(uint32_t *state, uint8_t *buf, uint32_t n);
+
 #endif

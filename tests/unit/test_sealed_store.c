@@ -17,6 +17,7 @@
 #include "ram_flash.h"
 #include "record.h"
 #include "store.h"
+#include "test_hal.h"
 #include "test_key.h"
 #include "unseal.h"
 
@@ -39,15 +40,9 @@ static cnd_pack_t g_pk;
 static cnd_status_t test_random(void *ctx, uint8_t *buf, uint32_t n)
 {
     device_t *d = ctx;
-    uint32_t i;
     if (d->rng_fail)
         return CND_E_IO;
-    for (i = 0; i < n; i++) {
-        d->rng ^= d->rng << 13;
-        d->rng ^= d->rng >> 17;
-        d->rng ^= d->rng << 5;
-        buf[i] = (uint8_t)d->rng;
-    }
+    cnd_test_xorshift_fill(&d->rng, buf, n);
     return CND_OK;
 }
 

@@ -4,7 +4,7 @@
  *
  * Owns: the order that makes sync lossless and idempotent:
  *   HELLO; fetch every installed pack the store lacks (GET_PACK);
- *   then per batch: PULL_BEGIN -> PULL_DATA... -> inflate -> check length
+ *   then per batch: PULL_BEGIN -> PULL_DATA... (raw chunks) -> check length
  *   and CRC -> decode -> check every response against its pack -> store
  *   durably (temp, fsync, rename, fsync dir) -> only then ACK(last_seq).
  * A failure anywhere before the ACK leaves the batch on the device; the

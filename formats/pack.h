@@ -4,7 +4,7 @@
  * Owns: validation of pack bytes (magic, version, CRC, every offset and
  * length, every relevance program) and typed access to them. The byte
  * layout is formats/SPEC.md section "Survey pack". The writer is the host
- * compiler (host/compile.c); this file only reads.
+ * compiler (host/survey/compile.c); this file only reads.
  *
  * Never: allocates, copies strings, or trusts a pack it has not opened with
  * cnd_pack_open(). After a successful open every accessor is total: indices
@@ -85,7 +85,7 @@ typedef struct {
 
 /*
  * Byte layout (formats/SPEC.md section 1), shared by the reader here and the
- * writer in host/compile.c so the two cannot drift. All integers LE. A
+ * writer in host/survey/compile.c so the two cannot drift. All integers LE. A
  * string reference ("sref") is u16 offset into the string section + u16
  * length.
  */

@@ -11,7 +11,7 @@
  * Never: allocates on its own (Mbed TLS's bignums use Mbed TLS's calloc: on
  * the device a static arena, firmware/crypto/mbedtls_arena.h); decides whom
  * to trust (the caller passes the trusted key, or NULL); checks anything
- * else about the pack (cnd_pack_open() does that); signs (host/packsign.h).
+ * else about the pack (cnd_pack_open() does that); signs (host/survey/packsign.h).
  *
  * RAM: cnd_pack_sig_stream_t, 116 bytes on x86-64 (a SHA-256 context and two
  * counters). A verify holds an ECP group, a point and two bignums on the
@@ -44,7 +44,7 @@ cnd_status_t cnd_pack_sig_verify(const uint8_t *pack, uint32_t len,
                                  const uint8_t *trusted_signer65);
 
 /* SHA-256 of the signed bytes of pack[0..len): pack[0 .. len - 68). The
- * signer (host/packsign.c) uses this too, so the two cannot drift. */
+ * signer (host/survey/packsign.c) uses this too, so the two cannot drift. */
 cnd_status_t cnd_pack_sig_digest(const uint8_t *pack, uint32_t len,
                                  uint8_t digest[CND_PACK_SIG_DIGEST_LEN]);
 

@@ -2,7 +2,7 @@
  * relevance.h: the small stack bytecode for item relevance ("skip logic").
  *
  * Owns: the opcode set, its validation and its evaluation. The compiler
- * (host/compile.c) emits it from source expressions such as
+ * (host/survey/compile.c) emits it from source expressions such as
  *   lives_in = 'employer'   and   not (threats in ('none'))
  * The exact opcodes are in formats/SPEC.md section "Relevance bytecode".
  *

@@ -57,7 +57,7 @@ expect_refusal min_greater_than_max 3 "items[0]: min 5 is greater than max 1"
 expect_refusal reserved_name 3 "items[0].name: 'day' is a reserved name"
 expect_refusal bad_name 3 "items[0].name: 'Lives-In' must match ^[a-z][a-z0-9_]{0,31}\$"
 expect_refusal identifying_item 3 "items[0].name: 'phone' would collect identifying data"
-# Identifying data, one fixture per category (host/identifying.c): the
+# Identifying data, one fixture per category (host/survey/identifying.c): the
 # second item is refused, the first ("Who keeps your passport?") is not.
 expect_refusal identifying_names 3 "items[1].label.es: 'como se llama' would collect identifying data (a person's name)"
 expect_refusal identifying_contact 3 "items[1].label.en: 'whatsapp' would collect identifying data (a phone number or other contact)"

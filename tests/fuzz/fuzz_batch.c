@@ -1,7 +1,7 @@
 /*
  * fuzz_batch.c: the host's batch path (formats/batch.c cnd_batch_decode of
- * a version 3 batch of sealed rows, as host/sync.c decodes the bytes
- * BATCH_DATA chunks brought, and host/hoststore.c those of a .cnb), the
+ * a version 3 batch of sealed rows, as host/link/sync.c decodes the bytes
+ * BATCH_DATA chunks brought, and host/store/hoststore.c those of a .cnb), the
  * streaming encoder the device and the host store write batches with, and
  * the codecs the device and an image inspector read flash with: the log
  * entry header (cnd_entry_header_decode / cnd_entry_check_crc), the sealed
@@ -255,7 +255,7 @@ static void epoch(const uint8_t *buf, size_t len)
 }
 
 /* The ciphertext's bytes, as if opened, joined with the clear header: what
- * host/unseal.c does after a record authenticates. */
+ * host/store/unseal.c does after a record authenticates. */
 static void joined(const cnd_sealed_t *s)
 {
     uint8_t body[CND_RECORD_BODY_MAX];

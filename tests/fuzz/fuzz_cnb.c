@@ -1,5 +1,5 @@
 /*
- * fuzz_cnb.c: the host store's batch-file reader (host/hoststore.c,
+ * fuzz_cnb.c: the host store's batch-file reader (host/store/hoststore.c,
  * formats/SPEC.md 8.2) on any bytes a damaged disk, a bad copy or a person
  * could leave in DIR/responses/<fp>/x.cnb.
  *

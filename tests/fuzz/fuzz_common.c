@@ -363,7 +363,7 @@ static void refused_checked(void *ctx, const cnd_sealed_t *s, const char *why)
     (void)s;
     w->refused++;
     FZ_CHECK(why != NULL && why[0] != '\0');
-    /* host/unseal.c says "opens but ..." only of a row that authenticated:
+    /* host/store/unseal.c says "opens but ..." only of a row that authenticated:
      * one a device sealed, from a valid response. Nobody here can forge
      * one, so such a row means opening is broken. */
     FZ_CHECK(strncmp(why, "opens", 5) != 0);

@@ -132,7 +132,7 @@ struct cnd_hoststore;
  * Walks the store: every sealed response names its pack and has a
  * ciphertext of legal length, and the walk sees as many as the store
  * counts. Then, as an export does, opens the whole store with the test
- * office key (host/unseal.h cnd_unseal_store; skipped when a row names a
+ * office key (host/store/unseal.h cnd_unseal_store; skipped when a row names a
  * ctr above FZ_MAX_CTR): every response ends in exactly one callback, and
  * every one that opens fits its pack. Every sealed row a harness or seed
  * makes is a valid response, and a row that authenticates is one the

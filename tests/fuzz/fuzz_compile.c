@@ -1,5 +1,5 @@
 /*
- * fuzz_compile.c: the survey-source compiler (host/compile.c
+ * fuzz_compile.c: the survey-source compiler (host/survey/compile.c
  * cnd_compile_json) on any bytes a coordinator could hand it.
  *
  * Checks, beyond the sanitizers and LeakSanitizer: the compiler's promises

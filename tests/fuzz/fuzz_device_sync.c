@@ -202,7 +202,7 @@ static void on_reply(const uint8_t *reply, size_t len)
         FZ_CHECK(cnd_msg_decode_batch_data(f.payload, f.len, &d) == CND_OK);
         if (!host.open || d.offset != host.got)
             return; /* a host that asked out of turn; not a stream it follows */
-        /* As host/sync.c pull_stream(): the chunks fill exactly the
+        /* As host/link/sync.c pull_stream(): the chunks fill exactly the
          * announced length, each moves something until the last. */
         FZ_CHECK(d.len <= host.info.ulen - host.got);
         FZ_CHECK(d.len > 0 || (d.flags & CND_MSG_BATCH_LAST));

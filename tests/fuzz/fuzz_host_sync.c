@@ -1,5 +1,5 @@
 /*
- * fuzz_host_sync.c: the host end of sync (host/link.c, host/sync.c,
+ * fuzz_host_sync.c: the host end of sync (host/link/link.c, host/link/sync.c,
  * formats/frame.c and the proto.c reply decoders, the reassembly of
  * BATCH_DATA chunks, cnd_batch_decode of sealed rows and the clear-part checks, host/
  * hoststore.c), then an export's opening of what was stored (host/

@@ -1,5 +1,5 @@
 /*
- * fuzz_unseal.c: the office opening one sealed response (host/unseal.c
+ * fuzz_unseal.c: the office opening one sealed response (host/store/unseal.c
  * cnd_unseal_one over formats/seal.c and formats/sealed.c) with the test
  * office key, on rows a broken or hostile device could send. A hostile
  * device needs no secret to seal: the office key in every pack is public.
@@ -113,7 +113,7 @@ static void row_mode(const cnd_pack_t *pk, fz_in_t *in)
         return; /* see FZ_MAX_CTR */
     why = open_checked(&s, pk, &r, dev);
     /* Rows here were only ever sealed from valid responses: if one
-     * authenticates, it is one of them, and it fits. host/unseal.c says
+     * authenticates, it is one of them, and it fits. host/store/unseal.c says
      * "opens but ..." only of a row that authenticated. */
     FZ_CHECK(why == NULL || strncmp(why, "opens", 5) != 0);
 }

@@ -16,7 +16,7 @@
  *               ones after the last acknowledged one ("the unacked rest")
  *
  * The host store is read here with an independent reader written from
- * formats/SPEC.md section 8.2, not with host/hoststore.c: the code under
+ * formats/SPEC.md section 8.2, not with host/store/hoststore.c: the code under
  * test must not grade itself, and hoststore refuses a store with a repeated
  * id, which would hide how many duplicates there are.
  *

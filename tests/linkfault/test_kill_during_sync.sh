@@ -1,6 +1,6 @@
 # A real `candor sync` against a real candor-sim is killed with SIGKILL at
 # every step of its store-then-ack sequence, each time that step is reached
-# (CANDOR_TEST_CRASH_AT=STEP:N, the test hook of host/crashpoint.h), on a
+# (CANDOR_TEST_CRASH_AT=STEP:N, the test hook of host/platform/crashpoint.h), on a
 # device holding 300 responses (three batches). After each kill:
 # - nothing is lost, duplicated or garbage, and the device still holds
 #   exactly what was not acknowledged (lf_tool check);

@@ -6,7 +6,7 @@
  *   flash_scan IMAGE STORE_DIR KEYFILE EXPECT
  *
  * The truth comes from the other side: STORE_DIR holds the same responses
- * after a sync, and KEYFILE opens them (host/unseal.c), so the scan knows
+ * after a sync, and KEYFILE opens them (host/store/unseal.c), so the scan knows
  * every answer that was given. EXPECT is how many responses must open.
  * Then it attacks IMAGE the two ways the issue names:
  * 1. decoding it with the pack: at every byte offset and every length a

@@ -1,7 +1,7 @@
 /*
  * open_sealed.h: test helpers that open what a device sealed, with the
  * test office key (tests/support/test_key.h), so tests can check answers
- * end to end. The real path is host/unseal.c; these call the same code.
+ * end to end. The real path is host/store/unseal.c; these call the same code.
  * RAM: a cnd_sealed_t in static storage (tests are single-threaded).
  */
 #ifndef CND_OPEN_SEALED_H

@@ -14,7 +14,7 @@
 #ifndef CND_TEST_KEY_H
 #define CND_TEST_KEY_H
 
-#include "packsign.h" /* cnd_office_key_t (host/officekey.h) */
+#include "packsign.h" /* cnd_office_key_t (host/keys/officekey.h) */
 
 /* "Office A": the office of every in-process test pack. */
 const cnd_office_key_t *cnd_test_office_key(void);

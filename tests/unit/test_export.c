@@ -748,7 +748,7 @@ static void device_pseudonyms_group_within_one_export_only(void **state)
     cJSON_Delete(arr);
 }
 
-/* The records are printed without cJSON (host/recjson.c) but must stay the
+/* The records are printed without cJSON (host/store/recjson.c) but must stay the
  * bytes cJSON printed before: parsing and re-printing one changes nothing. */
 static void records_are_printed_exactly_as_cjson_prints_them(void **state)
 {

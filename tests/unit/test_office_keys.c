@@ -1,5 +1,5 @@
 /*
- * test_office_keys.c: the office key files (host/officekey.h, formats/SPEC.md 11):
+ * test_office_keys.c: the office key files (host/keys/officekey.h, formats/SPEC.md 11):
  * round trips with and without a passphrase, refusals (wrong passphrase,
  * any damaged byte, an existing file), file modes, and that the public
  * block belongs to the private keys (signing and sealing work with them).

@@ -1,9 +1,9 @@
 /*
  * hostsync.h: the host end of pulling responses, without the command line
- * (host/sync.c implements it and `candor sync` on top of it), so tests can
+ * (host/link/sync.c implements it and `candor sync` on top of it), so tests can
  * drive it over any transport, including an in-process device.
  *
- * Owns: the order that makes sync lossless and idempotent (see host/sync.c).
+ * Owns: the order that makes sync lossless and idempotent (see host/link/sync.c).
  * Never: ACKs a batch before the store has it durably.
  * RAM: host only; about 70 KB of heap per run (one batch decoded and raw).
  */

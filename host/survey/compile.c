@@ -1198,7 +1198,7 @@ static void write_items(writer_t *w, const src_t *src, const layout_t *lay)
 
 /* Lays out and writes the pack up to its string section into a heap buffer
  * of CND_MAX_PACK_SIZE, leaving room for the signature block and trailer
- * (host/packsign.c writes those); *body_len is where the block goes. */
+ * (host/survey/packsign.c writes those); *body_len is where the block goes. */
 static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *body_len, cnd_err_t *err)
 {
     uint32_t n_choices = 0, n_tags = 0, code_len = 0;
@@ -1330,7 +1330,7 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
     if ((st = write_pack(src, pack, &body_len, err)) != CND_OK)
         goto done;
     /* The office the pack names is the key's own: a rotation re-signs
-     * (host/packsign.h cnd_pack_resign_key). */
+     * (host/survey/packsign.h cnd_pack_resign_key). */
     if ((st = cnd_pack_sign(pack, body_len, CND_MAX_PACK_SIZE, key->pub, key->p256_secret,
                             &pack_len, err)) != CND_OK)
         goto done;

@@ -2,7 +2,7 @@
  * transport.h: one interface for every byte pipe between host and device.
  *
  * Owns: opening a device by spec and moving raw bytes with timeouts. The
- * framed protocol (host/link.h) is written once above this, whatever the
+ * framed protocol (host/link/link.h) is written once above this, whatever the
  * carrier: "sim:PATH" (Unix socket of candor-sim), later "usb:SERIAL"
  * (libusb) and "tcp:HOST:PORT" (QEMU UART). Like libdivecomputer's iostream.
  *

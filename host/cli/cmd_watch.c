@@ -6,7 +6,7 @@
  * Owns: noticing devices arrive and leave (libusb hotplug where the
  * platform has it, otherwise polling the USB device list; simulators by
  * polling their socket directory), syncing each arrival once with
- * cnd_hostsync_run() (host/sync.c: lossless and idempotent) in a thread of
+ * cnd_hostsync_run() (host/link/sync.c: lossless and idempotent) in a thread of
  * its own, at most MAX_SYNCS at a time, into ONE open store shared by those
  * threads (hoststore.h: each call is atomic, so an id two devices deliver
  * at the same time is stored once, and each batch is durable before its

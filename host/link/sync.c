@@ -432,8 +432,9 @@ int cnd_cmd_sync(int argc, char **argv)
     prog.tty = isatty(STDOUT_FILENO);
     st = cnd_hostsync_run(link, hs, draw_progress, &prog, &rep, &err);
     clear_progress(&prog);
-    if (cnd_hoststore_learned(hs)[0] != '\0')
-        printf("%s\n", cnd_hoststore_learned(hs));
+    char learned[256];
+    if (cnd_hoststore_take_learned(hs, learned, sizeof learned))
+        printf("%s\n", learned);
     if (st != CND_OK) {
         rc = rep.store_failed   ? CND_EXIT_FAIL
              : rep.pack_refused ? CND_EXIT_INPUT

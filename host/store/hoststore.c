@@ -73,7 +73,7 @@ struct cnd_hoststore {
     /* Office public blocks (SPEC 1.9) whose P-256 key may sign a pack here. */
     uint8_t (*trusted)[CND_OFFICE_PUB_LEN];
     size_t n_trusted;
-    char learned[160];     /* what trust on first use learned in this open */
+    char learned[256];     /* what trust on first use learned in this open */
     /* candor check: defects are moved to quarantine/ and reported here
      * instead of failing the open. NULL for every other open. */
     cnd_hoststore_report_fn report;
@@ -1017,12 +1017,14 @@ static int trust_legacy(cnd_hoststore_t *hs)
     return 0;
 }
 
-const char *cnd_hoststore_learned(cnd_hoststore_t *hs)
+int cnd_hoststore_take_learned(cnd_hoststore_t *hs, char *out, size_t cap)
 {
     lock(hs);
-    const char *s = hs->learned;
+    int any = hs->learned[0] != '\0';
+    snprintf(out, cap, "%s", hs->learned);
+    hs->learned[0] = '\0';
     unlock(hs);
-    return s;
+    return any;
 }
 
 size_t cnd_hoststore_trusted_count(cnd_hoststore_t *hs)

@@ -79,9 +79,9 @@ size_t cnd_hoststore_response_count(const cnd_hoststore_t *hs);
  * (key rotation). A pack with the survey id and version of a stored pack
  * but another signer is refused. */
 
-/* After a put_pack that made the store trust its first office: one line
- * for the coordinator ("" when nothing was learned in this open). */
-const char *cnd_hoststore_learned(cnd_hoststore_t *hs);
+/* After a put_pack that made the store trust its first office: copies one
+ * line for the coordinator into out and returns 1, once; else 0. */
+int cnd_hoststore_take_learned(cnd_hoststore_t *hs, char *out, size_t cap);
 size_t cnd_hoststore_trusted_count(cnd_hoststore_t *hs);
 
 /* ---- quarantine (formats/SPEC.md section 8.4) ----

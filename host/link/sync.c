@@ -374,7 +374,10 @@ static int sync_usage(FILE *f)
     fprintf(f, "usage: candor sync --store DIR [--device SPEC]\n\n"
                "Pulls every pending response from the device into the store DIR (created\n"
                "if missing). Each batch is written durably before the device is told it\n"
-               "may reclaim it, so an interrupted sync loses nothing; run it again.\n");
+               "may reclaim it, so an interrupted sync loses nothing; run it again.\n"
+               "The store takes survey packs only from offices it trusts (DIR/trusted/; a\n"
+               "new store trusts the office of the first pack it receives), and at most\n"
+               "what the device announced plus one batch per sync.\n");
     return f == stdout ? CND_EXIT_OK : CND_EXIT_USAGE;
 }
 

@@ -1303,16 +1303,17 @@ static int nul_in_string(nul_scan_t *sc, char *name, size_t cap)
     sc->i++; /* opening quote */
     while (sc->i < sc->len && sc->s[sc->i] != '"') {
         const char *c = sc->s + sc->i;
-        size_t k = 1; /* source bytes of this character */
+        size_t k = 1, shown = 1; /* source bytes of this character, bytes shown */
         if (*c == '\0') {
             nul = 1;
             c = "\\u0000"; /* shown as the escape in a key's name */
+            shown = 6;
         } else if (*c == '\\' && sc->i + 1 < sc->len) {
             if (c[1] == 'u' && sc->i + 5 < sc->len && memcmp(c + 2, "0000", 4) == 0)
                 nul = 1;
-            k = 2; /* the escaped character: \" and \\ do not end or start anything */
+            k = shown = 2; /* the escaped character: \" and \\ do not end or start anything */
         }
-        for (size_t j = 0; name != NULL && j < (*c == '\\' && k == 1 ? 6 : k); j++)
+        for (size_t j = 0; name != NULL && j < shown; j++)
             if (n + 1 < cap)
                 name[n++] = c[j];
         sc->i += k;

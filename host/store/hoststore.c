@@ -813,6 +813,26 @@ static int defect(cnd_hoststore_t *hs, const char *path, cnd_err_t *err)
     return quarantine_entry(hs, path, why, err);
 }
 
+cnd_status_t cnd_hoststore_quarantine_put(cnd_hoststore_t *hs, const char *name,
+                                          const uint8_t *data, size_t len, const char *why,
+                                          cnd_err_t *err)
+{
+    char final[PATH_MAX];
+    lock(hs);
+    char *qdir = quarantine_dir(hs, err);
+    int rc = qdir == NULL || strchr(name, '/') != NULL || name[0] == '.' ||
+                     quarantine_name(qdir, name, "", final, sizeof final, err) != 0 ||
+                     write_new_file(qdir, final, data, len, err) != 0 ||
+                     write_why(qdir, final, name, why, err) != 0
+                 ? -1
+                 : 0;
+    if (rc != 0 && qdir != NULL && (strchr(name, '/') != NULL || name[0] == '.'))
+        cnd_err_set(err, "quarantine name '%s' must not contain '/' or start with '.'", name);
+    free(qdir);
+    unlock(hs);
+    return rc == 0 ? CND_OK : CND_E_IO;
+}
+
 size_t cnd_hoststore_quarantine_count(cnd_hoststore_t *hs)
 {
     char *q = path_join(hs->dir, "quarantine");

@@ -185,4 +185,16 @@ before=$(find "$T/s" | wc -l)
 "$CANDOR" export "$T/s" -o "$T/x.json" >"$T/x.out" 2>"$T/x.err" || fail "export after check: $(cat "$T/x.err")"
 grep -q "left out 2 entries" "$T/x.out" || fail "export did not say what it left out: $(cat "$T/x.out")"
 echo "ok: damaged file and FIFO -> $(tail -n 1 "$T/check.out")"
+# A pack planted in the store by hand, signed by an office it does not
+# trust, and responses under it: check moves both, export is as before.
+rm -rf "$T/s" && cp -r "$T/base" "$T/s"
+OFP=$(python3 -c 'import sys,struct; b=open(sys.argv[1],"rb").read(); print("%08x" % struct.unpack("<I", b[-4:])[0])' "$T/other.pack")
+cp "$T/other.pack" "$T/s/packs/$OFP.pack"
+mkdir "$T/s/responses/$OFP" && cp "$CNB" "$T/s/responses/$OFP/"
+"$CANDOR" check "$T/s" >"$T/check.out" 2>"$T/check.err"
+[ $? -eq 3 ] || fail "planted pack: check exit not 3: $(cat "$T/check.out" "$T/check.err")"
+grep -q "^moved packs/$OFP.pack to quarantine/: .*does not trust" "$T/check.out" &&
+    grep -q "^moved responses/$OFP to quarantine/" "$T/check.out" || fail "planted pack: $(cat "$T/check.out")"
+same_records "planted pack" "$T/s"
+echo "ok: planted pack -> $(head -n 1 "$T/check.out" | cut -c1-120)"
 echo "malicious device: every lie refused or contained; the store exports what it did before"

@@ -592,6 +592,34 @@ static void packs_only_from_trusted_offices(void **state)
     cnd_key_wipe(&k2);
 }
 
+/* quarantine/ (SPEC 8.4): bytes and a one-line .why, never replacing an
+ * earlier entry of the same name; export and sync count, never read it. */
+static void quarantine_keeps_every_entry_with_its_reason(void **state)
+{
+    fixture_t *f = *state;
+    cnd_err_t err;
+    char path[160], line[200];
+    cnd_hoststore_t *hs = open_with_pack(f);
+    const uint8_t raw[3] = {1, 2, 3};
+    assert_int_equal(cnd_hoststore_quarantine_count(hs), 0);
+    assert_int_equal(cnd_hoststore_quarantine_put(hs, "damaged-1", raw, 3, "bad CRC", &err),
+                     CND_OK);
+    assert_int_equal(cnd_hoststore_quarantine_put(hs, "damaged-1", raw, 2, "bad again", &err),
+                     CND_OK);
+    assert_int_not_equal(cnd_hoststore_quarantine_put(hs, "../x", raw, 1, "no", &err), CND_OK);
+    assert_int_equal(cnd_hoststore_quarantine_count(hs), 2);
+    snprintf(path, sizeof path, "%s/quarantine/damaged-1-1.why", f->dir);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(line, sizeof line, fp));
+    fclose(fp);
+    assert_string_equal(line, "damaged-1: bad again\n");
+    cnd_hoststore_close(hs);
+    hs = open_store(f, 0); /* still opens: quarantine/ is not part of the store */
+    assert_int_equal(cnd_hoststore_quarantine_count(hs), 2);
+    cnd_hoststore_close(hs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +646,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(damaged_pack_file_is_reported_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(packs_only_from_trusted_offices, setup, teardown),
+        cmocka_unit_test_setup_teardown(quarantine_keeps_every_entry_with_its_reason, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(responses_whose_pack_is_missing_are_not_dropped, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(second_open_is_refused_while_the_store_is_in_use, setup,

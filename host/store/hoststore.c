@@ -2,13 +2,17 @@
  * hoststore.c: the coordinator's durable store (formats/SPEC.md section 8).
  *
  * Owns: the store directory, its lock, the in-memory set of stored response
- * ids, and the .cnb batch file format (header + the batch bytes of the sealed
+ * ids, the trusted offices (SPEC 8.3), quarantine/ (SPEC 8.4), and the .cnb
+ * batch file format (header + the batch bytes of the sealed
  * batch encoding of formats/batch.h, so the device's wire batches and the
  * host's files share one codec, and responses rest sealed as they arrived).
  *
- * Never: overwrites or deletes a stored response; returns CND_OK before the
- * file and its directory are fsynced; skips a corrupt file silently (every
- * defect fails the open or the walk with a message naming the file); names a
+ * Never: deletes a stored response (split_file moves rows to quarantine/
+ * before their file is replaced); returns CND_OK before the file and its
+ * directory are fsynced; skips a corrupt file silently (every defect fails
+ * the open or the walk with a message naming the file, or in candor check
+ * is moved to quarantine/ and reported); stores a pack no trusted office
+ * signed; names a
  * file after a device, a time or a sequence (names come from the ids).
  *
  * Threads: one open store may be shared by several threads (candor watch

@@ -4,6 +4,8 @@
  * Owns: the store directory (formats/SPEC.md section "Host store"):
  *   DIR/packs/<fingerprint as 8 hex>.pack      every survey pack seen
  *   DIR/responses/<fingerprint>/<name>.cnb     batch files of responses
+ *   DIR/trusted/<id>.pub                       offices whose packs it takes
+ *   DIR/quarantine/<name>, <name>.why          what candor check moved out
  * Every file is written to a temporary name, fsynced, renamed, and the
  * directory fsynced, before any function here returns CND_OK. Only then may
  * the sync client ACK the device. Each response (by random id) is stored
@@ -18,7 +20,8 @@
  * bound into the sealed record's associated data; exports never show them.
  *
  * Never: stores device ids in clear, serials, or times finer than a day;
- * overwrites or deletes a stored response.
+ * deletes a stored response (candor check moves failing rows to
+ * quarantine/, durably, before their batch file is replaced without them).
  */
 #ifndef CND_HOSTSTORE_H
 #define CND_HOSTSTORE_H
@@ -73,9 +76,9 @@ size_t cnd_hoststore_response_count(const cnd_hoststore_t *hs);
 /* ---- trust (formats/SPEC.md section 8.3) ----
  * put_pack accepts only a pack whose signature verifies under the P-256
  * key of an office the store trusts: DIR/trusted/<id>.pub, office public
- * blocks as candor keygen writes FILE.pub. A store with no trusted key and
- * no pack trusts the office of the first pack it is given (as a blank
- * device does), and every accepted pack's office is trusted from then on
+ * blocks as candor keygen writes FILE.pub. A store that trusts no office
+ * yet (a new one) trusts the office of the first pack it is given (as a
+ * blank device does), and every accepted pack's office is trusted from then on
  * (key rotation). A pack with the survey id and version of a stored pack
  * but another signer is refused. */
 

@@ -12,6 +12,7 @@
  * whose real sealed rows it may replay or mix in. LIE is one of:
  *   junk         HELLO says 20 pending; one batch of 20 well-formed rows
  *                sealed to the office key, with ciphertext that is noise
+ *   dup_ids      as junk, but all 20 rows carry one id
  *   mixed        one batch: the real rows of BATCH_FILE and 20 junk rows
  *   forged       real rows of BATCH_FILE, and beside each a junk row with
  *                its epoch and chain index, plus rows naming a real epoch
@@ -171,6 +172,8 @@ static void next_rows(void)
     if (keep > 0 && g_rows[keep - 1].seq >= g_next_seq)
         g_next_seq = g_rows[keep - 1].seq + 1;
     for (uint16_t i = keep; i < g_n_rows; i++) {
+        if (is("dup_ids"))
+            memcpy(g_rows[i].id, g_rows[0].id, CND_RESPONSE_ID_LEN);
         g_rows[i].seq = g_next_seq++;
         if (is("unannounced"))
             g_rows[i].pack_fp = 0x12345678u;

@@ -115,7 +115,7 @@ done
 # Junk ciphertext: well-formed rows, sealed to the office key, that only
 # the key can tell from real ones. Sync stores them; export names them
 # and leaves them out; check --key moves them (and nothing else) out.
-for lie in junk mixed forged; do
+for lie in junk dup_ids mixed forged; do
     if [ $lie = mixed ]; then
         # A store that never had the real rows: they arrive in one batch
         # file with the junk, and check must keep them while moving the junk.
@@ -127,6 +127,8 @@ for lie in junk mixed forged; do
         store="$T/s"
     fi
     [ "$RC" -eq 0 ] || fail "$lie: sync exit $RC: $ERR"
+    [ $lie != dup_ids ] || echo "$OUT" | grep -q "^synced 1 responses (19 already stored)" ||
+        fail "dup_ids: one id twenty times was not stored once: $OUT"
     "$CANDOR" export "$store" -o "$T/j.json" >/dev/null 2>"$T/j.err"
     [ $? -eq 3 ] || fail "$lie: export with junk stored did not exit 3"
     if [ $lie = mixed ]; then

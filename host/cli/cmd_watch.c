@@ -338,6 +338,9 @@ static int sync_device(job_t *j)
     }
     st = cnd_hostsync_run(&j->link, hs, draw_bar, j, &rep, &err);
     cnd_link_close(&j->link);
+    char learned[256];
+    if (cnd_hoststore_take_learned(hs, learned, sizeof learned))
+        say(j, "%s", learned); /* once per store: the first pack it ever received */
     store_put(w, &rep, st == CND_OK);
     if (st == CND_OK) {
         say(j, "%s  synced %zu responses (%zu already stored), %u pending; %s", j->label, rep.added,

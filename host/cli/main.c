@@ -29,6 +29,7 @@ static const command_t commands[] = {
     {"push", cnd_cmd_push, "install a survey pack on a device"},
     {"sync", cnd_cmd_sync, "pull new responses into a store, durably, exactly once"},
     {"export", cnd_cmd_export, "write a store's responses as JSON or NDJSON"},
+    {"check", cnd_cmd_check, "verify a store; move what fails to its quarantine/"},
     {"watch", cnd_cmd_watch, "sync station: sync every handheld plugged in, one line each"},
     {"keygen", cnd_cmd_keygen, "create the office's key pair (sealing, pack signing)"},
 };

@@ -26,6 +26,8 @@ typedef struct {
     uint32_t pending_before; /* device's pending count at the first HELLO */
     uint32_t pending_after;  /* ... and at the final one */
     int store_failed;        /* the failure was the host store's, not the device's */
+    int pack_refused;        /* the store refused a pack (untrusted signer, or a
+                                second pack for a stored survey id and version) */
 } cnd_hostsync_report_t;
 
 /* Called after each stored batch: done = responses received so far. */

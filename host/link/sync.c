@@ -34,9 +34,19 @@
 #include "proto.h"
 #include "record.h"
 
+/* What one sync may receive beyond what HELLO announced (SPEC 6, "Bounds"):
+ * one more full batch of rows. A device only adds responses between
+ * interviews, never while it is syncing, so an honest one never uses it. */
+#define SYNC_MARGIN_ROWS CND_BATCH_MAX_RESPONSES
+/* Bytes per row in the byte budget: the longest row a batch may hold. */
+#define SYNC_ROW_MAX_BYTES (CND_BATCH_ROW_HEAD_MAX + CND_SEALED_CT_MAX)
+
 typedef struct {
     cnd_link_t *link;
     cnd_hoststore_t *hs;
+    const cnd_msg_hello_t *hello; /* the first HELLO of this sync */
+    uint64_t rows_left;           /* budget: rows this sync may still receive */
+    uint64_t bytes_left;          /* ... and batch bytes */
     cnd_hostsync_report_t *rep;
     cnd_hostsync_progress_fn progress;
     void *progress_ctx;
@@ -87,7 +97,9 @@ static cnd_status_t fetch_pack(sync_ctx_t *c, uint32_t fp, cnd_err_t *err)
             st = CND_E_CORRUPT;
         } else {
             st = cnd_hoststore_put_pack(c->hs, buf, total, err);
-            if (st != CND_OK)
+            if (st == CND_E_UNTRUSTED)
+                c->rep->pack_refused = 1; /* another office's, or a forgery */
+            else if (st != CND_OK)
                 c->rep->store_failed = 1; /* the store, not the device */
             else
                 c->rep->packs_fetched++;
@@ -222,6 +234,14 @@ static cnd_status_t ack(sync_ctx_t *c, uint32_t upto, cnd_err_t *err)
     return cnd_link_request(c->link, CND_MSG_ACK, p, n, CND_MSG_OK, &f, err);
 }
 
+static int announced(const cnd_msg_hello_t *h, uint32_t fp)
+{
+    for (uint8_t i = 0; i < h->n_surveys; i++)
+        if (h->surveys[i].fingerprint == fp)
+            return 1;
+    return 0;
+}
+
 /* Returns CND_OK with *done = 1 when the device has nothing more pending. */
 static cnd_status_t sync_one_batch(sync_ctx_t *c, int64_t *prev_last, int *done,
                                    cnd_err_t *err)
@@ -235,6 +255,26 @@ static cnd_status_t sync_one_batch(sync_ctx_t *c, int64_t *prev_last, int *done,
     if (info.count == 0) {
         *done = 1;
         return CND_OK;
+    }
+    /* A device that keeps offering batches (or bigger ones than its HELLO
+     * announced) would fill the disk and never let sync end. */
+    if (info.count > c->rows_left || info.ulen > c->bytes_left) {
+        cnd_err_set(err,
+                    "%s offered more than its HELLO announced (%u pending, plus a margin of %u "
+                    "responses and %llu bytes); sync stopped, the device may be faulty or not "
+                    "a Candor device",
+                    cnd_link_name(c->link), (unsigned)c->hello->pending,
+                    (unsigned)SYNC_MARGIN_ROWS,
+                    (unsigned long long)SYNC_MARGIN_ROWS * SYNC_ROW_MAX_BYTES);
+        return CND_E_PROTOCOL;
+    }
+    c->rows_left -= info.count;
+    c->bytes_left -= info.ulen;
+    if (!announced(c->hello, info.fingerprint)) {
+        cnd_err_set(err, "%s sent a batch of survey pack %08x, which its HELLO did not list; "
+                         "nothing from it was stored or acknowledged",
+                    cnd_link_name(c->link), (unsigned)info.fingerprint);
+        return CND_E_PROTOCOL;
     }
     /* After an ACK the watermark moved: a batch that does not start after
      * it would make this loop spin forever. */
@@ -290,6 +330,9 @@ cnd_status_t cnd_hostsync_run(cnd_link_t *l, cnd_hoststore_t *hs,
     st = cnd_link_hello(l, &h, err);
     if (st == CND_OK) {
         rep->pending_before = h.pending;
+        c->hello = &h;
+        c->rows_left = (uint64_t)h.pending + SYNC_MARGIN_ROWS;
+        c->bytes_left = c->rows_left * SYNC_ROW_MAX_BYTES;
         st = fetch_missing_packs(c, &h, err);
     }
     while (st == CND_OK && !done)
@@ -331,7 +374,10 @@ static int sync_usage(FILE *f)
     fprintf(f, "usage: candor sync --store DIR [--device SPEC]\n\n"
                "Pulls every pending response from the device into the store DIR (created\n"
                "if missing). Each batch is written durably before the device is told it\n"
-               "may reclaim it, so an interrupted sync loses nothing; run it again.\n");
+               "may reclaim it, so an interrupted sync loses nothing; run it again.\n"
+               "The store takes survey packs only from offices it trusts (DIR/trusted/; a\n"
+               "new store trusts the office of the first pack it receives), and at most\n"
+               "what the device announced plus one batch per sync.\n");
     return f == stdout ? CND_EXIT_OK : CND_EXIT_USAGE;
 }
 
@@ -373,22 +419,29 @@ int cnd_cmd_sync(int argc, char **argv)
         fprintf(stderr, "candor sync: out of memory\n");
         return CND_EXIT_FAIL;
     }
-    if (cnd_hoststore_open(dir, 1, &hs, &err) != CND_OK) {
-        fprintf(stderr, "candor sync: %s\n", err.msg);
-        free(link);
-        return CND_EXIT_INPUT;
-    }
+    /* The device first: a sync that finds no device leaves no empty store
+     * behind (a mistyped --store would otherwise look like a real one). */
     if (cnd_link_open(link, spec, &err) != CND_OK) {
         fprintf(stderr, "candor sync: %s\n", err.msg);
-        cnd_hoststore_close(hs);
         free(link);
         return CND_EXIT_DEVICE;
+    }
+    if (cnd_hoststore_open(dir, 1, &hs, &err) != CND_OK) {
+        fprintf(stderr, "candor sync: %s\n", err.msg);
+        cnd_link_close(link);
+        free(link);
+        return CND_EXIT_INPUT;
     }
     prog.tty = isatty(STDOUT_FILENO);
     st = cnd_hostsync_run(link, hs, draw_progress, &prog, &rep, &err);
     clear_progress(&prog);
+    char learned[256];
+    if (cnd_hoststore_take_learned(hs, learned, sizeof learned))
+        printf("%s\n", learned);
     if (st != CND_OK) {
-        rc = rep.store_failed ? CND_EXIT_FAIL : cnd_link_exit_code(link);
+        rc = rep.store_failed   ? CND_EXIT_FAIL
+             : rep.pack_refused ? CND_EXIT_INPUT
+                                : cnd_link_exit_code(link);
         /* A cable pulled mid-sync is the common case at a desk: say that
          * nothing unacknowledged was lost and that the next sync resumes. */
         const char *resume = st == CND_E_DISCONNECTED || st == CND_E_TIMEOUT

@@ -23,6 +23,8 @@
  *   ack-sent        ACK written to the device, its reply not yet read
  *   acked           the device confirmed the ACK
  * (temp-* and linked, dir-fsynced also fire for survey pack files.)
+ * candor check has one more: rows-quarantined, when rows that failed are
+ * durable in quarantine/ and their batch file is not yet replaced.
  *
  * Unset, which is always the case outside tests, it costs one getenv() at
  * the first step. Never: does anything but kill; kills on a value it cannot

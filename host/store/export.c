@@ -146,6 +146,11 @@ typedef struct {
     size_t *start;          /* record i is text[start[i] .. start[i + 1]) */
     size_t n, cap;
     size_t refused;
+    /* The first refusals, printed after the walk: only if some response
+     * opened (when none did, the key is wrong, and one line says so). */
+#define EXPORT_NAMED_MAX 20
+    char named[EXPORT_NAMED_MAX][160];
+    char first_why[96];
     cnd_recjson_t **packs;  /* fragments of each pack seen, made once */
     size_t n_packs;
     /* Responses of one epoch come one after another and share a device:
@@ -217,14 +222,19 @@ static int collect_fn(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r,
     return 0;
 }
 
-/* One line per response left out, by id: the analyst must know. */
+/* Responses left out are named by id (the first EXPORT_NAMED_MAX of
+ * them): the analyst must know, and candor check --key moves them away. */
 static void refused_fn(void *ctx, const cnd_sealed_t *s, const char *why)
 {
     collect_t *c = ctx;
     char hex[2 * CND_RESPONSE_ID_LEN + 1];
     for (int i = 0; i < CND_RESPONSE_ID_LEN; i++)
         snprintf(hex + 2 * i, 3, "%02x", s->id[i]);
-    fprintf(stderr, "candor export: response %s %s; not exported\n", hex, why);
+    if (c->refused == 0)
+        snprintf(c->first_why, sizeof c->first_why, "%s", why);
+    if (c->refused < EXPORT_NAMED_MAX)
+        snprintf(c->named[c->refused], sizeof c->named[0],
+                 "candor export: response %s %s; not exported", hex, why);
     c->refused++;
 }
 
@@ -780,6 +790,17 @@ int cnd_cmd_export(int argc, char **argv)
         rc = r < 0 ? CND_EXIT_FAIL : CND_EXIT_INPUT;
         goto out;
     }
+    if (c.n == 0 && c.refused > 0) {
+        /* Nothing opened: a wrong key, not damage. An empty export would
+         * replace a good earlier one, so nothing is written at all. */
+        cnd_err_set(&err,
+                    "the key%s given open%s none of the %zu stored responses (%s); check --key; "
+                    "nothing written, %s left as it was",
+                    o.n_keys > 1 ? "s" : "", o.n_keys > 1 ? "" : "s", c.refused, c.first_why,
+                    o.out);
+        rc = CND_EXIT_INPUT;
+        goto out;
+    }
     if ((cb = codebook_json(hs, o.period, o.out, &n_surveys, &err)) == NULL) {
         rc = CND_EXIT_INPUT;
         goto out;
@@ -799,10 +820,20 @@ int cnd_cmd_export(int argc, char **argv)
         goto out;
     printf("exported %zu responses (%zu surveys) to %s; codebook %s\n", c.n, n_surveys, o.out,
            cb_path);
+    size_t quarantined = cnd_hoststore_quarantine_count(hs);
+    if (quarantined > 0)
+        printf("left out %zu entr%s in %s/quarantine/ (each .why file says why; see candor "
+               "check)\n",
+               quarantined, quarantined == 1 ? "y" : "ies", o.store);
     rc = CND_EXIT_OK;
     if (c.refused > 0) {
-        cnd_err_set(&err, "%zu responses failed authentication and were left out (named above)",
-                    c.refused);
+        for (size_t k = 0; k < c.refused && k < EXPORT_NAMED_MAX; k++)
+            fprintf(stderr, "%s\n", c.named[k]);
+        cnd_err_set(&err,
+                    "%zu responses failed authentication and were left out (%s named above); "
+                    "candor check %s --key KEY moves them to quarantine/",
+                    c.refused, c.refused > EXPORT_NAMED_MAX ? "the first 20" : "each",
+                    o.store);
         rc = CND_EXIT_INPUT;
     }
 out:

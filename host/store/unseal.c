@@ -132,11 +132,16 @@ static int hold_fn(void *ctx, const cnd_pack_t *pk, const cnd_sealed_t *r)
     return 0;
 }
 
+/* By public key, then the rest of the epoch: rows that name one epoch key
+ * with another box or office key (only a forgery can) rank apart, so each
+ * run opens with its own epoch bytes and a forged row sorted first cannot
+ * make the real rows of its epoch fail to open. */
 static int by_epoch_pub(const void *x, const void *y, void *all)
 {
     const uint32_t *a = x, *b = y;
     const cnd_epoch_t *e = ((const all_t *)all)->epochs;
-    return memcmp(e[*a].epoch_pub, e[*b].epoch_pub, CND_X25519_LEN);
+    int c = memcmp(e[*a].epoch_pub, e[*b].epoch_pub, CND_X25519_LEN);
+    return c != 0 ? c : memcmp(&e[*a], &e[*b], sizeof e[*a]);
 }
 
 /* Epoch (by public key), then chain index: the only order in which a chain
@@ -289,7 +294,7 @@ static void run_task(run_t *run, const task_t *t, result_t *res)
 {
     const all_t *a = run->a;
     const cnd_epoch_t *ep = &a->epochs[a->v[t->first].epoch];
-    cnd_seal_chain_t chain;
+    cnd_seal_chain_t chain, before;
     uint8_t device_id[CND_DEVICE_ID_LEN];
     const char *epoch_why = NULL;
     size_t k = 0, n = 0;
@@ -298,6 +303,7 @@ static void run_task(run_t *run, const task_t *t, result_t *res)
     while (k < run->n_keys && memcmp(ep->office_pub, run->pubs[k], CND_X25519_LEN) != 0)
         k++;
     memset(&chain, 0, sizeof chain);
+    memset(&before, 0, sizeof before);
     if (k == run->n_keys)
         epoch_why = "is sealed to another office key (export it with that key)";
     else if (cnd_unseal_open(&chain, run->privs[k], ep->epoch_pub, ep->box, CND_DEVICE_BOX_LEN,
@@ -309,6 +315,14 @@ static void run_task(run_t *run, const task_t *t, result_t *res)
         if (epoch_why == NULL) {
             cnd_sealed_t s;
             unhold(a, &a->v[i], &s);
+            /* Rows naming the same index (sorted next to each other) are
+             * each tried with that index's key: a forged row a device
+             * slipped in beside a real one must not make the real one
+             * look like a replay, whichever comes first. */
+            if (i > t->from && a->v[i].ctr == a->v[i - 1].ctr)
+                chain = before;
+            else
+                before = chain;
             res[n].why = cnd_unseal_next(&chain, &s, a->v[i].pk, 1, &res[n].r);
         }
         if (++n == UNSEAL_BATCH || i + 1 == t->to) {
@@ -318,6 +332,7 @@ static void run_task(run_t *run, const task_t *t, result_t *res)
     }
     memset(res, 0, UNSEAL_BATCH * sizeof *res);
     cnd_seal_wipe(&chain);
+    cnd_seal_wipe(&before);
     memset(device_id, 0, sizeof device_id);
 }
 
@@ -354,8 +369,8 @@ static int by_cost_desc(const void *x, const void *y)
 /* One task per epoch. Cutting costs work (the second part walks the chain
  * again), so only an epoch holding more than 2/3 of all responses is cut
  * in two, where it would otherwise keep one thread busy long after the
- * others; never between two responses naming the same index, so a
- * repeated index is refused exactly as in one pass. Biggest first, so the
+ * others; never between two responses naming the same index, so rows
+ * sharing an index are each tried with its key, exactly as in one pass. Biggest first, so the
  * threads finish together. */
 static task_t *make_tasks(const all_t *a, size_t threads, size_t *n_tasks)
 {

@@ -63,6 +63,60 @@ fresh_bad
 echo "not a pack" >"$T/bad/packs/$fp.pack"
 damaged "survey pack overwritten" "$T/bad/packs/$fp.pack"
 
+# Entries that are not what the store expects where it expects a directory
+# (responses/<fp>) or a file (<name>.cnb): each is one error naming it,
+# never a hang and never a silent "exported 0 responses".
+fresh_bad
+mv "$T/bad/responses/$fp" "$T/moved"
+ln -s "$T/not-mounted/$fp" "$T/bad/responses/$fp"
+damaged "responses/<fp> a dangling symlink (a disk not mounted)" "$T/bad/responses/$fp"
+fresh_bad
+mv "$T/bad/responses/$fp" "$T/moved2"
+ln -s "$fp" "$T/bad/responses/$fp"
+damaged "responses/<fp> a symlink loop" "$T/bad/responses/$fp"
+fresh_bad
+rm -r "$T/bad/responses/$fp" && echo plain >"$T/bad/responses/$fp"
+damaged "responses/<fp> a plain file" "$T/bad/responses/$fp"
+fresh_bad
+rm -r "$T/bad/responses/$fp" && mkfifo "$T/bad/responses/$fp"
+damaged "responses/<fp> a FIFO" "$T/bad/responses/$fp"
+fresh_bad
+rm -r "$T/bad/responses/$fp"
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$T/bad/responses/$fp"
+damaged "responses/<fp> a socket" "$T/bad/responses/$fp"
+fresh_bad
+rm "$BADCNB" && mkfifo "$BADCNB"
+damaged "a batch file that is a FIFO (no hang)" "$BADCNB"
+fresh_bad
+rm "$BADCNB" && ln -s "$T/nowhere.cnb" "$BADCNB"
+damaged "a batch file that is a dangling symlink" "$BADCNB"
+fresh_bad
+rm "$BADCNB" && mkdir "$BADCNB"
+damaged "a batch file that is a directory" "$BADCNB"
+fresh_bad
+rm -r "$T/bad/responses" && ln -s "$T/nowhere" "$T/bad/responses"
+damaged "responses/ a dangling symlink" "$T/bad/responses"
+fresh_bad
+rm -r "$T/bad/packs" && mkfifo "$T/bad/packs"
+damaged "packs/ a FIFO" "$T/bad/packs"
+
+# Wrong key: the key opens none of the responses. One summary line (not
+# one per response), exit 3, and the earlier export and codebook stay.
+"$CANDOR" keygen -o "$T/stranger.key" --no-passphrase >/dev/null || fail "keygen"
+"$CANDOR" export "$T/good" -o "$T/keep.json" >/dev/null 2>"$T/export.err" ||
+    fail "export: $(cat "$T/export.err")"
+cp "$T/keep.json" "$T/keep.before" && cp "$T/keep.codebook.json" "$T/keep.cb.before"
+"$CANDOR" export "$T/good" -o "$T/keep.json" --key "$T/stranger.key" >"$T/export.out" 2>"$T/export.err"
+rc=$?
+[ $rc -eq 3 ] || fail "wrong key: export exit $rc, want 3"
+expect_one_line_error "$T/export.err" export
+grep -q "opens none of the $N stored responses" "$T/export.err" ||
+    fail "wrong key: $(cat "$T/export.err")"
+cmp -s "$T/keep.json" "$T/keep.before" && cmp -s "$T/keep.codebook.json" "$T/keep.cb.before" ||
+    fail "wrong key: the earlier export was replaced"
+[ -z "$(ls -A "$T" | grep '^\.keep')" ] || fail "wrong key: temp files left: $(ls -A "$T")"
+echo "ok: wrong key -> $(cat "$T/export.err")"
+
 # What a crash between write and link leaves: a temp file, never a
 # committed response. Export ignores it and is whole.
 fresh_bad

@@ -21,6 +21,7 @@
 
 #include "compile.h"
 #include "hoststore.h"
+#include "officekey.h"
 #include "open_sealed.h"
 #include "tmp_tree.h"
 #include "test_key.h"
@@ -539,6 +540,86 @@ static void responses_that_do_not_fit_the_pack_are_refused_whole(void **state)
     cnd_hoststore_close(hs);
 }
 
+/* Trust (SPEC 8.3): the first pack teaches a new store its office, once;
+ * another office's pack is refused, and so is another signer's pack of a
+ * stored survey id and version even when that signer is trusted. */
+static void packs_only_from_trusted_offices(void **state)
+{
+    fixture_t *f = *state;
+    cnd_err_t err;
+    char line[256], path[160];
+    static uint8_t other[CND_MAX_PACK_SIZE];
+    size_t other_len = 0;
+    cnd_office_key_t k2;
+    assert_int_equal(cnd_key_generate(&k2, &err), 0);
+    assert_int_equal(cnd_compile_file(SURVEY, &k2, other, sizeof other, &other_len, &err), CND_OK);
+
+    cnd_hoststore_t *hs = open_store(f, 1);
+    assert_int_equal(cnd_hoststore_trusted_count(hs), 0);
+    assert_int_equal(cnd_hoststore_put_pack(hs, f->pack, (uint32_t)f->pack_len, &err), CND_OK);
+    assert_int_equal(cnd_hoststore_take_learned(hs, line, sizeof line), 1);
+    assert_non_null(strstr(line, "now trusts office key"));
+    assert_int_equal(cnd_hoststore_take_learned(hs, line, sizeof line), 0);
+    assert_int_equal(cnd_hoststore_trusted_count(hs), 1);
+    assert_int_equal(cnd_hoststore_put_pack(hs, other, (uint32_t)other_len, &err),
+                     CND_E_UNTRUSTED);
+    assert_non_null(strstr(err.msg, "does not trust"));
+    assert_int_equal(cnd_hoststore_pack_count(hs), 1);
+    cnd_hoststore_close(hs);
+
+    /* The coordinator trusts the second office too: the pack is still
+     * refused, its survey id and version are taken by another signer. */
+    snprintf(path, sizeof path, "%s/trusted/second.pub", f->dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(cnd_key_pub(&k2), 1, CND_KEY_PUB_LEN, fp), CND_KEY_PUB_LEN);
+    fclose(fp);
+    hs = open_store(f, 0);
+    assert_int_equal(cnd_hoststore_trusted_count(hs), 2);
+    assert_int_equal(cnd_hoststore_put_pack(hs, other, (uint32_t)other_len, &err),
+                     CND_E_UNTRUSTED);
+    assert_non_null(strstr(err.msg, "already holds"));
+    assert_int_equal(cnd_hoststore_pack_count(hs), 1);
+    cnd_hoststore_close(hs);
+
+    /* A damaged trusted key file fails the open, naming it. */
+    fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("not a key", fp);
+    fclose(fp);
+    assert_int_equal(cnd_hoststore_open(f->dir, 0, &hs, &err), CND_E_CORRUPT);
+    assert_non_null(strstr(err.msg, "second.pub"));
+    cnd_key_wipe(&k2);
+}
+
+/* quarantine/ (SPEC 8.4): bytes and a one-line .why, never replacing an
+ * earlier entry of the same name; export and sync count, never read it. */
+static void quarantine_keeps_every_entry_with_its_reason(void **state)
+{
+    fixture_t *f = *state;
+    cnd_err_t err;
+    char path[160], line[200];
+    cnd_hoststore_t *hs = open_with_pack(f);
+    const uint8_t raw[3] = {1, 2, 3};
+    assert_int_equal(cnd_hoststore_quarantine_count(hs), 0);
+    assert_int_equal(cnd_hoststore_quarantine_put(hs, "damaged-1", raw, 3, "bad CRC", &err),
+                     CND_OK);
+    assert_int_equal(cnd_hoststore_quarantine_put(hs, "damaged-1", raw, 2, "bad again", &err),
+                     CND_OK);
+    assert_int_not_equal(cnd_hoststore_quarantine_put(hs, "../x", raw, 1, "no", &err), CND_OK);
+    assert_int_equal(cnd_hoststore_quarantine_count(hs), 2);
+    snprintf(path, sizeof path, "%s/quarantine/damaged-1-1.why", f->dir);
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    assert_non_null(fgets(line, sizeof line, fp));
+    fclose(fp);
+    assert_string_equal(line, "damaged-1: bad again\n");
+    cnd_hoststore_close(hs);
+    hs = open_store(f, 0); /* still opens: quarantine/ is not part of the store */
+    assert_int_equal(cnd_hoststore_quarantine_count(hs), 2);
+    cnd_hoststore_close(hs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -564,6 +645,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(file_damaged_after_open_fails_the_walk_by_name, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(damaged_pack_file_is_reported_by_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(packs_only_from_trusted_offices, setup, teardown),
+        cmocka_unit_test_setup_teardown(quarantine_keeps_every_entry_with_its_reason, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(responses_whose_pack_is_missing_are_not_dropped, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(second_open_is_refused_while_the_store_is_in_use, setup,

@@ -28,6 +28,7 @@
 #include "packadmin.h"
 #include "packsign.h"
 #include "relevance.h"
+#include "xlsform.h"
 
 #define SOURCE_MAX_BYTES (1024 * 1024) /* a survey source is a few tens of KB */
 #define INTEGER_MAX_SPAN 10000         /* see read_integer_range() */
@@ -1284,12 +1285,7 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
 {
     const char *end = NULL;
     cJSON *root;
-    src_t *src = NULL;
-    uint8_t *pack = NULL;
-    uint32_t body_len = 0, pack_len = 0;
-    cnd_pack_t pk;
     cnd_status_t st = CND_E_INVALID;
-    uint16_t i;
 
     if (out_len != NULL)
         *out_len = 0;
@@ -1309,9 +1305,29 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
     while (end != NULL && (size_t)(end - json) < len &&
            (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
         end++;
-    if (end != NULL && (size_t)(end - json) < len) {
+    if (end != NULL && (size_t)(end - json) < len)
         json_error(json, len, end, " (text after the end of the survey object)", err);
-        goto done;
+    else
+        st = cnd_compile_tree(root, key, out, cap, out_len, err);
+    cJSON_Delete(root);
+    return st;
+}
+
+cnd_status_t cnd_compile_tree(cJSON *root, const cnd_office_key_t *key, uint8_t *out, size_t cap,
+                              size_t *out_len, cnd_err_t *err)
+{
+    src_t *src = NULL;
+    uint8_t *pack = NULL;
+    uint32_t body_len = 0, pack_len = 0;
+    cnd_pack_t pk;
+    cnd_status_t st = CND_E_INVALID;
+    uint16_t i;
+
+    if (out_len != NULL)
+        *out_len = 0;
+    if (root == NULL || out == NULL || out_len == NULL || key == NULL) {
+        cnd_err_set(err, "internal: missing argument to the compiler");
+        return CND_E_INVALID;
     }
     src = calloc(1, sizeof *src);
     pack = malloc(CND_MAX_PACK_SIZE);
@@ -1354,7 +1370,6 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
 done:
     free(pack);
     free(src);
-    cJSON_Delete(root);
     return st;
 }
 
@@ -1384,6 +1399,9 @@ cnd_status_t cnd_compile_file(const char *path, const cnd_office_key_t *key, uin
         cnd_err_set(err, "%s is larger than %d bytes; is it really a survey source?", path,
                     SOURCE_MAX_BYTES);
         st = CND_E_RANGE;
+    } else if (cnd_xlsform_is_workbook((const uint8_t *)buf, n)) {
+        /* The second front end (xlsform.h): same tree, same checks. */
+        st = cnd_xlsform_compile((const uint8_t *)buf, n, key, out, cap, out_len, err);
     } else {
         st = cnd_compile_json(buf, n, key, out, cap, out_len, err);
     }

@@ -1468,16 +1468,18 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
 
 static void compile_usage(FILE *to)
 {
-    fprintf(to, "usage: candor compile SOURCE.json -o OUTPUT.pack --key KEYFILE\n"
+    fprintf(to, "usage: candor compile SOURCE.json|SOURCE.xlsx -o OUTPUT.pack --key KEYFILE\n"
                 "                      [--passphrase-file FILE]\n"
                 "\n"
                 "Checks a survey source and compiles it into a survey pack for the handheld,\n"
                 "signed with the office's key (candor keygen). A handheld installs only packs\n"
                 "signed by the office named in the survey it already has; the pack names\n"
                 "this key's office, whose public key responses will be sealed to.\n"
-                "Any problem stops the compile with one line naming the JSON path and the\n"
-                "problem; no output file is written then. The source format is described\n"
-                "in formats/schema/survey.schema.json.\n"
+                "Any problem stops the compile with one line naming the JSON path (for a\n"
+                "workbook: the sheet, cell and column) and the problem; no output file is\n"
+                "written then. The source format is described in\n"
+                "formats/schema/survey.schema.json; an XLSForm workbook (.xlsx) is read as\n"
+                "the same source (candor(1), XLSFORM; candor xlsform writes one).\n"
                 "\n"
                 "options:\n"
                 "  -o, --output FILE          where to write the pack (required)\n"
@@ -1572,7 +1574,7 @@ int cnd_cmd_compile(int argc, char **argv)
         return CND_EXIT_USAGE;
     }
     if (optind != argc - 1 || output == NULL) {
-        fprintf(stderr, "candor compile: expected one SOURCE.json and -o OUTPUT.pack; see "
+        fprintf(stderr, "candor compile: expected one SOURCE.json (or .xlsx) and -o OUTPUT.pack; see "
                         "candor compile --help\n");
         return CND_EXIT_USAGE;
     }

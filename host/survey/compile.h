@@ -43,8 +43,8 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
  * every check. The tree may be modified (presets are expanded in place);
  * the caller still owns it. Errors and statuses as cnd_compile_json.
  */
-typedef struct cJSON cJSON;
-cnd_status_t cnd_compile_tree(cJSON *root, const cnd_office_key_t *key, uint8_t *out, size_t cap,
+struct cJSON;
+cnd_status_t cnd_compile_tree(struct cJSON *root, const cnd_office_key_t *key, uint8_t *out, size_t cap,
                               size_t *out_len, cnd_err_t *err);
 
 /* Reads path and compiles it (a JSON source, or an XLSForm workbook when the

@@ -46,7 +46,7 @@
 #define XLSX_MAX_STRINGS 65536
 #define XLSX_MAX_CELL_BYTES 16384
 
-typedef struct cJSON cJSON;
+struct cJSON;
 typedef struct cnd_xlsform_map cnd_xlsform_map_t;
 
 /* A zip file ("PK\3\4"): what compile.c hands to this front end. */
@@ -58,7 +58,7 @@ int cnd_xlsform_is_workbook(const uint8_t *data, size_t len);
  * cnd_xlsform_map_free). On failure nothing is returned and err is one line
  * naming the sheet and cell (or the part of the zip) and the problem.
  */
-cnd_status_t cnd_xlsform_read(const uint8_t *data, size_t len, cJSON **root,
+cnd_status_t cnd_xlsform_read(const uint8_t *data, size_t len, struct cJSON **root,
                               cnd_xlsform_map_t **map, cnd_err_t *err);
 void cnd_xlsform_map_free(cnd_xlsform_map_t *map);
 

@@ -573,7 +573,8 @@ static int load_book(book_t *bk, const uint8_t *data, size_t len)
         pc.sheet = sh;
         if (!read_part(bk, sh->target, 0, &pc))
             return 0;
-        qsort(sh->cells, sh->n, sizeof *sh->cells, cell_cmp);
+        if (sh->n > 1)
+            qsort(sh->cells, sh->n, sizeof *sh->cells, cell_cmp);
         for (u = 1; u < sh->n; u++)
             if (cell_cmp(&sh->cells[u - 1], &sh->cells[u]) == 0) {
                 char letters[8];

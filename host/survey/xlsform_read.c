@@ -915,11 +915,25 @@ static int check_row_columns(form_t *f, const form_sheet_t *fs, size_t from, siz
     return 1;
 }
 
+static int text_is(const char *s, const char *const *words)
+{
+    for (; *words != NULL; words++)
+        if (strcasecmp(s, *words) == 0)
+            return 1;
+    return 0;
+}
+
+/* Columns XLSForm tools use for display only; Candor's device has its own
+ * layout and messages, so they are read past. */
+static const char *const display_columns[] = {"appearance", "constraint_message",
+                                              "required_message", "guidance_hint", NULL};
+
 static int add_language(form_t *f, const form_sheet_t *fs, const xcol_t *c)
 {
     size_t l;
     char where[240];
-    if (!c->has_lang)
+    /* Display-only columns (guidance_hint::French (fr)) declare nothing. */
+    if (!c->has_lang || text_is(c->base, display_columns))
         return 1;
     cell_where(fs, fs->header_row, c, where, sizeof where);
     for (l = 0; l < f->n_langs; l++)
@@ -942,13 +956,6 @@ static int add_language(form_t *f, const form_sheet_t *fs, const xcol_t *c)
     return 1;
 }
 
-static int text_is(const char *s, const char *const *words)
-{
-    for (; *words != NULL; words++)
-        if (strcasecmp(s, *words) == 0)
-            return 1;
-    return 0;
-}
 
 static const char *const true_words[] = {"yes", "true", "true()", "1", NULL};
 static const char *const false_words[] = {"no", "false", "false()", "0", NULL};
@@ -1030,10 +1037,6 @@ static cJSON *tags_value(const char *s)
     return arr;
 }
 
-/* Columns XLSForm tools use for display only; Candor's device has its own
- * layout and messages, so they are read past. */
-static const char *const display_columns[] = {"appearance", "constraint_message",
-                                              "required_message", "guidance_hint", NULL};
 
 /*
  * One row's cells [from, to) into obj under path. Every column of the
@@ -1444,7 +1447,7 @@ static int read_survey(form_t *f)
 
     map_add(f->bk, f->map, "items", fs->sh->name);
     if (tc == NULL || items == NULL) {
-        bk_fail(f->bk, "%s!1: the survey sheet has no 'type' column", fs->sh->name);
+        bk_fail(f->bk, "%s!A1: the survey sheet has no 'type' column", fs->sh->name);
         return 0;
     }
     while (next_row(fs, &next, &from, &to)) {
@@ -1538,7 +1541,7 @@ static int read_ui(form_t *f)
     if (!f->have_ui || fs->sh->n == 0)
         return 1;
     if (nc == NULL) {
-        bk_fail(f->bk, "%s!1: the ui sheet needs a 'name' column (the ui string's key)",
+        bk_fail(f->bk, "%s!A1: the ui sheet needs a 'name' column (the ui string's key)",
                 fs->sh->name);
         return 0;
     }
@@ -1686,7 +1689,7 @@ static int build_form(form_t *f)
         map_add(f->bk, f->map, p, f->lang_where[i]);
     }
     if (f->n_langs == 0) {
-        bk_fail(f->bk, "%s!1: no label::Language (code) columns, e.g. label::English (en)",
+        bk_fail(f->bk, "%s!A1: no label::Language (code) columns, e.g. label::English (en)",
                 f->survey.sh->name);
         return 0;
     }

@@ -928,12 +928,17 @@ static int text_is(const char *s, const char *const *words)
 static const char *const display_columns[] = {"appearance", "constraint_message",
                                               "required_message", "guidance_hint", NULL};
 
+/* Pictures and sound beside a question (media::image::English (en),
+ * image::English (en)): the handheld shows text only. */
+static const char *const media_columns[] = {"media", "image", "big-image", "audio", "video",
+                                            NULL};
+
 static int add_language(form_t *f, const form_sheet_t *fs, const xcol_t *c)
 {
     size_t l;
     char where[240];
     /* Display-only columns (guidance_hint::French (fr)) declare nothing. */
-    if (!c->has_lang || text_is(c->base, display_columns))
+    if (!c->has_lang || text_is(c->base, display_columns) || text_is(c->base, media_columns))
         return 1;
     cell_where(fs, fs->header_row, c, where, sizeof where);
     for (l = 0; l < f->n_langs; l++)
@@ -1057,6 +1062,13 @@ static int fill_row(form_t *f, const form_sheet_t *fs, uint32_t row, size_t from
         cell_where(fs, row, c, where, sizeof where);
         if (c->base[0] == '\0' || text_is(c->base, skip) || text_is(c->base, display_columns))
             continue;
+        if (text_is(c->base, media_columns)) {
+            if (cell != NULL) {
+                bk_fail(f->bk, "%s: media are not supported: the handheld shows text only", where);
+                return 0;
+            }
+            continue;
+        }
         if (c->has_lang) {
             snprintf(p, sizeof p, "%s%s%s", path, dot, c->base);
             if (map_find(f->map, p, strlen(p)) == NULL)

@@ -375,6 +375,23 @@ def main():
     expect_refusal("peer_value_without_header", peer_workbook(stray_value),
                    "survey!T5: a value in a column without a header")
 
+    def empty_display_columns(wb):  # other tools' columns, left empty or display-only
+        ws = wb["survey"]
+        ws.cell(row=1, column=15).value = "guidance_hint::Français (fr)"
+        ws.cell(row=3, column=15).value = "Lire lentement"
+        ws.cell(row=1, column=16).value = "media::image::English (en)"
+        ws.cell(row=1, column=17).value = "constraint_message::English (en)"
+        ws.cell(row=5, column=17).value = "0 to 100"
+    expect_ok("peer_display_columns", peer_workbook(empty_display_columns), twin_pack)
+
+    def media(wb):
+        ws = wb["survey"]
+        ws.cell(row=1, column=16).value = "media::image::English (en)"
+        ws.cell(row=1, column=17).value = "image::Español (es)"  # empty: read past
+        ws.cell(row=3, column=16).value = "house.jpg"
+    expect_refusal("peer_media", peer_workbook(media),
+                   "survey!P3 (media::image::English (en)): media are not supported")
+
     def compiler_check(wb):  # a check that lives in compile.c, located
         wb["survey"].cell(row=5, column=9).value = ". >= 0 and . <= 99999"
     expect_refusal("peer_wide_range", peer_workbook(compiler_check),

@@ -10,6 +10,7 @@
 #define CND_COMMANDS_H
 
 int cnd_cmd_compile(int argc, char **argv); /* host/survey/compile.c */
+int cnd_cmd_xlsform(int argc, char **argv); /* host/survey/xlsform_write.c */
 int cnd_cmd_devices(int argc, char **argv); /* host/cli/cmd_devices.c */
 int cnd_cmd_status(int argc, char **argv);  /* host/cli/cmd_device.c */
 int cnd_cmd_push(int argc, char **argv);    /* host/cli/cmd_device.c */

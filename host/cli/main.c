@@ -23,7 +23,8 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
-    {"compile", cnd_cmd_compile, "check a survey source (JSON) and build its pack"},
+    {"compile", cnd_cmd_compile, "check a survey source (JSON or XLSForm) and build its pack"},
+    {"xlsform", cnd_cmd_xlsform, "write a survey source out as an XLSForm workbook"},
     {"devices", cnd_cmd_devices, "list connected handhelds and simulators"},
     {"status", cnd_cmd_status, "show a device's surveys and pending responses"},
     {"push", cnd_cmd_push, "install a survey pack on a device"},

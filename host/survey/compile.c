@@ -28,6 +28,7 @@
 #include "packadmin.h"
 #include "packsign.h"
 #include "relevance.h"
+#include "xlsform.h"
 
 #define SOURCE_MAX_BYTES (1024 * 1024) /* a survey source is a few tens of KB */
 #define INTEGER_MAX_SPAN 10000         /* see read_integer_range() */
@@ -1419,12 +1420,7 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
 {
     const char *end = NULL;
     cJSON *root;
-    src_t *src = NULL;
-    uint8_t *pack = NULL;
-    uint32_t body_len = 0, pack_len = 0;
-    cnd_pack_t pk;
     cnd_status_t st = CND_E_INVALID;
-    uint16_t i;
 
     if (out_len != NULL)
         *out_len = 0;
@@ -1444,9 +1440,29 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
     while (end != NULL && (size_t)(end - json) < len &&
            (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
         end++;
-    if (end != NULL && (size_t)(end - json) < len) {
+    if (end != NULL && (size_t)(end - json) < len)
         json_error(json, len, end, " (text after the end of the survey object)", err);
-        goto done;
+    else
+        st = cnd_compile_tree(root, key, out, cap, out_len, err);
+    cJSON_Delete(root);
+    return st;
+}
+
+cnd_status_t cnd_compile_tree(cJSON *root, const cnd_office_key_t *key, uint8_t *out, size_t cap,
+                              size_t *out_len, cnd_err_t *err)
+{
+    src_t *src = NULL;
+    uint8_t *pack = NULL;
+    uint32_t body_len = 0, pack_len = 0;
+    cnd_pack_t pk;
+    cnd_status_t st = CND_E_INVALID;
+    uint16_t i;
+
+    if (out_len != NULL)
+        *out_len = 0;
+    if (root == NULL || out == NULL || out_len == NULL || key == NULL) {
+        cnd_err_set(err, "internal: missing argument to the compiler");
+        return CND_E_INVALID;
     }
     if (refuse_nul(json, len, err))
         goto done;
@@ -1491,7 +1507,6 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
 done:
     free(pack);
     free(src);
-    cJSON_Delete(root);
     return st;
 }
 
@@ -1521,6 +1536,9 @@ cnd_status_t cnd_compile_file(const char *path, const cnd_office_key_t *key, uin
         cnd_err_set(err, "%s is larger than %d bytes; is it really a survey source?", path,
                     SOURCE_MAX_BYTES);
         st = CND_E_RANGE;
+    } else if (cnd_xlsform_is_workbook((const uint8_t *)buf, n)) {
+        /* The second front end (xlsform.h): same tree, same checks. */
+        st = cnd_xlsform_compile((const uint8_t *)buf, n, key, out, cap, out_len, err);
     } else {
         st = cnd_compile_json(buf, n, key, out, cap, out_len, err);
     }
@@ -1587,16 +1605,18 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
 
 static void compile_usage(FILE *to)
 {
-    fprintf(to, "usage: candor compile SOURCE.json -o OUTPUT.pack --key KEYFILE\n"
+    fprintf(to, "usage: candor compile SOURCE.json|SOURCE.xlsx -o OUTPUT.pack --key KEYFILE\n"
                 "                      [--passphrase-file FILE]\n"
                 "\n"
                 "Checks a survey source and compiles it into a survey pack for the handheld,\n"
                 "signed with the office's key (candor keygen). A handheld installs only packs\n"
                 "signed by the office named in the survey it already has; the pack names\n"
                 "this key's office, whose public key responses will be sealed to.\n"
-                "Any problem stops the compile with one line naming the JSON path and the\n"
-                "problem; no output file is written then. The source format is described\n"
-                "in formats/schema/survey.schema.json.\n"
+                "Any problem stops the compile with one line naming the JSON path (for a\n"
+                "workbook: the sheet, cell and column) and the problem; no output file is\n"
+                "written then. The source format is described in\n"
+                "formats/schema/survey.schema.json; an XLSForm workbook (.xlsx) is read as\n"
+                "the same source (candor(1), XLSFORM; candor xlsform writes one).\n"
                 "\n"
                 "options:\n"
                 "  -o, --output FILE          where to write the pack (required)\n"
@@ -1726,7 +1746,7 @@ int cnd_cmd_compile(int argc, char **argv)
         return CND_EXIT_USAGE;
     }
     if (optind != argc - 1 || output == NULL) {
-        fprintf(stderr, "candor compile: expected one SOURCE.json and -o OUTPUT.pack; see "
+        fprintf(stderr, "candor compile: expected one SOURCE.json (or .xlsx) and -o OUTPUT.pack; see "
                         "candor compile --help\n");
         return CND_EXIT_USAGE;
     }

@@ -36,7 +36,19 @@
 cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key_t *key,
                               uint8_t *out, size_t cap, size_t *out_len, cnd_err_t *err);
 
-/* Reads path and compiles it; read failures give CND_E_IO and a message
+/*
+ * The checks and the pack writer behind cnd_compile_json, on a source tree
+ * already parsed (formats/schema/survey.schema.json). The XLSForm front end
+ * (xlsform.h) builds such a tree and calls this, so both front ends share
+ * every check. The tree may be modified (presets are expanded in place);
+ * the caller still owns it. Errors and statuses as cnd_compile_json.
+ */
+struct cJSON;
+cnd_status_t cnd_compile_tree(struct cJSON *root, const cnd_office_key_t *key, uint8_t *out, size_t cap,
+                              size_t *out_len, cnd_err_t *err);
+
+/* Reads path and compiles it (a JSON source, or an XLSForm workbook when the
+ * file is a zip: xlsform.h, whose errors name the sheet and cell); read failures give CND_E_IO and a message
  * naming the file. Compile errors are as above (without the file name). */
 cnd_status_t cnd_compile_file(const char *path, const cnd_office_key_t *key, uint8_t *out,
                               size_t cap, size_t *out_len, cnd_err_t *err);

@@ -752,6 +752,9 @@ static void compile_seeds(void)
                                      "identifying_item", "unknown_choice"};
     size_t i;
     copy_file_seed("compile", "domestic-work.json", CND_SOURCE_DIR "/surveys/domestic-work.json");
+    /* The XLSForm front end; tests/cli/xlsform_check.py SEED_DIR writes
+     * the peers' and refused workbooks next to it. */
+    copy_file_seed("compile", "domestic-work.xlsx", CND_SOURCE_DIR "/surveys/domestic-work.xlsx");
     for (i = 0; i < sizeof fixtures / sizeof fixtures[0]; i++) {
         char path[1024], name[128];
         snprintf(path, sizeof path, "%s/tests/cli/fixtures/compile/%s.json", CND_SOURCE_DIR,

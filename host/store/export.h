@@ -20,18 +20,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dataset.h"
+
 /* `candor export DIR -o responses.json [--format json|ndjson]
- *  [--codebook PATH] [--period week|month]`; returns a CND_EXIT_* code. */
+ *  [--codebook PATH] [--period ...] ...` (see usage()); returns a CND_EXIT_* code. */
 int cnd_cmd_export(int argc, char **argv);
-
-typedef enum { CND_PERIOD_WEEK = 0, CND_PERIOD_MONTH = 1 } cnd_period_t;
-
-/* day (days since 2020-01-01 UTC) as "YYYY-Www" (ISO 8601 week, the ISO
- * year may differ from the calendar year near 1 January) or "YYYY-MM".
- * out needs at least 9 bytes. */
-void cnd_export_period(uint16_t day, cnd_period_t period, char *out, size_t cap);
 
 /* The string that stands for "Prefer not to answer" in exported answers. */
 #define CND_EXPORT_PNA "prefer_not_to_answer"
+/* A quasi-identifier value replaced for k-anonymity (SPEC 9.4): the answer,
+ * language or period text in JSON. Host only: the answer state and
+ * language index that stand for it in a response copy being printed. */
+#define CND_EXPORT_SUPPRESSED "suppressed"
+#define CND_ANS_SUPPRESSED 3
+#define CND_EXPORT_LANG_SUPPRESSED 0xFF
 
 #endif

@@ -1,0 +1,56 @@
+/*
+ * dataset.h: every response of a store, opened, in memory, for the
+ * analyst's outputs (`candor export`, `candor report`).
+ *
+ * Owns: loading the office keys, opening every sealed response with
+ * unseal.c, naming each refused response on stderr, and the coarse period
+ * (week, month, quarter) of a day.
+ * Never: writes anything; keeps a device id beyond the process (device ids
+ * are kept only when pseudonyms were asked for, and wiped on free).
+ * RAM: host only; about 540 bytes per response (a cnd_response_t and its
+ * pack), plus 8 bytes with device ids.
+ */
+#ifndef CND_DATASET_H
+#define CND_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hosterr.h"
+#include "hoststore.h"
+#include "response.h"
+#include "seal.h"
+
+typedef struct {
+    cnd_hoststore_t *hs;
+    cnd_response_t *r;
+    const cnd_pack_t **pk;
+    uint8_t (*dev)[CND_DEVICE_ID_LEN]; /* NULL unless asked for */
+    size_t n, cap;
+    size_t refused; /* responses that failed authentication (named on stderr) */
+    const char *cmd; /* "export", for the stderr lines */
+    int want_dev;
+} cnd_dataset_t;
+
+#define CND_DATASET_MAX_KEYS 8
+
+/* Opens store, loads the keys (keys[0..n_keys), passfile may be NULL) and
+ * every response. Returns a CND_EXIT_* code with err set on failure. */
+int cnd_dataset_load(cnd_dataset_t *d, const char *cmd, const char *store,
+                     const char *const *keys, int n_keys, const char *passfile, int want_dev,
+                     cnd_err_t *err);
+void cnd_dataset_free(cnd_dataset_t *d);
+
+typedef enum { CND_PERIOD_WEEK = 0, CND_PERIOD_MONTH = 1, CND_PERIOD_QUARTER = 2 } cnd_period_t;
+
+/* day (days since 2020-01-01 UTC) as "YYYY-Www" (ISO 8601 week, the ISO
+ * year may differ from the calendar year near 1 January), "YYYY-MM" or
+ * "YYYY-Qn". out needs at least 9 bytes. */
+void cnd_export_period(uint16_t day, cnd_period_t period, char *out, size_t cap);
+/* The same as a number for flat files: YYYYWW, YYYYMM or YYYYQ. */
+int32_t cnd_export_period_code(uint16_t day, cnd_period_t period);
+/* "week", "month", "quarter"; -1 from the parser for anything else. */
+const char *cnd_period_name(cnd_period_t p);
+int cnd_period_parse(const char *s);
+
+#endif

@@ -1,0 +1,191 @@
+/* disclose.c: see disclose.h. */
+#include "disclose.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const uint32_t *v;
+    size_t m;
+} rows_t;
+
+static int cmp_rows(const void *a, const void *b, void *ctx)
+{
+    const rows_t *r = ctx;
+    const uint32_t *x = r->v + *(const size_t *)a * r->m, *y = r->v + *(const size_t *)b * r->m;
+    for (size_t j = 0; j < r->m; j++)
+        if (x[j] != y[j])
+            return x[j] < y[j] ? -1 : 1;
+    return 0;
+}
+
+/* Sorts idx by row and writes each record's group size into size[]. */
+static void group_sizes(const uint32_t *v, size_t n, size_t m, size_t *idx, size_t *size)
+{
+    rows_t r = {v, m};
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    qsort_r(idx, n, sizeof *idx, cmp_rows, &r);
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        while (b < n && cmp_rows(&idx[a], &idx[b], &r) == 0)
+            b++;
+        for (size_t i = a; i < b; i++)
+            size[idx[i]] = b - a;
+        a = b;
+    }
+}
+
+size_t cnd_disclose_smallest_group(const uint32_t *v, size_t n, size_t m, int *oom)
+{
+    size_t *idx = malloc((n + 1) * sizeof *idx), *size = malloc((n + 1) * sizeof *size);
+    size_t best = n;
+    *oom = idx == NULL || size == NULL;
+    if (!*oom) {
+        group_sizes(v, n, m, idx, size);
+        for (size_t i = 0; i < n; i++)
+            if (size[i] < best)
+                best = size[i];
+    }
+    free(idx);
+    free(size);
+    return best;
+}
+
+static size_t distinct(const uint32_t *v, size_t n, size_t m, size_t col, size_t *idx,
+                       size_t *size)
+{
+    uint32_t *c = malloc((n + 1) * sizeof *c);
+    size_t d = 0;
+    if (c == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        c[i] = v[i * m + col];
+    group_sizes(c, n, 1, idx, size);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || c[idx[i]] != c[idx[i - 1]])
+            d++;
+    free(c);
+    return d;
+}
+
+static long suppress_all(uint32_t *w, size_t m, size_t rec)
+{
+    long s = 0;
+    for (size_t j = 0; j < m; j++)
+        if (w[rec * m + j] != CND_QI_SUPPRESSED) {
+            w[rec * m + j] = CND_QI_SUPPRESSED;
+            s++;
+        }
+    return s;
+}
+
+/* One greedy run in column order cols[]; returns suppressed values. */
+static long run(uint32_t *w, size_t n, size_t m, unsigned k, const size_t *cols, size_t *idx,
+                size_t *size)
+{
+    long s = 0;
+    for (size_t p = 0; p < m; p++) {
+        group_sizes(w, n, m, idx, size);
+        int any = 0;
+        for (size_t i = 0; i < n; i++)
+            if (size[i] < k && w[i * m + cols[p]] != CND_QI_SUPPRESSED) {
+                w[i * m + cols[p]] = CND_QI_SUPPRESSED;
+                s++;
+                any = 1;
+            }
+        if (!any) {
+            int small = 0;
+            for (size_t i = 0; i < n && !small; i++)
+                small = size[i] < k;
+            if (!small)
+                return s;
+        }
+    }
+    for (;;) {
+        group_sizes(w, n, m, idx, size);
+        size_t star = 0, star_rec = n, big = n, small = 0;
+        for (size_t i = 0; i < n; i++) {
+            int all = 1;
+            for (size_t j = 0; j < m && all; j++)
+                all = w[i * m + j] == CND_QI_SUPPRESSED;
+            if (all) {
+                star = size[i];
+                star_rec = i;
+            } else if (big == n || size[i] > size[big]) {
+                big = i;
+            }
+            if (size[i] < k && !all)
+                small++;
+        }
+        if (small > 0) {
+            for (size_t i = 0; i < n; i++)
+                if (size[i] < k)
+                    s += suppress_all(w, m, i);
+            continue;
+        }
+        if (star_rec == n || star >= k || big == n)
+            return s;
+        /* Only the all-suppressed group is small: take records of the
+         * largest group into it, all of them if it would fall below k. */
+        size_t need = k - star, from = size[big];
+        size_t take = from - need >= k ? need : from;
+        for (size_t i = 0, t = 0; i < n && t < take; i++)
+            if (memcmp(w + i * m, w + big * m, m * sizeof *w) == 0 && i != big) {
+                s += suppress_all(w, m, i);
+                t++;
+            }
+        if (take == from)
+            s += suppress_all(w, m, big);
+    }
+}
+
+long cnd_disclose_suppress(uint32_t *v, size_t n, size_t m, unsigned k, int *oom)
+{
+    *oom = 0;
+    if (n == 0 || m == 0)
+        return 0;
+    if (n < k)
+        return -1;
+    size_t *idx = malloc(n * sizeof *idx), *size = malloc(n * sizeof *size);
+    size_t *cols = malloc(m * sizeof *cols), *card = malloc(m * sizeof *card);
+    uint32_t *w = malloc(n * m * sizeof *w), *best = malloc(n * m * sizeof *best);
+    long best_s = -1;
+    if (!idx || !size || !cols || !card || !w || !best) {
+        *oom = 1;
+        goto out;
+    }
+    for (size_t j = 0; j < m; j++)
+        card[j] = distinct(v, n, m, j, idx, size);
+    for (size_t first = 0; first < m; first++) {
+        size_t c = 0;
+        cols[c++] = first;
+        /* The rest by falling cardinality: fine columns split groups most. */
+        for (size_t left = m - 1; left > 0; left--) {
+            size_t pick = m;
+            for (size_t j = 0; j < m; j++) {
+                int used = 0;
+                for (size_t u = 0; u < c; u++)
+                    used |= cols[u] == j;
+                if (!used && (pick == m || card[j] > card[pick]))
+                    pick = j;
+            }
+            cols[c++] = pick;
+        }
+        memcpy(w, v, n * m * sizeof *w);
+        long s = run(w, n, m, k, cols, idx, size);
+        if (best_s < 0 || s < best_s) {
+            best_s = s;
+            memcpy(best, w, n * m * sizeof *w);
+        }
+    }
+    memcpy(v, best, n * m * sizeof *v);
+out:
+    free(idx);
+    free(size);
+    free(cols);
+    free(card);
+    free(w);
+    free(best);
+    return *oom ? -1 : best_s;
+}

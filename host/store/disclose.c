@@ -145,8 +145,14 @@ long cnd_disclose_suppress(uint32_t *v, size_t n, size_t m, unsigned k, int *oom
     *oom = 0;
     if (n == 0 || m == 0)
         return 0;
-    if (n < k)
-        return -1;
+    if (n < k) {
+        /* No grouping reaches k: the most that can be done is to suppress
+         * every value, which the caller reports. */
+        long s = 0;
+        for (size_t i = 0; i < n; i++)
+            s += suppress_all(v, m, i);
+        return s;
+    }
     size_t *idx = malloc(n * sizeof *idx), *size = malloc(n * sizeof *size);
     size_t *cols = malloc(m * sizeof *cols), *card = malloc(m * sizeof *card);
     uint32_t *w = malloc(n * m * sizeof *w), *best = malloc(n * m * sizeof *best);

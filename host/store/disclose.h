@@ -22,8 +22,8 @@
 /*
  * v holds n records of m quasi-identifier values (row-major; values other
  * than CND_QI_SUPPRESSED). On success suppresses values in place and
- * returns how many; -1 when n < k (no suppression can reach k; v is left
- * unchanged) or out of memory (*oom set).
+ * returns how many; -1 when out of memory (*oom set). When n < k no
+ * suppression can reach k: every value is suppressed (the caller says so).
  *
  * Greedy, like sdcMicro's local suppression: for each choice of the first
  * column, pass over the columns (that one first, then by falling number of

@@ -681,10 +681,6 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
                                     : "no output file given (-o FILE)");
         return CND_EXIT_USAGE;
     }
-    if (o->stable_ids && o->pseudonyms)
-        return bad("%s: stable ids would join the device pseudonyms of every export; choose "
-                   "one",
-                   "--stable-ids with --device-pseudonyms");
     if (o->labels != NULL && o->format < FMT_CSV)
         return bad("--labels %s is for --format csv, sav or dta (JSON carries every language)",
                    o->labels);
@@ -835,8 +831,14 @@ static int pick_survey(const cnd_dataset_t *ds, const char *want, const cnd_pack
         if (one == NULL)
             one = pk;
     }
+    /* No responses yet: the columns still come from the stored survey. */
+    for (size_t j = 0; one == NULL && j < cnd_hoststore_pack_count(ds->hs); j++) {
+        const cnd_pack_t *q = cnd_hoststore_pack_at(ds->hs, j);
+        if (want == NULL ? cnd_hoststore_pack_count(ds->hs) == 1 : survey_matches(q, want))
+            one = q;
+    }
     if (one == NULL && want != NULL) {
-        cnd_err_set(err, "no responses of survey '%s' in the store", want);
+        cnd_err_set(err, "no survey '%s' in the store", want);
         return -1;
     }
     *out = one;
@@ -903,15 +905,12 @@ static int disclosure(const cnd_dataset_t *ds, const export_opts_t *o, plan_mem_
         long s = cnd_disclose_suppress(v, nr, mc, o->k, &oom);
         if (oom)
             goto oom;
-        if (s < 0) {
+        if (nr < o->k) {
             char id[CND_MAX_NAME_LEN + 1];
-            cnd_err_set(err,
-                        "survey '%s' has %zu responses, fewer than k = %u: no export of them "
-                        "can keep every combination of quasi-identifiers shared by %u; wait for "
-                        "more, lower --k, or pass --no-disclosure-check (said in the codebook)",
-                        cstr(cnd_pack_survey_id(pk), id, sizeof id), nr, o->k, o->k);
-            rc = 1;
-            goto out;
+            fprintf(stderr,
+                    "candor export: warning: survey '%s' has %zu responses, fewer than k = %u: "
+                    "every quasi-identifier value of them is suppressed\n",
+                    cstr(cnd_pack_survey_id(pk), id, sizeof id), nr, o->k);
         }
         m->suppressed += s;
         for (size_t r = 0; r < nr; r++) {
@@ -1062,6 +1061,7 @@ static int add_export_facts(cJSON *cb, const export_opts_t *o, const plan_mem_t 
     } else {
         add(d, "k", cJSON_CreateNumber(o->k), &ok);
         add(d, "smallest_group", cJSON_CreateNumber((double)m->smallest), &ok);
+        add(d, "k_reached", cJSON_CreateBool(m->smallest >= o->k), &ok);
         add(d, "suppressed_values", cJSON_CreateNumber((double)m->suppressed), &ok);
     }
     cJSON *q = cJSON_CreateArray();

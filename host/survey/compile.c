@@ -514,12 +514,12 @@ static int read_tags(src_item_t *it, const cJSON *arr, const char *path, cnd_err
                         path, t, CND_MAX_NAME_LEN);
             return 0;
         }
-        if (cnd_coding_is_tag(e->valuestring, strlen(e->valuestring)) ||
-            strcmp(e->valuestring, "INV") == 0 || strcmp(e->valuestring, "COE") == 0 ||
-            strncmp(e->valuestring, "ILO:", 4) == 0) {
+        /* Plain tags are free labels; only "coding" codes answers. */
+        if (cnd_coding_is_tag(e->valuestring, strlen(e->valuestring))) {
             cnd_err_set(err,
-                        "%s.tags[%u]: '%s' codes a whole item; say which answers signal an "
-                        "ILO indicator or INV/COE in the item's \"coding\" (SPEC 1.11)",
+                        "%s.tags[%u]: '%s': tags starting with sig: are reserved; say which "
+                        "answers signal an ILO indicator or INV/COE in the item's \"coding\" "
+                        "(SPEC 1.11)",
                         path, t, e->valuestring);
             return 0;
         }

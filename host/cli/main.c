@@ -28,7 +28,8 @@ static const command_t commands[] = {
     {"status", cnd_cmd_status, "show a device's surveys and pending responses"},
     {"push", cnd_cmd_push, "install a survey pack on a device"},
     {"sync", cnd_cmd_sync, "pull new responses into a store, durably, exactly once"},
-    {"export", cnd_cmd_export, "write a store's responses as JSON or NDJSON"},
+    {"export", cnd_cmd_export, "write a store's responses as JSON, NDJSON, CSV, SPSS or Stata"},
+    {"report", cnd_cmd_report, "write a publishable HTML report of a store's responses"},
     {"watch", cnd_cmd_watch, "sync station: sync every handheld plugged in, one line each"},
     {"keygen", cnd_cmd_keygen, "create the office's key pair (sealing, pack signing)"},
 };

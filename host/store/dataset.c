@@ -177,3 +177,73 @@ void cnd_dataset_free(cnd_dataset_t *d)
     cnd_hoststore_close(d->hs);
     memset(d, 0, sizeof *d);
 }
+
+/* Pack strings are not NUL-terminated. */
+static const char *cstr_(cnd_str_t s, char *buf, size_t cap)
+{
+    size_t n = s.len < cap ? s.len : cap - 1;
+    if (n > 0)
+        memcpy(buf, s.ptr, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+static int survey_matches(const cnd_pack_t *pk, const char *want)
+{
+    char id[CND_MAX_NAME_LEN + 1];
+    cstr_(cnd_pack_survey_id(pk), id, sizeof id);
+    const char *colon = strchr(want, ':');
+    size_t idlen = colon ? (size_t)(colon - want) : strlen(want);
+    if (strlen(id) != idlen || memcmp(id, want, idlen) != 0)
+        return 0;
+    return colon == NULL || strtol(colon + 1, NULL, 10) == (long)cnd_pack_survey_version(pk);
+}
+
+int cnd_same_survey(const cnd_pack_t *a, const cnd_pack_t *b)
+{
+    cnd_str_t x = cnd_pack_survey_id(a), y = cnd_pack_survey_id(b);
+    return a == b || (cnd_pack_survey_version(a) == cnd_pack_survey_version(b) &&
+                      x.len == y.len && memcmp(x.ptr, y.ptr, x.len) == 0);
+}
+
+/* Flat formats hold one survey: the one asked for, or the only one. */
+int cnd_dataset_pick_survey(const cnd_dataset_t *ds, const char *want, const cnd_pack_t **out,
+                       cnd_err_t *err)
+{
+    const cnd_pack_t *one = NULL;
+    char id[CND_MAX_NAME_LEN + 1], list[512] = "";
+    for (size_t i = 0; i < ds->n; i++) {
+        const cnd_pack_t *pk = ds->pk[i];
+        if (want != NULL && !survey_matches(pk, want))
+            continue;
+        if (one != NULL && !cnd_same_survey(pk, one)) {
+            for (size_t j = 0; j < cnd_hoststore_pack_count(ds->hs); j++) {
+                const cnd_pack_t *q = cnd_hoststore_pack_at(ds->hs, j);
+                size_t l = strlen(list);
+                snprintf(list + l, sizeof list - l, "%s%s:%u", l ? ", " : "",
+                         cstr_(cnd_pack_survey_id(q), id, sizeof id),
+                         (unsigned)cnd_pack_survey_version(q));
+            }
+            cnd_err_set(err,
+                        "the store holds responses of several surveys (%s); a flat file holds "
+                        "one: pass --survey ID:VERSION",
+                        list);
+            return -1;
+        }
+        if (one == NULL)
+            one = pk;
+    }
+    /* No responses yet: the columns still come from the stored survey. */
+    for (size_t j = 0; one == NULL && j < cnd_hoststore_pack_count(ds->hs); j++) {
+        const cnd_pack_t *q = cnd_hoststore_pack_at(ds->hs, j);
+        if (want == NULL ? cnd_hoststore_pack_count(ds->hs) == 1 : survey_matches(q, want))
+            one = q;
+    }
+    if (one == NULL && want != NULL) {
+        cnd_err_set(err, "no survey '%s' in the store", want);
+        return -1;
+    }
+    *out = one;
+    return 0;
+}
+

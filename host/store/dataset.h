@@ -41,6 +41,15 @@ int cnd_dataset_load(cnd_dataset_t *d, const char *cmd, const char *store,
                      cnd_err_t *err);
 void cnd_dataset_free(cnd_dataset_t *d);
 
+/* 1 when both packs are the same survey id and version. */
+int cnd_same_survey(const cnd_pack_t *a, const cnd_pack_t *b);
+/* The one survey a flat file or a report covers: want ("ID" or
+ * "ID:VERSION") or, when NULL, the only survey of the responses (or of the
+ * store, when it holds no responses yet). -1 with err set when the store
+ * holds several and want is NULL, or none matches want. */
+int cnd_dataset_pick_survey(const cnd_dataset_t *ds, const char *want, const cnd_pack_t **out,
+                            cnd_err_t *err);
+
 typedef enum { CND_PERIOD_WEEK = 0, CND_PERIOD_MONTH = 1, CND_PERIOD_QUARTER = 2 } cnd_period_t;
 
 /* day (days since 2020-01-01 UTC) as "YYYY-Www" (ISO 8601 week, the ISO

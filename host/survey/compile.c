@@ -137,7 +137,7 @@ static const char *const identifying_names[] = {"name",
 
 /* Choice names the export uses for non-answers. */
 static const char *const reserved_choice_names[] = {"pna", "prefer_not", "prefer_not_to_answer",
-                                                    "not_asked"};
+                                                    "not_asked", "suppressed"};
 
 static int in_list(const char *s, const char *const *list, size_t n)
 {

@@ -379,6 +379,15 @@ def t_suppression():
 
 # ------------------------------------------------------------ k-anonymity --
 
+def validate(path, schema):
+    """The JSON exports stay valid against formats/schema/ (jsonschema)."""
+    import jsonschema
+    sch = json.load(open(os.path.join(SRC, "formats", "schema", schema + ".schema.json")))
+    try:
+        jsonschema.validate(json.load(open(path, encoding="utf-8")), sch)
+    except jsonschema.ValidationError as e:
+        fail("%s does not follow %s.schema.json: %s at %s" % (path, schema, e.message, list(e.path)))
+
 def t_kanon():
     import pandas as pd
     store = os.path.join(T, "w10k")
@@ -413,6 +422,10 @@ def t_kanon():
         groups[k] = groups.get(k, 0) + 1
     if min(groups.values()) < 5:
         fail("JSON export: a group of %d" % min(groups.values()))
+    if not any("suppressed" in (r["language"], r["period"]) or "suppressed" in r["answers"].values() for r in recs):
+        fail("the JSON export shows no suppressed value")
+    validate(outj, "export")
+    validate(os.path.join(T, "w10k.codebook.json"), "codebook")
     print("ok: 10,000 responses, no quasi-identifier group below 5 (smallest %d, %d groups), %d values suppressed"
           % (sizes.min(), len(sizes), suppressed))
 
@@ -453,6 +466,8 @@ def t_flat_in_r():
                "--codebook", os.path.join(T, "f.%s.cb.json" % f))
     export(store, os.path.join(T, "es.sav"), "--format", "sav", "--labels", "es",
            "--no-disclosure-check", "--codebook", os.path.join(T, "es.cb.json"))
+    for f in ("csv", "sav", "dta"):
+        validate(os.path.join(T, "f.%s.cb.json" % f), "codebook")
     df = pd.read_csv(os.path.join(T, "f.csv"))
     bad = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
     if bad:

@@ -178,8 +178,7 @@ void cnd_dataset_free(cnd_dataset_t *d)
     memset(d, 0, sizeof *d);
 }
 
-/* Pack strings are not NUL-terminated. */
-static const char *cstr_(cnd_str_t s, char *buf, size_t cap)
+const char *cnd_cstr(cnd_str_t s, char *buf, size_t cap)
 {
     size_t n = s.len < cap ? s.len : cap - 1;
     if (n > 0)
@@ -191,7 +190,7 @@ static const char *cstr_(cnd_str_t s, char *buf, size_t cap)
 static int survey_matches(const cnd_pack_t *pk, const char *want)
 {
     char id[CND_MAX_NAME_LEN + 1];
-    cstr_(cnd_pack_survey_id(pk), id, sizeof id);
+    cnd_cstr(cnd_pack_survey_id(pk), id, sizeof id);
     const char *colon = strchr(want, ':');
     size_t idlen = colon ? (size_t)(colon - want) : strlen(want);
     if (strlen(id) != idlen || memcmp(id, want, idlen) != 0)
@@ -221,7 +220,7 @@ int cnd_dataset_pick_survey(const cnd_dataset_t *ds, const char *want, const cnd
                 const cnd_pack_t *q = cnd_hoststore_pack_at(ds->hs, j);
                 size_t l = strlen(list);
                 snprintf(list + l, sizeof list - l, "%s%s:%u", l ? ", " : "",
-                         cstr_(cnd_pack_survey_id(q), id, sizeof id),
+                         cnd_cstr(cnd_pack_survey_id(q), id, sizeof id),
                          (unsigned)cnd_pack_survey_version(q));
             }
             cnd_err_set(err,
@@ -247,3 +246,12 @@ int cnd_dataset_pick_survey(const cnd_dataset_t *ds, const char *want, const cnd
     return 0;
 }
 
+
+int cnd_dataset_refused_status(const cnd_dataset_t *d, cnd_err_t *err)
+{
+    if (d->refused == 0)
+        return CND_EXIT_OK;
+    cnd_err_set(err, "%zu responses failed authentication and were left out (named above)",
+                d->refused);
+    return CND_EXIT_INPUT;
+}

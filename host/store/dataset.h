@@ -41,6 +41,14 @@ int cnd_dataset_load(cnd_dataset_t *d, const char *cmd, const char *store,
                      cnd_err_t *err);
 void cnd_dataset_free(cnd_dataset_t *d);
 
+/* Pack strings are not NUL-terminated: s as a C string in buf (cut to
+ * cap - 1 bytes). */
+const char *cnd_cstr(cnd_str_t s, char *buf, size_t cap);
+
+/* CND_EXIT_OK, or CND_EXIT_INPUT with err saying how many responses failed
+ * authentication (each was named on stderr while loading). */
+int cnd_dataset_refused_status(const cnd_dataset_t *d, cnd_err_t *err);
+
 /* 1 when both packs are the same survey id and version. */
 int cnd_same_survey(const cnd_pack_t *a, const cnd_pack_t *b);
 /* The one survey a flat file or a report covers: want ("ID" or

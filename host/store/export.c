@@ -41,20 +41,10 @@
 
 /* ----------------------------------------------------------- json help -- */
 
-/* Pack strings are not NUL-terminated; cJSON wants C strings. */
-static const char *cstr(cnd_str_t s, char *buf, size_t cap)
-{
-    size_t n = s.len < cap ? s.len : cap - 1;
-    if (n > 0)
-        memcpy(buf, s.ptr, n);
-    buf[n] = '\0';
-    return buf;
-}
-
 static cJSON *json_str(cnd_str_t s)
 {
     char buf[CND_MAX_TEXT_LEN + 1];
-    return cJSON_CreateString(cstr(s, buf, sizeof buf));
+    return cJSON_CreateString(cnd_cstr(s, buf, sizeof buf));
 }
 
 /* Adds item under key; on any failure frees item and clears *ok, so the
@@ -158,7 +148,7 @@ static cJSON *labels_json(const cnd_pack_t *pk, cnd_str_t (*get)(const cnd_pack_
     char code[CND_LANG_CODE_LEN + 1];
     cJSON *o = cJSON_CreateObject();
     for (uint8_t l = 0; l < cnd_pack_lang_count(pk); l++)
-        add(o, cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(get(pk, item, l)), ok);
+        add(o, cnd_cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(get(pk, item, l)), ok);
     return o;
 }
 
@@ -175,13 +165,13 @@ static cJSON *choices_json(const cnd_pack_t *pk, uint16_t item, const cnd_item_t
     char name[CND_MAX_TEXT_LEN + 1];
     cJSON *arr = cJSON_CreateArray();
     for (uint8_t c = 0; c < it->n_choices; c++) {
-        cstr(cnd_pack_choice_name(pk, item, c), name, sizeof name);
+        cnd_cstr(cnd_pack_choice_name(pk, item, c), name, sizeof name);
         if (strcmp(name, CND_EXPORT_PNA) == 0) {
             char item_name[CND_MAX_NAME_LEN + 1];
             cnd_err_set(err,
                         "item %s has a choice named %s, which export reserves for \"prefer not "
                         "to answer\"; rename the choice in the survey source",
-                        cstr(it->name, item_name, sizeof item_name), CND_EXPORT_PNA);
+                        cnd_cstr(it->name, item_name, sizeof item_name), CND_EXPORT_PNA);
             *ok = 0;
             break;
         }
@@ -193,7 +183,7 @@ static cJSON *choices_json(const cnd_pack_t *pk, uint16_t item, const cnd_item_t
             /* Yes/no labels may live only in the pack's interface strings. */
             if (lab.len == 0 && it->kind == CND_ITEM_YESNO)
                 lab = cnd_pack_ui(pk, l, c ? CND_UI_YES : CND_UI_NO);
-            add(labels, cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(lab), ok);
+            add(labels, cnd_cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(lab), ok);
         }
         add(ch, "labels", labels, ok);
         push(arr, ch, ok);
@@ -226,7 +216,7 @@ static cJSON *coding_json(const cnd_pack_t *pk, uint16_t i, const cnd_item_t *it
         if (s == 0)
             continue;
         cJSON *e = cJSON_CreateObject(), *sig = cJSON_CreateArray();
-        add(e, "answer", cJSON_CreateString(cstr(cnd_pack_choice_name(pk, i, c), name, sizeof name)),
+        add(e, "answer", cJSON_CreateString(cnd_cstr(cnd_pack_choice_name(pk, i, c), name, sizeof name)),
             ok);
         for (int code = 0; code < CND_CODE_COUNT; code++)
             if (s >> code & 1)
@@ -246,7 +236,7 @@ static cJSON *item_json(const cnd_pack_t *pk, uint16_t i, int *ok, cnd_err_t *er
         return NULL;
     }
     cJSON *o = cJSON_CreateObject();
-    add(o, "name", cJSON_CreateString(cstr(it.name, buf, sizeof buf)), ok);
+    add(o, "name", cJSON_CreateString(cnd_cstr(it.name, buf, sizeof buf)), ok);
     add(o, "kind", cJSON_CreateString(kind_name(it.kind)), ok);
     add(o, "exported", cJSON_CreateBool(it.kind != CND_ITEM_INFO), ok);
     add(o, "labels", labels_json(pk, cnd_pack_item_label, i, ok), ok);
@@ -286,7 +276,7 @@ static cJSON *survey_json(const cnd_pack_t *pk, int *ok, cnd_err_t *err)
     cJSON *langs = cJSON_CreateArray();
     for (uint8_t l = 0; l < cnd_pack_lang_count(pk); l++) {
         cJSON *lo = cJSON_CreateObject();
-        add(lo, "code", cJSON_CreateString(cstr(cnd_pack_lang_code(pk, l), buf, sizeof buf)), ok);
+        add(lo, "code", cJSON_CreateString(cnd_cstr(cnd_pack_lang_code(pk, l), buf, sizeof buf)), ok);
         add(lo, "name", json_str(cnd_pack_lang_name(pk, l)), ok);
         push(langs, lo, ok);
     }
@@ -346,7 +336,7 @@ static cJSON *codebook_json(cnd_hoststore_t *hs, cnd_period_t period, const char
             cnd_err_set(err,
                         "two different survey packs in the store are both '%s' version %u; "
                         "give the changed survey a new version and push it again",
-                        cstr(cnd_pack_survey_id(pk), id, sizeof id),
+                        cnd_cstr(cnd_pack_survey_id(pk), id, sizeof id),
                         (unsigned)cnd_pack_survey_version(pk));
             ok = 0;
         }
@@ -851,7 +841,7 @@ static int disclosure(const cnd_dataset_t *ds, const export_opts_t *o, plan_mem_
             fprintf(stderr,
                     "candor export: warning: survey '%s' has %zu responses, fewer than k = %u: "
                     "every quasi-identifier value of them is suppressed\n",
-                    cstr(cnd_pack_survey_id(pk), id, sizeof id), nr, o->k);
+                    cnd_cstr(cnd_pack_survey_id(pk), id, sizeof id), nr, o->k);
         }
         m->suppressed += s;
         for (size_t r = 0; r < nr; r++) {
@@ -928,10 +918,10 @@ static int make_plan(const cnd_dataset_t *ds, const export_opts_t *o, cnd_export
                     char code[CND_LANG_CODE_LEN + 1];
                     size_t len = strlen(langs);
                     snprintf(langs + len, sizeof langs - len, "%s%s", l ? ", " : "",
-                             cstr(cnd_pack_lang_code(p->pk, l), code, sizeof code));
+                             cnd_cstr(cnd_pack_lang_code(p->pk, l), code, sizeof code));
                 }
                 cnd_err_set(err, "--labels %s: survey '%s' has no such language (it has %s)",
-                            o->labels, cstr(cnd_pack_survey_id(p->pk), id, sizeof id), langs);
+                            o->labels, cnd_cstr(cnd_pack_survey_id(p->pk), id, sizeof id), langs);
                 return 1;
             }
             p->label_lang = (uint8_t)found;
@@ -1068,12 +1058,7 @@ int cnd_cmd_export(int argc, char **argv)
     else
         printf("k-anonymity k=%u: %ld quasi-identifier values suppressed, smallest group %zu\n",
                o.k, mem.suppressed, mem.smallest);
-    rc = CND_EXIT_OK;
-    if (ds.refused > 0) {
-        cnd_err_set(&err, "%zu responses failed authentication and were left out (named above)",
-                    ds.refused);
-        rc = CND_EXIT_INPUT;
-    }
+    rc = cnd_dataset_refused_status(&ds, &err);
 out:
     if (rc != CND_EXIT_OK)
         fprintf(stderr, "candor export: %s\n", err.msg);

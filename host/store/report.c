@@ -22,15 +22,6 @@
 
 /* ------------------------------------------------------------- helpers -- */
 
-static const char *cstr(cnd_str_t s, char *buf, size_t cap)
-{
-    size_t n = s.len < cap ? s.len : cap - 1;
-    if (n > 0)
-        memcpy(buf, s.ptr, n);
-    buf[n] = '\0';
-    return buf;
-}
-
 /* HTML text: & < > " escaped. */
 static void esc(FILE *f, const char *s)
 {
@@ -57,7 +48,7 @@ static void esc(FILE *f, const char *s)
 static void esc_str(FILE *f, cnd_str_t s)
 {
     char buf[CND_MAX_TEXT_LEN + 1];
-    esc(f, cstr(s, buf, sizeof buf));
+    esc(f, cnd_cstr(s, buf, sizeof buf));
 }
 
 /* 95 % Wilson score interval of x successes in n. */
@@ -235,7 +226,7 @@ static int table_counts(FILE *f, const model_t *m)
         fprintf(f, "<tr><th>%s</th>", ptxt);
         for (uint8_t l = 0; l < L; l++) {
             snprintf(key, sizeof key, "pl:%s:%s", ptxt,
-                     cstr(cnd_pack_lang_code(m->pk, l), code, sizeof code));
+                     cnd_cstr(cnd_pack_lang_code(m->pk, l), code, sizeof code));
             num(f, key, &t, i * L + l);
         }
         snprintf(key, sizeof key, "pl:%s:*", ptxt);
@@ -244,7 +235,7 @@ static int table_counts(FILE *f, const model_t *m)
     }
     fputs("<tr><th>Total</th>", f);
     for (uint8_t l = 0; l < L; l++) {
-        snprintf(key, sizeof key, "pl:*:%s", cstr(cnd_pack_lang_code(m->pk, l), code, sizeof code));
+        snprintf(key, sizeof key, "pl:*:%s", cnd_cstr(cnd_pack_lang_code(m->pk, l), code, sizeof code));
         num(f, key, &t, cnd_table_col_total(&t, l));
     }
     num(f, "pl:*:*", &t, cnd_table_grand(&t));
@@ -297,8 +288,8 @@ static int line_table(FILE *f, const char *prefix, const char *const *names,
 }
 
 /* Yes / no of one property over a denominator, as a 2-cell line. */
-static int yes_no_table(FILE *f, const char *prefix, const char *label, long yes, long total,
-                        unsigned thr)
+static int yes_no_table(FILE *f, const char *prefix, const char *label, const char *extra,
+                        long yes, long total, unsigned thr)
 {
     cnd_table_t t;
     char key[160];
@@ -311,6 +302,11 @@ static int yes_no_table(FILE *f, const char *prefix, const char *label, long yes
     fputs("<tr><td>", f);
     esc(f, label);
     fputs("</td>", f);
+    if (extra != NULL) {
+        fputs("<td>", f);
+        esc(f, extra);
+        fputs("</td>", f);
+    }
     num(f, prefix, &t, 0);
     snprintf(key, sizeof key, "%s:not", prefix);
     num(f, key, &t, 1);
@@ -338,7 +334,7 @@ static int items_section(FILE *f, const model_t *m)
         cnd_item_t it;
         if (cnd_pack_item(m->pk, i, &it) != CND_OK || it.kind == CND_ITEM_INFO)
             continue;
-        cstr(it.name, name, sizeof name);
+        cnd_cstr(it.name, name, sizeof name);
         unsigned thr = item_threshold(m, i);
         fprintf(f, "<h3 id=\"item-%s\">", name);
         esc_str(f, cnd_pack_item_label(m->pk, i, 0));
@@ -390,11 +386,11 @@ static int items_section(FILE *f, const model_t *m)
             continue;
         }
         for (uint8_t c = 0; c < it.n_choices && c < CND_MAX_CHOICES; c++) {
-            cstr(cnd_pack_choice_name(m->pk, i, c), cname[c], sizeof cname[c]);
+            cnd_cstr(cnd_pack_choice_name(m->pk, i, c), cname[c], sizeof cname[c]);
             cnd_str_t l = cnd_pack_choice_label(m->pk, i, c, 0);
             if (l.len == 0 && it.kind == CND_ITEM_YESNO)
                 l = cnd_pack_ui(m->pk, 0, c ? CND_UI_YES : CND_UI_NO);
-            cstr(l, clab[c], sizeof clab[c]);
+            cnd_cstr(l, clab[c], sizeof clab[c]);
             names[c] = cname[c];
             labels[c] = clab[c];
             counts[c] = 0;
@@ -427,7 +423,7 @@ static int items_section(FILE *f, const model_t *m)
         for (uint8_t c = 0; c < it.n_choices; c++) {
             char key[128];
             snprintf(key, sizeof key, "%s:%s", prefix, cname[c]);
-            int p = yes_no_table(f, key, clab[c], counts[c], answered, thr);
+            int p = yes_no_table(f, key, clab[c], NULL, counts[c], answered, thr);
             shown[c] = p >= 0;
             pct[c] = p >= 0 ? p / 10.0 : 0;
         }
@@ -458,7 +454,7 @@ static int indicators_section(FILE *f, const model_t *m)
         }
         char key[64];
         snprintf(key, sizeof key, "ind:%s", cnd_code_name(c));
-        int p = yes_no_table(f, key, cnd_code_title(c), yes, (long)m->n,
+        int p = yes_no_table(f, key, cnd_code_title(c), NULL, yes, (long)m->n,
                              c == CND_CODE_VIOLENCE ? SMALL_CELL_VIOLENCE : SMALL_CELL);
         labels[c] = cnd_code_title(c);
         shown[c] = p >= 0;
@@ -498,11 +494,11 @@ static int icls_section(FILE *f, const model_t *m)
           "that job.</p>\n<table><tr><th></th><th>n</th><th>not</th><th>respondents</th>"
           "<th>%</th><th>95 % CI (Wilson)</th></tr>\n",
           f);
-    yes_no_table(f, "icls:inv", "Involuntary work (an answer coded INV)", inv, (long)m->n,
+    yes_no_table(f, "icls:inv", "Involuntary work (an answer coded INV)", NULL, inv, (long)m->n,
                  SMALL_CELL);
-    yes_no_table(f, "icls:coe", "Threat or menace of penalty (an answer coded COE)", coe,
+    yes_no_table(f, "icls:coe", "Threat or menace of penalty (an answer coded COE)", NULL, coe,
                  (long)m->n, SMALL_CELL);
-    yes_no_table(f, "icls:fl", "Forced labour: INV and COE", fl, (long)m->n, SMALL_CELL);
+    yes_no_table(f, "icls:fl", "Forced labour: INV and COE", NULL, fl, (long)m->n, SMALL_CELL);
     fputs("</table>\n", f);
     /* Breakdowns: only by items the survey declares as grouping ("group"). */
     for (uint16_t i = 0; i < cnd_pack_item_count(m->pk); i++) {
@@ -511,7 +507,7 @@ static int icls_section(FILE *f, const model_t *m)
         if (!is_tagged(m->pk, i, "group") || cnd_pack_item(m->pk, i, &it) != CND_OK ||
             (it.kind != CND_ITEM_SINGLE && it.kind != CND_ITEM_YESNO))
             continue;
-        cstr(it.name, name, sizeof name);
+        cnd_cstr(it.name, name, sizeof name);
         size_t R = (size_t)it.n_choices + 2; /* choices, prefer not, not asked */
         cnd_table_t t;
         if (cnd_table_init(&t, R, 2, 1, 1, SMALL_CELL) != 0)
@@ -531,7 +527,7 @@ static int icls_section(FILE *f, const model_t *m)
                    "<th>Total</th></tr>\n",
                 name);
         for (size_t r = 0; r < R; r++) {
-            const char *rn = r < it.n_choices ? cstr(cnd_pack_choice_name(m->pk, i, (uint8_t)r), cn,
+            const char *rn = r < it.n_choices ? cnd_cstr(cnd_pack_choice_name(m->pk, i, (uint8_t)r), cn,
                                                      sizeof cn)
                              : r == it.n_choices ? "prefer_not_to_answer"
                                                  : "not_asked";
@@ -612,32 +608,15 @@ static int c189_section(FILE *f, const model_t *m)
         char label[160], key[64], nm[CND_MAX_NAME_LEN + 1];
         snprintf(label, sizeof label, "%s: %s", c189[a].tag + 5, c189[a].right);
         snprintf(key, sizeof key, "c189:%s", c189[a].tag + 5);
-        /* the items column sits between the label and the numbers */
-        cnd_table_t t;
-        if (cnd_table_init(&t, 1, 2, 1, 0, SMALL_CELL) != 0)
-            return -1;
-        *cnd_table_cell(&t, 0, 0) = coded;
-        *cnd_table_cell(&t, 0, 1) = answered - coded;
-        cnd_table_suppress(&t);
-        size_t tot = cnd_table_row_total(&t, 0);
-        fputs("<tr><td>", f);
-        esc(f, label);
-        fputs("</td><td>", f);
+        char items_text[CND_MAX_ITEMS * (CND_MAX_NAME_LEN + 2) + 1] = "";
         for (size_t j = 0; j < ni; j++) {
             cnd_item_t it;
+            size_t used = strlen(items_text);
             if (cnd_pack_item(m->pk, items[j], &it) == CND_OK)
-                fprintf(f, "%s%s", j ? ", " : "", cstr(it.name, nm, sizeof nm));
+                snprintf(items_text + used, sizeof items_text - used, "%s%s", j ? ", " : "",
+                         cnd_cstr(it.name, nm, sizeof nm));
         }
-        fputs("</td>", f);
-        num(f, key, &t, 0);
-        char k2[80];
-        snprintf(k2, sizeof k2, "%s:not", key);
-        num(f, k2, &t, 1);
-        snprintf(k2, sizeof k2, "%s:*", key);
-        num(f, k2, &t, tot);
-        share(f, key, &t, 0, tot);
-        fputs("</tr>\n", f);
-        cnd_table_free(&t);
+        yes_no_table(f, key, label, items_text, coded, answered, SMALL_CELL);
     }
     fputs("</table>\n", f);
     return 0;
@@ -660,9 +639,9 @@ static int quality_section(FILE *f, const model_t *m)
             pna += s == CND_ANS_PNA;
             asked += s != CND_ANS_NONE;
         }
-        snprintf(key, sizeof key, "dq:%s", cstr(it.name, name, sizeof name));
+        snprintf(key, sizeof key, "dq:%s", cnd_cstr(it.name, name, sizeof name));
         snprintf(label, sizeof label, "%s", name);
-        yes_no_table(f, key, label, pna, asked, item_threshold(m, i));
+        yes_no_table(f, key, label, NULL, pna, asked, item_threshold(m, i));
     }
     fputs("</table>\n<h3>Interviews per ISO week</h3>\n", f);
     int32_t *wk = malloc((m->n + 1) * sizeof *wk);
@@ -797,7 +776,7 @@ static const char style[] =
 static int write_page(FILE *f, const model_t *m)
 {
     char title[CND_MAX_TEXT_LEN + 1], id[CND_MAX_NAME_LEN + 1];
-    cstr(cnd_pack_title(m->pk, 0), title, sizeof title);
+    cnd_cstr(cnd_pack_title(m->pk, 0), title, sizeof title);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'\"><title>",
@@ -810,7 +789,7 @@ static int write_page(FILE *f, const model_t *m)
                "as &lt;%d* or &lt;%d*, and so are other cells that totals would give them "
                "back from. Every respondent answered anonymously; nothing here identifies "
                "anyone.</p>\n",
-            cstr(cnd_pack_survey_id(m->pk), id, sizeof id),
+            cnd_cstr(cnd_pack_survey_id(m->pk), id, sizeof id),
             (unsigned)cnd_pack_survey_version(m->pk), m->n, SMALL_CELL, SMALL_CELL_VIOLENCE,
             SMALL_CELL, SMALL_CELL_VIOLENCE);
     if (table_counts(f, m) != 0 || indicators_section(f, m) != 0 || icls_section(f, m) != 0 ||
@@ -907,12 +886,7 @@ int cnd_cmd_report(int argc, char **argv)
     if (publish(o.out, page, page_len, &err) != 0)
         goto out;
     printf("report on %zu responses written to %s\n", m.n, o.out);
-    rc = CND_EXIT_OK;
-    if (ds.refused > 0) {
-        cnd_err_set(&err, "%zu responses failed authentication and were left out (named above)",
-                    ds.refused);
-        rc = CND_EXIT_INPUT;
-    }
+    rc = cnd_dataset_refused_status(&ds, &err);
 out:
     if (rc != CND_EXIT_OK)
         fprintf(stderr, "candor report: %s\n", err.msg);

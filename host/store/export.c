@@ -811,7 +811,7 @@ static int disclosure(const cnd_dataset_t *ds, const export_opts_t *o, plan_mem_
             if (is_qi(pk, i))
                 qi[nq++] = i;
         for (size_t b = a; b < n; b++)
-            if (!done[b] && ds->pk[m->sel[b]] == pk) {
+            if (!done[b] && cnd_same_survey(ds->pk[m->sel[b]], pk)) {
                 done[b] = 1;
                 rows[nr++] = b;
             }

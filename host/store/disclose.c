@@ -19,8 +19,8 @@ static int cmp_rows(const void *a, const void *b, void *ctx)
     return 0;
 }
 
-/* Sorts idx by row and writes each record's group size into size[]. */
-static void group_sizes(const uint32_t *v, size_t n, size_t m, size_t *idx, size_t *size)
+/* Writes each record's group size into size[] by sorting idx by row. */
+static void group_sizes_sorted(const uint32_t *v, size_t n, size_t m, size_t *idx, size_t *size)
 {
     rows_t r = {v, m};
     for (size_t i = 0; i < n; i++)
@@ -36,13 +36,140 @@ static void group_sizes(const uint32_t *v, size_t n, size_t m, size_t *idx, size
     }
 }
 
+/*
+ * The same in linear time when a row packs into 64 bits (the usual case:
+ * a few coarse quasi-identifiers): rows are ranked per column once
+ * (pack_t), then counted in an open-addressing table. The greedy search
+ * groups tens of times, so this is what keeps export fast.
+ */
+typedef struct {
+    int ok;                 /* rows fit 64 bits */
+    uint8_t *shift;         /* per column */
+    uint32_t **rank_of;     /* per column: sorted distinct values, for ranking */
+    size_t *n_ranks;
+    uint64_t *key;          /* per record */
+    uint64_t *slot_key;     /* hash table */
+    uint32_t *slot_count;
+    size_t cap;
+} pack_t;
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void pack_free(pack_t *p, size_t m)
+{
+    for (size_t j = 0; p->rank_of && j < m; j++)
+        free(p->rank_of[j]);
+    free(p->rank_of);
+    free(p->shift);
+    free(p->n_ranks);
+    free(p->key);
+    free(p->slot_key);
+    free(p->slot_count);
+    memset(p, 0, sizeof *p);
+}
+
+/* Ranks every value that can appear (the column's values and
+ * CND_QI_SUPPRESSED); -1 when out of memory. */
+static int pack_init(pack_t *p, const uint32_t *v, size_t n, size_t m)
+{
+    memset(p, 0, sizeof *p);
+    p->shift = calloc(m + 1, 1);
+    p->rank_of = calloc(m + 1, sizeof *p->rank_of);
+    p->n_ranks = calloc(m + 1, sizeof *p->n_ranks);
+    p->key = malloc((n + 1) * sizeof *p->key);
+    for (p->cap = 16; p->cap < 2 * n; p->cap *= 2)
+        ;
+    p->slot_key = malloc(p->cap * sizeof *p->slot_key);
+    p->slot_count = malloc(p->cap * sizeof *p->slot_count);
+    if (!p->shift || !p->rank_of || !p->n_ranks || !p->key || !p->slot_key || !p->slot_count)
+        return -1;
+    unsigned bits = 0;
+    for (size_t j = 0; j < m; j++) {
+        uint32_t *c = malloc((n + 1) * sizeof *c);
+        if (c == NULL)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            c[i] = v[i * m + j];
+        c[n] = CND_QI_SUPPRESSED;
+        qsort(c, n + 1, sizeof *c, cmp_u32);
+        size_t d = 0;
+        for (size_t i = 0; i <= n; i++)
+            if (i == 0 || c[i] != c[i - 1])
+                c[d++] = c[i];
+        p->rank_of[j] = c;
+        p->n_ranks[j] = d;
+        unsigned b = 1;
+        while (((size_t)1 << b) < d)
+            b++;
+        p->shift[j] = (uint8_t)bits;
+        bits += b;
+    }
+    p->ok = bits <= 64;
+    return 0;
+}
+
+static uint64_t rank(const pack_t *p, size_t j, uint32_t x)
+{
+    const uint32_t *c = p->rank_of[j];
+    size_t lo = 0, hi = p->n_ranks[j];
+    while (lo + 1 < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void group_sizes_packed(pack_t *p, const uint32_t *v, size_t n, size_t m, size_t *size)
+{
+    memset(p->slot_count, 0, p->cap * sizeof *p->slot_count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = 0;
+        for (size_t j = 0; j < m; j++)
+            k |= rank(p, j, v[i * m + j]) << p->shift[j];
+        p->key[i] = k;
+        /* splitmix64's finaliser spreads the packed ranks over the table */
+        uint64_t h = k * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 31;
+        size_t s = (size_t)h & (p->cap - 1);
+        while (p->slot_count[s] != 0 && p->slot_key[s] != k)
+            s = (s + 1) & (p->cap - 1);
+        p->slot_key[s] = k;
+        p->slot_count[s]++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = p->key[i] * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 31;
+        size_t s = (size_t)h & (p->cap - 1);
+        while (p->slot_key[s] != p->key[i])
+            s = (s + 1) & (p->cap - 1);
+        size[i] = p->slot_count[s];
+    }
+}
+
+/* pk may be NULL (no packing: sort). */
+static void group_sizes(pack_t *pk, const uint32_t *v, size_t n, size_t m, size_t *idx,
+                        size_t *size)
+{
+    if (pk != NULL && pk->ok)
+        group_sizes_packed(pk, v, n, m, size);
+    else
+        group_sizes_sorted(v, n, m, idx, size);
+}
+
 size_t cnd_disclose_smallest_group(const uint32_t *v, size_t n, size_t m, int *oom)
 {
     size_t *idx = malloc((n + 1) * sizeof *idx), *size = malloc((n + 1) * sizeof *size);
     size_t best = n;
     *oom = idx == NULL || size == NULL;
     if (!*oom) {
-        group_sizes(v, n, m, idx, size);
+        group_sizes(NULL, v, n, m, idx, size);
         for (size_t i = 0; i < n; i++)
             if (size[i] < best)
                 best = size[i];
@@ -61,7 +188,7 @@ static size_t distinct(const uint32_t *v, size_t n, size_t m, size_t col, size_t
         return 0;
     for (size_t i = 0; i < n; i++)
         c[i] = v[i * m + col];
-    group_sizes(c, n, 1, idx, size);
+    group_sizes(NULL, c, n, 1, idx, size);
     for (size_t i = 0; i < n; i++)
         if (i == 0 || c[idx[i]] != c[idx[i - 1]])
             d++;
@@ -81,12 +208,12 @@ static long suppress_all(uint32_t *w, size_t m, size_t rec)
 }
 
 /* One greedy run in column order cols[]; returns suppressed values. */
-static long run(uint32_t *w, size_t n, size_t m, unsigned k, const size_t *cols, size_t *idx,
-                size_t *size)
+static long run(pack_t *pk, uint32_t *w, size_t n, size_t m, unsigned k, const size_t *cols,
+                size_t *idx, size_t *size)
 {
     long s = 0;
     for (size_t p = 0; p < m; p++) {
-        group_sizes(w, n, m, idx, size);
+        group_sizes(pk, w, n, m, idx, size);
         int any = 0;
         for (size_t i = 0; i < n; i++)
             if (size[i] < k && w[i * m + cols[p]] != CND_QI_SUPPRESSED) {
@@ -103,7 +230,7 @@ static long run(uint32_t *w, size_t n, size_t m, unsigned k, const size_t *cols,
         }
     }
     for (;;) {
-        group_sizes(w, n, m, idx, size);
+        group_sizes(pk, w, n, m, idx, size);
         size_t star = 0, star_rec = n, big = n, small = 0;
         for (size_t i = 0; i < n; i++) {
             int all = 1;
@@ -163,6 +290,12 @@ long cnd_disclose_suppress(uint32_t *v, size_t n, size_t m, unsigned k, int *oom
     }
     for (size_t j = 0; j < m; j++)
         card[j] = distinct(v, n, m, j, idx, size);
+    pack_t pk;
+    if (pack_init(&pk, v, n, m) != 0) {
+        pack_free(&pk, m);
+        *oom = 1;
+        goto out;
+    }
     for (size_t first = 0; first < m; first++) {
         size_t c = 0;
         cols[c++] = first;
@@ -179,13 +312,14 @@ long cnd_disclose_suppress(uint32_t *v, size_t n, size_t m, unsigned k, int *oom
             cols[c++] = pick;
         }
         memcpy(w, v, n * m * sizeof *w);
-        long s = run(w, n, m, k, cols, idx, size);
+        long s = run(&pk, w, n, m, k, cols, idx, size);
         if (best_s < 0 || s < best_s) {
             best_s = s;
             memcpy(best, w, n * m * sizeof *w);
         }
     }
     memcpy(v, best, n * m * sizeof *v);
+    pack_free(&pk, m);
 out:
     free(idx);
     free(size);

@@ -941,12 +941,29 @@ static int make_plan(const cnd_dataset_t *ds, const export_opts_t *o, cnd_export
         cnd_err_set(err, "cannot get random bytes for this export's ids: %s", strerror(errno));
         return -1;
     }
-    for (size_t k = 0; k < n; k++) {
+    /* One HMAC context keyed once: each id then costs two SHA-256 blocks. */
+    mbedtls_md_context_t md;
+    mbedtls_md_init(&md);
+    int mdok = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1) == 0 &&
+               mbedtls_md_hmac_starts(&md, key, sizeof key) == 0;
+    for (size_t k = 0; mdok && k < n; k++) {
         const cnd_response_t *r = &ds->r[m->sel[k]];
-        if (o->stable_ids)
+        uint8_t mac[32];
+        if (o->stable_ids) {
             memcpy(m->oid[k], r->id, 8);
-        else
-            keyed_hash(key, r->id, CND_RESPONSE_ID_LEN, m->oid[k], 8);
+            continue;
+        }
+        mdok = mbedtls_md_hmac_reset(&md) == 0 &&
+               mbedtls_md_hmac_update(&md, r->id, CND_RESPONSE_ID_LEN) == 0 &&
+               mbedtls_md_hmac_finish(&md, mac) == 0;
+        memcpy(m->oid[k], mac, 8);
+        mbedtls_platform_zeroize(mac, sizeof mac);
+    }
+    mbedtls_md_free(&md);
+    if (!mdok) {
+        mbedtls_platform_zeroize(key, sizeof key);
+        cnd_err_set(err, "cannot compute this export's record ids (HMAC-SHA256)");
+        return -1;
     }
     if (o->pseudonyms) {
         if ((m->dev = malloc((n + 1) * sizeof *m->dev)) == NULL)

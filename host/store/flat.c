@@ -88,14 +88,21 @@ static int layout(const cnd_export_plan_t *p, layout_t *L)
             return -1;
         if ((L->dev_no = calloc(p->n + 1, sizeof *L->dev_no)) == NULL)
             return -1;
-        size_t next = 1;
+        /* Devices are few: number them through a short list of the
+         * pseudonyms seen, in order of first appearance. */
+        size_t n_seen = 0;
+        size_t *first = malloc((p->n + 1) * sizeof *first);
+        if (first == NULL)
+            return -1;
         for (size_t k = 0; k < p->n; k++) {
-            for (size_t j = 0; j < k && L->dev_no[k] == 0; j++)
-                if (strcmp(p->dev[j], p->dev[k]) == 0)
-                    L->dev_no[k] = L->dev_no[j];
-            if (L->dev_no[k] == 0)
-                L->dev_no[k] = next++;
+            size_t j = 0;
+            while (j < n_seen && strcmp(p->dev[first[j]], p->dev[k]) != 0)
+                j++;
+            if (j == n_seen)
+                first[n_seen++] = k;
+            L->dev_no[k] = j + 1;
         }
+        free(first);
     }
     memset(&c, 0, sizeof c);
     snprintf(c.name, sizeof c.name, "language");

@@ -70,9 +70,10 @@ static void wilson(long x, long n, double *lo, double *hi)
 /* One number cell; data-k names it for the tests that recompute it. */
 static void num(FILE *f, const char *key, const cnd_table_t *t, size_t m)
 {
+    /* One mark for every hidden cell: telling primary (1..threshold-1) from
+     * secondary apart would narrow the hidden values down. */
     if (t->hidden[m])
-        fprintf(f, "<td class=\"sup\" data-k=\"%s\" data-sup=\"1\">&lt;%u*</td>", key,
-                t->threshold);
+        fprintf(f, "<td class=\"sup\" data-k=\"%s\" data-sup=\"1\">[c]</td>", key);
     else
         fprintf(f, "<td data-k=\"%s\">%ld</td>", key, t->v[m]);
 }
@@ -785,13 +786,13 @@ static int write_page(FILE *f, const model_t *m)
     fprintf(f, "</title><style>%s</style></head><body>\n<h1>", style);
     esc(f, title);
     fprintf(f, "</h1>\n<p>Survey <code>%s</code> version %u: <span data-k=\"n\">%zu</span> "
-               "responses. Counts below %d (below %d for violence and sexual harm) are shown "
-               "as &lt;%d* or &lt;%d*, and so are other cells that totals would give them "
-               "back from. Every respondent answered anonymously; nothing here identifies "
-               "anyone.</p>\n",
+               "responses. Counts from 1 to %d (to %d for violence and sexual harm) are "
+               "suppressed, shown as [c], and so are the other cells from which totals "
+               "would give them back. Every respondent answered anonymously; nothing here "
+               "identifies anyone.</p>\n",
             cnd_cstr(cnd_pack_survey_id(m->pk), id, sizeof id),
-            (unsigned)cnd_pack_survey_version(m->pk), m->n, SMALL_CELL, SMALL_CELL_VIOLENCE,
-            SMALL_CELL, SMALL_CELL_VIOLENCE);
+            (unsigned)cnd_pack_survey_version(m->pk), m->n, SMALL_CELL - 1,
+            SMALL_CELL_VIOLENCE - 1);
     if (table_counts(f, m) != 0 || indicators_section(f, m) != 0 || icls_section(f, m) != 0 ||
         c189_section(f, m) != 0 || items_section(f, m) != 0 || quality_section(f, m) != 0)
         return -1;

@@ -131,8 +131,12 @@ static void group_sizes_packed(pack_t *p, const uint32_t *v, size_t n, size_t m,
     memset(p->slot_count, 0, p->cap * sizeof *p->slot_count);
     for (size_t i = 0; i < n; i++) {
         uint64_t k = 0;
-        for (size_t j = 0; j < m; j++)
-            k |= rank(p, j, v[i * m + j]) << p->shift[j];
+        for (size_t j = 0; j < m; j++) {
+            /* v is in rank space already (cnd_disclose_suppress), but for
+             * the suppressed mark, which ranks last */
+            uint32_t x = v[i * m + j];
+            k |= (uint64_t)(x == CND_QI_SUPPRESSED ? p->n_ranks[j] - 1 : x) << p->shift[j];
+        }
         p->key[i] = k;
         /* splitmix64's finaliser spreads the packed ranks over the table */
         uint64_t h = k * 0x9E3779B97F4A7C15ull;
@@ -177,23 +181,6 @@ size_t cnd_disclose_smallest_group(const uint32_t *v, size_t n, size_t m, int *o
     free(idx);
     free(size);
     return best;
-}
-
-static size_t distinct(const uint32_t *v, size_t n, size_t m, size_t col, size_t *idx,
-                       size_t *size)
-{
-    uint32_t *c = malloc((n + 1) * sizeof *c);
-    size_t d = 0;
-    if (c == NULL)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        c[i] = v[i * m + col];
-    group_sizes(NULL, c, n, 1, idx, size);
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || c[idx[i]] != c[idx[i - 1]])
-            d++;
-    free(c);
-    return d;
 }
 
 static long suppress_all(uint32_t *w, size_t m, size_t rec)
@@ -288,13 +275,32 @@ long cnd_disclose_suppress(uint32_t *v, size_t n, size_t m, unsigned k, int *oom
         *oom = 1;
         goto out;
     }
-    for (size_t j = 0; j < m; j++)
-        card[j] = distinct(v, n, m, j, idx, size);
     pack_t pk;
     if (pack_init(&pk, v, n, m) != 0) {
         pack_free(&pk, m);
         *oom = 1;
         goto out;
+    }
+    /* distinct values per column (the ranks count the suppressed mark too,
+     * the same for every column) */
+    for (size_t j = 0; j < m; j++)
+        card[j] = pk.n_ranks[j];
+    /* Work in rank space (suppressed stays the mark): grouping then packs a
+     * row with shifts alone. Only the marks go back into v. */
+    uint32_t *vr = pk.ok ? malloc(n * m * sizeof *vr) : NULL;
+    if (pk.ok && vr == NULL) {
+        pack_free(&pk, m);
+        *oom = 1;
+        goto out;
+    }
+    const uint32_t *src = v;
+    if (vr != NULL) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < m; j++) {
+                uint32_t x = v[i * m + j];
+                vr[i * m + j] = x == CND_QI_SUPPRESSED ? x : (uint32_t)rank(&pk, j, x);
+            }
+        src = vr;
     }
     for (size_t first = 0; first < m; first++) {
         size_t c = 0;
@@ -311,14 +317,17 @@ long cnd_disclose_suppress(uint32_t *v, size_t n, size_t m, unsigned k, int *oom
             }
             cols[c++] = pick;
         }
-        memcpy(w, v, n * m * sizeof *w);
+        memcpy(w, src, n * m * sizeof *w);
         long s = run(&pk, w, n, m, k, cols, idx, size);
         if (best_s < 0 || s < best_s) {
             best_s = s;
             memcpy(best, w, n * m * sizeof *w);
         }
     }
-    memcpy(v, best, n * m * sizeof *v);
+    for (size_t i = 0; i < n * m; i++)
+        if (best[i] == CND_QI_SUPPRESSED)
+            v[i] = CND_QI_SUPPRESSED;
+    free(vr);
     pack_free(&pk, m);
 out:
     free(idx);

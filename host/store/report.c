@@ -583,8 +583,8 @@ static int c189_section(FILE *f, const model_t *m)
     fputs("<h2 id=\"c189\">Rights under the Domestic Workers Convention, 2011 (C189)</h2>\n"
           "<p>For each article, the respondents who answered at least one item tagged with it, "
           "and of them those with at least one answer coded with an ILO indicator or a "
-          "dimension (INV, COE): a sign that the right is not met. Items that carry no "
-          "coding count only in the denominator.</p>\n<table><tr><th>article</th><th>items"
+          "dimension (INV, COE): a sign that the right is not met. Articles whose items "
+          "code no answer are listed without numbers.</p>\n<table><tr><th>article</th><th>items"
           "</th><th>answers coded</th><th>not</th><th>answered</th><th>%</th>"
           "<th>95 % CI (Wilson)</th></tr>\n",
           f);
@@ -594,8 +594,29 @@ static int c189_section(FILE *f, const model_t *m)
         for (uint16_t i = 0; i < cnd_pack_item_count(m->pk); i++)
             if (is_tagged(m->pk, i, c189[a].tag))
                 items[ni++] = i;
+        size_t rules = 0;
+        for (size_t j = 0; j < ni; j++)
+            rules += m->cd.n[items[j]];
         if (ni == 0)
             continue;
+        if (rules == 0) {
+            /* Nothing to count: a 0 % here would read as "right met". */
+            fputs("<tr><td>", f);
+            esc(f, c189[a].tag + 5);
+            fputs(": ", f);
+            esc(f, c189[a].right);
+            fputs("</td><td>", f);
+            for (size_t j = 0; j < ni; j++) {
+                cnd_item_t it;
+                char nm[CND_MAX_NAME_LEN + 1];
+                if (cnd_pack_item(m->pk, items[j], &it) == CND_OK)
+                    fprintf(f, "%s%s", j ? ", " : "", cnd_cstr(it.name, nm, sizeof nm));
+            }
+            fputs("</td><td colspan=\"5\">no answer of these items is coded; see their "
+                  "distributions below</td></tr>\n",
+                  f);
+            continue;
+        }
         long answered = 0, coded = 0;
         for (size_t k = 0; k < m->n; k++) {
             int any = 0, sig = 0;

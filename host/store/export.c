@@ -1,16 +1,16 @@
 /*
  * export.c: `candor export` (formats/SPEC.md section 9). See export.h.
  *
- * Owns: the record and codebook JSON shapes, the week/month coarsening of
- * days, the shuffle, the per-export device pseudonyms, the report of
- * responses that fail authentication, and the all-or-nothing write of both
- * output files. Opening the sealed responses is unseal.c's.
+ * Owns: the codebook JSON, the plan of an export (which records, in which
+ * shuffled order, with which ids and pseudonyms, which quasi-identifier
+ * values suppressed), the JSON records, and the all-or-nothing write of
+ * both output files. Opening the responses is dataset.c's, the flat files
+ * flat.c's, the choice of suppressions disclose.c's.
  * Never: writes a device id, an exact day or the stored order; exports a
  * response that failed authentication; leaves a partial file behind on any
  * error.
- * RAM: host only; see export.h. Records are printed by recjson.c straight
- * into one buffer (no JSON tree per response: building and freeing one
- * cost more than opening the seal).
+ * RAM: host only; see export.h. JSON records are printed by recjson.c into
+ * one reused buffer per record (no JSON tree per response).
  */
 #include "export.h"
 

@@ -17,6 +17,7 @@ int cnd_cmd_push(int argc, char **argv);    /* host/cli/cmd_device.c */
 int cnd_cmd_sync(int argc, char **argv);    /* host/link/sync.c */
 int cnd_cmd_export(int argc, char **argv);  /* host/store/export.c */
 int cnd_cmd_check(int argc, char **argv);   /* host/store/check.c */
+int cnd_cmd_report(int argc, char **argv);  /* host/store/report.c */
 int cnd_cmd_watch(int argc, char **argv);   /* host/cli/cmd_watch.c */
 int cnd_cmd_keygen(int argc, char **argv);  /* host/cli/cmd_keygen.c */
 

@@ -1,16 +1,16 @@
 /*
  * export.c: `candor export` (formats/SPEC.md section 9). See export.h.
  *
- * Owns: the record and codebook JSON shapes, the week/month coarsening of
- * days, the shuffle, the per-export device pseudonyms, the report of
- * responses that fail authentication, and the all-or-nothing write of both
- * output files. Opening the sealed responses is unseal.c's.
+ * Owns: the codebook JSON, the plan of an export (which records, in which
+ * shuffled order, with which ids and pseudonyms, which quasi-identifier
+ * values suppressed), the JSON records, and the all-or-nothing write of
+ * both output files. Opening the responses is dataset.c's, the flat files
+ * flat.c's, the choice of suppressions disclose.c's.
  * Never: writes a device id, an exact day or the stored order; exports a
  * response that failed authentication; leaves a partial file behind on any
  * error.
- * RAM: host only; see export.h. Records are printed by recjson.c straight
- * into one buffer (no JSON tree per response: building and freeing one
- * cost more than opening the seal).
+ * RAM: host only; see export.h. JSON records are printed by recjson.c into
+ * one reused buffer per record (no JSON tree per response).
  */
 #include "export.h"
 
@@ -25,7 +25,11 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "coding.h"
 #include "commands.h"
+#include "dataset.h"
+#include "disclose.h"
+#include "flat.h"
 #include "hosterr.h"
 #include "hoststore.h"
 #include "officekey.h"
@@ -35,69 +39,12 @@
 #include "mbedtls/md.h"
 #include "mbedtls/platform_util.h"
 
-#define EXPORT_EPOCH_DAYS 18262 /* 2020-01-01 as days since 1970-01-01 */
-
-/* ------------------------------------------------------------ periods -- */
-
-/* Proleptic Gregorian date of days since 1970-01-01 (H. Hinnant's
- * civil_from_days, the standard era-based formula). */
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-void cnd_export_period(uint16_t day, cnd_period_t period, char *out, size_t cap)
-{
-    long z = EXPORT_EPOCH_DAYS + (long)day;
-    int y, m, d;
-    if (period == CND_PERIOD_MONTH) {
-        civil_from_days(z, &y, &m, &d);
-        snprintf(out, cap, "%04d-%02d", y, m);
-        return;
-    }
-    /* ISO 8601: a week belongs to the year of its Thursday. 1970-01-01 was
-     * a Thursday, so (z + 3) mod 7 is 0 on Mondays. */
-    long wd = ((z + 3) % 7 + 7) % 7;
-    long thursday = z - wd + 3;
-    civil_from_days(thursday, &y, &m, &d);
-    long week = (thursday - days_from_civil(y, 1, 1)) / 7 + 1;
-    snprintf(out, cap, "%04d-W%02ld", y, week);
-}
-
 /* ----------------------------------------------------------- json help -- */
-
-/* Pack strings are not NUL-terminated; cJSON wants C strings. */
-static const char *cstr(cnd_str_t s, char *buf, size_t cap)
-{
-    size_t n = s.len < cap ? s.len : cap - 1;
-    if (n > 0)
-        memcpy(buf, s.ptr, n);
-    buf[n] = '\0';
-    return buf;
-}
 
 static cJSON *json_str(cnd_str_t s)
 {
     char buf[CND_MAX_TEXT_LEN + 1];
-    return cJSON_CreateString(cstr(s, buf, sizeof buf));
+    return cJSON_CreateString(cnd_cstr(s, buf, sizeof buf));
 }
 
 /* Adds item under key; on any failure frees item and clears *ok, so the
@@ -136,118 +83,28 @@ static const char *kind_name(uint8_t kind)
 
 /* ------------------------------------------------------------ records -- */
 
-/* Records are printed by recjson.c straight into one arena, in the order
- * they are opened; only their start offsets are shuffled. */
-typedef struct {
-    cnd_period_t period;
-    int pseudonyms;
-    uint8_t pseudo_key[32]; /* random per export: pseudonyms never link two exports */
-    cnd_buf_t text;         /* every record, back to back */
-    size_t *start;          /* record i is text[start[i] .. start[i + 1]) */
-    size_t n, cap;
-    size_t refused;
-    /* The first refusals, printed after the walk: only if some response
-     * opened (when none did, the key is wrong, and one line says so). */
-#define EXPORT_NAMED_MAX 20
-    char named[EXPORT_NAMED_MAX][160];
-    char first_why[96];
-    cnd_recjson_t **packs;  /* fragments of each pack seen, made once */
-    size_t n_packs;
-    /* Responses of one epoch come one after another and share a device:
-     * its pseudonym is computed once per run of them. */
-    uint8_t last_dev[CND_DEVICE_ID_LEN];
-    char dev[16];
-    int have_dev;
-    char (*periods)[16];    /* day -> period text, filled on first use */
-} collect_t;
-
-/* A per-export device pseudonym: HMAC-SHA256 under a key drawn for this
- * export only, truncated to 48 bits. Records of one device share it within
- * this export; nothing links it to the device id or to another export. */
-static void pseudonym(const collect_t *c, const uint8_t id[CND_DEVICE_ID_LEN], char out[16])
+/* A per-export pseudonym: HMAC-SHA256 under a key drawn for this export
+ * only. Device pseudonyms (48 bits) and record ids (64 bits) are equal
+ * within one export and unrelated to the device id, the response id and
+ * every other export. */
+static void keyed_hash(const uint8_t key[32], const uint8_t *in, size_t len, uint8_t *out,
+                       size_t out_len)
 {
     uint8_t mac[32];
-    out[0] = 'd';
-    out[1] = '-';
-    if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), c->pseudo_key,
-                        sizeof c->pseudo_key, id, CND_DEVICE_ID_LEN, mac) != 0)
+    if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), key, 32, in, len, mac) != 0)
         memset(mac, 0, sizeof mac);
-    for (int i = 0; i < 6; i++)
-        snprintf(out + 2 + 2 * i, 3, "%02x", mac[i]);
+    memcpy(out, mac, out_len);
     mbedtls_platform_zeroize(mac, sizeof mac);
 }
 
-static const cnd_recjson_t *fragments_of(collect_t *c, const cnd_pack_t *pk)
+static void pseudonym(const uint8_t key[32], const uint8_t id[CND_DEVICE_ID_LEN], char out[16])
 {
-    for (size_t i = 0; i < c->n_packs; i++)
-        if (cnd_recjson_pack(c->packs[i]) == pk)
-            return c->packs[i];
-    cnd_recjson_t **t = realloc(c->packs, (c->n_packs + 1) * sizeof *t);
-    if (t == NULL)
-        return NULL;
-    c->packs = t;
-    if ((t[c->n_packs] = cnd_recjson_new(pk)) == NULL)
-        return NULL;
-    return t[c->n_packs++];
-}
-
-static int collect_fn(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r,
-                      const uint8_t device_id[CND_DEVICE_ID_LEN])
-{
-    collect_t *c = ctx;
-    if (c->n + 1 >= c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4096;
-        size_t *t = realloc(c->start, cap * sizeof *t);
-        if (t == NULL)
-            return -1;
-        c->start = t;
-        c->cap = cap;
-        if (c->n == 0)
-            c->start[0] = 0;
-    }
-    if (c->periods == NULL && (c->periods = calloc(65536, sizeof *c->periods)) == NULL)
-        return -1;
-    if (c->periods[r->day][0] == '\0')
-        cnd_export_period(r->day, c->period, c->periods[r->day], sizeof c->periods[r->day]);
-    if (c->pseudonyms && (!c->have_dev || memcmp(c->last_dev, device_id, CND_DEVICE_ID_LEN))) {
-        pseudonym(c, device_id, c->dev);
-        memcpy(c->last_dev, device_id, CND_DEVICE_ID_LEN);
-        c->have_dev = 1;
-    }
-    const cnd_recjson_t *rj = fragments_of(c, pk);
-    if (rj == NULL || cnd_recjson_write(rj, r, c->periods[r->day], c->pseudonyms ? c->dev : NULL,
-                                        &c->text) != 0)
-        return -1;
-    c->start[++c->n] = c->text.len;
-    return 0;
-}
-
-/* Responses left out are named by id (the first EXPORT_NAMED_MAX of
- * them): the analyst must know, and candor check --key moves them away. */
-static void refused_fn(void *ctx, const cnd_sealed_t *s, const char *why)
-{
-    collect_t *c = ctx;
-    char hex[2 * CND_RESPONSE_ID_LEN + 1];
-    for (int i = 0; i < CND_RESPONSE_ID_LEN; i++)
-        snprintf(hex + 2 * i, 3, "%02x", s->id[i]);
-    if (c->refused == 0)
-        snprintf(c->first_why, sizeof c->first_why, "%s", why);
-    if (c->refused < EXPORT_NAMED_MAX)
-        snprintf(c->named[c->refused], sizeof c->named[0],
-                 "candor export: response %s %s; not exported", hex, why);
-    c->refused++;
-}
-
-static void collect_free(collect_t *c)
-{
-    mbedtls_platform_zeroize(c->pseudo_key, sizeof c->pseudo_key);
-    mbedtls_platform_zeroize(c->last_dev, sizeof c->last_dev);
-    for (size_t i = 0; i < c->n_packs; i++)
-        cnd_recjson_free(c->packs[i]);
-    free(c->packs);
-    free(c->periods);
-    free(c->start);
-    cnd_buf_free(&c->text);
+    uint8_t mac[6];
+    keyed_hash(key, id, CND_DEVICE_ID_LEN, mac, sizeof mac);
+    out[0] = 'd';
+    out[1] = '-';
+    for (int i = 0; i < 6; i++)
+        snprintf(out + 2 + 2 * i, 3, "%02x", mac[i]);
 }
 
 /* Uniform Fisher-Yates. Every index comes straight from getrandom() with
@@ -291,7 +148,7 @@ static cJSON *labels_json(const cnd_pack_t *pk, cnd_str_t (*get)(const cnd_pack_
     char code[CND_LANG_CODE_LEN + 1];
     cJSON *o = cJSON_CreateObject();
     for (uint8_t l = 0; l < cnd_pack_lang_count(pk); l++)
-        add(o, cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(get(pk, item, l)), ok);
+        add(o, cnd_cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(get(pk, item, l)), ok);
     return o;
 }
 
@@ -308,13 +165,13 @@ static cJSON *choices_json(const cnd_pack_t *pk, uint16_t item, const cnd_item_t
     char name[CND_MAX_TEXT_LEN + 1];
     cJSON *arr = cJSON_CreateArray();
     for (uint8_t c = 0; c < it->n_choices; c++) {
-        cstr(cnd_pack_choice_name(pk, item, c), name, sizeof name);
+        cnd_cstr(cnd_pack_choice_name(pk, item, c), name, sizeof name);
         if (strcmp(name, CND_EXPORT_PNA) == 0) {
             char item_name[CND_MAX_NAME_LEN + 1];
             cnd_err_set(err,
                         "item %s has a choice named %s, which export reserves for \"prefer not "
                         "to answer\"; rename the choice in the survey source",
-                        cstr(it->name, item_name, sizeof item_name), CND_EXPORT_PNA);
+                        cnd_cstr(it->name, item_name, sizeof item_name), CND_EXPORT_PNA);
             *ok = 0;
             break;
         }
@@ -326,10 +183,46 @@ static cJSON *choices_json(const cnd_pack_t *pk, uint16_t item, const cnd_item_t
             /* Yes/no labels may live only in the pack's interface strings. */
             if (lab.len == 0 && it->kind == CND_ITEM_YESNO)
                 lab = cnd_pack_ui(pk, l, c ? CND_UI_YES : CND_UI_NO);
-            add(labels, cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(lab), ok);
+            add(labels, cnd_cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(lab), ok);
         }
         add(ch, "labels", labels, ok);
         push(arr, ch, ok);
+    }
+    return arr;
+}
+
+/* [{"answer": NAME | "min"/"max", "signals": [fixed names]}], one entry
+ * per coded answer (docs/CODING.md). */
+static cJSON *coding_json(const cnd_pack_t *pk, uint16_t i, const cnd_item_t *it, int *ok)
+{
+    static cnd_coding_t cd; /* host only; single-threaded command */
+    char name[CND_MAX_TEXT_LEN + 1];
+    cnd_coding_of_pack(pk, &cd);
+    cJSON *arr = cJSON_CreateArray();
+    if (it->kind == CND_ITEM_INTEGER) {
+        for (uint8_t k = 0; k < cd.n[i]; k++) {
+            cJSON *e = cJSON_CreateObject(), *sig = cJSON_CreateArray();
+            add(e, "min", cJSON_CreateNumber(cd.rule[i][k].lo), ok);
+            add(e, "max", cJSON_CreateNumber(cd.rule[i][k].hi), ok);
+            push(sig, cJSON_CreateString(cnd_code_name(cd.rule[i][k].code)), ok);
+            add(e, "signals", sig, ok);
+            push(arr, e, ok);
+        }
+        return arr;
+    }
+    for (uint8_t c = 0; c < it->n_choices && c < 32; c++) {
+        cnd_answer_t a = {CND_ANS_VALUE, it->kind == CND_ITEM_MULTI ? (int32_t)(1u << c) : c};
+        uint16_t s = cnd_coding_signals(&cd, pk, i, &a);
+        if (s == 0)
+            continue;
+        cJSON *e = cJSON_CreateObject(), *sig = cJSON_CreateArray();
+        add(e, "answer", cJSON_CreateString(cnd_cstr(cnd_pack_choice_name(pk, i, c), name, sizeof name)),
+            ok);
+        for (int code = 0; code < CND_CODE_COUNT; code++)
+            if (s >> code & 1)
+                push(sig, cJSON_CreateString(cnd_code_name(code)), ok);
+        add(e, "signals", sig, ok);
+        push(arr, e, ok);
     }
     return arr;
 }
@@ -343,7 +236,7 @@ static cJSON *item_json(const cnd_pack_t *pk, uint16_t i, int *ok, cnd_err_t *er
         return NULL;
     }
     cJSON *o = cJSON_CreateObject();
-    add(o, "name", cJSON_CreateString(cstr(it.name, buf, sizeof buf)), ok);
+    add(o, "name", cJSON_CreateString(cnd_cstr(it.name, buf, sizeof buf)), ok);
     add(o, "kind", cJSON_CreateString(kind_name(it.kind)), ok);
     add(o, "exported", cJSON_CreateBool(it.kind != CND_ITEM_INFO), ok);
     add(o, "labels", labels_json(pk, cnd_pack_item_label, i, ok), ok);
@@ -355,9 +248,17 @@ static cJSON *item_json(const cnd_pack_t *pk, uint16_t i, int *ok, cnd_err_t *er
         add(o, "max", cJSON_CreateNumber(it.max), ok);
     }
     cJSON *tags = cJSON_CreateArray();
-    for (uint8_t t = 0; t < it.n_tags; t++)
-        push(tags, json_str(cnd_pack_item_tag(pk, i, t)), ok);
+    int qi = 0;
+    for (uint8_t t = 0; t < it.n_tags; t++) {
+        cnd_str_t tag = cnd_pack_item_tag(pk, i, t);
+        qi |= tag.len == 2 && memcmp(tag.ptr, "QI", 2) == 0;
+        if (!cnd_coding_is_tag(tag.ptr, tag.len)) /* shown as "coding" below */
+            push(tags, json_str(tag), ok);
+    }
     add(o, "tags", tags, ok);
+    add(o, "coding", coding_json(pk, i, &it, ok), ok);
+    add(o, "private", cJSON_CreateBool((it.flags & CND_ITEM_F_PRIVATE) != 0), ok);
+    add(o, "quasi_identifier", cJSON_CreateBool(qi), ok);
     cnd_str_t rel = cnd_pack_item_relevance_src(pk, i);
     add(o, "relevance", rel.len ? json_str(rel) : cJSON_CreateNull(), ok);
     add(o, "prefer_not_to_answer", cJSON_CreateBool(it.kind != CND_ITEM_INFO &&
@@ -375,7 +276,7 @@ static cJSON *survey_json(const cnd_pack_t *pk, int *ok, cnd_err_t *err)
     cJSON *langs = cJSON_CreateArray();
     for (uint8_t l = 0; l < cnd_pack_lang_count(pk); l++) {
         cJSON *lo = cJSON_CreateObject();
-        add(lo, "code", cJSON_CreateString(cstr(cnd_pack_lang_code(pk, l), buf, sizeof buf)), ok);
+        add(lo, "code", cJSON_CreateString(cnd_cstr(cnd_pack_lang_code(pk, l), buf, sizeof buf)), ok);
         add(lo, "name", json_str(cnd_pack_lang_name(pk, l)), ok);
         push(langs, lo, ok);
     }
@@ -393,6 +294,7 @@ static cJSON *sentinels_json(int *ok)
     cJSON *o = cJSON_CreateObject();
     add(o, "prefer_not_to_answer", cJSON_CreateString(CND_EXPORT_PNA), ok);
     add(o, "not_asked", cJSON_CreateNull(), ok);
+    add(o, "suppressed", cJSON_CreateString(CND_EXPORT_SUPPRESSED), ok);
     return o;
 }
 
@@ -411,7 +313,7 @@ static cJSON *codebook_json(cnd_hoststore_t *hs, cnd_period_t period, const char
     add(cb, "format", cJSON_CreateString("candor-codebook"), &ok);
     add(cb, "format_version", cJSON_CreateNumber(1), &ok);
     add(cb, "records_file", copy ? cJSON_CreateString(basename(copy)) : NULL, &ok);
-    add(cb, "period", cJSON_CreateString(period == CND_PERIOD_MONTH ? "month" : "week"), &ok);
+    add(cb, "period", cJSON_CreateString(cnd_period_name(period)), &ok);
     add(cb, "sentinels", sentinels_json(&ok), &ok);
     free(copy);
     cJSON *surveys = cJSON_CreateArray();
@@ -434,7 +336,7 @@ static cJSON *codebook_json(cnd_hoststore_t *hs, cnd_period_t period, const char
             cnd_err_set(err,
                         "two different survey packs in the store are both '%s' version %u; "
                         "give the changed survey a new version and push it again",
-                        cstr(cnd_pack_survey_id(pk), id, sizeof id),
+                        cnd_cstr(cnd_pack_survey_id(pk), id, sizeof id),
                         (unsigned)cnd_pack_survey_version(pk));
             ok = 0;
         }
@@ -561,50 +463,121 @@ static int publish(outfile_t *cb, outfile_t *recs, cnd_err_t *err)
     return 0;
 }
 
-/* Records in the shuffled order: order[k] is the k-th record written. */
-static void write_records(FILE *f, const collect_t *c, const size_t *order, int ndjson)
+/* Records in the shuffled order, suppressed values as "suppressed". */
+static int write_json_records(FILE *f, const cnd_export_plan_t *p, int ndjson)
 {
+    cnd_buf_t b = {0};
+    cnd_recjson_t **rj = NULL;
+    const cnd_pack_t **seen = NULL;
+    size_t n_rj = 0;
+    int rc = 0;
+    char period[16];
     if (!ndjson)
-        fputs(c->n == 0 ? "[]\n" : "[\n", f);
-    for (size_t k = 0; k < c->n; k++) {
-        size_t i = order[k];
-        fwrite(c->text.p + c->start[i], 1, c->start[i + 1] - c->start[i], f);
-        fputs(ndjson || k + 1 == c->n ? "\n" : ",\n", f);
+        fputs(p->n == 0 ? "[]\n" : "[\n", f);
+    for (size_t k = 0; k < p->n && rc == 0; k++) {
+        size_t i = p->sel[k];
+        const cnd_pack_t *pk = p->ds->pk[i];
+        size_t j = 0;
+        while (j < n_rj && seen[j] != pk)
+            j++;
+        if (j == n_rj) {
+            cnd_recjson_t **t = realloc(rj, (n_rj + 1) * sizeof *t);
+            const cnd_pack_t **u = t ? realloc(seen, (n_rj + 1) * sizeof *u) : NULL;
+            if (t)
+                rj = t;
+            if (u)
+                seen = u;
+            if (!t || !u || (rj[n_rj] = cnd_recjson_new(pk)) == NULL) {
+                rc = -1;
+                break;
+            }
+            seen[n_rj++] = pk;
+        }
+        cnd_response_t r = p->ds->r[i];
+        memcpy(r.id, p->oid[k], CND_RESPONSE_ID_LEN);
+        for (uint16_t it = 0; it < r.n_answers && it < 64; it++)
+            if (p->supp[k] >> it & 1)
+                r.answers[it].state = CND_ANS_SUPPRESSED;
+        if (p->supp_meta[k] & CND_EXPORT_META_LANG)
+            r.lang = CND_EXPORT_LANG_SUPPRESSED;
+        if (p->supp_meta[k] & CND_EXPORT_META_PERIOD)
+            snprintf(period, sizeof period, "%s", CND_EXPORT_SUPPRESSED);
+        else
+            cnd_export_period(r.day, p->period, period, sizeof period);
+        b.len = 0;
+        if (cnd_recjson_write(rj[j], &r, period, p->dev ? p->dev[k] : NULL, &b) != 0) {
+            rc = -1;
+            break;
+        }
+        mbedtls_platform_zeroize(&r, sizeof r);
+        fwrite(b.p, 1, b.len, f);
+        fputs(ndjson || k + 1 == p->n ? "\n" : ",\n", f);
     }
-    if (!ndjson && c->n > 0)
+    if (!ndjson && p->n > 0)
         fputs("]\n", f);
+    for (size_t j = 0; j < n_rj; j++)
+        cnd_recjson_free(rj[j]);
+    free(rj);
+    free(seen);
+    cnd_buf_free(&b);
+    return rc;
 }
 
 /* -------------------------------------------------------------- command -- */
+
+enum { FMT_JSON, FMT_NDJSON, FMT_CSV, FMT_SAV, FMT_DTA };
+static const char *const format_names[] = {"json", "ndjson", "csv", "sav", "dta", NULL};
 
 typedef struct {
     const char *store;
     const char *out;
     const char *codebook;
-    int ndjson;
+    int format;
     cnd_period_t period;
-#define EXPORT_MAX_KEYS 8
-    const char *keys[EXPORT_MAX_KEYS]; /* --key (repeatable: rotated keys), else $CANDOR_KEY */
+    const char *keys[CND_DATASET_MAX_KEYS]; /* --key (repeatable: rotated keys), else $CANDOR_KEY */
     int n_keys;
     const char *passfile;  /* --passphrase-file */
     int pseudonyms;        /* --device-pseudonyms */
+    unsigned k;            /* --k */
+    int no_check;          /* --no-disclosure-check */
+    int stable_ids;        /* --stable-ids */
+    const char *labels;    /* --labels LANG */
+    const char *survey;    /* --survey ID[:VERSION] */
 } export_opts_t;
 
 static void usage(FILE *f)
 {
     fputs("usage: candor export DIR -o FILE --key KEYFILE... [--passphrase-file F]\n"
-          "                     [--format json|ndjson] [--codebook PATH] [--period week|month]\n"
-          "                     [--device-pseudonyms]\n"
+          "                     [--format json|ndjson|csv|sav|dta] [--codebook PATH]\n"
+          "                     [--period month|quarter|week] [--k N] [--no-disclosure-check]\n"
+          "                     [--labels LANG] [--survey ID[:VERSION]] [--device-pseudonyms]\n"
+          "                     [--stable-ids]\n"
           "Opens every sealed response in the store DIR with the office key (default\n"
-          "$CANDOR_KEY; repeat --key for keys rotated out, each epoch opens with the\n"
-          "key it names) and writes them to FILE (a JSON array, or one object per line with\n"
-          "--format ndjson) in random order, with the ISO week (default) or month instead\n"
-          "of the day, and a codebook (default: FILE without .json/.ndjson plus\n"
-          ".codebook.json) describing every item. --device-pseudonyms adds a \"device\"\n"
-          "field valid within this export only. A response that fails authentication is\n"
-          "named on stderr and left out, and the exit status is then 3.\n"
-          "See formats/SPEC.md section 9.\n",
+          "$CANDOR_KEY; repeat --key for keys rotated out) and writes them to FILE in\n"
+          "random order, with the month (default), quarter or ISO week instead of the\n"
+          "day, and a codebook (default: FILE without its extension plus .codebook.json)\n"
+          "describing every item, its indicator coding and the columns.\n"
+          "json/ndjson: one object per response. csv/sav/dta: one row per response, one\n"
+          "numeric column per item (0/1 per choice of a multiple item), labels in LANG\n"
+          "(default the survey's first language); sav and dta are written by ReadStat.\n"
+          "Before writing, every combination of the quasi-identifiers (items tagged QI,\n"
+          "language, period) must be shared by at least k responses (default 5): the\n"
+          "fewest values found are replaced by 'suppressed', and their number is\n"
+          "printed. --no-disclosure-check skips that and says so in the codebook.\n"
+          "Record ids and --device-pseudonyms are new in every export, so two exports\n"
+          "cannot be joined; --stable-ids writes the responses' own ids instead (for\n"
+          "merging incremental exports; it links every export made with it).\n"
+          "A response that fails authentication is named on stderr and left out, and\n"
+          "the exit status is then 3. See formats/SPEC.md section 9.\n",
           f);
+}
+
+static int bad(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "candor export: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return CND_EXIT_USAGE;
 }
 
 /* Returns -1 to continue, else the exit code. */
@@ -617,12 +590,21 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
                                           {"key", required_argument, NULL, 'k'},
                                           {"passphrase-file", required_argument, NULL, 'P'},
                                           {"device-pseudonyms", no_argument, NULL, 'D'},
+                                          {"k", required_argument, NULL, 'K'},
+                                          {"no-disclosure-check", no_argument, NULL, 'N'},
+                                          {"stable-ids", no_argument, NULL, 'S'},
+                                          {"labels", required_argument, NULL, 'L'},
+                                          {"survey", required_argument, NULL, 'V'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
+    o->period = CND_PERIOD_MONTH;
+    o->k = 5;
     optind = 0; /* glibc: full reset, so the command can run twice in one process */
     opterr = 0;
-    int c;
+    int c, f;
+    char *end;
+    long kv;
     while ((c = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
         switch (c) {
         case 'o':
@@ -632,26 +614,20 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
             o->codebook = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "ndjson") != 0) {
-                fprintf(stderr, "candor export: unknown --format '%s'; use json or ndjson\n",
-                        optarg);
-                return CND_EXIT_USAGE;
-            }
-            o->ndjson = strcmp(optarg, "ndjson") == 0;
+            for (f = 0; format_names[f] != NULL && strcmp(format_names[f], optarg) != 0; f++)
+                ;
+            if (format_names[f] == NULL)
+                return bad("unknown --format '%s'; use json, ndjson, csv, sav or dta", optarg);
+            o->format = f;
             break;
         case 'p':
-            if (strcmp(optarg, "week") != 0 && strcmp(optarg, "month") != 0) {
-                fprintf(stderr, "candor export: unknown --period '%s'; use week or month\n",
-                        optarg);
-                return CND_EXIT_USAGE;
-            }
-            o->period = strcmp(optarg, "month") == 0 ? CND_PERIOD_MONTH : CND_PERIOD_WEEK;
+            if ((f = cnd_period_parse(optarg)) < 0)
+                return bad("unknown --period '%s'; use month, quarter or week", optarg);
+            o->period = (cnd_period_t)f;
             break;
         case 'k':
-            if (o->n_keys == EXPORT_MAX_KEYS) {
-                fprintf(stderr, "candor export: more than %d --key options\n", EXPORT_MAX_KEYS);
-                return CND_EXIT_USAGE;
-            }
+            if (o->n_keys == CND_DATASET_MAX_KEYS)
+                return bad("more than %s --key options", "8");
             o->keys[o->n_keys++] = optarg;
             break;
         case 'P':
@@ -660,13 +636,32 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
         case 'D':
             o->pseudonyms = 1;
             break;
+        case 'K':
+            errno = 0;
+            kv = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || errno != 0 || kv < 2 || kv > 1000000)
+                return bad("--k '%s' must be a whole number from 2 (k = 1 protects nobody; "
+                           "use --no-disclosure-check to skip the check)",
+                           optarg);
+            o->k = (unsigned)kv;
+            break;
+        case 'N':
+            o->no_check = 1;
+            break;
+        case 'S':
+            o->stable_ids = 1;
+            break;
+        case 'L':
+            o->labels = optarg;
+            break;
+        case 'V':
+            o->survey = optarg;
+            break;
         case 'h':
             usage(stdout);
             return CND_EXIT_OK;
         default:
-            fprintf(stderr, "candor export: bad option '%s'; see candor export --help\n",
-                    argv[optind - 1]);
-            return CND_EXIT_USAGE;
+            return bad("bad option '%s'; see candor export --help", argv[optind - 1]);
         }
     }
     if (optind != argc - 1 || o->out == NULL) {
@@ -676,6 +671,9 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
                                     : "no output file given (-o FILE)");
         return CND_EXIT_USAGE;
     }
+    if (o->labels != NULL && o->format < FMT_CSV)
+        return bad("--labels %s is for --format csv, sav or dta (JSON carries every language)",
+                   o->labels);
     o->store = argv[optind];
     if (o->n_keys == 0 && getenv("CANDOR_KEY") != NULL && getenv("CANDOR_KEY")[0] != '\0')
         o->keys[o->n_keys++] = getenv("CANDOR_KEY");
@@ -689,11 +687,15 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
 
 static char *default_codebook_path(const char *out)
 {
+    static const char *const exts[] = {".ndjson", ".json", ".csv", ".sav", ".dta", NULL};
     size_t n = strlen(out);
-    if (n > 7 && strcmp(out + n - 7, ".ndjson") == 0)
-        n -= 7;
-    else if (n > 5 && strcmp(out + n - 5, ".json") == 0)
-        n -= 5;
+    for (int e = 0; exts[e] != NULL; e++) {
+        size_t l = strlen(exts[e]);
+        if (n > l && strcmp(out + n - l, exts[e]) == 0) {
+            n -= l;
+            break;
+        }
+    }
     char *p = malloc(n + sizeof ".codebook.json");
     if (p != NULL) {
         memcpy(p, out, n);
@@ -705,25 +707,38 @@ static char *default_codebook_path(const char *out)
 #define EXPORT_IOBUF ((size_t)1 << 20)
 
 static int write_outputs(const export_opts_t *o, const char *cb_path, cJSON *cb,
-                         const collect_t *c, const size_t *order, cnd_err_t *err)
+                         const cnd_export_plan_t *p, cnd_err_t *err)
 {
     outfile_t fr, fc;
     memset(&fr, 0, sizeof fr);
     memset(&fc, 0, sizeof fc);
-    char *cb_text = cJSON_Print(cb);
     char *iobuf = malloc(EXPORT_IOBUF); /* must outlive fr.f */
+    char *cb_text = NULL;
     int rc = -1;
-    if (cb_text == NULL) {
-        cnd_err_set(err, "out of memory printing the codebook");
-    } else if (out_open(&fr, o->out, err) == 0 && out_open(&fc, cb_path, err) == 0) {
+    if (out_open(&fr, o->out, err) == 0 && out_open(&fc, cb_path, err) == 0) {
         /* Tens of MB: big writes, not stdio's default 4 KiB ones (glibc
          * ignores the size unless it is given the buffer). */
         if (iobuf != NULL)
             setvbuf(fr.f, iobuf, _IOFBF, EXPORT_IOBUF);
-        write_records(fr.f, c, order, o->ndjson);
-        fprintf(fc.f, "%s\n", cb_text);
-        if (out_finish(&fr, err) == 0 && out_finish(&fc, err) == 0 && publish(&fc, &fr, err) == 0)
-            rc = 0;
+        int w;
+        if (o->format >= FMT_CSV) {
+            cJSON *cols = NULL;
+            w = cnd_flat_write(fr.f, (cnd_flat_format_t)(o->format - FMT_CSV), p, &cols, err);
+            if (w == 0 && !cJSON_AddItemToObject(cb, "flat", cols)) {
+                cJSON_Delete(cols);
+                w = -1;
+            }
+        } else {
+            w = write_json_records(fr.f, p, o->format == FMT_NDJSON);
+        }
+        if (w == 0 && (cb_text = cJSON_Print(cb)) != NULL) {
+            fprintf(fc.f, "%s\n", cb_text);
+            if (out_finish(&fr, err) == 0 && out_finish(&fc, err) == 0 &&
+                publish(&fc, &fr, err) == 0)
+                rc = 0;
+        } else if (err->msg[0] == '\0') {
+            cnd_err_set(err, "out of memory writing %s", o->out);
+        }
     }
     if (rc != 0 && fr.renamed) {
         /* Published but the directory fsync failed: take both back, so an
@@ -736,6 +751,279 @@ static int write_outputs(const export_opts_t *o, const char *cb_path, cJSON *cb,
     free(iobuf);
     free(cb_text);
     return rc;
+}
+
+/* ---------------------------------------------------------- the plan -- */
+
+typedef struct {
+    size_t *sel;
+    uint64_t *supp;
+    uint8_t *supp_meta;
+    uint8_t (*oid)[8];
+    char (*dev)[16];
+    long suppressed;
+    size_t smallest;
+} plan_mem_t;
+
+static void plan_free(plan_mem_t *m)
+{
+    free(m->sel);
+    free(m->supp);
+    free(m->supp_meta);
+    if (m->oid)
+        mbedtls_platform_zeroize(m->oid, sizeof *m->oid);
+    free(m->oid);
+    free(m->dev);
+}
+
+static int is_qi(const cnd_pack_t *pk, uint16_t item)
+{
+    cnd_item_t it;
+    if (cnd_pack_item(pk, item, &it) != CND_OK || it.kind == CND_ITEM_INFO)
+        return 0;
+    for (uint8_t t = 0; t < it.n_tags; t++) {
+        cnd_str_t tag = cnd_pack_item_tag(pk, item, t);
+        if (tag.len == 2 && memcmp(tag.ptr, "QI", 2) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* k-anonymity over (QI items, language, period), one survey at a time. */
+static int disclosure(const cnd_dataset_t *ds, const export_opts_t *o, plan_mem_t *m, size_t n,
+                      cnd_err_t *err)
+{
+    m->suppressed = 0;
+    m->smallest = n;
+    uint8_t *done = calloc(n + 1, 1);
+    size_t *rows = malloc((n + 1) * sizeof *rows);
+    uint32_t *v = NULL;
+    int rc = -1;
+    if (done == NULL || rows == NULL)
+        goto oom;
+    for (size_t a = 0; a < n; a++) {
+        if (done[a])
+            continue;
+        const cnd_pack_t *pk = ds->pk[m->sel[a]];
+        uint16_t qi[CND_MAX_ITEMS];
+        size_t nq = 0, nr = 0;
+        for (uint16_t i = 0; i < cnd_pack_item_count(pk) && i < 64; i++)
+            if (is_qi(pk, i))
+                qi[nq++] = i;
+        for (size_t b = a; b < n; b++)
+            if (!done[b] && cnd_same_survey(ds->pk[m->sel[b]], pk)) {
+                done[b] = 1;
+                rows[nr++] = b;
+            }
+        size_t mc = nq + 2;
+        free(v);
+        if ((v = malloc(nr * mc * sizeof *v)) == NULL)
+            goto oom;
+        for (size_t r = 0; r < nr; r++) {
+            const cnd_response_t *re = &ds->r[m->sel[rows[r]]];
+            uint32_t *row = v + r * mc;
+            for (size_t q = 0; q < nq; q++) {
+                const cnd_answer_t *an = &re->answers[qi[q]];
+                /* not asked and PNA are values of their own, apart from
+                 * every answer */
+                row[q] = an->state == CND_ANS_VALUE ? (uint32_t)an->value & 0x7fffffffu
+                                                    : 0x80000000u + an->state;
+            }
+            row[nq] = re->lang;
+            row[nq + 1] = (uint32_t)cnd_export_period_code(re->day, o->period);
+        }
+        int oom = 0;
+        long s = cnd_disclose_suppress(v, nr, mc, o->k, &oom);
+        if (oom)
+            goto oom;
+        if (nr < o->k) {
+            char id[CND_MAX_NAME_LEN + 1];
+            fprintf(stderr,
+                    "candor export: warning: survey '%s' has %zu responses, fewer than k = %u: "
+                    "every quasi-identifier value of them is suppressed\n",
+                    cnd_cstr(cnd_pack_survey_id(pk), id, sizeof id), nr, o->k);
+        }
+        m->suppressed += s;
+        for (size_t r = 0; r < nr; r++) {
+            const uint32_t *row = v + r * mc;
+            for (size_t q = 0; q < nq; q++)
+                if (row[q] == CND_QI_SUPPRESSED)
+                    m->supp[rows[r]] |= (uint64_t)1 << qi[q];
+            if (row[nq] == CND_QI_SUPPRESSED)
+                m->supp_meta[rows[r]] |= CND_EXPORT_META_LANG;
+            if (row[nq + 1] == CND_QI_SUPPRESSED)
+                m->supp_meta[rows[r]] |= CND_EXPORT_META_PERIOD;
+        }
+        size_t small = cnd_disclose_smallest_group(v, nr, mc, &oom);
+        if (oom)
+            goto oom;
+        if (small < m->smallest)
+            m->smallest = small;
+    }
+    rc = 0;
+    goto out;
+oom:
+    cnd_err_set(err, "out of memory checking k-anonymity");
+out:
+    free(v);
+    free(done);
+    free(rows);
+    return rc;
+}
+
+static int getrandom_all(void *p, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t g = getrandom((uint8_t *)p + got, n - got, 0);
+        if (g < 0 && errno != EINTR)
+            return -1;
+        if (g > 0)
+            got += (size_t)g;
+    }
+    return 0;
+}
+
+static int make_plan(const cnd_dataset_t *ds, const export_opts_t *o, cnd_export_plan_t *p,
+                     plan_mem_t *m, cnd_err_t *err)
+{
+    memset(p, 0, sizeof *p);
+    p->ds = ds;
+    p->period = o->period;
+    p->stable_ids = o->stable_ids;
+    if (o->format >= FMT_CSV || o->survey != NULL) {
+        if (cnd_dataset_pick_survey(ds, o->survey, &p->pk, err) != 0)
+            return 1;
+    }
+    size_t n = 0;
+    m->sel = malloc((ds->n + 1) * sizeof *m->sel);
+    if (m->sel == NULL)
+        goto oom;
+    for (size_t i = 0; i < ds->n; i++)
+        if (p->pk == NULL || cnd_same_survey(ds->pk[i], p->pk))
+            m->sel[n++] = i;
+    if (p->pk != NULL) {
+        /* Flat: labels in the asked language, which the survey must have. */
+        p->label_lang = 0;
+        if (o->labels != NULL) {
+            int found = -1;
+            for (uint8_t l = 0; l < cnd_pack_lang_count(p->pk); l++) {
+                cnd_str_t c = cnd_pack_lang_code(p->pk, l);
+                if (c.len == strlen(o->labels) && memcmp(c.ptr, o->labels, c.len) == 0)
+                    found = l;
+            }
+            if (found < 0) {
+                char id[CND_MAX_NAME_LEN + 1], langs[64] = "";
+                for (uint8_t l = 0; l < cnd_pack_lang_count(p->pk); l++) {
+                    char code[CND_LANG_CODE_LEN + 1];
+                    size_t len = strlen(langs);
+                    snprintf(langs + len, sizeof langs - len, "%s%s", l ? ", " : "",
+                             cnd_cstr(cnd_pack_lang_code(p->pk, l), code, sizeof code));
+                }
+                cnd_err_set(err, "--labels %s: survey '%s' has no such language (it has %s)",
+                            o->labels, cnd_cstr(cnd_pack_survey_id(p->pk), id, sizeof id), langs);
+                return 1;
+            }
+            p->label_lang = (uint8_t)found;
+        }
+    }
+    if (shuffle(m->sel, n) != 0) {
+        cnd_err_set(err, "cannot get random numbers to shuffle the records: %s", strerror(errno));
+        return -1;
+    }
+    m->supp = calloc(n + 1, sizeof *m->supp);
+    m->supp_meta = calloc(n + 1, 1);
+    m->oid = malloc((n + 1) * sizeof *m->oid);
+    if (!m->supp || !m->supp_meta || !m->oid)
+        goto oom;
+    uint8_t key[32];
+    if (getrandom_all(key, sizeof key) != 0) {
+        cnd_err_set(err, "cannot get random bytes for this export's ids: %s", strerror(errno));
+        return -1;
+    }
+    /* One HMAC context keyed once: each id then costs two SHA-256 blocks. */
+    mbedtls_md_context_t md;
+    mbedtls_md_init(&md);
+    int mdok = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1) == 0 &&
+               mbedtls_md_hmac_starts(&md, key, sizeof key) == 0;
+    for (size_t k = 0; mdok && k < n; k++) {
+        const cnd_response_t *r = &ds->r[m->sel[k]];
+        uint8_t mac[32];
+        if (o->stable_ids) {
+            memcpy(m->oid[k], r->id, 8);
+            continue;
+        }
+        mdok = mbedtls_md_hmac_reset(&md) == 0 &&
+               mbedtls_md_hmac_update(&md, r->id, CND_RESPONSE_ID_LEN) == 0 &&
+               mbedtls_md_hmac_finish(&md, mac) == 0;
+        memcpy(m->oid[k], mac, 8);
+        mbedtls_platform_zeroize(mac, sizeof mac);
+    }
+    mbedtls_md_free(&md);
+    if (!mdok) {
+        mbedtls_platform_zeroize(key, sizeof key);
+        cnd_err_set(err, "cannot compute this export's record ids (HMAC-SHA256)");
+        return -1;
+    }
+    if (o->pseudonyms) {
+        if ((m->dev = malloc((n + 1) * sizeof *m->dev)) == NULL)
+            goto oom;
+        /* Another key: record ids and pseudonyms must not share one. */
+        if (getrandom_all(key, sizeof key) != 0) {
+            cnd_err_set(err, "cannot get random bytes for device pseudonyms: %s",
+                        strerror(errno));
+            return -1;
+        }
+        for (size_t k = 0; k < n; k++)
+            pseudonym(key, ds->dev[m->sel[k]], m->dev[k]);
+    }
+    mbedtls_platform_zeroize(key, sizeof key);
+    p->n = n;
+    p->sel = m->sel;
+    p->supp = m->supp;
+    p->supp_meta = m->supp_meta;
+    p->oid = (const uint8_t(*)[8])m->oid;
+    p->dev = (const char(*)[16])m->dev;
+    m->smallest = n;
+    if (!o->no_check) {
+        int rc = disclosure(ds, o, m, n, err);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+oom:
+    cnd_err_set(err, "out of memory planning the export of %zu records", ds->n);
+    return -1;
+}
+
+static int add_export_facts(cJSON *cb, const export_opts_t *o, const plan_mem_t *m)
+{
+    int ok = 1;
+    cJSON *d = cJSON_CreateObject();
+    add(d, "checked", cJSON_CreateBool(!o->no_check), &ok);
+    if (o->no_check) {
+        add(d, "warning",
+            cJSON_CreateString("written with --no-disclosure-check: quasi-identifier "
+                               "combinations may be unique; do not publish or share"),
+            &ok);
+    } else {
+        add(d, "k", cJSON_CreateNumber(o->k), &ok);
+        add(d, "smallest_group", cJSON_CreateNumber((double)m->smallest), &ok);
+        add(d, "k_reached", cJSON_CreateBool(m->smallest >= o->k), &ok);
+        add(d, "suppressed_values", cJSON_CreateNumber((double)m->suppressed), &ok);
+    }
+    cJSON *q = cJSON_CreateArray();
+    push(q, cJSON_CreateString("language"), &ok);
+    push(q, cJSON_CreateString("period"), &ok);
+    push(q, cJSON_CreateString("items marked quasi_identifier"), &ok);
+    add(d, "quasi_identifiers", q, &ok);
+    add(cb, "disclosure", d, &ok);
+    add(cb, "ids",
+        cJSON_CreateString(o->stable_ids ? "stable: the responses' own ids; every export made "
+                                           "with --stable-ids can be joined on them"
+                                         : "per_export: new in every export; they link nothing"),
+        &ok);
+    return ok ? 0 : -1;
 }
 
 int cnd_cmd_export(int argc, char **argv)
@@ -753,99 +1041,52 @@ int cnd_cmd_export(int argc, char **argv)
         return CND_EXIT_USAGE;
     }
     cnd_err_t err = {{0}};
-    cnd_hoststore_t *hs = NULL;
-    collect_t c;
-    memset(&c, 0, sizeof c);
-    c.period = o.period;
-    c.pseudonyms = o.pseudonyms;
-    cnd_office_key_t keys[EXPORT_MAX_KEYS];
-    uint8_t privs[EXPORT_MAX_KEYS][CND_X25519_LEN];
-    int have_keys = 0;
+    cnd_dataset_t ds;
+    cnd_export_plan_t plan;
+    plan_mem_t mem;
+    memset(&mem, 0, sizeof mem);
     cJSON *cb = NULL;
     size_t n_surveys = 0;
-    size_t *order = NULL;
-    cnd_status_t st = cnd_hoststore_open(o.store, 0, &hs, &err);
-    rc = CND_EXIT_FAIL;
-    if (st != CND_OK) {
-        rc = st == CND_E_BUSY || st == CND_E_IO ? CND_EXIT_FAIL : CND_EXIT_INPUT;
+    rc = cnd_dataset_load(&ds, "export", o.store, o.keys, o.n_keys, o.passfile, o.pseudonyms,
+                          &err);
+    if (rc != CND_EXIT_OK)
+        goto out;
+    rc = CND_EXIT_INPUT;
+    if ((cb = codebook_json(ds.hs, o.period, o.out, &n_surveys, &err)) == NULL)
+        goto out;
+    int pr = make_plan(&ds, &o, &plan, &mem, &err);
+    if (pr != 0) {
+        rc = pr < 0 ? CND_EXIT_FAIL : CND_EXIT_INPUT;
         goto out;
     }
-    for (; have_keys < o.n_keys; have_keys++) {
-        if (cnd_key_load(o.keys[have_keys], o.passfile, &keys[have_keys], err.msg,
-                         sizeof err.msg) != 0) {
-            rc = CND_EXIT_INPUT;
-            goto out;
-        }
-        memcpy(privs[have_keys], cnd_key_x25519_secret(&keys[have_keys]), CND_X25519_LEN);
-    }
-    if (o.pseudonyms && getrandom(c.pseudo_key, sizeof c.pseudo_key, 0) != (ssize_t)sizeof c.pseudo_key) {
-        cnd_err_set(&err, "cannot get random bytes for device pseudonyms: %s", strerror(errno));
+    if (add_export_facts(cb, &o, &mem) != 0) {
+        cnd_err_set(&err, "out of memory building the codebook");
+        rc = CND_EXIT_FAIL;
         goto out;
     }
-    int r = cnd_unseal_store_keys(hs, (const uint8_t(*)[CND_X25519_LEN])privs, (size_t)o.n_keys,
-                                  collect_fn, refused_fn, &c, &err);
-    if (r != 0) {
-        if (r < 0)
-            cnd_err_set(&err, "out of memory collecting responses from %s", o.store);
-        rc = r < 0 ? CND_EXIT_FAIL : CND_EXIT_INPUT;
+    if (write_outputs(&o, cb_path, cb, &plan, &err) != 0) {
+        rc = CND_EXIT_FAIL;
         goto out;
     }
-    if (c.n == 0 && c.refused > 0) {
-        /* Nothing opened: a wrong key, not damage. An empty export would
-         * replace a good earlier one, so nothing is written at all. */
-        cnd_err_set(&err,
-                    "the key%s given open%s none of the %zu stored responses (%s); check --key; "
-                    "nothing written, %s left as it was",
-                    o.n_keys > 1 ? "s" : "", o.n_keys > 1 ? "" : "s", c.refused, c.first_why,
-                    o.out);
-        rc = CND_EXIT_INPUT;
-        goto out;
-    }
-    if ((cb = codebook_json(hs, o.period, o.out, &n_surveys, &err)) == NULL) {
-        rc = CND_EXIT_INPUT;
-        goto out;
-    }
-    if (c.n > 0 && (order = malloc(c.n * sizeof *order)) == NULL) {
-        cnd_err_set(&err, "out of memory shuffling %zu records", c.n);
-        goto out;
-    }
-    for (size_t k = 0; k < c.n; k++)
-        order[k] = k;
-    if (shuffle(order, c.n) != 0) {
-        cnd_err_set(&err, "cannot get random numbers to shuffle the records: %s",
-                    strerror(errno));
-        goto out;
-    }
-    if (write_outputs(&o, cb_path, cb, &c, order, &err) != 0)
-        goto out;
-    printf("exported %zu responses (%zu surveys) to %s; codebook %s\n", c.n, n_surveys, o.out,
+    printf("exported %zu responses (%zu surveys) to %s; codebook %s\n", plan.n, n_surveys, o.out,
            cb_path);
-    size_t quarantined = cnd_hoststore_quarantine_count(hs);
+    if (o.no_check)
+        printf("disclosure check skipped (--no-disclosure-check): do not publish this file\n");
+    else
+        printf("k-anonymity k=%u: %ld quasi-identifier values suppressed, smallest group %zu\n",
+               o.k, mem.suppressed, mem.smallest);
+    size_t quarantined = cnd_hoststore_quarantine_count(ds.hs);
     if (quarantined > 0)
         printf("left out %zu entr%s in %s/quarantine/ (each .why file says why; see candor "
                "check)\n",
                quarantined, quarantined == 1 ? "y" : "ies", o.store);
-    rc = CND_EXIT_OK;
-    if (c.refused > 0) {
-        for (size_t k = 0; k < c.refused && k < EXPORT_NAMED_MAX; k++)
-            fprintf(stderr, "%s\n", c.named[k]);
-        cnd_err_set(&err,
-                    "%zu responses failed authentication and were left out (%s named above); "
-                    "candor check %s --key KEY moves them to quarantine/",
-                    c.refused, c.refused > EXPORT_NAMED_MAX ? "the first 20" : "each",
-                    o.store);
-        rc = CND_EXIT_INPUT;
-    }
+    rc = cnd_dataset_refused_status(&ds, &err);
 out:
     if (rc != CND_EXIT_OK)
         fprintf(stderr, "candor export: %s\n", err.msg);
-    for (int k = 0; k < have_keys; k++)
-        cnd_key_wipe(&keys[k]);
-    mbedtls_platform_zeroize(privs, sizeof privs);
-    collect_free(&c);
-    free(order);
+    plan_free(&mem);
     cJSON_Delete(cb);
-    cnd_hoststore_close(hs);
+    cnd_dataset_free(&ds);
     free(cb_path);
     return rc;
 }

@@ -275,7 +275,9 @@ int cnd_recjson_write(const cnd_recjson_t *rj, const cnd_response_t *r, const ch
     put_raw(out, "{\"id\":", 6);
     put_json_str_raw(out, hex, sizeof hex);
     put_span(out, rj, rj->mid);
-    if (r->lang < rj->n_langs) {
+    if (r->lang == CND_EXPORT_LANG_SUPPRESSED) {
+        put_raw(out, "\"" CND_EXPORT_SUPPRESSED "\"", sizeof CND_EXPORT_SUPPRESSED + 1);
+    } else if (r->lang < rj->n_langs) {
         put_span(out, rj, rj->lang[r->lang]);
     } else {
         cnd_str_t code = cnd_pack_lang_code(rj->pk, r->lang);
@@ -298,6 +300,8 @@ int cnd_recjson_write(const cnd_recjson_t *rj, const cnd_response_t *r, const ch
         put_span(out, rj, f->key);
         if (a->state == CND_ANS_NONE) {
             put_raw(out, "null", 4);
+        } else if (a->state == CND_ANS_SUPPRESSED) {
+            put_raw(out, "\"" CND_EXPORT_SUPPRESSED "\"", sizeof CND_EXPORT_SUPPRESSED + 1);
         } else if (a->state == CND_ANS_PNA) {
             put_raw(out, "\"" CND_EXPORT_PNA "\"", sizeof CND_EXPORT_PNA + 1);
         } else if (f->kind == CND_ITEM_SINGLE || f->kind == CND_ITEM_YESNO) {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "coding.h"
 #include "commands.h"
 #include "identifying.h"
 #include "pack.h"
@@ -52,6 +53,7 @@ typedef struct {
     src_choice_t choices[CND_MAX_CHOICES];
     uint8_t n_tags;
     const char *tags[CND_MAX_TAGS];
+    char coded[CND_MAX_TAGS][CND_MAX_NAME_LEN + 1]; /* coding tags (coding.h) */
     texts_t label, hint;
     const char *relevant; /* source text or NULL */
     uint8_t code[CND_MAX_RELEVANCE_LEN];
@@ -136,7 +138,7 @@ static const char *const identifying_names[] = {"name",
 
 /* Choice names the export uses for non-answers. */
 static const char *const reserved_choice_names[] = {"pna", "prefer_not", "prefer_not_to_answer",
-                                                    "not_asked"};
+                                                    "not_asked", "suppressed"};
 
 static int in_list(const char *s, const char *const *list, size_t n)
 {
@@ -513,6 +515,15 @@ static int read_tags(src_item_t *it, const cJSON *arr, const char *path, cnd_err
                         path, t, CND_MAX_NAME_LEN);
             return 0;
         }
+        /* Plain tags are free labels; only "coding" codes answers. */
+        if (cnd_coding_is_tag(e->valuestring, strlen(e->valuestring))) {
+            cnd_err_set(err,
+                        "%s.tags[%u]: '%s': tags starting with sig: are reserved; say which "
+                        "answers signal an ILO indicator or INV/COE in the item's \"coding\" "
+                        "(SPEC 1.11)",
+                        path, t, e->valuestring);
+            return 0;
+        }
         for (d = 0; d < t; d++)
             if (strcmp(it->tags[d], e->valuestring) == 0) {
                 cnd_err_set(err, "%s.tags[%u]: duplicate tag '%s'", path, t, e->valuestring);
@@ -598,10 +609,117 @@ static int read_kind_fields(const src_t *src, src_item_t *it, const cJSON *e, co
     return 1;
 }
 
+/* Which answer is this coding key: a choice index, or an integer range. */
+static int coding_key(const src_item_t *it, const char *key, cnd_coding_rule_t *r)
+{
+    memset(r, 0, sizeof *r);
+    if (it->kind == CND_ITEM_INTEGER) {
+        long lo, hi;
+        char extra;
+        r->is_range = 1;
+        if (sscanf(key, "%ld..%ld%c", &lo, &hi, &extra) != 2 || lo > hi || lo < it->min ||
+            hi > it->max)
+            return 0;
+        r->lo = (int32_t)lo;
+        r->hi = (int32_t)hi;
+        return 1;
+    }
+    for (uint8_t c = 0; c < it->n_choices; c++) {
+        const char *name = it->kind == CND_ITEM_YESNO ? (c ? "yes" : "no") : it->choices[c].name;
+        if (strcmp(name, key) == 0) {
+            r->mask = 1u << c;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* "coding": {ANSWER: [NAME, ...]} (SPEC 1.11): stored as coding tags, one
+ * per code (choices merged into one mask) or per code and range. */
+static int read_coding(src_item_t *it, const cJSON *obj, const char *path, cnd_err_t *err)
+{
+    cnd_coding_rule_t rules[CND_MAX_TAGS];
+    uint8_t n = 0;
+    const cJSON *ans, *v;
+    if (obj == NULL)
+        return 1;
+    if (it->kind == CND_ITEM_INFO || !cJSON_IsObject(obj)) {
+        cnd_err_set(err, "%s.coding: %s", path,
+                    it->kind == CND_ITEM_INFO
+                        ? "not allowed on an info item (it has no answer)"
+                        : "must map an answer to the indicators it signals, like "
+                          "{\"no_or_locked_in\": [\"restriction_of_movement\", \"COE\"]}");
+        return 0;
+    }
+    for (ans = obj->child; ans != NULL; ans = ans->next) {
+        cnd_coding_rule_t key;
+        if (!coding_key(it, ans->string, &key)) {
+            cnd_err_set(err, "%s.coding.%s: %s", path, ans->string,
+                        it->kind == CND_ITEM_INTEGER
+                            ? "not a range LO..HI inside the item's min..max"
+                            : "not one of the item's choices");
+            return 0;
+        }
+        if (!cJSON_IsArray(ans) || cJSON_GetArraySize(ans) == 0) {
+            cnd_err_set(err, "%s.coding.%s: must be a non-empty array of indicator names", path,
+                        ans->string);
+            return 0;
+        }
+        int i = 0;
+        for (v = ans->child; v != NULL; v = v->next, i++) {
+            int code = cJSON_IsString(v) ? cnd_code_from_name(v->valuestring) : -1;
+            if (code < 0) {
+                cnd_err_set(err,
+                            "%s.coding.%s[%d]: unknown indicator '%s'; use one of the ILO's 11 "
+                            "(abuse_of_vulnerability, deception, restriction_of_movement, "
+                            "isolation, physical_and_sexual_violence, intimidation_and_threats, "
+                            "retention_of_identity_documents, withholding_of_wages, "
+                            "debt_bondage, abusive_working_and_living_conditions, "
+                            "excessive_overtime) or INV, COE",
+                            path, ans->string, i, cJSON_IsString(v) ? v->valuestring : "?");
+                return 0;
+            }
+            uint8_t k;
+            for (k = 0; k < n; k++)
+                if (rules[k].code == code && !key.is_range)
+                    break;
+            if (k < n && (rules[k].mask & key.mask)) {
+                cnd_err_set(err, "%s.coding.%s: '%s' given twice", path, ans->string,
+                            v->valuestring);
+                return 0;
+            }
+            if (k == n) {
+                if (n + it->n_tags >= CND_MAX_TAGS) {
+                    cnd_err_set(err,
+                                "%s.coding: tags and coding need more than %d tags; drop "
+                                "some tags",
+                                path, CND_MAX_TAGS);
+                    return 0;
+                }
+                rules[n] = key;
+                rules[n++].code = (uint8_t)code;
+            } else {
+                rules[k].mask |= key.mask;
+            }
+        }
+    }
+    for (uint8_t k = 0; k < n; k++) {
+        char *t = it->coded[k];
+        if (cnd_coding_tag_write(&rules[k], t, sizeof it->coded[k]) != 0) {
+            cnd_err_set(err, "%s.coding: a range too long to store", path);
+            return 0;
+        }
+        it->tags[it->n_tags++] = t;
+    }
+    return 1;
+}
+
 static int read_item(src_t *src, uint16_t i, const cJSON *e, cnd_err_t *err)
 {
-    static const char *const keys[] = {"name", "kind", "label",    "hint",       "choices", "min",
-                                       "max",  "tags", "relevant", "prefer_not", "private", NULL};
+    static const char *const keys[] = {"name",     "kind",       "label",   "hint",
+                                       "choices",  "min",        "max",     "tags",
+                                       "relevant", "prefer_not", "private", "coding",
+                                       NULL};
     src_item_t *it = &src->items[i];
     const char *kind;
     char p[32], q[48], r[48];
@@ -641,7 +759,8 @@ static int read_item(src_t *src, uint16_t i, const cJSON *e, cnd_err_t *err)
     }
     if (!get_texts(src, e, p, "label", 1, it->label, err) ||
         !get_texts(src, e, p, "hint", 0, it->hint, err) ||
-        !read_tags(it, get_field(e, "tags"), p, err) || !read_kind_fields(src, it, e, p, err))
+        !read_tags(it, get_field(e, "tags"), p, err) || !read_kind_fields(src, it, e, p, err) ||
+        !read_coding(it, get_field(e, "coding"), p, err))
         return 0;
     snprintf(r, sizeof r, "%s.relevant", p);
     return get_string(e, p, "relevant", 0, &it->relevant, err) &&
@@ -1432,6 +1551,10 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
         cnd_err_set(err, "no signing key; run candor keygen and pass --key FILE");
         return CND_E_INVALID;
     }
+    /* Before cJSON: it would keep a string only up to its first NUL. (The
+     * workbook front end cannot carry one: XML has no NUL character.) */
+    if (refuse_nul(json, len, err))
+        return CND_E_INVALID;
     root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (root == NULL) {
         json_error(json, len, end, NULL, err);
@@ -1464,8 +1587,6 @@ cnd_status_t cnd_compile_tree(cJSON *root, const cnd_office_key_t *key, uint8_t 
         cnd_err_set(err, "internal: missing argument to the compiler");
         return CND_E_INVALID;
     }
-    if (refuse_nul(json, len, err))
-        goto done;
     src = calloc(1, sizeof *src);
     pack = malloc(CND_MAX_PACK_SIZE);
     if (src == NULL || pack == NULL) {

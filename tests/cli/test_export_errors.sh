@@ -51,7 +51,8 @@ expect_error "output under a regular file" 1 "$T/afile/r.json" -- \
 expect_error "codebook in a missing directory" 1 "$T/missing/cb.json" -- \
     "$T/store" -o "$T/out/r.json" --codebook "$T/missing/cb.json"
 expect_error "no output given" 2 "-o" -- "$T/store"
-expect_error "unknown format" 2 "csv" -- "$T/store" -o "$T/out/r.json" --format csv
+expect_error "unknown format" 2 "xlsx" -- "$T/store" -o "$T/out/r.json" --format xlsx
+expect_error "k below 2" 2 "--k .1. must be a whole number from 2" -- "$T/store" -o "$T/out/r.json" --k 1
 expect_error "unknown period" 2 "day" -- "$T/store" -o "$T/out/r.json" --period day
 
 # A damaged pack file: the message names it.
@@ -85,7 +86,7 @@ fi
 rm -rf "$T/out" && mkdir "$T/out"
 if "$CANDOR" export "$T/store" -o "$T/out/r.json" >"$T/stdout" 2>"$T/stderr"; then
     want="exported 0 responses (0 surveys) to $T/out/r.json; codebook $T/out/r.codebook.json"
-    if [ "$(cat "$T/stdout")" != "$want" ]; then
+    if [ "$(head -n 1 "$T/stdout")" != "$want" ]; then
         bad "empty store: summary '$(cat "$T/stdout")'"
     elif [ -s "$T/stderr" ]; then
         bad "empty store: stderr '$(cat "$T/stderr")'"

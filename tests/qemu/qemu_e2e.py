@@ -209,7 +209,8 @@ def main():
         run([a.candor, "sync", "--device", dev, "--store", store], "candor sync", log)
         # a second sync finds nothing new: the ACK reached the firmware's flash
         second = run([a.candor, "sync", "--device", dev, "--store", store], "second sync", log)
-        run([a.candor, "export", store, "-o", out], "candor export", log)
+        # three interviews cannot be k-anonymous; the check reads exact answers
+        run([a.candor, "export", store, "-o", out, "--no-disclosure-check"], "candor export", log)
         check = subprocess.run([sys.executable, "-c", demo_export_check(a.source), out],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
         summary = check.stdout.decode(errors="replace").strip()

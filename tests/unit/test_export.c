@@ -180,7 +180,7 @@ static void store_responses(fixture_t *f, const uint8_t *pack, size_t pack_len,
  * returns its exit code; stdout goes to a file so the summary can be read. */
 static int run_export(fixture_t *f, const char *out, char *summary, size_t cap, ...)
 {
-    char *argv[16];
+    char *argv[24];
     int argc = 0;
     va_list ap;
     argv[argc++] = (char *)"export";
@@ -189,6 +189,14 @@ static int run_export(fixture_t *f, const char *out, char *summary, size_t cap, 
     argv[argc++] = (char *)out;
     argv[argc++] = (char *)"--key";
     argv[argc++] = f->key;
+    /* These tests check exact values and ids of a few responses: no
+     * suppression, the responses' own ids, and weeks (the old default; a
+     * later --period wins). Disclosure and per-export ids have their own
+     * tests below. */
+    argv[argc++] = (char *)"--no-disclosure-check";
+    argv[argc++] = (char *)"--stable-ids";
+    argv[argc++] = (char *)"--period";
+    argv[argc++] = (char *)"week";
     va_start(ap, cap);
     for (const char *a; (a = va_arg(ap, const char *)) != NULL;)
         argv[argc++] = (char *)a;
@@ -523,7 +531,8 @@ static void codebook_explains_every_item_choice_and_sentinel(void **state)
 
     cJSON *book = read_json(cb);
     assert_json(cJSON_GetObjectItem(book, "sentinels"),
-                "{\"prefer_not_to_answer\": \"prefer_not_to_answer\", \"not_asked\": null}");
+                "{\"prefer_not_to_answer\": \"prefer_not_to_answer\", \"not_asked\": null, "
+                "\"suppressed\": \"suppressed\"}");
     assert_string_equal(cJSON_GetObjectItem(book, "records_file")->valuestring,
                         "responses.json");
     assert_string_equal(cJSON_GetObjectItem(book, "period")->valuestring, "week");
@@ -623,7 +632,12 @@ static void default_survey_codebook_lists_every_item(void **state)
                             it.name.len);
         assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(e, "labels")),
                          cnd_pack_lang_count(&pk));
-        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(e, "tags")), it.n_tags);
+        /* coding tags (sig:) are shown as "coding", not as tags */
+        int plain_tags = 0;
+        for (uint8_t t = 0; t < it.n_tags; t++)
+            plain_tags += cnd_pack_item_tag(&pk, i, t).len < 4 ||
+                          memcmp(cnd_pack_item_tag(&pk, i, t).ptr, "sig:", 4) != 0;
+        assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(e, "tags")), plain_tags);
     }
     cJSON_Delete(book);
 }
@@ -686,7 +700,9 @@ static void bad_command_lines_are_usage_errors(void **state)
     char path[192];
     store_responses(f, f->pack, f->pack_len, NULL, 0);
     snprintf(path, sizeof path, "%s/x.json", f->out);
-    assert_int_equal(run_export(f, path, NULL, 0, "--format", "csv", NULL), 2);
+    assert_int_equal(run_export(f, path, NULL, 0, "--format", "xlsx", NULL), 2);
+    assert_int_equal(run_export(f, path, NULL, 0, "--k", "1", NULL), 2);
+    assert_int_equal(run_export(f, path, NULL, 0, "--format", "csv", "--labels", "xx", NULL), 3);
     assert_int_equal(run_export(f, path, NULL, 0, "--period", "day", NULL), 2);
     assert_int_equal(run_export(f, path, NULL, 0, "--codebook", path, NULL), 2);
     assert_int_equal(run_export(f, path, NULL, 0, "extra-dir", NULL), 2);

@@ -128,7 +128,7 @@ static void compiler_errors_name_the_cell(void **state)
     locate(map, "items[3].hint: missing 'es'", "survey!F5 (hint::Espa\xc3\xb1ol (es)): empty, "
                                                "but it is needed");
     locate(map, "items[3]: unknown field 'private'",
-           "survey!J5 (private): unknown field 'private'");
+           "survey!K5 (private): unknown field 'private'");
     locate(map, "items[3].kind: 'text' is refused", "survey!A5 (type): 'text' is refused");
     locate(map, "version: must be a whole number", "settings!B2 (version): must be a whole number");
     locate(map, "(top level): missing 'x'", "settings: missing 'x'");

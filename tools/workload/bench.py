@@ -317,8 +317,13 @@ def main():
                      "--seed", str(args.seed))
         raw = open(rows, "rb").read()
         export = os.path.join(d, "export.ndjson")
-        run([args.candor, "export", store, "-o", export, "--format", "ndjson"])
+        said = run([args.candor, "export", store, "-o", export, "--format", "ndjson"]).decode()
         exp = open(export, "rb").read()
+        # The default export's k-anonymity check (k = 5, formats/SPEC.md 9.4)
+        kanon = re.search(r"k=(\d+): (\d+) quasi-identifier values suppressed, smallest group (\d+)",
+                          said)
+        if kanon is None:
+            raise SystemExit("bench: export did not report its k-anonymity check: %r" % said)
         s = w["sync"]
         batch_bytes = s["bytes_by_request"]["PULL_BEGIN"] + s["bytes_by_request"]["PULL_DATA"] + \
             s["bytes_by_request"]["ACK"]
@@ -343,6 +348,9 @@ def main():
             "rows_xz9_bytes_per_response": len(lzma.compress(raw, preset=9)) / n,
             "export_ndjson_bytes_per_response": len(exp) / n,
             "export_gzip9_bytes_per_response": len(gzip.compress(exp, 9)) / n,
+            "kanon_k": int(kanon.group(1)),
+            "kanon_suppressed_values": int(kanon.group(2)),
+            "kanon_smallest_group": int(kanon.group(3)),
             "ram": w["ram"],
         }
         # host throughput, side by side in this run
@@ -456,6 +464,12 @@ def write_md(path, R, args):
     row("row-wise binary, xz -9", "rows_xz9_bytes_per_response", 2)
     row("JSON export (`candor export --format ndjson`)", "export_ndjson_bytes_per_response", 1)
     row("JSON export, gzip -9", "export_gzip9_bytes_per_response", 2)
+    row("export k-anonymity (k = 5; QIs age group, live-in, origin, language, month): "
+        "values suppressed", None, 0, lambda r: r["kanon_suppressed_values"])
+    row("export k-anonymity: suppressed values per 100 QI values", None, 2,
+        lambda r: 100.0 * r["kanon_suppressed_values"] / (5 * r["n"]))
+    row("export k-anonymity: smallest quasi-identifier group", None, 0,
+        lambda r: r["kanon_smallest_group"])
     row("flash bytes per response (record header, CRC, padding, segment headers, block tails)",
         "flash_bytes_per_response", 1)
     row("host: `jq -c .` time / (`candor sync` + `candor export`) time, wall", None, 2,

@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -40,6 +39,7 @@
 #include "fileio.h"
 #include "batch.h"
 #include "crashpoint.h"
+#include "osfile.h"
 
 #define CNB_MAGIC "CNDB"
 /* 3: batch v3 rows stored as they are (ciphertext does not compress);
@@ -169,12 +169,7 @@ static char *path_join(const char *a, const char *b)
 /* A rename or a new entry is durable only once its directory is fsynced. */
 static int fsync_dir(const char *dir)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
+    return cnd_os_fsync_dir(dir);
 }
 
 static int is_dir(const char *path)
@@ -368,7 +363,7 @@ static int write_new_file(const char *dir, const char *name, const uint8_t *data
     }
     int rc = -1;
     /* cnd_crashpoint(): test hook, see crashpoint.h */
-    if (cnd_write_all(fd, data, len) != 0 || (cnd_crashpoint("temp-written"), fsync(fd)) != 0) {
+    if (cnd_write_all(fd, data, len) != 0 || (cnd_crashpoint("temp-written"), cnd_os_fsync(fd)) != 0) {
         cnd_err_set(err, "cannot write %s: %s; check free space", final, strerror(errno));
         close(fd);
         goto out;
@@ -378,7 +373,7 @@ static int write_new_file(const char *dir, const char *name, const uint8_t *data
         cnd_err_set(err, "cannot write %s: %s", final, strerror(errno));
         goto out;
     }
-    if (link(tmpl, final) != 0) {
+    if (cnd_os_publish_new(tmpl, final) != 0) {
         if (errno == EEXIST) {
             rc = 1;
         } else {
@@ -817,7 +812,7 @@ static int take_lock(cnd_hoststore_t *hs, cnd_err_t *err)
         cnd_err_set(err, "cannot open the lock file in store %s: %s", hs->dir, strerror(errno));
         return -1;
     }
-    if (flock(hs->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (cnd_os_lock_fd(hs->lock_fd) != 0) {
         if (errno == EWOULDBLOCK)
             cnd_err_set(err, "store %s is in use by another candor process", hs->dir);
         else

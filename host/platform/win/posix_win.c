@@ -37,6 +37,13 @@ __attribute__((constructor)) static void win_setup(void)
     for (int i = 0; i < MAX_SOCKS; i++)
         g_socks[i] = INVALID_SOCKET;
     WSAStartup(MAKEWORD(2, 2), &wsa);
+    /* Binary files and streams, as on Linux: no CRLF translation and no
+     * end at a 0x1A byte, in store files, packs, keys, exports and the
+     * output scripts read (the console shows a bare LF as a new line). */
+    *__p__fmode() = _O_BINARY;
+    _setmode(_fileno(stdin), _O_BINARY);
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stderr), _O_BINARY);
     SetConsoleOutputCP(CP_UTF8);
     SetConsoleCP(CP_UTF8);
 }

@@ -12,8 +12,8 @@
  * numbered from CND_WIN_SOCK_BASE, far above any C runtime descriptor;
  * close(), send(), recv(), poll(), fcntl() route those to Winsock and set
  * errno from WSAGetLastError() with POSIX values.
- * Never: used by the Linux build; changes a file's bytes (binmode.o makes
- * every open binary).
+ * Never: used by the Linux build; changes a file's bytes (every file and the
+ * standard streams are binary: win_setup() in posix_win.c).
  */
 #ifndef CND_POSIX_WIN_H
 #define CND_POSIX_WIN_H
@@ -37,7 +37,8 @@
 #define CND_WIN_SOCK_BASE 0x10000
 
 /* ---- files ---- */
-#define O_CLOEXEC _O_NOINHERIT
+/* every descriptor the host opens is binary: store files, packs, keys */
+#define O_CLOEXEC (_O_NOINHERIT | _O_BINARY)
 #define O_DIRECTORY 0
 #define O_NOFOLLOW 0
 #define O_NOCTTY 0

@@ -1,4 +1,6 @@
-/* osfile_posix.c: the durable-write steps on POSIX (see osfile.h). */
+/* osfile_posix.c: the durable-write steps on POSIX (see osfile.h): Linux,
+ * and macOS from source (untested there, docs/PLATFORMS.md). The two
+ * differences macOS needs are the only #ifdefs, here in the seam. */
 #include "osfile.h"
 
 #include <errno.h>
@@ -9,8 +11,14 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+/* macOS's fsync() leaves the data in the drive's cache; F_FULLFSYNC
+ * flushes it, as Linux's fsync() does. */
 int cnd_os_fsync(int fd)
 {
+#ifdef F_FULLFSYNC
+    if (fcntl(fd, F_FULLFSYNC) == 0)
+        return 0;
+#endif
     return fsync(fd);
 }
 
@@ -44,6 +52,15 @@ int cnd_os_lock_fd(int fd)
 
 int cnd_os_random(void *buf, size_t n)
 {
+#ifdef __APPLE__
+    /* no getrandom(); getentropy() gives at most 256 bytes a call */
+    for (size_t got = 0, k; got < n; got += k) {
+        k = n - got > 256 ? 256 : n - got;
+        if (getentropy((unsigned char *)buf + got, k) != 0)
+            return -1;
+    }
+    return 0;
+#else
     size_t got = 0;
     while (got < n) {
         ssize_t g = getrandom((unsigned char *)buf + got, n - got, 0);
@@ -54,6 +71,7 @@ int cnd_os_random(void *buf, size_t n)
         got += (size_t)g;
     }
     return 0;
+#endif
 }
 
 void cnd_os_kill_self(void)

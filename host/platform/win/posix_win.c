@@ -157,10 +157,10 @@ static void set_nonblock(SOCKET s, int on)
 ssize_t cnd_win_send(int fd, const void *buf, size_t n, int flags)
 {
     SOCKET s = sock_of(fd);
-    int dontwait = (flags & MSG_DONTWAIT) != 0 && !g_nonblock[fd - CND_WIN_SOCK_BASE];
-    int r;
+    int dontwait, r;
     if (s == INVALID_SOCKET)
         return -1;
+    dontwait = (flags & MSG_DONTWAIT) != 0 && !g_nonblock[fd - CND_WIN_SOCK_BASE];
     if (dontwait)
         set_nonblock(s, 1);
     r = send(s, (const char *)buf, n > 0x40000000 ? 0x40000000 : (int)n, flags & ~MSG_DONTWAIT);
@@ -174,10 +174,10 @@ ssize_t cnd_win_send(int fd, const void *buf, size_t n, int flags)
 ssize_t cnd_win_recv(int fd, void *buf, size_t n, int flags)
 {
     SOCKET s = sock_of(fd);
-    int dontwait = (flags & MSG_DONTWAIT) != 0 && !g_nonblock[fd - CND_WIN_SOCK_BASE];
-    int r;
+    int dontwait, r;
     if (s == INVALID_SOCKET)
         return -1;
+    dontwait = (flags & MSG_DONTWAIT) != 0 && !g_nonblock[fd - CND_WIN_SOCK_BASE];
     if (dontwait)
         set_nonblock(s, 1);
     r = recv(s, (char *)buf, n > 0x40000000 ? 0x40000000 : (int)n, flags & ~MSG_DONTWAIT);

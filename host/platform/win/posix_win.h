@@ -82,6 +82,10 @@ ssize_t cnd_win_recv(int fd, void *buf, size_t n, int flags);
 int cnd_win_close(int fd);
 int cnd_win_fcntl(int fd, int cmd, ...);
 int cnd_win_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
+/* Object-like on purpose: a struct member called close, send or recv (the
+ * transport's function pointers) is renamed in its declaration and at
+ * every use alike, so it still works; a function-like macro would rename
+ * only the calls. */
 #define socket cnd_win_socket
 #define connect cnd_win_connect
 #define setsockopt(fd, l, n, v, len) cnd_win_setsockopt(fd, l, n, v, (int)(len))

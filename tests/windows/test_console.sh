@@ -1,4 +1,5 @@
-# candor.exe's OS seams under Wine (issue 16), beyond the e2e flow:
+# candor.exe's OS seams under Wine (issue 16), beyond the e2e flow, and
+# candor-sim's --listen refusals:
 # - the store lock (LockFileEx): a second candor.exe syncing into a store
 #   that a first one is syncing into is refused with one line, and the
 #   first sync completes;
@@ -8,6 +9,16 @@
 # - UTF-8 paths: a pack and a store under non-ASCII names.
 . "$CND_SOURCE_DIR/tests/e2e/e2e_lib.sh"
 . "$CND_SOURCE_DIR/tests/windows/win_lib.sh"
+
+# candor-sim --listen refuses what is not a loopback tcp:HOST:PORT, with
+# one line and a non-zero exit.
+for bad in tcp:8.8.8.8:4322 tcp:127.0.0.1 tcp:127.0.0.1:99999999 unix:/tmp/x; do
+    if "$CANDOR_SIM" --flash "$T/bad.flash" --listen "$bad" --exit-when-done >/dev/null 2>"$T/bad.err"; then
+        fail "candor-sim --listen $bad was accepted"
+    fi
+    [ "$(wc -l <"$T/bad.err")" -eq 1 ] && grep -q '^candor-sim: .*--listen' "$T/bad.err" ||
+        fail "candor-sim --listen $bad: not one line naming --listen: $(cat "$T/bad.err")"
+done
 
 win_init
 STORE="$T/almacén ñandú €"

@@ -58,7 +58,7 @@
 #include "link.h"
 #include "transport_sim.h"
 #include "transport_usb.h"
-#include "usb_desc.h"
+#include "usb_id.h"
 
 #define MAX_WATCHED 64
 /* Syncs at once: a desk hub rarely holds more, and each costs a thread
@@ -241,7 +241,7 @@ static void draw_bar(void *ctx, size_t done, uint32_t expected)
 /* ---- one device, in its own thread ---- */
 
 /* The serial: for USB the spec's, else the HELLO's device id in hex (the
- * same text as the USB serial, usb_desc.h). */
+ * same text as the USB serial, firmware usb_desc.h). */
 static void label_of(const char *spec, const cnd_msg_hello_t *h, char *out, size_t cap)
 {
     char id[2 * CND_DEVICE_ID_LEN + 1];

@@ -4,12 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -19,7 +17,9 @@
 #include "mbedtls/md.h"
 #include "mbedtls/pkcs5.h"
 #include "mbedtls/platform_util.h"
+#include "osfile.h"
 #include "pack.h"
+#include "tty.h"
 
 #ifdef CND_OFFICE_PUB_LEN /* the pack format embeds exactly this block */
 _Static_assert(CND_OFFICE_PUB_LEN == CND_KEY_PUB_LEN, "office public block size");
@@ -197,75 +197,23 @@ int cnd_key_read_passphrase_file(const char *path, char *buf, size_t cap, size_t
     return 0;
 }
 
-/* One line from the terminal with echo off. Signals that would stop or
- * kill us are held until echo is back on, so the terminal is never left
- * silent. */
-static int tty_line(int fd, const char *prompt, char *buf, size_t cap, size_t *len)
-{
-    struct termios old, quiet;
-    sigset_t hold, prev;
-    size_t n = 0;
-    int rc = -1;
-    char c;
-
-    if (tcgetattr(fd, &old) != 0)
-        return -1;
-    quiet = old;
-    quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-    quiet.c_lflag |= ICANON;
-    sigemptyset(&hold);
-    sigaddset(&hold, SIGINT);
-    sigaddset(&hold, SIGTERM);
-    sigaddset(&hold, SIGTSTP);
-    sigaddset(&hold, SIGQUIT);
-    sigprocmask(SIG_BLOCK, &hold, &prev);
-    if (write(fd, prompt, strlen(prompt)) < 0 || tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
-        goto out;
-    for (;;) {
-        ssize_t got = read(fd, &c, 1);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0 || c == '\n' || c == '\r')
-            break;
-        if (n + 1 >= cap) { /* too long: keep reading to the line end, then refuse */
-            n = cap;
-            continue;
-        }
-        buf[n++] = c;
-    }
-    if (n < cap) {
-        buf[n] = '\0';
-        *len = n;
-        rc = 0;
-    }
-out:
-    tcsetattr(fd, TCSAFLUSH, &old);
-    if (write(fd, "\n", 1) < 0) {
-        /* the newline is cosmetic */
-    }
-    sigprocmask(SIG_SETMASK, &prev, NULL);
-    return rc;
-}
-
 int cnd_key_ask_passphrase(const char *prompt, int confirm, char *buf, size_t cap, size_t *len,
                            cnd_err_t *err)
 {
     char again[CND_KEY_PASSPHRASE_MAX + 1];
     size_t again_len = 0;
-    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     int rc = -1;
-    if (fd < 0) {
+    int got = cnd_tty_secret_line(prompt, buf, cap, len);
+    if (got == CND_TTY_NONE) {
         cnd_err_set(err, "no terminal to ask for the passphrase; give --passphrase-file FILE%s",
                     confirm ? " or --no-passphrase" : "");
-        return -1;
-    }
-    if (tty_line(fd, prompt, buf, cap, len) != 0) {
+    } else if (got != CND_TTY_OK) {
         cnd_err_set(err, "could not read the passphrase from the terminal (at most %d characters)",
                     CND_KEY_PASSPHRASE_MAX);
     } else if (*len == 0) {
         cnd_err_set(err, "empty passphrase%s", confirm ? "; for a key without one, use --no-passphrase" : "");
-    } else if (confirm && (tty_line(fd, "Repeat the passphrase: ", again, sizeof again,
-                                    &again_len) != 0 ||
+    } else if (confirm && (cnd_tty_secret_line("Repeat the passphrase: ", again, sizeof again,
+                                               &again_len) != CND_TTY_OK ||
                            again_len != *len || memcmp(again, buf, *len) != 0)) {
         cnd_err_set(err, "the two passphrases differ; nothing written, run the command again");
     } else {
@@ -274,7 +222,6 @@ int cnd_key_ask_passphrase(const char *prompt, int confirm, char *buf, size_t ca
     if (rc != 0)
         mbedtls_platform_zeroize(buf, cap);
     mbedtls_platform_zeroize(again, sizeof again);
-    close(fd);
     return rc;
 }
 
@@ -354,17 +301,6 @@ static void dir_of(const char *path, char *dir, size_t cap)
         snprintf(dir, cap, "%.*s", (int)(slash - path), path);
 }
 
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc;
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 /* Durably creates path with mode (a temp file created O_EXCL with that
  * mode, written, fsynced, then linked: link never replaces a file). The
  * caller fsyncs the directory. 0, 1 if path exists, -1 on error. */
@@ -393,8 +329,9 @@ static int create_file(const char *path, const char *dir, mode_t mode, const uin
         return -1;
     }
     rc = -1;
-    /* fchmod: the umask may only have narrowed the mode; .pub must be 0644 */
-    if (fchmod(fd, mode) != 0 || cnd_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    /* fchmod: the umask may only have narrowed the mode; .pub must be 0644
+     * (on Windows the file takes its folder's ACL: docs/DESIGN.md) */
+    if (fchmod(fd, mode) != 0 || cnd_write_all(fd, data, len) != 0 || cnd_os_fsync(fd) != 0) {
         cnd_err_set(err, "cannot write %s: %s; check free space", path, strerror(errno));
         close(fd);
         goto out;
@@ -403,7 +340,7 @@ static int create_file(const char *path, const char *dir, mode_t mode, const uin
         cnd_err_set(err, "cannot write %s: %s", path, strerror(errno));
         goto out;
     }
-    if (link(tmp, path) == 0)
+    if (cnd_os_publish_new(tmp, path) == 0)
         rc = 0;
     else if (errno == EEXIST)
         rc = 1;
@@ -451,14 +388,14 @@ int cnd_key_write(const char *path, const cnd_office_key_t *key, const char *pas
     rc = create_file(pub_path, dir, 0644, key->pub, CND_KEY_PUB_LEN, err);
     if (rc == 1)
         cnd_err_set(err, "%s already exists; a key file is never overwritten", pub_path);
-    if (rc == 0 && fsync_dir(dir) != 0) {
+    if (rc == 0 && cnd_os_fsync_dir(dir) != 0) {
         cnd_err_set(err, "cannot fsync directory %s: %s", dir, strerror(errno));
         unlink(pub_path);
         rc = -1;
     }
     if (rc != 0) { /* no private key without its public half */
         unlink(path);
-        fsync_dir(dir);
+        cnd_os_fsync_dir(dir);
     }
     return rc;
 }

@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "usb_desc.h"
+#include "usb_id.h"
 
 /* A multiple of every legal bulk wMaxPacketSize (8..512), and larger than
  * any reply frame, so one IN transfer holds a whole reply. */
@@ -72,7 +72,7 @@ static unsigned int left_ms(long long deadline)
     return left < 1 ? 1u : (unsigned int)left;
 }
 
-/* Finds the first interface of class 0xFF with one bulk IN and one bulk OUT
+/* Finds the first interface of class CND_USB_IF_CLASS with one bulk IN and one bulk OUT
  * endpoint. Returns 1 when found. */
 static int find_iface(libusb_device *dev, usb_iface_t *out)
 {
@@ -87,7 +87,7 @@ static int find_iface(libusb_device *dev, usb_iface_t *out)
             const struct libusb_interface_descriptor *d = &it->altsetting[a];
             usb_iface_t f;
             memset(&f, 0, sizeof f);
-            if (d->bInterfaceClass != LIBUSB_CLASS_VENDOR_SPEC)
+            if (d->bInterfaceClass != CND_USB_IF_CLASS)
                 continue;
             for (e = 0; e < d->bNumEndpoints; e++) {
                 const struct libusb_endpoint_descriptor *ep = &d->endpoint[e];

@@ -3,7 +3,7 @@
  * interface through libusb. Used through transport.h; `candor devices` and
  * `candor watch` also use the listing and the shared libusb context here.
  *
- * Owns: finding Candor devices (VID/PID from the firmware's usb_desc.h and an
+ * Owns: finding Candor devices (VID/PID from formats/usb_id.h and an
  * interface of class 0xFF with one bulk IN/OUT pair), opening one by serial
  * ("usb:SERIAL") or by bus and address ("usb:BUS/ADDR", for a device whose
  * serial cannot be read, e.g. without permission), claiming its interface,

@@ -1,10 +1,11 @@
-/* crashpoint.c: the SIGKILL test hook (see crashpoint.h). */
+/* crashpoint.c: the kill test hook (see crashpoint.h). */
 #include "crashpoint.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "osfile.h"
 
 static struct {
     int parsed;
@@ -43,5 +44,5 @@ void cnd_crashpoint(const char *step)
     if (g_crash.nth == 0 || strcmp(step, g_crash.step) != 0)
         return;
     if (++g_crash.seen == g_crash.nth)
-        raise(SIGKILL);
+        cnd_os_kill_self();
 }

@@ -1,5 +1,6 @@
 /*
- * crashpoint.h: a TEST HOOK that kills candor with SIGKILL at a named step
+ * crashpoint.h: a TEST HOOK that kills candor with SIGKILL (TerminateProcess
+ * on Windows, osfile.h cnd_os_kill_self) at a named step
  * of the store-then-ack sequence of `candor sync`.
  *
  * Why it exists: the promise "a response is lost or duplicated by no

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "coding.h"
@@ -33,6 +32,7 @@
 #include "hosterr.h"
 #include "hoststore.h"
 #include "officekey.h"
+#include "osfile.h"
 #include "recjson.h"
 #include "unseal.h"
 
@@ -107,7 +107,8 @@ static void pseudonym(const uint8_t key[32], const uint8_t id[CND_DEVICE_ID_LEN]
         snprintf(out + 2 + 2 * i, 3, "%02x", mac[i]);
 }
 
-/* Uniform Fisher-Yates. Every index comes straight from getrandom() with
+/* Uniform Fisher-Yates. Every index comes straight from the OS's random
+ * source (cnd_os_random: getrandom, BCryptGenRandom) with
  * rejection sampling (no modulo bias, no home-made generator), so the
  * output order carries nothing of the stored or collected order. */
 static int shuffle(size_t *a, size_t n)
@@ -119,14 +120,8 @@ static int shuffle(size_t *a, size_t n)
         uint64_t threshold = (0 - bound) % bound; /* 2^64 mod bound */
         do {
             if (left == 0) {
-                size_t got = 0;
-                while (got < sizeof pool) {
-                    ssize_t g = getrandom((uint8_t *)pool + got, sizeof pool - got, 0);
-                    if (g < 0 && errno != EINTR)
-                        return -1;
-                    if (g > 0)
-                        got += (size_t)g;
-                }
+                if (cnd_os_random(pool, sizeof pool) != 0)
+                    return -1;
                 left = sizeof pool / sizeof pool[0];
             }
             x = pool[--left];
@@ -407,7 +402,7 @@ static int out_open(outfile_t *o, const char *path, cnd_err_t *err)
 
 static int out_finish(outfile_t *o, cnd_err_t *err)
 {
-    int bad = ferror(o->f) || fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
+    int bad = ferror(o->f) || fflush(o->f) != 0 || cnd_os_fsync(fileno(o->f)) != 0;
     int e = errno;
     if (fclose(o->f) != 0 && !bad) {
         bad = 1;
@@ -434,10 +429,7 @@ static void out_discard(outfile_t *o)
 static int fsync_parent(const char *path)
 {
     char *dir = dir_of(path);
-    int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-    int rc = fd >= 0 && fsync(fd) == 0 ? 0 : -1;
-    if (fd >= 0)
-        close(fd);
+    int rc = dir != NULL ? cnd_os_fsync_dir(dir) : -1;
     free(dir);
     return rc;
 }
@@ -445,12 +437,12 @@ static int fsync_parent(const char *path)
 /* Both temps are complete and fsynced; now publish both, or neither. */
 static int publish(outfile_t *cb, outfile_t *recs, cnd_err_t *err)
 {
-    if (rename(cb->tmp, cb->final) != 0) {
+    if (cnd_os_replace(cb->tmp, cb->final) != 0) {
         cnd_err_set(err, "cannot write %s: %s", cb->final, strerror(errno));
         return -1;
     }
     cb->renamed = 1;
-    if (rename(recs->tmp, recs->final) != 0) {
+    if (cnd_os_replace(recs->tmp, recs->final) != 0) {
         cnd_err_set(err, "cannot write %s: %s", recs->final, strerror(errno));
         unlink(cb->final);
         return -1;
@@ -871,19 +863,6 @@ out:
     return rc;
 }
 
-static int getrandom_all(void *p, size_t n)
-{
-    size_t got = 0;
-    while (got < n) {
-        ssize_t g = getrandom((uint8_t *)p + got, n - got, 0);
-        if (g < 0 && errno != EINTR)
-            return -1;
-        if (g > 0)
-            got += (size_t)g;
-    }
-    return 0;
-}
-
 static int make_plan(const cnd_dataset_t *ds, const export_opts_t *o, cnd_export_plan_t *p,
                      plan_mem_t *m, cnd_err_t *err)
 {
@@ -937,7 +916,7 @@ static int make_plan(const cnd_dataset_t *ds, const export_opts_t *o, cnd_export
     if (!m->supp || !m->supp_meta || !m->oid)
         goto oom;
     uint8_t key[32];
-    if (getrandom_all(key, sizeof key) != 0) {
+    if (cnd_os_random(key, sizeof key) != 0) {
         cnd_err_set(err, "cannot get random bytes for this export's ids: %s", strerror(errno));
         return -1;
     }
@@ -969,7 +948,7 @@ static int make_plan(const cnd_dataset_t *ds, const export_opts_t *o, cnd_export
         if ((m->dev = malloc((n + 1) * sizeof *m->dev)) == NULL)
             goto oom;
         /* Another key: record ids and pseudonyms must not share one. */
-        if (getrandom_all(key, sizeof key) != 0) {
+        if (cnd_os_random(key, sizeof key) != 0) {
             cnd_err_set(err, "cannot get random bytes for device pseudonyms: %s",
                         strerror(errno));
             return -1;

@@ -36,7 +36,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -44,6 +43,7 @@
 #include "fileio.h"
 #include "batch.h"
 #include "crashpoint.h"
+#include "osfile.h"
 #include "packsig.h"
 
 #define CNB_MAGIC "CNDB"
@@ -182,12 +182,7 @@ static char *path_join(const char *a, const char *b)
 /* A rename or a new entry is durable only once its directory is fsynced. */
 static int fsync_dir(const char *dir)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
+    return cnd_os_fsync_dir(dir);
 }
 
 static int is_dir(const char *path)
@@ -391,7 +386,7 @@ static int write_file_durable(const char *dir, const char *name, const uint8_t *
     }
     int rc = -1;
     /* cnd_crashpoint(): test hook, see crashpoint.h */
-    if (cnd_write_all(fd, data, len) != 0 || (cnd_crashpoint("temp-written"), fsync(fd)) != 0) {
+    if (cnd_write_all(fd, data, len) != 0 || (cnd_crashpoint("temp-written"), cnd_os_fsync(fd)) != 0) {
         cnd_err_set(err, "cannot write %s: %s; check free space", final, strerror(errno));
         close(fd);
         goto out;
@@ -401,9 +396,9 @@ static int write_file_durable(const char *dir, const char *name, const uint8_t *
         cnd_err_set(err, "cannot write %s: %s", final, strerror(errno));
         goto out;
     }
-    /* replace: rename() swaps the whole file in one step, so a reader (or
+    /* replace: the swap is one step (rename, MoveFileExW), so a reader (or
      * a crash) sees the old bytes or the new ones, never a mix. */
-    if ((replace ? rename(tmpl, final) : link(tmpl, final)) != 0) {
+    if ((replace ? cnd_os_replace(tmpl, final) : cnd_os_publish_new(tmpl, final)) != 0) {
         if (errno == EEXIST && !replace) {
             rc = 1;
         } else {
@@ -788,7 +783,7 @@ static int quarantine_entry(cnd_hoststore_t *hs, const char *path, const char *w
     char *slash = from_dir ? strrchr(from_dir, '/') : NULL;
     if (to == NULL || slash == NULL) {
         cnd_err_set(err, "out of memory");
-    } else if (rename(path, to) != 0) {
+    } else if (cnd_os_replace(path, to) != 0) {
         cnd_err_set(err, "cannot move %s to %s: %s", path, to, strerror(errno));
     } else {
         *slash = '\0';
@@ -1414,7 +1409,7 @@ static int take_lock(cnd_hoststore_t *hs, cnd_err_t *err)
         cnd_err_set(err, "cannot open the lock file in store %s: %s", hs->dir, strerror(errno));
         return -1;
     }
-    if (flock(hs->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (cnd_os_lock_fd(hs->lock_fd) != 0) {
         if (errno == EWOULDBLOCK)
             cnd_err_set(err, "store %s is in use by another candor process", hs->dir);
         else

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "dataset.h"
 #include "fileio.h"
+#include "osfile.h"
 #include "suppress.h"
 
 #define SMALL_CELL 5
@@ -832,9 +833,9 @@ static int publish(const char *path, const char *text, size_t len, cnd_err_t *er
         fd = mkstemp(tmp);
     if (fd < 0) {
         cnd_err_set(err, "cannot write %s: %s; choose a writable place", path, strerror(errno));
-    } else if (cnd_write_all(fd, text, len) != 0 || fsync(fd) != 0) {
+    } else if (cnd_write_all(fd, text, len) != 0 || cnd_os_fsync(fd) != 0) {
         cnd_err_set(err, "cannot write %s: %s; check free space", path, strerror(errno));
-    } else if (close(fd) != 0 || rename(tmp, path) != 0) {
+    } else if (close(fd) != 0 || cnd_os_replace(tmp, path) != 0) {
         fd = -1;
         cnd_err_set(err, "cannot write %s: %s", path, strerror(errno));
     } else {
@@ -842,14 +843,11 @@ static int publish(const char *path, const char *text, size_t len, cnd_err_t *er
         rc = 0;
         free(copy);
         copy = strdup(path);
-        int dfd = copy ? open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (dfd < 0 || fsync(dfd) != 0) {
+        if (copy == NULL || cnd_os_fsync_dir(dirname(copy)) != 0) {
             cnd_err_set(err, "cannot fsync the directory of %s", path);
             unlink(path);
             rc = -1;
         }
-        if (dfd >= 0)
-            close(dfd);
     }
     if (fd >= 0)
         close(fd);

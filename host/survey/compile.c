@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "identifying.h"
 #include "pack.h"
+#include "osfile.h"
 #include "packadmin.h"
 #include "packsign.h"
 #include "relevance.h"
@@ -1674,7 +1675,7 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
                                    cnd_err_t *err)
 {
     char tmp[PATH_MAX], dir[PATH_MAX];
-    int fd, dfd, saved;
+    int fd, saved;
 
     if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp ||
         snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
@@ -1690,7 +1691,7 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
         return CND_E_IO;
     }
     /* mkstemp makes 0600; a pack is not secret and other tools read it. */
-    if (fchmod(fd, 0644) != 0 || cnd_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (fchmod(fd, 0644) != 0 || cnd_write_all(fd, data, len) != 0 || cnd_os_fsync(fd) != 0) {
         saved = errno;
         close(fd);
         unlink(tmp);
@@ -1703,22 +1704,18 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
         cnd_err_set(err, "cannot write %s: %s", path, strerror(saved));
         return CND_E_IO;
     }
-    if (rename(tmp, path) != 0) {
+    if (cnd_os_replace(tmp, path) != 0) {
         saved = errno;
         unlink(tmp);
         cnd_err_set(err, "cannot write %s: %s", path, strerror(saved));
         return CND_E_IO;
     }
     /* The rename is durable only once the directory entry is on disk. */
-    dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY);
-    if (dfd < 0 || fsync(dfd) != 0) {
+    if (cnd_os_fsync_dir(dirname(dir)) != 0) {
         saved = errno;
-        if (dfd >= 0)
-            close(dfd);
         cnd_err_set(err, "wrote %s but could not sync its directory: %s", path, strerror(saved));
         return CND_E_IO;
     }
-    close(dfd);
     return CND_OK;
 }
 

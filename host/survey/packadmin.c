@@ -4,11 +4,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <zlib.h>
 
 #include "adminpin.h"
 #include "frame.h"
+#include "osfile.h"
 #include "pack.h"
 
 cnd_status_t cnd_admin_pin_read_file(const char *path, uint8_t digits[8], uint8_t *n,
@@ -64,7 +64,7 @@ cnd_status_t cnd_pack_add_admin(uint8_t *pack, size_t *len, size_t cap, const ui
                     new_len, (unsigned)CND_MAX_PACK_SIZE);
         return CND_E_NOSPACE;
     }
-    if (getrandom(salt, sizeof salt, 0) != (ssize_t)sizeof salt) {
+    if (cnd_os_random(salt, sizeof salt) != 0) {
         cnd_err_set(err, "cannot draw a random salt for the admin PIN: %s", strerror(errno));
         return CND_E_IO;
     }

@@ -4,7 +4,7 @@
 # family's result file.
 : "${LF_TOOL:?set LF_TOOL to the lf_tool binary}"
 RESULT=${LF_RESULTS:-/dev/null}
-rm -f "$RESULT" # a stale result must never stand in for this run
+[ "$RESULT" = /dev/null ] || rm -f "$RESULT" # a stale result must never stand in for this run
 
 N=300 # three batches: the simulator sends at most LF_BATCH = 128 per batch
 LF_BATCH=128
@@ -25,6 +25,10 @@ problem() {
 # place once it listens, and removes it when stopped, so the socket's
 # existence is the signal.
 start_dev() {
+    if [ "${LF_SIM_TCP:-0}" = 1 ]; then
+        start_dev_tcp "$@"
+        return
+    fi
     rm -f "$CANDOR_SIM_DIR/dev.sock"
     : >"$T/dev.err"
     "$CANDOR_SIM" --flash "$T/dev.flash" --socket "$CANDOR_SIM_DIR/dev.sock" \
@@ -35,6 +39,29 @@ start_dev() {
     DEV="sim:$CANDOR_SIM_DIR/dev.sock"
     _i=0
     while [ ! -S "$CANDOR_SIM_DIR/dev.sock" ]; do
+        kill -0 "$PID_dev" 2>/dev/null || fail "candor-sim exited at start: $(cat "$T/dev.err")"
+        _i=$((_i + 1))
+        [ $_i -gt $((1000 * E2E_SCALE)) ] && fail "candor-sim did not listen within 10 s"
+        sleep 0.01
+    done
+}
+
+# start_dev_tcp: the same on TCP loopback (LF_SIM_TCP=1: the Windows build
+# under Wine, tests/windows, has no Unix sockets); DEV from the simulator's
+# "serving tcp:127.0.0.1:PORT" line.
+start_dev_tcp() {
+    : >"$T/dev.err"
+    : >"$T/dev.out"
+    "$CANDOR_SIM" --flash "$T/dev.flash" --listen tcp:127.0.0.1:0 \
+        --batch-max "$LF_BATCH" "$@" \
+        >"$T/dev.out" 2>>"$T/dev.err" </dev/null 3>&- &
+    PID_dev=$!
+    SIM_PIDS="$SIM_PIDS $PID_dev"
+    DEV=""
+    _i=0
+    while [ -z "$DEV" ]; do
+        DEV=$(sed -n 's/^candor-sim: serving \(tcp:127\.0\.0\.1:[0-9]*\) .*/\1/p' "$T/dev.out")
+        [ -n "$DEV" ] && break
         kill -0 "$PID_dev" 2>/dev/null || fail "candor-sim exited at start: $(cat "$T/dev.err")"
         _i=$((_i + 1))
         [ $_i -gt $((1000 * E2E_SCALE)) ] && fail "candor-sim did not listen within 10 s"

@@ -2,16 +2,16 @@
  * usb_desc.h: the Candor handheld's USB identity, as byte tables
  * (formats/SPEC.md section 10 "USB descriptors").
  *
- * Owns: every number the host matches on (VID, PID, interface class,
- * endpoint addresses, packet sizes, the MS OS 2.0 vendor code and the
- * interface GUID), defined here ONCE, and the descriptors built from them:
+ * Owns: the endpoint addresses, packet sizes and the MS OS 2.0 vendor code,
+ * defined here once (the VID, PID, interface class and WinUSB GUID the
+ * host matches on are the contract's: formats/usb_id.h), and the descriptors built from them:
  * device, configuration (one vendor interface, one bulk IN/OUT pair), string,
  * BOS (Microsoft OS 2.0 platform capability) and the MS OS 2.0 descriptor set
  * (compatible ID "WINUSB" + DeviceInterfaceGUIDs), which let Windows 8.1+
  * bind WinUSB with no driver install.
  *
- * This header depends on nothing but <stddef.h>, <stdint.h> and
- * cnd_limits.h, so the host (libusb transport, umockdev harness) can include
+ * This header depends on nothing but <stddef.h>, <stdint.h>, cnd_limits.h
+ * and usb_id.h, so the host (libusb transport, umockdev harness) can include
  * it and match exactly what the firmware sends.
  *
  * Never: uses a hardware serial. The serial number string is the device's
@@ -26,17 +26,9 @@
 #include <stdint.h>
 
 #include "cnd_limits.h"
+#include "usb_id.h"
 
-/*
- * VID 0x1209 is pid.codes' open-hardware vendor ID. PID 0x000C is one of
- * pid.codes' TEST PIDs (pidcodes/pidcodes.github.com, 1209/000C/index.md:
- * "reserved for use in private testing ... MUST NOT be used on any device
- * that will be redistributed, sold, or manufactured"). It is NOT unique:
- * request a real PID from pid.codes before shipping devices, and change it
- * here only.
- */
-#define CND_USB_VID 0x1209u
-#define CND_USB_PID 0x000Cu
+/* VID, PID, interface class and WinUSB GUID: formats/usb_id.h (the contract). */
 #define CND_USB_BCD_DEVICE 0x0100u /* device release 1.00 */
 /* 2.10, not 2.00: hosts only ask for the BOS descriptor from 2.01 up. */
 #define CND_USB_BCD_USB 0x0210u
@@ -47,9 +39,6 @@
 #define CND_USB_EP_IN 0x81u   /* bulk IN: reply frames to the host */
 #define CND_USB_CONFIG_VALUE 1u
 #define CND_USB_INTERFACE 0u
-#define CND_USB_IF_CLASS 0xFFu /* vendor specific: our own framed protocol */
-#define CND_USB_IF_SUBCLASS 0x00u
-#define CND_USB_IF_PROTOCOL 0x00u
 #define CND_USB_MAX_POWER_MA 100u /* battery device; USB may charge it */
 
 /* String descriptor indices (0 is the LANGID list). */
@@ -67,9 +56,6 @@
 #define CND_USB_MS_VENDOR_CODE 0x43u /* bRequest of the vendor request ('C') */
 #define CND_USB_MS_OS_20_INDEX 0x0007u /* wIndex: MS_OS_20_DESCRIPTOR_INDEX */
 #define CND_USB_MS_WINDOWS_VERSION 0x06030000ul /* Windows 8.1, the first with MS OS 2.0 */
-/* DeviceInterfaceGUIDs value: how Windows programs find Candor's WinUSB
- * interface. Fixed for every Candor device; generated once, never reused. */
-#define CND_USB_INTERFACE_GUID "{562768EA-B894-4C69-9DE4-CCFE9B53401B}"
 
 /* Descriptor lengths (USB 2.0 tables 9-8, 9-10, 9-12, 9-13; the BOS of the
  * USB 2.0 LPM ECN; MS OS 2.0 tables 4, 10, 13, 14). */

@@ -49,6 +49,7 @@
 typedef struct {
     const char *flash_path;
     const char *socket_path;
+    const char *listen_spec; /* --listen tcp:HOST:PORT, else the Unix socket */
     const char *keys; /* file, "-" for stdin, NULL for none */
     const char *screen_log;
     int exit_when_done;
@@ -72,7 +73,7 @@ static int g_have_pack;
 static uint8_t g_pack_buf[CND_MAX_PACK_SIZE];
 
 /* The PC side. */
-static cnd_sim_link_t g_link = {-1, -1, ""};
+static cnd_sim_link_t g_link = {-1, -1, "", ""};
 static cnd_sim_script_t g_script;
 static FILE *g_screen_log;
 static int g_draw_tty;
@@ -100,14 +101,18 @@ static long long now_ms(void)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]\n"
+            "usage: candor-sim --flash FILE [--socket PATH | --listen tcp:HOST:PORT]\n"
+            "                  [--keys SCRIPT|-]\n"
             "                  [--screen-log FILE] [--exit-when-done]\n"
             "                  [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]\n"
             "                  [--flash-fault SPEC] [--batch-max N]\n\n"
             "Runs the Candor handheld firmware on this PC. The flash chip is FILE\n"
             "(created blank if missing, %u blocks of %u bytes); the USB link is a Unix\n"
             "socket (default $CANDOR_SIM_DIR/<pid>.sock, CANDOR_SIM_DIR defaulting to\n"
-            "/tmp/candor-sim) that `candor --device sim:PATH` talks to.\n\n"
+            "/tmp/candor-sim) that `candor --device sim:PATH` talks to; --listen\n"
+            "tcp:127.0.0.1:PORT listens on TCP loopback instead, for a candor that has\n"
+            "no Unix sockets (candor.exe, `--device tcp:127.0.0.1:PORT`; PORT 0 takes a\n"
+            "free port, shown in the \"serving\" line).\n\n"
             "Keys on a terminal: arrows move, Enter = OK, Backspace = back,\n"
             "l = next language, x or Esc = quick exit (a clock; up up down down Enter\n"
             "within 5 s brings the survey back), Ctrl-C = stop the simulator.\n"
@@ -140,6 +145,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
     static const struct option longs[] = {
         {"flash", required_argument, NULL, 'f'},
         {"socket", required_argument, NULL, 's'},
+        {"listen", required_argument, NULL, 'L'},
         {"keys", required_argument, NULL, 'k'},
         {"screen-log", required_argument, NULL, 'l'},
         {"exit-when-done", no_argument, NULL, 'x'},
@@ -159,6 +165,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         switch (c) {
         case 'f': o->flash_path = optarg; break;
         case 's': o->socket_path = optarg; break;
+        case 'L': o->listen_spec = optarg; break;
         case 'k': o->keys = optarg; break;
         case 'l': o->screen_log = optarg; break;
         case 'x': o->exit_when_done = 1; break;
@@ -350,10 +357,10 @@ static int open_device(const char *flash_path, const char *flash_fault)
 static void footer(char *buf, size_t cap)
 {
     snprintf(buf, cap,
-             "sim:%s  host %s\n"
+             "%s  host %s\n"
              "arrows move  Enter ok  Bksp back\n"
              "l language  x/Esc exit  Ctrl-C stop",
-             g_link.path, g_link.client_fd >= 0 ? "connected" : "not connected");
+             g_link.name, g_link.client_fd >= 0 ? "connected" : "not connected");
 }
 
 static void refresh_screen(void)
@@ -747,7 +754,12 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     cnd_link_fault_init(&g_fault, &o.link_fault);
     g_fault_on = o.link_fault.kind != CND_LF_NONE;
-    if (o.socket_path == NULL) {
+    if (o.listen_spec != NULL && (strncmp(o.listen_spec, "tcp:", 4) != 0 || o.socket_path != NULL)) {
+        fprintf(stderr, "candor-sim: --listen takes tcp:HOST:PORT (not '%s') and replaces --socket\n",
+                o.listen_spec);
+        return EXIT_USAGE;
+    }
+    if (o.socket_path == NULL && o.listen_spec == NULL) {
         if (make_default_socket_path(sock, sizeof sock) != 0)
             return EXIT_FAIL;
         o.socket_path = sock;
@@ -762,7 +774,8 @@ int main(int argc, char **argv)
     if (open_device(o.flash_path, o.flash_fault) != 0)
         return EXIT_FAIL;
     install_signals();
-    if (cnd_sim_link_listen(&g_link, o.socket_path, err, sizeof err) != 0) {
+    if ((o.listen_spec != NULL ? cnd_sim_link_listen_tcp(&g_link, o.listen_spec + 4, err, sizeof err)
+                               : cnd_sim_link_listen(&g_link, o.socket_path, err, sizeof err)) != 0) {
         fprintf(stderr, "candor-sim: %s\n", err);
         cnd_flash_file_close(&g_flash_file);
         return EXIT_FAIL;
@@ -770,7 +783,7 @@ int main(int argc, char **argv)
     g_draw_tty = in_foreground_on(STDOUT_FILENO);
     if (!g_draw_tty) {
         /* stderr stays for errors only; on a terminal the footer says this */
-        printf("candor-sim: serving sim:%s (flash %s)\n", g_link.path, o.flash_path);
+        printf("candor-sim: serving %s (flash %s)\n", g_link.name, o.flash_path);
         fflush(stdout);
     }
     if (o.keys == NULL && in_foreground_on(STDIN_FILENO))

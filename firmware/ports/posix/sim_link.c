@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -79,6 +82,72 @@ int cnd_sim_link_listen(cnd_sim_link_t *l, const char *path, char *err, size_t e
     }
     l->listen_fd = fd;
     snprintf(l->path, sizeof l->path, "%s", path);
+    snprintf(l->name, sizeof l->name, "sim:%s", path);
+    return 0;
+}
+
+int cnd_sim_link_listen_tcp(cnd_sim_link_t *l, const char *address, char *err, size_t errcap)
+{
+    const char *colon = strrchr(address, ':');
+    char host[64], port[8];
+    struct addrinfo hints, *res = NULL;
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof bound;
+    size_t hlen = colon != NULL ? (size_t)(colon - address) : 0;
+    int fd = -1, one = 1, gai;
+
+    l->listen_fd = l->client_fd = -1;
+    l->path[0] = l->name[0] = '\0';
+    if (colon == NULL || hlen == 0 || hlen >= sizeof host || strlen(colon + 1) == 0 ||
+        strlen(colon + 1) >= sizeof port ||
+        strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
+        snprintf(err, errcap, "--listen tcp:%s is not tcp:HOST:PORT (e.g. tcp:127.0.0.1:4322)",
+                 address);
+        return -1;
+    }
+    memcpy(host, address, hlen);
+    host[hlen] = '\0';
+    if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+        memmove(host, host + 1, hlen - 2);
+        host[hlen - 2] = '\0';
+    }
+    strcpy(port, colon + 1);
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    gai = getaddrinfo(host, port, &hints, &res);
+    if (gai != 0) {
+        snprintf(err, errcap, "cannot listen on tcp:%s: %s", address, gai_strerror(gai));
+        return -1;
+    }
+    if (!(res->ai_family == AF_INET &&
+          ((const struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr == htonl(INADDR_LOOPBACK)) &&
+        !(res->ai_family == AF_INET6 &&
+          memcmp(&((const struct sockaddr_in6 *)res->ai_addr)->sin6_addr, &in6addr_loopback,
+                 sizeof in6addr_loopback) == 0)) {
+        snprintf(err, errcap,
+                 "--listen tcp:%s is not a loopback address; the simulator listens on "
+                 "127.0.0.1 or [::1] only", address);
+        freeaddrinfo(res);
+        return -1;
+    }
+    fd = socket(res->ai_family, SOCK_STREAM, 0);
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 4) != 0 ||
+        getsockname(fd, (struct sockaddr *)&bound, &blen) != 0) {
+        snprintf(err, errcap, "cannot listen on tcp:%s: %s", address, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    snprintf(l->name, sizeof l->name, res->ai_family == AF_INET6 ? "tcp:[%s]:%u" : "tcp:%s:%u",
+             host,
+             (unsigned)ntohs(bound.ss_family == AF_INET6
+                                 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                 : ((struct sockaddr_in *)&bound)->sin_port));
+    freeaddrinfo(res);
+    l->listen_fd = fd;
     return 0;
 }
 
@@ -92,6 +161,9 @@ int cnd_sim_link_accept(cnd_sim_link_t *l)
         return -1;
     }
     l->client_fd = fd;
+    /* lock-step frames are small: do not let Nagle hold a reply back (on a
+     * Unix socket this fails harmlessly) */
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){1}, sizeof(int));
     return 0;
 }
 
@@ -135,6 +207,7 @@ void cnd_sim_link_close(cnd_sim_link_t *l)
     if (l->listen_fd >= 0) {
         close(l->listen_fd);
         l->listen_fd = -1;
-        unlink(l->path);
+        if (l->path[0] != '\0')
+            unlink(l->path);
     }
 }

@@ -1,5 +1,7 @@
 /*
- * sim_link.h: the simulator's end of the USB stand-in, a Unix stream socket.
+ * sim_link.h: the simulator's end of the USB stand-in, a Unix stream socket,
+ * or a TCP socket on the loopback interface (--listen tcp:127.0.0.1:PORT),
+ * which a candor.exe under Wine or on a Windows machine reaches as tcp:.
  *
  * Owns: the listening socket at a path (created atomically: bound under a
  * temporary name and renamed, so a host never finds a socket that refuses
@@ -8,7 +10,8 @@
  * frames; sync.h parses them.
  *
  * Never: takes over a socket another live simulator is listening on, or
- * leaves its socket behind on a clean shutdown.
+ * leaves its socket behind on a clean shutdown; listens on TCP anywhere but
+ * the loopback interface (the simulated device holds responses).
  * RAM: the struct (host memory).
  */
 #ifndef CND_SIM_LINK_H
@@ -20,7 +23,8 @@
 typedef struct {
     int listen_fd; /* -1 when closed */
     int client_fd; /* -1 when no host is connected */
-    char path[108];
+    char path[108]; /* the Unix socket, "" on TCP */
+    char name[128]; /* what a host gives --device: sim:PATH or tcp:HOST:PORT */
 } cnd_sim_link_t;
 
 /* The default socket directory: $CANDOR_SIM_DIR or /tmp/candor-sim. */
@@ -28,6 +32,10 @@ const char *cnd_sim_link_default_dir(void);
 
 /* Starts listening at path. On failure returns -1 with a one-line reason. */
 int cnd_sim_link_listen(cnd_sim_link_t *l, const char *path, char *err, size_t errcap);
+/* Starts listening on TCP at "HOST:PORT", HOST a loopback address
+ * (127.0.0.1, ::1 in brackets, localhost); PORT 0 takes a free port, which
+ * l->name then shows. -1 with a one-line reason otherwise. */
+int cnd_sim_link_listen_tcp(cnd_sim_link_t *l, const char *address, char *err, size_t errcap);
 /* Accepts a waiting host (call when listen_fd is readable). 0 or -1. */
 int cnd_sim_link_accept(cnd_sim_link_t *l);
 /* Reads what the host sent: > 0 bytes, 0 = host went away, -1 = error. */

@@ -1,0 +1,3 @@
+/* sys/un.h for candor.exe: everything it names is in posix_win.h (Winsock). */
+#include "posix_win.h"
+#include <afunix.h>

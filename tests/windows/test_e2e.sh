@@ -1,0 +1,81 @@
+# candor.exe, the Windows build, under Wine against a Linux candor-sim on
+# TCP loopback (issue 16): keygen with a passphrase file, compile and sign
+# with that key, push, interviews on the device, sync into a store, export.
+# The export must equal, record for record (sorted: each export shuffles),
+# what the Linux candor exports from the same store with the same key;
+# the pack must equal the Linux compiler's apart from the signature.
+. "$CND_SOURCE_DIR/tests/e2e/e2e_lib.sh"
+. "$CND_SOURCE_DIR/tests/windows/win_lib.sh"
+
+win_init
+t0=$(date +%s)
+printf 'correct horse battery\n' >"$T/pass"
+wcandor keygen -o "$T/office.key" --passphrase-file "$T/pass" >"$T/keygen.out" 2>"$T/keygen.err" ||
+    fail "keygen: $(cat "$T/keygen.err")"
+[ -s "$T/office.key" ] && [ -s "$T/office.key.pub" ] || fail "keygen wrote no key pair"
+# the Linux build reads the key candor.exe wrote (same bytes on disk)
+"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/linux.pack" \
+    --key "$T/office.key" --passphrase-file "$T/pass" >"$T/lcompile.out" 2>"$T/lcompile.err" ||
+    fail "Linux compile with the key candor.exe made: $(cat "$T/lcompile.err")"
+
+wcandor compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/survey.pack" \
+    --key "$T/office.key" --passphrase-file "$T/pass" >"$T/compile.out" 2>"$T/compile.err" ||
+    fail "compile: $(cat "$T/compile.err")"
+fp_w=$(sed -n 's/.*fingerprint \([0-9a-f]*\).*/\1/p' "$T/compile.out")
+fp_l=$(sed -n 's/.*fingerprint \([0-9a-f]*\).*/\1/p' "$T/lcompile.out")
+[ -n "$fp_w" ] && [ "$fp_w" = "$fp_l" ] || fail "pack fingerprints differ: candor.exe '$fp_w', Linux '$fp_l'"
+cmp -s "$T/survey.pack" "$T/linux.pack" ||
+    python3 -c '
+import sys
+a, b = (open(p, "rb").read() for p in sys.argv[1:3])
+# equal but for the P-256 signature block and the CRC after it (ECDSA
+# signatures are randomised)
+diff = [i for i in range(len(a)) if a[i] != b[i]]
+assert len(a) == len(b), "lengths differ"
+assert diff and diff[-1] - diff[0] < 64 + 4 + 64, diff[:8]
+' "$T/survey.pack" "$T/linux.pack" || fail "candor.exe and Linux packs differ beyond the signature"
+
+start_tcp_sim dev --keys "$(keys en-complete es-complete withdrawn en-complete)" \
+    --screen-log "$T/dev.screens"
+wcandor push --device "$DEV" "$T/survey.pack" >"$T/push.out" 2>"$T/push.err" ||
+    fail "push over $DEV: $(cat "$T/push.err")"
+wait_script dev
+wcandor status --device "$DEV" --json >"$T/status.json" 2>"$T/status.err" ||
+    fail "status: $(cat "$T/status.err")"
+pending=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pending"])' "$T/status.json")
+[ "$pending" = 3 ] || fail "device holds $pending responses, expected 3 (withdrawn stores nothing)"
+
+wcandor sync --device "$DEV" --store "$T/store" >"$T/sync.out" 2>"$T/sync.err" ||
+    fail "sync: $(cat "$T/sync.err")"
+grep -q '^synced 3 responses' "$T/sync.out" || fail "sync said: $(cat "$T/sync.out")"
+wcandor sync --device "$DEV" --store "$T/store" >"$T/sync2.out" 2>"$T/sync2.err" ||
+    fail "second sync: $(cat "$T/sync2.err")"
+grep -q '^synced 0 responses' "$T/sync2.out" || fail "second sync said: $(cat "$T/sync2.out")"
+stop_sim dev
+
+for fmt in json ndjson; do
+    wcandor export "$T/store" -o "$T/win.$fmt" --format "$fmt" --key "$T/office.key" \
+        --passphrase-file "$T/pass" >"$T/wexport.out" 2>"$T/wexport.err" ||
+        fail "export ($fmt): $(cat "$T/wexport.err")"
+    "$CANDOR" export "$T/store" -o "$T/linux.$fmt" --format "$fmt" --key "$T/office.key" \
+        --passphrase-file "$T/pass" >"$T/lexport.out" 2>"$T/lexport.err" ||
+        fail "Linux export ($fmt) of the store candor.exe wrote: $(cat "$T/lexport.err")"
+done
+# NDJSON: one record per line, so sorted lines are the records, byte for byte
+sort "$T/win.ndjson" >"$T/win.sorted"
+sort "$T/linux.ndjson" >"$T/linux.sorted"
+cmp -s "$T/win.sorted" "$T/linux.sorted" || fail "candor.exe's export differs from Linux's (sorted): $(diff "$T/win.sorted" "$T/linux.sorted" | head -n 4)"
+[ "$(wc -l <"$T/win.sorted")" -eq 3 ] || fail "export holds $(wc -l <"$T/win.sorted") records, expected 3"
+python3 -c '
+import json, sys
+a, b = (sorted(json.dumps(r, sort_keys=True) for r in json.load(open(p))) for p in sys.argv[1:3])
+assert a == b and len(a) == 3, (len(a), len(b))
+' "$T/win.json" "$T/linux.json" || fail "JSON exports differ"
+python3 -c '
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+a.pop("records_file"), b.pop("records_file")  # win.ndjson, linux.ndjson: differ by design
+assert a == b
+' "$T/win.codebook.json" "$T/linux.codebook.json" || fail "codebooks of candor.exe and Linux differ"
+grep -q "$(printf '\r')" "$T/win.ndjson" "$T/win.json" && fail "candor.exe wrote CR bytes into an export"
+echo "ok: candor.exe keygen, compile+sign, push, sync over TCP, export = Linux export (sorted), in $(($(date +%s) - t0)) s after the prefix"

@@ -273,7 +273,7 @@ static void source_defects_give_one_line_with_path_and_problem(void **state)
         {"{`name`:`q`,`kind`:`integer`,`label`:{`en`:`Q`},`min`:5,`max`:1}",
          "items[0]: min 5 is greater than max 1"},
         {"{`name`:`q`,`kind`:`integer`,`label`:{`en`:`Q`},`min`:0,`max`:99999999}",
-         "items[0]: range 0..99999999 spans more than"},
+         "items[0].max: range 0..99999999 would collect identifying data (a run of digits"},
         {"{`name`:`q`,`kind`:`integer`,`label`:{`en`:`Q`},`min`:0.5,`max`:3}",
          "items[0].min: must be a whole number"},
         {"{`name`:`day`,`kind`:`yesno`,`label`:{`en`:`Q`}}",

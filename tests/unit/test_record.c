@@ -53,7 +53,7 @@ static const char SMALL[] =
     "   \"label\": {\"en\": \"O\", \"es\": \"O\", \"fr\": \"O\"},"
     "   \"choices\": [{\"name\": \"ok\", \"label\": {\"en\": \"k\", \"es\": \"k\", \"fr\": \"k\"}}]},"
     "  {\"name\": \"hours\", \"kind\": \"integer\", \"min\": -5, \"max\": 1000,"
-    "   \"label\": {\"en\": \"H\", \"es\": \"H\", \"fr\": \"H\"}},"
+    "   \"label\": {\"en\": \"How many hours\", \"es\": \"H\", \"fr\": \"H\"}},"
     "  {\"name\": \"paid\", \"kind\": \"yesno\", \"relevant\": \"hours > 10\","
     "   \"label\": {\"en\": \"P\", \"es\": \"P\", \"fr\": \"P\"}},"
     "  {\"name\": \"tasks\", \"kind\": \"multiple\", \"label\": {\"en\": \"M\", \"es\": \"M\", \"fr\": \"M\"},"

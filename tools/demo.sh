@@ -157,8 +157,8 @@ for lang, want in (("en", en), ("es", es)):
     if extra:
         errors.append("%s response has unexpected items %s" % (lang, sorted(extra)))
 for r in records:
-    # the withdrawn interview answered "under 18": it must be nowhere
-    if r["answers"].get("age_group") == "under_18":
+    # the withdrawn interview answered "not told" (no kept one did): it must be nowhere
+    if r["answers"].get("terms_told") == "not_told":
         errors.append("the withdrawn interview was stored")
     for forbidden in ("device", "device_id", "seq", "day", "time"):
         if forbidden in r:

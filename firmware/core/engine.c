@@ -579,7 +579,7 @@ static void render_admin(cnd_engine_t *e, cnd_screen_t *s)
             note_add(s, "Wipe FAILED: the flash did not erase.\n");
         note_add(s, "Not synced: ");
         note_num(s, s->pending);
-        note_add(s, " responses\nStorage used: ");
+        note_add(s, s->pending == 1 ? " response\nStorage used: " : " responses\nStorage used: ");
         note_num(s, s->storage_percent);
         note_add(s, "%\nToday: ");
         if (e->hal && e->hal->today) {
@@ -611,7 +611,8 @@ static void render_admin(cnd_engine_t *e, cnd_screen_t *s)
         note_add(s, e->admin_step == 1 ? "Erases everything on this device, the survey too. "
                                        : "Last chance. ");
         note_num(s, s->pending);
-        note_add(s, " responses not synced yet will be lost for good.");
+        note_add(s, s->pending == 1 ? " response not synced yet will be lost for good."
+                                    : " responses not synced yet will be lost for good.");
         s->options[s->n_options++] = lit("Cancel");
         s->options[s->n_options++] = lit(e->admin_step == 1 ? "Wipe" : "Erase now");
         break;

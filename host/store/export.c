@@ -797,12 +797,14 @@ int cnd_cmd_export(int argc, char **argv)
     }
     if (write_outputs(&o, cb_path, cb, &c, order, &err) != 0)
         goto out;
-    printf("exported %zu responses (%zu surveys) to %s; codebook %s\n", c.n, n_surveys, o.out,
-           cb_path);
+    printf("exported %zu %s (%zu %s) to %s; codebook %s\n", c.n,
+           cnd_plural(c.n, "response", "responses"), n_surveys,
+           cnd_plural(n_surveys, "survey", "surveys"), o.out, cb_path);
     rc = CND_EXIT_OK;
     if (c.refused > 0) {
-        cnd_err_set(&err, "%zu responses failed authentication and were left out (named above)",
-                    c.refused);
+        cnd_err_set(&err, "%zu %s failed authentication and %s left out (named above)",
+                    c.refused, cnd_plural(c.refused, "response", "responses"),
+                    c.refused == 1 ? "was" : "were");
         rc = CND_EXIT_INPUT;
     }
 out:

@@ -1843,12 +1843,12 @@ static void wipe_after_the_pin_asks_twice_and_erases_every_response(void **state
     assert_int_equal(pending(f), 1);
     keys(f, "bbbbb");
     enter_pin(f, "2468");
-    assert_true(note_has(f, "Not synced: 1 responses"));
+    assert_true(note_has(f, "Not synced: 1 response\n"));
     pick(f, 1);
     assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN_WIPE);
     assert_int_equal(scr(f)->admin_step, 1);
     assert_int_equal(scr(f)->pending, 1);
-    assert_true(note_has(f, "1 responses not synced yet will be lost"));
+    assert_true(note_has(f, "1 response not synced yet will be lost"));
     assert_int_equal(scr(f)->cursor, 0); /* Cancel first */
     pick(f, 0);
     assert_int_equal(scr(f)->kind, CND_SCREEN_ADMIN);

@@ -18,6 +18,7 @@
  * RAM: the same static core state as the device plus host-side buffers.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -618,6 +619,32 @@ static void serve_host(void)
 
 /* ------------------------------------------------------------------ main */
 
+/* Creates the folders of the socket path (like mkdir -p, mode 0700), so
+ * `--socket sim/me.sock` works in a fresh folder. 0, or -1 after one
+ * error line. */
+static int make_socket_dirs(const char *path)
+{
+    char dir[PATH_MAX];
+    size_t i, n = strlen(path);
+    if (n >= sizeof dir) {
+        fprintf(stderr, "candor-sim: socket path too long: %s\n", path);
+        return -1;
+    }
+    memcpy(dir, path, n + 1);
+    for (i = 1; i < n; i++) {
+        if (dir[i] != '/')
+            continue;
+        dir[i] = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "candor-sim: cannot create socket folder %s: %s\n", dir,
+                    strerror(errno));
+            return -1;
+        }
+        dir[i] = '/';
+    }
+    return 0;
+}
+
 static int make_default_socket_path(char *buf, size_t cap)
 {
     const char *dir = cnd_sim_link_default_dir();
@@ -758,6 +785,8 @@ int main(int argc, char **argv)
         if (make_default_socket_path(sock, sizeof sock) != 0)
             return EXIT_FAIL;
         o.socket_path = sock;
+    } else if (make_socket_dirs(o.socket_path) != 0) {
+        return EXIT_FAIL;
     }
     if (o.screen_log != NULL && (g_screen_log = fopen(o.screen_log, "a")) == NULL) {
         fprintf(stderr, "candor-sim: cannot open screen log %s: %s\n", o.screen_log,

@@ -92,4 +92,14 @@ done <"$T/walk.sh"
 grep -q 'synced 1 response ' "$T"/step*.out || fail "the sync did not bring the interview: $(cat "$T"/step*.out)"
 python3 -c 'import json,sys; r = json.load(open(sys.argv[1])); assert len(r) == 1, len(r)' \
     "$W/responses.json" || fail "the export does not hold the one interview"
+# The default survey is a draft with an eligibility rule: its codebook says both.
+python3 - "$W/responses.codebook.json" <<'PY' || fail "the codebook does not mark the draft or state the rule"
+import json, sys
+cb = json.load(open(sys.argv[1], encoding="utf-8"))
+s = cb["surveys"][0] if "surveys" in cb else cb
+assert s["draft"] is True and "DRAFT" in s["draft_note"], s.get("draft")
+assert "under_18" in s["eligibility"] and "nothing was stored" in s["eligibility_note"]
+terms = [i for i in s["items"] if i["name"] == "terms_differ"][0]
+assert [c["name"] for c in terms["choices"] if c.get("exclusive")] == ["nothing"]
+PY
 echo "ok: the README walk-through works literally in a fresh folder"

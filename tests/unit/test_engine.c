@@ -1880,11 +1880,61 @@ static void wipe_after_the_pin_asks_twice_and_erases_every_response(void **state
                      CND_E_NO_SURVEY);
 }
 
+/* Issue 13 on the default survey: exclusive ticks, the eligibility
+ * ending (nothing stored, referral), the language not carried over, and
+ * the home screen's words from the pack. */
+static void exclusive_choices_eligibility_and_language_reset(void **state)
+{
+    fx_t *f = *state;
+    uint16_t terms = item_named(f, "terms_differ"), age = item_named(f, "age_group");
+    uint8_t nothing = choice_named(f, terms, "nothing"), more = choice_named(f, terms, "more_hours");
+    uint8_t other = choice_named(f, terms, "other_tasks");
+    uint8_t under = choice_named(f, age, "under_18");
+
+    assert_true(scr(f)->draft); /* the default survey is a draft */
+    assert_true(str_same(scr(f)->body, ui(f, CND_UI_DRAFT)));
+    assert_string_equal(scr(f)->pending_text, "0 to sync");
+
+    /* Under 18: a kind ending, the referral, nothing stored. */
+    start_in(f, 1); /* Espanol */
+    expect_item(f, age);
+    cnd_ram_flash_reset_counters(&f->rf);
+    pick(f, under);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_INELIGIBLE);
+    assert_true(str_same(scr(f)->title, cnd_pack_ui(&f->pack, 1, CND_UI_INELIGIBLE)));
+    assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
+    assert_int_equal(scr(f)->lang, 1); /* in the respondent's language */
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
+    assert_int_equal(scr(f)->lang, 0); /* the next respondent chooses again */
+    assert_int_equal(f->rf.prog_count + f->rf.erase_count, 0);
+    assert_int_equal(pending(f), 0);
+
+    /* Exclusive: ticking "nothing" clears the others and the reverse. */
+    start(f);
+    pick(f, 2);
+    while (next_item(f) && scr(f)->item != terms)
+        pick(f, 0);
+    expect_item(f, terms);
+    pick(f, more);
+    pick(f, other);
+    assert_int_equal(scr(f)->checked, (1u << more) | (1u << other));
+    pick(f, nothing);
+    assert_int_equal(scr(f)->checked, 1u << nothing);
+    pick(f, more);
+    assert_int_equal(scr(f)->checked, 1u << more);
+    assert_int_equal(f->eng.resp.answers[terms].value, 1 << more);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(consent_decline_stores_nothing_and_shows_referral,
                                         setup_mini, teardown),
+        cmocka_unit_test_setup_teardown(exclusive_choices_eligibility_and_language_reset,
+                                        setup_default, teardown),
         cmocka_unit_test_setup_teardown(
             full_interview_saves_exactly_one_record_with_the_chosen_answers, setup_default,
             teardown),

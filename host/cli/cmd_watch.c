@@ -343,17 +343,19 @@ static int sync_device(job_t *j)
         say(j, "%s", learned); /* once per store: the first pack it ever received */
     store_put(w, &rep, st == CND_OK);
     if (st == CND_OK) {
-        say(j, "%s  synced %zu responses (%zu already stored), %u pending; %s", j->label, rep.added,
+        say(j, "%s  synced %zu %s (%zu already stored), %u pending; %s", j->label, rep.added,
+            cnd_plural(rep.added, "response", "responses"),
             rep.already, (unsigned)rep.pending_after,
             rep.pending_after == 0 ? "safe to unplug" : "plug in again for the rest");
     } else if (st == CND_E_DISCONNECTED || st == CND_E_TIMEOUT) {
         j->left = 1;
         say(j,
-            "%s  unplugged during sync after %zu new responses; nothing lost, plug it in "
+            "%s  unplugged during sync after %zu new %s; nothing lost, plug it in "
             "again to finish",
-            j->label, rep.added);
+            j->label, rep.added, cnd_plural(rep.added, "response", "responses"));
     } else {
-        say(j, "%s  not synced (%zu new responses stored first): %s", j->label, rep.added, err.msg);
+        say(j, "%s  not synced (%zu new %s stored first): %s", j->label, rep.added,
+            cnd_plural(rep.added, "response", "responses"), err.msg);
     }
     return SYNC_DONE;
 }
@@ -668,8 +670,9 @@ static int run(watch_t *w)
     if (hotplug)
         libusb_hotplug_deregister_callback(ctx, cb);
     show_locked(w, NULL); /* every sync thread has ended: no lock needed */
-    printf("stopped: %zu devices synced, %zu new responses stored in %s\n", w->synced_devices,
-           w->stored_responses, w->store_dir);
+    printf("stopped: %zu %s synced, %zu new %s stored in %s\n", w->synced_devices,
+           cnd_plural(w->synced_devices, "device", "devices"), w->stored_responses,
+           cnd_plural(w->stored_responses, "response", "responses"), w->store_dir);
     return CND_EXIT_OK;
 }
 

@@ -359,7 +359,8 @@ static void draw_progress(void *ctx, size_t done, uint32_t expected)
     if (!p->tty || done == p->shown)
         return;
     p->shown = done;
-    fprintf(stderr, "\rsyncing: %zu of %u responses", done, (unsigned)expected);
+    fprintf(stderr, "\rsyncing: %zu of %u %s", done, (unsigned)expected,
+            cnd_plural(expected, "response", "responses"));
     fflush(stderr);
 }
 
@@ -449,14 +450,15 @@ int cnd_cmd_sync(int argc, char **argv)
                                  : "";
         if (rep.added > 0)
             fprintf(stderr,
-                    "candor sync: %s%s (%zu new responses were stored before this)\n",
-                    err.msg, resume, rep.added);
+                    "candor sync: %s%s (%zu new %s stored before this)\n", err.msg, resume,
+                    rep.added, rep.added == 1 ? "response was" : "responses were");
         else
             fprintf(stderr, "candor sync: %s%s\n", err.msg, resume);
     } else {
         rc = CND_EXIT_OK;
-        printf("synced %zu responses (%zu already stored) into %s; device has %u pending\n",
-               rep.added, rep.already, dir, (unsigned)rep.pending_after);
+        printf("synced %zu %s (%zu already stored) into %s; device has %u pending\n", rep.added,
+               cnd_plural(rep.added, "response", "responses"), rep.already, dir,
+               (unsigned)rep.pending_after);
     }
     cnd_link_close(link);
     cnd_hoststore_close(hs);

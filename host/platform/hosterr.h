@@ -24,6 +24,13 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void cnd_err_set(cnd_err_t *err, const char *fmt, ...);
 
+/* The word for a count in a message: one when n is 1, many otherwise
+ * ("1 response", "2 responses", "0 responses"). */
+static inline const char *cnd_plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 /* Exit codes scripts can test. */
 enum {
     CND_EXIT_OK = 0,

@@ -271,8 +271,11 @@ int cnd_dataset_refused_status(const cnd_dataset_t *d, cnd_err_t *err)
     for (size_t k = 0; k < d->refused && k < CND_DATASET_NAMED_MAX; k++)
         fprintf(stderr, "%s\n", d->named[k]);
     cnd_err_set(err,
-                "%zu responses failed authentication and were left out (%s named above); "
-                "candor check STORE --key KEY moves them to quarantine/",
-                d->refused, d->refused > CND_DATASET_NAMED_MAX ? "the first 20" : "each");
+                "%zu %s failed authentication and %s left out (%s named above); "
+                "candor check STORE --key KEY moves %s to quarantine/",
+                d->refused, cnd_plural(d->refused, "response", "responses"),
+                d->refused == 1 ? "was" : "were",
+                d->refused > CND_DATASET_NAMED_MAX ? "the first 20" : d->refused == 1 ? "it is" : "each",
+                d->refused == 1 ? "it" : "them");
     return CND_EXIT_INPUT;
 }

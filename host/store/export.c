@@ -181,6 +181,8 @@ static cJSON *choices_json(const cnd_pack_t *pk, uint16_t item, const cnd_item_t
             add(labels, cnd_cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(lab), ok);
         }
         add(ch, "labels", labels, ok);
+        if (it->kind == CND_ITEM_MULTI) /* ticked alone (SPEC 1.4) */
+            add(ch, "exclusive", cJSON_CreateBool((it->exclusive >> c) & 1u), ok);
         push(arr, ch, ok);
     }
     return arr;
@@ -277,6 +279,25 @@ static cJSON *survey_json(const cnd_pack_t *pk, int *ok, cnd_err_t *err)
     }
     add(o, "languages", langs, ok);
     add(o, "title", labels_json(pk, title_of, 0, ok), ok);
+    /* A draft pack (candor compile --draft) is for testing: every record of
+     * this survey version is marked by it. */
+    add(o, "draft", cJSON_CreateBool(cnd_pack_is_draft(pk)), ok);
+    if (cnd_pack_is_draft(pk))
+        add(o, "draft_note",
+            cJSON_CreateString("DRAFT: not for fieldwork. The pack was compiled with --draft "
+                               "(placeholder consent or referral text); its responses are test "
+                               "data, not survey results."),
+            ok);
+    /* Who took part: respondents for whom the rule was false ended the
+     * interview with nothing stored, so no record is from outside it. */
+    cnd_str_t elig = cnd_pack_eligibility_src(pk);
+    add(o, "eligibility", elig.len ? json_str(elig) : cJSON_CreateNull(), ok);
+    if (elig.len)
+        add(o, "eligibility_note",
+            cJSON_CreateString("Only respondents for whom this rule held took part; when it "
+                               "failed the interview ended on a kind screen and the referral, "
+                               "and nothing was stored."),
+            ok);
     cJSON *items = cJSON_CreateArray();
     for (uint16_t i = 0; *ok && i < cnd_pack_item_count(pk); i++)
         push(items, item_json(pk, i, ok, err), ok);
@@ -1047,8 +1068,9 @@ int cnd_cmd_export(int argc, char **argv)
         rc = CND_EXIT_FAIL;
         goto out;
     }
-    printf("exported %zu responses (%zu surveys) to %s; codebook %s\n", plan.n, n_surveys, o.out,
-           cb_path);
+    printf("exported %zu %s (%zu %s) to %s; codebook %s\n", plan.n,
+           cnd_plural(plan.n, "response", "responses"), n_surveys,
+           cnd_plural(n_surveys, "survey", "surveys"), o.out, cb_path);
     if (o.no_check)
         printf("disclosure check skipped (--no-disclosure-check): do not publish this file\n");
     else
@@ -1056,9 +1078,9 @@ int cnd_cmd_export(int argc, char **argv)
                o.k, mem.suppressed, mem.smallest);
     size_t quarantined = cnd_hoststore_quarantine_count(ds.hs);
     if (quarantined > 0)
-        printf("left out %zu entr%s in %s/quarantine/ (each .why file says why; see candor "
+        printf("left out %zu %s in %s/quarantine/ (each .why file says why; see candor "
                "check)\n",
-               quarantined, quarantined == 1 ? "y" : "ies", o.store);
+               quarantined, cnd_plural(quarantined, "entry", "entries"), o.store);
     rc = cnd_dataset_refused_status(&ds, &err);
 out:
     if (rc != CND_EXIT_OK)

@@ -78,6 +78,10 @@ typedef struct {
     const char *const *asks;
     /* Integer items only: a number about these is the datum (a birth year). */
     const char *const *numbers;
+    /* Integer items only, in labels and hints: a number about calling,
+     * ringing, figures, streets or a family is (part of) the datum. Not
+     * applied to item names, which are words an analyst reads. */
+    const char *const *said;
 } ident_rule_t;
 
 #define EMPLOYER_EN                                                                                \
@@ -120,6 +124,13 @@ static const char *const contact_values[] = {
     "nombre de usuario",
     NULL};
 static const char *const contact_nouns[] = {"handle|handles", NULL};
+/* A number about calling or ringing someone is (part of) their number. */
+static const char *const contact_numbers[] = {
+    "call|calls|calling|called|dial|dials|dialing|dialling|ring|rings|ringing|rang|phoned|"
+    "text|texting|texted|reach|reached",
+    "llamar|llama|llaman|llamas|llamo|llamada|llamadas|marcar|marca|marcan|marque|timbre|sonar|"
+    "suena|contactar|localizar",
+    NULL};
 static const char *const contact_asks[] = {
     "how can|could|may|do|should we|i|someone|they contact|reach|call|find|text|message you",
     "como|donde podemos|puedo|pueden contactarle|contactarte|contactarla|contactarlo|llamarle|"
@@ -141,8 +152,14 @@ static const char *const document_asks[] = {
     "digits of " DET_EN " ?work|residence|identity|id|national passport|id|card|document|permit|"
     "visa",
     "digitos de|del " DET_ES " pasaporte|documento|cedula|dni|nie|tarjeta|permiso|visa", NULL};
-/* A number that is "the digits of" something is part of an identifier. */
+/* A number that is "the digits of" something is part of an identifier:
+ * digits, figures, the ending of a number, in English and Spanish. */
 static const char *const document_numbers[] = {"digit|digits|digito|digitos", NULL};
+static const char *const document_said[] = {
+    "digit|digits|digito|digitos|figure|figures|cifra|cifras|numeral|numerals",
+    "ending|ends|ultimos|ultimas|last|first|primeros|primeras digit|digits|figure|figures|number|"
+    "numbers|numeros|cifras|digitos",
+    "terminacion|termina|terminan", NULL};
 
 static const char *const address_values[] = {
     "address|addresses",
@@ -156,6 +173,15 @@ static const char *const address_values[] = {
     NUMBER_ES " casa|calle|portal|piso|apartamento|departamento|puerta|domicilio|edificio",
     NULL};
 static const char *const address_nouns[] = {"road|roads|avenue|avenues|avenida|avenidas", NULL};
+/* A number about a street, door or block is part of an address. */
+static const char *const address_numbers[] = {
+    "street|streets|road|roads|avenue|avenues|lane|door|doors|gate|block|blocks|building|"
+    "buildings|floor|flat|apartment|house|houses",
+    "calle|calles|avenida|avenidas|portal|puerta|puertas|piso|bloque|manzana|lote|edificio|casa|"
+    "casas|departamento|apartamento",
+    /* a number about a family or household: its house number, or the
+     * digits that reach it */
+    "family|families|household|households|familia|familias|hogar|hogares", NULL};
 static const char *const address_asks[] = {
     "where exactly", "donde exactamente", "exact|full|home address|addresses",
     "direccion|direcciones exacta|exactas|completa|completas", NULL};
@@ -200,6 +226,7 @@ static const char *const birth_asks[] = {"when were|was you|she|he|they born",
                                          NULL};
 static const char *const birth_numbers[] = {
     "born|birth|birthday|nacio|naciste|nacido|nacida|nacimiento|cumpleanos", NULL};
+
 
 static const char *const image_values[] = {
     "photo|photos|photograph|photographs|picture|pictures|selfie|selfies|fingerprint|"
@@ -247,44 +274,44 @@ static const ident_rule_t rules[] = {
      "enforcement action on the respondent",
      "ask what happened, not who (e.g. 'Did an agency recruit you?' as yesno, or choices "
      "such as 'a family' / 'an agency')",
-     employer_values, employer_nouns, employer_asks, none},
+     employer_values, employer_nouns, employer_asks, none, none},
     {CND_IDENT_CONTACT, "contact", "a phone number or other contact",
      "a number, email or messaging or social media account reaches the respondent directly, "
      "for whoever holds the data or seizes the device",
      "ask whether they can contact family freely or whether their phone is taken, with fixed "
      "choices",
-     contact_values, contact_nouns, contact_asks, none},
+     contact_values, contact_nouns, contact_asks, none, contact_numbers},
     {CND_IDENT_DOCUMENT, "document", "a document number",
      "a passport, ID card, visa or permit number names exactly one person, and officials or "
      "employers can look it up",
      "ask who keeps the documents or whether the papers are valid, with fixed choices",
-     document_values, none, document_asks, document_numbers},
+     document_values, none, document_asks, document_numbers, document_said},
     {CND_IDENT_ADDRESS, "address", "an address",
      "a street, house number or postcode leads to the household where the respondent lives or "
      "works",
      "ask whether they live in the employer's household, with fixed choices", address_values,
-     address_nouns, address_asks, none},
+     address_nouns, address_asks, none, address_numbers},
     {CND_IDENT_LOCATION, "location", "a place finer than a preset list of regions",
      "a town, neighbourhood, village or GPS position narrows the respondents down to a few "
      "households",
      "ask for a coarse region: \"kind\": \"single\" with \"preset\" naming a list shipped in "
      "surveys/presets/ (e.g. \"world-regions\")",
-     location_values, location_nouns, none, none},
+     location_values, location_nouns, none, none, none},
     {CND_IDENT_BIRTH, "birth", "an exact date of birth",
      "a birth date is close to unique in a community and is on every document an official "
      "holds",
      "ask the age in years (an integer item) or an age band as choices", birth_values, none,
-     birth_asks, birth_numbers},
+     birth_asks, birth_numbers, none},
     {CND_IDENT_IMAGE, "image", "a photo, fingerprint or recording",
      "a face, fingerprint or voice identifies the respondent by itself",
      "ask about the situation with fixed choices; Candor collects no media", image_values, none,
-     image_asks, none},
+     image_asks, none, none},
     {CND_IDENT_NAMES, "names", "a person's name",
      "a name, nickname or a relative's name can lead an employer, recruiter or official "
      "straight to the respondent or their family",
      "ask about the situation, not the person (e.g. 'Who keeps your passport?' with choices "
      "such as 'my employer')",
-     names_values, none, names_asks, none},
+     names_values, none, names_asks, none, none},
 };
 
 /* Question words that ask for the word after them. The bare forms take
@@ -299,6 +326,15 @@ static const char *const frames[] = {"what|which is|s|are|was|were " DET_EN, "wh
 static const char *const counts[] = {"how many|much|often|long|old",
                                      "cuantos|cuantas|cuanto|cuanta", "con que frecuencia",
                                      "cada cuanto", NULL};
+/* What an integer may measure: an integer item whose range looks like a
+ * year, a run of digits or a wide code is allowed only when a label says
+ * it measures one of these (a count above, or an age, hours, days...). */
+static const char *const measures[] = {
+    "how many|much|often|long|old", "cuantos|cuantas|cuanto|cuanta", "con que frecuencia",
+    "cada cuanto",
+    "age|aged|hours|hour|days|day|weeks|week|months|month|times|people|persons|percent|"
+    "edad|horas|hora|dias|dia|semanas|semana|meses|mes|veces|personas|porcentaje",
+    NULL};
 
 /* Item kinds that would collect a free value; refused with their own
  * explanation (names in normalised form: "note-with-input" is
@@ -698,7 +734,8 @@ static cnd_ident_cat_t check_field(const char *text, field_t field, carries_t ca
                                      : find_anywhere(&t, r->asks, &h) || find_asked(&t, r, &h) ||
                                            find_at_start(&t, r, &h);
         if (!found && field != FIELD_TAG && carries == CARRIES_NUMBER && !count)
-            found = find_anywhere(&t, r->values, &h) || find_anywhere(&t, r->numbers, &h);
+            found = find_anywhere(&t, r->values, &h) || find_anywhere(&t, r->numbers, &h) ||
+                    (field == FIELD_TEXT && find_anywhere(&t, r->said, &h));
         if (found)
             return refuse_rule(err, path, &t, &h, r);
     }
@@ -752,6 +789,179 @@ static cnd_ident_cat_t check_texts(const cJSON *map, const char *path, const cha
     return CND_IDENT_NONE;
 }
 
+/* ------------------------------------------------ ranges and choice lists */
+
+/* 1 if a label of the item (in any language) says what the number
+ * measures. */
+static int explains_itself(const cJSON *label)
+{
+    words_t t;
+    const cJSON *e;
+    hit_t h;
+    cJSON_ArrayForEach(e, label)
+    {
+        if (!cJSON_IsString(e))
+            continue;
+        words_of(e->valuestring, &t);
+        if (find_anywhere(&t, measures, &h))
+            return 1;
+    }
+    return 0;
+}
+
+#define RANGE_WIDE_SPAN 200 /* ages, hours in a week (168), days in a year fit */
+
+/* An integer's range: a year (1900..2100), a run of digits (0..99, 0..999,
+ * 0..9999 ...) or a span wider than RANGE_WIDE_SPAN can carry a birth
+ * year, the last digits of a phone or passport number or a code; refused
+ * unless a label says what is measured. */
+static cnd_ident_cat_t check_range(const cJSON *item, const char *path, cnd_err_t *err)
+{
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(item, "min");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(item, "max");
+    const char *why = NULL;
+    double a, b, p;
+    if (!cJSON_IsNumber(lo) || !cJSON_IsNumber(hi))
+        return CND_IDENT_NONE; /* compile.c refuses them */
+    a = lo->valuedouble;
+    b = hi->valuedouble;
+    for (p = 100; p <= 1e9 && why == NULL; p *= 10)
+        if (a == 0 && b == p - 1)
+            why = "a run of digits (the last digits of a phone or document number)";
+    if (why == NULL && b >= 1900 && a <= 2100)
+        why = "a year (a birth year)";
+    if (why == NULL && b - a > RANGE_WIDE_SPAN)
+        why = "a code (a number that wide)";
+    if (why == NULL || explains_itself(cJSON_GetObjectItemCaseSensitive(item, "label")))
+        return CND_IDENT_NONE;
+    cnd_err_set(err,
+                "%s.max: range %.0f..%.0f would collect identifying data (%s): a number like "
+                "that can single out one person; narrow it to what is measured (an age in "
+                "years, hours, a count) and say so in the label (\"how many ...\", \"age\")",
+                path, a, b, why);
+    return CND_IDENT_BIRTH;
+}
+
+/* Given names common among domestic workers and employers (English,
+ * Spanish, Portuguese, Tagalog usage): a choice list of these is a list of
+ * people. */
+static const char *const given_names[] = {
+    "maria|ana|jose|juan|luis|carlos|carmen|lucia|sofia|isabel|elena|marta|laura|patricia|"
+    "juana|teresa|josefa|pedro|miguel|antonio|manuel|francisco|jesus|david|daniel|jorge|alberto|"
+    "fernando|ricardo|mario|pablo|raul|sergio|javier|andres|diego|alejandro|gabriela|andrea|"
+    "veronica|claudia|monica|silvia|paula|sara|julia|angela|beatriz|cristina|adriana|daniela|"
+    "valentina|camila|mariana|fatima|aisha|amina|mary|john|james|robert|michael|william|richard|"
+    "joseph|thomas|charles|linda|barbara|elizabeth|jennifer|susan|jessica|sarah|karen|nancy|lisa|"
+    "betty|margaret|sandra|ashley|emily|donna|michelle|carol|amanda|melissa|deborah|stephanie|"
+    "rebecca|helen|anna|ruth|esther|jane|peter|paul|"
+    "george|kevin|brian|edward|ronald|anthony|maricel|marites|jocelyn|rowena|analyn|lorna|"
+    "marilou|rosario|remedios|guadalupe|mercedes|ines|joao|antonia|francisca|raimunda|priya|"
+    "lakshmi|siti|dewi",
+    NULL};
+/* Words that make a choice a street, and a family or household. */
+static const char *const street_marks[] = {
+    "street|st|road|rd|avenue|ave|av|lane|ln|boulevard|blvd|drive|alley|calle|avenida|avda|"
+    "jiron|carrera|cra|paseo|camino|carretera|pasaje|rua|callejon|plaza|travesia|ronda|"
+    "calzada|diagonal|transversal",
+    NULL};
+static const char *const family_marks[] = {
+    "family|families|household|familia|familias|casa|hogar|mr|mrs|ms|miss|sr|sra|srta|senor|"
+    "senora|senorita|don|dona|los|las",
+    NULL};
+
+/* 1 if the UTF-8 word at s starts with an upper-case letter (ASCII or
+ * Latin-1 upper case, U+00C0..U+00DE). */
+static int capitalised(const unsigned char *s)
+{
+    return (s[0] >= 'A' && s[0] <= 'Z') ||
+           (s[0] == 0xC3 && s[1] >= 0x80 && s[1] <= 0x9E && s[1] != 0x97);
+}
+
+/* How many words of the raw label start with a capital letter or a digit,
+ * not counting its first word. */
+static int proper_words(const char *raw)
+{
+    const unsigned char *s = (const unsigned char *)raw;
+    int n = 0, first = 1;
+    while (*s != '\0') {
+        while (*s == ' ' || *s == ',' || *s == '.' || *s == '-' || *s == '(')
+            s++;
+        if (*s == '\0')
+            break;
+        if (!first && (capitalised(s) || (*s >= '0' && *s <= '9')))
+            n++;
+        first = 0;
+        while (*s != '\0' && *s != ' ' && *s != ',' && *s != '-' && *s != '(')
+            s++;
+    }
+    return n;
+}
+
+typedef enum { LIST_NONE, LIST_NAMES, LIST_STREETS, LIST_FAMILIES } list_kind_t;
+
+static list_kind_t choice_kind(const char *raw)
+{
+    words_t t;
+    hit_t h;
+    size_t end;
+    if (raw == NULL)
+        return LIST_NONE;
+    words_of(raw, &t);
+    if (t.n == 0)
+        return LIST_NONE;
+    if (find_anywhere(&t, street_marks, &h) && proper_words(raw) > 0)
+        return LIST_STREETS;
+    if (find_anywhere(&t, family_marks, &h) && proper_words(raw) > 0)
+        return LIST_FAMILIES;
+    if (t.n <= 3 && capitalised((const unsigned char *)raw) && match_list(&t, 0, given_names, &end))
+        return LIST_NAMES;
+    return LIST_NONE;
+}
+
+/* A single or multiple item whose choices are themselves people's names,
+ * streets or employer families collects them, whatever its question says:
+ * two such choices make the list one. */
+static cnd_ident_cat_t check_choice_list(const cJSON *item, const char *path, cnd_err_t *err)
+{
+    static const struct {
+        cnd_ident_cat_t cat;
+        const char *what, *harm;
+    } lists[] = {
+        {CND_IDENT_NONE, NULL, NULL},
+        {CND_IDENT_NAMES, "a list of people's names",
+         "choosing a name from a list records that name as surely as typing it"},
+        {CND_IDENT_ADDRESS, "a list of streets",
+         "a street narrows the respondents down to a few households"},
+        {CND_IDENT_EMPLOYER, "a list of employer families or households",
+         "naming the household points to the worker in it"},
+    };
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(item, "choices"), *c, *l;
+    int count[4] = {0, 0, 0, 0}, i = 0;
+    if (!cJSON_IsArray(choices))
+        return CND_IDENT_NONE;
+    cJSON_ArrayForEach(c, choices)
+    {
+        const cJSON *label = cJSON_GetObjectItemCaseSensitive(c, "label");
+        if (cJSON_IsObject(label))
+            cJSON_ArrayForEach(l, label)
+            {
+                list_kind_t k = cJSON_IsString(l) ? choice_kind(l->valuestring) : LIST_NONE;
+                if (k != LIST_NONE && ++count[k] >= 2) {
+                    cnd_err_set(err,
+                                "%s.choices[%d].label.%.16s: '%.60s' would collect identifying "
+                                "data (%s): %s; offer categories instead (e.g. 'a family' / 'an "
+                                "agency', 'this area' / 'another region')",
+                                path, i, l->string, l->valuestring, lists[k].what, lists[k].harm);
+                    return lists[k].cat;
+                }
+                if (k != LIST_NONE)
+                    break; /* one count per choice, whatever its languages */
+            }
+        i++;
+    }
+    return CND_IDENT_NONE;
+}
+
 cnd_ident_cat_t cnd_ident_check_item(const cJSON *item, const char *path, cnd_err_t *err)
 {
     const char *kind = string_field(item, "kind");
@@ -782,6 +992,10 @@ cnd_ident_cat_t cnd_ident_check_item(const cJSON *item, const char *path, cnd_er
                                                         preset, p, err)) != CND_IDENT_NONE)
                 return cat;
         }
+    if (carries == CARRIES_NUMBER)
+        return check_range(item, path, err);
+    if (carries == CARRIES_CHOICE && !preset)
+        return check_choice_list(item, path, err);
     return CND_IDENT_NONE;
 }
 

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "cnd_status.h"
+#include "compile.h"
 #include "hosterr.h"
 #include "officekey.h"
 
@@ -67,9 +68,10 @@ void cnd_xlsform_map_free(cnd_xlsform_map_t *map);
 void cnd_xlsform_locate(const cnd_xlsform_map_t *map, cnd_err_t *err);
 
 /* cnd_compile_json's contract for a workbook: read, compile the tree,
- * locate any error. */
+ * locate any error. opts as cnd_compile_json_opts (NULL = defaults). */
 cnd_status_t cnd_xlsform_compile(const uint8_t *data, size_t len, const cnd_office_key_t *key,
-                                 uint8_t *out, size_t cap, size_t *out_len, cnd_err_t *err);
+                                 const cnd_compile_opts_t *opts, uint8_t *out, size_t cap,
+                                 size_t *out_len, cnd_err_t *err);
 
 /*
  * Writes the JSON source json[0..len) as an XLSForm workbook at path

@@ -1746,7 +1746,8 @@ cnd_status_t cnd_xlsform_read(const uint8_t *data, size_t len, cJSON **root,
 }
 
 cnd_status_t cnd_xlsform_compile(const uint8_t *data, size_t len, const cnd_office_key_t *key,
-                                 uint8_t *out, size_t cap, size_t *out_len, cnd_err_t *err)
+                                 const cnd_compile_opts_t *opts, uint8_t *out, size_t cap,
+                                 size_t *out_len, cnd_err_t *err)
 {
     cJSON *root;
     cnd_xlsform_map_t *map;
@@ -1760,7 +1761,7 @@ cnd_status_t cnd_xlsform_compile(const uint8_t *data, size_t len, const cnd_offi
     }
     if ((st = cnd_xlsform_read(data, len, &root, &map, err)) != CND_OK)
         return st;
-    st = cnd_compile_tree(root, key, out, cap, out_len, err);
+    st = cnd_compile_tree(root, key, opts, out, cap, out_len, err);
     if (st != CND_OK)
         cnd_xlsform_locate(map, err);
     cJSON_Delete(root);

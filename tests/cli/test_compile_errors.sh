@@ -70,6 +70,58 @@ expect_refusal free_text_kind 3 "items[1].kind: 'string' would collect identifyi
 expect_refusal preset_on_multiple 3 "items[1].preset: a preset list needs \"kind\": \"single\""
 expect_refusal too_large 3 "exceed the limit of 32768 bytes"
 expect_refusal language_without_ui 3 "ui: missing 'prefer_not' (no built-in text for language 'fr'"
+# Identifying items in disguise (issue 13), each class in several phrasings in
+# English and Spanish: lists of names, streets or employer families as
+# choices, digit runs and birth years as integers (host/survey/identifying.c
+# check_choice_list, check_range and the keyword lists); and placeholder
+# text in the referral (refused without --draft).
+expect_refusal disguised_birth_year_en_1 3 "items[1].max: range 1940..2010 would collect identifying data (a year"
+expect_refusal disguised_birth_year_en_2 3 "items[1].max: range 1950..2008 would collect identifying data (a year"
+expect_refusal disguised_birth_year_en_3 3 "items[1].label.en: 'digits' would collect identifying data (a document number)"
+expect_refusal disguised_birth_year_es_1 3 "items[1].max: range 1940..2010 would collect identifying data (a year"
+expect_refusal disguised_birth_year_es_2 3 "items[1].max: range 1930..2010 would collect identifying data (a year"
+expect_refusal disguised_digits_en_1 3 "items[1].label.en: 'ring' would collect identifying data (a phone number or other contact)"
+expect_refusal disguised_digits_en_2 3 "items[1].label.en: 'dial' would collect identifying data (a phone number or other contact)"
+expect_refusal disguised_digits_en_3 3 "items[1].max: range 0..999 would collect identifying data (a run"
+expect_refusal disguised_digits_es_1 3 "items[1].label.es: 'llama' would collect identifying data (a phone number or other contact)"
+expect_refusal disguised_digits_es_2 3 "items[1].label.es: 'marca' would collect identifying data (a phone number or other contact)"
+expect_refusal disguised_digits_es_3 3 "items[1].max: range 0..999 would collect identifying data (a run"
+expect_refusal disguised_families_en_1 3 "items[1].choices[1].label.en: 'The Brown family' would collect identifying data (a list of employer families or households)"
+expect_refusal disguised_families_en_2 3 "items[1].choices[1].label.en: 'Mrs Patel' would collect identifying data (a list of employer families or households)"
+expect_refusal disguised_families_es_1 3 "items[1].choices[1].label.es: 'Familia López' would collect identifying data (a list of employer families or households)"
+expect_refusal disguised_families_es_2 3 "items[1].choices[1].label.es: 'Los Rodríguez' would collect identifying data (a list of employer families or households)"
+expect_refusal disguised_names_en_1 3 "items[1].choices[1].label.en: 'Ana' would collect identifying data (a list of people's names)"
+expect_refusal disguised_names_en_2 3 "items[1].choices[1].label.en: 'John Brown' would collect identifying data (a list of people's names)"
+expect_refusal disguised_names_es_1 3 "items[1].choices[1].label.es: 'José' would collect identifying data (a list of people's names)"
+expect_refusal disguised_names_es_2 3 "items[1].choices[1].label.es: 'Lucía Pérez' would collect identifying data (a list of people's names)"
+expect_refusal disguised_streets_en_1 3 "items[1].choices[1].label.en: 'Oak Avenue' would collect identifying data (a list of streets)"
+expect_refusal disguised_streets_en_2 3 "items[1].choices[1].label.en: 'Kings Road' would collect identifying data (a list of streets)"
+expect_refusal disguised_streets_es_1 3 "items[1].choices[1].label.es: 'Avenida Bolívar' would collect identifying data (a list of streets)"
+expect_refusal disguised_streets_es_2 3 "items[1].choices[1].label.es: 'Carrera 7' would collect identifying data (a list of streets)"
+expect_refusal placeholder_referral_en 3 "referral.en: '[local hotline number]' is placeholder text"
+expect_refusal placeholder_referral_es 3 "referral.es: '<número de la línea>' is placeholder text"
+
+# With --draft the placeholder referral compiles, as a draft pack.
+mkdir -p "$WORK/out"
+"$CANDOR" compile --draft "$FIX/placeholder_referral_en.json" -o "$WORK/out/draft.pack" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "--draft: $(cat "$WORK/stderr")"
+grep -q "(DRAFT: not for fieldwork)" "$WORK/stdout" || fail "--draft: the pack is not said to be a draft: $(cat "$WORK/stdout")"
+rm -rf "$WORK/out"
+# A "none" choice that is not exclusive: a warning, and the pack is written.
+mkdir -p "$WORK/out"
+python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1], encoding="utf-8"))
+for it in s["items"]:
+    for c in it.get("choices", []):
+        c.pop("exclusive", None)
+json.dump(s, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+' "$CND_SOURCE_DIR/surveys/domestic-work.json" "$WORK/noexcl.json"
+"$CANDOR" compile --draft "$WORK/noexcl.json" -o "$WORK/out/noexcl.pack" >"$WORK/stdout" 2>"$WORK/stderr" ||
+    fail "a non-exclusive none refused: $(cat "$WORK/stderr")"
+[ "$(grep -c 'warning: items\[[0-9]*\]\.choices\[[0-9]*\]: .* reads like "none" but is not exclusive' "$WORK/stderr")" = 2 ] ||
+    fail "expected 2 warnings about none-like choices: $(cat "$WORK/stderr")"
+rm -rf "$WORK/out"
 
 # A source that cannot be read, and a command line without -o.
 mkdir -p "$WORK/out"
@@ -100,7 +152,7 @@ rc=$?
     fail "a region from a preset list refused: $(cat "$WORK/stderr")"
 grep -q "2 items, 2 languages" "$WORK/stdout" || fail "preset source: stdout '$(cat "$WORK/stdout")'"
 rm -f "$WORK/out/preset.pack"
-"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$WORK/out/dw.pack" >"$WORK/stdout" ||
+"$CANDOR" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$WORK/out/dw.pack" >"$WORK/stdout" ||
     fail "default survey refused"
 grep -q "27 items, 2 languages" "$WORK/stdout" || fail "default survey: stdout '$(cat "$WORK/stdout")'"
 [ "$(ls -A "$WORK/out" | sort | tr '\n' ' ')" = "dw.pack good.pack " ] ||

@@ -210,7 +210,7 @@ static void interview(const cnd_pack_t *pk, const uint8_t *keys, size_t n_keys)
         volatile unsigned sink = 0;
         uint8_t o;
         FZ_CHECK(s->n_options <= CND_SCREEN_MAX_OPTIONS);
-        FZ_CHECK(s->n_options == 0 || s->cursor < s->n_options);
+        FZ_CHECK(s->n_options == 0 || s->cursor < s->n_options || s->cursor == CND_CURSOR_NONE);
         FZ_CHECK(s->lang < cnd_pack_lang_count(pk));
         FZ_CHECK(s->n_visible <= CND_SCREEN_REVIEW_ROWS);
         sink += touch_screen_str(s->title) + touch_screen_str(s->body);

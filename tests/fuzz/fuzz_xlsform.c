@@ -100,8 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n = build_zip(data, size, &xlsx);
     memset(&err, 0, sizeof err);
     memset(&err2, 0, sizeof err2);
-    st = cnd_xlsform_compile(xlsx, n, cnd_test_office_key(), out, sizeof out, &len, &err);
-    st2 = cnd_xlsform_compile(xlsx, n, cnd_test_office_key(), again, sizeof again, &len2, &err2);
+    st = cnd_xlsform_compile(xlsx, n, cnd_test_office_key(), NULL, out, sizeof out, &len, &err);
+    st2 = cnd_xlsform_compile(xlsx, n, cnd_test_office_key(), NULL, again, sizeof again, &len2, &err2);
     FZ_CHECK(st == st2);
     if (st == CND_OK) {
         cnd_pack_t pk;

@@ -351,6 +351,45 @@ done:
     fz_device_free(&dev);
 }
 
+/* A record body (mode 2) whose multi answer ticks "nothing" with "more
+ * hours": the encoder cannot write it, so it is made from two bodies that
+ * differ only in that item's code (LSB-first bit stream, code = mask - 1),
+ * then checked: refused by the decoder (SPEC 1.7 "Exclusive choices"). */
+static void record_exclusive_seed(const cnd_response_t *base)
+{
+    const cnd_pack_t *pk = fz_default_pk();
+    uint8_t a[1 + CND_RECORD_BODY_MAX], b[CND_RECORD_BODY_MAX];
+    size_t al = 0, bl = 0, i, at = 0;
+    int item = cnd_pack_find_item(pk, "terms_differ", 12), found = 0;
+    cnd_response_t r = *base, back;
+    cnd_item_t it;
+    uint8_t nothing = 0, c;
+    FZ_CHECK(item >= 0 && cnd_pack_item(pk, (uint16_t)item, &it) == CND_OK);
+    for (c = 0; c < it.n_choices; c++)
+        if ((it.exclusive >> c) & 1u)
+            nothing = c;
+    FZ_CHECK(it.exclusive != 0 && nothing > 0);
+    r.answers[item].state = CND_ANS_VALUE;
+    r.answers[item].value = 1; /* more hours alone: code 0 */
+    FZ_CHECK(cnd_record_encode(&r, pk, a + 1, CND_RECORD_BODY_MAX, &al) == CND_OK);
+    r.answers[item].value = 2; /* code 1: the code's lowest bit */
+    FZ_CHECK(cnd_record_encode(&r, pk, b, sizeof b, &bl) == CND_OK && bl == al);
+    for (i = 0; i < al * 8 && !found; i++)
+        if (((a[1 + i / 8] ^ b[i / 8]) >> (i % 8)) & 1u) {
+            at = i;
+            found = 1;
+        }
+    FZ_CHECK(found);
+    /* code (1 | 1 << nothing) - 1 = 1 << nothing, set on top of code 0 */
+    at += nothing;
+    a[1 + at / 8] = (uint8_t)(a[1 + at / 8] | (1u << (at % 8)));
+    FZ_CHECK(cnd_record_decode(a + 1, al, pk, &back) == CND_E_INVALID);
+    r.answers[item].value = (int32_t)(1u | (1u << nothing));
+    FZ_CHECK(cnd_record_encode(&r, pk, b, sizeof b, &bl) == CND_E_INVALID);
+    a[0] = 2;
+    seed("batch", "record_not_exclusive", a, al + 1);
+}
+
 /* fuzz_batch seeds for the flash codecs (modes 2..5), from one response
  * (seed 40 of the default pack) and its sealed form s. */
 static void codec_seeds(const cnd_sealed_t *s)
@@ -366,6 +405,7 @@ static void codec_seeds(const cnd_sealed_t *s)
     FZ_CHECK(cnd_record_encode(&r, fz_default_pk(), body + 1, CND_RECORD_BODY_MAX, &bl) == CND_OK);
     body[0] = 2;
     seed("batch", "record", body, bl + 1);
+    record_exclusive_seed(&r);
     /* mode 4: the RESPONSE entry body as the store writes it (its EPOCH
      * entry at offset 16 of the block, after the segment header) */
     sealed[0] = 4;

@@ -487,7 +487,7 @@ static void ndjson_has_one_record_per_line(void **state)
     snprintf(path, sizeof path, "%s/r.ndjson", f->out);
     assert_int_equal(run_export(f, path, summary, sizeof summary, "--format", "ndjson", NULL), 0);
     snprintf(want, sizeof want,
-             "exported 5 responses (1 surveys) to %s; codebook %s/r.codebook.json\n", path,
+             "exported 5 responses (1 survey) to %s; codebook %s/r.codebook.json\n", path,
              f->out);
     assert_string_equal(summary, want);
     FILE *fp = fopen(path, "r");

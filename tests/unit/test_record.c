@@ -39,7 +39,13 @@ static const char SMALL[] =
     "\"review_title\": \"x\", \"save\": \"x\", \"change\": \"x\", "
     "\"withdraw\": \"x\", \"saved\": \"x\", \"not_saved\": \"x\", "
     "\"start\": \"x\", \"referral_title\": \"x\", \"done\": \"x\", "
-    "\"skipped\": \"x\""
+    "\"skipped\": \"x\", "
+    "\"handover_title\": \"x\", \"handover_body\": \"x\", \"handback_title\": \"x\", "
+    "\"handback_body\": \"x\", \"pending_one\": \"x\", \"pending_other\": \"x\", "
+    "\"more_one\": \"x\", \"more_other\": \"x\", \"storage_warn\": \"x\", "
+    "\"storage_urgent\": \"x\", \"storage_full\": \"x\", \"confirm_withdraw\": \"x\", "
+    "\"keep\": \"x\", \"delete\": \"x\", \"ineligible\": \"x\", "
+    "\"draft\": \"x\", \"choose_language\": \"x\""
     "}},"
     " \"items\": ["
     "  {\"name\": \"intro\", \"kind\": \"info\", \"label\": {\"en\": \"I\", \"es\": \"I\", \"fr\": \"I\"}},"
@@ -47,7 +53,7 @@ static const char SMALL[] =
     "   \"label\": {\"en\": \"O\", \"es\": \"O\", \"fr\": \"O\"},"
     "   \"choices\": [{\"name\": \"ok\", \"label\": {\"en\": \"k\", \"es\": \"k\", \"fr\": \"k\"}}]},"
     "  {\"name\": \"hours\", \"kind\": \"integer\", \"min\": -5, \"max\": 1000,"
-    "   \"label\": {\"en\": \"H\", \"es\": \"H\", \"fr\": \"H\"}},"
+    "   \"label\": {\"en\": \"How many hours\", \"es\": \"H\", \"fr\": \"H\"}},"
     "  {\"name\": \"paid\", \"kind\": \"yesno\", \"relevant\": \"hours > 10\","
     "   \"label\": {\"en\": \"P\", \"es\": \"P\", \"fr\": \"P\"}},"
     "  {\"name\": \"tasks\", \"kind\": \"multiple\", \"label\": {\"en\": \"M\", \"es\": \"M\", \"fr\": \"M\"},"
@@ -495,6 +501,49 @@ static void varint_and_zigzag_cover_the_whole_int32_range(void **state)
     }
 }
 
+/* "nothing" with "more hours" (terms_differ of the default survey): the
+ * encoder refuses it, the host check refuses it, and bytes that say it
+ * (one code changed in a valid body) are refused by the decoder. */
+static void a_mask_breaking_an_exclusive_choice_is_refused_everywhere(void **state)
+{
+    uint8_t a[CND_RECORD_BODY_MAX], b[CND_RECORD_BODY_MAX];
+    size_t al = 0, bl = 0, i, at = 0;
+    int item = cnd_pack_find_item(&g_default, "terms_differ", 12), found = 0;
+    cnd_response_t r, back;
+    cnd_item_t it;
+    cnd_str_t name;
+    uint8_t nothing = 0, c;
+    (void)state;
+    assert_true(item >= 0);
+    assert_int_equal(cnd_pack_item(&g_default, (uint16_t)item, &it), CND_OK);
+    for (c = 0; c < it.n_choices; c++)
+        if ((it.exclusive >> c) & 1u)
+            nothing = c;
+    name = cnd_pack_choice_name(&g_default, (uint16_t)item, nothing);
+    assert_true(nothing > 0 && name.len == 7 && memcmp(name.ptr, "nothing", 7) == 0);
+    cnd_test_random_response(&g_default, 7, 0, &r);
+    r.answers[item].state = CND_ANS_VALUE;
+    r.answers[item].value = (int32_t)(1u | (1u << nothing));
+    assert_int_equal(cnd_record_encode(&r, &g_default, a, sizeof a, &al), CND_E_INVALID);
+    assert_int_equal(cnd_response_check(&r, &g_default), CND_E_INVALID);
+    r.answers[item].value = (int32_t)(1u << nothing); /* alone: fine */
+    assert_int_equal(cnd_response_check(&r, &g_default), CND_OK);
+    r.answers[item].value = 1;
+    assert_int_equal(cnd_record_encode(&r, &g_default, a, sizeof a, &al), CND_OK);
+    r.answers[item].value = 2;
+    assert_int_equal(cnd_record_encode(&r, &g_default, b, sizeof b, &bl), CND_OK);
+    assert_int_equal(al, bl);
+    for (i = 0; i < al * 8 && !found; i++)
+        if (((a[i / 8] ^ b[i / 8]) >> (i % 8)) & 1u) {
+            at = i;
+            found = 1;
+        }
+    assert_true(found); /* the lowest bit of the item's code (mask - 1) */
+    at += nothing;      /* code 1 << nothing: mask 1 | 1 << nothing */
+    a[at / 8] = (uint8_t)(a[at / 8] | (1u << (at % 8)));
+    assert_int_equal(cnd_record_decode(a, al, &g_default, &back), CND_E_INVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +556,7 @@ int main(void)
         cmocka_unit_test(codes_outside_their_item_are_refused),
         cmocka_unit_test(every_flipped_bit_is_refused_or_reads_as_another_valid_response),
         cmocka_unit_test(answers_the_survey_could_not_produce_are_not_encoded),
+        cmocka_unit_test(a_mask_breaking_an_exclusive_choice_is_refused_everywhere),
         cmocka_unit_test(another_version_or_another_survey_is_refused),
         cmocka_unit_test(the_worst_case_bound_covers_the_widest_codes),
         cmocka_unit_test(varint_and_zigzag_cover_the_whole_int32_range),

@@ -28,7 +28,7 @@ grep -q "^watching for handhelds on USB (hotplug)" "$T/watch.out" ||
     fail "station does not use hotplug: $(head -n 1 "$T/watch.out")"
 wait_line "$T/watch.out" "^$A \(usb:$A\)  synced 150 responses \(0 already stored\), 0 pending; safe to unplug$" "station (a)"
 wait_line "$T/watch.out" "^$B \(usb:$B\)  synced 40 responses \(0 already stored\), 0 pending; safe to unplug$" "station (b)"
-wait_line "$T/watch.out" "^[0-9a-f]{16} \($SIM\)  synced 1 responses .*safe to unplug$" "station (simulator)"
+wait_line "$T/watch.out" "^[0-9a-f]{16} \($SIM\)  synced 1 response .*safe to unplug$" "station (simulator)"
 
 # Plugged in while the station runs.
 plug c

@@ -18,6 +18,7 @@
  * RAM: the same static core state as the device plus host-side buffers.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -109,10 +110,10 @@ static void usage(FILE *f)
             "Runs the Candor handheld firmware on this PC. The flash chip is FILE\n"
             "(created blank if missing, %u blocks of %u bytes); the USB link is a Unix\n"
             "socket (default $CANDOR_SIM_DIR/<pid>.sock, CANDOR_SIM_DIR defaulting to\n"
-            "/tmp/candor-sim) that `candor --device sim:PATH` talks to; --listen\n"
-            "tcp:127.0.0.1:PORT listens on TCP loopback instead, for a candor that has\n"
-            "no Unix sockets (candor.exe, `--device tcp:127.0.0.1:PORT`; PORT 0 takes a\n"
-            "free port, shown in the \"serving\" line).\n\n"
+            "/tmp/candor-sim; the folders of PATH are created) that `candor --device\n"
+            "sim:PATH` talks to; --listen tcp:127.0.0.1:PORT listens on TCP loopback\n"
+            "instead, for a candor that has no Unix sockets (candor.exe, `--device\n"
+            "tcp:127.0.0.1:PORT`; PORT 0 takes a free port, shown in the \"serving\" line).\n\n"
             "Keys on a terminal: arrows move, Enter = OK, Backspace = back,\n"
             "l = next language, x or Esc = quick exit (a clock; up up down down Enter\n"
             "within 5 s brings the survey back), Ctrl-C = stop the simulator.\n"
@@ -121,7 +122,8 @@ static void usage(FILE *f)
             "A key script (--keys) holds the words up, down, ok, back, lang, exit\n"
             "(down*3 repeats), wait-survey, expect KIND [ITEM], sleep MS; '#' comments.\n"
             "--screen-log appends every new screen as text after a line like\n"
-            "\"SCREEN ITEM item=3 name=origin lang=es cursor=0 ...\", and \"SCRIPT DONE\"\n"
+            "\"SCREEN ITEM item=3 name=origin lang=es cursor=0 ...\" (cursor=none while\n"
+            "no option is highlighted), and \"SCRIPT DONE\"\n"
             "when the key script has run. --exit-when-done exits then; otherwise the\n"
             "link is served until SIGTERM/SIGINT.\n\n"
             "Fault injection for tests, once per run: --link-fault KIND@N[:ARG] hits\n"
@@ -380,6 +382,13 @@ static void refresh_screen(void)
     g_last_frame = fr;
     snprintf(g_last_footer, sizeof g_last_footer, "%s", foot);
     g_drawn = 1;
+    /* The consent's last line is on the display (drawn and logged above):
+     * "I agree" may be offered now. */
+    if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_CONSENT &&
+        fr.body_offset >= fr.body_max && !g_engine.consent_seen) {
+        cnd_engine_consent_seen(&g_engine);
+        refresh_screen();
+    }
 }
 
 static void log_line(const char *fmt, const char *a)
@@ -618,6 +627,32 @@ static void serve_host(void)
 
 /* ------------------------------------------------------------------ main */
 
+/* Creates the folders of the socket path (like mkdir -p, mode 0700), so
+ * `--socket sim/me.sock` works in a fresh folder. 0, or -1 after one
+ * error line. */
+static int make_socket_dirs(const char *path)
+{
+    char dir[PATH_MAX];
+    size_t i, n = strlen(path);
+    if (n >= sizeof dir) {
+        fprintf(stderr, "candor-sim: socket path too long: %s\n", path);
+        return -1;
+    }
+    memcpy(dir, path, n + 1);
+    for (i = 1; i < n; i++) {
+        if (dir[i] != '/')
+            continue;
+        dir[i] = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "candor-sim: cannot create socket folder %s: %s\n", dir,
+                    strerror(errno));
+            return -1;
+        }
+        dir[i] = '/';
+    }
+    return 0;
+}
+
 static int make_default_socket_path(char *buf, size_t cap)
 {
     const char *dir = cnd_sim_link_default_dir();
@@ -763,6 +798,8 @@ int main(int argc, char **argv)
         if (make_default_socket_path(sock, sizeof sock) != 0)
             return EXIT_FAIL;
         o.socket_path = sock;
+    } else if (make_socket_dirs(o.socket_path) != 0) {
+        return EXIT_FAIL;
     }
     if (o.screen_log != NULL && (g_screen_log = fopen(o.screen_log, "a")) == NULL) {
         fprintf(stderr, "candor-sim: cannot open screen log %s: %s\n", o.screen_log,

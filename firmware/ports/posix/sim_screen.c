@@ -12,7 +12,8 @@
 static const char *const kind_names[] = {
     "UNKNOWN", "NO_SURVEY", "HOME", "CONSENT", "ITEM", "REVIEW",
     "SAVED", "SAVE_FAILED", "REFERRAL", "NEUTRAL", "HANDOVER", "HANDBACK",
-    "ADMIN_PIN", "ADMIN", "ADMIN_DATE", "ADMIN_WIPE",
+    "ADMIN_PIN", "ADMIN", "ADMIN_DATE", "ADMIN_WIPE", "LANGUAGE", "CONFIRM_WITHDRAW",
+    "INELIGIBLE",
 };
 
 const char *cnd_sim_kind_name(uint8_t kind)
@@ -236,7 +237,7 @@ static void render_status(const cnd_screen_t *s, cnd_sim_frame_t *fr)
         right[o++] = ']';
         snprintf(right + o, sizeof right - (size_t)o, " %s", prog);
     } else if (s->kind == CND_SCREEN_HOME) {
-        snprintf(right, sizeof right, "%lu to sync", (unsigned long)s->pending);
+        snprintf(right, sizeof right, "%s", s->pending_text); /* the pack's words */
     }
     width = CND_SIM_COLS - (int)strlen(lang);
     if (width < 0)
@@ -316,10 +317,10 @@ static void place_options(const cnd_screen_t *s, cnd_sim_frame_t *fr, const opt_
                           int n_lines, const uint8_t *first, const uint8_t *count, int top,
                           int win)
 {
-    int n_opt = s->n_options, cur = s->cursor, f = 0, r, k;
+    int n_opt = s->n_options, cur = s->cursor == CND_CURSOR_NONE ? 0 : s->cursor, f = 0, r, k;
     if (n_lines <= win) {
         for (r = 0; r < n_lines; r++)
-            put_row(fr, top + r, lines[r].text, lines[r].option == cur);
+            put_row(fr, top + r, lines[r].text, lines[r].option == s->cursor);
         return;
     }
     if (cur >= n_opt)
@@ -340,7 +341,7 @@ static void place_options(const cnd_screen_t *s, cnd_sim_frame_t *fr, const opt_
         if (r + count[k] + reserve > win && k != f)
             break;
         for (l = 0; l < count[k] && r < win; l++, r++)
-            put_row(fr, top + r, lines[first[k] + l].text, k == cur);
+            put_row(fr, top + r, lines[first[k] + l].text, k == s->cursor);
     }
     if (k < n_opt)
         put_row(fr, top + win - 1, "  \xE2\x96\xBC", 0); /* U+25BC down arrow: more below */
@@ -361,8 +362,12 @@ static void render_meta(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_f
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " item=%u name=%s",
                               (unsigned)s->item, name[0] != '\0' ? name : "-");
     }
-    o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " lang=%s cursor=%u options=%u",
-                          lang, (unsigned)s->cursor, (unsigned)s->n_options);
+    if (s->cursor == CND_CURSOR_NONE)
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " lang=%s cursor=none options=%u",
+                              lang, (unsigned)s->n_options);
+    else
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " lang=%s cursor=%u options=%u",
+                              lang, (unsigned)s->cursor, (unsigned)s->n_options);
     if (s->kind == CND_SCREEN_ITEM)
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " position=%u/%u",
                               (unsigned)s->position, (unsigned)s->total);
@@ -393,26 +398,9 @@ static void render_meta(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_f
                               (unsigned)s->date_year, (unsigned)s->date_month,
                               (unsigned)s->date_day, (unsigned)s->admin_step);
     if (s->kind == CND_SCREEN_HOME)
-        snprintf(fr->meta + o, sizeof fr->meta - o, " pending=%lu storage=%u%% level=%s",
+        snprintf(fr->meta + o, sizeof fr->meta - o, " pending=%lu storage=%u%% level=%s%s",
                  (unsigned long)s->pending, (unsigned)s->storage_percent,
-                 cnd_fill_level_name((cnd_fill_level_t)s->storage));
-}
-
-/* HOME's storage line (engine.h "Device full"), in the simulator's own
- * words: the pack has no translation for it, and it is for the
- * interviewer, not the respondent. Empty below the first threshold. */
-static void storage_note(const cnd_screen_t *s, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    if (s->kind != CND_SCREEN_HOME)
-        return;
-    if (s->storage == CND_FILL_FULL)
-        snprintf(buf, cap, "Storage full: sync with the office before the next interview");
-    else if (s->storage == CND_FILL_URGENT)
-        snprintf(buf, cap, "Storage %u%% full: sync soon, before the next interviews",
-                 (unsigned)s->storage_percent);
-    else if (s->storage == CND_FILL_WARN)
-        snprintf(buf, cap, "Storage %u%% full: sync soon", (unsigned)s->storage_percent);
+                 cnd_fill_level_name((cnd_fill_level_t)s->storage), s->draft ? " draft=1" : "");
 }
 
 #define NO_SURVEY_TITLE "No survey installed"
@@ -424,8 +412,9 @@ static int review_lines(const cnd_screen_t *s, char (*lines)[CND_SIM_ROW_BYTES],
 {
     char text[CND_MAX_TEXT_LEN + 1], wrapped[4][CND_SIM_ROW_BYTES];
     int n = 0, i;
-    if (s->row_first > 0 && n < max)
-        snprintf(lines[n++], CND_SIM_ROW_BYTES, "  \xE2\x96\xB2 %u more", (unsigned)s->row_first);
+    if (s->more_above[0] != '\0' && n < max)
+        snprintf(lines[n++], CND_SIM_ROW_BYTES, "  \xE2\x96\xB2 %.*s", CND_SIM_ROW_BYTES - 8,
+                 s->more_above);
     for (i = 0; i < s->n_visible && i < CND_SCREEN_REVIEW_ROWS && n + 2 <= max; i++) {
         const cnd_review_row_t *r = &s->rows[i];
         int w;
@@ -440,9 +429,9 @@ static int review_lines(const cnd_screen_t *s, char (*lines)[CND_SIM_ROW_BYTES],
             mark_cut(wrapped[0]);
         join3(lines[n++], CND_SIM_ROW_BYTES, " \xE2\x86\x92 ", "", w > 0 ? wrapped[0] : "");
     }
-    if ((unsigned)s->row_first + s->n_visible < s->n_rows && n < max)
-        snprintf(lines[n++], CND_SIM_ROW_BYTES, "  \xE2\x96\xBC %u more",
-                 (unsigned)(s->n_rows - s->row_first - s->n_visible));
+    if (s->more_below[0] != '\0' && n < max)
+        snprintf(lines[n++], CND_SIM_ROW_BYTES, "  \xE2\x96\xBC %.*s", CND_SIM_ROW_BYTES - 8,
+                 s->more_below);
     return n;
 }
 
@@ -555,9 +544,6 @@ void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, int body_offs
                                WRAP_MAX);
         n_body = cnd_sim_wrap(NO_SURVEY_BODY, strlen(NO_SURVEY_BODY), CND_SIM_COLS, body,
                               WRAP_MAX);
-    } else if (s->kind == CND_SCREEN_HOME) {
-        storage_note(s, text, sizeof text);
-        n_body = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS, body, WRAP_MAX);
     } else {
         copy_str(text, sizeof text, s->body);
         n_body = cnd_sim_wrap(text, strlen(text), CND_SIM_COLS, body, WRAP_MAX);

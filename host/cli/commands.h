@@ -17,5 +17,6 @@ int cnd_cmd_sync(int argc, char **argv);    /* host/link/sync.c */
 int cnd_cmd_export(int argc, char **argv);  /* host/store/export.c */
 int cnd_cmd_watch(int argc, char **argv);   /* host/cli/cmd_watch.c */
 int cnd_cmd_keygen(int argc, char **argv);  /* host/cli/cmd_keygen.c */
+int cnd_cmd_preview(int argc, char **argv); /* host/survey/preview.c */
 
 #endif

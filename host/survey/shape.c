@@ -199,7 +199,7 @@ cnd_shaper_t *cnd_shaper_new(const char *lang, const char *font, const char *pat
     UErrorCode ue = U_ZERO_ERROR;
     UScriptCode sc = USCRIPT_INVALID_CODE;
     if (lang == NULL || !valid_lang_code(lang) || strlen(lang) >= 32) {
-        cnd_err_set(err, "%s: '%s' is not a language code like 'am' or 'pt-BR'", path,
+        cnd_err_set(err, "%s.code: '%s' is not a language code like 'am' or 'pt-BR'", path,
                     lang != NULL ? lang : "");
         return NULL;
     }
@@ -209,7 +209,7 @@ cnd_shaper_t *cnd_shaper_new(const char *lang, const char *font, const char *pat
     if (U_SUCCESS(ue) && script[0] != '\0')
         sc = (UScriptCode)u_getPropertyValueEnum(UCHAR_SCRIPT, script);
     if (font == NULL && (U_FAILURE(ue) || sc == USCRIPT_INVALID_CODE || sc == USCRIPT_UNKNOWN)) {
-        cnd_err_set(err, "%s: no script is known for language '%s'; name one in the code "
+        cnd_err_set(err, "%s.code: no script is known for language '%s'; name one in the code "
                     "('%s-Latn') or give the language a \"font\"", path, lang, lang);
         return NULL;
     }
@@ -218,8 +218,9 @@ cnd_shaper_t *cnd_shaper_new(const char *lang, const char *font, const char *pat
     else
         noto_name(sc, want, sizeof want);
     if (!find_font(want, file, sizeof file)) {
-        cnd_err_set(err, "%s: font '%s' not found (looked under %s; install fonts-noto-core "
-                    "or name a font file)", path, want, font_root());
+        cnd_err_set(err, "%s.%s: font '%s' not found (looked under %s; install "
+                    "fonts-noto-core or name a font file)", path, font != NULL ? "font" : "code",
+                    want, font_root());
         return NULL;
     }
     sh = calloc(1, sizeof *sh);
@@ -232,7 +233,8 @@ cnd_shaper_t *cnd_shaper_new(const char *lang, const char *font, const char *pat
     sh->rtl = uloc_isRightToLeft(full) ? 1 : 0;
     sh->hb_lang = hb_language_from_string(lang, -1);
     if (!open_face(sh, file, &sh->face[0])) {
-        cnd_err_set(err, "%s: font file %s cannot be read as a font", path, file);
+        cnd_err_set(err, "%s.%s: font file %s cannot be read as a font", path,
+                    font != NULL ? "font" : "code", file);
         cnd_shaper_free(sh);
         return NULL;
     }

@@ -48,7 +48,8 @@ typedef struct {
 /* A shaper for language `lang` (BCP 47: "am", "pt-BR", "sr-Latn"). font is
  * NULL (the Noto face of the language's script), an installed font's file
  * name ("NotoSerifEthiopic-Regular", with or without .ttf/.otf) or a path
- * to a font file. `path` names the JSON place for messages ("languages[3]").
+ * to a font file. `path` names the language's JSON object for messages
+ * ("languages[3]"; they name its .code or .font).
  * NULL with err set on a malformed code, an unknown script, a font not
  * found or not loadable. */
 cnd_shaper_t *cnd_shaper_new(const char *lang, const char *font, const char *path,

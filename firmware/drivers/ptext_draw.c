@@ -1,6 +1,8 @@
 /* ptext_draw.c: pre-rendered text into RGB565 pixels (see ptext_draw.h). */
 #include "ptext_draw.h"
 
+#include "font.h"
+
 /* Mixes two RGB565 colours: k/3 of fg over bg. */
 static uint16_t mix(uint16_t fg, uint16_t bg, unsigned k)
 {
@@ -75,5 +77,21 @@ void cnd_ptext_draw(const cnd_patlas_t *a, const cnd_ptext_t *t, int first, int 
     for (i = 0; i < n && first + i < t->n_lines; i++) {
         cnd_pline_t l = cnd_ptext_line(t, first + i);
         cnd_ptext_draw_line(a, t, &l, left, box_w, top + i * t->line_h, fg, bg, band);
+    }
+}
+
+void cnd_text_frame_draw(const cnd_text_frame_t *f, uint16_t fg, uint16_t bg,
+                         const cnd_band_t *band)
+{
+    int y, c, bit;
+    for (y = band->y0; y < band->y0 + band->h && y < CND_TEXT_ROWS * CND_FONT_H; y++) {
+        int r = y / CND_FONT_H;
+        uint16_t on = f->invert[r] ? bg : fg, off = f->invert[r] ? fg : bg;
+        uint16_t *row = band->px + (y - band->y0) * CND_PTEXT_SCREEN_W;
+        for (c = 0; c < CND_TEXT_COLS; c++) {
+            uint8_t bits = cnd_font_bitmap(f->glyph[r][c])[y % CND_FONT_H];
+            for (bit = 0; bit < CND_FONT_W; bit++)
+                row[c * CND_FONT_W + bit] = (bits & (0x80u >> bit)) ? on : off;
+        }
     }
 }

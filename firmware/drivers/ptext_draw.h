@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "ptext.h"
+#include "text.h"
 
 /* A band: panel lines [y0, y0 + h) of CND_PTEXT_SCREEN_W pixels each. */
 typedef struct {
@@ -37,6 +38,12 @@ void cnd_ptext_draw_line(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_
 /* Draws lines [first, first + n) of t one under the other from `top`. */
 void cnd_ptext_draw(const cnd_patlas_t *a, const cnd_ptext_t *t, int first, int n, int left,
                     int box_w, int top, uint16_t fg, uint16_t bg, const cnd_band_t *band);
+
+/* Draws text.h's 8x16 glyph grid (the screens of a pack without
+ * pre-rendered text, and the quick-exit clock) into the band: the pixels
+ * the ILI9341 driver sends for the same frame (inverted rows swap fg/bg). */
+void cnd_text_frame_draw(const cnd_text_frame_t *f, uint16_t fg, uint16_t bg,
+                         const cnd_band_t *band);
 
 /* Fills panel rows [y, y + h) x columns [x, x + w) of the band (clipped). */
 void cnd_band_fill(const cnd_band_t *band, int x, int y, int w, int h, uint16_t color);

@@ -38,6 +38,9 @@
 #include "sim_keys.h"
 #include "sim_link.h"
 #include "sim_screen.h"
+#include "fb_png.h"
+#include "ptext_draw.h"
+#include "text.h"
 #include "store.h"
 #include "sync.h"
 
@@ -51,6 +54,7 @@ typedef struct {
     const char *socket_path;
     const char *keys; /* file, "-" for stdin, NULL for none */
     const char *screen_log;
+    const char *screenshot_dir; /* --screenshot DIR: a PNG of each new screen */
     int exit_when_done;
     cnd_lf_spec_t link_fault; /* kind NONE = off */
     const char *flash_fault;  /* flash_fault.h spec, NULL = off */
@@ -101,7 +105,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]\n"
-            "                  [--screen-log FILE] [--exit-when-done]\n"
+            "                  [--screen-log FILE] [--screenshot DIR] [--exit-when-done]\n"
             "                  [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]\n"
             "                  [--flash-fault SPEC] [--batch-max N]\n\n"
             "Runs the Candor handheld firmware on this PC. The flash chip is FILE\n"
@@ -117,7 +121,9 @@ static void usage(FILE *f)
             "(down*3 repeats), wait-survey, expect KIND [ITEM], sleep MS; '#' comments.\n"
             "--screen-log appends every new screen as text after a line like\n"
             "\"SCREEN ITEM item=3 name=origin lang=es cursor=0 ...\", and \"SCRIPT DONE\"\n"
-            "when the key script has run. --exit-when-done exits then; otherwise the\n"
+            "when the key script has run. --screenshot DIR writes DIR/NNNN-KIND.png,\n"
+            "the 240x320 panel as the handheld's drivers draw it, for each new screen.\n"
+            "--exit-when-done exits when the script has run; otherwise the\n"
             "link is served until SIGTERM/SIGINT.\n\n"
             "Fault injection for tests, once per run: --link-fault KIND@N[:ARG] hits\n"
             "frame N, counting frames in both directions from 1 (odd: host to device,\n"
@@ -142,6 +148,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         {"socket", required_argument, NULL, 's'},
         {"keys", required_argument, NULL, 'k'},
         {"screen-log", required_argument, NULL, 'l'},
+        {"screenshot", required_argument, NULL, 'S'},
         {"exit-when-done", no_argument, NULL, 'x'},
         {"disconnect-after-frames", required_argument, NULL, 'd'},
         {"link-fault", required_argument, NULL, 'F'},
@@ -161,6 +168,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         case 's': o->socket_path = optarg; break;
         case 'k': o->keys = optarg; break;
         case 'l': o->screen_log = optarg; break;
+        case 'S': o->screenshot_dir = optarg; break;
         case 'x': o->exit_when_done = 1; break;
         case 'd': {
             long after;
@@ -356,6 +364,31 @@ static void footer(char *buf, size_t cap)
              g_link.path, g_link.client_fd >= 0 ? "connected" : "not connected");
 }
 
+/* --screenshot: the panel's pixels for this screen, as the handheld's
+ * drivers draw them (text.c's layout, the 8x16 font, ptext_draw.c), one
+ * PNG per new screen, numbered in order. */
+static const char *g_shot_dir;
+static unsigned g_shot_n;
+
+static void screenshot(void)
+{
+    static cnd_text_frame_t tf;
+    static uint16_t fb[CND_PTEXT_SCREEN_W * CND_PTEXT_SCREEN_H];
+    cnd_band_t band = {fb, 0, CND_PTEXT_SCREEN_H};
+    const cnd_screen_t *s = cnd_engine_screen(&g_engine);
+    char path[4096], kind[32];
+    const char *k = cnd_sim_kind_name(s->kind);
+    size_t i;
+    cnd_text_render(s, g_body_offset, &tf);
+    cnd_text_frame_draw(&tf, 0x0000, 0xFFFF, &band);
+    for (i = 0; k[i] != '\0' && i + 1 < sizeof kind; i++)
+        kind[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] - 'A' + 'a' : k[i]);
+    kind[i] = '\0';
+    snprintf(path, sizeof path, "%s/%04u-%s.png", g_shot_dir, ++g_shot_n, kind);
+    if (cnd_fb_write_png(path, fb, CND_PTEXT_SCREEN_W, CND_PTEXT_SCREEN_H) != 0)
+        fprintf(stderr, "candor-sim: cannot write screenshot %s\n", path);
+}
+
 static void refresh_screen(void)
 {
     static cnd_sim_frame_t fr;
@@ -368,6 +401,8 @@ static void refresh_screen(void)
     changed = !g_drawn || !cnd_sim_frame_equal(&fr, &g_last_frame);
     if (changed && g_screen_log != NULL)
         cnd_sim_frame_log(g_screen_log, &fr);
+    if (changed && g_shot_dir != NULL)
+        screenshot();
     if (g_draw_tty && (changed || strcmp(foot, g_last_footer) != 0))
         cnd_sim_frame_draw_tty(stdout, &fr, foot);
     g_last_frame = fr;
@@ -752,6 +787,7 @@ int main(int argc, char **argv)
             return EXIT_FAIL;
         o.socket_path = sock;
     }
+    g_shot_dir = o.screenshot_dir;
     if (o.screen_log != NULL && (g_screen_log = fopen(o.screen_log, "a")) == NULL) {
         fprintf(stderr, "candor-sim: cannot open screen log %s: %s\n", o.screen_log,
                 strerror(errno));

@@ -1343,11 +1343,14 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
     for (i = 0; i < src->n_items; i++)
         if (!compile_relevance(src, i, err))
             goto done;
-    /* every text must shape in its language's font (shape.h) */
-    if (!cnd_preview_check(root, err))
-        goto done;
     if ((st = write_pack(src, pack, &body_len, err)) != CND_OK)
         goto done;
+    /* every text must fit the handheld's screen in its language's font
+     * (shape.h), after the pack's own limits have spoken */
+    if (!cnd_preview_check(root, err)) {
+        st = CND_E_INVALID;
+        goto done;
+    }
     /* The office the pack names is the key's own: a rotation re-signs
      * (host/survey/packsign.h cnd_pack_resign_key). */
     if ((st = cnd_pack_sign(pack, body_len, CND_MAX_PACK_SIZE, key->pub, key->p256_secret,

@@ -315,6 +315,23 @@ static int face_for(cnd_shaper_t *sh, UChar32 c)
                                                                               : -1;
 }
 
+/* Makes room for `need` elements of `size` bytes in *p (capacity *cap,
+ * doubling). 0 when out of memory (*p unchanged). */
+static int grow(void *p, size_t *cap, size_t need, size_t size)
+{
+    void **pp = (void **)p, *n;
+    size_t c = *cap ? *cap : 32;
+    if (need <= *cap)
+        return 1;
+    while (c < need)
+        c *= 2;
+    if ((n = realloc(*pp, c * size)) == NULL)
+        return 0;
+    *pp = n;
+    *cap = c;
+    return 1;
+}
+
 /* ---- the atlas ---- */
 
 static int atlas_glyph(cnd_shaper_t *sh, int face, hb_codepoint_t gid, size_t *out)
@@ -338,24 +355,12 @@ static int atlas_glyph(cnd_shaper_t *sh, int face, hb_codepoint_t gid, size_t *o
     bm = &ft->glyph->bitmap;
     if (bm->width > 255 || bm->rows > 255)
         return 0;
-    if (sh->n_glyphs == sh->cap_glyphs) {
-        size_t cap = sh->cap_glyphs ? sh->cap_glyphs * 2 : 64;
-        aglyph_t *n = realloc(sh->glyphs, cap * sizeof *n);
-        if (n == NULL)
-            return 0;
-        sh->glyphs = n;
-        sh->cap_glyphs = cap;
-    }
+    if (!grow(&sh->glyphs, &sh->cap_glyphs, sh->n_glyphs + 1, sizeof *sh->glyphs))
+        return 0;
     px = (size_t)bm->width * bm->rows;
     bytes = (px * 2 + 7) / 8;
-    if (sh->n_bits_bytes + bytes > sh->cap_bits) {
-        size_t cap = (sh->cap_bits + bytes) * 2;
-        uint8_t *n = realloc(sh->bits, cap);
-        if (n == NULL)
-            return 0;
-        sh->bits = n;
-        sh->cap_bits = cap;
-    }
+    if (!grow(&sh->bits, &sh->cap_bits, sh->n_bits_bytes + bytes, 1))
+        return 0;
     g = &sh->glyphs[sh->n_glyphs];
     g->key = key;
     g->w = (uint8_t)bm->width;
@@ -405,14 +410,8 @@ int cnd_shape_atlas(const cnd_shaper_t *sh, cnd_shape_bytes_t *out, cnd_err_t *e
 
 static int line_push(line_t *l, placed_t p)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        placed_t *n = realloc(l->p, cap * sizeof *n);
-        if (n == NULL)
-            return 0;
-        l->p = n;
-        l->cap = cap;
-    }
+    if (!grow(&l->p, &l->cap, l->n + 1, sizeof *l->p))
+        return 0;
     l->p[l->n++] = p;
     return 1;
 }
@@ -560,14 +559,8 @@ typedef struct {
 
 static line_t *lines_add(lines_t *ls)
 {
-    if (ls->n == ls->cap) {
-        size_t cap = ls->cap ? ls->cap * 2 : 8;
-        line_t *n = realloc(ls->l, cap * sizeof *n);
-        if (n == NULL)
-            return NULL;
-        ls->l = n;
-        ls->cap = cap;
-    }
+    if (!grow(&ls->l, &ls->cap, ls->n + 1, sizeof *ls->l))
+        return NULL;
     memset(&ls->l[ls->n], 0, sizeof ls->l[0]);
     return &ls->l[ls->n++];
 }

@@ -3,7 +3,13 @@
  * does it (tools/workload/bench.py counts its instructions with callgrind,
  * `--toggle-collect=draw_full_screen`).
  *
- *   draw_bench LANG
+ *   draw_bench LANG [--dump IN REF]
+ *
+ * --dump writes the screen's pre-rendered bytes as the QEMU board reads
+ * them (firmware/ports/qemu-netduinoplus2/pscreen_check.c: u32 atlas
+ * length + atlas, six blocks as u32 length + bytes, u8 rtl, u8 cursor) to
+ * IN, and the simulator's drawing of it (the same 320 one-line bands,
+ * RGB565 little-endian) to REF, for tests/qemu to compare byte for byte.
  *
  * Lays out an item screen (a two-line question, a hint, four options) in
  * LANG with the office tool's shaper, then draws it the way the handheld
@@ -33,6 +39,47 @@ static const char *const texts[][7] = {
 };
 
 static uint16_t line_buf[CND_PTEXT_SCREEN_W];
+static uint16_t fb[CND_PTEXT_SCREEN_W * CND_PTEXT_SCREEN_H];
+
+static void put32(FILE *f, size_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+    fwrite(b, 1, 4, f);
+}
+
+static int dump(const char *in, const char *ref, const cnd_shape_bytes_t *atl,
+                const cnd_shape_bytes_t *blk, const cnd_pscreen_t *ps)
+{
+    FILE *f = fopen(in, "wb");
+    int k, y, x;
+    uint8_t tail[2];
+    if (f == NULL)
+        return 0;
+    put32(f, atl->len);
+    fwrite(atl->buf, 1, atl->len, f);
+    for (k = 0; k < 6; k++) {
+        put32(f, blk[k].len);
+        fwrite(blk[k].buf, 1, blk[k].len, f);
+    }
+    tail[0] = ps->rtl;
+    tail[1] = ps->cursor;
+    fwrite(tail, 1, 2, f);
+    if (fclose(f) != 0)
+        return 0;
+    for (y = 0; y < CND_PTEXT_SCREEN_H; y++) {
+        cnd_band_t band = {line_buf, y, 1};
+        cnd_pscreen_draw(ps, &band);
+        memcpy(fb + y * CND_PTEXT_SCREEN_W, line_buf, sizeof line_buf);
+    }
+    f = fopen(ref, "wb");
+    if (f == NULL)
+        return 0;
+    for (x = 0; x < CND_PTEXT_SCREEN_W * CND_PTEXT_SCREEN_H; x++) {
+        uint8_t b[2] = {(uint8_t)fb[x], (uint8_t)(fb[x] >> 8)};
+        fwrite(b, 1, 2, f);
+    }
+    return fclose(f) == 0;
+}
 static volatile uint32_t sink;
 
 /* The measured function: every pixel line of the panel, one at a time. */
@@ -59,8 +106,9 @@ int main(int argc, char **argv)
     for (t = 0; t < sizeof texts / sizeof texts[0]; t++)
         if (argc > 1 && strcmp(argv[1], texts[t][0]) == 0)
             break;
-    if (argc != 2 || t == sizeof texts / sizeof texts[0]) {
-        fprintf(stderr, "usage: draw_bench en|am|my|ar\n");
+    if ((argc != 2 && !(argc == 5 && strcmp(argv[2], "--dump") == 0)) ||
+        t == sizeof texts / sizeof texts[0]) {
+        fprintf(stderr, "usage: draw_bench en|am|my|ar [--dump IN REF]\n");
         return 2;
     }
     sh = cnd_shaper_new(texts[t][0], NULL, "bench", &err);
@@ -94,6 +142,13 @@ int main(int argc, char **argv)
     snprintf(ps.status, sizeof ps.status, "%s 3/12", texts[t][0]);
     ps.fg = 0x0000;
     ps.bg = 0xFFFF;
+    if (argc == 5) {
+        memcpy(ps.status, "test", 5); /* as the QEMU board labels it */
+        if (!dump(argv[3], argv[4], &atl, blk, &ps)) {
+            fprintf(stderr, "draw_bench: cannot write %s or %s\n", argv[3], argv[4]);
+            return 1;
+        }
+    }
     draw_full_screen(&ps);
     printf("{\"lang\": \"%s\", \"atlas_bytes\": %zu, \"block_bytes\": %zu, "
            "\"pscreen_t_bytes\": %zu}\n",

@@ -247,6 +247,8 @@ static cnd_status_t check_sections(cnd_pack_t *pk, uint16_t *n_choices, uint16_t
         (rd16(b + CND_PACK_HDR_ADMIN_LEN) != 0 &&
          rd16(b + CND_PACK_HDR_ADMIN_LEN) != CND_PACK_ADMIN_LEN))
         return CND_E_RANGE;
+    if ((rd16(b + CND_PACK_HDR_FLAGS) & ~CND_PACK_F_DRAFT) != 0)
+        return CND_E_INVALID;
 
     pk->off_langs = rd32(b + CND_PACK_HDR_OFF_LANGS);
     pk->off_items = rd32(b + CND_PACK_HDR_OFF_ITEMS);
@@ -305,7 +307,12 @@ static cnd_status_t check_item_shape(const uint8_t *e)
     uint8_t kind = e[CND_PACK_ITEM_KIND], flags = e[CND_PACK_ITEM_FLAGS];
     uint8_t nc = e[CND_PACK_ITEM_N_CHOICES];
     int32_t min = (int32_t)rd32(e + CND_PACK_ITEM_MIN), max = (int32_t)rd32(e + CND_PACK_ITEM_MAX);
+    uint32_t excl = rd32(e + CND_PACK_ITEM_EXCLUSIVE);
 
+    /* Exclusive choices exist only on MULTI items, and only as choices. */
+    if (excl != 0 && (kind != CND_ITEM_MULTI ||
+                      (nc < 32 && (excl >> nc) != 0)))
+        return CND_E_INVALID;
     if ((flags & ~(CND_ITEM_F_PNA | CND_ITEM_F_PRIVATE)) != 0 ||
         e[CND_PACK_ITEM_N_TAGS] > CND_MAX_TAGS)
         return CND_E_INVALID;
@@ -487,6 +494,36 @@ static cnd_status_t check_admin(const cnd_pack_t *pk)
     return CND_OK;
 }
 
+/* The eligibility rule (SPEC.md 1.2): inside the code section, source and
+ * program present together, reading only items up to elig_item. */
+static cnd_status_t check_eligibility(const cnd_pack_t *pk)
+{
+    uint8_t kinds[CND_MAX_ITEMS], counts[CND_MAX_ITEMS];
+    const uint8_t *b = pk->buf;
+    uint16_t after = rd16(b + CND_PACK_HDR_ELIG_ITEM), off = rd16(b + CND_PACK_HDR_ELIG_CODE_OFF);
+    uint16_t len = rd16(b + CND_PACK_HDR_ELIG_CODE_LEN), i;
+    cnd_status_t st;
+
+    if ((st = check_sref(pk, CND_PACK_HDR_ELIG_SRC, 0, -1)) != CND_OK)
+        return st;
+    if ((len == 0) != (rd16(b + CND_PACK_HDR_ELIG_SRC + 2) == 0))
+        return CND_E_INVALID;
+    if (len == 0)
+        return (after == 0 && off == 0) ? CND_OK : CND_E_INVALID;
+    if (after >= pk->n_items || len > CND_MAX_RELEVANCE_LEN ||
+        (uint32_t)off + len > rd32(b + CND_PACK_HDR_LEN_CODE))
+        return CND_E_RANGE;
+    for (i = 0; i <= after; i++) {
+        const uint8_t *e = b + item_at(pk, i);
+        kinds[i] = e[CND_PACK_ITEM_KIND];
+        counts[i] = e[CND_PACK_ITEM_N_CHOICES];
+    }
+    if ((st = cnd_relevance_validate(b + pk->off_code + off, len, (uint16_t)(after + 1), counts,
+                                     (uint16_t)(after + 1))) != CND_OK)
+        return st;
+    return cnd_relevance_check_kinds(b + pk->off_code + off, len, kinds, (uint16_t)(after + 1));
+}
+
 cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
 {
     cnd_pack_t v;
@@ -513,6 +550,8 @@ cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
     if ((st = check_langs(&v)) != CND_OK)
         return st;
     if ((st = check_items(&v, n_choices, n_tags)) != CND_OK)
+        return st;
+    if ((st = check_eligibility(&v)) != CND_OK)
         return st;
     if ((st = check_admin(&v)) != CND_OK)
         return st;
@@ -634,6 +673,7 @@ cnd_status_t cnd_pack_item(const cnd_pack_t *pk, uint16_t item, cnd_item_t *out)
     out->n_tags = e[CND_PACK_ITEM_N_TAGS];
     out->min = (int32_t)rd32(e + CND_PACK_ITEM_MIN);
     out->max = (int32_t)rd32(e + CND_PACK_ITEM_MAX);
+    out->exclusive = rd32(e + CND_PACK_ITEM_EXCLUSIVE);
     out->relevance_len = rd16(e + CND_PACK_ITEM_CODE_LEN);
     out->relevance =
         out->relevance_len == 0 ? NULL : pk->buf + pk->off_code + rd16(e + CND_PACK_ITEM_CODE_OFF);
@@ -699,6 +739,41 @@ cnd_str_t cnd_pack_choice_label(const cnd_pack_t *pk, uint16_t item, uint8_t cho
     if (at == 0 || lang >= pk->n_langs)
         return empty_str();
     return sref_at(pk, at + CND_PACK_SREF_SIZE * (1u + lang));
+}
+
+int cnd_pack_is_draft(const cnd_pack_t *pk)
+{
+    return pk != NULL && pk->buf != NULL &&
+           (rd16(pk->buf + CND_PACK_HDR_FLAGS) & CND_PACK_F_DRAFT) != 0;
+}
+
+void cnd_pack_eligibility(const cnd_pack_t *pk, const uint8_t **code, uint16_t *len,
+                          uint16_t *after)
+{
+    *code = NULL;
+    *len = 0;
+    *after = 0;
+    if (pk == NULL || pk->buf == NULL)
+        return;
+    *len = rd16(pk->buf + CND_PACK_HDR_ELIG_CODE_LEN);
+    *after = rd16(pk->buf + CND_PACK_HDR_ELIG_ITEM);
+    if (*len != 0)
+        *code = pk->buf + pk->off_code + rd16(pk->buf + CND_PACK_HDR_ELIG_CODE_OFF);
+}
+
+cnd_str_t cnd_pack_eligibility_src(const cnd_pack_t *pk)
+{
+    if (pk == NULL || pk->buf == NULL)
+        return empty_str();
+    return sref_at(pk, CND_PACK_HDR_ELIG_SRC);
+}
+
+int cnd_pack_breaks_exclusive(const cnd_item_t *it, uint32_t mask)
+{
+    if (it == NULL || it->kind != CND_ITEM_MULTI || (mask & it->exclusive) == 0)
+        return 0;
+    /* more than one bit set, one of them exclusive */
+    return (mask & (mask - 1u)) != 0;
 }
 
 int cnd_pack_find_item(const cnd_pack_t *pk, const char *name, size_t name_len)

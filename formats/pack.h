@@ -23,9 +23,11 @@
 #include "cnd_status.h"
 
 #define CND_PACK_MAGIC "CNDP"
-/* Version 2 adds the signature block (SPEC.md 1.9); version 1 packs are
- * unsigned and refused with CND_E_VERSION. */
-#define CND_PACK_VERSION 2
+/* Version 2 added the signature block (SPEC.md 1.9); version 3 adds the
+ * pack flags (draft), the eligibility rule, exclusive choices and the
+ * interface strings of every screen a respondent sees. Other versions are
+ * refused with CND_E_VERSION. */
+#define CND_PACK_VERSION 3
 
 /* A UTF-8 string inside the pack buffer: NOT NUL-terminated. */
 typedef struct {
@@ -46,6 +48,11 @@ typedef enum {
 /* Hand-over mode: the respondent answers alone; once confirmed the answer is
  * never shown on the device again (not on the item, not in review). */
 #define CND_ITEM_F_PRIVATE 0x02
+
+/* Pack flags (header u16 at CND_PACK_HDR_FLAGS). */
+/* Compiled with --draft: placeholder text allowed; the home screen says
+ * "DRAFT: not for fieldwork" and the codebook marks its responses. */
+#define CND_PACK_F_DRAFT 0x0001
 
 /*
  * Interface strings the engine needs in the interview language. The
@@ -69,6 +76,26 @@ typedef enum {
     CND_UI_REFERRAL_TITLE, /* "Where to find help" */
     CND_UI_DONE,           /* leave the referral screen */
     CND_UI_SKIPPED,        /* review: item was not asked */
+    /* Version 3: every other word a respondent or interviewer sees during
+     * an interview. "{n}" stands for a number; _ONE is used for 1, _OTHER
+     * for every other count. */
+    CND_UI_HANDOVER_TITLE,   /* before a private run: "Private questions" */
+    CND_UI_HANDOVER_BODY,    /* "Please pass the device to the respondent ..." */
+    CND_UI_HANDBACK_TITLE,   /* after it: "Thank you" */
+    CND_UI_HANDBACK_BODY,    /* "Please pass the device back ..." */
+    CND_UI_PENDING_ONE,      /* home status bar: "{n} to sync" */
+    CND_UI_PENDING_OTHER,
+    CND_UI_MORE_ONE,         /* review: "{n} more" rows above/below */
+    CND_UI_MORE_OTHER,
+    CND_UI_STORAGE_WARN,     /* home: "Storage {n}% full: sync soon" */
+    CND_UI_STORAGE_URGENT,   /* home: the same, more insistent */
+    CND_UI_STORAGE_FULL,     /* home: no interview can start */
+    CND_UI_CONFIRM_WITHDRAW, /* "Delete all your answers?" */
+    CND_UI_KEEP,             /* "Keep my answers" (highlighted) */
+    CND_UI_DELETE,           /* "Yes, delete them" */
+    CND_UI_INELIGIBLE,       /* ending when the eligibility rule fails */
+    CND_UI_DRAFT,            /* home of a draft pack: "DRAFT: not for fieldwork" */
+    CND_UI_CHOOSE_LANG,      /* title of the language choice */
     CND_UI_COUNT
 } cnd_ui_string_t;
 
@@ -108,7 +135,12 @@ typedef struct {
 #define CND_PACK_HDR_LEN_CODE 44
 #define CND_PACK_HDR_OFF_STRINGS 48
 #define CND_PACK_HDR_LEN_STRINGS 52
-#define CND_PACK_HEADER_SIZE 56
+#define CND_PACK_HDR_FLAGS 56         /* u16: CND_PACK_F_* */
+#define CND_PACK_HDR_ELIG_ITEM 58     /* u16: the rule is checked when the interview moves past this item */
+#define CND_PACK_HDR_ELIG_CODE_OFF 60 /* u16: eligibility program in the code section */
+#define CND_PACK_HDR_ELIG_CODE_LEN 62 /* u16: 0 = no rule */
+#define CND_PACK_HDR_ELIG_SRC 64      /* sref: the rule as written, for the codebook */
+#define CND_PACK_HEADER_SIZE 68
 #define CND_PACK_TRAILER_SIZE 4 /* CRC-32 of every byte before it */
 
 /*
@@ -163,7 +195,8 @@ typedef struct {
 #define CND_PACK_ITEM_CODE_OFF 20     /* u16 offset into the code section */
 #define CND_PACK_ITEM_CODE_LEN 22     /* u16 */
 #define CND_PACK_ITEM_REL_SRC 24      /* sref */
-#define CND_PACK_ITEM_LABELS 28
+#define CND_PACK_ITEM_EXCLUSIVE 28    /* u32: MULTI: bit i = choice i excludes every other */
+#define CND_PACK_ITEM_LABELS 32
 #define CND_PACK_ITEM_SIZE(n_langs) (CND_PACK_ITEM_LABELS + 2 * CND_PACK_SREF_SIZE * (n_langs))
 
 /* Choice entry: name sref, then labels[n_langs]. Tag entry: one sref. */
@@ -192,6 +225,7 @@ typedef struct {
     uint8_t n_choices;    /* SINGLE/MULTI: >= 1; YESNO: 2; others 0 */
     uint8_t n_tags;
     int32_t min, max;     /* INTEGER only; min <= max */
+    uint32_t exclusive;   /* MULTI only: choices that must be ticked alone */
     const uint8_t *relevance; /* bytecode, see relevance.h; NULL = always */
     uint16_t relevance_len;
 } cnd_item_t;
@@ -275,6 +309,25 @@ cnd_str_t cnd_pack_item_relevance_src(const cnd_pack_t *pk, uint16_t item);
 cnd_str_t cnd_pack_choice_name(const cnd_pack_t *pk, uint16_t item, uint8_t choice);
 cnd_str_t cnd_pack_choice_label(const cnd_pack_t *pk, uint16_t item, uint8_t choice,
                                 uint8_t lang);
+
+/* 1 if the pack was compiled with --draft (CND_PACK_F_DRAFT). */
+int cnd_pack_is_draft(const cnd_pack_t *pk);
+/*
+ * The eligibility rule (SPEC.md 1.2): code and len: the program (len 0 = no
+ * rule, everyone is eligible), after: the item after which it is checked:
+ * it reads only items up to that one. Evaluated like relevance: 0 means
+ * the respondent is not eligible and the interview ends, nothing stored.
+ */
+void cnd_pack_eligibility(const cnd_pack_t *pk, const uint8_t **code, uint16_t *len,
+                          uint16_t *after);
+cnd_str_t cnd_pack_eligibility_src(const cnd_pack_t *pk);
+/*
+ * 1 if a MULTI answer mask breaks the item's exclusive choices: an
+ * exclusive choice ticked together with any other choice. 0 for every
+ * other kind and for masks that keep exclusivity. Shared by the device,
+ * the record codec and the host so the three cannot disagree.
+ */
+int cnd_pack_breaks_exclusive(const cnd_item_t *it, uint32_t mask);
 
 /* Index of the item with this name, or -1. */
 int cnd_pack_find_item(const cnd_pack_t *pk, const char *name, size_t name_len);

@@ -289,6 +289,9 @@ static cnd_status_t decode_items(bits_t *b, const cnd_pack_t *pk, int complete,
         if ((st = bits_get(b, c.width, &code)) != CND_OK ||
             (st = code_to_answer(&it, &c, code, &out->answers[i])) != CND_OK)
             return st;
+        if (out->answers[i].state == CND_ANS_VALUE &&
+            cnd_pack_breaks_exclusive(&it, (uint32_t)out->answers[i].value))
+            return CND_E_INVALID;
         if (out->answers[i].state == CND_ANS_NONE)
             *any_none = 1;
     }
@@ -367,7 +370,9 @@ static cnd_status_t check_value(const cnd_item_t *it, int32_t v)
         all = it->n_choices >= 32 ? 0xFFFFFFFFu : ((1u << it->n_choices) - 1u);
         if ((uint32_t)v == 0 || ((uint32_t)v & ~all) != 0)
             return CND_E_RANGE;
-        return CND_OK;
+        /* "nothing" with "more hours" is a contradiction no engine makes
+         * (SPEC 1.7 "Exclusive choices"): refused on every path. */
+        return cnd_pack_breaks_exclusive(it, (uint32_t)v) ? CND_E_INVALID : CND_OK;
     case CND_ITEM_YESNO:
         return (v == 0 || v == 1) ? CND_OK : CND_E_RANGE;
     case CND_ITEM_INTEGER:

@@ -63,7 +63,8 @@
  * CND_E_RANGE if n_answers is not pk's item count, the language or a
  * value is out of its item's range, or a state is unknown; CND_E_INVALID if
  * an info screen or an irrelevant item (given the earlier answers) holds
- * an answer, or PNA is given where the item does not offer it;
+ * an answer, PNA is given where the item does not offer it, or a MULTI
+ * answer ticks an exclusive choice with another (cnd_pack_breaks_exclusive);
  * CND_E_NOSPACE if cap is too small (CND_RECORD_BODY_MAX always
  * suffices). Nothing useful is left in out on failure. */
 cnd_status_t cnd_record_encode(const cnd_response_t *r, const cnd_pack_t *pk, uint8_t *out,
@@ -72,8 +73,8 @@ cnd_status_t cnd_record_encode(const cnd_response_t *r, const cnd_pack_t *pk, ui
 /* Decodes exactly buf[0..len) with the pack the body names. Rejects an
  * unknown version (CND_E_VERSION), another pack's body (CND_E_NOT_FOUND),
  * a bit stream that ends early (CND_E_TRUNCATED), a language or item code
- * outside its domain (CND_E_RANGE), non-zero padding, trailing bytes or a
- * non-canonical flag (CND_E_INVALID). On failure *out is zeroed: no
+ * outside its domain (CND_E_RANGE), non-zero padding, trailing bytes, a
+ * non-canonical flag or a MULTI answer breaking exclusivity (CND_E_INVALID). On failure *out is zeroed: no
  * partial result. A decoded response always passes cnd_response_check. */
 cnd_status_t cnd_record_decode(const uint8_t *buf, size_t len, const cnd_pack_t *pk,
                                cnd_response_t *out);
@@ -82,7 +83,8 @@ cnd_status_t cnd_record_decode(const uint8_t *buf, size_t len, const cnd_pack_t 
  * Checks a decoded response against the pack it names: fingerprint, item
  * count, language index, and every answer against its item (INFO never
  * answered; PNA only where offered; SINGLE index < n_choices; MULTI a
- * non-empty mask of existing choices; YESNO 0/1; INTEGER inside [min,max]).
+ * non-empty mask of existing choices, an exclusive one alone; YESNO 0/1;
+ * INTEGER inside [min,max]).
  * CND_E_NOT_FOUND on a fingerprint mismatch, CND_E_RANGE/CND_E_INVALID on
  * anything else. Used by the host on every response it receives.
  */

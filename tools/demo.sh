@@ -76,13 +76,13 @@ KEY=$OUT/office.key
 say "making the office's key pair: $KEY (private, 0600) and $KEY.pub"
 "$CANDOR" keygen --no-passphrase -o "$KEY" >/dev/null || die "candor keygen failed"
 say "compiling surveys/domestic-work.json, signed with the office key"
-"$CANDOR" compile "$ROOT/surveys/domestic-work.json" -o "$OUT/domestic-work.pack" --key "$KEY" ||
+"$CANDOR" compile --draft "$ROOT/surveys/domestic-work.json" -o "$OUT/domestic-work.pack" --key "$KEY" ||
     die "candor compile failed"
 say "installing it on the handheld (a blank handheld takes its office from its first pack)"
 "$CANDOR" push --device "$DEV" "$OUT/domestic-work.pack" || die "candor push failed"
 say "a survey signed with anybody else's key is refused, and the office's survey stays:"
 "$CANDOR" keygen --no-passphrase -o "$OUT/stranger.key" >/dev/null || die "candor keygen failed"
-"$CANDOR" compile "$ROOT/surveys/domestic-work.json" -o "$OUT/stranger.pack" \
+"$CANDOR" compile --draft "$ROOT/surveys/domestic-work.json" -o "$OUT/stranger.pack" \
     --key "$OUT/stranger.key" >/dev/null || die "candor compile failed"
 if "$CANDOR" push --device "$DEV" "$OUT/stranger.pack" 2>"$OUT/stranger.err"; then
     die "the handheld installed a pack signed by another key"

@@ -128,6 +128,8 @@ static void wipe(cnd_engine_t *e)
     e->have_id = 0;
     e->save_status = CND_OK;
     e->exit_referral = 0;
+    e->consent_seen = 0;
+    e->confirm_from = 0;
     seq_clear(e);
     memset(e->pin, 0, sizeof(e->pin));
     e->pin_n = 0;
@@ -165,6 +167,43 @@ static uint16_t format_int(int32_t v, char *tmp)
     while (n)
         tmp[len++] = rev[--n];
     return len;
+}
+
+/* The pack's words for a count: `one` (the _ONE string; _OTHER follows
+ * it) with "{n}" replaced by n, into buf. Empty when n is 0, so a port
+ * draws nothing. */
+/* t with "{n}" replaced by n, into buf (NUL-terminated, cut at a whole
+ * UTF-8 character when it does not fit). */
+static void fill_n(cnd_str_t t, uint32_t n, char *buf, uint16_t cap)
+{
+    char num[12];
+    uint16_t len = 0, i, k;
+    if (cap == 0)
+        return;
+    k = format_int((int32_t)(n > 0x7FFFFFFFu ? 0x7FFFFFFFu : n), num);
+    for (i = 0; i < t.len; i++) {
+        if (i + 2 < t.len && t.ptr[i] == '{' && t.ptr[i + 1] == 'n' && t.ptr[i + 2] == '}') {
+            if (!append(buf, (uint16_t)(cap - 1), &len, num, k))
+                break;
+            i = (uint16_t)(i + 2);
+        } else if (!append(buf, (uint16_t)(cap - 1), &len, t.ptr + i, 1)) {
+            while (len > 0 && ((uint8_t)buf[len - 1] & 0xC0) == 0x80)
+                len--; /* drop a cut character's lead byte too */
+            if (len > 0 && ((uint8_t)buf[len - 1] & 0x80) != 0)
+                len--;
+            break;
+        }
+    }
+    buf[len] = '\0';
+}
+
+static void count_text(const cnd_engine_t *e, cnd_ui_string_t one, uint32_t n, char *buf,
+                       uint16_t cap)
+{
+    if (cap > 0)
+        buf[0] = '\0';
+    if (n > 0)
+        fill_n(ui(e, n == 1 ? one : (cnd_ui_string_t)(one + 1)), n, buf, cap);
 }
 
 /* Ticked labels joined with ", "; those that do not fit are counted as
@@ -269,10 +308,7 @@ static void render_item(cnd_engine_t *e, cnd_screen_t *s)
         s->position = (uint16_t)(s->position + asked(e, i));
 
     switch (it.kind) {
-    case CND_ITEM_YESNO:
-        s->options[n++] = ui(e, CND_UI_YES);
-        s->options[n++] = ui(e, CND_UI_NO);
-        break;
+    case CND_ITEM_YESNO: /* the pack's order, as in the codebook: no, yes */
     case CND_ITEM_SINGLE:
     case CND_ITEM_MULTI:
         for (c = 0; c < it.n_choices; c++)
@@ -346,6 +382,9 @@ static void render_review(cnd_engine_t *e, cnd_screen_t *s)
         r->label = cnd_pack_item_label(e->pack, i, e->lang);
         r->answer = cnd_engine_answer_text(e, i, r->text, sizeof(r->text));
     }
+    count_text(e, CND_UI_MORE_ONE, s->row_first, s->more_above, sizeof s->more_above);
+    count_text(e, CND_UI_MORE_ONE, (uint32_t)(s->n_rows - s->row_first - s->n_visible),
+               s->more_below, sizeof s->more_below);
 }
 
 /* The neutral screen's clock: the port's time of day, else a clock that
@@ -359,16 +398,6 @@ static uint16_t clock_minutes(const cnd_engine_t *e)
         sec = uptime(e) / 1000u;
     return (uint16_t)((sec / 60u) % 1440u);
 }
-
-/* Hand-over wording: the pack format has no interface strings for it yet,
- * so these are the device's own (English) words, with the pack's
- * translated "Next" as the option. */
-#define HANDOVER_TITLE "Private questions"
-#define HANDOVER_BODY                                                                  \
-    "Please pass the device to the respondent. They answer the next questions "     \
-    "alone; their answers are not shown again, not even in the review."
-#define HANDBACK_TITLE "Thank you"
-#define HANDBACK_BODY "Please pass the device back to the interviewer."
 
 static cnd_str_t lit(const char *text)
 {
@@ -399,6 +428,16 @@ static void note_add(cnd_screen_t *s, const char *text)
     if (n > CND_SCREEN_NOTE_MAX - 1 - len)
         n = (uint16_t)(CND_SCREEN_NOTE_MAX - 1 - len);
     memcpy(s->note + len, text, n);
+    s->note[len + n] = '\0';
+}
+
+static void note_add_str(cnd_screen_t *s, cnd_str_t t)
+{
+    uint16_t len = (uint16_t)strlen(s->note), n = t.len;
+    if (n > CND_SCREEN_NOTE_MAX - 1 - len)
+        n = (uint16_t)(CND_SCREEN_NOTE_MAX - 1 - len);
+    if (n)
+        memcpy(s->note + len, t.ptr, n);
     s->note[len + n] = '\0';
 }
 
@@ -582,6 +621,39 @@ static void render_admin(cnd_engine_t *e, cnd_screen_t *s)
     s->body.len = (uint16_t)strlen(s->note);
 }
 
+/* HOME: title, the pending count in words, and in the body a draft
+ * pack's warning and how full the log is, all from the pack. */
+static void render_home(cnd_engine_t *e, cnd_screen_t *s)
+{
+    char line[CND_SCREEN_NOTE_MAX];
+    s->title = cnd_pack_title(e->pack, e->lang);
+    s->pending = e->store ? cnd_store_pending_count(e->store) : 0;
+    count_text(e, CND_UI_PENDING_ONE, s->pending, s->pending_text, sizeof s->pending_text);
+    if (s->pending == 0) /* "0 to sync": the _OTHER form */
+        fill_n(ui(e, CND_UI_PENDING_OTHER), 0, s->pending_text, sizeof s->pending_text);
+    if (e->store) {
+        s->storage = (uint8_t)cnd_store_fill_level(e->store);
+        s->storage_percent = cnd_store_fill_percent(e->store);
+    }
+    s->draft = (uint8_t)cnd_pack_is_draft(e->pack);
+    if (s->draft)
+        note_add_str(s, ui(e, CND_UI_DRAFT));
+    line[0] = '\0';
+    if (s->storage == CND_FILL_FULL)
+        fill_n(ui(e, CND_UI_STORAGE_FULL), s->storage_percent, line, sizeof line);
+    else if (s->storage == CND_FILL_URGENT)
+        fill_n(ui(e, CND_UI_STORAGE_URGENT), s->storage_percent, line, sizeof line);
+    else if (s->storage == CND_FILL_WARN)
+        fill_n(ui(e, CND_UI_STORAGE_WARN), s->storage_percent, line, sizeof line);
+    if (line[0] != '\0') {
+        note_add(s, s->draft ? "\n" : "");
+        note_add(s, line);
+    }
+    s->body = str_view(s->note, (uint16_t)strlen(s->note));
+    if (s->storage != CND_FILL_FULL)
+        s->options[s->n_options++] = ui(e, CND_UI_START);
+}
+
 static void render(cnd_engine_t *e)
 {
     cnd_screen_t *s = &e->screen;
@@ -600,20 +672,35 @@ static void render(cnd_engine_t *e)
     s->lang_code = cnd_pack_lang_code(e->pack, e->lang);
     switch (e->state) {
     case CND_SCREEN_HOME:
-        s->title = cnd_pack_title(e->pack, e->lang);
-        s->pending = e->store ? cnd_store_pending_count(e->store) : 0;
-        if (e->store) {
-            s->storage = (uint8_t)cnd_store_fill_level(e->store);
-            s->storage_percent = cnd_store_fill_percent(e->store);
-        }
-        if (s->storage != CND_FILL_FULL)
-            s->options[s->n_options++] = ui(e, CND_UI_START);
+        render_home(e, s);
         break;
+    case CND_SCREEN_LANGUAGE: {
+        uint8_t l;
+        /* Nobody has chosen yet: the title in every language. */
+        for (l = 0; l < cnd_pack_lang_count(e->pack); l++) {
+            cnd_str_t t = cnd_pack_ui(e->pack, l, CND_UI_CHOOSE_LANG);
+            note_add(s, l ? " / " : "");
+            note_add_str(s, t);
+            s->options[s->n_options++] = cnd_pack_lang_name(e->pack, l);
+        }
+        s->title = str_view(s->note, (uint16_t)strlen(s->note));
+        break;
+    }
     case CND_SCREEN_CONSENT:
         s->title = cnd_pack_title(e->pack, e->lang);
         s->body = cnd_pack_consent(e->pack, e->lang);
-        s->options[s->n_options++] = ui(e, CND_UI_AGREE);
+        if (e->consent_seen)
+            s->options[s->n_options++] = ui(e, CND_UI_AGREE);
         s->options[s->n_options++] = ui(e, CND_UI_DECLINE);
+        break;
+    case CND_SCREEN_CONFIRM_WITHDRAW:
+        s->title = ui(e, CND_UI_CONFIRM_WITHDRAW);
+        s->options[s->n_options++] = ui(e, CND_UI_KEEP);
+        s->options[s->n_options++] = ui(e, CND_UI_DELETE);
+        break;
+    case CND_SCREEN_INELIGIBLE:
+        s->title = ui(e, CND_UI_INELIGIBLE);
+        s->options[s->n_options++] = ui(e, CND_UI_NEXT);
         break;
     case CND_SCREEN_ITEM:
         render_item(e, s);
@@ -644,8 +731,10 @@ static void render(cnd_engine_t *e)
         break;
     case CND_SCREEN_HANDOVER:
     case CND_SCREEN_HANDBACK:
-        s->title = lit(e->state == CND_SCREEN_HANDOVER ? HANDOVER_TITLE : HANDBACK_TITLE);
-        s->body = lit(e->state == CND_SCREEN_HANDOVER ? HANDOVER_BODY : HANDBACK_BODY);
+        s->title = ui(e, e->state == CND_SCREEN_HANDOVER ? CND_UI_HANDOVER_TITLE
+                                                          : CND_UI_HANDBACK_TITLE);
+        s->body = ui(e, e->state == CND_SCREEN_HANDOVER ? CND_UI_HANDOVER_BODY
+                                                         : CND_UI_HANDBACK_BODY);
         s->options[s->n_options++] = ui(e, CND_UI_NEXT);
         break;
     default:
@@ -659,7 +748,11 @@ static void render(cnd_engine_t *e)
 static void go(cnd_engine_t *e, cnd_screen_kind_t state)
 {
     e->state = (uint8_t)state;
-    e->cursor = 0;
+    /* No nudge: what the respondent answers starts with nothing chosen. */
+    e->cursor = (state == CND_SCREEN_CONSENT || state == CND_SCREEN_LANGUAGE ||
+                 state == CND_SCREEN_ITEM)
+                    ? CND_CURSOR_NONE
+                    : 0;
     e->editing = 0;
     e->row_first = 0;
 }
@@ -667,6 +760,7 @@ static void go(cnd_engine_t *e, cnd_screen_kind_t state)
 static void go_home(cnd_engine_t *e)
 {
     wipe(e);
+    e->lang = 0; /* the next respondent chooses their own language */
     go(e, e->pack ? CND_SCREEN_HOME : CND_SCREEN_NO_SURVEY);
 }
 
@@ -683,6 +777,8 @@ static void enter_item(cnd_engine_t *e, uint16_t i)
     load_item(e, i, &it);
     e->number = clamp32(0, it.min, it.max);
     pna_row = it.kind == CND_ITEM_INTEGER ? 2 : it.n_choices;
+    if (it.kind == CND_ITEM_INFO)
+        e->cursor = 0; /* nothing to answer: its only option is Next */
     if (hidden(e, i))
         return; /* kept, but drawn as unanswered: cursor 0, default number */
     if (a->state == CND_ANS_PNA && has_pna(&it)) {
@@ -693,8 +789,6 @@ static void enter_item(cnd_engine_t *e, uint16_t i)
         return;
     switch (it.kind) {
     case CND_ITEM_YESNO:
-        e->cursor = a->value ? 0 : 1;
-        break;
     case CND_ITEM_SINGLE:
         if (a->value >= 0 && a->value < it.n_choices)
             e->cursor = (uint8_t)a->value;
@@ -725,6 +819,19 @@ static void hand_on(cnd_engine_t *e, int32_t to)
         enter_item(e, (uint16_t)to);
 }
 
+/* 0 when the move from item `from` to item `to` (-1: REVIEW) passes the
+ * eligibility rule's last item and the rule is false (SPEC 1.2). */
+static int eligible_past(const cnd_engine_t *e, int32_t from, int32_t to)
+{
+    const uint8_t *code;
+    uint16_t len, after;
+    int32_t end = to < 0 ? (int32_t)item_count(e) : to;
+    cnd_pack_eligibility(e->pack, &code, &len, &after);
+    if (len == 0 || from > (int32_t)after || end <= (int32_t)after)
+        return 1;
+    return cnd_relevance_eval(code, len, e->resp.answers, item_count(e));
+}
+
 /* Moves to the first relevant item after `from` (from = -1: the first).
  * Items passed over are irrelevant given the answers so far, so their
  * answers are cleared: a response never holds an answer to a question
@@ -744,6 +851,11 @@ static void advance_from(cnd_engine_t *e, int32_t from)
         memset(&e->resp.answers[i], 0, sizeof(e->resp.answers[i]));
         e->asked &= ~((uint64_t)1 << i);
         e->confirmed &= ~((uint64_t)1 << i);
+    }
+    if (!eligible_past(e, from, to)) {
+        wipe(e); /* exactly as a withdrawal: nothing was stored, nothing kept */
+        go(e, CND_SCREEN_INELIGIBLE);
+        return;
     }
     /* Entering or leaving a run of private items passes the device over. */
     if (is_private(e, to) != is_private(e, from)) {
@@ -786,19 +898,16 @@ static void item_ok(cnd_engine_t *e)
     uint8_t c = e->cursor, nc;
     int pna;
 
+    if (c == CND_CURSOR_NONE)
+        return; /* nothing highlighted: OK chooses nothing */
     load_item(e, e->cur, &it);
     nc = it.n_choices;
     pna = has_pna(&it);
     switch (it.kind) {
     case CND_ITEM_SINGLE:
+    case CND_ITEM_YESNO: /* choice index = value: no 0, yes 1 */
         if (c < nc)
             answer(e, CND_ANS_VALUE, c);
-        else
-            answer(e, CND_ANS_PNA, 0);
-        break;
-    case CND_ITEM_YESNO:
-        if (c < 2)
-            answer(e, CND_ANS_VALUE, c == 0 ? 1 : 0);
         else
             answer(e, CND_ANS_PNA, 0);
         break;
@@ -808,6 +917,10 @@ static void item_ok(cnd_engine_t *e)
             uint32_t mask = (a->state == CND_ANS_VALUE && !hidden(e, e->cur)) ? (uint32_t)a->value : 0;
             e->confirmed &= ~((uint64_t)1 << e->cur);
             mask ^= (uint32_t)1 << c;
+            /* An exclusive choice is ticked alone: ticking it clears the
+             * others, ticking another clears it. */
+            if ((mask >> c) & 1u)
+                mask = ((it.exclusive >> c) & 1u) ? (uint32_t)1 << c : mask & ~it.exclusive;
             answer(e, mask ? CND_ANS_VALUE : CND_ANS_NONE, (int32_t)mask);
             return; /* toggling stays on the item */
         }
@@ -885,6 +998,27 @@ static void withdraw(cnd_engine_t *e)
     go(e, CND_SCREEN_REFERRAL);
 }
 
+/* Withdrawal discards the whole interview: asked once more, with "Keep my
+ * answers" highlighted (cursor 0). */
+static void confirm_withdraw(cnd_engine_t *e)
+{
+    uint8_t from = e->state;
+    go(e, CND_SCREEN_CONFIRM_WITHDRAW);
+    e->confirm_from = from;
+}
+
+static void confirm_key(cnd_engine_t *e, cnd_key_t key)
+{
+    if (key == CND_KEY_OK && e->cursor == 1) {
+        withdraw(e);
+    } else if (key == CND_KEY_BACK || key == CND_KEY_OK) {
+        uint8_t back = e->confirm_from == CND_SCREEN_SAVE_FAILED ? CND_SCREEN_SAVE_FAILED
+                                                                  : CND_SCREEN_REVIEW;
+        go(e, (cnd_screen_kind_t)back);
+        e->cursor = back == CND_SCREEN_REVIEW ? 2 : 1; /* back on Withdraw */
+    }
+}
+
 static void review_key(cnd_engine_t *e, cnd_key_t key, int up_edge, int down_edge)
 {
     uint16_t rows = review_row_count(e);
@@ -900,7 +1034,7 @@ static void review_key(cnd_engine_t *e, cnd_key_t key, int up_edge, int down_edg
     else if (key == CND_KEY_OK && e->cursor == 0)
         save(e);
     else if (key == CND_KEY_OK && e->cursor == 2)
-        withdraw(e);
+        confirm_withdraw(e);
 }
 
 /* ------------------------------------------------------------ admin keys */
@@ -1070,13 +1204,26 @@ static void ok_key(cnd_engine_t *e)
         if (e->screen.n_options == 0 || (e->store && !cnd_store_has_room(e->store)))
             break;
         wipe(e);
+        e->lang = 0;
+        go(e, cnd_pack_lang_count(e->pack) > 1 ? CND_SCREEN_LANGUAGE : CND_SCREEN_CONSENT);
+        break;
+    case CND_SCREEN_LANGUAGE:
+        if (e->cursor >= cnd_pack_lang_count(e->pack))
+            break; /* nothing highlighted */
+        e->lang = e->cursor;
+        e->consent_seen = 0;
         go(e, CND_SCREEN_CONSENT);
         break;
     case CND_SCREEN_CONSENT:
-        if (e->cursor == 0)
+        if (e->cursor == CND_CURSOR_NONE)
+            break;
+        if (e->consent_seen && e->cursor == 0)
             advance_from(e, -1);
         else
             withdraw(e); /* declined: nothing was collected, nothing stored */
+        break;
+    case CND_SCREEN_INELIGIBLE:
+        go(e, CND_SCREEN_REFERRAL);
         break;
     case CND_SCREEN_SAVED:
         go(e, CND_SCREEN_REFERRAL);
@@ -1085,7 +1232,7 @@ static void ok_key(cnd_engine_t *e)
         if (e->cursor == 0)
             save(e);
         else
-            withdraw(e);
+            confirm_withdraw(e);
         break;
     case CND_SCREEN_REFERRAL:
         go_home(e);
@@ -1103,8 +1250,9 @@ static void ok_key(cnd_engine_t *e)
 static void quick_exit(cnd_engine_t *e)
 {
     /* Cut short: an interview, or its end before the referral was read. */
-    int cut = !admin_state(e->state) && (cnd_engine_busy(e) || e->state == CND_SCREEN_SAVED ||
-                                         e->state == CND_SCREEN_REFERRAL);
+    int cut = !admin_state(e->state) &&
+              (cnd_engine_busy(e) || e->state == CND_SCREEN_SAVED ||
+               e->state == CND_SCREEN_REFERRAL || e->state == CND_SCREEN_INELIGIBLE);
     wipe(e);
     go(e, CND_SCREEN_NEUTRAL);
     e->exit_referral = (uint8_t)(cut && e->pack);
@@ -1118,13 +1266,16 @@ static void neutral_key(cnd_engine_t *e, cnd_key_t key)
 {
     static const uint8_t unlock[CND_ENGINE_SEQ_LEN] = CND_ENGINE_UNLOCK_KEYS;
     int referral = e->exit_referral;
+    uint8_t lang = e->lang;
 
     seq_push(e, key);
     if (!seq_matches(e, unlock))
         return;
     go_home(e);
-    if (referral && e->pack)
+    if (referral && e->pack) {
+        e->lang = lang; /* the referral in the language of the cut interview */
         go(e, CND_SCREEN_REFERRAL);
+    }
 }
 
 /* --------------------------------------------------------------- public */
@@ -1167,8 +1318,16 @@ void cnd_engine_key(cnd_engine_t *e, cnd_key_t key)
     } else if (key == CND_KEY_LANG) {
         if (e->pack)
             e->lang = (uint8_t)((e->lang + 1u) % cnd_pack_lang_count(e->pack));
+        if (e->state == CND_SCREEN_CONSENT && e->consent_seen) {
+            /* A consent in another language must be read again. */
+            e->consent_seen = 0;
+            e->cursor = CND_CURSOR_NONE;
+        }
     } else if (!e->pack) {
         /* NO_SURVEY: nothing to do until a pack arrives */
+    } else if (e->state == CND_SCREEN_CONFIRM_WITHDRAW &&
+               (key == CND_KEY_OK || key == CND_KEY_BACK)) {
+        confirm_key(e, key);
     } else if (e->state == CND_SCREEN_ITEM && (e->editing || key == CND_KEY_OK ||
                                               key == CND_KEY_BACK)) {
         item_key(e, key);
@@ -1176,6 +1335,9 @@ void cnd_engine_key(cnd_engine_t *e, cnd_key_t key)
                (key != CND_KEY_UP || e->cursor == 0) &&
                (key != CND_KEY_DOWN || e->cursor + 1 >= n)) {
         review_key(e, key, e->cursor == 0, e->cursor + 1 >= n);
+    } else if ((key == CND_KEY_UP || key == CND_KEY_DOWN) && e->cursor == CND_CURSOR_NONE) {
+        if (n > 0)
+            e->cursor = 0; /* the first UP or DOWN highlights the first option */
     } else if (key == CND_KEY_UP) {
         if (e->cursor > 0)
             e->cursor--;
@@ -1185,7 +1347,9 @@ void cnd_engine_key(cnd_engine_t *e, cnd_key_t key)
     } else if (key == CND_KEY_OK) {
         ok_key(e);
     } else if (key == CND_KEY_BACK) {
-        if (e->state == CND_SCREEN_CONSENT)
+        if (e->state == CND_SCREEN_CONSENT && cnd_pack_lang_count(e->pack) > 1)
+            go(e, CND_SCREEN_LANGUAGE);
+        else if (e->state == CND_SCREEN_CONSENT || e->state == CND_SCREEN_LANGUAGE)
             go_home(e);
         else if (e->state == CND_SCREEN_SAVE_FAILED)
             go(e, CND_SCREEN_REVIEW);
@@ -1206,6 +1370,17 @@ void cnd_engine_refresh(cnd_engine_t *e)
     render(e);
 }
 
+void cnd_engine_consent_seen(cnd_engine_t *e)
+{
+    if (e->state != CND_SCREEN_CONSENT || e->consent_seen)
+        return;
+    e->consent_seen = 1;
+    /* "I agree" comes in first: a highlighted Decline stays highlighted. */
+    if (e->cursor != CND_CURSOR_NONE)
+        e->cursor++;
+    render(e);
+}
+
 int cnd_engine_busy(const cnd_engine_t *e)
 {
     switch (e->state) {
@@ -1215,6 +1390,8 @@ int cnd_engine_busy(const cnd_engine_t *e)
     case CND_SCREEN_SAVE_FAILED:
     case CND_SCREEN_HANDOVER:
     case CND_SCREEN_HANDBACK:
+    case CND_SCREEN_LANGUAGE:
+    case CND_SCREEN_CONFIRM_WITHDRAW:
     case CND_SCREEN_ADMIN_PIN: /* no pack swap under the settings either */
     case CND_SCREEN_ADMIN:
     case CND_SCREEN_ADMIN_DATE:

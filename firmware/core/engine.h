@@ -16,17 +16,36 @@
  * clock; they are never stored.
  *
  * Key contract (docs for ports and key scripts):
- *   HOME [Start] -OK-> CONSENT [Agree, Decline]; Decline -> REFERRAL.
+ *   No preselection: CONSENT, LANGUAGE and ITEM screens (but info screens,
+ *   whose only option is Next) open with no option highlighted
+ *   (screen.cursor = CND_CURSOR_NONE) unless the item already has an
+ *   answer; the first UP or DOWN highlights the first option, and
+ *   OK with nothing highlighted does nothing.
+ *   HOME [Start] -OK-> LANGUAGE [every language by its own name] -OK->
+ *   CONSENT (a pack with one language skips LANGUAGE). Every interview
+ *   starts in the pack's first language: the choice never carries over.
+ *   CONSENT [Decline] until the port reports the whole consent text was on
+ *   screen (cnd_engine_consent_seen), then [Agree, Decline];
+ *   Decline -> REFERRAL.
  *   HOME when storage is FULL (below): no options; OK stays on HOME.
- *   ITEM single/yesno: choices ([Yes, No]), then PNA; OK answers.
+ *   ITEM single/yesno: choices ([Yes, No] in the pack's yes/no order,
+ *   which is the author's: no, yes), then PNA; OK answers.
  *   ITEM multi: choices, PNA, Next; OK toggles / answers PNA / advances.
+ *     Ticking an exclusive choice (SPEC 1.4) clears the others, ticking
+ *     another clears it.
  *   ITEM integer: [number row, Next, PNA]; OK on the row toggles edit mode
  *     (UP/DOWN change the value inside [min,max]; BACK also leaves edit).
  *   ITEM info: [Next].
  *   BACK on an item -> previous asked item, from the first -> CONSENT.
  *   REVIEW [Save, Change answers, Withdraw]; UP on the first option and
  *     DOWN on the last scroll the answer rows instead (cursor stays put).
+ *   Withdraw (REVIEW, SAVE_FAILED) -> CONFIRM_WITHDRAW [Keep my answers,
+ *     Yes, delete them] with Keep highlighted; Keep or BACK return, Delete
+ *     wipes and shows REFERRAL. Quick exit stays one key.
  *   SAVED [Next] -> REFERRAL [Done] -> HOME. SAVE_FAILED [Save, Withdraw].
+ *   Eligibility (SPEC 1.2): moving forward past the rule's last item with
+ *     the rule false wipes the answers (as a withdrawal) -> INELIGIBLE
+ *     [Next] -> REFERRAL. Nothing is stored.
  *   LANG anywhere cycles the language (not behind the clock).
  *
  * Respondent control (docs/DESIGN.md "Respondent control"):
@@ -72,8 +91,9 @@
  * The level is read from the store whenever a screen is built; a port calls
  * cnd_engine_refresh() after a sync so HOME shows the space an ack freed.
  *
- * RAM: sizeof(cnd_engine_t) = 1240 bytes on Cortex-M4 (1632 on x86-64):
- * the response (528) plus the screen with its 4-row review window (628);
+ * RAM: sizeof(cnd_engine_t) = about 1410 bytes on Cortex-M4 (about 1800
+ * on x86-64): the response (528) plus the screen with its 4-row review
+ * window, its composed note and the three counts in words (about 800);
  * the active pack buffer is the caller's. No heap, no recursion; the
  * deepest call chain is key -> save -> store (or -> PIN check -> Mbed TLS
  * PBKDF2, whose HMAC context comes from its arena). Code: about 7.9 KB
@@ -112,8 +132,14 @@ typedef enum {
     CND_SCREEN_ADMIN_PIN,     /* admin PIN entry, digit by digit */
     CND_SCREEN_ADMIN,         /* device settings: counts; Set date, Wipe device, Leave */
     CND_SCREEN_ADMIN_DATE,    /* set today's date, field by field */
-    CND_SCREEN_ADMIN_WIPE     /* wipe: asked twice, with the unsynced count */
+    CND_SCREEN_ADMIN_WIPE,    /* wipe: asked twice, with the unsynced count */
+    CND_SCREEN_LANGUAGE,      /* interview start: languages by their own names */
+    CND_SCREEN_CONFIRM_WITHDRAW, /* "Delete all your answers?" [Keep, Delete] */
+    CND_SCREEN_INELIGIBLE     /* eligibility rule failed: kind ending, then REFERRAL */
 } cnd_screen_kind_t;
+
+/* screen.cursor when no option is highlighted. */
+#define CND_CURSOR_NONE 0xFF
 
 /* Quick-exit return: these keys, in this order, the first of them at most
  * CND_ENGINE_SEQ_WINDOW_MS before the last (when the port has a clock). */
@@ -126,8 +152,11 @@ typedef enum {
 #define CND_ENGINE_PIN_FREE_TRIES 3u
 #define CND_ENGINE_PIN_WAIT_MS 30000u
 #define CND_ENGINE_PIN_WAIT_MAX_MS 3600000u
-/* Composed admin text (PIN row, counts, date), UTF-8 bytes. */
-#define CND_SCREEN_NOTE_MAX 160
+/* Composed text (admin rows; HOME's draft and storage lines; LANGUAGE's
+ * title in every language), UTF-8 bytes. */
+#define CND_SCREEN_NOTE_MAX 200
+/* A count in words from the pack ("3 to sync", "2 more"), UTF-8 bytes. */
+#define CND_SCREEN_COUNT_MAX 40
 
 #define CND_SCREEN_MAX_OPTIONS (CND_MAX_CHOICES + 2)
 /* Review rows visible at once; a handheld screen shows about this many. */
@@ -173,12 +202,19 @@ typedef struct {
     cnd_review_row_t rows[CND_SCREEN_REVIEW_ROWS];
     uint8_t save_status; /* SAVE_FAILED: cnd_status_t of the refused save */
     uint32_t pending;    /* HOME: responses waiting for sync */
+    /* HOME: pending in the pack's words ("1 to sync"); REVIEW: rows hidden
+     * above and below ("2 more"), empty when none. */
+    char pending_text[CND_SCREEN_COUNT_MAX];
+    char more_above[CND_SCREEN_COUNT_MAX];
+    char more_below[CND_SCREEN_COUNT_MAX];
+    uint8_t draft;       /* HOME: the pack is a draft (body starts with the ui draft line) */
     uint8_t storage;     /* HOME: cnd_fill_level_t of the response log (see above) */
     uint8_t storage_percent; /* HOME: log fill level, 0..100 */
     uint8_t hand_private; /* ITEM: 1 = a private item (hand-over mode) */
     uint16_t clock_min;  /* NEUTRAL: the clock face, minutes since midnight 0..1439 */
-    /* ADMIN_*: interviewer-facing screens in the device's own English; body
-     * points into note[]. */
+    /* HOME (draft line, storage line), LANGUAGE (title) and ADMIN_* (the
+     * interviewer-facing settings in the device's own English): body or
+     * title point into note[]. */
     uint8_t pin_len;     /* ADMIN_PIN: digits the PIN has */
     uint8_t pin_entered; /* ADMIN_PIN: digits entered so far */
     uint8_t pin_digit;   /* ADMIN_PIN: the digit UP/DOWN are choosing, 0..9 */
@@ -205,6 +241,10 @@ const cnd_screen_t *cnd_engine_screen(const cnd_engine_t *e);
 void cnd_engine_refresh(cnd_engine_t *e);
 /* 1 while an interview is in progress (consent through review / save failed). */
 int cnd_engine_busy(const cnd_engine_t *e);
+/* The port tells the engine that the last line of the consent text is (or
+ * has been) on the display: only then is "I agree" offered. A port whose
+ * display shows the whole text at once calls it right after drawing. */
+void cnd_engine_consent_seen(cnd_engine_t *e);
 
 /*
  * The current answer to `item` as text in the current language: a view into
@@ -232,6 +272,8 @@ struct cnd_engine {
     uint8_t have_id;      /* resp.id is drawn; retries keep it (host dedupes) */
     uint8_t save_status;  /* last refused save */
     uint8_t exit_referral; /* NEUTRAL: an interview was cut; return shows REFERRAL */
+    uint8_t consent_seen; /* the whole consent text has been on screen */
+    uint8_t confirm_from; /* CONFIRM_WITHDRAW: REVIEW or SAVE_FAILED, where Keep returns */
     int16_t hand_to;      /* HANDOVER/HANDBACK: item shown after OK, -1 = REVIEW */
     uint64_t confirmed;   /* bit i = item i answered and left forward (private: hidden) */
     /* The last keys pressed and when (uptime ms), newest last, for the

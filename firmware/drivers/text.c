@@ -214,8 +214,7 @@ static void render_status(const cnd_screen_t *s, cnd_text_frame_t *f)
         sb_z(&sb, "] ");
         sb_n(&sb, prog, pb.n);
     } else if (s->kind == CND_SCREEN_HOME) {
-        sb_int(&sb, (int32_t)(s->pending > 0x7FFFFFFFu ? 0x7FFFFFFFu : s->pending));
-        sb_z(&sb, " to sync");
+        sb_z(&sb, s->pending_text); /* the pack's words for the count */
     }
     col = put(f, 0, 0, s->lang_code.ptr, lang_len);
     if ((int)sb.n < CND_TEXT_COLS - col)
@@ -280,19 +279,14 @@ static line_t first_line(cnd_str_t t, int width, uint8_t pre)
 }
 
 /* REVIEW: per visible answer row the question (one line, cut) and the
- * answer under it, with "N more" lines where rows are hidden. */
-static int review_lines(const cnd_screen_t *s, line_t *out, char (*more)[16])
+ * answer under it, with the engine's "N more" lines (the pack's words)
+ * where rows are hidden. */
+static int review_lines(const cnd_screen_t *s, line_t *out)
 {
     int n = 0, i;
-    sb_t sb;
-    if (s->row_first > 0) {
-        sb.b = more[0];
-        sb.n = 0;
-        sb.cap = 15;
-        sb_int(&sb, s->row_first);
-        sb_z(&sb, " more");
-        out[n].p = more[0];
-        out[n].len = (uint16_t)sb.n;
+    if (s->more_above[0] != '\0') {
+        out[n].p = s->more_above;
+        out[n].len = (uint16_t)strlen(s->more_above);
         out[n].pre = PRE_UP;
         out[n++].cut = 0;
     }
@@ -300,36 +294,13 @@ static int review_lines(const cnd_screen_t *s, line_t *out, char (*more)[16])
         out[n++] = first_line(s->rows[i].label, CND_TEXT_COLS, PRE_NONE);
         out[n++] = first_line(s->rows[i].answer, CND_TEXT_COLS - 3, PRE_ARROW);
     }
-    if ((unsigned)s->row_first + s->n_visible < s->n_rows) {
-        sb.b = more[1];
-        sb.n = 0;
-        sb.cap = 15;
-        sb_int(&sb, (int32_t)(s->n_rows - s->row_first - s->n_visible));
-        sb_z(&sb, " more");
-        out[n].p = more[1];
-        out[n].len = (uint16_t)sb.n;
+    if (s->more_below[0] != '\0') {
+        out[n].p = s->more_below;
+        out[n].len = (uint16_t)strlen(s->more_below);
         out[n].pre = PRE_DOWN;
         out[n++].cut = 0;
     }
     return n;
-}
-
-/* HOME's storage line (engine.h "Device full"), worded as the simulator
- * words it: it is for the interviewer, the pack has no translation. */
-static uint32_t storage_note(const cnd_screen_t *s, char *buf, uint32_t cap)
-{
-    sb_t sb = {buf, 0, cap};
-    if (s->kind != CND_SCREEN_HOME)
-        return 0;
-    if (s->storage == CND_FILL_FULL) {
-        sb_z(&sb, "Storage full: sync with the office before the next interview");
-    } else if (s->storage == CND_FILL_URGENT || s->storage == CND_FILL_WARN) {
-        sb_z(&sb, "Storage ");
-        sb_int(&sb, s->storage_percent);
-        sb_z(&sb, s->storage == CND_FILL_URGENT ? "% full: sync soon, before the next interviews"
-                                                : "% full: sync soon");
-    }
-    return sb.n;
 }
 
 /* Draws body lines into rows [r, r + rows); a longer body scrolls from
@@ -427,7 +398,8 @@ static void place_options(cnd_text_frame_t *f, const cnd_screen_t *s, const uint
                           int n_lines, int top, int win)
 {
     static const line_t up = {"", 0, PRE_UP, 0}, down = {"", 0, PRE_DOWN, 0};
-    int n_opt = s->n_options, cur = s->cursor, first = 0, r = 0, k, l;
+    int n_opt = s->n_options, cur = s->cursor == CND_CURSOR_NONE ? 0 : s->cursor, first = 0,
+        r = 0, k, l;
     if (n_lines <= win) {
         for (k = 0; k < n_opt; k++)
             for (l = 0; l < count[k]; l++)
@@ -503,7 +475,6 @@ static void render_clock(uint16_t minutes, cnd_text_frame_t *f)
 void cnd_text_render(const cnd_screen_t *s, int body_offset, cnd_text_frame_t *out)
 {
     line_t title[TITLE_MAX_ROWS], body[WRAP_MAX];
-    char more[2][16], note[80];
     uint8_t count[CND_SCREEN_MAX_OPTIONS];
     int n_title, n_body, n_opt = 0, avail = CND_TEXT_ROWS - 1, t_rows, b_rows, o_rows, r, i, k;
 
@@ -522,9 +493,7 @@ void cnd_text_render(const cnd_screen_t *s, int body_offset, cnd_text_frame_t *o
     } else {
         n_title = text_lines(s->title.ptr, s->title.len, title, TITLE_MAX_ROWS);
         if (s->kind == CND_SCREEN_REVIEW)
-            n_body = review_lines(s, body, more);
-        else if (s->kind == CND_SCREEN_HOME)
-            n_body = text_lines(note, storage_note(s, note, sizeof note), body, WRAP_MAX);
+            n_body = review_lines(s, body);
         else
             n_body = text_lines(s->body.ptr, s->body.len, body, WRAP_MAX);
     }

@@ -16,6 +16,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ typedef const char *texts_t[CND_MAX_LANGS]; /* one text per declared language */
 typedef struct {
     const char *name;
     texts_t label;
+    int exclusive; /* "exclusive": true: ticked alone (SPEC 1.4) */
 } src_choice_t;
 
 typedef struct {
@@ -49,6 +51,7 @@ typedef struct {
     uint8_t flags;
     int32_t min, max;
     uint8_t n_choices;
+    uint32_t exclusive; /* MULTI: bit i = choices[i].exclusive */
     src_choice_t choices[CND_MAX_CHOICES];
     uint8_t n_tags;
     const char *tags[CND_MAX_TAGS];
@@ -68,6 +71,11 @@ typedef struct {
     const char *ui[CND_MAX_LANGS][CND_UI_COUNT];
     uint16_t n_items;
     src_item_t items[CND_MAX_ITEMS];
+    const char *eligibility; /* source rule or NULL (SPEC 1.2) */
+    uint8_t elig_code[CND_MAX_RELEVANCE_LEN];
+    uint16_t elig_len, elig_after;
+    uint16_t flags; /* CND_PACK_F_* */
+    const cnd_compile_opts_t *opts;
 } src_t;
 
 /* -------------------------------------------------------- fixed tables */
@@ -75,9 +83,13 @@ typedef struct {
 /* Source keys of the ui block, in cnd_ui_string_t order (NULL-terminated
  * so check_keys() can use it too). */
 static const char *const ui_keys[CND_UI_COUNT + 1] = {
-    "prefer_not", "yes",     "no",       "agree", "decline",   "next",  "review_title",
-    "save",       "change",  "withdraw", "saved", "not_saved", "start", "referral_title",
-    "done",       "skipped", NULL};
+    "prefer_not",     "yes",           "no",            "agree",          "decline",
+    "next",           "review_title",  "save",          "change",         "withdraw",
+    "saved",          "not_saved",     "start",         "referral_title", "done",
+    "skipped",        "handover_title", "handover_body", "handback_title", "handback_body",
+    "pending_one",    "pending_other", "more_one",      "more_other",     "storage_warn",
+    "storage_urgent", "storage_full",  "confirm_withdraw", "keep",        "delete",
+    "ineligible",     "draft",         "choose_language", NULL};
 
 typedef struct {
     const char *lang;
@@ -89,13 +101,36 @@ static const ui_defaults_t ui_builtin[] = {
      {"Prefer not to answer", "Yes", "No", "I agree", "I do not agree", "Next",
       "Review your answers", "Save", "Change answers", "Withdraw and delete", "Saved. Thank you.",
       "Not saved. Your answers are kept; press OK to try again.", "Start", "Where to find help",
-      "Done", "Not asked"}},
+      "Done", "Not asked", "Private questions",
+      "Please pass the device to the respondent. They answer the next questions alone; their "
+      "answers are not shown again, not even in the review.",
+      "Thank you", "Please pass the device back to the interviewer.", "{n} to sync",
+      "{n} to sync", "{n} more", "{n} more", "Storage {n}% full: sync soon",
+      "Storage {n}% full: sync soon, before the next interviews",
+      "Storage full: sync with the office before the next interview",
+      "Delete all your answers? Nothing of this interview will be kept.", "Keep my answers",
+      "Yes, delete them",
+      "Thank you for your time. This survey is only for adults, so it ends here. Nothing you "
+      "said has been stored.",
+      "DRAFT: not for fieldwork", "Choose a language"}},
     {"es",
      {"Prefiero no responder", "S\xc3\xad", "No", "Acepto", "No acepto", "Siguiente",
       "Revise sus respuestas", "Guardar", "Cambiar respuestas", "Retirarme y borrar",
       "Guardado. Gracias.",
       "No se guard\xc3\xb3. Sus respuestas se conservan; pulse OK para reintentar.", "Comenzar",
-      "D\xc3\xb3nde encontrar ayuda", "Terminar", "No preguntado"}},
+      "D\xc3\xb3nde encontrar ayuda", "Terminar", "No preguntado", "Preguntas privadas",
+      "Por favor, pase el aparato a la persona entrevistada. Responde sola las preguntas "
+      "siguientes; sus respuestas no se vuelven a mostrar, ni siquiera en la revisi\xc3\xb3n.",
+      "Gracias", "Por favor, devuelva el aparato a la persona que entrevista.",
+      "{n} por sincronizar", "{n} por sincronizar", "{n} m\xc3\xa1s", "{n} m\xc3\xa1s",
+      "Memoria al {n}%: sincronice pronto",
+      "Memoria al {n}%: sincronice pronto, antes de las pr\xc3\xb3ximas entrevistas",
+      "Memoria llena: sincronice con la oficina antes de la pr\xc3\xb3xima entrevista",
+      "\xc2\xbf" "Borrar todas sus respuestas? No se guardar\xc3\xa1 nada de esta entrevista.",
+      "Conservar mis respuestas", "S\xc3\xad, borrarlas",
+      "Gracias por su tiempo. Esta encuesta es solo para personas adultas, as\xc3\xad que "
+      "termina aqu\xc3\xad. No se ha guardado nada de lo que dijo.",
+      "BORRADOR: no usar en el campo", "Elija un idioma"}},
 };
 
 const char *cnd_compile_ui_key(int u)
@@ -473,8 +508,9 @@ static int check_ident(const char *name, const char *path, cnd_err_t *err)
 static int read_choices(const src_t *src, src_item_t *it, const cJSON *item, const char *path,
                         cnd_err_t *err)
 {
-    static const char *const keys[] = {"name", "label", NULL};
+    static const char *const keys[] = {"name", "label", "exclusive", NULL};
     const cJSON *arr = get_array(item, path, "choices", CND_MAX_CHOICES, "choice", err), *e;
+    const cJSON *x;
     char p[96], q[128];
     uint8_t c, d;
 
@@ -499,6 +535,22 @@ static int read_choices(const src_t *src, src_item_t *it, const cJSON *item, con
             }
         if (!get_texts(src, e, p, "label", 1, ch->label, err))
             return 0;
+        if ((x = get_field(e, "exclusive")) != NULL) {
+            if (!cJSON_IsBool(x)) {
+                cnd_err_set(err, "%s.exclusive: must be true or false", p);
+                return 0;
+            }
+            if (cJSON_IsTrue(x) && it->kind != CND_ITEM_MULTI) {
+                cnd_err_set(err,
+                            "%s.exclusive: only a choice of a multiple item can be exclusive "
+                            "(a single item's choices already are)",
+                            p);
+                return 0;
+            }
+            ch->exclusive = cJSON_IsTrue(x);
+            if (ch->exclusive)
+                it->exclusive |= (uint32_t)1 << c;
+        }
     }
     it->n_choices = c;
     return 1;
@@ -679,8 +731,9 @@ static int read_items(src_t *src, const cJSON *root, cnd_err_t *err)
 static int read_source(src_t *src, const cJSON *root, cnd_err_t *err)
 {
     /* "$schema" and "notes" are for editors and authors; never compiled. */
-    static const char *const keys[] = {"$schema", "notes",    "id", "version", "languages", "title",
-                                       "consent", "referral", "ui", "items",   NULL};
+    static const char *const keys[] = {"$schema", "notes",    "id", "version",     "languages",
+                                       "title",   "consent",  "ui", "referral",    "items",
+                                       "eligibility", NULL};
     long version;
     if (!check_keys(root, "(top level)", keys, err) ||
         !get_string(root, "", "id", 1, &src->id, err))
@@ -696,7 +749,9 @@ static int read_source(src_t *src, const cJSON *root, cnd_err_t *err)
            get_texts(src, root, "", "title", 1, src->title, err) &&
            get_texts(src, root, "", "consent", 1, src->consent, err) &&
            get_texts(src, root, "", "referral", 1, src->referral, err) && read_ui(src, root, err) &&
-           read_items(src, root, err);
+           read_items(src, root, err) &&
+           get_string(root, "", "eligibility", 0, &src->eligibility, err) &&
+           (src->eligibility == NULL || text_ok(src->eligibility, "eligibility", err));
 }
 
 /* ------------------------------------------------------------ relevance */
@@ -722,6 +777,8 @@ enum {
 typedef struct {
     const src_t *src;
     uint16_t self;
+    const char *path; /* "items[3].relevant" or "eligibility", for messages */
+    int max_item;     /* the last item the expression reads, -1 = none */
     const char *text;
     size_t pos;     /* next unread byte */
     int tok;        /* current token */
@@ -740,7 +797,7 @@ static void rel_fail(rel_parser_t *ps, const char *what)
     if (ps->failed)
         return;
     ps->failed = 1;
-    cnd_err_set(ps->err, "items[%u].relevant: column %zu: %s", ps->self, ps->tok_pos + 1, what);
+    cnd_err_set(ps->err, "%s: column %zu: %s", ps->path, ps->tok_pos + 1, what);
 }
 
 static int is_ident_char(char c)
@@ -896,8 +953,11 @@ static int rel_item(rel_parser_t *ps)
     else if (src->items[found].kind == CND_ITEM_INFO)
         snprintf(what, sizeof what, "'%s' is an info screen and has no answer",
                  src->items[found].name);
-    else
+    else {
+        if (found > ps->max_item)
+            ps->max_item = found;
         return found;
+    }
     rel_fail(ps, what);
     return -1;
 }
@@ -1051,20 +1111,22 @@ static void rel_or(rel_parser_t *ps)
     }
 }
 
-static int compile_relevance(src_t *src, uint16_t self, cnd_err_t *err)
+/* Parses text into code (items before `self` only); *len its length and
+ * *max_item the last item it reads. 0 after one error naming path. */
+static int compile_expr(const src_t *src, const char *text, uint16_t self, const char *path,
+                        uint8_t *code, uint16_t *len, int *max_item, cnd_err_t *err)
 {
-    src_item_t *it = &src->items[self];
     uint8_t counts[CND_MAX_ITEMS];
     rel_parser_t ps;
     uint16_t i;
 
-    if (it->relevant == NULL)
-        return 1;
     memset(&ps, 0, sizeof ps);
     ps.src = src;
     ps.self = self;
-    ps.text = it->relevant;
-    ps.code = it->code;
+    ps.path = path;
+    ps.max_item = -1;
+    ps.text = text;
+    ps.code = code;
     ps.err = err;
     rel_next(&ps);
     rel_or(&ps);
@@ -1076,14 +1138,156 @@ static int compile_relevance(src_t *src, uint16_t self, cnd_err_t *err)
         counts[i] = src->items[i].n_choices;
     if (cnd_relevance_validate(ps.code, ps.len, self, counts, src->n_items) != CND_OK) {
         /* Well-typed by construction, so only the stack depth can fail. */
-        cnd_err_set(err,
-                    "items[%u].relevant: expression nests too deeply for the device "
-                    "(evaluation stack of %d)",
-                    self, CND_RELEVANCE_STACK_MAX);
+        cnd_err_set(err, "%s: expression nests too deeply for the device (evaluation stack of %d)",
+                    path, CND_RELEVANCE_STACK_MAX);
         return 0;
     }
-    it->code_len = ps.len;
+    *len = ps.len;
+    *max_item = ps.max_item;
     return 1;
+}
+
+static int compile_relevance(src_t *src, uint16_t self, cnd_err_t *err)
+{
+    src_item_t *it = &src->items[self];
+    char path[48];
+    int max_item;
+
+    if (it->relevant == NULL)
+        return 1;
+    snprintf(path, sizeof path, "items[%u].relevant", self);
+    return compile_expr(src, it->relevant, self, path, it->code, &it->code_len, &max_item, err);
+}
+
+/* The eligibility rule reads any items; it is checked as soon as the
+ * interview moves past the last of them (SPEC 1.2). */
+static int compile_eligibility(src_t *src, cnd_err_t *err)
+{
+    int max_item;
+    if (src->eligibility == NULL)
+        return 1;
+    if (!compile_expr(src, src->eligibility, src->n_items, "eligibility", src->elig_code,
+                      &src->elig_len, &max_item, err))
+        return 0;
+    if (max_item < 0) {
+        cnd_err_set(err, "eligibility: the rule must read at least one item");
+        return 0;
+    }
+    src->elig_after = (uint16_t)max_item;
+    return 1;
+}
+
+/* ------------------------------------------------ placeholders, warnings */
+
+/* Placeholder text an office forgot to replace: a bracketed span ("[local
+ * hotline number]", "<contact>", "{phone}") or a marker word (TODO, TBD,
+ * XXX). Returns where it starts and its length, or NULL. */
+static const char *find_placeholder(const char *s, size_t *n)
+{
+    static const char *const words[] = {"TODO", "TBD", "XXX", "FIXME"};
+    static const char open[] = "[<{", close[] = "]>}";
+    const char *p;
+    size_t k;
+    for (p = s; *p != '\0'; p++) {
+        const char *o = strchr(open, *p), *q;
+        if (o != NULL && *p != '\0' && (q = strchr(p + 1, close[o - open])) != NULL &&
+            q > p + 1 && memchr(p, '\n', (size_t)(q - p)) == NULL) {
+            *n = (size_t)(q - p) + 1;
+            return p;
+        }
+        for (k = 0; k < sizeof words / sizeof words[0]; k++) {
+            size_t w = strlen(words[k]);
+            if (strncmp(p, words[k], w) == 0 &&
+                (p == s || !((p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= 'a' && p[-1] <= 'z'))) &&
+                !((p[w] >= 'A' && p[w] <= 'Z') || (p[w] >= 'a' && p[w] <= 'z'))) {
+                *n = w;
+                return p;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Consent and referral reach every respondent: placeholder text in them
+ * is refused unless the pack is a declared draft (--draft), which the
+ * device and the codebook then mark as such. */
+static int check_placeholders(src_t *src, cnd_err_t *err)
+{
+    static const char *const fields[] = {"consent", "referral"};
+    cnd_draft_mode_t mode = src->opts->draft;
+    uint8_t l;
+    size_t f, n;
+    if (mode == CND_DRAFT_YES)
+        src->flags |= CND_PACK_F_DRAFT;
+    for (f = 0; f < 2; f++)
+        for (l = 0; l < src->n_langs; l++) {
+            const char *t = f == 0 ? src->consent[l] : src->referral[l];
+            const char *hit = find_placeholder(t, &n);
+            if (hit == NULL)
+                continue;
+            if (mode == CND_DRAFT_REFUSE) {
+                cnd_err_set(err,
+                            "%s.%s: '%.*s' is placeholder text that would reach respondents; "
+                            "write the real contacts, or compile with --draft for a test pack",
+                            fields[f], src->lang_code[l], (int)(n > 60 ? 60 : n), hit);
+                return 0;
+            }
+            src->flags |= CND_PACK_F_DRAFT;
+        }
+    return 1;
+}
+
+static void warn(const src_t *src, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(const src_t *src, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    if (src->opts->warn == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    src->opts->warn(src->opts->warn_ctx, line);
+}
+
+/* Words that say "none of these" in a choice's name or label. */
+static int none_like(const char *s)
+{
+    static const char *const words[] = {
+        "none", "nothing", "nobody", "no one", "no_one", "neither", "none of these",
+        "none_of_these", "none of the above", "ninguno", "ninguna", "nada", "nadie",
+        "ninguna de estas", "ninguno de estos"};
+    char low[64];
+    size_t i;
+    for (i = 0; s[i] != '\0' && i + 1 < sizeof low; i++)
+        low[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] - 'A' + 'a' : s[i]);
+    low[i] = '\0';
+    while (i > 0 && (low[i - 1] == '.' || low[i - 1] == ' '))
+        low[--i] = '\0';
+    return IN_LIST(low, words);
+}
+
+/* A multiple item whose "none" choice is not exclusive lets a record say
+ * "more hours" and "nothing" at once: warn, the author decides. */
+static void warn_none_like(const src_t *src)
+{
+    uint16_t i;
+    uint8_t c, l;
+    for (i = 0; i < src->n_items; i++) {
+        const src_item_t *it = &src->items[i];
+        if (it->kind != CND_ITEM_MULTI)
+            continue;
+        for (c = 0; c < it->n_choices; c++) {
+            int like = none_like(it->choices[c].name);
+            for (l = 0; l < src->n_langs; l++)
+                like = like || none_like(it->choices[c].label[l]);
+            if (like && !it->choices[c].exclusive)
+                warn(src,
+                     "items[%u].choices[%u]: '%s' reads like \"none\" but is not exclusive; add "
+                     "\"exclusive\": true so it cannot be ticked with another choice",
+                     i, c, it->choices[c].name);
+        }
+    }
 }
 
 /* ------------------------------------------------------------ pack writer */
@@ -1188,6 +1392,7 @@ static void write_items(writer_t *w, const src_t *src, const layout_t *lay)
         put16(e + CND_PACK_ITEM_CODE_OFF, it->code_len ? code : 0);
         put16(e + CND_PACK_ITEM_CODE_LEN, it->code_len);
         put_sref(w, e + CND_PACK_ITEM_REL_SRC, it->relevant);
+        put32(e + CND_PACK_ITEM_EXCLUSIVE, it->exclusive);
         put_texts(w, e + CND_PACK_ITEM_LABELS, src, it->label);
         put_texts(w, e + CND_PACK_ITEM_LABELS + CND_PACK_SREF_SIZE * src->n_langs, src, it->hint);
 
@@ -1227,6 +1432,7 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *body_l
         n_tags += src->items[i].n_tags;
         code_len += src->items[i].code_len;
     }
+    code_len += src->elig_len; /* the eligibility program follows the items' */
     lay.items = CND_PACK_HEADER_SIZE + (uint32_t)src->n_langs * CND_PACK_LANG_SIZE;
     lay.choices = lay.items + (uint32_t)src->n_items * CND_PACK_ITEM_SIZE(src->n_langs);
     lay.tags = lay.choices + n_choices * CND_PACK_CHOICE_SIZE(src->n_langs);
@@ -1259,8 +1465,16 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *body_l
     put32(pack + CND_PACK_HDR_OFF_CODE, lay.code);
     put32(pack + CND_PACK_HDR_LEN_CODE, code_len);
     put32(pack + CND_PACK_HDR_OFF_STRINGS, w.strings_at);
+    put16(pack + CND_PACK_HDR_FLAGS, src->flags);
     write_langs(&w, src, CND_PACK_HEADER_SIZE);
     write_items(&w, src, &lay);
+    if (src->elig_len) {
+        put16(pack + CND_PACK_HDR_ELIG_ITEM, src->elig_after);
+        put16(pack + CND_PACK_HDR_ELIG_CODE_OFF, code_len - src->elig_len);
+        put16(pack + CND_PACK_HDR_ELIG_CODE_LEN, src->elig_len);
+        put_sref(&w, pack + CND_PACK_HDR_ELIG_SRC, src->eligibility);
+        memcpy(pack + lay.code + code_len - src->elig_len, src->elig_code, src->elig_len);
+    }
     if (w.overflow) {
         cnd_err_set(err,
                     "(top level): the compiled pack would exceed the limit of %d bytes "
@@ -1298,6 +1512,14 @@ static void json_error(const char *json, size_t len, const char *at, const char 
 cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key_t *key,
                               uint8_t *out, size_t cap, size_t *out_len, cnd_err_t *err)
 {
+    return cnd_compile_json_opts(json, len, key, NULL, out, cap, out_len, err);
+}
+
+cnd_status_t cnd_compile_json_opts(const char *json, size_t len, const cnd_office_key_t *key,
+                                   const cnd_compile_opts_t *opts, uint8_t *out, size_t cap,
+                                   size_t *out_len, cnd_err_t *err)
+{
+    static const cnd_compile_opts_t defaults = {CND_DRAFT_AUTO, NULL, NULL};
     const char *end = NULL;
     cJSON *root;
     src_t *src = NULL;
@@ -1338,11 +1560,15 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
     }
     /* Identifying items, free-text kinds and location presets first
      * (identifying.h): an item that must not exist is refused as such. */
+    src->opts = opts ? opts : &defaults;
     if (!cnd_ident_check_source(root, err) || !read_source(src, root, err))
         goto done;
     for (i = 0; i < src->n_items; i++)
         if (!compile_relevance(src, i, err))
             goto done;
+    if (!compile_eligibility(src, err) || !check_placeholders(src, err))
+        goto done;
+    warn_none_like(src);
     if ((st = write_pack(src, pack, &body_len, err)) != CND_OK)
         goto done;
     /* every text must fit the handheld's screen in its language's font
@@ -1383,6 +1609,13 @@ done:
 cnd_status_t cnd_compile_file(const char *path, const cnd_office_key_t *key, uint8_t *out,
                               size_t cap, size_t *out_len, cnd_err_t *err)
 {
+    return cnd_compile_file_opts(path, key, NULL, out, cap, out_len, err);
+}
+
+cnd_status_t cnd_compile_file_opts(const char *path, const cnd_office_key_t *key,
+                                   const cnd_compile_opts_t *opts, uint8_t *out, size_t cap,
+                                   size_t *out_len, cnd_err_t *err)
+{
     FILE *f = fopen(path, "rb");
     char *buf;
     size_t n;
@@ -1407,7 +1640,7 @@ cnd_status_t cnd_compile_file(const char *path, const cnd_office_key_t *key, uin
                     SOURCE_MAX_BYTES);
         st = CND_E_RANGE;
     } else {
-        st = cnd_compile_json(buf, n, key, out, cap, out_len, err);
+        st = cnd_compile_json_opts(buf, n, key, opts, out, cap, out_len, err);
     }
     free(buf);
     fclose(f);
@@ -1472,7 +1705,7 @@ cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t
 
 static void compile_usage(FILE *to)
 {
-    fprintf(to, "usage: candor compile SOURCE.json -o OUTPUT.pack --key KEYFILE\n"
+    fprintf(to, "usage: candor compile SOURCE.json -o OUTPUT.pack --key KEYFILE [--draft]\n"
                 "                      [--passphrase-file FILE]\n"
                 "\n"
                 "Checks a survey source and compiles it into a survey pack for the handheld,\n"
@@ -1496,6 +1729,12 @@ static void compile_usage(FILE *to)
                 "  --admin-pin-file F         the handheld's admin PIN (device settings, wipe):\n"
                 "                             the first line of F, 4 to 8 digits; the pack\n"
                 "                             keeps only a salted PBKDF2-HMAC-SHA256 hash\n"
+                "  --draft                    a test pack: placeholder text such as\n"
+                "                             \"[local hotline number]\" in the consent or\n"
+                "                             referral is allowed; the home screen says\n"
+                "                             \"DRAFT: not for fieldwork\" and the codebook\n"
+                "                             marks its responses (without --draft such\n"
+                "                             text is refused)\n"
                 "  -h, --help                 show this help\n");
 }
 
@@ -1518,6 +1757,13 @@ static int load_signing_key(const char *key_path, const char *passphrase_file,
     return 0;
 }
 
+/* A warning names the source file like an error does, and does not stop
+ * the compile. */
+static void print_warning(void *ctx, const char *line)
+{
+    fprintf(stderr, "candor compile: %s: warning: %s\n", (const char *)ctx, line);
+}
+
 int cnd_cmd_compile(int argc, char **argv)
 {
     enum { OPT_PASSPHRASE_FILE = 1000, OPT_OFFICE };
@@ -1527,6 +1773,7 @@ int cnd_cmd_compile(int argc, char **argv)
         {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
         {"office", required_argument, NULL, OPT_OFFICE},
         {"admin-pin-file", required_argument, NULL, 'P'},
+        {"draft", no_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *output = NULL, *source, *key_path = NULL, *passphrase_file = NULL;
@@ -1540,6 +1787,7 @@ int cnd_cmd_compile(int argc, char **argv)
     cnd_err_t err;
     cnd_pack_t pk;
     cnd_status_t st;
+    cnd_compile_opts_t copts = {CND_DRAFT_REFUSE, NULL, NULL};
     int c;
 
     optind = 1;
@@ -1551,6 +1799,10 @@ int cnd_cmd_compile(int argc, char **argv)
         }
         if (c == 'o') {
             output = optarg;
+            continue;
+        }
+        if (c == 'D') {
+            copts.draft = CND_DRAFT_YES;
             continue;
         }
         if (c == 'P') {
@@ -1581,6 +1833,7 @@ int cnd_cmd_compile(int argc, char **argv)
         return CND_EXIT_USAGE;
     }
     source = argv[optind];
+    copts.warn_ctx = (void *)(uintptr_t)source;
     if (office_path != NULL && cnd_pub_load(office_path, office, msg, sizeof msg) != 0) {
         fprintf(stderr, "candor compile: %s\n", msg);
         return CND_EXIT_INPUT;
@@ -1594,7 +1847,8 @@ int cnd_cmd_compile(int argc, char **argv)
         return CND_EXIT_FAIL;
     }
     memset(&err, 0, sizeof err);
-    st = cnd_compile_file(source, &key, pack, CND_MAX_PACK_SIZE, &pack_len, &err);
+    copts.warn = print_warning;
+    st = cnd_compile_file_opts(source, &key, &copts, pack, CND_MAX_PACK_SIZE, &pack_len, &err);
     if (st != CND_OK) {
         cnd_key_wipe(&key);
         if (st == CND_E_IO)
@@ -1629,8 +1883,10 @@ int cnd_cmd_compile(int argc, char **argv)
         return CND_EXIT_FAIL;
     }
     cnd_pack_open(&pk, pack, (uint32_t)pack_len);
-    printf("wrote %s: %u items, %u languages, %zu bytes, fingerprint %08x\n", output,
-           (unsigned)pk.n_items, (unsigned)pk.n_langs, pack_len, (unsigned)pk.fingerprint);
+    printf("wrote %s: %u item%s, %u language%s, %zu bytes, fingerprint %08x%s\n", output,
+           (unsigned)pk.n_items, pk.n_items == 1 ? "" : "s", (unsigned)pk.n_langs,
+           pk.n_langs == 1 ? "" : "s", pack_len, (unsigned)pk.fingerprint,
+           cnd_pack_is_draft(&pk) ? " (DRAFT: not for fieldwork)" : "");
     free(pack);
     return CND_EXIT_OK;
 }

@@ -6,8 +6,9 @@
  * formats/SPEC.md section 1 says. Every pack it produces passes
  * cnd_pack_open() (it checks this before returning).
  *
- * Never: produces a pack from a source with any defect (there are no
- * warnings, only one error naming the JSON path and the problem), accepts
+ * Never: produces a pack from a source with any defect (one error naming
+ * the JSON path and the problem; warnings, e.g. a "none" choice not marked
+ * exclusive, go to the caller's warn callback and do not stop it), accepts
  * items that would collect identifying data, or leaves a partial output
  * file behind (cnd_cmd_compile writes temp + fsync + rename + fsync dir).
  * RAM: host only; about 150 KB of heap during one compile.
@@ -21,6 +22,29 @@
 #include "cnd_status.h"
 #include "hosterr.h"
 #include "officekey.h"
+
+/* How placeholder text ("[local hotline number]") in consent and referral
+ * texts is treated (SPEC 1.8). */
+typedef enum {
+    CND_DRAFT_AUTO = 0, /* library default: placeholders make a draft pack */
+    CND_DRAFT_REFUSE,   /* candor compile: placeholders are an error */
+    CND_DRAFT_YES       /* candor compile --draft: always a draft pack */
+} cnd_draft_mode_t;
+
+typedef struct {
+    cnd_draft_mode_t draft;
+    /* One line per warning ("<JSON path>: <problem>"); NULL = dropped. */
+    void (*warn)(void *ctx, const char *line);
+    void *warn_ctx;
+} cnd_compile_opts_t;
+
+/* As cnd_compile_json with options (NULL = all defaults). */
+cnd_status_t cnd_compile_json_opts(const char *json, size_t len, const cnd_office_key_t *key,
+                                   const cnd_compile_opts_t *opts, uint8_t *out, size_t cap,
+                                   size_t *out_len, cnd_err_t *err);
+cnd_status_t cnd_compile_file_opts(const char *path, const cnd_office_key_t *key,
+                                   const cnd_compile_opts_t *opts, uint8_t *out, size_t cap,
+                                   size_t *out_len, cnd_err_t *err);
 
 /*
  * Compiles the JSON source json[0..len) into out[0..cap), signed with key

@@ -100,7 +100,7 @@ rc=$?
     fail "a region from a preset list refused: $(cat "$WORK/stderr")"
 grep -q "2 items, 2 languages" "$WORK/stdout" || fail "preset source: stdout '$(cat "$WORK/stdout")'"
 rm -f "$WORK/out/preset.pack"
-"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$WORK/out/dw.pack" >"$WORK/stdout" ||
+"$CANDOR" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$WORK/out/dw.pack" >"$WORK/stdout" ||
     fail "default survey refused"
 grep -q "27 items, 2 languages" "$WORK/stdout" || fail "default survey: stdout '$(cat "$WORK/stdout")'"
 [ "$(ls -A "$WORK/out" | sort | tr '\n' ' ')" = "dw.pack good.pack " ] ||

@@ -20,7 +20,7 @@ fail() {
 mkdir -p "$WORK/out"
 
 # No --key and no $CANDOR_KEY.
-env -u CANDOR_KEY "$CANDOR" compile "$SRC" -o "$WORK/out/x.pack" >"$WORK/stdout" 2>"$WORK/stderr"
+env -u CANDOR_KEY "$CANDOR" compile --draft "$SRC" -o "$WORK/out/x.pack" >"$WORK/stdout" 2>"$WORK/stderr"
 rc=$?
 [ "$rc" -ne 0 ] || fail "no key: exit code 0"
 [ "$(cat "$WORK/stderr")" = "candor compile: no signing key; run candor keygen and pass --key FILE" ] ||
@@ -46,15 +46,15 @@ sys.stdout.write(blk[4:109].hex())
 }
 hex_of() { python3 -c 'import sys; sys.stdout.write(open(sys.argv[1], "rb").read().hex())' "$1"; }
 
-CANDOR_KEY="$WORK/b.key" "$CANDOR" compile "$SRC" -o "$WORK/out/a.pack" --key "$WORK/a.key" \
+CANDOR_KEY="$WORK/b.key" "$CANDOR" compile --draft "$SRC" -o "$WORK/out/a.pack" --key "$WORK/a.key" \
     >/dev/null 2>"$WORK/stderr" || fail "--key a: $(cat "$WORK/stderr")"
 [ "$(office_of "$WORK/out/a.pack")" = "$(hex_of "$WORK/a.key.pub")" ] ||
     fail "--key did not win over \$CANDOR_KEY: the pack names another office"
-CANDOR_KEY="$WORK/b.key" "$CANDOR" compile "$SRC" -o "$WORK/out/b.pack" >/dev/null 2>&1 ||
+CANDOR_KEY="$WORK/b.key" "$CANDOR" compile --draft "$SRC" -o "$WORK/out/b.pack" >/dev/null 2>&1 ||
     fail "\$CANDOR_KEY b"
 [ "$(office_of "$WORK/out/b.pack")" = "$(hex_of "$WORK/b.key.pub")" ] ||
     fail "\$CANDOR_KEY: the pack does not name its office"
-"$CANDOR" compile "$SRC" -o "$WORK/out/a2.pack" -k "$WORK/a.key" >/dev/null 2>&1 || fail "-k a"
+"$CANDOR" compile --draft "$SRC" -o "$WORK/out/a2.pack" -k "$WORK/a.key" >/dev/null 2>&1 || fail "-k a"
 cmp -s "$WORK/out/a.pack" "$WORK/out/a2.pack" || fail "same source and key gave different packs"
 
 # Key rotation: signed by a, naming office b.
@@ -64,25 +64,25 @@ import sys
 sys.stdout.write(open(sys.argv[1], "rb").read()[-242:-4][109:174].hex())
 ' "$1"
 }
-"$CANDOR" compile "$SRC" -o "$WORK/out/ab.pack" --key "$WORK/a.key" --office "$WORK/b.key.pub" \
+"$CANDOR" compile --draft "$SRC" -o "$WORK/out/ab.pack" --key "$WORK/a.key" --office "$WORK/b.key.pub" \
     >/dev/null 2>"$WORK/stderr" || fail "--office: $(cat "$WORK/stderr")"
 [ "$(office_of "$WORK/out/ab.pack")" = "$(hex_of "$WORK/b.key.pub")" ] ||
     fail "--office: the pack does not name the new office"
 [ "$(signer_of "$WORK/out/ab.pack")" = "$(hex_of "$WORK/a.key.pub" | cut -c81-)" ] ||
     fail "--office: the pack is not signed by the old key"
-"$CANDOR" compile "$SRC" -o "$WORK/out/bad.pack" --key "$WORK/a.key" --office "$WORK/pass" \
+"$CANDOR" compile --draft "$SRC" -o "$WORK/out/bad.pack" --key "$WORK/a.key" --office "$WORK/pass" \
     >/dev/null 2>"$WORK/stderr"
 [ $? -ne 0 ] && [ "$(wc -l <"$WORK/stderr")" -eq 1 ] && [ ! -e "$WORK/out/bad.pack" ] ||
     fail "--office with a file that is no public block: '$(cat "$WORK/stderr")'"
 
 # A passphrase-protected key.
-"$CANDOR" compile "$SRC" -o "$WORK/out/c.pack" --key "$WORK/c.key" \
+"$CANDOR" compile --draft "$SRC" -o "$WORK/out/c.pack" --key "$WORK/c.key" \
     --passphrase-file "$WORK/pass" >/dev/null 2>"$WORK/stderr" ||
     fail "passphrase key: $(cat "$WORK/stderr")"
 [ "$(office_of "$WORK/out/c.pack")" = "$(hex_of "$WORK/c.key.pub")" ] ||
     fail "passphrase key: the pack does not name its office"
 rm -f "$WORK/out/c.pack"
-"$CANDOR" compile "$SRC" -o "$WORK/out/c.pack" --key "$WORK/c.key" \
+"$CANDOR" compile --draft "$SRC" -o "$WORK/out/c.pack" --key "$WORK/c.key" \
     --passphrase-file "$WORK/wrong" >/dev/null 2>"$WORK/stderr" </dev/null
 [ $? -ne 0 ] || fail "wrong passphrase: exit code 0"
 [ "$(wc -l <"$WORK/stderr")" -eq 1 ] && grep -q '^candor compile: .*passphrase' "$WORK/stderr" ||
@@ -90,7 +90,7 @@ rm -f "$WORK/out/c.pack"
 [ ! -e "$WORK/out/c.pack" ] || fail "wrong passphrase: a pack was written"
 
 # A key file that does not exist.
-"$CANDOR" compile "$SRC" -o "$WORK/out/d.pack" --key "$WORK/nope.key" >/dev/null 2>"$WORK/stderr"
+"$CANDOR" compile --draft "$SRC" -o "$WORK/out/d.pack" --key "$WORK/nope.key" >/dev/null 2>"$WORK/stderr"
 [ $? -ne 0 ] || fail "missing key: exit code 0"
 [ "$(wc -l <"$WORK/stderr")" -eq 1 ] && grep -q "nope.key" "$WORK/stderr" ||
     fail "missing key: stderr '$(cat "$WORK/stderr")'"

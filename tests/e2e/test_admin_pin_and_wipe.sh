@@ -7,7 +7,7 @@
 
 SRC="$CND_SOURCE_DIR/surveys/domestic-work.json"
 printf '12a4\n' >"$T/bad.pin"
-if "$CANDOR" compile "$SRC" -o "$T/bad.pack" --admin-pin-file "$T/bad.pin" >/dev/null \
+if "$CANDOR" compile --draft "$SRC" -o "$T/bad.pack" --admin-pin-file "$T/bad.pin" >/dev/null \
     2>"$T/bad.err"; then
     fail "compile with a bad PIN file exited 0"
 fi
@@ -16,7 +16,7 @@ grep -q "4 to 8 digits" "$T/bad.err" || fail "the message does not say what a PI
 [ ! -e "$T/bad.pack" ] || fail "a pack was written for a bad PIN file"
 
 printf '2468\n' >"$T/good.pin"
-"$CANDOR" compile "$SRC" -o "$T/pin.pack" --admin-pin-file "$T/good.pin" >/dev/null \
+"$CANDOR" compile --draft "$SRC" -o "$T/pin.pack" --admin-pin-file "$T/good.pin" >/dev/null \
     2>"$T/compile.err" || fail "compile with a PIN: $(cat "$T/compile.err")"
 
 start_sim dev --keys "$(keys en-complete)"

@@ -22,6 +22,8 @@ items = survey["items"]
 # The items that carry the interview number (not lives_in: it decides
 # whether sleeping_place is asked).
 digits = [it for it in items if it["kind"] == "single" and it["name"] != "lives_in"][:4]
+# Under-18s are not eligible (the survey's rule ends their interview).
+first = {it["name"]: 1 for it in digits if it["choices"][0]["name"] == "under_18"}
 
 def relevant(it, answers):
     rel = it.get("relevant")
@@ -34,10 +36,14 @@ out = []
 for k in range(n):
     choice, rest = {}, k
     for it in digits:
-        choice[it["name"]] = rest % len(it["choices"])
-        rest //= len(it["choices"])
+        skip = first.get(it["name"], 0)
+        choice[it["name"]] = skip + rest % (len(it["choices"]) - skip)
+        rest //= len(it["choices"]) - skip
     assert rest == 0, "too many interviews for the digit items"
-    out += ["wait-survey", "expect HOME", "ok", "expect CONSENT", "ok"]
+    # Language by its own name (nothing preselected), then the consent read
+    # to its end before "I agree" is offered.
+    out += ["wait-survey", "expect HOME", "ok", "expect LANGUAGE", "down ok", "expect CONSENT",
+            "down*40", "up ok"]
     answers, private = {}, False
     for it in items:
         if not relevant(it, answers):
@@ -51,11 +57,11 @@ for k in range(n):
         if kind == "single":
             c = choice.get(it["name"], 0)
             answers[it["name"]] = it["choices"][c]["name"]
-            out.append(("down*%d ok" % c) if c else "ok")
+            out.append("down*%d ok" % (c + 1))  # the first DOWN highlights choice 0
         elif kind == "yesno":
-            out.append("ok")
+            out.append("down ok")
         elif kind == "multiple":
-            out += ["ok", "down*%d ok" % (len(it["choices"]) + pna)]
+            out += ["down ok", "down*%d ok" % (len(it["choices"]) + pna)]
         else:
             raise SystemExit("no key plan for a %s item" % kind)
     if private:
@@ -155,7 +161,7 @@ digits = [it for it in survey["items"] if it["kind"] == "single" and it["name"] 
 def number(r):
     k, scale = 0, 1
     for it in digits:
-        names = [c["name"] for c in it["choices"]]
+        names = [c["name"] for c in it["choices"] if c["name"] != "under_18"]  # not eligible
         k += names.index(r["answers"][it["name"]]) * scale
         scale *= len(names)
     return k

@@ -7,20 +7,20 @@ start_sim dev
 push_survey "$DEV"
 "$CANDOR" status --device "$DEV" --json >"$T/before.json" || fail "status failed"
 
-# Version 3 (not known to this candor), with a correct checksum, so that the
+# Version 4 (not known to this candor), with a correct checksum, so that the
 # version is the only thing wrong.
 python3 -c '
 import struct, sys, zlib
 b = bytearray(open(sys.argv[1], "rb").read())
-b[4] = 3
+b[4] = 4
 b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
 open(sys.argv[2], "wb").write(b)
 ' "$T/survey.pack" "$T/v2.pack"
 if "$CANDOR" push --device "$DEV" "$T/v2.pack" >"$T/out" 2>"$T/err"; then
-    fail "push of a version 3 pack exited 0"
+    fail "push of a version 4 pack exited 0"
 fi
 expect_one_line_error "$T/err" push
-grep -Eqi "version| v3" "$T/err" || fail "message does not mention the version: $(cat "$T/err")"
+grep -Eqi "version| v4" "$T/err" || fail "message does not mention the version: $(cat "$T/err")"
 
 # One flipped byte in the middle: the checksum no longer matches.
 python3 -c '

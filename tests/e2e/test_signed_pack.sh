@@ -14,7 +14,7 @@ push_survey "$DEV"
 # Another office: its own key pair, the same survey.
 "$CANDOR" keygen --no-passphrase -o "$T/other.key" >/dev/null 2>"$T/keygen.err" ||
     fail "keygen: $(cat "$T/keygen.err")"
-"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/other.pack" \
+"$CANDOR" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/other.pack" \
     --key "$T/other.key" >/dev/null 2>"$T/compile.err" || fail "compile: $(cat "$T/compile.err")"
 if "$CANDOR" push --device "$DEV" "$T/other.pack" >"$T/out" 2>"$T/err"; then
     fail "push of a pack signed by another office's key exited 0"
@@ -51,7 +51,7 @@ assert b["surveys"][0]["active"], b["surveys"]
 "$CANDOR" push --device "$DEV" "$T/survey.pack" >/dev/null 2>"$T/err" ||
     fail "push of the office's own pack failed: $(cat "$T/err")"
 printf '4711\n' >"$T/pin"
-"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/pin.pack" \
+"$CANDOR" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/pin.pack" \
     --admin-pin-file "$T/pin" >/dev/null 2>"$T/compile.err" || fail "compile: $(cat "$T/compile.err")"
 "$CANDOR" push --device "$DEV" "$T/pin.pack" >/dev/null 2>"$T/err" ||
     fail "push of the office's pack with an admin PIN failed: $(cat "$T/err")"

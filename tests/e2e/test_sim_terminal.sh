@@ -52,18 +52,19 @@ subprocess.run([candor, "push", "--device", "sim:" + sock, os.path.join(tmp, "su
                check=True, stdout=subprocess.DEVNULL)
 wait_for("SCREEN HOME", "after push")
 keys = [
-    (b"\r", "SCREEN CONSENT lang=en cursor=0", "Enter on home"),
-    (b"\x1b[B", "SCREEN CONSENT lang=en cursor=1", "down arrow"),
+    (b"\r", "SCREEN LANGUAGE lang=en cursor=none", "Enter on home"),
+    (b"\x1b[B\r", "SCREEN CONSENT lang=en cursor=none", "down arrow and Enter: English"),
+    (b"\x1b[B" * 40, "SCREEN CONSENT lang=en cursor=1 options=2", "down arrows to the consent's end"),
     (b"\x1b[A", "SCREEN CONSENT lang=en cursor=0", "up arrow"),
-    (b"\r", "SCREEN ITEM item=0 name=age_group lang=en cursor=0", "Enter on consent"),
-    (b"\x1b[B\x1b[B", "SCREEN ITEM item=0 name=age_group lang=en cursor=2", "two down arrows"),
-    (b"l", "SCREEN ITEM item=0 name=age_group lang=es cursor=2", "l switches language"),
+    (b"\r", "SCREEN ITEM item=0 name=age_group lang=en cursor=none", "Enter on consent"),
+    (b"\x1b[B\x1b[B", "SCREEN ITEM item=0 name=age_group lang=en cursor=1", "two down arrows"),
+    (b"l", "SCREEN ITEM item=0 name=age_group lang=es cursor=1", "l switches language"),
     (b"\x7f", "SCREEN CONSENT lang=es", "Backspace goes back"),
     (b"x", "SCREEN NEUTRAL", "x is the quick exit"),
     (b"\r", "SCREEN NEUTRAL", "Enter alone does not leave the neutral screen"),
     (b"\x1b[A\x1b[A\x1b[B\x1b[B\r", "SCREEN REFERRAL", "up up down down Enter: the cut interview ends on the referral"),
     (b"\r", "SCREEN HOME", "Done on the referral"),
-    (b"\r\r", "SCREEN ITEM item=0", "start again"),
+    (b"\r\x1b[B\r", "SCREEN CONSENT lang=en", "start again"),
     (b"\x1b", "SCREEN NEUTRAL", "Esc is the quick exit"),
 ]
 for data, expect, what in keys:

@@ -167,7 +167,7 @@ void fz_make_response(const cnd_pack_t *pk, uint32_t seed, cnd_response_t *r)
         a->state = CND_ANS_VALUE;
         switch (it.kind) {
         case CND_ITEM_SINGLE: a->value = (int32_t)(v % it.n_choices); break;
-        case CND_ITEM_MULTI: a->value = (int32_t)((1u << (v % it.n_choices)) | 1u); break;
+        case CND_ITEM_MULTI: a->value = (int32_t)cnd_test_keep_exclusive(&it, (1u << (v % it.n_choices)) | 1u); break;
         case CND_ITEM_YESNO: a->value = (int32_t)(v % 2); break;
         default:
             a->value = (int32_t)((int64_t)it.min + (int64_t)(v % 1000u) %

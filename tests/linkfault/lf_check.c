@@ -102,7 +102,7 @@ void lf_make_response(const cnd_pack_t *pk, uint32_t seed, uint32_t i, cnd_respo
         v >>= 4;
         switch (it.kind) {
         case CND_ITEM_SINGLE: a->value = (int32_t)(v % it.n_choices); break;
-        case CND_ITEM_MULTI: a->value = (int32_t)((1u << (v % it.n_choices)) | 1u); break;
+        case CND_ITEM_MULTI: a->value = (int32_t)cnd_test_keep_exclusive(&it, (1u << (v % it.n_choices)) | 1u); break;
         case CND_ITEM_YESNO: a->value = (int32_t)(v % 2); break;
         default: a->value = it.min + (int32_t)(v % (uint32_t)(it.max - it.min + 1)); break;
         }

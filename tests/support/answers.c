@@ -16,6 +16,15 @@ void cnd_test_clear_irrelevant(const cnd_pack_t *pk, cnd_response_t *r)
     }
 }
 
+uint32_t cnd_test_keep_exclusive(const cnd_item_t *it, uint32_t mask)
+{
+    if (!cnd_pack_breaks_exclusive(it, mask))
+        return mask;
+    if ((mask & ~it->exclusive) != 0)
+        return mask & ~it->exclusive;
+    return mask & (~mask + 1u); /* several exclusive ones: the lowest */
+}
+
 /* splitmix64: a full-period generator, so every seed gives its own set. */
 static uint64_t next(uint64_t *s)
 {
@@ -35,7 +44,8 @@ static int32_t draw_value(const cnd_item_t *it, uint64_t x)
         return (int32_t)(x % 2u);
     case CND_ITEM_MULTI: {
         uint64_t all = ((uint64_t)1 << it->n_choices) - 1u;
-        return (int32_t)(uint32_t)(x % all + 1u); /* any non-empty mask */
+        /* any non-empty mask the engine can build */
+        return (int32_t)cnd_test_keep_exclusive(it, (uint32_t)(x % all + 1u));
     }
     default:
         span = (uint64_t)((int64_t)it->max - (int64_t)it->min) + 1u;

@@ -21,6 +21,11 @@
  * does when it moves forward. */
 void cnd_test_clear_irrelevant(const cnd_pack_t *pk, cnd_response_t *r);
 
+/* mask made to keep the item's exclusive choices (SPEC 1.4) as the
+ * engine does: the other ticks win over an exclusive one ticked with
+ * them. Any other kind or a mask that keeps exclusivity is unchanged. */
+uint32_t cnd_test_keep_exclusive(const cnd_item_t *it, uint32_t mask);
+
 /* A response to pk drawn from seed: id, day (any u16), language, and for
  * every relevant item a value of its whole range or PNA where offered.
  * With none_per_256 > 0, a relevant item is left NONE with that chance

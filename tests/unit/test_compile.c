@@ -199,10 +199,14 @@ static void ui_overrides_replace_only_what_they_name(void **state)
 static void a_language_without_builtin_ui_needs_every_ui_string(void **state)
 {
     static const char *const keys[] = {
-        "prefer_not", "yes",    "no",       "agree", "decline",   "next",  "review_title",
-        "save",       "change", "withdraw", "saved", "not_saved", "start", "referral_title",
-        "done",       "skipped"};
-    char doc[4096], ui[2048] = "";
+        "prefer_not",     "yes",            "no",            "agree",          "decline",
+        "next",           "review_title",   "save",          "change",         "withdraw",
+        "saved",          "not_saved",      "start",         "referral_title", "handover_title",
+        "handover_body",  "handback_title", "handback_body", "pending_one",    "pending_other",
+        "more_one",       "more_other",     "storage_warn",  "storage_urgent", "storage_full",
+        "confirm_withdraw", "keep",         "delete",        "ineligible",     "draft",
+        "choose_language", "done",          "skipped"};
+    char doc[8192], ui[4096] = "";
     size_t k;
     cnd_pack_t pk;
     (void)state;

@@ -284,9 +284,13 @@ static cnd_str_t ui(fx_t *f, cnd_ui_string_t u)
 static void pick(fx_t *f, uint8_t row)
 {
     assert_true(row < scr(f)->n_options);
-    while (scr(f)->cursor < row)
+    if (scr(f)->cursor == CND_CURSOR_NONE) {
+        keys(f, "d"); /* nothing is highlighted until the first key */
+        assert_int_equal(scr(f)->cursor, 0);
+    }
+    while (scr(f)->cursor < row && scr(f)->cursor + 1 < scr(f)->n_options)
         keys(f, "d");
-    while (scr(f)->cursor > row)
+    while (scr(f)->cursor > row && scr(f)->cursor > 0)
         keys(f, "u");
     assert_int_equal(scr(f)->cursor, row);
     keys(f, "o");
@@ -303,12 +307,28 @@ static uint8_t option_of(fx_t *f, cnd_str_t want)
     return 0;
 }
 
-static void start(fx_t *f)
+/* HOME -> LANGUAGE (when the pack has several) -> CONSENT, read to its
+ * end as the port reports, then "I agree". */
+static void start_in(fx_t *f, uint8_t lang)
 {
     assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
     keys(f, "o");
+    if (cnd_pack_lang_count(&f->pack) > 1) {
+        assert_int_equal(scr(f)->kind, CND_SCREEN_LANGUAGE);
+        assert_int_equal(scr(f)->cursor, CND_CURSOR_NONE);
+        pick(f, lang);
+    }
     assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    assert_int_equal(scr(f)->cursor, CND_CURSOR_NONE);
+    assert_int_equal(scr(f)->n_options, 1); /* Decline only, until read */
+    cnd_engine_consent_seen(&f->eng);
+    assert_int_equal(scr(f)->n_options, 2);
     pick(f, 0); /* Agree */
+}
+
+static void start(fx_t *f)
+{
+    start_in(f, 0);
 }
 
 /* Passes the hand-over screens around private items (OK on each), as the
@@ -392,15 +412,17 @@ static void answer_current(fx_t *f, cnd_answer_t *expect, int force_item, uint8_
     switch (it.kind) {
     case CND_ITEM_SINGLE: {
         uint8_t c = (int)i == force_item ? force_choice : (uint8_t)(i % it.n_choices);
+        if ((int)i != force_item && str_is(cnd_pack_choice_name(&f->pack, i, c), "under_18"))
+            c = (uint8_t)(c + 1); /* not eligible: the interview would end */
         pick(f, c);
         expect[i].state = CND_ANS_VALUE;
         expect[i].value = c;
         break;
     }
     case CND_ITEM_YESNO:
-        pick(f, (uint8_t)(i % 2)); /* row 0 = Yes = value 1 */
+        pick(f, (uint8_t)(i % 2)); /* row = value: No 0, Yes 1 (the codebook's order) */
         expect[i].state = CND_ANS_VALUE;
-        expect[i].value = i % 2 ? 0 : 1;
+        expect[i].value = i % 2;
         break;
     case CND_ITEM_MULTI: {
         uint8_t c = (uint8_t)(i % it.n_choices);
@@ -447,12 +469,12 @@ static void walk_mini(fx_t *f)
     pick(f, 2);
     pick(f, 5); /* Next */
     expect_item(f, MINI_YEARS);
-    keys(f, "o" "uu" "o"); /* edit: 2 -> 4 */
+    keys(f, "do" "uu" "o"); /* edit: 2 -> 4 */
     pick(f, 1);
     expect_item(f, MINI_HURT);
-    pick(f, 1); /* No */
+    pick(f, 0); /* No */
     expect_item(f, MINI_HELP);
-    pick(f, 0); /* Yes */
+    pick(f, 1); /* Yes */
     assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
 }
 
@@ -465,10 +487,18 @@ static void consent_decline_stores_nothing_and_shows_referral(void **state)
 
     cnd_ram_flash_reset_counters(&f->rf);
     keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_LANGUAGE);
+    pick(f, 0);
     assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
     assert_str(scr(f)->body, "Do you agree?");
+    assert_int_equal(scr(f)->n_options, 1); /* "I agree" only once read */
+    assert_int_equal(scr(f)->cursor, CND_CURSOR_NONE);
+    keys(f, "o"); /* nothing highlighted: nothing happens */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    cnd_engine_consent_seen(&f->eng);
     assert_int_equal(scr(f)->n_options, 2);
-    assert_int_equal(scr(f)->cursor, 0);
+    assert_int_equal(scr(f)->cursor, CND_CURSOR_NONE);
+    assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_AGREE)));
     assert_true(str_same(scr(f)->options[1], ui(f, CND_UI_DECLINE)));
     pick(f, 1);
     assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
@@ -623,7 +653,7 @@ static void language_switch_mid_interview_changes_every_label_and_the_saved_lang
     expect_item(f, MINI_LIVES);
     assert_str(scr(f)->title, "Where do you live?");
     assert_str(scr(f)->lang_code, "en");
-    keys(f, "d"); /* the cursor survives the switch */
+    keys(f, "dd"); /* the cursor survives the switch */
     keys(f, "l");
     expect_item(f, MINI_LIVES);
     assert_int_equal(scr(f)->lang, 1);
@@ -761,7 +791,7 @@ static void quick_exit_returns_only_after_up_up_down_down_ok_within_five_seconds
     assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
     assert_int_equal(scr(f)->lang, 0);
     keys(f, "o");
-    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT); /* no sequence left over */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_LANGUAGE); /* no sequence left over */
 
     /* The clock's uptime wraps: still measured right. */
     f->now_ms = 0xFFFFFFFFu - 1000u;
@@ -808,6 +838,24 @@ static void withdraw_on_review_stores_nothing_and_shows_referral(void **state)
     cnd_ram_flash_reset_counters(&f->rf);
     assert_true(str_same(scr(f)->options[2], ui(f, CND_UI_WITHDRAW)));
     pick(f, 2);
+    /* Asked once more, "Keep my answers" highlighted: OK keeps them. */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_CONFIRM_WITHDRAW);
+    assert_true(str_same(scr(f)->title, ui(f, CND_UI_CONFIRM_WITHDRAW)));
+    assert_int_equal(scr(f)->n_options, 2);
+    assert_int_equal(scr(f)->cursor, 0);
+    assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_KEEP)));
+    assert_true(str_same(scr(f)->options[1], ui(f, CND_UI_DELETE)));
+    assert_int_equal(cnd_engine_busy(&f->eng), 1);
+    keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    assert_int_equal(scr(f)->cursor, 2);
+    assert_int_equal(f->eng.resp.answers[MINI_LIVES].state, CND_ANS_VALUE);
+    pick(f, 2);
+    keys(f, "b"); /* BACK keeps them too */
+    assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
+    pick(f, 2);
+    assert_int_equal(f->rf.prog_count + f->rf.erase_count, 0);
+    pick(f, 1); /* Yes, delete them */
     assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
     assert_str(scr(f)->body, "Call 100 for help");
     assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
@@ -950,6 +998,8 @@ static void integer_entry_stays_within_min_and_max(void **state)
     assert_int_equal(scr(f)->number_min, 2);
     assert_int_equal(scr(f)->number_max, 5);
     keys(f, "o");
+    assert_false(scr(f)->editing); /* nothing highlighted yet */
+    keys(f, "do");
     assert_true(scr(f)->editing);
     keys(f, "ddd");
     assert_int_equal(scr(f)->number, 2);
@@ -990,19 +1040,21 @@ static void yes_no_without_prefer_not_offers_only_yes_and_no(void **state)
     pick(f, 1);
     expect_item(f, MINI_HURT);
     assert_int_equal(scr(f)->n_options, 3);
-    assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_YES)));
-    assert_true(str_same(scr(f)->options[1], ui(f, CND_UI_NO)));
-    pick(f, 0);
+    /* The author's (and the codebook's) order: no, then yes. */
+    assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_NO)));
+    assert_true(str_same(scr(f)->options[1], ui(f, CND_UI_YES)));
+    assert_int_equal(scr(f)->cursor, CND_CURSOR_NONE);
+    pick(f, 1);
     expect_item(f, MINI_HELP);
     assert_int_equal(scr(f)->n_options, 2);
-    keys(f, "ddd");
+    keys(f, "dddd");
     assert_int_equal(scr(f)->cursor, 1); /* clamped */
     keys(f, "o");
     assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
     pick(f, 0);
     read_only_response(f, &got);
     assert_int_equal(got.answers[MINI_HURT].value, 1);
-    assert_int_equal(got.answers[MINI_HELP].value, 0);
+    assert_int_equal(got.answers[MINI_HELP].value, 1);
 }
 
 static void referral_is_shown_to_everyone_in_the_current_language(void **state)
@@ -1011,9 +1063,9 @@ static void referral_is_shown_to_everyone_in_the_current_language(void **state)
     uint32_t before;
 
     /* Declined, in Spanish. */
-    keys(f, "l");
     keys(f, "o");
-    pick(f, 1);
+    pick(f, 1); /* Espanol */
+    pick(f, 0); /* the only option before the consent was read: decline */
     assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL);
     assert_str(scr(f)->body, "Llame al 100");
     assert_true(str_same(scr(f)->title, cnd_pack_ui(&f->pack, 1, CND_UI_REFERRAL_TITLE)));
@@ -1024,6 +1076,7 @@ static void referral_is_shown_to_everyone_in_the_current_language(void **state)
     /* Withdrawn. */
     walk_mini(f);
     pick(f, 2);
+    pick(f, 1); /* Yes, delete them */
     assert_str(scr(f)->body, "Call 100 for help");
     keys(f, "o");
 
@@ -1104,14 +1157,13 @@ static void new_pack_returns_to_home_and_no_pack_shows_no_survey(void **state)
 {
     fx_t *f = *state;
 
-    keys(f, "l");
-    start(f);
+    start_in(f, 1);
     keys(f, "o");
     pick(f, 0);
     cnd_engine_set_pack(&f->eng, &f->pack);
     assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
     assert_true(all_zero(&f->eng.resp, sizeof f->eng.resp));
-    assert_str(scr(f)->title, "Encuesta mini");
+    assert_str(scr(f)->title, "Mini survey"); /* the next respondent chooses again */
     assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_START)));
 
     cnd_engine_set_pack(&f->eng, NULL);
@@ -1191,11 +1243,11 @@ static void home_warns_from_80_and_95_percent_full_and_start_still_works(void **
     assert_int_equal(scr(f)->storage, CND_FILL_WARN);
     assert_true(scr(f)->storage_percent >= 80 && scr(f)->storage_percent < 95);
     assert_int_equal(scr(f)->pending, pending(f));
-    /* A warning changes nothing about starting: HOME [Start], OK -> CONSENT. */
+    /* A warning changes nothing about starting: HOME [Start], OK -> LANGUAGE. */
     assert_int_equal(scr(f)->n_options, 1);
     assert_true(str_same(scr(f)->options[0], ui(f, CND_UI_START)));
     keys(f, "o");
-    assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    assert_int_equal(scr(f)->kind, CND_SCREEN_LANGUAGE);
     keys(f, "b");
     assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
     assert_int_equal(scr(f)->storage, CND_FILL_WARN);
@@ -1235,7 +1287,7 @@ static void start_is_refused_when_a_response_could_not_be_kept_until_a_sync(void
     assert_int_equal(scr(f)->n_options, 0);
     assert_int_equal(scr(f)->pending, before);
     cnd_ram_flash_reset_counters(&f->rf);
-    keys(f, "o" "do" "uo" "l" "o");
+    keys(f, "do" "do" "uo" "l" "o");
     assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
     assert_int_equal(scr(f)->storage, CND_FILL_FULL);
     assert_false(cnd_engine_busy(&f->eng));
@@ -1300,9 +1352,9 @@ static void hand_over_screens_come_before_and_after_a_run_of_private_items(void 
     assert_int_equal(scr(f)->checked, 0x6); /* ticks show while answering */
     pick(f, 5); /* Next: no hand-over between private items */
     expect_item(f, PRIV_HURT);
-    pick(f, 1); /* No */
+    pick(f, 0); /* No */
     expect_item(f, PRIV_DAYS);
-    keys(f, "o" "uuu" "o"); /* 3 */
+    keys(f, "do" "uuu" "o"); /* 3 */
     assert_int_equal(scr(f)->number, 3);
     pick(f, 1);
     assert_int_equal(scr(f)->kind, CND_SCREEN_HANDBACK);
@@ -1335,7 +1387,7 @@ static void hand_over_screens_come_before_and_after_a_run_of_private_items(void 
     assert_int_equal(scr(f)->kind, CND_SCREEN_HANDBACK);
     keys(f, "b"); /* back to the last private item, its answer hidden */
     expect_item(f, PRIV_DAYS);
-    assert_int_equal(scr(f)->cursor, 0);
+    assert_int_equal(scr(f)->cursor, CND_CURSOR_NONE);
     pick(f, 1); /* answered again: 0 */
     keys(f, "o");
     assert_int_equal(scr(f)->kind, CND_SCREEN_REVIEW);
@@ -1355,8 +1407,8 @@ static void back_on_a_confirmed_private_item_shows_no_answer_and_keeps_it(void *
     pick(f, 0);
     pick(f, 2);
     pick(f, 5); /* threats = police, family */
-    pick(f, 1); /* hurt = No (row 1) */
-    keys(f, "o" "uuuu" "o");
+    pick(f, 0); /* hurt = No (row 0: no, yes) */
+    keys(f, "do" "uuuu" "o");
     pick(f, 1); /* days = 4 */
     keys(f, "o");
     expect_item(f, PRIV_HELP);
@@ -1365,15 +1417,15 @@ static void back_on_a_confirmed_private_item_shows_no_answer_and_keeps_it(void *
     keys(f, "b");
     expect_item(f, PRIV_DAYS);
     assert_int_equal(scr(f)->number, 0); /* not the 4 answered */
-    assert_int_equal(scr(f)->cursor, 0);
+    assert_int_equal(scr(f)->cursor, CND_CURSOR_NONE);
     assert_int_equal(scr(f)->editing, 0);
     keys(f, "b");
     expect_item(f, PRIV_HURT);
-    assert_int_equal(scr(f)->cursor, 0); /* not on "No" */
+    assert_int_equal(scr(f)->cursor, CND_CURSOR_NONE); /* not on "No" */
     keys(f, "b");
     expect_item(f, PRIV_THREATS);
     assert_int_equal(scr(f)->checked, 0); /* no ticks */
-    assert_int_equal(scr(f)->cursor, 0);
+    assert_int_equal(scr(f)->cursor, CND_CURSOR_NONE);
     /* Going back changed nothing. */
     assert_memory_equal(f->eng.resp.answers, before, sizeof before);
     pick(f, 5); /* Next with nothing ticked on screen: stays */
@@ -1410,7 +1462,7 @@ static void back_on_a_confirmed_private_item_shows_no_answer_and_keeps_it(void *
     keys(f, "o");
     pick(f, 1);
     pick(f, 5);
-    pick(f, 0);
+    pick(f, 1); /* hurt = yes */
     pick(f, 1);
     keys(f, "o");
     pick(f, 1);
@@ -1422,7 +1474,7 @@ static void back_on_a_confirmed_private_item_shows_no_answer_and_keeps_it(void *
     keys(f, "b");
     expect_item(f, PRIV_DAYS);
     assert_int_equal(scr(f)->number, 0);
-    keys(f, "o" "uu" "o");
+    keys(f, "do" "uu" "o");
     pick(f, 1); /* days = 2 */
     keys(f, "o");
     pick(f, 0); /* help = yes */
@@ -1496,15 +1548,26 @@ static void consent_comes_before_any_question(void **state)
     fx_t *f = *state;
 
     keys(f, "o");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_LANGUAGE);
+    assert_int_equal(cnd_engine_busy(&f->eng), 1);
+    keys(f, "do");
     assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
     assert_int_equal(cnd_engine_busy(&f->eng), 1);
     keys(f, "uuu" "l" "l"); /* nothing but Agree goes on */
     assert_int_equal(scr(f)->kind, CND_SCREEN_CONSENT);
+    cnd_engine_consent_seen(&f->eng);
+    keys(f, "l"); /* another language: its consent must be read too */
+    assert_int_equal(scr(f)->n_options, 1);
+    keys(f, "l");
+    keys(f, "b");
+    assert_int_equal(scr(f)->kind, CND_SCREEN_LANGUAGE);
     keys(f, "b");
     assert_int_equal(scr(f)->kind, CND_SCREEN_HOME);
-    keys(f, "o" "do");
+    keys(f, "o" "do" "do");
     assert_int_equal(scr(f)->kind, CND_SCREEN_REFERRAL); /* declined */
-    keys(f, "o" "o" "o");
+    keys(f, "o" "o" "do");
+    cnd_engine_consent_seen(&f->eng);
+    keys(f, "do");
     expect_item(f, MINI_INTRO); /* agreed */
 }
 
@@ -1515,11 +1578,13 @@ static fx_t *interview_to_referral(const char *path)
 {
     fx_t *f = fx_new(FX_MINI);
     if (strcmp(path, "decline") == 0) {
-        keys(f, "o" "do");
+        keys(f, "o" "do" "do");
     } else {
         walk_mini(f);
-        if (strcmp(path, "withdraw") == 0)
+        if (strcmp(path, "withdraw") == 0) {
             pick(f, 2);
+            pick(f, 1); /* Yes, delete them */
+        }
         else if (strcmp(path, "cut") == 0)
             keys(f, "x" "uuddo");
         else

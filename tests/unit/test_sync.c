@@ -156,7 +156,7 @@ static void make_response(fx_t *f, uint32_t seed, cnd_response_t *r)
         a->state = CND_ANS_VALUE;
         switch (it.kind) {
         case CND_ITEM_SINGLE: a->value = (int32_t)(v % it.n_choices); break;
-        case CND_ITEM_MULTI: a->value = (int32_t)(1u << (v % it.n_choices)) | 1; break;
+        case CND_ITEM_MULTI: a->value = (int32_t)cnd_test_keep_exclusive(&it, (1u << (v % it.n_choices)) | 1u); break;
         case CND_ITEM_YESNO: a->value = (int32_t)(v % 2); break;
         default:
             a->value = it.min + (int32_t)(v % (uint32_t)(it.max - it.min + 1));

@@ -397,6 +397,14 @@ static void refresh_screen(void)
     cnd_sim_render(cnd_engine_screen(&g_engine), g_have_pack ? &g_pack : NULL, g_body_offset,
                    &fr);
     g_body_offset = fr.body_offset;
+    /* The consent's last line is on the display: "I agree" may be offered. */
+    if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_CONSENT &&
+        fr.body_offset >= fr.body_max && !g_engine.consent_seen) {
+        cnd_engine_consent_seen(&g_engine);
+        cnd_sim_render(cnd_engine_screen(&g_engine), g_have_pack ? &g_pack : NULL, g_body_offset,
+                       &fr);
+        g_body_offset = fr.body_offset;
+    }
     footer(foot, sizeof foot);
     changed = !g_drawn || !cnd_sim_frame_equal(&fr, &g_last_frame);
     if (changed && g_screen_log != NULL)

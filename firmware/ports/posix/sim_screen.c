@@ -11,7 +11,8 @@
 static const char *const kind_names[] = {
     "UNKNOWN", "NO_SURVEY", "HOME", "CONSENT", "ITEM", "REVIEW",
     "SAVED", "SAVE_FAILED", "REFERRAL", "NEUTRAL", "HANDOVER", "HANDBACK",
-    "ADMIN_PIN", "ADMIN", "ADMIN_DATE", "ADMIN_WIPE",
+    "ADMIN_PIN", "ADMIN", "ADMIN_DATE", "ADMIN_WIPE", "LANGUAGE", "CONFIRM_WITHDRAW",
+    "INELIGIBLE",
 };
 
 const char *cnd_sim_kind_name(uint8_t kind)
@@ -74,8 +75,12 @@ static void render_meta(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_f
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " item=%u name=%s",
                               (unsigned)s->item, name[0] != '\0' ? name : "-");
     }
-    o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " lang=%s cursor=%u options=%u",
-                          lang, (unsigned)s->cursor, (unsigned)s->n_options);
+    if (s->cursor == CND_CURSOR_NONE)
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " lang=%s cursor=none options=%u",
+                              lang, (unsigned)s->n_options);
+    else
+        o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " lang=%s cursor=%u options=%u",
+                              lang, (unsigned)s->cursor, (unsigned)s->n_options);
     if (s->kind == CND_SCREEN_ITEM)
         o += (size_t)snprintf(fr->meta + o, sizeof fr->meta - o, " position=%u/%u",
                               (unsigned)s->position, (unsigned)s->total);
@@ -106,9 +111,9 @@ static void render_meta(const cnd_screen_t *s, const cnd_pack_t *pack, cnd_sim_f
                               (unsigned)s->date_year, (unsigned)s->date_month,
                               (unsigned)s->date_day, (unsigned)s->admin_step);
     if (s->kind == CND_SCREEN_HOME)
-        snprintf(fr->meta + o, sizeof fr->meta - o, " pending=%lu storage=%u%% level=%s",
+        snprintf(fr->meta + o, sizeof fr->meta - o, " pending=%lu storage=%u%% level=%s%s",
                  (unsigned long)s->pending, (unsigned)s->storage_percent,
-                 cnd_fill_level_name((cnd_fill_level_t)s->storage));
+                 cnd_fill_level_name((cnd_fill_level_t)s->storage), s->draft ? " draft=1" : "");
 }
 
 void cnd_sim_render(const cnd_screen_t *s, const cnd_pack_t *pack, int body_offset,

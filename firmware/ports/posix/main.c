@@ -38,6 +38,7 @@
 #include "sim_keys.h"
 #include "sim_link.h"
 #include "sim_screen.h"
+#include "sim_window.h"
 #include "fb_png.h"
 #include "ptext_draw.h"
 #include "text.h"
@@ -112,7 +113,9 @@ static void usage(FILE *f)
             "(created blank if missing, %u blocks of %u bytes); the USB link is a Unix\n"
             "socket (default $CANDOR_SIM_DIR/<pid>.sock, CANDOR_SIM_DIR defaulting to\n"
             "/tmp/candor-sim) that `candor --device sim:PATH` talks to.\n\n"
-            "Keys on a terminal: arrows move, Enter = OK, Backspace = back,\n"
+            "Run in a terminal with a display (DISPLAY or WAYLAND_DISPLAY), it also\n"
+            "shows the 240x320 panel, drawn by the handheld's drivers, in a window.\n"
+            "Keys on a terminal or in the window: arrows move, Enter = OK, Backspace = back,\n"
             "l = next language, x or Esc = quick exit (a clock; up up down down Enter\n"
             "within 5 s brings the survey back), Ctrl-C = stop the simulator.\n"
             "Down on the last option (up on the first) scrolls a text that is longer\n"
@@ -370,22 +373,27 @@ static void footer(char *buf, size_t cap)
 static const char *g_shot_dir;
 static unsigned g_shot_n;
 
-static void screenshot(void)
+static uint16_t g_fb[CND_PTEXT_SCREEN_W * CND_PTEXT_SCREEN_H];
+
+/* The panel's pixels for the current screen into g_fb. */
+static void draw_panel(void)
 {
     static cnd_text_frame_t tf;
-    static uint16_t fb[CND_PTEXT_SCREEN_W * CND_PTEXT_SCREEN_H];
-    cnd_band_t band = {fb, 0, CND_PTEXT_SCREEN_H};
-    const cnd_screen_t *s = cnd_engine_screen(&g_engine);
-    char path[4096], kind[32];
-    const char *k = cnd_sim_kind_name(s->kind);
-    size_t i;
-    cnd_text_render(s, g_body_offset, &tf);
+    cnd_band_t band = {g_fb, 0, CND_PTEXT_SCREEN_H};
+    cnd_text_render(cnd_engine_screen(&g_engine), g_body_offset, &tf);
     cnd_text_frame_draw(&tf, 0x0000, 0xFFFF, &band);
+}
+
+static void screenshot(void)
+{
+    char path[4096], kind[32];
+    const char *k = cnd_sim_kind_name(cnd_engine_screen(&g_engine)->kind);
+    size_t i;
     for (i = 0; k[i] != '\0' && i + 1 < sizeof kind; i++)
         kind[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] - 'A' + 'a' : k[i]);
     kind[i] = '\0';
     snprintf(path, sizeof path, "%s/%04u-%s.png", g_shot_dir, ++g_shot_n, kind);
-    if (cnd_fb_write_png(path, fb, CND_PTEXT_SCREEN_W, CND_PTEXT_SCREEN_H) != 0)
+    if (cnd_fb_write_png(path, g_fb, CND_PTEXT_SCREEN_W, CND_PTEXT_SCREEN_H) != 0)
         fprintf(stderr, "candor-sim: cannot write screenshot %s\n", path);
 }
 
@@ -409,8 +417,12 @@ static void refresh_screen(void)
     changed = !g_drawn || !cnd_sim_frame_equal(&fr, &g_last_frame);
     if (changed && g_screen_log != NULL)
         cnd_sim_frame_log(g_screen_log, &fr);
+    if (changed && (g_shot_dir != NULL || cnd_sim_window_is_open()))
+        draw_panel();
     if (changed && g_shot_dir != NULL)
         screenshot();
+    if (changed)
+        cnd_sim_window_show(g_fb);
     if (g_draw_tty && (changed || strcmp(foot, g_last_footer) != 0))
         cnd_sim_frame_draw_tty(stdout, &fr, foot);
     g_last_frame = fr;
@@ -722,6 +734,8 @@ static int serve(const sim_options_t *o)
             timeout = 1000; /* the neutral screen's clock keeps time */
         if (g_reclaim_more && (timeout < 0 || timeout > 20))
             timeout = 20; /* idle soon enough to erase what an ACK freed */
+        if (cnd_sim_window_is_open() && (timeout < 0 || timeout > 30))
+            timeout = 30; /* the window's keys are polled, not a descriptor */
         r = poll(fds, (nfds_t)nfds, timeout);
         if (r < 0) {
             if (errno == EINTR)
@@ -747,6 +761,15 @@ static int serve(const sim_options_t *o)
         }
         if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_NEUTRAL)
             cnd_engine_refresh(&g_engine); /* the clock's minute */
+        if (cnd_sim_window_is_open()) {
+            uint8_t keys[64];
+            int quit;
+            size_t k, nk = cnd_sim_window_keys(keys, sizeof keys, &quit);
+            for (k = 0; k < nk; k++)
+                press((cnd_key_t)keys[k]);
+            if (quit)
+                break;
+        }
         if (i_stdin >= 0 && (fds[i_stdin].revents & (POLLIN | POLLHUP))) {
             char buf[512], err[256];
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
@@ -812,6 +835,9 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     g_draw_tty = in_foreground_on(STDOUT_FILENO);
+    /* a window too, when there is a display and a person at it */
+    if (g_draw_tty)
+        cnd_sim_window_open();
     if (!g_draw_tty) {
         /* stderr stays for errors only; on a terminal the footer says this */
         printf("candor-sim: serving sim:%s (flash %s)\n", g_link.path, o.flash_path);
@@ -836,5 +862,6 @@ int main(int argc, char **argv)
     if (g_screen_log != NULL)
         fclose(g_screen_log);
     cnd_sim_script_free(&g_script);
+    cnd_sim_window_close();
     return rc;
 }

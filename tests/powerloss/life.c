@@ -514,8 +514,14 @@ static int answer_item(pl_life_t *L, uint32_t k)
     pna = (it.flags & CND_ITEM_F_PNA) != 0;
     switch (it.kind) {
     case CND_ITEM_SINGLE:
-    case CND_ITEM_YESNO:
-        return move_to(L, (uint8_t)(h % s->n_options)) || press(L, CND_KEY_OK);
+    case CND_ITEM_YESNO: {
+        uint8_t c = (uint8_t)(h % s->n_options);
+        cnd_str_t name = cnd_pack_choice_name(&L->dev->pack, s->item, c);
+        /* Under-18s are not eligible: their interview ends, stores nothing. */
+        if (name.len == 8 && memcmp(name.ptr, "under_18", 8) == 0)
+            c = (uint8_t)(c + 1);
+        return move_to(L, c) || press(L, CND_KEY_OK);
+    }
     case CND_ITEM_MULTI: {
         uint8_t a = (uint8_t)(h % it.n_choices), b = (uint8_t)((h >> 8) % it.n_choices);
         if (pna && h % 7 == 0)
@@ -568,10 +574,14 @@ static int do_interview(pl_life_t *L, uint32_t k, uint8_t a, int *told_saved,
     make_id(d->tag, k, a);
     d->tagging = 1;
     cut = press(L, CND_KEY_OK); /* Start */
-    /* The language stays as the last interview left it (or as a reboot
-     * reset it): choose it explicitly so the answers depend on k alone. */
-    while (!cut && screen(L)->lang != (k / 3) % cnd_pack_lang_count(&d->pack) && keys++ < 8)
-        cut = press(L, CND_KEY_LANG);
+    /* Every interview starts with the language choice (the answers depend
+     * on k alone). */
+    if (!cut && screen(L)->kind == CND_SCREEN_LANGUAGE)
+        cut = move_to(L, (uint8_t)((k / 3) % cnd_pack_lang_count(&d->pack))) ||
+              press(L, CND_KEY_OK);
+    /* The port reports the consent as read once its end was on screen. */
+    if (!cut && screen(L)->kind == CND_SCREEN_CONSENT)
+        cnd_engine_consent_seen(&d->engine);
     if (!cut)
         cut = move_to(L, 0) || press(L, CND_KEY_OK); /* Agree */
     while (!cut && keys++ < PL_MAX_KEYS) {

@@ -214,7 +214,7 @@ def main():
             raise Failure("a fresh flash should show NO_SURVEY, not %s" % con.screen[0])
 
         pack = os.path.join(a.work, "domestic-work.pack")
-        run([a.candor, "compile", os.path.join(a.source, "surveys", "domestic-work.json"),
+        run([a.candor, "compile", "--draft", os.path.join(a.source, "surveys", "domestic-work.json"),
              "-o", pack], "candor compile", log)
         run([a.candor, "push", "--device", dev, pack], "candor push over the link USART", log)
         con.until("EVENT pack-activated")

@@ -10,7 +10,7 @@
     fail "keygen failed: $(cat "$T/keygen.err")"
 "$CANDOR" keygen --no-passphrase -o "$T/other.key" >/dev/null 2>>"$T/keygen.err" ||
     fail "keygen failed: $(cat "$T/keygen.err")"
-"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/s.pack" \
+"$CANDOR" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/s.pack" \
     --key "$T/office.key" 2>"$T/compile.err" || fail "compile failed: $(cat "$T/compile.err")"
 
 cat "$KEYS/en-complete.keys" "$KEYS/es-complete.keys" "$KEYS/withdrawn.keys" >"$T/all.keys"

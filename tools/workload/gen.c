@@ -92,7 +92,7 @@ static int parse_outcome(const cnd_pack_t *pk, uint16_t item, const char *text, 
             p += len + (plus ? 1 : 0);
         }
         o->value = (int32_t)mask;
-        return mask ? 0 : -1;
+        return mask && !cnd_pack_breaks_exclusive(&it, mask) ? 0 : -1;
     }
     {
         int c = choice_index(pk, item, &it, text, strlen(text));

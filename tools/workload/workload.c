@@ -269,6 +269,8 @@ static const cnd_screen_t *key(cnd_key_t k)
 static const cnd_screen_t *move_to(uint8_t target)
 {
     const cnd_screen_t *s = cnd_engine_screen(&W.eng);
+    if (s->cursor == CND_CURSOR_NONE)
+        s = key(CND_KEY_DOWN); /* nothing is highlighted until the first key */
     while (s->cursor < target)
         s = key(CND_KEY_DOWN);
     while (s->cursor > target)
@@ -293,7 +295,7 @@ static void answer_item(const cnd_response_t *r, const cnd_screen_t *s)
         key(CND_KEY_OK);
         break;
     case CND_ITEM_YESNO:
-        move_to(a->state == CND_ANS_PNA ? 2 : (a->value ? 0 : 1));
+        move_to(a->state == CND_ANS_PNA ? 2 : (uint8_t)a->value); /* no, yes */
         key(CND_KEY_OK);
         break;
     case CND_ITEM_MULTI:
@@ -359,6 +361,11 @@ static void interview(const cnd_response_t *r)
     if (s->kind != CND_SCREEN_HOME)
         die("engine not at HOME before an interview", NULL);
     s = key(CND_KEY_OK); /* Start */
+    if (s->kind == CND_SCREEN_LANGUAGE) {
+        move_to(r->lang);
+        s = key(CND_KEY_OK);
+    }
+    cnd_engine_consent_seen(&W.eng); /* as a port does once its end is shown */
     s = move_to(0);
     s = key(CND_KEY_OK); /* Agree */
     while ((s->kind == CND_SCREEN_ITEM || s->kind == CND_SCREEN_HANDOVER ||

@@ -405,14 +405,6 @@ static void refresh_screen(void)
     cnd_sim_render(cnd_engine_screen(&g_engine), g_have_pack ? &g_pack : NULL, g_body_offset,
                    &fr);
     g_body_offset = fr.body_offset;
-    /* The consent's last line is on the display: "I agree" may be offered. */
-    if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_CONSENT &&
-        fr.body_offset >= fr.body_max && !g_engine.consent_seen) {
-        cnd_engine_consent_seen(&g_engine);
-        cnd_sim_render(cnd_engine_screen(&g_engine), g_have_pack ? &g_pack : NULL, g_body_offset,
-                       &fr);
-        g_body_offset = fr.body_offset;
-    }
     footer(foot, sizeof foot);
     changed = !g_drawn || !cnd_sim_frame_equal(&fr, &g_last_frame);
     if (changed && g_screen_log != NULL)
@@ -428,6 +420,13 @@ static void refresh_screen(void)
     g_last_frame = fr;
     snprintf(g_last_footer, sizeof g_last_footer, "%s", foot);
     g_drawn = 1;
+    /* The consent's last line is on the display (drawn and logged above):
+     * "I agree" may be offered now. */
+    if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_CONSENT &&
+        fr.body_offset >= fr.body_max && !g_engine.consent_seen) {
+        cnd_engine_consent_seen(&g_engine);
+        refresh_screen();
+    }
 }
 
 static void log_line(const char *fmt, const char *a)

@@ -8,7 +8,7 @@ static cnd_usart_t *g_u;
 static const char *const kind_names[] = {
     "UNKNOWN", "NO_SURVEY", "HOME", "CONSENT", "ITEM", "REVIEW",
     "SAVED", "SAVE_FAILED", "REFERRAL", "NEUTRAL", "HANDOVER", "HANDBACK",
-    "ADMIN_PIN", "ADMIN", "ADMIN_DATE", "ADMIN_WIPE",
+    "ADMIN_PIN", "ADMIN", "ADMIN_DATE", "ADMIN_WIPE", "LANGUAGE", "CONFIRM_WITHDRAW", "INELIGIBLE",
 };
 
 static const char *const key_names[] = {"", "up", "down", "ok", "back", "lang", "exit"};

@@ -114,6 +114,9 @@ static uint32_t clock_s(void *ctx)
 
 static void show_screen(void)
 {
+    /* The console prints the whole consent at once: all of it is on screen. */
+    if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_CONSENT)
+        cnd_engine_consent_seen(&g_engine);
     cnd_console_screen(cnd_engine_screen(&g_engine), g_have_pack ? &g_pack : NULL);
 }
 

@@ -146,10 +146,40 @@ static cnd_status_t hal_set_today(void *ctx, uint16_t day)
 
 /* ---- screen ---- */
 
+/* Port-side scrolling of a body text longer than the glass (consent,
+ * referral): UP/DOWN that change nothing in the engine move it. */
+static int g_body_offset;
+
 static void show(void)
 {
-    cnd_text_render(cnd_engine_screen(&g_engine), 0, &g_frame);
+    cnd_text_render(cnd_engine_screen(&g_engine), g_body_offset, &g_frame);
+    g_body_offset = g_frame.body_offset;
+    /* The consent's last line is on the glass: "I agree" may be offered. */
+    if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_CONSENT &&
+        g_frame.body_offset >= g_frame.body_max && !g_engine.consent_seen) {
+        cnd_engine_consent_seen(&g_engine);
+        cnd_text_render(cnd_engine_screen(&g_engine), g_body_offset, &g_frame);
+        g_body_offset = g_frame.body_offset;
+    }
     (void)cnd_ili9341_draw_frame(&g_lcd, &g_frame, &g_shown);
+}
+
+/* One key: to the engine; when it changed nothing (cursor on the first or
+ * last option), UP/DOWN scroll the body text instead, as on the simulator. */
+static void press(cnd_key_t key)
+{
+    static cnd_screen_t before; /* static: the main stack stays small */
+    const cnd_screen_t *after;
+    memcpy(&before, cnd_engine_screen(&g_engine), sizeof before);
+    cnd_engine_key(&g_engine, key);
+    after = cnd_engine_screen(&g_engine);
+    if (after->kind != before.kind || after->item != before.item || after->lang != before.lang)
+        g_body_offset = 0;
+    else if (memcmp(after, &before, sizeof before) == 0 && key == CND_KEY_UP && g_body_offset > 0)
+        g_body_offset--;
+    else if (memcmp(after, &before, sizeof before) == 0 && key == CND_KEY_DOWN &&
+             g_body_offset < g_frame.body_max)
+        g_body_offset++;
 }
 
 /* A boot failure the user must see: two lines on the glass, then stop
@@ -347,7 +377,7 @@ int main(void)
                 if (key != CND_KEY_EXIT)
                     continue;
             }
-            cnd_engine_key(&g_engine, (cnd_key_t)key);
+            press((cnd_key_t)key);
             g_redraw = 1;
         }
         if (g_redraw && !g_display_asleep) {

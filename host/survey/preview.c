@@ -4,7 +4,8 @@
  * translators and coordinators to check before a device is touched.
  *
  * Owns: the list of a survey's screens (home, consent, each item with its
- * options, review, saved, referral) and their texts per language, the PNG
+ * options, the hand-over before and the hand-back after a run of private
+ * items, review, the withdraw confirmation, saved, referral) and their texts per language, the PNG
  * files and the index.html contact sheet. Shaping is shape.c's, the layout
  * and drawing are the handheld's own (firmware/drivers/pscreen.c,
  * ptext_draw.c), so a preview is what a respondent will see.
@@ -150,6 +151,14 @@ static void add_title_ui(build_t *b, screen_t *s, int u)
         shape_into(b, t, where, CND_PSCREEN_TITLE_MAX, &s->title);
 }
 
+static void add_body_ui(build_t *b, screen_t *s, int u)
+{
+    char where[256];
+    const char *t = ui_text(b, u, where, sizeof where);
+    if (t != NULL)
+        shape_into(b, t, where, BODY_MAX_LINES, &s->body);
+}
+
 /* A text field of obj at path into *out (nothing when the field is absent). */
 static void add_text(build_t *b, const cJSON *obj, const char *key, const char *path,
                      int max_lines, cnd_shape_bytes_t *out)
@@ -169,7 +178,7 @@ static void build_language(build_t *b, const cJSON *root)
 {
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items"), *it;
     screen_t *s;
-    int i = 0;
+    int i = 0, in_private = 0;
     if ((s = new_screen(b, "home")) != NULL) {
         add_text(b, root, "title", "", CND_PSCREEN_TITLE_MAX, &s->title);
         add_ui_option(b, s, CND_UI_START);
@@ -190,6 +199,17 @@ static void build_language(build_t *b, const cJSON *root)
         snprintf(path, sizeof path, "items[%d]", i);
         snprintf(name, sizeof name, "%02d-%s", i + 1, cJSON_IsString(nm) ? nm->valuestring : "item");
         i++;
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "private")) != in_private) {
+            /* a run of private items starts with the hand-over, ends with
+             * the hand-back (the engine's screens around it) */
+            in_private = !in_private;
+            if ((s = new_screen(b, in_private ? "handover" : "handback")) == NULL)
+                break;
+            snprintf(s->name, sizeof s->name, "%02d-%s", i, in_private ? "handover" : "handback");
+            add_title_ui(b, s, in_private ? CND_UI_HANDOVER_TITLE : CND_UI_HANDBACK_TITLE);
+            add_body_ui(b, s, in_private ? CND_UI_HANDOVER_BODY : CND_UI_HANDBACK_BODY);
+            add_ui_option(b, s, CND_UI_NEXT);
+        }
         if ((s = new_screen(b, name)) == NULL)
             break;
         add_text(b, it, "label", path, CND_PSCREEN_TITLE_MAX, &s->title);
@@ -220,11 +240,21 @@ static void build_language(build_t *b, const cJSON *root)
         if (strcmp(k, "multiple") == 0 || strcmp(k, "integer") == 0 || strcmp(k, "info") == 0)
             add_ui_option(b, s, CND_UI_NEXT);
     }
+    if (in_private && (s = new_screen(b, "handback")) != NULL) {
+        add_title_ui(b, s, CND_UI_HANDBACK_TITLE);
+        add_body_ui(b, s, CND_UI_HANDBACK_BODY);
+        add_ui_option(b, s, CND_UI_NEXT);
+    }
     if ((s = new_screen(b, "review")) != NULL) {
         add_title_ui(b, s, CND_UI_REVIEW_TITLE);
         add_ui_option(b, s, CND_UI_SAVE);
         add_ui_option(b, s, CND_UI_CHANGE);
         add_ui_option(b, s, CND_UI_WITHDRAW);
+    }
+    if ((s = new_screen(b, "withdraw")) != NULL) {
+        add_title_ui(b, s, CND_UI_CONFIRM_WITHDRAW);
+        add_ui_option(b, s, CND_UI_KEEP);
+        add_ui_option(b, s, CND_UI_DELETE);
     }
     if ((s = new_screen(b, "saved")) != NULL)
         add_title_ui(b, s, CND_UI_SAVED);

@@ -25,7 +25,7 @@ DEFAULT="$CND_SOURCE_DIR/surveys/domestic-work.json"
 "$CANDOR" preview "$SCRIPTS" -o "$WORK/all" >"$WORK/stdout" 2>"$WORK/stderr" ||
     fail "preview of scripts.json: $(cat "$WORK/stderr")"
 n=$(ls "$WORK/all"/*.png 2>/dev/null | wc -l)
-[ "$n" -eq 104 ] || fail "scripts.json: $n PNGs, expected 13 languages x 8 screens = 104"
+[ "$n" -eq 143 ] || fail "scripts.json: $n PNGs, expected 13 languages x 11 screens = 143"
 for l in am ne hi bn si ta ar my th km tl id; do
     [ -s "$WORK/all/$l-02-mood.png" ] || fail "no $l-02-mood.png"
     grep -q "src=\"$l-02-mood.png\"" "$WORK/all/index.html" || fail "index.html lacks $l"

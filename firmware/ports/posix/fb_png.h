@@ -4,8 +4,10 @@
  *
  * Owns: RGB565 -> 8-bit RGB conversion and the PNG encoding of a whole
  * framebuffer; reading any PNG libpng understands as 8-bit luminance.
- * Never: draws (firmware/drivers/ptext_draw.c and screen.c do) or writes
- * a partial file under the final name (it writes NAME.tmp, fsyncs, renames).
+ * Never: draws (firmware/drivers/ptext_draw.c and pscreen.c do) or leaves
+ * a partial file under the final name (it writes NAME.tmp and renames; no
+ * fsync: pictures are made again at will, and the simulator must not stall
+ * on the disk).
  * RAM: host/simulator only; one row of 720 bytes while writing.
  */
 #ifndef CND_FB_PNG_H

@@ -23,8 +23,9 @@ int cnd_fb_write_png(const char *path, const uint16_t *px, int w, int h)
     info = p != NULL ? png_create_info_struct(p) : NULL;
     if (row != NULL && f != NULL && info != NULL && setjmp(png_jmpbuf(p)) == 0) {
         png_init_io(p, f);
-        /* fast deflate: a screen is mostly flat colour, level 1 is within a
-         * few percent of 9 at a fraction of the time in the simulator's loop */
+        /* fast deflate: files about 1.5 times larger than at the default
+         * level (143 preview screens: 740 KB against 477 KB), for less time
+         * in the simulator's loop */
         png_set_compression_level(p, 1);
         png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
                      PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);

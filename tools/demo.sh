@@ -56,8 +56,10 @@ trap 'exit 1' INT TERM HUP
 cat "$KEYS/en-complete.keys" "$KEYS/es-complete.keys" "$KEYS/withdrawn.keys" \
     >"$OUT/interviews.keys"
 say "starting the simulated handheld (flash $OUT/handheld.flash, device $DEV)"
+rm -rf "$OUT/screens"
+mkdir -p "$OUT/screens"
 "$CANDOR_SIM" --flash "$OUT/handheld.flash" --socket "$SOCK" --keys "$OUT/interviews.keys" \
-    --screen-log "$OUT/screens.log" </dev/null >/dev/null 2>"$OUT/sim.log" &
+    --screen-log "$OUT/screens.log" --screenshot "$OUT/screens" </dev/null >/dev/null 2>"$OUT/sim.log" &
 SIM_PID=$!
 i=0
 while [ ! -S "$SOCK" ]; do
@@ -180,3 +182,12 @@ wait "$SIM_PID" 2>/dev/null || true
 SIM_PID=""
 # shellcheck disable=SC2059
 say "$(printf "$summary" "$OUT/responses.json")"
+say "screens of the interviews as the handheld draws them: $OUT/screens/ ($(ls "$OUT/screens" | wc -l) PNG)"
+
+# 4. A non-Latin interview: every screen of the Amharic interview of the
+# script demonstration survey, shaped on this computer and drawn by the
+# handheld's drawing code (candor preview; pack versions up to 2 carry no
+# pre-rendered text, so the simulator itself still draws Latin only).
+"$CANDOR" preview "$ROOT/surveys/examples/scripts.json" -o "$OUT/amharic" --lang am \
+    >"$OUT/amharic.log" 2>&1 || die "candor preview failed: $(cat "$OUT/amharic.log")"
+say "the Amharic interview's screens: $OUT/amharic/index.html"

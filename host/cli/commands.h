@@ -20,5 +20,6 @@ int cnd_cmd_check(int argc, char **argv);   /* host/store/check.c */
 int cnd_cmd_report(int argc, char **argv);  /* host/store/report.c */
 int cnd_cmd_watch(int argc, char **argv);   /* host/cli/cmd_watch.c */
 int cnd_cmd_keygen(int argc, char **argv);  /* host/cli/cmd_keygen.c */
+int cnd_cmd_preview(int argc, char **argv); /* host/survey/preview.c */
 
 #endif

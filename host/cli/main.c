@@ -25,6 +25,7 @@ typedef struct {
 static const command_t commands[] = {
     {"compile", cnd_cmd_compile, "check a survey source (JSON or XLSForm) and build its pack"},
     {"xlsform", cnd_cmd_xlsform, "write a survey source out as an XLSForm workbook"},
+    {"preview", cnd_cmd_preview, "draw every screen of a survey in every language as PNG"},
     {"devices", cnd_cmd_devices, "list connected handhelds and simulators"},
     {"status", cnd_cmd_status, "show a device's surveys and pending responses"},
     {"push", cnd_cmd_push, "install a survey pack on a device"},

@@ -8,6 +8,7 @@
  * RAM: host only (one cnd_compile_src_t on the heap, about 150 KB).
  */
 #include "compile.h"
+#include "preview.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -135,6 +136,20 @@ static const ui_defaults_t ui_builtin[] = {
       "termina aqu\xc3\xad. No se ha guardado nada de lo que dijo.",
       "BORRADOR: no usar en el campo", "Elija un idioma"}},
 };
+
+const char *cnd_compile_ui_key(int u)
+{
+    return u >= 0 && u < CND_UI_COUNT ? ui_keys[u] : NULL;
+}
+
+const char *cnd_compile_ui_default(const char *lang, int u)
+{
+    size_t d;
+    for (d = 0; u >= 0 && u < CND_UI_COUNT && d < sizeof ui_builtin / sizeof ui_builtin[0]; d++)
+        if (strcmp(ui_builtin[d].lang, lang) == 0)
+            return ui_builtin[d].text[u];
+    return NULL;
+}
 
 static const char *const kind_names[] = {"single", "multiple", "yesno", "integer", "info"};
 
@@ -375,7 +390,8 @@ static int get_texts(const src_t *src, const cJSON *obj, const char *path, const
 
 static int read_languages(src_t *src, const cJSON *root, cnd_err_t *err)
 {
-    static const char *const keys[] = {"code", "name", NULL};
+    /* "font": shape.h's face for the language instead of its script's */
+    static const char *const keys[] = {"code", "name", "font", NULL};
     const cJSON *arr = get_array(root, "", "languages", CND_MAX_LANGS, "language", err), *e;
     char p[64];
     uint8_t n = 0, l;
@@ -1831,6 +1847,12 @@ cnd_status_t cnd_compile_tree(cJSON *root, const cnd_office_key_t *key,
     warn_none_like(src);
     if ((st = write_pack(src, pack, &body_len, err)) != CND_OK)
         goto done;
+    /* every text must fit the handheld's screen in its language's font
+     * (shape.h), after the pack's own limits have spoken */
+    if (!cnd_preview_check(root, err)) {
+        st = CND_E_INVALID;
+        goto done;
+    }
     /* The office the pack names is the key's own: a rotation re-signs
      * (host/survey/packsign.h cnd_pack_resign_key). */
     if ((st = cnd_pack_sign(pack, body_len, CND_MAX_PACK_SIZE, key->pub, key->p256_secret,

@@ -86,4 +86,10 @@ cnd_status_t cnd_compile_file(const char *path, const cnd_office_key_t *key, uin
 cnd_status_t cnd_write_file_atomic(const char *path, const uint8_t *data, size_t len,
                                    cnd_err_t *err);
 
+/* The "ui" block's key of interface string u (cnd_ui_string_t) and the
+ * compiler's built-in text of it in lang (en, es; NULL otherwise): what
+ * `candor preview` shows where a survey has no "ui" block. */
+const char *cnd_compile_ui_key(int u);
+const char *cnd_compile_ui_default(const char *lang, int u);
+
 #endif

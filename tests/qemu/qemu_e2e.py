@@ -156,6 +156,8 @@ def main():
     ap.add_argument("--candor", required=True)
     ap.add_argument("--source", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--draw-bench", help="tests/script/draw_bench: a Burmese screen of "
+                    "pre-rendered text the image draws on target, compared byte for byte")
     a = ap.parse_args()
 
     qemu = shutil.which("qemu-system-arm")
@@ -167,6 +169,9 @@ def main():
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
     log = open(os.path.join(a.work, "console.log"), "w", encoding="utf-8")
+    if a.draw_bench:
+        run([a.draw_bench, "my", "--dump", os.path.join(a.work, "pscreen.in"),
+             os.path.join(a.work, "pscreen.ref")], "draw_bench --dump", log)
     p_con, p_link = free_port(), free_port()
     while p_link == p_con:
         p_link = free_port()
@@ -188,6 +193,21 @@ def main():
         selftest = con.until("SELFTEST")
         if not selftest.startswith("SELFTEST PASS"):
             raise Failure("on-target self-test: " + selftest)
+        if a.draw_bench:
+            drawn = con.until("PSCREEN")
+            if not drawn.startswith("PSCREEN DRAWN"):
+                raise Failure("the image did not draw the Burmese test screen: " + drawn)
+            got = open(os.path.join(a.work, "pscreen.out"), "rb").read()
+            want = open(os.path.join(a.work, "pscreen.ref"), "rb").read()
+            if got != want:
+                diff = next(i for i in range(min(len(got), len(want))) if got[i] != want[i]) \
+                    if len(got) == len(want) else -1
+                raise Failure("the ARM image's framebuffer differs from the simulator's "
+                              "(%d vs %d bytes, first difference at byte %d)"
+                              % (len(got), len(want), diff))
+            ink = sum(1 for i in range(0, len(got), 2) if got[i:i + 2] != b"\xff\xff")
+            print("qemu: the ARM image drew a Burmese screen byte for byte as the simulator "
+                  "(%d bytes, %d non-background pixels)" % (len(got), ink))
         con.until("READY")
         con.read_screen()
         if con.screen[0] != "NO_SURVEY":

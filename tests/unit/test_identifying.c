@@ -579,14 +579,23 @@ static void a_preset_item_compiles_to_the_preset_choices_in_the_survey_languages
 
 /* ------------------------------------------------- the shipped surveys */
 
-/* The survey files tools/demo.sh compiles (it names them literally). */
+/* The survey files tools/demo.sh compiles (it names them literally on its
+ * compile lines). */
 static size_t demo_surveys(char paths[][256], size_t max)
 {
     size_t len, n = 0;
     char *demo = read_all(CND_SOURCE_DIR "/tools/demo.sh", &len), *p = demo;
     while (n < max && (p = strstr(p, "surveys/")) != NULL) {
         size_t k = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789_-./");
-        if (k > 13 && strncmp(p + k - 5, ".json", 5) == 0)
+        const char *line = p, *eol = strchr(p, '\n');
+        size_t line_len;
+        while (line > demo && line[-1] != '\n')
+            line--;
+        line_len = eol != NULL ? (size_t)(eol - line) : strlen(line);
+        /* only what it compiles: `candor preview` also draws surveys with
+         * more languages than a pack holds (surveys/examples/scripts.json) */
+        if (k > 13 && strncmp(p + k - 5, ".json", 5) == 0 &&
+            memmem(line, line_len, " compile ", 9) != NULL)
             snprintf(paths[n++], 256, "%s/%.*s", CND_SOURCE_DIR, (int)k, p);
         p += k;
     }

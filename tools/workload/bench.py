@@ -398,9 +398,61 @@ def main():
     results["full_device_sync"] = {"responses": cap, "wire_bytes": wire, "usb_seconds": usb_s,
                                    "device_cpu_seconds": cpu_s,
                                    "total_seconds": usb_s + (cpu_s or 0)}
+    print("bench: pre-rendered text ...", file=sys.stderr)
+    results["script"] = script_bench(args, have_valgrind)
     write_json(args.json, results)
     write_md(args.md, results, args)
     print("bench: wrote %s and %s" % (args.md, args.json), file=sys.stderr)
+
+
+def script_bench(args, have_valgrind):
+    """Issue 14: pre-rendered text. Pack bytes per language (candor preview's
+    count of atlas + glyph runs) for the default survey and the script
+    demonstration survey (its 13 languages are the ten-language fixture and
+    more), the drawing code's flash and RAM on Cortex-M4, and instructions
+    per full-screen draw (callgrind on draw_bench)."""
+    import re
+    import tempfile
+    out = {"surveys": {}, "draw": {}, "code": {}}
+    candor = os.path.join(args.build, "host", "candor")
+    for name, src in (("domestic-work.json", "surveys/domestic-work.json"),
+                      ("examples/scripts.json", "surveys/examples/scripts.json")):
+        with tempfile.TemporaryDirectory() as d:
+            txt = run([candor, "preview", os.path.join(ROOT, src), "-o", d]).decode()
+        langs = []
+        for line in txt.splitlines():
+            m = re.match(r"(\S+): .* atlas (\d+) bytes, glyph runs (\d+) bytes, total (\d+); "
+                         r"as per-line bitmaps (\d+) bytes", line)
+            if m:
+                langs.append({"lang": m.group(1), "atlas": int(m.group(2)),
+                              "runs": int(m.group(3)), "total": int(m.group(4)),
+                              "line_bitmaps": int(m.group(5))})
+        out["surveys"][name] = langs
+    gcc = shutil.which("arm-none-eabi-gcc")
+    if gcc:
+        for f in ("formats/ptext.c", "firmware/drivers/ptext_draw.c", "firmware/drivers/pscreen.c"):
+            with tempfile.TemporaryDirectory() as d:
+                o = os.path.join(d, "x.o")
+                run([gcc, "-mcpu=cortex-m4", "-mthumb", "-Os", "-ffunction-sections",
+                     "-Iformats", "-Ifirmware/drivers", "-Ifirmware/core", "-Ifirmware",
+                     "-fstack-usage", "-c", f, "-o", o], cwd=ROOT)
+                size = run(["arm-none-eabi-size", o]).decode().splitlines()[-1].split()
+                su = open(os.path.join(d, "x.su")).read().splitlines()
+                out["code"][f] = {"text": int(size[0]), "data": int(size[1]), "bss": int(size[2]),
+                                  "max_stack": max(int(l.split("\t")[1]) for l in su)}
+    bench = os.path.join(args.build, "tests", "script", "draw_bench")
+    if have_valgrind and os.path.exists(bench):
+        for lang in ("en", "am", "my", "ar"):
+            with tempfile.TemporaryDirectory() as d:
+                cg = os.path.join(d, "cg.out")
+                res = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + cg,
+                                      "--toggle-collect=draw_full_screen", bench, lang],
+                                     capture_output=True, text=True, check=True)
+                m = re.search(r"Collected : (\d+)", res.stderr)
+                info = json.loads(res.stdout)
+                info["instructions"] = int(m.group(1))
+                out["draw"][lang] = info
+    return out
 
 
 def write_json(path, results):
@@ -567,6 +619,48 @@ def write_md(path, R, args):
     if os.path.exists(usb):
         a("<!-- usb-sync:begin -->\n" + open(usb).read() + "<!-- usb-sync:end -->")
         a("")
+    sb = R.get("script")
+    if sb:
+        a("## Pre-rendered text (issue 14)")
+        a("")
+        a("Pack bytes of pre-rendered text per language: the glyph atlas (2-bit bitmaps of the glyphs "
+          "the language uses, 16 px per em) plus positioned glyph runs (4 bytes per glyph), as "
+          "`candor preview` lays out every screen; beside it the same lines as 2-bit bitmaps, the "
+          "rejected form (docs/DESIGN.md \"Every script\"). The script demonstration survey's "
+          "thirteen languages serve as the ten-language fixture.")
+        a("")
+        a("| Survey | Language | Atlas | Glyph runs | **Total** | As per-line bitmaps |")
+        a("|---|---|---|---|---|---|")
+        for name, langs in sb["surveys"].items():
+            for l in langs:
+                a("| %s | %s | %s | %s | **%s** | %s |" % (name, l["lang"], fmt(l["atlas"], 0),
+                  fmt(l["runs"], 0), fmt(l["total"], 0), fmt(l["line_bitmaps"], 0)))
+            a("| %s | all %d | | | **%s** | %s |" % (name, len(langs),
+              fmt(sum(l["total"] for l in langs), 0), fmt(sum(l["line_bitmaps"] for l in langs), 0)))
+        a("")
+        if sb["code"]:
+            a("Drawing code on the handheld (arm-none-eabi-gcc -Os, Cortex-M4): flash and stack.")
+            a("")
+            a("| Module | Flash (text) | RAM (data+bss) | Max stack frame |")
+            a("|---|---|---|---|")
+            for f, c in sb["code"].items():
+                a("| %s | %s | %s | %s |" % (f, fmt(c["text"], 0), fmt(c["data"] + c["bss"], 0),
+                                             fmt(c["max_stack"], 0)))
+            a("| **total** | **%s** | %s | |" % (fmt(sum(c["text"] for c in sb["code"].values()), 0),
+                                                fmt(sum(c["data"] + c["bss"] for c in sb["code"].values()), 0)))
+            a("")
+        if sb["draw"]:
+            a("Instructions per full-screen draw (callgrind, host build; the handheld draws the "
+              "same way: 320 bands of one pixel line, an item screen with a two-line question, a "
+              "hint and four options). At the reference SPI clock (21 MHz) the panel transfer "
+              "itself takes 58 ms (240 x 320 x 16 bits).")
+            a("")
+            a("| Language | Instructions | Atlas bytes | Screen's text blocks |")
+            a("|---|---|---|---|")
+            for lang, d in sb["draw"].items():
+                a("| %s | %s | %s | %s |" % (lang, fmt(d["instructions"], 0), fmt(d["atlas_bytes"], 0),
+                                             fmt(d["block_bytes"], 0)))
+            a("")
     a("## Reproduce")
     a("")
     a("```sh")

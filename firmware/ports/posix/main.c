@@ -39,6 +39,10 @@
 #include "sim_keys.h"
 #include "sim_link.h"
 #include "sim_screen.h"
+#include "sim_window.h"
+#include "fb_png.h"
+#include "ptext_draw.h"
+#include "text.h"
 #include "store.h"
 #include "sync.h"
 
@@ -53,6 +57,7 @@ typedef struct {
     const char *listen_spec; /* --listen tcp:HOST:PORT, else the Unix socket */
     const char *keys; /* file, "-" for stdin, NULL for none */
     const char *screen_log;
+    const char *screenshot_dir; /* --screenshot DIR: a PNG of each new screen */
     int exit_when_done;
     cnd_lf_spec_t link_fault; /* kind NONE = off */
     const char *flash_fault;  /* flash_fault.h spec, NULL = off */
@@ -104,7 +109,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: candor-sim --flash FILE [--socket PATH | --listen tcp:HOST:PORT]\n"
             "                  [--keys SCRIPT|-]\n"
-            "                  [--screen-log FILE] [--exit-when-done]\n"
+            "                  [--screen-log FILE] [--screenshot DIR] [--exit-when-done]\n"
             "                  [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]\n"
             "                  [--flash-fault SPEC] [--batch-max N]\n\n"
             "Runs the Candor handheld firmware on this PC. The flash chip is FILE\n"
@@ -114,7 +119,9 @@ static void usage(FILE *f)
             "sim:PATH` talks to; --listen tcp:127.0.0.1:PORT listens on TCP loopback\n"
             "instead, for a candor that has no Unix sockets (candor.exe, `--device\n"
             "tcp:127.0.0.1:PORT`; PORT 0 takes a free port, shown in the \"serving\" line).\n\n"
-            "Keys on a terminal: arrows move, Enter = OK, Backspace = back,\n"
+            "Run in a terminal with a display (DISPLAY or WAYLAND_DISPLAY), it also\n"
+            "shows the 240x320 panel, drawn by the handheld's drivers, in a window.\n"
+            "Keys on a terminal or in the window: arrows move, Enter = OK, Backspace = back,\n"
             "l = next language, x or Esc = quick exit (a clock; up up down down Enter\n"
             "within 5 s brings the survey back), Ctrl-C = stop the simulator.\n"
             "Down on the last option (up on the first) scrolls a text that is longer\n"
@@ -124,7 +131,9 @@ static void usage(FILE *f)
             "--screen-log appends every new screen as text after a line like\n"
             "\"SCREEN ITEM item=3 name=origin lang=es cursor=0 ...\" (cursor=none while\n"
             "no option is highlighted), and \"SCRIPT DONE\"\n"
-            "when the key script has run. --exit-when-done exits then; otherwise the\n"
+            "when the key script has run. --screenshot DIR writes DIR/NNNN-KIND.png,\n"
+            "the 240x320 panel as the handheld's drivers draw it, for each new screen.\n"
+            "--exit-when-done exits when the script has run; otherwise the\n"
             "link is served until SIGTERM/SIGINT.\n\n"
             "Fault injection for tests, once per run: --link-fault KIND@N[:ARG] hits\n"
             "frame N, counting frames in both directions from 1 (odd: host to device,\n"
@@ -150,6 +159,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         {"listen", required_argument, NULL, 'L'},
         {"keys", required_argument, NULL, 'k'},
         {"screen-log", required_argument, NULL, 'l'},
+        {"screenshot", required_argument, NULL, 'S'},
         {"exit-when-done", no_argument, NULL, 'x'},
         {"disconnect-after-frames", required_argument, NULL, 'd'},
         {"link-fault", required_argument, NULL, 'F'},
@@ -170,6 +180,7 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         case 'L': o->listen_spec = optarg; break;
         case 'k': o->keys = optarg; break;
         case 'l': o->screen_log = optarg; break;
+        case 'S': o->screenshot_dir = optarg; break;
         case 'x': o->exit_when_done = 1; break;
         case 'd': {
             long after;
@@ -365,6 +376,36 @@ static void footer(char *buf, size_t cap)
              g_link.name, g_link.client_fd >= 0 ? "connected" : "not connected");
 }
 
+/* --screenshot: the panel's pixels for this screen, as the handheld's
+ * drivers draw them (text.c's layout, the 8x16 font, ptext_draw.c), one
+ * PNG per new screen, numbered in order. */
+static const char *g_shot_dir;
+static unsigned g_shot_n;
+
+static uint16_t g_fb[CND_PTEXT_SCREEN_W * CND_PTEXT_SCREEN_H];
+
+/* The panel's pixels for the current screen into g_fb. */
+static void draw_panel(void)
+{
+    static cnd_text_frame_t tf;
+    cnd_band_t band = {g_fb, 0, CND_PTEXT_SCREEN_H};
+    cnd_text_render(cnd_engine_screen(&g_engine), g_body_offset, &tf);
+    cnd_text_frame_draw(&tf, 0x0000, 0xFFFF, &band);
+}
+
+static void screenshot(void)
+{
+    char path[4096], kind[32];
+    const char *k = cnd_sim_kind_name(cnd_engine_screen(&g_engine)->kind);
+    size_t i;
+    for (i = 0; k[i] != '\0' && i + 1 < sizeof kind; i++)
+        kind[i] = (char)(k[i] >= 'A' && k[i] <= 'Z' ? k[i] - 'A' + 'a' : k[i]);
+    kind[i] = '\0';
+    snprintf(path, sizeof path, "%s/%04u-%s.png", g_shot_dir, ++g_shot_n, kind);
+    if (cnd_fb_write_png(path, g_fb, CND_PTEXT_SCREEN_W, CND_PTEXT_SCREEN_H) != 0)
+        fprintf(stderr, "candor-sim: cannot write screenshot %s\n", path);
+}
+
 static void refresh_screen(void)
 {
     static cnd_sim_frame_t fr;
@@ -377,6 +418,12 @@ static void refresh_screen(void)
     changed = !g_drawn || !cnd_sim_frame_equal(&fr, &g_last_frame);
     if (changed && g_screen_log != NULL)
         cnd_sim_frame_log(g_screen_log, &fr);
+    if (changed && (g_shot_dir != NULL || cnd_sim_window_is_open()))
+        draw_panel();
+    if (changed && g_shot_dir != NULL)
+        screenshot();
+    if (changed)
+        cnd_sim_window_show(g_fb);
     if (g_draw_tty && (changed || strcmp(foot, g_last_footer) != 0))
         cnd_sim_frame_draw_tty(stdout, &fr, foot);
     g_last_frame = fr;
@@ -721,6 +768,8 @@ static int serve(const sim_options_t *o)
             timeout = 1000; /* the neutral screen's clock keeps time */
         if (g_reclaim_more && (timeout < 0 || timeout > 20))
             timeout = 20; /* idle soon enough to erase what an ACK freed */
+        if (cnd_sim_window_is_open() && (timeout < 0 || timeout > 30))
+            timeout = 30; /* the window's keys are polled, not a descriptor */
         r = poll(fds, (nfds_t)nfds, timeout);
         if (r < 0) {
             if (errno == EINTR)
@@ -746,6 +795,15 @@ static int serve(const sim_options_t *o)
         }
         if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_NEUTRAL)
             cnd_engine_refresh(&g_engine); /* the clock's minute */
+        if (cnd_sim_window_is_open()) {
+            uint8_t keys[64];
+            int quit;
+            size_t k, nk = cnd_sim_window_keys(keys, sizeof keys, &quit);
+            for (k = 0; k < nk; k++)
+                press((cnd_key_t)keys[k]);
+            if (quit)
+                break;
+        }
         if (i_stdin >= 0 && (fds[i_stdin].revents & (POLLIN | POLLHUP))) {
             char buf[512], err[256];
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
@@ -801,6 +859,7 @@ int main(int argc, char **argv)
     } else if (make_socket_dirs(o.socket_path) != 0) {
         return EXIT_FAIL;
     }
+    g_shot_dir = o.screenshot_dir;
     if (o.screen_log != NULL && (g_screen_log = fopen(o.screen_log, "a")) == NULL) {
         fprintf(stderr, "candor-sim: cannot open screen log %s: %s\n", o.screen_log,
                 strerror(errno));
@@ -818,6 +877,9 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     g_draw_tty = in_foreground_on(STDOUT_FILENO);
+    /* a window too, when there is a display and a person at it */
+    if (g_draw_tty)
+        cnd_sim_window_open();
     if (!g_draw_tty) {
         /* stderr stays for errors only; on a terminal the footer says this */
         printf("candor-sim: serving %s (flash %s)\n", g_link.name, o.flash_path);
@@ -842,5 +904,6 @@ int main(int argc, char **argv)
     if (g_screen_log != NULL)
         fclose(g_screen_log);
     cnd_sim_script_free(&g_script);
+    cnd_sim_window_close();
     return rc;
 }

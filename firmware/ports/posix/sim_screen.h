@@ -2,19 +2,17 @@
  * sim_screen.h: draws the engine's screen (engine.h cnd_screen_t) the way
  * the reference handheld would show it, as text.
  *
- * Owns: the layout of a 240x320 display as a grid of CND_SIM_COLS x
- * CND_SIM_ROWS character cells (8x16 font): a status bar (language and
- * progress), the title and body word-wrapped by UTF-8 code points, and the
- * option rows with the cursor highlighted, "[x]" for ticked multi-choice
- * options, and scrolling when the options or the text do not fit. The
- * engine has six keys and no text scrolling of its own, so the port
+ * Owns: the text form of a screen: the handheld's own layout
+ * (firmware/drivers/text.c: the 30 x 20 grid of 8x16 cells, status bar,
+ * wrapped title and body, options with the cursor, scrolling) turned back
+ * into UTF-8 rows (a code point the handheld's font lacks shows as U+FFFD,
+ * as on the glass), the cursor's rows highlighted; the terminal view of
+ * them; and the machine-readable summary line the screen log starts each
+ * screen with, so tests can assert on screens without parsing the drawing.
+ * The engine has six keys and no text scrolling of its own, so the port
  * scrolls a long consent or referral text when UP/DOWN change nothing in
  * the engine (the cursor is already on the first/last option), the same
- * edge rule the engine uses for its review list. HOME's storage line
- * ("Storage 82% full: sync soon", "Storage full: ..."), worded here from
- * the engine's level (engine.h "Device full"). Also the
- * machine-readable summary line the screen log starts each screen with, so
- * tests can assert on screens without parsing the drawing.
+ * edge rule the engine uses for its review list.
  *
  * Never: decides anything about the interview (the engine does); shows a
  * survey detail on the NEUTRAL screen; writes escape sequences anywhere but
@@ -62,13 +60,5 @@ void cnd_sim_frame_log(FILE *f, const cnd_sim_frame_t *fr);
 
 /* Redraws the frame on a terminal (ANSI), boxed, with footer lines under it. */
 void cnd_sim_frame_draw_tty(FILE *f, const cnd_sim_frame_t *fr, const char *footer);
-
-/* Word-wraps UTF-8 text into lines of at most width code points (breaking
- * at spaces, hard-breaking longer words, honouring '\n'). Writes up to
- * max_lines lines into lines[i] (each CND_SIM_ROW_BYTES) and returns how
- * many lines the whole text needs (may exceed max_lines). Bytes that are not
- * valid UTF-8 come out as '?'. */
-int cnd_sim_wrap(const char *text, size_t len, int width, char (*lines)[CND_SIM_ROW_BYTES],
-                 int max_lines);
 
 #endif

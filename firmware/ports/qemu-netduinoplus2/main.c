@@ -26,6 +26,7 @@
 #include "engine.h"
 #include "host_flash.h"
 #include "pack.h"
+#include "pscreen_check.h"
 #include "selftest.h"
 #include "semihost.h"
 #include "startup.h"
@@ -199,6 +200,12 @@ static int boot(void)
     cnd_console_puts("\n");
     if (failed != NULL)
         return -1;
+    /* a test screen of pre-rendered text, when tests/qemu left one */
+    switch (cnd_pscreen_check(g_pack_buf, sizeof g_pack_buf)) {
+    case 1: cnd_console_puts("PSCREEN DRAWN lines=320\n"); break;
+    case -1: cnd_console_puts("PSCREEN FAIL\n"); break;
+    default: break;
+    }
 
     st = cnd_host_flash_open(&g_host_flash, FLASH_FILE, CND_HOST_FLASH_BLOCK_SIZE,
                              CND_HOST_FLASH_BLOCK_COUNT, CND_HOST_FLASH_PROG_SIZE, &g_hal.flash);

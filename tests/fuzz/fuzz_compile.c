@@ -32,7 +32,7 @@ static cnd_status_t compile_any(const char *src, size_t size, uint8_t *out, size
     if (cnd_xlsform_is_workbook((const uint8_t *)src, size))
         return cnd_xlsform_compile((const uint8_t *)src, size, cnd_test_office_key(), NULL, out, cap,
                                    len, err);
-    return cnd_compile_json(src, size, cnd_test_office_key(), NULL, out, cap, len, err);
+    return cnd_compile_json(src, size, cnd_test_office_key(), out, cap, len, err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -57,7 +57,7 @@ dpkg --root="$R" -s candor 2>/dev/null | grep -q '^Status: install ok installed'
 grep -q 'ATTR{idVendor}=="1209"' "$R/usr/lib/udev/rules.d/70-candor.rules" || fail "udev rule lacks the VID"
 v=$("$R/usr/bin/candor" --version) || fail "candor --version from the root failed"
 echo "$v" | grep -q '^candor [0-9]' || fail "candor --version said: $v"
-"$R/usr/bin/candor" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/survey.pack" \
+"$R/usr/bin/candor" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/survey.pack" \
     --key "$CANDOR_KEY" >"$T/compile.out" 2>"$T/compile.err" ||
     fail "candor compile from the root: $(cat "$T/compile.err")"
 [ -s "$T/survey.pack" ] || fail "candor compile from the root wrote no pack"

@@ -109,6 +109,37 @@ const uint8_t *cnd_store_device_id(const cnd_store_t *st);
 cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
                                     cnd_sealed_t *out);
 
+/*
+ * Damage (formats/SPEC.md 4.4): bytes in the log that hold no valid entry
+ * but are followed by valid ones, or a torn tail, or a valid RESPONSE
+ * above the watermark that nobody could open (neither copy of its EPOCH
+ * entry reads back). Each such region is kept, counted and handed to the
+ * office with its raw bytes; a segment holding damage the office has not
+ * stored is never reclaimed. The count is of regions after the damage
+ * watermark (state entry), from the last mount or damage ACK.
+ */
+#define CND_STORE_ID_NONE 0       /* the region does not look like a response */
+#define CND_STORE_ID_UNVERIFIED 1 /* id as read from damaged bytes */
+#define CND_STORE_ID_VERIFIED 2   /* id of a valid entry (its CRC held) */
+typedef struct {
+    uint32_t segment; /* segment number (SPEC 4.4), not a block index */
+    uint32_t offset;  /* where the region starts in its block */
+    uint32_t len;     /* bytes */
+    uint8_t id_state; /* CND_STORE_ID_* */
+    uint8_t id[CND_RESPONSE_ID_LEN];
+} cnd_store_damage_t;
+uint32_t cnd_store_damaged_count(const cnd_store_t *st);
+/* Iterates unreported damaged regions in log order, like
+ * cnd_store_next_pending (*cursor 0 = from the start). CND_E_NOT_FOUND at the end. */
+cnd_status_t cnd_store_next_damage(cnd_store_t *st, uint32_t *cursor, cnd_store_damage_t *d);
+/* Raw bytes of a live segment (by number), for a damaged region. */
+cnd_status_t cnd_store_damage_read(cnd_store_t *st, uint32_t segment, uint32_t offset,
+                                   uint8_t *buf, uint32_t len);
+/* Durably records that the office has stored every damaged region up to
+ * the one starting at (segment, offset); only then may their segments be
+ * reclaimed. Idempotent; beyond the head is CND_E_RANGE. */
+cnd_status_t cnd_store_damage_ack(cnd_store_t *st, uint32_t segment, uint32_t offset);
+
 /* Durably records that every response with seq <= upto is stored by the
  * host, then reclaims whole segments below the watermark. Idempotent;
  * upto beyond the last appended seq is CND_E_RANGE. */
@@ -206,6 +237,13 @@ struct cnd_store {
     uint32_t ack;         /* watermark: every seq <= ack is stored by the host */
     uint8_t active;       /* active pack slot, 0xFF = none */
     uint16_t pin_failures; /* wrong admin PINs in a row, persisted with the state */
+    /* Damage watermark: every damaged region the office has stored lies at
+     * or before (damage_seg, damage_off) (segment number, block offset). */
+    uint32_t damage_seg, damage_off;
+    uint32_t damaged;   /* damaged regions the office has not been told of */
+    /* 1 once a pack was ever activated, or when the state blocks hold
+     * bytes but no entry reads back: trust on first use is then over. */
+    uint8_t office_known;
     cnd_store_pack_info_t slots[CND_MAX_SURVEYS]; /* len 0 = empty */
     /* Log: live segments are tail .. head in circular block order. */
     uint32_t next_seq;

@@ -132,6 +132,7 @@ void cnd_sync_reset(cnd_sync_t *s)
     cnd_frame_parser_init(&s->rx);
     batch_close(s);
     push_close(s);
+    s->dmg_sent = 0;
 }
 
 
@@ -181,6 +182,7 @@ static void handle_hello(cnd_sync_t *s, reply_t *r)
     h.bytes_used = cnd_store_bytes_used(s->cfg.store);
     h.bytes_free = cnd_store_bytes_free(s->cfg.store);
     h.pending = cnd_store_pending_count(s->cfg.store);
+    h.damaged = cnd_store_damaged_count(s->cfg.store);
     n = cnd_store_packs(s->cfg.store, packs);
     if (n > CND_MAX_SURVEYS)
         n = CND_MAX_SURVEYS;
@@ -650,6 +652,89 @@ static void handle_ack(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     reply_ok(r);
 }
 
+/* ---- DAMAGE ---- */
+
+/* One piece of the next damaged region after the cursor (SPEC 6 "DAMAGE"):
+ * the device keeps no state between pieces but the last region sent whole,
+ * so a lost link simply starts again. */
+static void handle_damage_next(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
+{
+    uint32_t cursor, piece;
+    cnd_store_damage_t d;
+    cnd_msg_damage_t m;
+    cnd_status_t st;
+    size_t len = 0, room;
+
+    if (cnd_msg_decode_u32_pair(f->payload, f->len, &cursor, &piece) != CND_OK) {
+        reply_error(r, CND_E_INVALID, "malformed DAMAGE_NEXT");
+        return;
+    }
+    memset(&m, 0, sizeof m);
+    m.next = cursor;
+    st = cnd_store_next_damage(s->cfg.store, &m.next, &d);
+    if (st == CND_E_NOT_FOUND) {
+        m.next = 0;
+        st = cnd_msg_encode_damage(&m, r->pl, r->pl_cap, &len);
+        reply_encoded(s, r, st, CND_MSG_DAMAGE, len);
+        return;
+    }
+    if (st != CND_OK) {
+        reply_error(r, st, "cannot read the damaged flash");
+        return;
+    }
+    if (piece > d.len) {
+        reply_error(r, CND_E_RANGE, "DAMAGE_NEXT beyond the damaged region");
+        return;
+    }
+    room = r->pl_cap > CND_MSG_DAMAGE_HEAD ? r->pl_cap - CND_MSG_DAMAGE_HEAD : 0;
+    if (room > CND_MSG_DAMAGE_MAX)
+        room = CND_MSG_DAMAGE_MAX;
+    m.n = (uint16_t)(d.len - piece < room ? d.len - piece : room);
+    m.segment = d.segment;
+    m.offset = d.offset;
+    m.len = d.len;
+    m.piece = piece;
+    m.id_state = d.id_state;
+    memcpy(m.id, d.id, CND_RESPONSE_ID_LEN);
+    m.data = r->pl + CND_MSG_DAMAGE_HEAD; /* read in place */
+    if (m.n > 0 &&
+        (st = cnd_store_damage_read(s->cfg.store, d.segment, d.offset + piece,
+                                    r->pl + CND_MSG_DAMAGE_HEAD, m.n)) != CND_OK) {
+        reply_error(r, st, "cannot read the damaged flash");
+        return;
+    }
+    if (piece + m.n == d.len) {
+        s->dmg_sent = 1;
+        s->dmg_seg = d.segment;
+        s->dmg_off = d.offset;
+    }
+    st = cnd_msg_encode_damage(&m, r->pl, r->pl_cap, &len);
+    reply_encoded(s, r, st, CND_MSG_DAMAGE, len);
+}
+
+/* The office has stored every damaged region up to the one it names,
+ * which must be the last one this link sent whole. */
+static void handle_damage_ack(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
+{
+    uint32_t seg, off;
+    cnd_status_t st;
+    if (cnd_msg_decode_u32_pair(f->payload, f->len, &seg, &off) != CND_OK) {
+        reply_error(r, CND_E_INVALID, "malformed DAMAGE_ACK");
+        return;
+    }
+    if (!s->dmg_sent || seg != s->dmg_seg || off != s->dmg_off) {
+        reply_error(r, CND_E_PROTOCOL, "DAMAGE_ACK does not match the damage just sent");
+        return;
+    }
+    st = cnd_store_damage_ack(s->cfg.store, seg, off);
+    if (st != CND_OK) {
+        reply_error(r, st, "cannot record the damage acknowledgement on flash");
+        return;
+    }
+    s->dmg_sent = 0;
+    reply_ok(r);
+}
+
 /* ---- dispatch ---- */
 
 static void handle_frame(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
@@ -677,6 +762,8 @@ static void handle_frame(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     case CND_MSG_PULL_BEGIN: handle_pull_begin(s, f, r); break;
     case CND_MSG_PULL_DATA: handle_pull_data(s, f, r); break;
     case CND_MSG_ACK: handle_ack(s, f, r); break;
+    case CND_MSG_DAMAGE_NEXT: handle_damage_next(s, f, r); break;
+    case CND_MSG_DAMAGE_ACK: handle_damage_ack(s, f, r); break;
     default:
         text_add(&t, "unknown request type 0x");
         text_hex32(&t, f->type);

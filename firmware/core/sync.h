@@ -91,6 +91,11 @@ struct cnd_sync {
     uint32_t cursor;  /* store cursor just after response `at` */
     int32_t at;       /* index of the last response read from the store, -1 none */
     cnd_batch_encoder_t enc;
+
+    /* the damaged region whose last piece this link sent (DAMAGE_ACK may
+     * name only that one) */
+    uint8_t dmg_sent;
+    uint32_t dmg_seg, dmg_off;
 };
 
 #endif

@@ -99,11 +99,16 @@ def ci_files(build, board):
     """The call-graph files of one image: its own objects and the libraries'
     (never another board's objects: both define main)."""
     found = []
-    for d in glob.glob(os.path.join(build, "CMakeFiles", "*.dir")):
-        name = os.path.basename(d)
-        if name.startswith("candor-") and name != "candor-%s.elf.dir" % board:
+    top = os.path.join(build, "CMakeFiles")
+    for name in sorted(os.listdir(top)) if os.path.isdir(top) else []:
+        if not name.endswith(".dir") or (name.startswith("candor-") and
+                                         name != "candor-%s.elf.dir" % board):
             continue
-        found += glob.glob(os.path.join(d, "**", "*.ci"), recursive=True)
+        # os.walk, not glob's "**": that skips hidden directories, and CMake
+        # mirrors a source path outside the build tree (a checkout below a
+        # dot-folder such as ~/.work/candor) into the object directory.
+        for root, _, files in os.walk(os.path.join(top, name)):
+            found += [os.path.join(root, f) for f in files if f.endswith(".ci")]
     return found
 
 
@@ -195,7 +200,20 @@ def report(build, check, required):
         print("RAM objects of %d bytes or more: %s" % (BIG_RAM, ", ".join(
             "%s %d" % (name, size) for size, name in big)))
 
-        (main_d, path), (isr_d, isr_path), dynamic = stack_worst(ci_files(build, board), funcs)
+        cis = ci_files(build, board)
+        if not cis:
+            # No call graph means no measurement: a worst case of 0 would
+            # pass any budget, so the check fails instead.
+            print("firmware-size: no call-graph files (*.ci from gcc -fcallgraph-info=su) "
+                  "for %s under %s/CMakeFiles; rebuild the firmware with make build"
+                  % (os.path.basename(elf), build), file=sys.stderr)
+            return 1
+        (main_d, path), (isr_d, isr_path), dynamic = stack_worst(cis, funcs)
+        if not path:
+            print("firmware-size: the call graph of %s has no main (%d .ci files read); "
+                  "rebuild the firmware with make build" % (os.path.basename(elf), len(cis)),
+                  file=sys.stderr)
+            return 1
         worst = main_d + EXC_FRAME + isr_d
         fits_stack = worst <= stack and not dynamic
         print("stack, worst case from the call graph: main %d + exception frame %d + deepest "

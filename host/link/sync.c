@@ -373,16 +373,18 @@ int cnd_cmd_sync(int argc, char **argv)
         fprintf(stderr, "candor sync: out of memory\n");
         return CND_EXIT_FAIL;
     }
-    if (cnd_hoststore_open(dir, 1, &hs, &err) != CND_OK) {
-        fprintf(stderr, "candor sync: %s\n", err.msg);
-        free(link);
-        return CND_EXIT_INPUT;
-    }
+    /* The device first: a sync that finds no device leaves no empty store
+     * behind (a mistyped --store would otherwise look like a real one). */
     if (cnd_link_open(link, spec, &err) != CND_OK) {
         fprintf(stderr, "candor sync: %s\n", err.msg);
-        cnd_hoststore_close(hs);
         free(link);
         return CND_EXIT_DEVICE;
+    }
+    if (cnd_hoststore_open(dir, 1, &hs, &err) != CND_OK) {
+        fprintf(stderr, "candor sync: %s\n", err.msg);
+        cnd_link_close(link);
+        free(link);
+        return CND_EXIT_INPUT;
     }
     prog.tty = isatty(STDOUT_FILENO);
     st = cnd_hostsync_run(link, hs, draw_progress, &prog, &rep, &err);

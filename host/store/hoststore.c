@@ -40,6 +40,7 @@
 #include "fileio.h"
 #include "batch.h"
 #include "crashpoint.h"
+#include "packsig.h"
 
 #define CNB_MAGIC "CNDB"
 /* 3: batch v3 rows stored as they are (ciphertext does not compress);
@@ -69,6 +70,14 @@ struct cnd_hoststore {
     size_t ids_cap, n_ids;
     int has_zero_id;       /* the all-zero id cannot live in the table */
     pthread_mutex_t mu;    /* held by each public function (see above) */
+    /* Office public blocks (SPEC 1.9) whose P-256 key may sign a pack here. */
+    uint8_t (*trusted)[CND_OFFICE_PUB_LEN];
+    size_t n_trusted;
+    char learned[160];     /* what trust on first use learned in this open */
+    /* candor check: defects are moved to quarantine/ and reported here
+     * instead of failing the open. NULL for every other open. */
+    cnd_hoststore_report_fn report;
+    void *report_ctx;
 };
 
 /* The const getters lock too; the store itself is never a const object. */
@@ -306,12 +315,22 @@ static int clean_temp_files(const char *dir, cnd_err_t *err)
 
 static int read_file(const char *path, size_t max, uint8_t **out, size_t *len, cnd_err_t *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO planted in the store must not wait for a
+     * writer; fstat then refuses anything but a regular file. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        cnd_err_set(err, "cannot open %s: %s", path, strerror(errno));
+        cnd_err_set(err, "store entry %s cannot be opened (%s); it must be a regular file",
+                    path, strerror(errno));
         return -1;
     }
     struct stat st;
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        close(fd);
+        cnd_err_set(err, "store entry %s is not a regular file (%s); move it away", path,
+                    S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO"
+                    : S_ISSOCK(st.st_mode) ? "a socket" : "a device");
+        return -1;
+    }
     if (fstat(fd, &st) != 0 || (size_t)st.st_size > max) {
         close(fd);
         cnd_err_set(err, "store file %s is corrupt (larger than %zu bytes); restore it from a backup",
@@ -349,8 +368,8 @@ static int read_file(const char *path, size_t max, uint8_t **out, size_t *len, c
  * stored file is never overwritten), unlink the temp, fsync the directory.
  * Returns 0, 1 if dir/name already exists (nothing written), -1 on error.
  */
-static int write_new_file(const char *dir, const char *name, const uint8_t *data, size_t len,
-                          cnd_err_t *err)
+static int write_file_durable(const char *dir, const char *name, const uint8_t *data,
+                              size_t len, int replace, cnd_err_t *err)
 {
     char tmpl[PATH_MAX];
     char final[PATH_MAX];
@@ -378,8 +397,10 @@ static int write_new_file(const char *dir, const char *name, const uint8_t *data
         cnd_err_set(err, "cannot write %s: %s", final, strerror(errno));
         goto out;
     }
-    if (link(tmpl, final) != 0) {
-        if (errno == EEXIST) {
+    /* replace: rename() swaps the whole file in one step, so a reader (or
+     * a crash) sees the old bytes or the new ones, never a mix. */
+    if ((replace ? rename(tmpl, final) : link(tmpl, final)) != 0) {
+        if (errno == EEXIST && !replace) {
             rc = 1;
         } else {
             cnd_err_set(err, "cannot create %s: %s", final, strerror(errno));
@@ -399,6 +420,12 @@ out:
     if (rc == 0)
         cnd_crashpoint("dir-fsynced");
     return rc;
+}
+
+static int write_new_file(const char *dir, const char *name, const uint8_t *data, size_t len,
+                          cnd_err_t *err)
+{
+    return write_file_durable(dir, name, data, len, 0, err);
 }
 
 /* ------------------------------------------------------------- packs -- */
@@ -455,6 +482,10 @@ static int parse_fp_name(const char *s, size_t len, uint32_t *fp)
     return 0;
 }
 
+static int defect(cnd_hoststore_t *hs, const char *path, cnd_err_t *err);
+static const char *pack_refusal(const cnd_hoststore_t *hs, const cnd_pack_t *pk,
+                                const uint8_t *buf, uint32_t len, char *why, size_t cap);
+
 static int load_packs(cnd_hoststore_t *hs, cnd_err_t *err)
 {
     char *dir = path_join(hs->dir, "packs");
@@ -471,18 +502,31 @@ static int load_packs(cnd_hoststore_t *hs, cnd_err_t *err)
         size_t len = 0;
         uint32_t fp;
         cnd_pack_t pk;
-        if (path == NULL || read_file(path, CND_MAX_PACK_SIZE, &buf, &len, err) != 0) {
-            free(path);
+        if (path == NULL) {
+            cnd_err_set(err, "out of memory loading packs");
             goto out;
         }
-        cnd_status_t st = cnd_pack_open(&pk, buf, (uint32_t)len);
-        if (st != CND_OK || parse_fp_name(names[i], strlen(names[i]) - 5, &fp) != 0 ||
-            fp != pk.fingerprint) {
+        int bad = read_file(path, CND_MAX_PACK_SIZE, &buf, &len, err) != 0;
+        cnd_status_t st = bad ? CND_E_IO : cnd_pack_open(&pk, buf, (uint32_t)len);
+        char why[512];
+        if (!bad && (st != CND_OK || parse_fp_name(names[i], strlen(names[i]) - 5, &fp) != 0 ||
+                     fp != pk.fingerprint)) {
             cnd_err_set(err, "store file %s is corrupt (%s); restore it from a backup", path,
                         st != CND_OK ? cnd_status_str(st) : "name does not match its fingerprint");
+            bad = 1;
+        } else if (!bad && hs->report != NULL &&
+                   pack_refusal(hs, &pk, buf, (uint32_t)len, why, sizeof why) != NULL) {
+            /* candor check also re-verifies what sync verified on arrival. */
+            cnd_err_set(err, "%s", why);
+            bad = 1;
+        }
+        if (bad) {
             free(buf);
+            int r = defect(hs, path, err);
             free(path);
-            goto out;
+            if (r != 0)
+                goto out;
+            continue;
         }
         free(path);
         if (add_pack(hs, buf, (uint32_t)len, &pk) != 0) {
@@ -652,6 +696,343 @@ static int read_cnb(const char *path, const cnd_pack_t *pk, cnd_sealed_t *out, u
     return 0;
 }
 
+/* ------------------------------------------------------- quarantine -- */
+
+static const char *rel_of(const cnd_hoststore_t *hs, const char *path)
+{
+    size_t n = strlen(hs->dir);
+    return strncmp(path, hs->dir, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
+/* DIR/quarantine/, created durably on first use. */
+static char *quarantine_dir(cnd_hoststore_t *hs, cnd_err_t *err)
+{
+    char *q = path_join(hs->dir, "quarantine");
+    if (q == NULL) {
+        cnd_err_set(err, "out of memory");
+    } else if (!is_dir(q) && ((mkdir(q, 0700) != 0 && errno != EEXIST) ||
+                              fsync_dir(hs->dir) != 0)) {
+        cnd_err_set(err, "cannot create directory %s: %s", q, strerror(errno));
+        free(q);
+        q = NULL;
+    }
+    return q;
+}
+
+/* The entry's path inside DIR with '/' as '_' (responses_0a1b2c3d_x.cnb),
+ * then "-1", "-2"... until no entry of that name (or its .why) exists. */
+static int quarantine_name(const char *qdir, const char *rel, const char *suffix, char *out,
+                           size_t cap, cnd_err_t *err)
+{
+    for (unsigned k = 0; k < 1000; k++) {
+        char why[PATH_MAX + 8];
+        struct stat st;
+        int n = k == 0 ? snprintf(out, cap, "%s%s", rel, suffix)
+                       : snprintf(out, cap, "%s%s-%u", rel, suffix, k);
+        if (n < 0 || (size_t)n >= cap - 8) {
+            cnd_err_set(err, "store path %s is too long", rel);
+            return -1;
+        }
+        for (char *c = out; *c != '\0'; c++)
+            if (*c == '/')
+                *c = '_';
+        snprintf(why, sizeof why, "%s/%s.why", qdir, out);
+        char full[PATH_MAX + 8];
+        snprintf(full, sizeof full, "%s/%s", qdir, out);
+        if (lstat(full, &st) != 0 && lstat(why, &st) != 0)
+            return 0;
+    }
+    cnd_err_set(err, "too many entries named after %s in %s", rel, qdir);
+    return -1;
+}
+
+/* <name>.why: one line, "<entry>: <why>". */
+static int write_why(const char *qdir, const char *name, const char *rel, const char *why,
+                     cnd_err_t *err)
+{
+    char wname[PATH_MAX];
+    char line[512 + PATH_MAX];
+    int n = snprintf(line, sizeof line, "%s: %s\n", rel, why);
+    snprintf(wname, sizeof wname, "%s.why", name);
+    for (int i = 0; i < n - 1 && i < (int)sizeof line; i++)
+        if (line[i] == '\n')
+            line[i] = ' ';
+    return write_file_durable(qdir, wname, (const uint8_t *)line,
+                              (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, 1, err) == 0
+               ? 0
+               : -1;
+}
+
+/*
+ * Moves path (a file, a link, a FIFO or a whole directory inside DIR) to
+ * quarantine/ with its .why, both durable: the .why first, then one
+ * rename(), then both directories fsynced. A crash leaves the entry in its
+ * place (checked again next time) or moved; never gone.
+ */
+static int quarantine_entry(cnd_hoststore_t *hs, const char *path, const char *why,
+                            cnd_err_t *err)
+{
+    const char *rel = rel_of(hs, path);
+    char name[PATH_MAX];
+    char *qdir = quarantine_dir(hs, err);
+    int rc = -1;
+    if (qdir == NULL || quarantine_name(qdir, rel, "", name, sizeof name, err) != 0 ||
+        write_why(qdir, name, rel, why, err) != 0)
+        goto out;
+    char *to = path_join(qdir, name);
+    char *from_dir = strdup(path);
+    char *slash = from_dir ? strrchr(from_dir, '/') : NULL;
+    if (to == NULL || slash == NULL) {
+        cnd_err_set(err, "out of memory");
+    } else if (rename(path, to) != 0) {
+        cnd_err_set(err, "cannot move %s to %s: %s", path, to, strerror(errno));
+    } else {
+        *slash = '\0';
+        if (fsync_dir(qdir) != 0 || fsync_dir(from_dir) != 0)
+            cnd_err_set(err, "cannot fsync the directories of %s: %s", to, strerror(errno));
+        else
+            rc = 0;
+    }
+    free(to);
+    free(from_dir);
+    if (rc == 0 && hs->report != NULL)
+        hs->report(hs->report_ctx, rel, why);
+out:
+    free(qdir);
+    return rc;
+}
+
+/* In candor check, a defect is moved away and the walk goes on (0); in
+ * every other open it fails with err as set (-1). */
+static int defect(cnd_hoststore_t *hs, const char *path, cnd_err_t *err)
+{
+    if (hs->report == NULL)
+        return -1;
+    char why[512];
+    snprintf(why, sizeof why, "%s", err->msg);
+    return quarantine_entry(hs, path, why, err);
+}
+
+size_t cnd_hoststore_quarantine_count(cnd_hoststore_t *hs)
+{
+    char *q = path_join(hs->dir, "quarantine");
+    char **names = NULL;
+    size_t n = 0, count = 0;
+    cnd_err_t e;
+    if (q != NULL && is_dir(q) && list_dir(q, &names, &n, &e) == 0)
+        for (size_t i = 0; i < n; i++)
+            count += names[i][0] != '.' && !has_suffix(names[i], ".why");
+    free_names(names, n);
+    free(q);
+    return count;
+}
+
+/* ------------------------------------------------------------ trust -- */
+
+static int office_block_ok(const uint8_t *b, size_t len)
+{
+    static const uint8_t zero[3] = {0};
+    return len == CND_OFFICE_PUB_LEN && memcmp(b, CND_OFFICE_PUB_MAGIC, 4) == 0 && b[4] == 1 &&
+           memcmp(b + 5, zero, 3) == 0 && b[CND_OFFICE_PUB_LEN - 65] == 0x04;
+}
+
+/* The P-256 key of an office public block (SPEC 1.9, offset 40). */
+static const uint8_t *block_p256(const uint8_t *block)
+{
+    return block + CND_OFFICE_PUB_LEN - 65;
+}
+
+static int trusts_signer(const cnd_hoststore_t *hs, const uint8_t signer[65])
+{
+    for (size_t i = 0; i < hs->n_trusted; i++)
+        if (memcmp(block_p256(hs->trusted[i]), signer, 65) == 0)
+            return 1;
+    return 0;
+}
+
+/* A short name for a P-256 key: the first 8 bytes of its X coordinate in
+ * hex (bytes 41..48 of its .pub file). */
+static void key_id(const uint8_t p256[65], char out[17])
+{
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", p256[1 + i]);
+}
+
+static int trust_remember(cnd_hoststore_t *hs, const uint8_t block[CND_OFFICE_PUB_LEN])
+{
+    uint8_t(*t)[CND_OFFICE_PUB_LEN] = realloc(hs->trusted, (hs->n_trusted + 1) * sizeof *t);
+    if (t == NULL)
+        return -1;
+    hs->trusted = t;
+    memcpy(hs->trusted[hs->n_trusted++], block, CND_OFFICE_PUB_LEN);
+    return 0;
+}
+
+/* Trusts block's office from now on: DIR/trusted/<id>.pub, durable before
+ * anything signed by it is stored. */
+static int trust_add(cnd_hoststore_t *hs, const uint8_t block[CND_OFFICE_PUB_LEN],
+                     cnd_err_t *err)
+{
+    if (trusts_signer(hs, block_p256(block)))
+        return 0;
+    char name[32];
+    key_id(block_p256(block), name);
+    strcat(name, ".pub");
+    char *tdir = path_join(hs->dir, "trusted");
+    int r = -1;
+    if (tdir == NULL) {
+        cnd_err_set(err, "out of memory");
+    } else if (!is_dir(tdir) && ((mkdir(tdir, 0700) != 0 && errno != EEXIST) ||
+                                 fsync_dir(hs->dir) != 0)) {
+        cnd_err_set(err, "cannot create directory %s: %s", tdir, strerror(errno));
+    } else {
+        r = write_new_file(tdir, name, block, CND_OFFICE_PUB_LEN, err);
+        if (r == 1)
+            r = 0; /* the same key's file, written by an earlier run */
+    }
+    free(tdir);
+    if (r == 0 && trust_remember(hs, block) != 0) {
+        cnd_err_set(err, "out of memory");
+        r = -1;
+    }
+    return r;
+}
+
+/* DIR/trusted/<id>.pub files; other names are ignored, as elsewhere in the store. */
+static int load_trusted(cnd_hoststore_t *hs, cnd_err_t *err)
+{
+    char *tdir = path_join(hs->dir, "trusted");
+    char **names = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (tdir == NULL) {
+        cnd_err_set(err, "out of memory");
+        return -1;
+    }
+    struct stat lst;
+    if (!is_dir(tdir)) {
+        rc = lstat(tdir, &lst) != 0 ? 0 : -1; /* absent: trusts nobody yet */
+        if (rc != 0) {
+            cnd_err_set(err, "store entry %s is not a directory; restore it", tdir);
+            rc = defect(hs, tdir, err);
+        }
+        free(tdir);
+        return rc;
+    }
+    if (list_dir(tdir, &names, &n, err) != 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (!has_suffix(names[i], ".pub") || names[i][0] == '.')
+            continue;
+        char *path = path_join(tdir, names[i]);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        int bad = path == NULL || read_file(path, CND_OFFICE_PUB_LEN + 1, &buf, &len, err) != 0;
+        if (!bad && !office_block_ok(buf, len)) {
+            cnd_err_set(err, "store file %s is not an office public key (candor keygen's FILE.pub, "
+                             "%d bytes); restore or remove it", path, CND_OFFICE_PUB_LEN);
+            bad = 1;
+        }
+        if ((bad && (path == NULL || defect(hs, path, err) != 0)) ||
+            (!bad && trust_remember(hs, buf) != 0)) {
+            if (!bad)
+                cnd_err_set(err, "out of memory");
+            free(buf);
+            free(path);
+            goto out;
+        }
+        free(buf);
+        free(path);
+    }
+    rc = 0;
+out:
+    free_names(names, n);
+    free(tdir);
+    return rc;
+}
+
+/*
+ * Why pk (stored in buf) may not be stored, or NULL. The signature must
+ * verify, under a trusted key once the store trusts any; and no stored
+ * pack may claim the same survey id and version under another signer
+ * (export could not tell their responses apart).
+ */
+static const char *pack_refusal(const cnd_hoststore_t *hs, const cnd_pack_t *pk,
+                                const uint8_t *buf, uint32_t len, char *why, size_t cap)
+{
+    char id[17], sid[CND_MAX_NAME_LEN + 1];
+    cnd_str_t s = cnd_pack_survey_id(pk);
+    snprintf(sid, sizeof sid, "%.*s", (int)s.len, s.ptr);
+    cnd_status_t st = cnd_pack_sig_verify(buf, len, NULL);
+    if (st != CND_OK) {
+        snprintf(why, cap, "survey pack %08x ('%s' version %u) has no valid signature (%s)",
+                 (unsigned)pk->fingerprint, sid, (unsigned)cnd_pack_survey_version(pk),
+                 cnd_status_str(st));
+        return why;
+    }
+    const uint8_t *signer = cnd_pack_signer_pub(pk);
+    key_id(signer, id);
+    if (hs->n_trusted > 0 && !trusts_signer(hs, signer)) {
+        snprintf(why, cap,
+                 "survey pack %08x ('%s' version %u) is signed by office key %s, which store %s "
+                 "does not trust; if your office changed keys, copy its public key file into "
+                 "%s/trusted/",
+                 (unsigned)pk->fingerprint, sid, (unsigned)cnd_pack_survey_version(pk), id,
+                 hs->dir, hs->dir);
+        return why;
+    }
+    for (size_t i = 0; i < hs->n_packs; i++) {
+        const cnd_pack_t *o = &hs->packs[i]->pk;
+        cnd_str_t os = cnd_pack_survey_id(o);
+        if (o->fingerprint != pk->fingerprint && os.len == s.len &&
+            memcmp(os.ptr, s.ptr, s.len) == 0 &&
+            cnd_pack_survey_version(o) == cnd_pack_survey_version(pk) &&
+            memcmp(cnd_pack_signer_pub(o), signer, 65) != 0) {
+            snprintf(why, cap,
+                     "survey pack %08x claims survey '%s' version %u, which the store already "
+                     "holds as pack %08x signed by another key",
+                     (unsigned)pk->fingerprint, sid, (unsigned)cnd_pack_survey_version(pk),
+                     (unsigned)o->fingerprint);
+            return why;
+        }
+    }
+    return NULL;
+}
+
+/* A store made before trust existed holds packs but no trusted/: it trusts
+ * the offices of the packs it holds whose signatures verify (in memory;
+ * the first pack it accepts writes trusted/). */
+static int trust_legacy(cnd_hoststore_t *hs)
+{
+    if (hs->n_trusted > 0)
+        return 0;
+    size_t n = hs->n_packs;
+    for (size_t i = 0; i < n; i++) {
+        const stored_pack_t *sp = hs->packs[i];
+        if (cnd_pack_sig_verify(sp->buf, sp->pk.len, NULL) == CND_OK &&
+            !trusts_signer(hs, cnd_pack_office_p256(&sp->pk)) &&
+            trust_remember(hs, cnd_pack_office_pub(&sp->pk)) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+const char *cnd_hoststore_learned(cnd_hoststore_t *hs)
+{
+    lock(hs);
+    const char *s = hs->learned;
+    unlock(hs);
+    return s;
+}
+
+size_t cnd_hoststore_trusted_count(cnd_hoststore_t *hs)
+{
+    lock(hs);
+    size_t n = hs->n_trusted;
+    unlock(hs);
+    return n;
+}
+
 /* ---------------------------------------------------------- walking -- */
 
 typedef int (*cnb_fn)(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_sealed_t *rs,
@@ -682,16 +1063,36 @@ static int walk_cnb(cnd_hoststore_t *hs, int clean, cnb_fn fn, void *ctx, cnd_er
             cnd_err_set(err, "out of memory reading the store");
             goto out;
         }
-        if (!is_dir(fdir)) {
+        /* Every entry here must be a pack's directory (a link to one is
+         * fine: a store may span disks). A dangling link (a disk that is
+         * not mounted), a loop, a plain file or a FIFO would otherwise be
+         * skipped and its responses silently missing from an export. */
+        struct stat fst;
+        int serr = stat(fdir, &fst) != 0 ? errno : 0;
+        if (serr != 0 || !S_ISDIR(fst.st_mode)) {
+            cnd_err_set(err, "store entry %s is not a directory (%s); mount or restore it",
+                        fdir, serr == ENOENT ? "a dangling link"
+                              : serr == ELOOP ? "a symbolic link loop"
+                              : serr != 0 ? strerror(serr)
+                              : S_ISREG(fst.st_mode) ? "a plain file"
+                              : S_ISFIFO(fst.st_mode) ? "a FIFO"
+                              : S_ISSOCK(fst.st_mode) ? "a socket" : "not a directory");
+            int moved = defect(hs, fdir, err) == 0;
             free(fdir);
-            continue;
+            if (moved)
+                continue;
+            rc = CND_E_CORRUPT;
+            goto out;
         }
         if (parse_fp_name(fps[i], strlen(fps[i]), &fp) != 0 || (sp = find_pack(hs, fp)) == NULL) {
             cnd_err_set(err,
                         "store directory %s has no matching pack in %s/packs; restore the pack "
                         "file from a backup",
                         fdir, hs->dir);
+            int moved = defect(hs, fdir, err) == 0;
             free(fdir);
+            if (moved)
+                continue;
             rc = CND_E_CORRUPT;
             goto out;
         }
@@ -710,6 +1111,8 @@ static int walk_cnb(cnd_hoststore_t *hs, int clean, cnb_fn fn, void *ctx, cnd_er
             int r = path == NULL ? -1 : read_cnb(path, &sp->pk, rs, &n, err);
             if (r == 0)
                 r = fn(ctx, path, &sp->pk, rs, n);
+            else if (path != NULL && defect(hs, path, err) == 0)
+                r = 0; /* candor check moved it to quarantine/ */
             else
                 r = CND_E_CORRUPT;
             free(path);
@@ -731,6 +1134,93 @@ out:
     return rc;
 }
 
+/*
+ * Moves the rows of one batch file marked in drop[] to quarantine/, keeping
+ * the others in place (SPEC 8.4, docs/DESIGN.md "Quarantining rows"):
+ *   1. quarantine/<entry>.rows-<crc>: a batch file of the dropped rows, and
+ *      its .why; durable. Its name comes from the dropped ids, so a run
+ *      interrupted and repeated finds it already there.
+ *   2. the batch file is replaced, by rename(), with one holding only the
+ *      kept rows; durable.
+ * A crash before 2 leaves the old file whole (the rows are then in both
+ * places, but only the store's copy is ever read, and the next check redoes
+ * 2); after 2 every row is in exactly one of the two. With no row kept, the
+ * whole file is moved instead.
+ */
+static int split_file(cnd_hoststore_t *hs, const char *path, const cnd_pack_t *pk,
+                      const cnd_sealed_t *rs, uint16_t n, const uint8_t *drop, const char *why,
+                      cnd_err_t *err)
+{
+    const cnd_sealed_t **bad = malloc(n * sizeof *bad), **good = malloc(n * sizeof *good);
+    uint16_t nb = 0, ng = 0;
+    uint8_t *raw = NULL, *file = NULL;
+    size_t raw_len = 0, file_len = 0;
+    char *qdir = NULL, *dir = strdup(path);
+    char name[PATH_MAX], line[640];
+    int rc = -1;
+    if (bad == NULL || good == NULL || dir == NULL) {
+        cnd_err_set(err, "out of memory");
+        goto out;
+    }
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (uint16_t i = 0; i < n; i++) {
+        if (drop[i]) {
+            bad[nb++] = &rs[i];
+            crc = crc32(crc, rs[i].id, CND_RESPONSE_ID_LEN);
+        } else {
+            good[ng++] = &rs[i];
+        }
+    }
+    snprintf(line, sizeof line, "%u of its %u responses: %s", (unsigned)nb, (unsigned)n, why);
+    if (ng == 0) {
+        rc = quarantine_entry(hs, path, line, err);
+        goto out;
+    }
+    const char *rel = rel_of(hs, path);
+    char suffix[32];
+    snprintf(suffix, sizeof suffix, ".rows-%08lx", (unsigned long)crc);
+    if ((qdir = quarantine_dir(hs, err)) == NULL)
+        goto out;
+    /* Name it without the clash suffix first: an earlier interrupted run
+     * of the same split wrote exactly these bytes under that name. */
+    snprintf(name, sizeof name, "%s%s", rel, suffix);
+    for (char *c = name; *c != '\0'; c++)
+        if (*c == '/')
+            *c = '_';
+    if (encode_batch(bad, nb, &raw, &raw_len) != CND_OK ||
+        build_cnb(pk->fingerprint, nb, raw, raw_len, &file, &file_len) != CND_OK) {
+        cnd_err_set(err, "cannot encode the rows to move out of %s", path);
+        goto out;
+    }
+    int w = write_new_file(qdir, name, file, file_len, err);
+    if (w < 0 || write_why(qdir, name, rel, line, err) != 0)
+        goto out;
+    free(raw);
+    free(file);
+    raw = file = NULL;
+    if (encode_batch(good, ng, &raw, &raw_len) != CND_OK ||
+        build_cnb(pk->fingerprint, ng, raw, raw_len, &file, &file_len) != CND_OK) {
+        cnd_err_set(err, "cannot encode the rows that stay in %s", path);
+        goto out;
+    }
+    char *slash = strrchr(dir, '/');
+    *slash = '\0';
+    cnd_crashpoint("rows-quarantined"); /* test hook: before the file loses them */
+    if (write_file_durable(dir, slash + 1, file, file_len, 1, err) != 0)
+        goto out;
+    if (hs->report != NULL)
+        hs->report(hs->report_ctx, rel, line);
+    rc = 0;
+out:
+    free(bad);
+    free(good);
+    free(raw);
+    free(file);
+    free(qdir);
+    free(dir);
+    return rc;
+}
+
 typedef struct {
     cnd_hoststore_t *hs;
     cnd_err_t *err;
@@ -740,7 +1230,25 @@ static int load_ids_fn(void *ctx, const char *path, const cnd_pack_t *pk, const 
                        uint16_t n)
 {
     load_ctx_t *lc = ctx;
-    (void)pk;
+    if (lc->hs->report != NULL) {
+        /* candor check: a row repeating an id stored in an earlier file
+         * (or earlier in this one) moves out; the rest of the file stays. */
+        uint8_t drop[CND_BATCH_MAX_RESPONSES] = {0};
+        int any = 0;
+        for (uint16_t i = 0; i < n; i++) {
+            int r = idset_add(lc->hs, id_key(rs[i].id));
+            if (r < 0) {
+                cnd_err_set(lc->err, "out of memory loading response ids from %s", path);
+                return CND_E_NOSPACE;
+            }
+            drop[i] = r == 0;
+            any |= r == 0;
+        }
+        if (any && split_file(lc->hs, path, pk, rs, n, drop,
+                              "repeat responses stored in another file", lc->err) != 0)
+            return CND_E_IO;
+        return 0;
+    }
     for (uint16_t i = 0; i < n; i++) {
         int r = idset_add(lc->hs, id_key(rs[i].id));
         if (r < 0) {
@@ -758,6 +1266,62 @@ static int load_ids_fn(void *ctx, const char *path, const cnd_pack_t *pk, const 
         }
     }
     return 0;
+}
+
+typedef struct {
+    cnd_hoststore_row_fn bad;
+    void *ctx;
+    size_t moved;
+    cnd_hoststore_t *hs;
+    cnd_err_t *err;
+} rows_ctx_t;
+
+static int rows_fn(void *ctx, const char *path, const cnd_pack_t *pk, const cnd_sealed_t *rs,
+                   uint16_t n)
+{
+    rows_ctx_t *c = ctx;
+    uint8_t drop[CND_BATCH_MAX_RESPONSES] = {0};
+    const char *first = NULL;
+    uint16_t k = 0;
+    for (uint16_t i = 0; i < n; i++) {
+        const char *w = c->bad(c->ctx, &rs[i]);
+        if (w != NULL) {
+            drop[i] = 1;
+            k++;
+            if (first == NULL)
+                first = w;
+        }
+    }
+    if (k == 0)
+        return 0;
+    char why[400];
+    snprintf(why, sizeof why, "fail authentication with the office key (the first: %s)", first);
+    if (split_file(c->hs, path, pk, rs, n, drop, why, c->err) != 0)
+        return CND_E_IO;
+    c->moved += k;
+    return 0;
+}
+
+cnd_status_t cnd_hoststore_quarantine_rows(cnd_hoststore_t *hs, cnd_hoststore_row_fn bad,
+                                           void *ctx, size_t *moved, cnd_err_t *err)
+{
+    rows_ctx_t c = {bad, ctx, 0, hs, err};
+    lock(hs);
+    int r = walk_cnb(hs, 0, rows_fn, &c, err);
+    *moved = c.moved;
+    if (c.moved > 0) {
+        /* The id set still holds the moved ids: rebuild it from the files. */
+        free(hs->ids);
+        hs->ids = NULL;
+        hs->ids_cap = hs->n_ids = 0;
+        hs->has_zero_id = 0;
+        load_ctx_t lc = {hs, err};
+        int r2 = walk_cnb(hs, 0, load_ids_fn, &lc, err);
+        if (r == 0)
+            r = r2;
+    }
+    unlock(hs);
+    return r == 0 ? CND_OK : r > 0 ? (cnd_status_t)r : CND_E_IO;
 }
 
 /* ------------------------------------------------------------ public -- */
@@ -779,6 +1343,13 @@ static int check_store_layout(const char *dir, int create, cnd_err_t *err)
         char *p = path_join(dir, subdirs[i]);
         if (p == NULL) {
             cnd_err_set(err, "out of memory");
+            return -1;
+        }
+        struct stat lst;
+        if (!is_dir(p) && lstat(p, &lst) == 0) {
+            /* There, but a dangling link, a loop, a file or a FIFO. */
+            cnd_err_set(err, "store entry %s is not a directory; mount or restore it", p);
+            free(p);
             return -1;
         }
         if (!is_dir(p)) {
@@ -827,8 +1398,8 @@ static int take_lock(cnd_hoststore_t *hs, cnd_err_t *err)
     return 0;
 }
 
-cnd_status_t cnd_hoststore_open(const char *dir, int create, cnd_hoststore_t **out,
-                                cnd_err_t *err)
+static cnd_status_t open_store(const char *dir, int create, cnd_hoststore_report_fn report,
+                               void *report_ctx, cnd_hoststore_t **out, cnd_err_t *err)
 {
     *out = NULL;
     if (check_store_layout(dir, create, err) != 0)
@@ -840,6 +1411,8 @@ cnd_status_t cnd_hoststore_open(const char *dir, int create, cnd_hoststore_t **o
         return CND_E_NOSPACE;
     }
     hs->lock_fd = -1;
+    hs->report = report;
+    hs->report_ctx = report_ctx;
     /* Recursive: each()'s visitor may call the getters back. */
     pthread_mutexattr_t ma;
     pthread_mutexattr_init(&ma);
@@ -856,7 +1429,15 @@ cnd_status_t cnd_hoststore_open(const char *dir, int create, cnd_hoststore_t **o
     if (packs == NULL || resp == NULL || clean_temp_files(dir, err) != 0 ||
         clean_temp_files(packs, err) != 0 || clean_temp_files(resp, err) != 0)
         goto fail;
-    if (load_packs(hs, err) != 0) {
+    static const char *const extra[] = {"trusted", "quarantine"};
+    for (size_t i = 0; i < 2; i++) {
+        char *p = path_join(dir, extra[i]);
+        int bad = p == NULL || (is_dir(p) && clean_temp_files(p, err) != 0);
+        free(p);
+        if (bad)
+            goto fail;
+    }
+    if (load_trusted(hs, err) != 0 || load_packs(hs, err) != 0 || trust_legacy(hs) != 0) {
         st = CND_E_CORRUPT;
         goto fail;
     }
@@ -877,6 +1458,18 @@ fail:
     return st;
 }
 
+cnd_status_t cnd_hoststore_open(const char *dir, int create, cnd_hoststore_t **out,
+                                cnd_err_t *err)
+{
+    return open_store(dir, create, NULL, NULL, out, err);
+}
+
+cnd_status_t cnd_hoststore_open_checked(const char *dir, cnd_hoststore_report_fn report,
+                                        void *ctx, cnd_hoststore_t **out, cnd_err_t *err)
+{
+    return open_store(dir, 0, report, ctx, out, err);
+}
+
 void cnd_hoststore_close(cnd_hoststore_t *hs)
 {
     if (hs == NULL)
@@ -889,6 +1482,7 @@ void cnd_hoststore_close(cnd_hoststore_t *hs)
     }
     free(hs->packs);
     free(hs->ids);
+    free(hs->trusted);
     free(hs->dir);
     pthread_mutex_destroy(&hs->mu);
     free(hs);
@@ -913,6 +1507,27 @@ static cnd_status_t put_pack_locked(cnd_hoststore_t *hs, const uint8_t *pack, ui
     }
     if (find_pack(hs, pk.fingerprint) != NULL)
         return CND_OK;
+    char why[512];
+    if (pack_refusal(hs, &pk, pack, len, why, sizeof why) != NULL) {
+        cnd_err_set(err, "%s; nothing stored", why);
+        return CND_E_UNTRUSTED;
+    }
+    /* Trust first, durably, then the pack: a crash in between leaves a
+     * trusted office and no pack, which the next sync fetches again. The
+     * first pack of a store teaches it its office (trust on first use, as
+     * on a blank device); every accepted pack's office is trusted after
+     * (a pack signed by the office naming a new one rotates the key). */
+    int first = hs->n_trusted == 0;
+    if (trust_add(hs, cnd_pack_office_pub(&pk), err) != 0)
+        return CND_E_IO;
+    if (first) {
+        char id[17];
+        key_id(cnd_pack_office_p256(&pk), id);
+        snprintf(hs->learned, sizeof hs->learned,
+                 "store %s now trusts office key %s (from survey pack %08x, the first it "
+                 "received); packs signed by any other key will be refused",
+                 hs->dir, id, (unsigned)pk.fingerprint);
+    }
     char name[16];
     snprintf(name, sizeof name, "%08x.pack", (unsigned)pk.fingerprint);
     char *dir = path_join(hs->dir, "packs");

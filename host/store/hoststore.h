@@ -70,4 +70,46 @@ size_t cnd_hoststore_pack_count(const cnd_hoststore_t *hs);
 const cnd_pack_t *cnd_hoststore_pack_at(const cnd_hoststore_t *hs, size_t i);
 size_t cnd_hoststore_response_count(const cnd_hoststore_t *hs);
 
+/* ---- trust (formats/SPEC.md section 8.3) ----
+ * put_pack accepts only a pack whose signature verifies under the P-256
+ * key of an office the store trusts: DIR/trusted/<id>.pub, office public
+ * blocks as candor keygen writes FILE.pub. A store with no trusted key and
+ * no pack trusts the office of the first pack it is given (as a blank
+ * device does), and every accepted pack's office is trusted from then on
+ * (key rotation). A pack with the survey id and version of a stored pack
+ * but another signer is refused. */
+
+/* After a put_pack that made the store trust its first office: one line
+ * for the coordinator ("" when nothing was learned in this open). */
+const char *cnd_hoststore_learned(cnd_hoststore_t *hs);
+size_t cnd_hoststore_trusted_count(cnd_hoststore_t *hs);
+
+/* ---- quarantine (formats/SPEC.md section 8.4) ----
+ * DIR/quarantine/<name> holds bytes moved out of the store, and
+ * <name>.why one line saying what they were and why they were moved.
+ * Nothing in quarantine/ is read by sync or export; nothing is deleted. */
+
+/* Called once per entry moved: entry is its path inside DIR, why the
+ * reason (also written to the .why file). */
+typedef void (*cnd_hoststore_report_fn)(void *ctx, const char *entry, const char *why);
+
+/* Opens DIR (never creates it) for candor check: every pack, trusted key,
+ * batch file and directory is verified as the normal open does, and packs'
+ * signatures too; what fails is moved to quarantine/ and reported instead
+ * of failing the open. Rows that repeat a response stored in another file
+ * are moved out of their file (the rest of it stays). */
+cnd_status_t cnd_hoststore_open_checked(const char *dir, cnd_hoststore_report_fn report,
+                                        void *ctx, cnd_hoststore_t **out, cnd_err_t *err);
+
+/* Returns NULL for a stored response that is fine, else why it is not. */
+typedef const char *(*cnd_hoststore_row_fn)(void *ctx, const cnd_sealed_t *r);
+/* Moves every response bad() names out of its batch file into quarantine/
+ * (the bad rows first, durably, then the file is replaced by one without
+ * them), reporting each file through the store's report function (open
+ * with cnd_hoststore_open_checked). *moved = responses moved. */
+cnd_status_t cnd_hoststore_quarantine_rows(cnd_hoststore_t *hs, cnd_hoststore_row_fn bad,
+                                           void *ctx, size_t *moved, cnd_err_t *err);
+/* Entries waiting in quarantine/ (not counting .why files). */
+size_t cnd_hoststore_quarantine_count(cnd_hoststore_t *hs);
+
 #endif

@@ -1279,6 +1279,140 @@ static void json_error(const char *json, size_t len, const char *at, const char 
     cnd_err_set(err, "line %zu, column %zu: malformed JSON%s", line, col, why ? why : "");
 }
 
+/*
+ * NUL characters. cJSON hands strings out as C strings, so a NUL inside a
+ * string or a key (raw, or the escape \u0000) would silently end it: a
+ * label or an item name would be cut short, two keys could become one. The
+ * source is scanned for them (only when it holds a raw NUL or "u0000" at
+ * all) after cJSON accepted its syntax, tracking the JSON path so the error
+ * names it like every other one ("items[2].label.en").
+ */
+typedef struct {
+    const char *s;
+    size_t len, i;
+    char path[256];
+    const char *found; /* where the NUL is, once found */
+} nul_scan_t;
+
+/* Scans the string at s[i] == '"'; returns 1 if it holds a NUL. Copies
+ * up to cap-1 of its (undecoded) bytes into name when name != NULL. */
+static int nul_in_string(nul_scan_t *sc, char *name, size_t cap)
+{
+    int nul = 0;
+    size_t n = 0;
+    sc->i++; /* opening quote */
+    while (sc->i < sc->len && sc->s[sc->i] != '"') {
+        const char *c = sc->s + sc->i;
+        size_t k = 1; /* source bytes of this character */
+        if (*c == '\0') {
+            nul = 1;
+            c = "\\u0000"; /* shown as the escape in a key's name */
+        } else if (*c == '\\' && sc->i + 1 < sc->len) {
+            if (c[1] == 'u' && sc->i + 5 < sc->len && memcmp(c + 2, "0000", 4) == 0)
+                nul = 1;
+            k = 2; /* the escaped character: \" and \\ do not end or start anything */
+        }
+        for (size_t j = 0; name != NULL && j < (*c == '\\' && k == 1 ? 6 : k); j++)
+            if (n + 1 < cap)
+                name[n++] = c[j];
+        sc->i += k;
+    }
+    sc->i++; /* closing quote */
+    if (name != NULL && cap > 0)
+        name[n] = '\0';
+    return nul;
+}
+
+static void nul_ws(nul_scan_t *sc)
+{
+    /* cJSON skips every byte <= 32 between tokens, NUL included. */
+    while (sc->i < sc->len && (unsigned char)sc->s[sc->i] <= 32) {
+        if (sc->s[sc->i] == '\0' && sc->found == NULL)
+            sc->found = sc->s + sc->i;
+        sc->i++;
+    }
+}
+
+/* Returns 1 when a NUL was found; sc->path then names where. Depth is
+ * bounded by cJSON's nesting limit, which the source already passed. */
+static int nul_value(nul_scan_t *sc)
+{
+    size_t base = strlen(sc->path);
+    nul_ws(sc);
+    if (sc->found != NULL)
+        return 1;
+    if (sc->i >= sc->len)
+        return 0;
+    char c = sc->s[sc->i];
+    if (c == '"')
+        return nul_in_string(sc, NULL, 0);
+    if (c == '{' || c == '[') {
+        unsigned idx = 0;
+        sc->i++;
+        for (;;) {
+            nul_ws(sc);
+            if (sc->found != NULL)
+                return 1;
+            if (sc->i >= sc->len || sc->s[sc->i] == '}' || sc->s[sc->i] == ']') {
+                sc->i++;
+                break;
+            }
+            if (sc->s[sc->i] == ',') {
+                sc->i++;
+                continue;
+            }
+            sc->path[base] = '\0';
+            if (c == '{') {
+                char key[64];
+                int bad = nul_in_string(sc, key, sizeof key);
+                snprintf(sc->path + base, sizeof sc->path - base, "%s%s", base ? "." : "", key);
+                if (bad)
+                    return 1;
+                nul_ws(sc);
+                sc->i++; /* ':' */
+            } else {
+                snprintf(sc->path + base, sizeof sc->path - base, "[%u]", idx++);
+            }
+            if (nul_value(sc))
+                return 1;
+        }
+        sc->path[base] = '\0';
+        return 0;
+    }
+    while (sc->i < sc->len && strchr(",]}", sc->s[sc->i]) == NULL &&
+           (unsigned char)sc->s[sc->i] > 32)
+        sc->i++; /* number, true, false, null */
+    return 0;
+}
+
+/* 1 (err set) when json holds a NUL anywhere; 0 otherwise. */
+static int refuse_nul(const char *json, size_t len, cnd_err_t *err)
+{
+    static const char esc[] = "\\u0000";
+    int maybe = memchr(json, '\0', len) != NULL;
+    for (size_t i = 0; !maybe && i + sizeof esc - 1 <= len; i++)
+        maybe = memcmp(json + i, esc, sizeof esc - 1) == 0;
+    if (!maybe)
+        return 0;
+    nul_scan_t *sc = calloc(1, sizeof *sc);
+    if (sc == NULL) {
+        cnd_err_set(err, "out of memory");
+        return 1;
+    }
+    sc->s = json;
+    sc->len = len;
+    int bad = nul_value(sc);
+    nul_ws(sc);
+    if (!bad && sc->found != NULL)
+        bad = 1; /* after the top-level value */
+    if (bad)
+        cnd_err_set(err, "%s: contains a NUL character (a raw zero byte or \\u0000), which "
+                         "would cut the text short; remove it",
+                    sc->path[0] ? sc->path : "(top level)");
+    free(sc);
+    return bad;
+}
+
 cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key_t *key,
                               uint8_t *out, size_t cap, size_t *out_len, cnd_err_t *err)
 {
@@ -1313,6 +1447,8 @@ cnd_status_t cnd_compile_json(const char *json, size_t len, const cnd_office_key
         json_error(json, len, end, " (text after the end of the survey object)", err);
         goto done;
     }
+    if (refuse_nul(json, len, err))
+        goto done;
     src = calloc(1, sizeof *src);
     pack = malloc(CND_MAX_PACK_SIZE);
     if (src == NULL || pack == NULL) {
@@ -1496,6 +1632,41 @@ static int load_signing_key(const char *key_path, const char *passphrase_file,
     return 0;
 }
 
+/*
+ * The output may replace only an earlier pack. Compiling "-o" onto the
+ * source, a key file or any other file would destroy it for good (rename
+ * replaces without asking), and writing into a FIFO or device would hang
+ * or do worse. 0 when output is free to write; else -1 after one line.
+ */
+static int refuse_output(const char *output, const char *source)
+{
+    struct stat so, ss;
+    const char *why = NULL;
+    if (stat(output, &so) != 0)
+        return 0; /* not there yet (a bad directory fails at the write) */
+    if (stat(source, &ss) == 0 && so.st_dev == ss.st_dev && so.st_ino == ss.st_ino) {
+        why = "is the survey source";
+    } else if (!S_ISREG(so.st_mode)) {
+        why = "exists and is not a regular file";
+    } else {
+        /* A pack starts with its magic and is longer than a 105-byte
+         * public key file, which shares that magic (SPEC 11.2). */
+        uint8_t head[4] = {0};
+        int fd = open(output, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        ssize_t n = fd >= 0 ? read(fd, head, sizeof head) : -1;
+        if (fd >= 0)
+            close(fd);
+        if (n != (ssize_t)sizeof head || memcmp(head, CND_PACK_MAGIC, 4) != 0 ||
+            so.st_size <= CND_OFFICE_PUB_LEN || so.st_size > CND_MAX_PACK_SIZE)
+            why = "exists and is not a survey pack";
+    }
+    if (why == NULL)
+        return 0;
+    fprintf(stderr, "candor compile: output %s %s; refusing to overwrite it, choose another "
+                    "-o path\n", output, why);
+    return -1;
+}
+
 int cnd_cmd_compile(int argc, char **argv)
 {
     enum { OPT_PASSPHRASE_FILE = 1000, OPT_OFFICE };
@@ -1559,6 +1730,8 @@ int cnd_cmd_compile(int argc, char **argv)
         return CND_EXIT_USAGE;
     }
     source = argv[optind];
+    if (refuse_output(output, source) != 0)
+        return CND_EXIT_USAGE;
     if (office_path != NULL && cnd_pub_load(office_path, office, msg, sizeof msg) != 0) {
         fprintf(stderr, "candor compile: %s\n", msg);
         return CND_EXIT_INPUT;

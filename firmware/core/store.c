@@ -1413,6 +1413,67 @@ static uint32_t slot_capacity(const cnd_store_t *st)
     return cap < CND_MAX_PACK_SIZE ? cap : CND_MAX_PACK_SIZE;
 }
 
+/* The length of the pack in slot `slot` as its header states it, when the
+ * slot's bytes still pass the pack's CRC trailer (its fingerprint: SPEC
+ * 1.1), else 0. Read in chunks: no pack buffer. want_len != 0 must match. */
+static uint32_t slot_intact_len(cnd_store_t *st, uint8_t slot, uint32_t want_len)
+{
+    uint8_t chunk[CHUNK];
+    uint32_t base = slot_addr(st, slot), len, done, crc = 0;
+    if (flash_read(st, base, chunk, 20) != CND_OK || memcmp(chunk, "CNDP", 4) != 0)
+        return 0;
+    len = cnd_wire_get_u32(chunk + 16);
+    if (len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL || len > slot_capacity(st) ||
+        (want_len != 0 && len != want_len))
+        return 0;
+    for (done = 0; done < len - CND_PACK_TRAILER_SIZE; done += CHUNK) {
+        uint32_t n = len - CND_PACK_TRAILER_SIZE - done < CHUNK ? len - CND_PACK_TRAILER_SIZE - done
+                                                                : CHUNK;
+        if (flash_read(st, base + done, chunk, n) != CND_OK)
+            return 0;
+        crc = (uint32_t)crc32(crc, chunk, n);
+    }
+    if (flash_read(st, base + len - CND_PACK_TRAILER_SIZE, chunk, 4) != CND_OK)
+        return 0;
+    return cnd_wire_get_u32(chunk) == crc ? len : 0;
+}
+
+cnd_status_t cnd_store_slot_office_key(cnd_store_t *st, int which, int intact_only,
+                                       uint8_t key[CND_P256_PUB_LEN])
+{
+    uint8_t slot, h[20];
+    uint32_t len;
+    if (which == CND_STORE_ACTIVE_SLOT) {
+        if (st->active == NO_SLOT)
+            return CND_E_NO_SURVEY;
+        slot = st->active;
+    } else if (which >= 0 && which < CND_MAX_SURVEYS && st->block_size > 0) {
+        slot = (uint8_t)which;
+    } else {
+        return CND_E_RANGE;
+    }
+    len = slot_intact_len(st, slot, which == CND_STORE_ACTIVE_SLOT ? st->slots[slot].len : 0);
+    if (len == 0 && !intact_only) {
+        /* As read: a flipped bit elsewhere in the pack leaves its key as
+         * it was, and one in the key makes a point nobody can sign for. */
+        if (flash_read(st, slot_addr(st, slot), h, sizeof h) != CND_OK ||
+            memcmp(h, "CNDP", 4) != 0)
+            return CND_E_CORRUPT;
+        len = cnd_wire_get_u32(h + 16);
+        if (len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL || len > slot_capacity(st))
+            return CND_E_CORRUPT;
+    }
+    if (len == 0)
+        return CND_E_CORRUPT;
+    return flash_read(st, slot_addr(st, slot) + len - CND_PACK_OFFICE_P256_FROM_END, key,
+                      CND_P256_PUB_LEN);
+}
+
+int cnd_store_office_known(const cnd_store_t *st)
+{
+    return st->office_known;
+}
+
 /* An empty slot first; else one that is not active and that no pending
  * response needs (its pack is then forgotten). */
 static int choose_slot(const cnd_store_t *st)
@@ -1560,11 +1621,21 @@ cnd_status_t cnd_store_pack_commit(cnd_store_t *st)
         restore_scratch(st);
         return rs;
     }
-    if (st->active != NO_SLOT && st->slots[st->active].fingerprint == pk.fingerprint)
-        return CND_OK; /* already active: nothing changes */
     memcpy(next, st->slots, sizeof(next));
     existing = slot_of(st, pk.fingerprint);
-    if (existing >= 0) {
+    if (existing >= 0 && existing != s &&
+        slot_intact_len(st, (uint8_t)existing, st->slots[existing].len) == 0) {
+        /* Installed, but its stored copy no longer passes its check: the
+         * copy just written and verified replaces it (push repairs). */
+        next[s] = st->slots[existing];
+        next[s].len = st->inst_total;
+        next[existing].len = 0;
+        next[existing].fingerprint = 0;
+        next[existing].pending = 0;
+        active = s;
+    } else if (existing >= 0) {
+        if (existing == st->active)
+            return CND_OK; /* already active and intact: nothing changes */
         active = (uint8_t)existing; /* installed before: just switch to it */
     } else {
         next[s].fingerprint = pk.fingerprint;

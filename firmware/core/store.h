@@ -202,6 +202,19 @@ cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, 
  * opened through the window instead (valid until the window is reused). */
 cnd_status_t cnd_store_open_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap,
                                         cnd_pack_t *pk);
+/*
+ * Trust (docs/DESIGN.md "Signed packs"): the P-256 office key (SPEC 1.9)
+ * of a pack slot, read from flash: which = 0..CND_MAX_SURVEYS-1 (raw
+ * slots, whatever the state says) or CND_STORE_ACTIVE_SLOT. With
+ * intact_only, only from a slot whose bytes pass the pack's CRC trailer.
+ * CND_E_CORRUPT when the slot holds no readable pack.
+ */
+#define CND_STORE_ACTIVE_SLOT (-1)
+cnd_status_t cnd_store_slot_office_key(cnd_store_t *st, int which, int intact_only,
+                                       uint8_t key[CND_P256_PUB_LEN]);
+/* 1 once a pack was ever activated (kept in the state), or when the state
+ * blocks hold bytes but no entry reads back: trust on first use is over. */
+int cnd_store_office_known(const cnd_store_t *st);
 /* Installed packs (up to CND_MAX_SURVEYS), active first. */
 uint8_t cnd_store_packs(const cnd_store_t *st, cnd_store_pack_info_t *out);
 /* Wrong admin PINs since the last right one (engine.h "Admin"), kept in the

@@ -82,6 +82,10 @@ struct cnd_sync {
     uint8_t push_tail[CND_PACK_SIG_TAIL];
     uint32_t push_len, push_fp, push_next, push_crc;
     cnd_pack_sig_stream_t push_sig; /* SHA-256 of the signed bytes as they arrive */
+    /* office keys the signer may have, fixed at PUSH_BEGIN (sync.c
+     * push_collect_trust); push_tofu: any signer (a never-trusting device) */
+    uint8_t push_keys[CND_MAX_SURVEYS][CND_P256_PUB_LEN];
+    uint8_t push_n_keys, push_tofu;
 
     /* batch in progress (PULL_BEGIN .. ACK) */
     uint8_t batch_state; /* none, streaming, sent */

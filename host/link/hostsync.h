@@ -26,6 +26,9 @@ typedef struct {
     uint32_t pending_before; /* device's pending count at the first HELLO */
     uint32_t pending_after;  /* ... and at the final one */
     int store_failed;        /* the failure was the host store's, not the device's */
+    size_t damaged;          /* damaged flash regions the device reported this run */
+    size_t damaged_new;      /* ... of which quarantine/ did not hold yet */
+    size_t damaged_ids;      /* ... of which a response id could be read */
 } cnd_hostsync_report_t;
 
 /* Called after each stored batch: done = responses received so far. */

@@ -3,8 +3,10 @@
  *
  * Owns: the flash layout (formats/SPEC.md section "Flash layout"): the
  * append-only response log in erase-block segments, the power-safe sync
- * watermark, and the survey pack slots. Boot replays the log and stops
- * cleanly at the first torn or corrupt record; it never trusts one.
+ * watermark, and the survey pack slots. Boot replays the log; a torn or
+ * damaged entry is never trusted, and the walk resynchronises at the next
+ * valid entry after it (formats/SPEC.md 4.2). Metadata many records need
+ * (superblock, segment header, EPOCH, STATE) is written twice.
  *
  * Promises:
  * - cnd_store_append_response() returns CND_OK only after the record has
@@ -20,7 +22,9 @@
  * record is written the store cannot open it again. Pending responses are
  * handed out sealed (cnd_store_next_pending); only the office opens them.
  *
- * Never: erases data it cannot account for. A blank device (all 0xFF) is
+ * Never: erases data it cannot account for: a segment holding damage the
+ * office has not stored (cnd_store_next_damage / cnd_store_damage_ack) is
+ * not reclaimed. A blank device (all 0xFF) is
  * formatted; anything else that fails to mount is refused with a status,
  * never reformatted (survey data is not thrown away to make an error go).
  * Never sees plaintext answers of an interview in progress: only whole,
@@ -231,8 +235,8 @@ cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t
 #define CND_STORE_MAX_PROG 256 /* largest prog_size supported; block_size must be a multiple */
 #define CND_STORE_BUF_LEN 512  /* one log entry (12 + CND_ENTRY_BODY_MAX) padded to a prog unit */
 
-/* sizeof(cnd_store_t) = 1,200 bytes on Cortex-M4 (arm-none-eabi-gcc), 1,224
- * on x86-64: the two buffers below (768), the sealing chain and epoch being
+/* sizeof(cnd_store_t) = 1,224 bytes on Cortex-M4 (arm-none-eabi-gcc), 1,248
+ * on x86-64 (the damage watermark and count, the office flag): the two buffers below (768), the sealing chain and epoch being
  * written (about 170), the last verified EPOCH entry read (96), and about
  * 40 words of positions and counts. Deepest stack: about 0.8 KB (ack/mount hold one cnd_response_t).
  * The pack commit borrows a 32 KiB buffer (cnd_store_set_pack_buffer) or

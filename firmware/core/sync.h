@@ -63,10 +63,11 @@ void cnd_sync_reset(cnd_sync_t *s);
 #define CND_SYNC_REPLY_MAX (CND_FRAME_MAX_PAYLOAD + 16)
 
 /*
- * RAM: sizeof(cnd_sync_t) = 2,168 bytes on x86-64, 2,124 on the handheld: rx
+ * RAM: sizeof(cnd_sync_t) = 2,448 bytes on x86-64, 2,396 on the handheld: rx
  * frame parser 1052, batch encoder 664 (caches one response and the
  * previous row's epoch), bookkeeping under 100 bytes; plus the push's
- * signature check: pack tail 242 and SHA-256 state 116. No compressor: the
+ * signature check: pack tail 242, SHA-256 state 116 and the office keys
+ * it may be signed by, taken at PUSH_BEGIN (4 x 65). No compressor: the
  * batch rows are ciphertext (SPEC 7), and the batch is measured row by row
  * in the encoder itself. Verifying at PUSH_COMMIT also borrows Mbed TLS's heap
  * (packsig.h).

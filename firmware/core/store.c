@@ -612,7 +612,6 @@ static cnd_status_t sealed_entry_check(cnd_store_t *st, uint32_t seg, uint32_t a
                                        uint32_t *fp, uint16_t *epoch_off, cnd_epoch_t *e)
 {
     const uint8_t *b = st->buf + CND_ENTRY_HEADER_LEN;
-    cnd_epoch_t scratch;
     cnd_status_t rs;
     if (h->len < CND_SEALED_HEADER_LEN + CND_SEAL_TAG_LEN + 1 || h->len > CND_SEALED_BODY_MAX ||
         b[0] != CND_SEALED_VERSION)
@@ -629,15 +628,17 @@ static cnd_status_t sealed_entry_check(cnd_store_t *st, uint32_t seg, uint32_t a
         *known_epoch = *epoch_off;
         return CND_OK;
     }
-    rs = read_epoch(st, seg, *epoch_off, at, e ? e : &scratch);
+    /* Read into the cache itself: no 88-byte epoch on this frame, which
+     * lies on the deepest stack path (sync.c batch_get). */
+    st->rd_epoch_ok = 0;
+    rs = read_epoch(st, seg, *epoch_off, at, &st->rd_epoch);
     if (rs == CND_OK) {
         *known_epoch = *epoch_off;
-        if (e != NULL) {
-            st->rd_epoch = *e;
-            st->rd_epoch_seg = seg;
-            st->rd_epoch_off = *epoch_off;
-            st->rd_epoch_ok = 1;
-        }
+        st->rd_epoch_seg = seg;
+        st->rd_epoch_off = *epoch_off;
+        st->rd_epoch_ok = 1;
+        if (e != NULL)
+            *e = st->rd_epoch;
     }
     return rs;
 }
@@ -675,16 +676,16 @@ static cnd_status_t walk_item(cnd_store_t *st, uint32_t seg, uint32_t *off, uint
     it->len = *off - it->at;
     it->id_state = CND_STORE_ID_NONE;
     if (bad > 0) {
-        /* The id where the damaged bytes still look like a response's. */
-        uint8_t head[CND_ENTRY_HEADER_LEN + 1 + CND_RESPONSE_ID_LEN];
-        cnd_entry_header_t h;
+        /* The id where the damaged bytes still look like a response's.
+         * st->buf and it->h are free here: no locals, this frame sits on
+         * the deepest stack path (batch_get, sync.c). */
+        uint32_t n = CND_ENTRY_HEADER_LEN + 1 + CND_RESPONSE_ID_LEN;
         it->kind = ITEM_DAMAGE;
         it->len = bad;
-        if (bad >= sizeof head &&
-            flash_read(st, log_addr(st, seg, it->at), head, sizeof head) == CND_OK &&
-            cnd_entry_header_decode(head, &h) == CND_OK && h.type == CND_ENTRY_RESPONSE &&
-            h.len > 1 + CND_RESPONSE_ID_LEN) {
-            memcpy(it->id, head + CND_ENTRY_HEADER_LEN + 1, CND_RESPONSE_ID_LEN);
+        if (bad >= n && flash_read(st, log_addr(st, seg, it->at), st->buf, n) == CND_OK &&
+            cnd_entry_header_decode(st->buf, &it->h) == CND_OK &&
+            it->h.type == CND_ENTRY_RESPONSE && it->h.len > 1 + CND_RESPONSE_ID_LEN) {
+            memcpy(it->id, st->buf + CND_ENTRY_HEADER_LEN + 1, CND_RESPONSE_ID_LEN);
             it->id_state = CND_STORE_ID_UNVERIFIED;
         }
         return CND_OK;
@@ -1498,6 +1499,19 @@ cnd_status_t cnd_store_pack_begin(cnd_store_t *st, uint32_t total_len)
     if (total_len == 0 || total_len > slot_capacity(st))
         return CND_E_RANGE;
     s = choose_slot(st);
+    if (st->active == NO_SLOT && st->office_known) {
+        /* The state is lost: a slot it calls empty may hold the only pack
+         * left that names the office (the trust anchor, sync.c). Only a
+         * slot that holds no pack header is written then. */
+        uint8_t h[4];
+        for (s = 0; s < CND_MAX_SURVEYS; s++)
+            if (st->slots[s].len == 0 &&
+                (flash_read(st, slot_addr(st, (uint8_t)s), h, sizeof h) != CND_OK ||
+                 memcmp(h, "CNDP", 4) != 0))
+                break;
+        if (s == CND_MAX_SURVEYS)
+            return CND_E_NOSPACE;
+    }
     if (s < 0)
         return CND_E_NOSPACE;
     if (st->slots[s].len > 0) {

@@ -40,7 +40,7 @@ static void print_bytes(FILE *f, uint32_t n)
 /* The device's own rule (formats/fill.h), applied to HELLO's counts: the
  * level its home screen shows, with what to do about it. HELLO does not
  * carry the chip's program unit, so the host takes the largest reserve: it
- * may call a device full up to 208 bytes before the device itself does,
+ * may call a device full up to 480 bytes before the device itself does,
  * never after. */
 static void print_fill(const cnd_msg_hello_t *h)
 {

@@ -20,7 +20,7 @@ uint32_t cnd_fill_reserve(uint32_t prog)
     if (prog == 0 || prog > CND_FILL_MAX_PROG)
         return CND_FILL_RESERVE;
     return pad_to(CND_ENTRY_HEADER_LEN + CND_ENTRY_BODY_MAX, prog) +
-           pad_to(CND_ENTRY_HEADER_LEN + 88u, prog);
+           2u * pad_to(CND_ENTRY_HEADER_LEN + 88u, prog); /* EPOCH is written twice */
 }
 
 cnd_fill_level_t cnd_fill_level(uint32_t used, uint32_t free_bytes, uint32_t reserve)

@@ -28,8 +28,8 @@
 
 /*
  * Log bytes that always hold one more response: the largest sealed
- * response entry plus the EPOCH entry that may have to precede it in a new
- * segment (formats/SPEC.md sections 3 and 4.2), each padded to the largest
+ * response entry plus the two copies of the EPOCH entry that may have to
+ * precede it in a new segment (formats/SPEC.md sections 3 and 4.2), each padded to the largest
  * program unit a device may have (256 bytes, store.h CND_STORE_MAX_PROG; a
  * smaller power-of-two unit never pads more). The store counts the unusable
  * tail of a full segment as used (an entry never spans segments), so
@@ -39,7 +39,7 @@
 #define CND_FILL_PAD(n) (((n) + CND_FILL_MAX_PROG - 1u) / CND_FILL_MAX_PROG * CND_FILL_MAX_PROG)
 #define CND_FILL_RESERVE                                                                       \
     (CND_FILL_PAD(CND_ENTRY_HEADER_LEN + CND_ENTRY_BODY_MAX) +                                 \
-     CND_FILL_PAD(CND_ENTRY_HEADER_LEN + 88u /* sealed.h CND_EPOCH_BODY_LEN */))
+     2u * CND_FILL_PAD(CND_ENTRY_HEADER_LEN + 88u /* sealed.h CND_EPOCH_BODY_LEN */))
 /* The same for a device programmed in prog-byte units (a power of two <=
  * CND_FILL_MAX_PROG): what a store uses, since smaller units pad less. */
 uint32_t cnd_fill_reserve(uint32_t prog);

@@ -166,6 +166,9 @@ const char *cnd_msg_name(uint8_t type)
     case CND_MSG_PULL_BEGIN: return "PULL_BEGIN";
     case CND_MSG_PULL_DATA: return "PULL_DATA";
     case CND_MSG_ACK: return "ACK";
+    case CND_MSG_DAMAGE_NEXT: return "DAMAGE_NEXT";
+    case CND_MSG_DAMAGE_ACK: return "DAMAGE_ACK";
+    case CND_MSG_DAMAGE: return "DAMAGE";
     case CND_MSG_OK: return "OK";
     case CND_MSG_HELLO_REPLY: return "HELLO_REPLY";
     case CND_MSG_PACK_CHUNK: return "PACK_CHUNK";
@@ -194,6 +197,7 @@ cnd_status_t cnd_msg_encode_hello(const cnd_msg_hello_t *m, uint8_t *out, size_t
     wr_u32(&w, m->bytes_used);
     wr_u32(&w, m->bytes_free);
     wr_u32(&w, m->pending);
+    wr_u32(&w, m->damaged);
     wr_u8(&w, m->n_surveys);
     for (i = 0; i < m->n_surveys; i++) {
         const cnd_msg_survey_t *s = &m->surveys[i];
@@ -225,6 +229,7 @@ cnd_status_t cnd_msg_decode_hello(const uint8_t *p, size_t len, cnd_msg_hello_t 
     m->bytes_used = rd_u32(&r);
     m->bytes_free = rd_u32(&r);
     m->pending = rd_u32(&r);
+    m->damaged = rd_u32(&r);
     m->n_surveys = rd_u8(&r);
     if (r.short_read)
         return CND_E_TRUNCATED;
@@ -452,6 +457,61 @@ cnd_status_t cnd_msg_decode_ack(const uint8_t *p, size_t len, uint32_t *upto)
     rd_init(&r, p, len);
     *upto = rd_u32(&r);
     return rd_done(&r);
+}
+
+cnd_status_t cnd_msg_encode_u32_pair(uint32_t a, uint32_t b, uint8_t *out, size_t cap,
+                                     size_t *len)
+{
+    return pair_encode(a, b, out, cap, len);
+}
+
+cnd_status_t cnd_msg_decode_u32_pair(const uint8_t *p, size_t len, uint32_t *a, uint32_t *b)
+{
+    return pair_decode(p, len, a, b);
+}
+
+cnd_status_t cnd_msg_encode_damage(const cnd_msg_damage_t *m, uint8_t *out, size_t cap,
+                                   size_t *len)
+{
+    cnd_status_t st = chunk_encode(out, cap, CND_MSG_DAMAGE_HEAD, CND_MSG_DAMAGE_MAX, m->data,
+                                   m->n, len);
+    if (st != CND_OK)
+        return st;
+    cnd_wire_put_u32(out, m->next);
+    cnd_wire_put_u32(out + 4, m->segment);
+    cnd_wire_put_u32(out + 8, m->offset);
+    cnd_wire_put_u32(out + 12, m->len);
+    cnd_wire_put_u32(out + 16, m->piece);
+    out[20] = m->id_state;
+    memcpy(out + 21, m->id, CND_RESPONSE_ID_LEN);
+    return CND_OK;
+}
+
+cnd_status_t cnd_msg_decode_damage(const uint8_t *p, size_t len, cnd_msg_damage_t *m)
+{
+    cnd_status_t st;
+    memset(m, 0, sizeof *m);
+    st = chunk_decode(p, len, CND_MSG_DAMAGE_HEAD, CND_MSG_DAMAGE_MAX, &m->data, &m->n);
+    if (st != CND_OK)
+        return st;
+    m->next = cnd_wire_get_u32(p);
+    m->segment = cnd_wire_get_u32(p + 4);
+    m->offset = cnd_wire_get_u32(p + 8);
+    m->len = cnd_wire_get_u32(p + 12);
+    m->piece = cnd_wire_get_u32(p + 16);
+    m->id_state = p[20];
+    memcpy(m->id, p + 21, CND_RESPONSE_ID_LEN);
+    if (m->id_state > 2)
+        return CND_E_INVALID;
+    if (m->len == 0) {
+        /* the end: nothing else may be set */
+        static const uint8_t zero[CND_MSG_DAMAGE_HEAD] = {0};
+        return m->n == 0 && memcmp(p, zero, CND_MSG_DAMAGE_HEAD) == 0 ? CND_OK : CND_E_INVALID;
+    }
+    /* a piece lies inside its region, and moves something unless it ends it */
+    if (m->piece > m->len || m->n > m->len - m->piece || (m->n == 0 && m->piece != m->len))
+        return CND_E_RANGE;
+    return CND_OK;
 }
 
 cnd_status_t cnd_msg_encode_error(cnd_status_t status, const char *text, uint8_t *out,

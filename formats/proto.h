@@ -16,6 +16,8 @@
  *   PULL_BEGIN                   BATCH_INFO(fp, first, last, count, ulen, ucrc)
  *   PULL_DATA                    BATCH_DATA(offset, last flag, bytes)
  *   ACK(upto)                    OK
+ *   DAMAGE_NEXT(cursor, piece)   DAMAGE(next, segment, offset, len, piece, id, bytes)
+ *   DAMAGE_ACK(segment, offset)  OK
  *
  * Never: allocates, or accepts a payload whose length is not exactly what
  * its fields say (a decoder returns CND_E_TRUNCATED / CND_E_INVALID /
@@ -33,7 +35,9 @@
 #include "cnd_status.h"
 
 /* Bump on any change to frames or messages; peers refuse other versions. */
-#define CND_PROTOCOL_VERSION 2 /* 2: batches are sealed rows, not deflated (SPEC 7) */
+/* 2: batches are sealed rows, not deflated (SPEC 7); 3: HELLO counts
+ * damaged flash regions, DAMAGE_NEXT / DAMAGE_ACK hand them to the office. */
+#define CND_PROTOCOL_VERSION 3
 
 typedef enum {
     CND_MSG_HELLO = 0x01,
@@ -44,11 +48,14 @@ typedef enum {
     CND_MSG_PULL_BEGIN = 0x06,
     CND_MSG_PULL_DATA = 0x07,
     CND_MSG_ACK = 0x08,
+    CND_MSG_DAMAGE_NEXT = 0x09,
+    CND_MSG_DAMAGE_ACK = 0x0A,
     CND_MSG_OK = 0x80,
     CND_MSG_HELLO_REPLY = 0x81,
     CND_MSG_PACK_CHUNK = 0x82,
     CND_MSG_BATCH_INFO = 0x86,
     CND_MSG_BATCH_DATA = 0x87,
+    CND_MSG_DAMAGE = 0x89,
     CND_MSG_ERROR = 0xFF
 } cnd_msg_type_t;
 
@@ -59,6 +66,8 @@ typedef enum {
 #define CND_MSG_PACK_CHUNK_HEAD 12
 #define CND_MSG_PUSH_DATA_HEAD 4
 #define CND_MSG_BATCH_DATA_HEAD 5
+#define CND_MSG_DAMAGE_HEAD (21 + CND_RESPONSE_ID_LEN)
+#define CND_MSG_DAMAGE_MAX (CND_FRAME_MAX_PAYLOAD - CND_MSG_DAMAGE_HEAD)
 #define CND_MSG_PACK_CHUNK_MAX (CND_FRAME_MAX_PAYLOAD - CND_MSG_PACK_CHUNK_HEAD)
 #define CND_MSG_PUSH_DATA_MAX (CND_FRAME_MAX_PAYLOAD - CND_MSG_PUSH_DATA_HEAD)
 #define CND_MSG_BATCH_DATA_MAX (CND_FRAME_MAX_PAYLOAD - CND_MSG_BATCH_DATA_HEAD)
@@ -82,6 +91,7 @@ typedef struct {
     uint32_t bytes_used;
     uint32_t bytes_free;
     uint32_t pending;
+    uint32_t damaged; /* damaged flash regions the office has not stored */
     uint8_t n_surveys;
     cnd_msg_survey_t surveys[CND_MAX_SURVEYS];
 } cnd_msg_hello_t;
@@ -126,6 +136,20 @@ typedef struct {
     uint16_t len;
 } cnd_msg_batch_data_t;
 
+/* One piece of one damaged flash region (SPEC 6 "DAMAGE"). len == 0: no
+ * damage left (every other field 0, no data). */
+typedef struct {
+    uint32_t next;    /* cursor for the next region's DAMAGE_NEXT */
+    uint32_t segment; /* segment number and offset in its block */
+    uint32_t offset;
+    uint32_t len;     /* of the whole region */
+    uint32_t piece;   /* offset of data within the region */
+    uint8_t id_state; /* 0 no id, 1 id as read (unverified), 2 id verified */
+    uint8_t id[CND_RESPONSE_ID_LEN];
+    const uint8_t *data;
+    uint16_t n;
+} cnd_msg_damage_t;
+
 typedef struct {
     uint8_t status; /* cnd_status_t */
     char text[CND_MSG_ERROR_TEXT_MAX + 1]; /* NUL-terminated */
@@ -154,6 +178,13 @@ cnd_status_t cnd_msg_encode_batch_info(const cnd_msg_batch_info_t *m, uint8_t *o
 cnd_status_t cnd_msg_encode_batch_data(const cnd_msg_batch_data_t *m, uint8_t *out, size_t cap,
                                        size_t *len);
 cnd_status_t cnd_msg_encode_ack(uint32_t upto, uint8_t *out, size_t cap, size_t *len);
+/* DAMAGE_NEXT (cursor, piece) and DAMAGE_ACK (segment, offset): two u32. */
+cnd_status_t cnd_msg_encode_u32_pair(uint32_t a, uint32_t b, uint8_t *out, size_t cap,
+                                     size_t *len);
+cnd_status_t cnd_msg_decode_u32_pair(const uint8_t *p, size_t len, uint32_t *a, uint32_t *b);
+cnd_status_t cnd_msg_encode_damage(const cnd_msg_damage_t *m, uint8_t *out, size_t cap,
+                                   size_t *len);
+cnd_status_t cnd_msg_decode_damage(const uint8_t *p, size_t len, cnd_msg_damage_t *m);
 /* text is truncated to CND_MSG_ERROR_TEXT_MAX; non-printable bytes become '?'. */
 cnd_status_t cnd_msg_encode_error(cnd_status_t status, const char *text, uint8_t *out,
                                   size_t cap, size_t *len);

@@ -17,11 +17,16 @@
 #include "seal.h"
 #include "sealed.h"
 
-#define FORMAT_VERSION 1
+/* 2: superblock, segment headers, EPOCH and STATE entries are each
+ * written twice, and the state carries the damage watermark (SPEC 4). */
+#define FORMAT_VERSION 2
 #define SB_MAGIC "CNDF"
 #define SB_LEN 48
 #define STATE_FIRST_BLOCK 1
-#define STATE_BODY_LEN (8 + 8 * CND_MAX_SURVEYS)
+#define STATE_DAMAGE_AT (8 + 8 * CND_MAX_SURVEYS) /* damage watermark: segment u32, offset u32 */
+#define STATE_FLAGS_AT (STATE_DAMAGE_AT + 8)     /* u32, bit 0: an office is known */
+#define STATE_BODY_LEN (STATE_FLAGS_AT + 4)
+#define STATE_OFFICE_KNOWN 0x1u
 #define NO_SLOT 0xFF
 #define CHUNK 64 /* bytes per read while comparing or blank-checking */
 /* next_seq saturates here and saves are refused: a seq that wrapped to 0
@@ -46,9 +51,21 @@ static uint32_t log_addr(const cnd_store_t *st, uint32_t seg, uint32_t off)
     return (st->log_first + seg) * st->block_size + off;
 }
 
+/* The SEGMENT entry is written twice (offsets 0 and one unit later), so a
+ * flipped bit in one copy never takes the segment out of the live chain. */
+static uint32_t seg_header_len(const cnd_store_t *st)
+{
+    return pad(st, CND_ENTRY_HEADER_LEN);
+}
+
 static uint32_t data_start(const cnd_store_t *st)
 {
-    return pad(st, CND_ENTRY_HEADER_LEN); /* after the segment header entry */
+    return 2 * seg_header_len(st); /* after both segment header copies */
+}
+
+static uint32_t epoch_entry_len(const cnd_store_t *st)
+{
+    return pad(st, CND_ENTRY_HEADER_LEN + CND_EPOCH_BODY_LEN);
 }
 
 static cnd_status_t flash_read(cnd_store_t *st, uint32_t addr, void *buf, uint32_t len)
@@ -163,7 +180,7 @@ static cnd_status_t compute_layout(cnd_store_t *st)
     st->slot_blocks = (CND_MAX_PACK_SIZE + f->block_size - 1) / f->block_size;
     st->log_first = STATE_FIRST_BLOCK + 2 + CND_MAX_SURVEYS * st->slot_blocks;
     /* A segment must hold its header and one largest response entry. */
-    if (f->block_size < data_start(st) + pad(st, CND_ENTRY_HEADER_LEN + CND_EPOCH_BODY_LEN) +
+    if (f->block_size < data_start(st) + 2 * epoch_entry_len(st) +
                             pad(st, CND_ENTRY_HEADER_LEN + CND_ENTRY_BODY_MAX))
         return CND_E_INVALID;
     if (f->block_count < st->log_first + 2)
@@ -199,38 +216,50 @@ static cnd_status_t device_erased_from(cnd_store_t *st, uint32_t skip, int *eras
     return rs;
 }
 
+/* Two copies, back to back at the start of block 0: the superblock holds
+ * the device id and the geometry every other block is found by, so one
+ * flipped bit in it must not make the device refuse to mount. */
 static cnd_status_t format(cnd_store_t *st)
 {
-    uint32_t len = pad(st, SB_LEN);
+    uint32_t len = pad(st, SB_LEN), copy;
+    cnd_status_t rs = CND_OK;
     if (!st->hal->random || st->hal->random(st->hal->ctx, st->device_id, CND_DEVICE_ID_LEN))
         return CND_E_IO; /* no id without a good random source */
-    memset(st->buf, 0xFF, len);
-    superblock_encode(st, st->buf);
-    return prog_verified(st, 0, st->buf, len);
+    for (copy = 0; copy < 2 && rs == CND_OK; copy++) {
+        memset(st->buf, 0xFF, len);
+        superblock_encode(st, st->buf);
+        rs = prog_verified(st, copy * len, st->buf, len);
+    }
+    return rs;
 }
 
 static cnd_status_t load_superblock(cnd_store_t *st)
 {
     uint8_t *b = st->buf, want[SB_LEN];
-    int erased = 0;
-    cnd_status_t rs = flash_read(st, 0, b, SB_LEN);
-    if (rs != CND_OK)
-        return rs;
-    if (memcmp(b, SB_MAGIC, 4) == 0 && b[4] != FORMAT_VERSION)
-        return CND_E_VERSION; /* a layout we do not speak: refuse, never reformat */
-    if (memcmp(b, SB_MAGIC, 4) == 0 && cnd_wire_get_u32(b + 44) == crc32(0L, b, SB_LEN - 4)) {
+    uint32_t len = pad(st, SB_LEN), copy;
+    int erased = 0, blank = 1;
+    cnd_status_t rs;
+    for (copy = 0; copy < 2; copy++) {
+        rs = flash_read(st, copy * len, b, SB_LEN);
+        if (rs != CND_OK)
+            return rs;
+        blank = blank && cnd_bytes_erased(b, SB_LEN);
+        if (memcmp(b, SB_MAGIC, 4) != 0 || cnd_wire_get_u32(b + 44) != crc32(0L, b, SB_LEN - 4))
+            continue; /* torn or flipped: the other copy decides */
+        if (b[4] != FORMAT_VERSION)
+            return CND_E_VERSION; /* a layout we do not speak: refuse, never reformat */
         memcpy(st->device_id, b + 20, CND_DEVICE_ID_LEN);
         superblock_encode(st, want); /* same geometry and layout, or refuse */
         return memcmp(want, b, SB_LEN) == 0 ? CND_OK : CND_E_CORRUPT;
     }
     /* Blank, or a superblock torn by a power cut during format: formatting
      * is only allowed when nothing else on the device was ever written. */
-    rs = device_erased_from(st, pad(st, SB_LEN), &erased);
+    rs = device_erased_from(st, 2 * len, &erased);
     if (rs != CND_OK)
         return rs;
     if (!erased)
         return CND_E_CORRUPT;
-    if (!cnd_bytes_erased(b, SB_LEN) && (rs = flash_erase(st, 0)) != CND_OK)
+    if (!blank && (rs = flash_erase(st, 0)) != CND_OK)
         return rs;
     return format(st);
 }
@@ -242,10 +271,14 @@ static uint32_t state_entry_len(const cnd_store_t *st)
     return pad(st, CND_ENTRY_HEADER_LEN + STATE_BODY_LEN);
 }
 
-static void state_body_encode(uint8_t *b, uint32_t ack, uint8_t active,
+static void state_body_encode(const cnd_store_t *st, uint8_t *b, uint32_t ack, uint8_t active,
                               const cnd_store_pack_info_t *slots)
 {
     unsigned i;
+    cnd_wire_put_u32(b + STATE_DAMAGE_AT, st->damage_seg);
+    cnd_wire_put_u32(b + STATE_DAMAGE_AT + 4, st->damage_off);
+    cnd_wire_put_u32(b + STATE_FLAGS_AT,
+                     st->office_known || active != NO_SLOT ? STATE_OFFICE_KNOWN : 0);
     cnd_wire_put_u32(b, ack);
     b[4] = active;
     b[5] = CND_MAX_SURVEYS;
@@ -275,7 +308,10 @@ static void state_body_apply(cnd_store_t *st, const uint8_t *b)
     unsigned i;
     st->ack = cnd_wire_get_u32(b);
     st->active = b[4];
-    st->pin_failures = cnd_wire_get_u16(b + 6); /* 0 in images from before */
+    st->pin_failures = cnd_wire_get_u16(b + 6);
+    st->damage_seg = cnd_wire_get_u32(b + STATE_DAMAGE_AT);
+    st->damage_off = cnd_wire_get_u32(b + STATE_DAMAGE_AT + 4);
+    st->office_known = (cnd_wire_get_u32(b + STATE_FLAGS_AT) & STATE_OFFICE_KNOWN) != 0;
     for (i = 0; i < CND_MAX_SURVEYS; i++) {
         st->slots[i].fingerprint = cnd_wire_get_u32(b + 8 + 8 * i);
         st->slots[i].len = cnd_wire_get_u32(b + 12 + 8 * i);
@@ -331,18 +367,31 @@ static cnd_status_t load_state(cnd_store_t *st)
         st->ack = 0;
         st->active = NO_SLOT;
         st->pin_failures = 0;
+        st->damage_seg = 0;
+        st->damage_off = 0;
         st->state_block = 0;
         st->state_off = used[0] ? st->block_size : 0;
+        /* Something was written but nothing reads back: the office is
+         * forgotten, which must not look like a new device (sync.c trusts
+         * the first pack only on a blank one). */
+        st->office_known = (uint8_t)(used[0] || used[1]);
     }
     return CND_OK;
 }
 
-/* Writes a new state entry; the caller applies the values to RAM on CND_OK. */
+/*
+ * Writes a new state entry, twice (two slots, same number and body, each
+ * programmed and verified on its own): one flipped bit in the newest entry
+ * then leaves its twin, instead of falling back to an older state (an
+ * older watermark, an older active pack) or to none at all (a device that
+ * forgot its office). A cut between the copies leaves one good copy.
+ * The caller applies the values to RAM on CND_OK.
+ */
 static cnd_status_t write_state(cnd_store_t *st, uint32_t ack, uint8_t active,
                                 const cnd_store_pack_info_t *slots)
 {
     uint8_t e[CND_STORE_MAX_PROG];
-    uint32_t se = state_entry_len(st), addr;
+    uint32_t se = state_entry_len(st), addr, copy;
     /* Every attempt takes a new number, so a write that failed but landed
      * can never tie with a later one. Numbers never wrap: a wrapped entry
      * would lose to the old one at the next mount and an ACK that returned
@@ -355,7 +404,7 @@ static cnd_status_t write_state(cnd_store_t *st, uint32_t ack, uint8_t active,
         return CND_E_NOSPACE;
     seq = ++st->state_seq;
 
-    if (st->state_off + se > st->block_size) {
+    if (st->state_off + 2 * se > st->block_size) {
         /* The other block holds only older entries; the newest stays
          * readable here until the new entry is complete there. */
         rs = ensure_erased(st, STATE_FIRST_BLOCK + (1 - st->state_block));
@@ -365,12 +414,19 @@ static cnd_status_t write_state(cnd_store_t *st, uint32_t ack, uint8_t active,
         st->state_off = 0;
     }
     memset(e, 0xFF, se);
-    state_body_encode(e + CND_ENTRY_HEADER_LEN, ack, active, slots);
+    state_body_encode(st, e + CND_ENTRY_HEADER_LEN, ack, active, slots);
     cnd_wire_put_u16(e + CND_ENTRY_HEADER_LEN + 6, st->pin_failures);
     cnd_entry_header_encode(e, CND_ENTRY_STATE, seq, e + CND_ENTRY_HEADER_LEN, STATE_BODY_LEN);
-    addr = (STATE_FIRST_BLOCK + st->state_block) * st->block_size + st->state_off;
-    st->state_off += se;
-    return prog_verified(st, addr, e, se);
+    for (copy = 0; copy < 2; copy++) {
+        addr = (STATE_FIRST_BLOCK + st->state_block) * st->block_size + st->state_off;
+        st->state_off += se;
+        rs = prog_verified(st, addr, e, se);
+        if (rs != CND_OK)
+            return rs;
+    }
+    if (active != NO_SLOT)
+        st->office_known = 1;
+    return CND_OK;
 }
 
 uint16_t cnd_store_pin_failures(const cnd_store_t *st)
@@ -400,23 +456,279 @@ static int seg_is_live(const cnd_store_t *st, uint32_t seg)
     return st->n_live > 0 && (seg + st->log_blocks - st->tail) % st->log_blocks < st->n_live;
 }
 
-/* *segseq of a valid segment header in seg; CND_E_NOT_FOUND if there is none. */
+/* The segment number of live segment seg (the head has head_segseq). */
+static uint32_t seg_number(const cnd_store_t *st, uint32_t seg)
+{
+    return st->head_segseq - (st->head + st->log_blocks - seg) % st->log_blocks;
+}
+
+/* *segseq of a valid segment header in seg (either of its two copies);
+ * CND_E_NOT_FOUND if neither holds. */
 static cnd_status_t read_segment_header(cnd_store_t *st, uint32_t seg, uint32_t *segseq)
 {
-    cnd_entry_header_t h;
-    cnd_status_t rs = read_entry(st, log_addr(st, seg, 0), log_addr(st, seg, data_start(st)), &h);
+    uint32_t copy, hl = seg_header_len(st);
+    for (copy = 0; copy < 2; copy++) {
+        cnd_entry_header_t h;
+        cnd_status_t rs = read_entry(st, log_addr(st, seg, copy * hl),
+                                     log_addr(st, seg, (copy + 1) * hl), &h);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs == CND_OK && h.type == CND_ENTRY_SEGMENT && h.len == 0) {
+            *segseq = h.seq;
+            return CND_OK;
+        }
+    }
+    return CND_E_NOT_FOUND;
+}
+
+/*
+ * One step of a walk over log segment seg from the P-aligned *off:
+ * - CND_OK, *bad == 0: a valid entry starts at *off (header in *h, body at
+ *   st->buf + 12); *off moves past it;
+ * - CND_OK, *bad > 0: the *bad bytes from *at on hold no valid entry.
+ *   A power cut tears only the last write, so a bad entry with good ones
+ *   after it is damage, not a torn tail; the walk resynchronises at the
+ *   next P-aligned offset whose magic, header and CRC all hold (a false
+ *   match needs a CRC-32 collision). Bad bytes with nothing valid after
+ *   them may be a torn save or damage; nobody can tell, so both are
+ *   treated as damage: reported, never skipped in silence;
+ * - CND_E_NOT_FOUND: everything from *off to the end of the block reads erased.
+ * *at is where the entry or the damage starts.
+ */
+static cnd_status_t seg_step(cnd_store_t *st, uint32_t seg, uint32_t *off, uint32_t *at,
+                             cnd_entry_header_t *h, uint32_t *bad)
+{
+    uint32_t a = *off, p, end;
+    int erased;
+    cnd_status_t rs;
+    *bad = 0;
+    for (;;) {
+        *at = a;
+        if (a >= st->block_size) {
+            *off = a;
+            return CND_E_NOT_FOUND;
+        }
+        rs = read_entry(st, log_addr(st, seg, a), log_addr(st, seg, st->block_size), h);
+        if (rs == CND_OK) {
+            *off = a + pad(st, CND_ENTRY_HEADER_LEN + h->len);
+            return CND_OK;
+        }
+        if (rs != CND_E_NOT_FOUND)
+            break;
+        /* An erased header ends the segment, unless something was written
+         * further on: then erased units are skipped up to it. */
+        rs = range_erased(st, log_addr(st, seg, a), st->block_size - a, &erased);
+        if (rs != CND_OK)
+            return rs;
+        if (erased) {
+            *off = a;
+            return CND_E_NOT_FOUND;
+        }
+        rs = range_erased(st, log_addr(st, seg, a), st->prog_size, &erased);
+        if (rs != CND_OK)
+            return rs;
+        if (!erased)
+            break;
+        a += st->prog_size;
+    }
     if (rs == CND_E_IO)
         return rs;
-    if (rs != CND_OK || h.type != CND_ENTRY_SEGMENT || h.len != 0)
-        return CND_E_NOT_FOUND;
-    *segseq = h.seq;
+    for (p = a + st->prog_size; p + CND_ENTRY_HEADER_LEN <= st->block_size; p += st->prog_size) {
+        rs = read_entry(st, log_addr(st, seg, p), log_addr(st, seg, st->block_size), h);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs == CND_OK) {
+            *bad = p - a;
+            *off = p;
+            return CND_OK;
+        }
+    }
+    /* Nothing valid after it: the damage runs to the last written unit. */
+    for (end = st->block_size; end > a + st->prog_size; end -= st->prog_size) {
+        rs = range_erased(st, log_addr(st, seg, end - st->prog_size), st->prog_size, &erased);
+        if (rs != CND_OK)
+            return rs;
+        if (!erased)
+            break;
+    }
+    *bad = end - a;
+    *off = end;
     return CND_OK;
 }
 
-/* Where reading segment seg must stop: the head ends at head_off. */
-static uint32_t seg_limit(const cnd_store_t *st, uint32_t seg)
+static int slot_of(const cnd_store_t *st, uint32_t fp)
 {
-    return seg == st->head ? st->head_off : st->block_size;
+    int i;
+    for (i = 0; i < CND_MAX_SURVEYS; i++)
+        if (st->slots[i].len > 0 && st->slots[i].fingerprint == fp)
+            return i;
+    return -1;
+}
+
+static void count_pending(cnd_store_t *st, uint32_t fp, int delta)
+{
+    int s = slot_of(st, fp);
+    st->pending = (uint32_t)((int32_t)st->pending + delta);
+    if (s >= 0)
+        st->slots[s].pending = (uint32_t)((int32_t)st->slots[s].pending + delta);
+}
+
+/*
+ * The EPOCH entry at off in seg, which must end by limit (the record that
+ * names it), into e (uses st->buf). It is written twice, back to back, and
+ * records name the first copy: when that one does not read back, its twin
+ * right after it serves (every record of the epoch in this block needs it).
+ */
+static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, uint32_t limit,
+                               cnd_epoch_t *e)
+{
+    uint32_t copy;
+    if (off < data_start(st) || off % st->prog_size != 0 || off >= limit)
+        return CND_E_CORRUPT;
+    for (copy = 0; copy < 2; copy++) {
+        cnd_entry_header_t h;
+        uint32_t at = off + copy * epoch_entry_len(st);
+        cnd_status_t rs = read_entry(st, log_addr(st, seg, at), log_addr(st, seg, limit), &h);
+        if (rs == CND_E_IO)
+            return rs;
+        if (rs == CND_OK && h.type == CND_ENTRY_EPOCH &&
+            cnd_epoch_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, e) == CND_OK)
+            return CND_OK;
+    }
+    return CND_E_CORRUPT;
+}
+
+/*
+ * A RESPONSE entry at offset `at` whose body is in st->buf counts as a
+ * response when its sealed header is well formed and names a valid EPOCH
+ * entry earlier in the same segment (without it nobody could open the
+ * record). Replay and next_pending apply this same rule, so pending counts
+ * and what sync sends always agree. Sets *fp and *epoch_off; st->buf is
+ * reused (the epoch is read back unless it is *known_epoch, the one this
+ * caller last found valid in this segment).
+ */
+static cnd_status_t sealed_entry_check(cnd_store_t *st, uint32_t seg, uint32_t at,
+                                       const cnd_entry_header_t *h, uint32_t *known_epoch,
+                                       uint32_t *fp, uint16_t *epoch_off, cnd_epoch_t *e)
+{
+    const uint8_t *b = st->buf + CND_ENTRY_HEADER_LEN;
+    cnd_status_t rs;
+    if (h->len < CND_SEALED_HEADER_LEN + CND_SEAL_TAG_LEN + 1 || h->len > CND_SEALED_BODY_MAX ||
+        b[0] != CND_SEALED_VERSION)
+        return CND_E_CORRUPT;
+    *fp = cnd_wire_get_u32(b + 9);
+    *epoch_off = cnd_wire_get_u16(b + 17);
+    if (*epoch_off >= at)
+        return CND_E_CORRUPT;
+    if (e == NULL && *known_epoch == *epoch_off)
+        return CND_OK;
+    if (st->rd_epoch_ok && st->rd_epoch_seg == seg && st->rd_epoch_off == *epoch_off) {
+        if (e != NULL)
+            *e = st->rd_epoch;
+        *known_epoch = *epoch_off;
+        return CND_OK;
+    }
+    /* Read into the cache itself: no 88-byte epoch on this frame, which
+     * lies on the deepest stack path (sync.c batch_get). */
+    st->rd_epoch_ok = 0;
+    rs = read_epoch(st, seg, *epoch_off, at, &st->rd_epoch);
+    if (rs == CND_OK) {
+        *known_epoch = *epoch_off;
+        st->rd_epoch_seg = seg;
+        st->rd_epoch_off = *epoch_off;
+        st->rd_epoch_ok = 1;
+        if (e != NULL)
+            *e = st->rd_epoch;
+    }
+    return rs;
+}
+
+/* What one step of a walk found (walk_item). */
+enum { ITEM_OTHER, ITEM_RESPONSE, ITEM_DAMAGE };
+typedef struct {
+    uint8_t kind;
+    uint8_t valid;    /* h is a valid entry's header (its CRC held) */
+    uint8_t id_state; /* ITEM_DAMAGE: CND_STORE_ID_* */
+    uint32_t at, len; /* where the item starts in its block, its length */
+    cnd_entry_header_t h;
+    uint32_t fp;      /* ITEM_RESPONSE above the watermark: its pack */
+    uint8_t id[CND_RESPONSE_ID_LEN];
+} item_t;
+
+/*
+ * seg_step, plus the rule every walk shares: a valid RESPONSE entry above
+ * the watermark that nobody could open (bad sealed header, or neither
+ * EPOCH copy reads back) is damage as well. With out, a response's sealed
+ * body is decoded into it and its epoch read into out->epoch. *known is
+ * the epoch offset last found valid in this segment (NO_EPOCH_SEG at the
+ * start of one).
+ */
+static cnd_status_t walk_item(cnd_store_t *st, uint32_t seg, uint32_t *off, uint32_t *known,
+                              item_t *it, cnd_sealed_t *out)
+{
+    uint32_t bad = 0;
+    uint16_t eoff = 0;
+    cnd_status_t rs = seg_step(st, seg, off, &it->at, &it->h, &bad);
+    if (rs != CND_OK)
+        return rs;
+    it->kind = ITEM_OTHER;
+    it->valid = bad == 0;
+    it->len = *off - it->at;
+    it->id_state = CND_STORE_ID_NONE;
+    if (bad > 0) {
+        /* The id where the damaged bytes still look like a response's.
+         * st->buf and it->h are free here: no locals, this frame sits on
+         * the deepest stack path (batch_get, sync.c). */
+        uint32_t n = CND_ENTRY_HEADER_LEN + 1 + CND_RESPONSE_ID_LEN;
+        it->kind = ITEM_DAMAGE;
+        it->len = bad;
+        if (bad >= n && flash_read(st, log_addr(st, seg, it->at), st->buf, n) == CND_OK &&
+            cnd_entry_header_decode(st->buf, &it->h) == CND_OK &&
+            it->h.type == CND_ENTRY_RESPONSE && it->h.len > 1 + CND_RESPONSE_ID_LEN) {
+            memcpy(it->id, st->buf + CND_ENTRY_HEADER_LEN + 1, CND_RESPONSE_ID_LEN);
+            it->id_state = CND_STORE_ID_UNVERIFIED;
+        }
+        return CND_OK;
+    }
+    if (it->h.type != CND_ENTRY_RESPONSE)
+        return CND_OK;
+    it->kind = ITEM_RESPONSE;
+    if (it->h.seq <= st->ack)
+        return CND_OK;
+    memcpy(it->id, st->buf + CND_ENTRY_HEADER_LEN + 1, CND_RESPONSE_ID_LEN);
+    rs = CND_OK;
+    if (out != NULL)
+        rs = cnd_sealed_body_decode(st->buf + CND_ENTRY_HEADER_LEN, it->h.len, out, &eoff);
+    if (rs == CND_OK)
+        rs = sealed_entry_check(st, seg, it->at, &it->h, known, &it->fp, &eoff,
+                                out ? &out->epoch : NULL);
+    if (rs == CND_E_IO)
+        return rs;
+    if (rs != CND_OK) {
+        it->kind = ITEM_DAMAGE;
+        it->id_state = CND_STORE_ID_VERIFIED; /* the entry's CRC held */
+    }
+    return CND_OK;
+}
+
+/* Damage the office has not stored yet: after the damage watermark. */
+static int damage_unreported(const cnd_store_t *st, uint32_t seg, uint32_t at)
+{
+    uint32_t n = seg_number(st, seg);
+    return n > st->damage_seg || (n == st->damage_seg && at > st->damage_off);
+}
+
+/* The number of unreported damaged regions in live segment seg. */
+static cnd_status_t segment_damage(cnd_store_t *st, uint32_t seg, uint32_t *count)
+{
+    uint32_t off = data_start(st), known = NO_EPOCH_SEG;
+    item_t it;
+    cnd_status_t rs;
+    *count = 0;
+    while ((rs = walk_item(st, seg, &off, &known, &it, NULL)) == CND_OK)
+        if (it.kind == ITEM_DAMAGE && damage_unreported(st, seg, it.at))
+            (*count)++;
+    return rs == CND_E_NOT_FOUND ? CND_OK : rs;
 }
 
 /*
@@ -427,25 +739,16 @@ static uint32_t seg_limit(const cnd_store_t *st, uint32_t seg)
 static cnd_status_t first_seq_from(cnd_store_t *st, uint32_t seg, uint32_t *seq)
 {
     for (;;) {
-        /* EPOCH entries come before a segment's first record (and a cut
-         * save may leave one with no record after it): skip them. */
-        uint32_t off = data_start(st);
-        for (;;) {
-            cnd_entry_header_t h;
-            cnd_status_t rs = read_entry(st, log_addr(st, seg, off),
-                                         log_addr(st, seg, seg_limit(st, seg)), &h);
-            if (rs == CND_E_IO)
-                return rs;
-            if (rs != CND_OK)
-                break;
-            if (h.type == CND_ENTRY_RESPONSE) {
+        uint32_t off = data_start(st), at, bad;
+        cnd_entry_header_t h;
+        cnd_status_t rs;
+        while ((rs = seg_step(st, seg, &off, &at, &h, &bad)) == CND_OK)
+            if (bad == 0 && h.type == CND_ENTRY_RESPONSE) {
                 *seq = h.seq;
                 return CND_OK;
             }
-            if (h.type != CND_ENTRY_EPOCH)
-                break;
-            off += pad(st, CND_ENTRY_HEADER_LEN + h.len);
-        }
+        if (rs != CND_E_NOT_FOUND)
+            return rs;
         if (seg == st->head) {
             *seq = st->next_seq;
             return CND_OK;
@@ -454,8 +757,6 @@ static cnd_status_t first_seq_from(cnd_store_t *st, uint32_t seg, uint32_t *seq)
     }
 }
 
-/* Erases the oldest segments while every response in them is acked. The
- * head is never reclaimed: it is where appends go. */
 /*
  * Erases at most `max` whole segments below the watermark, oldest first,
  * and counts those left (st->reclaimable) so that they already count as
@@ -464,6 +765,9 @@ static cnd_status_t first_seq_from(cnd_store_t *st, uint32_t seg, uint32_t *seq)
  * stall the device for seconds and could outlast the host's 5 s reply
  * timeout; the rest is erased when the port is idle
  * (cnd_store_reclaim_step), or one at a time when a segment is needed.
+ * The head is never reclaimed: it is where appends go. Nor is a segment
+ * holding damage the office has not stored (its raw bytes are the only
+ * trace of what was there): it stays until a sync has taken them.
  */
 static cnd_status_t reclaim_some(cnd_store_t *st, uint32_t max, int recount)
 {
@@ -471,13 +775,16 @@ static cnd_status_t reclaim_some(cnd_store_t *st, uint32_t max, int recount)
     if (recount) {
         /* Segments the watermark has passed since the last count follow
          * those already counted (st->reclaimable after the tail). */
-        uint32_t seg = st->tail, live = st->n_live - st->reclaimable, k;
+        uint32_t seg = st->tail, live = st->n_live - st->reclaimable, k, dmg;
         for (k = 0; k < st->reclaimable; k++)
             seg = seg_next(st, seg);
         while (live > 1) {
             uint32_t bound;
             rs = first_seq_from(st, seg_next(st, seg), &bound);
             if (rs != CND_OK || bound - 1 > st->ack)
+                break;
+            rs = segment_damage(st, seg, &dmg);
+            if (rs != CND_OK || dmg > 0)
                 break;
             st->reclaimable++;
             seg = seg_next(st, seg);
@@ -510,100 +817,27 @@ cnd_status_t cnd_store_reclaim_step(cnd_store_t *st, int *more)
     return rs;
 }
 
-static int slot_of(const cnd_store_t *st, uint32_t fp)
-{
-    int i;
-    for (i = 0; i < CND_MAX_SURVEYS; i++)
-        if (st->slots[i].len > 0 && st->slots[i].fingerprint == fp)
-            return i;
-    return -1;
-}
-
-static void count_pending(cnd_store_t *st, uint32_t fp, int delta)
-{
-    int s = slot_of(st, fp);
-    st->pending = (uint32_t)((int32_t)st->pending + delta);
-    if (s >= 0)
-        st->slots[s].pending = (uint32_t)((int32_t)st->slots[s].pending + delta);
-}
-
-static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, uint32_t limit,
-                               cnd_epoch_t *e);
-
-/*
- * A RESPONSE entry at offset `at` whose body is in st->buf counts as a
- * response when its sealed header is well formed and names a valid EPOCH
- * entry earlier in the same segment (without it nobody could open the
- * record). Replay and next_pending apply this same rule, so pending counts
- * and what sync sends always agree. Sets *fp and *epoch_off; st->buf is
- * reused (the epoch is read back unless it is *known_epoch, the one this
- * caller last found valid in this segment).
- */
-static cnd_status_t sealed_entry_check(cnd_store_t *st, uint32_t seg, uint32_t at,
-                                       const cnd_entry_header_t *h, uint32_t *known_epoch,
-                                       uint32_t *fp, uint16_t *epoch_off, cnd_epoch_t *e)
-{
-    const uint8_t *b = st->buf + CND_ENTRY_HEADER_LEN;
-    cnd_epoch_t scratch;
-    cnd_status_t rs;
-    if (h->len < CND_SEALED_HEADER_LEN + CND_SEAL_TAG_LEN + 1 || h->len > CND_SEALED_BODY_MAX ||
-        b[0] != CND_SEALED_VERSION)
-        return CND_E_CORRUPT;
-    *fp = cnd_wire_get_u32(b + 9);
-    *epoch_off = cnd_wire_get_u16(b + 17);
-    if (*epoch_off >= at)
-        return CND_E_CORRUPT;
-    if (e == NULL && *known_epoch == *epoch_off)
-        return CND_OK;
-    if (st->rd_epoch_ok && st->rd_epoch_seg == seg && st->rd_epoch_off == *epoch_off) {
-        if (e != NULL)
-            *e = st->rd_epoch;
-        *known_epoch = *epoch_off;
-        return CND_OK;
-    }
-    rs = read_epoch(st, seg, *epoch_off, at, e ? e : &scratch);
-    if (rs == CND_OK) {
-        *known_epoch = *epoch_off;
-        if (e != NULL) {
-            st->rd_epoch = *e;
-            st->rd_epoch_seg = seg;
-            st->rd_epoch_off = *epoch_off;
-            st->rd_epoch_ok = 1;
-        }
-    }
-    return rs;
-}
-
-/* Replays one segment: counts pending responses, returns where reading
- * stopped (the first entry that is erased, torn or corrupt). */
+/* Replays one segment: counts pending responses and unreported damage,
+ * returns where the last valid entry ends (appends may follow it). */
 static cnd_status_t replay_segment(cnd_store_t *st, uint32_t seg, uint32_t *max_seq, uint32_t *end)
 {
-    uint32_t off = data_start(st), known = NO_EPOCH_SEG, fp;
-    for (;;) {
-        cnd_entry_header_t h;
-        uint32_t at = off;
-        uint16_t eoff;
-        cnd_status_t rs =
-            read_entry(st, log_addr(st, seg, off), log_addr(st, seg, st->block_size), &h);
-        if (rs == CND_E_IO)
-            return rs;
-        if (rs != CND_OK)
-            break;
-        off += pad(st, CND_ENTRY_HEADER_LEN + h.len);
-        if (h.type != CND_ENTRY_RESPONSE)
-            continue;
-        if (h.seq > *max_seq)
-            *max_seq = h.seq;
-        if (h.seq <= st->ack)
-            continue;
-        rs = sealed_entry_check(st, seg, at, &h, &known, &fp, &eoff, NULL);
-        if (rs == CND_E_IO)
-            return rs;
-        if (rs == CND_OK)
-            count_pending(st, fp, 1);
-    }
+    uint32_t off = data_start(st), known = NO_EPOCH_SEG;
+    item_t it;
+    cnd_status_t rs;
     *end = off;
-    return CND_OK;
+    while ((rs = walk_item(st, seg, &off, &known, &it, NULL)) == CND_OK) {
+        if (it.kind == ITEM_DAMAGE) {
+            if (damage_unreported(st, seg, it.at))
+                st->damaged++;
+        } else {
+            *end = off;
+        }
+        if (it.valid && it.h.type == CND_ENTRY_RESPONSE && it.h.seq > *max_seq)
+            *max_seq = it.h.seq; /* a valid entry, opened or not */
+        if (it.kind == ITEM_RESPONSE && it.h.seq > st->ack)
+            count_pending(st, it.fp, 1);
+    }
+    return rs == CND_E_NOT_FOUND ? CND_OK : rs;
 }
 
 /* Finds the live segments: the head has the highest segment number, and
@@ -673,7 +907,7 @@ static cnd_status_t load_log(cnd_store_t *st)
 
 static cnd_status_t open_segment(cnd_store_t *st)
 {
-    uint32_t target = st->n_live ? seg_next(st, st->head) : 0, len;
+    uint32_t target = st->n_live ? seg_next(st, st->head) : 0, len, copy;
     cnd_status_t rs;
     if (st->n_live == st->log_blocks) {
         rs = reclaim_some(st, 1, 1); /* one segment is all this append needs */
@@ -685,10 +919,15 @@ static cnd_status_t open_segment(cnd_store_t *st)
     rs = ensure_erased(st, st->log_first + target);
     if (rs != CND_OK)
         return rs;
-    len = frame_entry(st, CND_ENTRY_SEGMENT, st->head_segseq + 1, 0);
-    rs = prog_verified(st, log_addr(st, target, 0), st->buf, len);
-    if (rs != CND_OK)
-        return rs; /* the block is not live; the next try erases it again */
+    /* Two copies: the segment number is what keeps every entry of this
+     * block in the live chain. A cut after the first leaves a live segment
+     * with one copy, which is all the chain needs. */
+    for (copy = 0; copy < 2; copy++) {
+        len = frame_entry(st, CND_ENTRY_SEGMENT, st->head_segseq + 1, 0);
+        rs = prog_verified(st, log_addr(st, target, copy * len), st->buf, len);
+        if (rs != CND_OK)
+            return rs; /* the block is not live; the next try erases it again */
+    }
     if (st->n_live == 0)
         st->tail = target;
     st->n_live++;
@@ -795,7 +1034,13 @@ static cnd_status_t append_entry(cnd_store_t *st, uint8_t type, uint32_t seq, ui
     uint32_t total = frame_entry(st, type, seq, len);
     cnd_status_t rs = prog_verified(st, log_addr(st, st->head, st->head_off), st->buf, total);
     if (rs != CND_OK) {
+        int erased = 1;
         st->head_sealed = 1; /* what is there now is unknown: never write after it */
+        /* Bytes that landed are unreadable damage from now on (seg_step):
+         * counted, so HELLO says so before the next boot recounts. */
+        if (range_erased(st, log_addr(st, st->head, st->head_off), total, &erased) == CND_OK &&
+            !erased)
+            st->damaged++;
         return rs;
     }
     st->head_off += total;
@@ -837,18 +1082,22 @@ cnd_status_t cnd_store_append_response(cnd_store_t *st, const cnd_response_t *r,
     blen = (uint16_t)(CND_SEALED_HEADER_LEN + ptlen + CND_SEAL_TAG_LEN);
     need = pad(st, CND_ENTRY_HEADER_LEN + blen);
     if (st->n_live == 0 || st->epoch_seg != st->head)
-        need += pad(st, CND_ENTRY_HEADER_LEN + CND_EPOCH_BODY_LEN);
+        need += 2 * epoch_entry_len(st);
     if (st->n_live == 0 || st->head_sealed || st->head_off + need > st->block_size) {
         rs = open_segment(st);
         if (rs != CND_OK)
             return rs;
     }
     if (st->epoch_seg != st->head) {
-        uint32_t at = st->head_off;
-        cnd_epoch_encode(body, &st->epoch);
-        rs = append_entry(st, CND_ENTRY_EPOCH, 0, CND_EPOCH_BODY_LEN);
-        if (rs != CND_OK)
-            return rs;
+        /* Twice, back to back: every record of the epoch in this block
+         * needs it, so one flipped bit in it must not cost them all. */
+        uint32_t at = st->head_off, copy;
+        for (copy = 0; copy < 2; copy++) {
+            cnd_epoch_encode(body, &st->epoch);
+            rs = append_entry(st, CND_ENTRY_EPOCH, 0, CND_EPOCH_BODY_LEN);
+            if (rs != CND_OK)
+                return rs;
+        }
         st->epoch_seg = st->head;
         st->epoch_off = (uint16_t)at;
     }
@@ -936,48 +1185,32 @@ static int cursor_decode(const cnd_store_t *st, uint32_t cursor, uint32_t *seg, 
            *off % st->prog_size == 0;
 }
 
-/* The EPOCH entry at off in seg, which must end by limit (the record that
- * names it), into e (uses st->buf). */
-static cnd_status_t read_epoch(cnd_store_t *st, uint32_t seg, uint32_t off, uint32_t limit,
-                               cnd_epoch_t *e)
+/* Where a walk over the log starts: the oldest segment that is not wholly
+ * acknowledged (those waiting for their erase hold nothing pending and no
+ * unreported damage). */
+static void walk_start(const cnd_store_t *st, uint32_t cursor, uint32_t *seg, uint32_t *off)
 {
-    cnd_entry_header_t h;
-    cnd_status_t rs;
-    if (off < data_start(st) || off % st->prog_size != 0 || off >= limit)
-        return CND_E_CORRUPT;
-    rs = read_entry(st, log_addr(st, seg, off), log_addr(st, seg, limit), &h);
-    if (rs == CND_E_IO)
-        return rs;
-    if (rs != CND_OK || h.type != CND_ENTRY_EPOCH)
-        return CND_E_CORRUPT;
-    return cnd_epoch_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, e);
+    uint32_t k;
+    if (cursor_decode(st, cursor, seg, off))
+        return;
+    *seg = st->tail;
+    for (k = 0; k < st->reclaimable; k++)
+        *seg = seg_next(st, *seg);
+    *off = data_start(st);
 }
 
-/* The next pending response after *cursor. With out == NULL only its seq
- * and pack are wanted (counting at ACK): the same acceptance rule, without
- * copying the ciphertext or re-reading an epoch already verified. */
-static cnd_status_t next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
-                                 cnd_sealed_t *out, uint32_t *pack_fp)
+/* The next item of kind `want` after *cursor (with the same acceptance
+ * rule everywhere: walk_item). With out == NULL only a response's seq and
+ * pack are wanted (counting at ACK). */
+static cnd_status_t next_item(cnd_store_t *st, uint32_t *cursor, uint8_t want, item_t *it,
+                              uint32_t *seg_out, cnd_sealed_t *out)
 {
-    uint32_t seg, off, known = NO_EPOCH_SEG, known_seg = NO_EPOCH_SEG;
+    uint32_t seg, off, known = NO_EPOCH_SEG;
     if (st->n_live == 0)
         return CND_E_NOT_FOUND;
-    if (!cursor_decode(st, *cursor, &seg, &off)) {
-        /* from the oldest segment that is not wholly acknowledged: those
-         * waiting for their erase hold nothing pending */
-        uint32_t k;
-        seg = st->tail;
-        for (k = 0; k < st->reclaimable; k++)
-            seg = seg_next(st, seg);
-        off = data_start(st);
-    }
+    walk_start(st, *cursor, &seg, &off);
     for (;;) {
-        cnd_entry_header_t h;
-        cnd_epoch_t e;
-        uint32_t at = off, fp;
-        uint16_t epoch_off = 0;
-        cnd_status_t rs =
-            read_entry(st, log_addr(st, seg, off), log_addr(st, seg, seg_limit(st, seg)), &h);
+        cnd_status_t rs = walk_item(st, seg, &off, &known, it, out);
         if (rs == CND_E_IO)
             return rs;
         if (rs != CND_OK) {
@@ -985,33 +1218,36 @@ static cnd_status_t next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *se
                 *cursor = cursor_encode(st, seg, off);
                 return CND_E_NOT_FOUND;
             }
-            seg = seg_next(st, seg); /* the rest of this segment is not trusted */
+            seg = seg_next(st, seg);
             off = data_start(st);
-            continue;
-        }
-        off += pad(st, CND_ENTRY_HEADER_LEN + h.len);
-        if (h.type != CND_ENTRY_RESPONSE || h.seq <= st->ack)
-            continue;
-        if (out != NULL && cnd_sealed_body_decode(st->buf + CND_ENTRY_HEADER_LEN, h.len, out,
-                                                  &epoch_off) != CND_OK)
-            continue;
-        if (known_seg != seg)
             known = NO_EPOCH_SEG; /* an epoch offset means nothing in another segment */
-        rs = sealed_entry_check(st, seg, at, &h, &known, &fp, &epoch_off, out ? &e : NULL);
-        if (rs == CND_E_IO)
-            return rs;
-        if (rs != CND_OK)
             continue;
-        known_seg = seg;
-        if (out != NULL) {
-            out->epoch = e;
-            out->seq = h.seq;
         }
-        *seq = h.seq;
-        *pack_fp = fp;
+        if (it->kind != want)
+            continue;
+        if (want == ITEM_RESPONSE && it->h.seq <= st->ack)
+            continue;
+        if (want == ITEM_DAMAGE && !damage_unreported(st, seg, it->at))
+            continue;
+        *seg_out = seg;
         *cursor = cursor_encode(st, seg, off);
         return CND_OK;
     }
+}
+
+static cnd_status_t next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
+                                 cnd_sealed_t *out, uint32_t *pack_fp)
+{
+    item_t it;
+    uint32_t seg;
+    cnd_status_t rs = next_item(st, cursor, ITEM_RESPONSE, &it, &seg, out);
+    if (rs != CND_OK)
+        return rs;
+    if (out != NULL)
+        out->seq = it.h.seq;
+    *seq = it.h.seq;
+    *pack_fp = it.fp;
+    return CND_OK;
 }
 
 cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
@@ -1019,6 +1255,85 @@ cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t 
 {
     uint32_t fp;
     return next_pending(st, cursor, seq, out, &fp);
+}
+
+/* ---- damage ---- */
+
+uint32_t cnd_store_damaged_count(const cnd_store_t *st)
+{
+    return st->damaged;
+}
+
+cnd_status_t cnd_store_next_damage(cnd_store_t *st, uint32_t *cursor, cnd_store_damage_t *d)
+{
+    item_t it;
+    uint32_t seg;
+    cnd_status_t rs = next_item(st, cursor, ITEM_DAMAGE, &it, &seg, NULL);
+    if (rs != CND_OK)
+        return rs;
+    d->segment = seg_number(st, seg);
+    d->offset = it.at;
+    d->len = it.len;
+    d->id_state = it.id_state;
+    memcpy(d->id, it.id, CND_RESPONSE_ID_LEN);
+    return CND_OK;
+}
+
+/* The block of live segment number `segment`, or -1. */
+static int32_t seg_of_number(const cnd_store_t *st, uint32_t segment)
+{
+    uint32_t back = st->head_segseq - segment;
+    if (st->n_live == 0 || segment > st->head_segseq || back >= st->n_live)
+        return -1;
+    return (int32_t)((st->head + st->log_blocks - back) % st->log_blocks);
+}
+
+cnd_status_t cnd_store_damage_read(cnd_store_t *st, uint32_t segment, uint32_t offset,
+                                   uint8_t *buf, uint32_t len)
+{
+    int32_t seg = seg_of_number(st, segment);
+    if (seg < 0)
+        return CND_E_NOT_FOUND;
+    if (offset > st->block_size || len > st->block_size - offset)
+        return CND_E_RANGE;
+    return len == 0 ? CND_OK : flash_read(st, log_addr(st, (uint32_t)seg, offset), buf, len);
+}
+
+/* Recounts the unreported damage over the live log (after the watermark moved). */
+static cnd_status_t recount_damage(cnd_store_t *st)
+{
+    uint32_t seg = st->tail, i, n;
+    st->damaged = 0;
+    for (i = 0; i < st->n_live; i++, seg = seg_next(st, seg)) {
+        cnd_status_t rs = segment_damage(st, seg, &n);
+        if (rs != CND_OK)
+            return rs;
+        st->damaged += n;
+    }
+    return CND_OK;
+}
+
+cnd_status_t cnd_store_damage_ack(cnd_store_t *st, uint32_t segment, uint32_t offset)
+{
+    uint32_t old_seg = st->damage_seg, old_off = st->damage_off;
+    cnd_status_t rs;
+    if (st->n_live == 0 || segment > st->head_segseq || offset >= st->block_size)
+        return CND_E_RANGE;
+    if (segment < st->damage_seg || (segment == st->damage_seg && offset <= st->damage_off))
+        return CND_OK; /* idempotent */
+    st->damage_seg = segment;
+    st->damage_off = offset;
+    rs = write_state(st, st->ack, st->active, st->slots);
+    if (rs != CND_OK) {
+        st->damage_seg = old_seg;
+        st->damage_off = old_off;
+        return rs;
+    }
+    rs = recount_damage(st);
+    if (rs != CND_OK)
+        return rs;
+    (void)reclaim_some(st, st->erase_budget ? st->erase_budget : CND_STORE_ERASES_PER_CALL, 1);
+    return CND_OK;
 }
 
 /* Moves the watermark to upto, of which `gone` responses (gone_slot per
@@ -1099,6 +1414,67 @@ static uint32_t slot_capacity(const cnd_store_t *st)
     return cap < CND_MAX_PACK_SIZE ? cap : CND_MAX_PACK_SIZE;
 }
 
+/* The length of the pack in slot `slot` as its header states it, when the
+ * slot's bytes still pass the pack's CRC trailer (its fingerprint: SPEC
+ * 1.1), else 0. Read in chunks: no pack buffer. want_len != 0 must match. */
+static uint32_t slot_intact_len(cnd_store_t *st, uint8_t slot, uint32_t want_len)
+{
+    uint8_t chunk[CHUNK];
+    uint32_t base = slot_addr(st, slot), len, done, crc = 0;
+    if (flash_read(st, base, chunk, 20) != CND_OK || memcmp(chunk, "CNDP", 4) != 0)
+        return 0;
+    len = cnd_wire_get_u32(chunk + 16);
+    if (len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL || len > slot_capacity(st) ||
+        (want_len != 0 && len != want_len))
+        return 0;
+    for (done = 0; done < len - CND_PACK_TRAILER_SIZE; done += CHUNK) {
+        uint32_t n = len - CND_PACK_TRAILER_SIZE - done < CHUNK ? len - CND_PACK_TRAILER_SIZE - done
+                                                                : CHUNK;
+        if (flash_read(st, base + done, chunk, n) != CND_OK)
+            return 0;
+        crc = (uint32_t)crc32(crc, chunk, n);
+    }
+    if (flash_read(st, base + len - CND_PACK_TRAILER_SIZE, chunk, 4) != CND_OK)
+        return 0;
+    return cnd_wire_get_u32(chunk) == crc ? len : 0;
+}
+
+cnd_status_t cnd_store_slot_office_key(cnd_store_t *st, int which, int intact_only,
+                                       uint8_t key[CND_P256_PUB_LEN])
+{
+    uint8_t slot, h[20];
+    uint32_t len;
+    if (which == CND_STORE_ACTIVE_SLOT) {
+        if (st->active == NO_SLOT)
+            return CND_E_NO_SURVEY;
+        slot = st->active;
+    } else if (which >= 0 && which < CND_MAX_SURVEYS && st->block_size > 0) {
+        slot = (uint8_t)which;
+    } else {
+        return CND_E_RANGE;
+    }
+    len = slot_intact_len(st, slot, which == CND_STORE_ACTIVE_SLOT ? st->slots[slot].len : 0);
+    if (len == 0 && !intact_only) {
+        /* As read: a flipped bit elsewhere in the pack leaves its key as
+         * it was, and one in the key makes a point nobody can sign for. */
+        if (flash_read(st, slot_addr(st, slot), h, sizeof h) != CND_OK ||
+            memcmp(h, "CNDP", 4) != 0)
+            return CND_E_CORRUPT;
+        len = cnd_wire_get_u32(h + 16);
+        if (len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL || len > slot_capacity(st))
+            return CND_E_CORRUPT;
+    }
+    if (len == 0)
+        return CND_E_CORRUPT;
+    return flash_read(st, slot_addr(st, slot) + len - CND_PACK_OFFICE_P256_FROM_END, key,
+                      CND_P256_PUB_LEN);
+}
+
+int cnd_store_office_known(const cnd_store_t *st)
+{
+    return st->office_known;
+}
+
 /* An empty slot first; else one that is not active and that no pending
  * response needs (its pack is then forgotten). */
 static int choose_slot(const cnd_store_t *st)
@@ -1123,6 +1499,19 @@ cnd_status_t cnd_store_pack_begin(cnd_store_t *st, uint32_t total_len)
     if (total_len == 0 || total_len > slot_capacity(st))
         return CND_E_RANGE;
     s = choose_slot(st);
+    if (st->active == NO_SLOT && st->office_known) {
+        /* The state is lost: a slot it calls empty may hold the only pack
+         * left that names the office (the trust anchor, sync.c). Only a
+         * slot that holds no pack header is written then. */
+        uint8_t h[4];
+        for (s = 0; s < CND_MAX_SURVEYS; s++)
+            if (st->slots[s].len == 0 &&
+                (flash_read(st, slot_addr(st, (uint8_t)s), h, sizeof h) != CND_OK ||
+                 memcmp(h, "CNDP", 4) != 0))
+                break;
+        if (s == CND_MAX_SURVEYS)
+            return CND_E_NOSPACE;
+    }
     if (s < 0)
         return CND_E_NOSPACE;
     if (st->slots[s].len > 0) {
@@ -1246,11 +1635,21 @@ cnd_status_t cnd_store_pack_commit(cnd_store_t *st)
         restore_scratch(st);
         return rs;
     }
-    if (st->active != NO_SLOT && st->slots[st->active].fingerprint == pk.fingerprint)
-        return CND_OK; /* already active: nothing changes */
     memcpy(next, st->slots, sizeof(next));
     existing = slot_of(st, pk.fingerprint);
-    if (existing >= 0) {
+    if (existing >= 0 && existing != s &&
+        slot_intact_len(st, (uint8_t)existing, st->slots[existing].len) == 0) {
+        /* Installed, but its stored copy no longer passes its check: the
+         * copy just written and verified replaces it (push repairs). */
+        next[s] = st->slots[existing];
+        next[s].len = st->inst_total;
+        next[existing].len = 0;
+        next[existing].fingerprint = 0;
+        next[existing].pending = 0;
+        active = s;
+    } else if (existing >= 0) {
+        if (existing == st->active)
+            return CND_OK; /* already active and intact: nothing changes */
         active = (uint8_t)existing; /* installed before: just switch to it */
     } else {
         next[s].fingerprint = pk.fingerprint;

@@ -3,8 +3,10 @@
  *
  * Owns: the flash layout (formats/SPEC.md section "Flash layout"): the
  * append-only response log in erase-block segments, the power-safe sync
- * watermark, and the survey pack slots. Boot replays the log and stops
- * cleanly at the first torn or corrupt record; it never trusts one.
+ * watermark, and the survey pack slots. Boot replays the log; a torn or
+ * damaged entry is never trusted, and the walk resynchronises at the next
+ * valid entry after it (formats/SPEC.md 4.2). Metadata many records need
+ * (superblock, segment header, EPOCH, STATE) is written twice.
  *
  * Promises:
  * - cnd_store_append_response() returns CND_OK only after the record has
@@ -20,7 +22,9 @@
  * record is written the store cannot open it again. Pending responses are
  * handed out sealed (cnd_store_next_pending); only the office opens them.
  *
- * Never: erases data it cannot account for. A blank device (all 0xFF) is
+ * Never: erases data it cannot account for: a segment holding damage the
+ * office has not stored (cnd_store_next_damage / cnd_store_damage_ack) is
+ * not reclaimed. A blank device (all 0xFF) is
  * formatted; anything else that fails to mount is refused with a status,
  * never reformatted (survey data is not thrown away to make an error go).
  * Never sees plaintext answers of an interview in progress: only whole,
@@ -109,6 +113,37 @@ const uint8_t *cnd_store_device_id(const cnd_store_t *st);
 cnd_status_t cnd_store_next_pending(cnd_store_t *st, uint32_t *cursor, uint32_t *seq,
                                     cnd_sealed_t *out);
 
+/*
+ * Damage (formats/SPEC.md 4.4): bytes in the log that hold no valid entry
+ * but are followed by valid ones, or a torn tail, or a valid RESPONSE
+ * above the watermark that nobody could open (neither copy of its EPOCH
+ * entry reads back). Each such region is kept, counted and handed to the
+ * office with its raw bytes; a segment holding damage the office has not
+ * stored is never reclaimed. The count is of regions after the damage
+ * watermark (state entry), from the last mount or damage ACK.
+ */
+#define CND_STORE_ID_NONE 0       /* the region does not look like a response */
+#define CND_STORE_ID_UNVERIFIED 1 /* id as read from damaged bytes */
+#define CND_STORE_ID_VERIFIED 2   /* id of a valid entry (its CRC held) */
+typedef struct {
+    uint32_t segment; /* segment number (SPEC 4.4), not a block index */
+    uint32_t offset;  /* where the region starts in its block */
+    uint32_t len;     /* bytes */
+    uint8_t id_state; /* CND_STORE_ID_* */
+    uint8_t id[CND_RESPONSE_ID_LEN];
+} cnd_store_damage_t;
+uint32_t cnd_store_damaged_count(const cnd_store_t *st);
+/* Iterates unreported damaged regions in log order, like
+ * cnd_store_next_pending (*cursor 0 = from the start). CND_E_NOT_FOUND at the end. */
+cnd_status_t cnd_store_next_damage(cnd_store_t *st, uint32_t *cursor, cnd_store_damage_t *d);
+/* Raw bytes of a live segment (by number), for a damaged region. */
+cnd_status_t cnd_store_damage_read(cnd_store_t *st, uint32_t segment, uint32_t offset,
+                                   uint8_t *buf, uint32_t len);
+/* Durably records that the office has stored every damaged region up to
+ * the one starting at (segment, offset); only then may their segments be
+ * reclaimed. Idempotent; beyond the head is CND_E_RANGE. */
+cnd_status_t cnd_store_damage_ack(cnd_store_t *st, uint32_t segment, uint32_t offset);
+
 /* Durably records that every response with seq <= upto is stored by the
  * host, then reclaims whole segments below the watermark. Idempotent;
  * upto beyond the last appended seq is CND_E_RANGE. */
@@ -171,6 +206,19 @@ cnd_status_t cnd_store_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap, 
  * opened through the window instead (valid until the window is reused). */
 cnd_status_t cnd_store_open_active_pack(cnd_store_t *st, uint8_t *buf, uint32_t cap,
                                         cnd_pack_t *pk);
+/*
+ * Trust (docs/DESIGN.md "Signed packs"): the P-256 office key (SPEC 1.9)
+ * of a pack slot, read from flash: which = 0..CND_MAX_SURVEYS-1 (raw
+ * slots, whatever the state says) or CND_STORE_ACTIVE_SLOT. With
+ * intact_only, only from a slot whose bytes pass the pack's CRC trailer.
+ * CND_E_CORRUPT when the slot holds no readable pack.
+ */
+#define CND_STORE_ACTIVE_SLOT (-1)
+cnd_status_t cnd_store_slot_office_key(cnd_store_t *st, int which, int intact_only,
+                                       uint8_t key[CND_P256_PUB_LEN]);
+/* 1 once a pack was ever activated (kept in the state), or when the state
+ * blocks hold bytes but no entry reads back: trust on first use is over. */
+int cnd_store_office_known(const cnd_store_t *st);
 /* Installed packs (up to CND_MAX_SURVEYS), active first. */
 uint8_t cnd_store_packs(const cnd_store_t *st, cnd_store_pack_info_t *out);
 /* Wrong admin PINs since the last right one (engine.h "Admin"), kept in the
@@ -187,8 +235,8 @@ cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t
 #define CND_STORE_MAX_PROG 256 /* largest prog_size supported; block_size must be a multiple */
 #define CND_STORE_BUF_LEN 512  /* one log entry (12 + CND_ENTRY_BODY_MAX) padded to a prog unit */
 
-/* sizeof(cnd_store_t) = 1,200 bytes on Cortex-M4 (arm-none-eabi-gcc), 1,224
- * on x86-64: the two buffers below (768), the sealing chain and epoch being
+/* sizeof(cnd_store_t) = 1,224 bytes on Cortex-M4 (arm-none-eabi-gcc), 1,248
+ * on x86-64 (the damage watermark and count, the office flag): the two buffers below (768), the sealing chain and epoch being
  * written (about 170), the last verified EPOCH entry read (96), and about
  * 40 words of positions and counts. Deepest stack: about 0.8 KB (ack/mount hold one cnd_response_t).
  * The pack commit borrows a 32 KiB buffer (cnd_store_set_pack_buffer) or
@@ -206,6 +254,13 @@ struct cnd_store {
     uint32_t ack;         /* watermark: every seq <= ack is stored by the host */
     uint8_t active;       /* active pack slot, 0xFF = none */
     uint16_t pin_failures; /* wrong admin PINs in a row, persisted with the state */
+    /* Damage watermark: every damaged region the office has stored lies at
+     * or before (damage_seg, damage_off) (segment number, block offset). */
+    uint32_t damage_seg, damage_off;
+    uint32_t damaged;   /* damaged regions the office has not been told of */
+    /* 1 once a pack was ever activated, or when the state blocks hold
+     * bytes but no entry reads back: trust on first use is then over. */
+    uint8_t office_known;
     cnd_store_pack_info_t slots[CND_MAX_SURVEYS]; /* len 0 = empty */
     /* Log: live segments are tail .. head in circular block order. */
     uint32_t next_seq;

@@ -132,6 +132,7 @@ void cnd_sync_reset(cnd_sync_t *s)
     cnd_frame_parser_init(&s->rx);
     batch_close(s);
     push_close(s);
+    s->dmg_sent = 0;
 }
 
 
@@ -181,6 +182,7 @@ static void handle_hello(cnd_sync_t *s, reply_t *r)
     h.bytes_used = cnd_store_bytes_used(s->cfg.store);
     h.bytes_free = cnd_store_bytes_free(s->cfg.store);
     h.pending = cnd_store_pending_count(s->cfg.store);
+    h.damaged = cnd_store_damaged_count(s->cfg.store);
     n = cnd_store_packs(s->cfg.store, packs);
     if (n > CND_MAX_SURVEYS)
         n = CND_MAX_SURVEYS;
@@ -266,6 +268,8 @@ static int device_busy(const cnd_sync_t *s)
 
 static const char busy_text[] = "an interview is in progress; finish or exit it, then push again";
 
+static void push_collect_trust(cnd_sync_t *s);
+
 static void handle_push_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
 {
     cnd_msg_push_begin_t q;
@@ -284,6 +288,9 @@ static void handle_push_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
         reply_error(r, CND_E_RANGE, "pack size outside what the device accepts");
         return;
     }
+    /* Whom to trust is decided before the push writes anything: begin may
+     * erase the very slot that still names the office. */
+    push_collect_trust(s);
     st = cnd_store_pack_begin(s->cfg.store, q.len);
     if (st != CND_OK) {
         reply_error(r, st, "cannot start installing the pack");
@@ -317,36 +324,60 @@ static void push_track(cnd_sync_t *s, const uint8_t *data, uint32_t len)
     cnd_pack_sig_update(&s->push_sig, data, len);
 }
 
-/* The key the pushed pack's signer must be: the P-256 key in the ACTIVE
- * pack's office block (SPEC.md 1.9), read from its flash slot. 0 when no
- * pack is installed: the first pack defines the office (trust on first
- * use; docs/DESIGN.md "Signed packs"). */
-static cnd_status_t push_trusted_key(cnd_sync_t *s, uint8_t key[CND_P256_PUB_LEN], int *have)
+/*
+ * Whom the pushed pack's signer must be (docs/DESIGN.md "Signed packs"),
+ * collected at PUSH_BEGIN:
+ * - the P-256 office key of the ACTIVE pack (SPEC.md 1.9), read from its
+ *   flash slot, when that slot still passes its CRC check;
+ * - anyone, only on a device that never had an office (trust on first
+ *   use): no pack ever activated and no state entry ever written and lost;
+ * - otherwise (the active pack's copy or the state is damaged) the office
+ *   key of any pack still in a slot, as read: one flipped bit never makes
+ *   the device forget its office, and the office can always repair it by
+ *   pushing a pack it signed. A device with no readable pack at all then
+ *   refuses every pack (a wipe through the admin menu is the only way
+ *   back: the office's decision, not the flash's).
+ */
+static void push_collect_trust(cnd_sync_t *s)
 {
-    cnd_store_pack_info_t packs[CND_MAX_SURVEYS];
-    uint8_t n = cnd_store_packs(s->cfg.store, packs); /* active first */
-    *have = 0;
-    if (n == 0)
-        return CND_OK;
-    if (packs[0].len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL)
-        return CND_E_CORRUPT;
-    *have = 1;
-    return cnd_store_pack_read(s->cfg.store, packs[0].fingerprint,
-                               packs[0].len - CND_PACK_OFFICE_P256_FROM_END, key, CND_P256_PUB_LEN);
+    int i;
+    s->push_n_keys = 0;
+    s->push_tofu = 0;
+    if (cnd_store_slot_office_key(s->cfg.store, CND_STORE_ACTIVE_SLOT, 1, s->push_keys[0]) ==
+        CND_OK) {
+        s->push_n_keys = 1;
+        return;
+    }
+    if (!cnd_store_office_known(s->cfg.store)) {
+        s->push_tofu = 1;
+        return;
+    }
+    for (i = 0; i < CND_MAX_SURVEYS; i++)
+        if (cnd_store_slot_office_key(s->cfg.store, i, 0, s->push_keys[s->push_n_keys]) ==
+            CND_OK)
+            s->push_n_keys++;
 }
 
-/* Signature of the pushed pack, and its signer against the office of the
- * active pack. On refusal fills t with what the user reads. */
+/* Signature of the pushed pack, and its signer against the keys collected
+ * at PUSH_BEGIN. On refusal fills t with what the user reads. */
 static cnd_status_t push_check_signature(cnd_sync_t *s, text_t *t)
 {
-    uint8_t trusted[CND_P256_PUB_LEN];
-    int have = 0;
-    cnd_status_t st = push_trusted_key(s, trusted, &have);
-    if (st != CND_OK) {
-        text_add(t, "cannot read the office key of the active survey; not activated");
-        return st;
+    const uint8_t *signer = s->push_tail + CND_PACK_SIG_SIGNER;
+    const uint8_t *trusted = NULL;
+    uint8_t i;
+    cnd_status_t st;
+
+    for (i = 0; i < s->push_n_keys && trusted == NULL; i++)
+        if (memcmp(s->push_keys[i], signer, CND_P256_PUB_LEN) == 0)
+            trusted = s->push_keys[i];
+    if (trusted == NULL && !s->push_tofu) {
+        if (s->push_n_keys == 0) {
+            text_add(t, "device lost its office record and holds no readable pack; not activated");
+            return CND_E_UNTRUSTED;
+        }
+        trusted = s->push_keys[0]; /* refused below as signed by another office */
     }
-    st = cnd_pack_sig_final(&s->push_sig, s->push_tail, have ? trusted : NULL);
+    st = cnd_pack_sig_final(&s->push_sig, s->push_tail, trusted);
     if (st == CND_E_UNTRUSTED)
         text_add(t, "the installed survey stays active; sign the pack with its office's key");
     else if (st == CND_E_NOSPACE)
@@ -650,6 +681,89 @@ static void handle_ack(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     reply_ok(r);
 }
 
+/* ---- DAMAGE ---- */
+
+/* One piece of the next damaged region after the cursor (SPEC 6 "DAMAGE"):
+ * the device keeps no state between pieces but the last region sent whole,
+ * so a lost link simply starts again. */
+static void handle_damage_next(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
+{
+    uint32_t cursor, piece;
+    cnd_store_damage_t d;
+    cnd_msg_damage_t m;
+    cnd_status_t st;
+    size_t len = 0, room;
+
+    if (cnd_msg_decode_u32_pair(f->payload, f->len, &cursor, &piece) != CND_OK) {
+        reply_error(r, CND_E_INVALID, "malformed DAMAGE_NEXT");
+        return;
+    }
+    memset(&m, 0, sizeof m);
+    m.next = cursor;
+    st = cnd_store_next_damage(s->cfg.store, &m.next, &d);
+    if (st == CND_E_NOT_FOUND) {
+        m.next = 0;
+        st = cnd_msg_encode_damage(&m, r->pl, r->pl_cap, &len);
+        reply_encoded(s, r, st, CND_MSG_DAMAGE, len);
+        return;
+    }
+    if (st != CND_OK) {
+        reply_error(r, st, "cannot read the damaged flash");
+        return;
+    }
+    if (piece > d.len) {
+        reply_error(r, CND_E_RANGE, "DAMAGE_NEXT beyond the damaged region");
+        return;
+    }
+    room = r->pl_cap > CND_MSG_DAMAGE_HEAD ? r->pl_cap - CND_MSG_DAMAGE_HEAD : 0;
+    if (room > CND_MSG_DAMAGE_MAX)
+        room = CND_MSG_DAMAGE_MAX;
+    m.n = (uint16_t)(d.len - piece < room ? d.len - piece : room);
+    m.segment = d.segment;
+    m.offset = d.offset;
+    m.len = d.len;
+    m.piece = piece;
+    m.id_state = d.id_state;
+    memcpy(m.id, d.id, CND_RESPONSE_ID_LEN);
+    m.data = r->pl + CND_MSG_DAMAGE_HEAD; /* read in place */
+    if (m.n > 0 &&
+        (st = cnd_store_damage_read(s->cfg.store, d.segment, d.offset + piece,
+                                    r->pl + CND_MSG_DAMAGE_HEAD, m.n)) != CND_OK) {
+        reply_error(r, st, "cannot read the damaged flash");
+        return;
+    }
+    if (piece + m.n == d.len) {
+        s->dmg_sent = 1;
+        s->dmg_seg = d.segment;
+        s->dmg_off = d.offset;
+    }
+    st = cnd_msg_encode_damage(&m, r->pl, r->pl_cap, &len);
+    reply_encoded(s, r, st, CND_MSG_DAMAGE, len);
+}
+
+/* The office has stored every damaged region up to the one it names,
+ * which must be the last one this link sent whole. */
+static void handle_damage_ack(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
+{
+    uint32_t seg, off;
+    cnd_status_t st;
+    if (cnd_msg_decode_u32_pair(f->payload, f->len, &seg, &off) != CND_OK) {
+        reply_error(r, CND_E_INVALID, "malformed DAMAGE_ACK");
+        return;
+    }
+    if (!s->dmg_sent || seg != s->dmg_seg || off != s->dmg_off) {
+        reply_error(r, CND_E_PROTOCOL, "DAMAGE_ACK does not match the damage just sent");
+        return;
+    }
+    st = cnd_store_damage_ack(s->cfg.store, seg, off);
+    if (st != CND_OK) {
+        reply_error(r, st, "cannot record the damage acknowledgement on flash");
+        return;
+    }
+    s->dmg_sent = 0;
+    reply_ok(r);
+}
+
 /* ---- dispatch ---- */
 
 static void handle_frame(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
@@ -677,6 +791,8 @@ static void handle_frame(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     case CND_MSG_PULL_BEGIN: handle_pull_begin(s, f, r); break;
     case CND_MSG_PULL_DATA: handle_pull_data(s, f, r); break;
     case CND_MSG_ACK: handle_ack(s, f, r); break;
+    case CND_MSG_DAMAGE_NEXT: handle_damage_next(s, f, r); break;
+    case CND_MSG_DAMAGE_ACK: handle_damage_ack(s, f, r); break;
     default:
         text_add(&t, "unknown request type 0x");
         text_hex32(&t, f->type);

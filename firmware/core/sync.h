@@ -63,10 +63,11 @@ void cnd_sync_reset(cnd_sync_t *s);
 #define CND_SYNC_REPLY_MAX (CND_FRAME_MAX_PAYLOAD + 16)
 
 /*
- * RAM: sizeof(cnd_sync_t) = 2,168 bytes on x86-64, 2,124 on the handheld: rx
+ * RAM: sizeof(cnd_sync_t) = 2,448 bytes on x86-64, 2,396 on the handheld: rx
  * frame parser 1052, batch encoder 664 (caches one response and the
  * previous row's epoch), bookkeeping under 100 bytes; plus the push's
- * signature check: pack tail 242 and SHA-256 state 116. No compressor: the
+ * signature check: pack tail 242, SHA-256 state 116 and the office keys
+ * it may be signed by, taken at PUSH_BEGIN (4 x 65). No compressor: the
  * batch rows are ciphertext (SPEC 7), and the batch is measured row by row
  * in the encoder itself. Verifying at PUSH_COMMIT also borrows Mbed TLS's heap
  * (packsig.h).
@@ -82,6 +83,10 @@ struct cnd_sync {
     uint8_t push_tail[CND_PACK_SIG_TAIL];
     uint32_t push_len, push_fp, push_next, push_crc;
     cnd_pack_sig_stream_t push_sig; /* SHA-256 of the signed bytes as they arrive */
+    /* office keys the signer may have, fixed at PUSH_BEGIN (sync.c
+     * push_collect_trust); push_tofu: any signer (a never-trusting device) */
+    uint8_t push_keys[CND_MAX_SURVEYS][CND_P256_PUB_LEN];
+    uint8_t push_n_keys, push_tofu;
 
     /* batch in progress (PULL_BEGIN .. ACK) */
     uint8_t batch_state; /* none, streaming, sent */
@@ -91,6 +96,11 @@ struct cnd_sync {
     uint32_t cursor;  /* store cursor just after response `at` */
     int32_t at;       /* index of the last response read from the store, -1 none */
     cnd_batch_encoder_t enc;
+
+    /* the damaged region whose last piece this link sent (DAMAGE_ACK may
+     * name only that one) */
+    uint8_t dmg_sent;
+    uint32_t dmg_seg, dmg_off;
 };
 
 #endif

@@ -40,7 +40,7 @@ static void print_bytes(FILE *f, uint32_t n)
 /* The device's own rule (formats/fill.h), applied to HELLO's counts: the
  * level its home screen shows, with what to do about it. HELLO does not
  * carry the chip's program unit, so the host takes the largest reserve: it
- * may call a device full up to 208 bytes before the device itself does,
+ * may call a device full up to 480 bytes before the device itself does,
  * never after. */
 static void print_fill(const cnd_msg_hello_t *h)
 {
@@ -77,6 +77,9 @@ static void print_status(const char *name, const cnd_msg_hello_t *h)
     print_fill(h);
     printf("pending   %u response%s not yet synced\n", (unsigned)h->pending,
            h->pending == 1 ? "" : "s");
+    printf("damaged   %u flash region%s%s\n", (unsigned)h->damaged, h->damaged == 1 ? "" : "s",
+           h->damaged ? " could not be read; sync to keep their raw bytes in STORE/quarantine"
+                      : "");
     if (h->n_surveys == 0) {
         printf("surveys   none installed; install one with: candor push NAME.pack\n");
         return;
@@ -112,6 +115,7 @@ static int print_status_json(const char *name, const cnd_msg_hello_t *h)
     cJSON_AddStringToObject(o, "fill_level",
                             cnd_fill_level_name(cnd_fill_level(h->bytes_used, h->bytes_free, CND_FILL_RESERVE)));
     cJSON_AddNumberToObject(o, "pending", h->pending);
+    cJSON_AddNumberToObject(o, "damaged", h->damaged);
     arr = cJSON_AddArrayToObject(o, "surveys");
     for (i = 0; arr != NULL && i < h->n_surveys; i++) {
         const cnd_msg_survey_t *s = &h->surveys[i];

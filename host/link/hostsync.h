@@ -28,6 +28,9 @@ typedef struct {
     int store_failed;        /* the failure was the host store's, not the device's */
     int pack_refused;        /* the store refused a pack (untrusted signer, or a
                                 second pack for a stored survey id and version) */
+    size_t damaged;          /* damaged flash regions the device reported this run */
+    size_t damaged_new;      /* ... of which quarantine/ did not hold yet */
+    size_t damaged_ids;      /* ... of which a response id could be read */
 } cnd_hostsync_report_t;
 
 /* Called after each stored batch: done = responses received so far. */

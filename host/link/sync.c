@@ -32,6 +32,7 @@
 #include "hostsync.h"
 #include "link.h"
 #include "proto.h"
+#include "quarantine.h"
 #include "record.h"
 
 /* What one sync may receive beyond what HELLO announced (SPEC 6, "Bounds"):
@@ -242,6 +243,111 @@ static int announced(const cnd_msg_hello_t *h, uint32_t fp)
     return 0;
 }
 
+/* ---- damage ---- */
+
+/* A device may report at most this many bytes of damage per sync (its
+ * whole log is smaller; a device that sends more is lying). */
+#define DAMAGE_BYTES_MAX (64u << 20)
+#define DAMAGE_REGION_MAX (1u << 20)
+
+/* One whole damaged region from *cursor on, piece by piece. *len = 0 when
+ * the device has none left. */
+static cnd_status_t damage_fetch(sync_ctx_t *c, uint32_t *cursor, cnd_msg_damage_t *head,
+                                 uint8_t **bytes, cnd_err_t *err)
+{
+    uint32_t piece = 0;
+    *bytes = NULL;
+    for (;;) {
+        uint8_t req[8];
+        size_t n;
+        cnd_frame_t f;
+        cnd_msg_damage_t m;
+        cnd_msg_encode_u32_pair(*cursor, piece, req, sizeof req, &n);
+        cnd_status_t st =
+            cnd_link_request(c->link, CND_MSG_DAMAGE_NEXT, req, n, CND_MSG_DAMAGE, &f, err);
+        if (st != CND_OK)
+            return st;
+        st = cnd_msg_decode_damage(f.payload, f.len, &m);
+        if (st == CND_OK && piece == 0) {
+            *head = m;
+            if (m.len == 0)
+                return CND_OK;
+            if (m.len > DAMAGE_REGION_MAX || (*bytes = malloc(m.len)) == NULL)
+                st = CND_E_RANGE;
+        }
+        if (st == CND_OK && (m.len != head->len || m.segment != head->segment ||
+                             m.offset != head->offset || m.next != head->next ||
+                             m.piece != piece || m.n == 0 || m.next == 0))
+            st = CND_E_PROTOCOL;
+        if (st != CND_OK) {
+            cnd_err_set(err, "%s described damaged flash that cannot be valid (%s); nothing "
+                             "was acknowledged, run sync again",
+                        cnd_link_name(c->link), cnd_status_str(st));
+            free(*bytes);
+            *bytes = NULL;
+            return st;
+        }
+        memcpy(*bytes + piece, m.data, m.n);
+        piece += m.n;
+        if (piece == m.len)
+            return CND_OK;
+    }
+}
+
+/*
+ * Takes every damaged region the device reports into quarantine/ (raw,
+ * durably), then acknowledges the last one so the device may reclaim
+ * their segments. Nothing is decoded: the bytes are kept as evidence.
+ */
+static cnd_status_t sync_damage(sync_ctx_t *c, cnd_err_t *err)
+{
+    uint32_t cursor = 0, bytes_total = 0, ack_seg = 0, ack_off = 0;
+    int have = 0;
+    cnd_status_t st = CND_OK;
+    for (;;) {
+        cnd_msg_damage_t m;
+        cnd_quarantine_damage_t q;
+        uint8_t *bytes = NULL;
+        int is_new = 0;
+        memset(&m, 0, sizeof m);
+        st = damage_fetch(c, &cursor, &m, &bytes, err);
+        if (st != CND_OK || m.len == 0)
+            break;
+        bytes_total += m.len;
+        if (bytes_total > DAMAGE_BYTES_MAX) {
+            free(bytes);
+            cnd_err_set(err, "%s reports more damaged flash than it can hold; stopped",
+                        cnd_link_name(c->link));
+            return CND_E_RANGE;
+        }
+        q.segment = m.segment;
+        q.offset = m.offset;
+        q.id_state = m.id_state;
+        memcpy(q.id, m.id, sizeof q.id);
+        st = cnd_quarantine_put_damage(c->hs, &q, bytes, m.len, &is_new, err);
+        free(bytes);
+        if (st != CND_OK) {
+            c->rep->store_failed = 1;
+            return st;
+        }
+        c->rep->damaged++;
+        c->rep->damaged_new += (size_t)is_new;
+        c->rep->damaged_ids += m.id_state != 0;
+        ack_seg = m.segment;
+        ack_off = m.offset;
+        have = 1;
+        cursor = m.next;
+    }
+    if (st == CND_OK && have) {
+        uint8_t p[8];
+        size_t n;
+        cnd_frame_t f;
+        cnd_msg_encode_u32_pair(ack_seg, ack_off, p, sizeof p, &n);
+        st = cnd_link_request(c->link, CND_MSG_DAMAGE_ACK, p, n, CND_MSG_OK, &f, err);
+    }
+    return st;
+}
+
 /* Returns CND_OK with *done = 1 when the device has nothing more pending. */
 static cnd_status_t sync_one_batch(sync_ctx_t *c, int64_t *prev_last, int *done,
                                    cnd_err_t *err)
@@ -337,6 +443,8 @@ cnd_status_t cnd_hostsync_run(cnd_link_t *l, cnd_hoststore_t *hs,
     }
     while (st == CND_OK && !done)
         st = sync_one_batch(c, &prev_last, &done, err);
+    if (st == CND_OK)
+        st = sync_damage(c, err);
     if (st == CND_OK)
         st = cnd_link_hello(l, &h, err);
     if (st == CND_OK)
@@ -459,6 +567,14 @@ int cnd_cmd_sync(int argc, char **argv)
         printf("synced %zu %s (%zu already stored) into %s; device has %u pending\n", rep.added,
                cnd_plural(rep.added, "response", "responses"), rep.already, dir,
                (unsigned)rep.pending_after);
+        if (rep.damaged > 0) {
+            /* Damage is never silent: one line, and a status of its own. */
+            printf("damaged: %zu flash %s on the device could not be read (%zu with a "
+                   "response id); their raw bytes are in %s/quarantine\n",
+                   rep.damaged, cnd_plural(rep.damaged, "region", "regions"), rep.damaged_ids,
+                   dir);
+            rc = CND_EXIT_DAMAGED;
+        }
     }
     cnd_link_close(link);
     cnd_hoststore_close(hs);

@@ -37,7 +37,9 @@ enum {
     CND_EXIT_FAIL = 1,       /* the operation failed; see the message */
     CND_EXIT_USAGE = 2,      /* bad command line */
     CND_EXIT_INPUT = 3,      /* bad input file (survey source, pack, store) */
-    CND_EXIT_DEVICE = 4      /* no device, unreachable, or it disconnected */
+    CND_EXIT_DEVICE = 4,     /* no device, unreachable, or it disconnected */
+    CND_EXIT_DAMAGED = 5     /* sync done, but the device reported damaged flash
+                                (kept in STORE/quarantine/) */
 };
 
 #endif

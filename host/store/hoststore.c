@@ -812,24 +812,34 @@ static int defect(cnd_hoststore_t *hs, const char *path, cnd_err_t *err)
     return quarantine_entry(hs, path, why, err);
 }
 
-cnd_status_t cnd_hoststore_quarantine_put(cnd_hoststore_t *hs, const char *name,
-                                          const uint8_t *data, size_t len, const char *why,
-                                          cnd_err_t *err)
+/* The why line first, then the bytes, each created durably and never
+ * replaced: an entry already there is kept as it is (1). */
+int cnd_hoststore_quarantine_put(cnd_hoststore_t *hs, const char *name, const uint8_t *data,
+                                 size_t len, const char *why, cnd_err_t *err)
 {
-    char final[PATH_MAX];
+    char wname[PATH_MAX];
+    char line[1024];
+    int rc = -1, n;
     lock(hs);
     char *qdir = quarantine_dir(hs, err);
-    int rc = qdir == NULL || strchr(name, '/') != NULL || name[0] == '.' ||
-                     quarantine_name(qdir, name, "", final, sizeof final, err) != 0 ||
-                     write_new_file(qdir, final, data, len, err) != 0 ||
-                     write_why(qdir, final, name, why, err) != 0
-                 ? -1
-                 : 0;
-    if (rc != 0 && qdir != NULL && (strchr(name, '/') != NULL || name[0] == '.'))
-        cnd_err_set(err, "quarantine name '%s' must not contain '/' or start with '.'", name);
+    if (qdir == NULL)
+        goto out;
+    n = snprintf(line, sizeof line, "%s\n", why);
+    if (n < 0 || (size_t)n >= sizeof line ||
+        (size_t)snprintf(wname, sizeof wname, "%s.why", name) >= sizeof wname) {
+        cnd_err_set(err, "quarantine entry %s: name or reason too long", name);
+        goto out;
+    }
+    for (int i = 0; i < n - 1; i++)
+        if (line[i] == '\n')
+            line[i] = ' ';
+    if (write_file_durable(qdir, wname, (const uint8_t *)line, (size_t)n, 0, err) < 0)
+        goto out;
+    rc = write_file_durable(qdir, name, data, len, 0, err);
+out:
     free(qdir);
     unlock(hs);
-    return rc == 0 ? CND_OK : CND_E_IO;
+    return rc;
 }
 
 size_t cnd_hoststore_quarantine_count(cnd_hoststore_t *hs)

@@ -112,13 +112,12 @@ typedef const char *(*cnd_hoststore_row_fn)(void *ctx, const cnd_sealed_t *r);
  * with cnd_hoststore_open_checked). *moved = responses moved. */
 cnd_status_t cnd_hoststore_quarantine_rows(cnd_hoststore_t *hs, cnd_hoststore_row_fn bad,
                                            void *ctx, size_t *moved, cnd_err_t *err);
-/* Keeps bytes that belong in quarantine/ without being a store file (for
- * example raw bytes a device reported damaged): quarantine/<name> (name
- * without '/', not starting with '.'; "-1", "-2"... appended if taken) and
- * its .why line "<name>: <why>", both durable before CND_OK. */
-cnd_status_t cnd_hoststore_quarantine_put(cnd_hoststore_t *hs, const char *name,
-                                          const uint8_t *data, size_t len, const char *why,
-                                          cnd_err_t *err);
+/* Creates DIR/quarantine/<name> holding data, and <name>.why holding the
+ * line why, both durably (temp, fsync, link, directory fsync), .why
+ * first. 0 when written, 1 when <name> already existed (nothing replaced),
+ * -1 with err set. host/store/quarantine.h names what a device reports. */
+int cnd_hoststore_quarantine_put(cnd_hoststore_t *hs, const char *name, const uint8_t *data,
+                                 size_t len, const char *why, cnd_err_t *err);
 /* Entries waiting in quarantine/ (not counting .why files). */
 size_t cnd_hoststore_quarantine_count(cnd_hoststore_t *hs);
 

@@ -65,8 +65,8 @@ for raw in open(sys.argv[1], encoding='ascii', errors='replace'):
         if src not in synced_tmp:
             errors.append('%s became %s before its data was fsynced' % (src, dst))
         waiting_dir.add(dst)
-    # an ACK frame starts with the magic "CN", protocol version 2, type 0x08
-    elif call in ('sendto', 'sendmsg') and s and s[0][:4] == b'CN\x02\x08':
+    # an ACK frame starts with the magic "CN", protocol version 3, type 0x08
+    elif call in ('sendto', 'sendmsg') and s and s[0][:4] == b'CN\x03\x08':
         acks += 1
         if waiting_dir:
             errors.append('ACK %d sent while %s waited for a directory fsync'

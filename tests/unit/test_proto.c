@@ -66,7 +66,7 @@ static void hello_with_too_many_surveys_or_control_chars_is_refused(void **state
     (void)state;
     fill_hello(&h);
     assert_int_equal(cnd_msg_encode_hello(&h, buf, sizeof buf, &len), CND_OK);
-    buf[8 + 1 + 5 + 1 + 12] = CND_MAX_SURVEYS + 1; /* n_surveys */
+    buf[8 + 1 + 5 + 1 + 16] = CND_MAX_SURVEYS + 1; /* n_surveys */
     assert_int_equal(cnd_msg_decode_hello(buf, len, &back), CND_E_RANGE);
     fill_hello(&h);
     h.firmware[1] = '\n';

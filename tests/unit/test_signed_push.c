@@ -265,6 +265,47 @@ static void same_pack_pushed_again_is_accepted(void **state)
     assert_int_equal(active_fp(f), f->a.fp);
 }
 
+/* Issue 12: a state that no longer reads back is not a blank device. */
+static void lost_state_keeps_the_office_and_its_own_pack_restores_it(void **state)
+{
+    fx_t *f = *state;
+    uint32_t b, off, bs = f->rf.flash.block_size;
+    push_ok(f, &f->a);
+    interview_saves(f);
+    /* every state entry (both copies of each) damaged: blocks 1 and 2 */
+    for (b = 1; b <= 2; b++)
+        for (off = 0; off < bs; off += 16)
+            if (f->rf.mem[b * bs + off] == 0xC5)
+                f->rf.mem[b * bs + off + 13] ^= 0x10;
+    boot_device(f);
+    assert_int_equal(active_fp(f), 0);
+    expect_refused(f, &f->b, CND_E_UNTRUSTED, "another office");
+    push_ok(f, &f->a); /* the office's pack still on flash vouches for it */
+    assert_int_equal(active_fp(f), f->a.fp);
+    interview_saves(f);
+    expect_refused(f, &f->b, CND_E_UNTRUSTED, "another office");
+}
+
+/* Issue 12: a flipped bit in the stored pack; pushing it again repairs. */
+static void damaged_active_pack_is_rewritten_by_pushing_it_again(void **state)
+{
+    fx_t *f = *state;
+    static uint8_t buf[CND_MAX_PACK_SIZE];
+    cnd_pack_t pk;
+    uint32_t slot0 = 3 * f->rf.flash.block_size;
+    push_ok(f, &f->a);
+    f->rf.mem[slot0 + f->a.len / 2] ^= 0x08;
+    boot_device(f);
+    assert_int_not_equal(cnd_store_open_active_pack(&f->store, buf, sizeof buf, &pk), CND_OK);
+    expect_refused(f, &f->b, CND_E_UNTRUSTED, "another office");
+    push_ok(f, &f->a);
+    assert_int_equal(active_fp(f), f->a.fp);
+    assert_int_equal(cnd_store_open_active_pack(&f->store, buf, sizeof buf, &pk), CND_OK);
+    boot_device(f);
+    assert_int_equal(cnd_store_open_active_pack(&f->store, buf, sizeof buf, &pk), CND_OK);
+    interview_saves(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +320,10 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(wiped_device_trusts_the_next_first_pack, setup, teardown),
         cmocka_unit_test_setup_teardown(same_pack_pushed_again_is_accepted, setup, teardown),
+        cmocka_unit_test_setup_teardown(lost_state_keeps_the_office_and_its_own_pack_restores_it,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(damaged_active_pack_is_rewritten_by_pushing_it_again,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

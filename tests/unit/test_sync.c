@@ -488,8 +488,8 @@ static void frame_of_another_protocol_version_gets_an_error_naming_both(void **s
     assert_int_equal(reply.version, CND_PROTOCOL_VERSION);
     assert_int_equal(cnd_msg_decode_error(reply.payload, reply.len, &e), CND_OK);
     assert_int_equal(e.status, CND_E_VERSION);
-    assert_non_null(strstr(e.text, "v2"));
     assert_non_null(strstr(e.text, "v3"));
+    assert_non_null(strstr(e.text, "v4"));
 }
 
 static void host_names_both_versions_when_the_device_speaks_another(void **state)
@@ -503,7 +503,7 @@ static void host_names_both_versions_when_the_device_speaks_another(void **state
     lt->fault = CND_LOOP_FOREIGN_VERSION;
     lt->version = CND_PROTOCOL_VERSION + 1;
     assert_int_equal(cnd_link_hello(&l, &h, &err), CND_E_VERSION);
-    assert_non_null(strstr(err.msg, "speaks protocol v3, this candor speaks v2; update candor"));
+    assert_non_null(strstr(err.msg, "speaks protocol v4, this candor speaks v3; update candor"));
     assert_int_equal(cnd_link_exit_code(&l), CND_EXIT_DEVICE);
     cnd_link_close(&l);
 }

@@ -1134,14 +1134,24 @@ static int fill_row(form_t *f, const form_sheet_t *fs, uint32_t row, size_t from
                     c->base);
             return 0;
         }
-        if (strcmp(c->base, "private") == 0 || strcmp(c->base, "prefer_not") == 0) {
+        if (strcmp(c->base, "private") == 0 || strcmp(c->base, "prefer_not") == 0 ||
+            strcmp(c->base, "exclusive") == 0) {
             int b = cell_bool(cell);
             v = b < 0 ? cJSON_CreateString(cell->text) : cJSON_CreateBool(b);
         } else if (strcmp(c->base, "tags") == 0) {
             v = tags_value(cell->text);
         } else if (strcmp(c->base, "coding") == 0) {
+            const cJSON *ans;
             if ((v = coding_value(f, cell, where)) == NULL)
                 return 0;
+            /* a compiler error about one answer names it beside the cell */
+            cJSON_ArrayForEach(ans, v)
+            {
+                char w[400];
+                snprintf(p, sizeof p, "%s%scoding.%s", path, dot, ans->string);
+                snprintf(w, sizeof w, "%s, answer '%s'", where, ans->string);
+                map_add(f->bk, f->map, p, w);
+            }
         } else if (strcmp(c->base, "name") == 0 || strcmp(c->base, "preset") == 0) {
             char buf[XLSX_MAX_CELL_BYTES + 1];
             snprintf(buf, sizeof buf, "%s", cell->text);

@@ -373,19 +373,16 @@ def main():
     expect_refusal("peer_empty_label", peer_workbook(empty_am),
                    "survey!J8 (label::Amharic (am)): empty")
 
-    def numeric_choice(wb):
-        wb["choices"].cell(row=2, column=1).value = 1
-    expect_refusal("peer_numeric_choice", peer_workbook(numeric_choice),
+    def set_cell(sheet, row, col, value):
+        def mutate(wb):
+            wb[sheet].cell(row=row, column=col).value = value
+        return mutate
+    expect_refusal("peer_numeric_choice", peer_workbook(set_cell("choices", 2, 1, 1)),
                    "choices!A2 (name): '1' must match")
-
-    def bad_language(wb):
-        wb["survey"].cell(row=1, column=5).value = "label::English"
-    expect_refusal("peer_header_without_code", peer_workbook(bad_language),
+    expect_refusal("peer_header_without_code",
+                   peer_workbook(set_cell("survey", 1, 5, "label::English")),
                    "survey!E1 (label::English): give the language as its name and code")
-
-    def group_relevant(wb):
-        wb["survey"].cell(row=2, column=3).value = "${x} = 'a'"
-    expect_refusal("peer_group_relevant", peer_workbook(group_relevant),
+    expect_refusal("peer_group_relevant", peer_workbook(set_cell("survey", 2, 3, "${x} = 'a'")),
                    "survey!C2 (relevant): a group's relevant is not supported")
 
     def stray_value(wb):
@@ -439,15 +436,11 @@ def main():
                                                                   "NoSuchFace-Regular")),
                    "settings!E2 (font::Amharic (am)): font 'NoSuchFace-Regular' not found")
 
-    def font_without_language(wb):
-        wb["settings"].cell(row=1, column=5).value = "font"
-    expect_refusal("new_font_without_language", peer_workbook(font_without_language),
+    expect_refusal("new_font_without_language", peer_workbook(set_cell("settings", 1, 5, "font")),
                    "settings!E2 (font): give the language in the header")
 
     def coding(value):
-        def mutate(wb):
-            wb["survey"].cell(row=6, column=SURVEY_HEAD.index("coding") + 1).value = value
-        return mutate
+        return set_cell("survey", 6, SURVEY_HEAD.index("coding") + 1, value)
     expect_refusal("new_coding_malformed", peer_workbook(coding("shout intimidation_and_threats")),
                    "survey!O6 (coding): 'shout intimidation_and_threats' is not ANSWER: "
                    "INDICATORS")
@@ -458,9 +451,8 @@ def main():
     expect_refusal("new_coding_twice", peer_workbook(coding("hit: COE; hit: INV")),
                    "survey!O6 (coding): the answer 'hit' is coded twice")
 
-    def exclusive(wb):
-        wb["choices"].cell(row=7, column=6).value = "maybe"  # threats' "none"
-    expect_refusal("new_exclusive_not_yes_no", peer_workbook(exclusive), "choices!F7 (exclusive):")
+    expect_refusal("new_exclusive_not_yes_no",  # threats' "none"
+                   peer_workbook(set_cell("choices", 7, 6, "maybe")), "choices!F7 (exclusive):")
 
     def ui_row_missing(wb):
         ui = wb["ui"]
@@ -471,9 +463,8 @@ def main():
     expect_refusal("new_ui_string_missing", peer_workbook(ui_row_missing),
                    "ui!A1 (label::Amharic (am)): missing 'handover_title'")
 
-    def ui_cell_empty(wb):
-        wb["ui"].cell(row=UI_KEYS.index("draft") + 2, column=1).value = None
-    expect_refusal("new_ui_string_empty", peer_workbook(ui_cell_empty),
+    expect_refusal("new_ui_string_empty",
+                   peer_workbook(set_cell("ui", UI_KEYS.index("draft") + 2, 1, None)),
                    "ui!A%d (label::Amharic (am)): empty, but it is needed" %
                    (UI_KEYS.index("draft") + 2))
 

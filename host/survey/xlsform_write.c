@@ -7,11 +7,16 @@
  *            ${x}), constraint (". >= MIN and . <= MAX"), then one column
  *            per other item field, named after it (texts as FIELD::Name
  *            (code), booleans and numbers as such, lists of tags space
- *            separated, anything else as JSON text);
- *   choices  list_name (the item's name), name, label::..., other fields;
+ *            separated, coding as "yes: debt_bondage INV; 1..5: ...",
+ *            anything else as JSON text);
+ *   choices  list_name (the item's name), name, label::..., other fields
+ *            (exclusive);
  *   settings form_id, version, default_language (the first language),
- *            title::..., consent::..., referral::..., other top-level fields;
- *   ui       name, label::... (the interface strings, when given).
+ *            title::..., consent::..., referral::..., other top-level fields
+ *            (eligibility in XPath like relevant, notes), font::Name (code)
+ *            for each language that names a font;
+ *   ui       name, label::... per language, built_in: every interface
+ *            string, empty where the built-in text is used.
  * Every field is exported, so a field compile.c learns later round-trips
  * without a change here. The file is reproducible: a fixed creation date,
  * so surveys/domestic-work.xlsx can be compared byte for byte.

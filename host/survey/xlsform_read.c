@@ -1043,6 +1043,51 @@ static cJSON *tags_value(const char *s)
 }
 
 
+/* A coding cell, "yes: debt_bondage INV; 1..5: excessive_overtime", as the
+ * source's object {"yes": ["debt_bondage", "INV"], "1..5": [...]}: one
+ * answer per line or between semicolons, its indicators after a colon.
+ * Which answers and indicators are allowed is compile.c's to judge; JSON
+ * text ({...}) is taken as it is. NULL, with the cell named, if malformed. */
+static cJSON *coding_value(form_t *f, const xcell_t *c, const char *where)
+{
+    char buf[XLSX_MAX_CELL_BYTES + 1], *entry, *save = NULL;
+    cJSON *obj;
+    snprintf(buf, sizeof buf, "%s", c->text);
+    if (trim(buf)[0] == '{')
+        return generic_value(c);
+    if ((obj = cJSON_CreateObject()) == NULL) {
+        bk_fail(f->bk, "out of memory");
+        return NULL;
+    }
+    for (entry = strtok_r(buf, ";\n", &save); entry != NULL; entry = strtok_r(NULL, ";\n", &save)) {
+        char *colon = strchr(entry, ':'), *key;
+        cJSON *tags;
+        if (trim(entry)[0] == '\0')
+            continue;
+        if (colon == NULL || trim((*colon = '\0', entry))[0] == '\0') {
+            bk_fail(f->bk,
+                    "%s: '%.40s' is not ANSWER: INDICATORS; write e.g. yes: debt_bondage INV; "
+                    "1..5: excessive_overtime",
+                    where, trim(entry));
+            cJSON_Delete(obj);
+            return NULL;
+        }
+        key = trim(entry);
+        if (cJSON_GetObjectItemCaseSensitive(obj, key) != NULL) {
+            bk_fail(f->bk, "%s: the answer '%s' is coded twice; keep one", where, key);
+            cJSON_Delete(obj);
+            return NULL;
+        }
+        if ((tags = tags_value(colon + 1)) == NULL) {
+            bk_fail(f->bk, "out of memory");
+            cJSON_Delete(obj);
+            return NULL;
+        }
+        cJSON_AddItemToObject(obj, key, tags);
+    }
+    return obj;
+}
+
 /*
  * One row's cells [from, to) into obj under path. Every column of the
  * header is registered for the row, filled or not. skip lists columns the
@@ -1083,16 +1128,30 @@ static int fill_row(form_t *f, const form_sheet_t *fs, uint32_t row, size_t from
         map_add(f->bk, f->map, p, where);
         if (cell == NULL)
             continue;
-        if (strcmp(c->base, "label") == 0 || strcmp(c->base, "hint") == 0) {
+        if (strcmp(c->base, "label") == 0 || strcmp(c->base, "hint") == 0 ||
+            strcmp(c->base, "font") == 0) {
             bk_fail(f->bk, "%s: give the language in the header, e.g. %s::English (en)", where,
                     c->base);
             return 0;
         }
-        if (strcmp(c->base, "private") == 0 || strcmp(c->base, "prefer_not") == 0) {
+        if (strcmp(c->base, "private") == 0 || strcmp(c->base, "prefer_not") == 0 ||
+            strcmp(c->base, "exclusive") == 0) {
             int b = cell_bool(cell);
             v = b < 0 ? cJSON_CreateString(cell->text) : cJSON_CreateBool(b);
         } else if (strcmp(c->base, "tags") == 0) {
             v = tags_value(cell->text);
+        } else if (strcmp(c->base, "coding") == 0) {
+            const cJSON *ans;
+            if ((v = coding_value(f, cell, where)) == NULL)
+                return 0;
+            /* a compiler error about one answer names it beside the cell */
+            cJSON_ArrayForEach(ans, v)
+            {
+                char w[400];
+                snprintf(p, sizeof p, "%s%scoding.%s", path, dot, ans->string);
+                snprintf(w, sizeof w, "%s, answer '%s'", where, ans->string);
+                map_add(f->bk, f->map, p, w);
+            }
         } else if (strcmp(c->base, "name") == 0 || strcmp(c->base, "preset") == 0) {
             char buf[XLSX_MAX_CELL_BYTES + 1];
             snprintf(buf, sizeof buf, "%s", cell->text);
@@ -1275,6 +1334,36 @@ static cJSON *choice_list(form_t *f, const char *list, const char *path)
     return arr;
 }
 
+/* An XPath condition (relevant, the settings' eligibility) as Candor's
+ * grammar in obj[key]; the cell's column of each translated character is
+ * kept so a compiler error's "column N" points into the cell as written. */
+static int set_relevance(form_t *f, cJSON *obj, const char *key, const char *text,
+                         const char *path, const char *where)
+{
+    char out[CND_MAX_TEXT_LEN * 2 + 64];
+    uint16_t pos[sizeof out];
+    map_entry_t *e;
+    cnd_err_t rerr;
+    if (strlen(text) > CND_MAX_TEXT_LEN) {
+        bk_fail(f->bk, "%s: text is %zu bytes, more than the limit of %d", where, strlen(text),
+                CND_MAX_TEXT_LEN);
+        return 0;
+    }
+    if (!cnd_xlsform_relevant_in(text, out, sizeof out, pos, &rerr)) {
+        bk_fail(f->bk, "%s: %s", where, rerr.msg);
+        return 0;
+    }
+    if ((e = map_add(f->bk, f->map, path, where)) != NULL) {
+        e->n_pos = strlen(out);
+        e->pos = malloc((e->n_pos + 1) * sizeof *e->pos);
+        if (e->pos == NULL)
+            e->n_pos = 0;
+        else
+            memcpy(e->pos, pos, e->n_pos * sizeof *e->pos);
+    }
+    return set_field(f, obj, key, cJSON_CreateString(out), where);
+}
+
 static const char *const survey_skip[] = {"type", "relevant", "constraint", "required", NULL};
 
 static int read_item(form_t *f, cJSON *items, int *n_items, const char *type, size_t from,
@@ -1419,30 +1508,9 @@ static int read_item(form_t *f, cJSON *items, int *n_items, const char *type, si
             return 0;
     }
     if (rel != NULL) {
-        char out[CND_MAX_TEXT_LEN * 2 + 64];
-        uint16_t pos[sizeof out];
-        map_entry_t *e;
-        cnd_err_t rerr;
         cell_where(fs, row, rc, where, sizeof where);
-        if (strlen(rel->text) > CND_MAX_TEXT_LEN) {
-            bk_fail(f->bk, "%s: text is %zu bytes, more than the limit of %d", where,
-                    strlen(rel->text), CND_MAX_TEXT_LEN);
-            return 0;
-        }
-        if (!cnd_xlsform_relevant_in(rel->text, out, sizeof out, pos, &rerr)) {
-            bk_fail(f->bk, "%s: %s", where, rerr.msg);
-            return 0;
-        }
         snprintf(p, sizeof p, "%s.relevant", path);
-        if ((e = map_add(f->bk, f->map, p, where)) != NULL) {
-            e->n_pos = strlen(out);
-            e->pos = malloc((e->n_pos + 1) * sizeof *e->pos);
-            if (e->pos == NULL)
-                e->n_pos = 0;
-            else
-                memcpy(e->pos, pos, e->n_pos * sizeof *e->pos);
-        }
-        if (!set_field(f, item, "relevant", cJSON_CreateString(out), where))
+        if (!set_relevance(f, item, "relevant", rel->text, p, where))
             return 0;
     }
     return !f->bk->failed;
@@ -1491,7 +1559,7 @@ static int read_survey(form_t *f)
 static int read_settings(form_t *f, const char **default_lang, char *dl_where)
 {
     static const char *const skip[] = {"form_id", "version", "default_language", "form_title",
-                                       NULL};
+                                       "eligibility", NULL};
     const form_sheet_t *fs = &f->settings;
     size_t next = fs->first_data, from, to, i, l;
     char where[240];
@@ -1523,6 +1591,11 @@ static int read_settings(form_t *f, const char **default_lang, char *dl_where)
                            *end == '\0' && isfinite(d) ? cJSON_CreateNumber(d)
                                                        : cJSON_CreateString(cell->text),
                            where))
+                return 0;
+        } else if (strcmp(c->base, "eligibility") == 0) {
+            map_add(f->bk, f->map, "eligibility", where);
+            if (cell != NULL &&
+                !set_relevance(f, f->root, "eligibility", cell->text, "eligibility", where))
                 return 0;
         } else if (strcmp(c->base, "default_language") == 0 && cell != NULL) {
             *default_lang = cell->text;
@@ -1582,10 +1655,11 @@ static int read_ui(form_t *f)
             const xcell_t *cell = cell_at(fs->sh, from, to, c->col);
             cJSON *block;
             if (!c->has_lang) {
-                if (c != nc && cell != NULL) {
+                /* built_in: the English default beside it, for reference */
+                if (c != nc && cell != NULL && strcmp(c->base, "built_in") != 0) {
                     cell_where(fs, row, c, where, sizeof where);
-                    bk_fail(f->bk, "%s: the ui sheet takes only name and text columns "
-                                   "(name::Language (code))",
+                    bk_fail(f->bk, "%s: the ui sheet takes only name, built_in and text "
+                                   "columns (label::Language (code))",
                             where);
                     return 0;
                 }
@@ -1602,6 +1676,28 @@ static int read_ui(form_t *f)
             if (!set_field(f, block, trim(key), cJSON_CreateString(cell->text), where))
                 return 0;
         }
+    }
+    return !f->bk->failed;
+}
+
+/* A language's font is a settings column, font::Amharic (am), beside the
+ * title and consent of that language; the source keeps it on the language
+ * (languages[i].font), so it moves there with its cell. */
+static int move_font(form_t *f, cJSON *lang, size_t i)
+{
+    const cJSON *fonts = cJSON_GetObjectItemCaseSensitive(f->root, "font");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(fonts, f->codes[i]);
+    const map_entry_t *e;
+    char from[64], to[64];
+    if (v == NULL)
+        return 1;
+    snprintf(from, sizeof from, "font.%s", f->codes[i]);
+    snprintf(to, sizeof to, "languages[%zu].font", i);
+    e = map_find(f->map, from, strlen(from));
+    map_add(f->bk, f->map, to, e != NULL ? e->where : f->lang_where[i]);
+    if (cJSON_AddItemToObject(lang, "font", cJSON_Duplicate(v, 1)) == 0) {
+        bk_fail(f->bk, "out of memory");
+        return 0;
     }
     return !f->bk->failed;
 }
@@ -1699,7 +1795,10 @@ static int build_form(form_t *f)
         cJSON_AddStringToObject(l, "name", f->names[i]);
         snprintf(p, sizeof p, "languages[%zu]", i);
         map_add(f->bk, f->map, p, f->lang_where[i]);
+        if (!move_font(f, l, i))
+            return 0;
     }
+    cJSON_DeleteItemFromObjectCaseSensitive(f->root, "font");
     if (f->n_langs == 0) {
         bk_fail(f->bk, "%s!A1: no label::Language (code) columns, e.g. label::English (en)",
                 f->survey.sh->name);

@@ -7,11 +7,16 @@
  *            ${x}), constraint (". >= MIN and . <= MAX"), then one column
  *            per other item field, named after it (texts as FIELD::Name
  *            (code), booleans and numbers as such, lists of tags space
- *            separated, anything else as JSON text);
- *   choices  list_name (the item's name), name, label::..., other fields;
+ *            separated, coding as "yes: debt_bondage INV; 1..5: ...",
+ *            anything else as JSON text);
+ *   choices  list_name (the item's name), name, label::..., other fields
+ *            (exclusive);
  *   settings form_id, version, default_language (the first language),
- *            title::..., consent::..., referral::..., other top-level fields;
- *   ui       name, label::... (the interface strings, when given).
+ *            title::..., consent::..., referral::..., other top-level fields
+ *            (eligibility in XPath like relevant, notes), font::Name (code)
+ *            for each language that names a font;
+ *   ui       name, label::... per language, built_in: every interface
+ *            string, empty where the built-in text is used.
  * Every field is exported, so a field compile.c learns later round-trips
  * without a change here. The file is reproducible: a fixed creation date,
  * so surveys/domestic-work.xlsx can be compared byte for byte.
@@ -28,6 +33,7 @@
 #include <xlsxwriter.h>
 
 #include "cnd_limits.h"
+#include "pack.h"
 #include "commands.h"
 #include "compile.h"
 #include "xlsform.h"
@@ -139,9 +145,40 @@ static int write_header(wctx_t *w, lxw_worksheet *ws, const char *const *fixed, 
     return c;
 }
 
+/* A coding object as its cell, "yes: debt_bondage INV; 1..5: excessive_overtime"
+ * (xlsform_read.c reads it back); 0 when it has no such form (then JSON). */
+static int coding_text(const cJSON *v, char *buf, size_t cap)
+{
+    const cJSON *ans, *t;
+    size_t n = 0;
+    buf[0] = '\0';
+    if (!cJSON_IsObject(v) || v->child == NULL)
+        return 0;
+    cJSON_ArrayForEach(ans, v)
+    {
+        if (!cJSON_IsArray(ans) || ans->child == NULL || ans->string[0] == '\0' ||
+            strpbrk(ans->string, ":;\n") != NULL || strchr(" \t{", ans->string[0]) != NULL ||
+            strchr(" \t", ans->string[strlen(ans->string) - 1]) != NULL)
+            return 0;
+        n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s:", n ? "; " : "",
+                              ans->string);
+        cJSON_ArrayForEach(t, ans)
+        {
+            if (!cJSON_IsString(t) || t->valuestring[0] == '\0' ||
+                strpbrk(t->valuestring, " ,;:\t\n") != NULL)
+                return 0;
+            n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, " %s", t->valuestring);
+        }
+        if (n >= cap)
+            return 0;
+    }
+    return 1;
+}
+
 static void write_value(wctx_t *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *key,
                         const cJSON *v)
 {
+    char text[4096];
     if (v == NULL || cJSON_IsNull(v))
         return;
     if (cJSON_IsString(v)) {
@@ -157,6 +194,8 @@ static void write_value(wctx_t *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, 
         cJSON_ArrayForEach(t, v) if (cJSON_IsString(t) && n < sizeof buf) n +=
             (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", n ? " " : "", t->valuestring);
         check(w, worksheet_write_string(ws, r, c, buf, NULL));
+    } else if (strcmp(key, "coding") == 0 && coding_text(v, text, sizeof text)) {
+        check(w, worksheet_write_string(ws, r, c, text, NULL));
     } else {
         char *s = cJSON_PrintUnformatted(v);
         if (s != NULL)
@@ -301,6 +340,32 @@ static void write_survey(wctx_t *w, const cJSON *items)
     cJSON_Delete(rows);
 }
 
+/* The settings row: the top-level fields, eligibility in XPath like
+ * relevant, and each language's font as font::Name (code) beside its title
+ * (the source keeps it on the language). NULL when out of memory. */
+static cJSON *settings_row(const wctx_t *w, const cJSON *root)
+{
+    const cJSON *elig = cJSON_GetObjectItemCaseSensitive(root, "eligibility");
+    cJSON *row = cJSON_Duplicate(root, 1), *fonts = NULL;
+    char buf[CND_MAX_TEXT_LEN * 3 + 64];
+    int l;
+
+    if (row == NULL)
+        return NULL;
+    if (cJSON_IsString(elig) && cnd_xlsform_relevant_out(elig->valuestring, buf, sizeof buf))
+        cJSON_ReplaceItemInObjectCaseSensitive(row, "eligibility", cJSON_CreateString(buf));
+    for (l = 0; l < w->n_langs; l++) {
+        const cJSON *font =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(w->langs, l), "font");
+        if (font == NULL)
+            continue;
+        if (fonts == NULL && (fonts = cJSON_AddObjectToObject(row, "font")) == NULL)
+            break;
+        cJSON_AddItemToObject(fonts, lang_code(w, l), cJSON_Duplicate(font, 1));
+    }
+    return row;
+}
+
 static void write_settings(wctx_t *w, const cJSON *root)
 {
     static const char *const head[] = {"form_id", "version", "default_language", NULL};
@@ -308,21 +373,21 @@ static void write_settings(wctx_t *w, const cJSON *root)
                                        NULL};
     lxw_worksheet *ws = workbook_add_worksheet(w->wb, "settings");
     wcol_t cols[MAX_COLS];
-    cJSON *arr = cJSON_CreateArray();
+    cJSON *arr = cJSON_CreateArray(), *row = settings_row(w, root);
     char dl[256];
     int n = 0;
 
-    if (arr == NULL) {
+    if (arr == NULL || row == NULL) {
         check(w, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        cJSON_Delete(arr);
+        cJSON_Delete(row);
         return;
     }
     add_col(cols, &n, "title", 1);
     add_col(cols, &n, "consent", 1);
     add_col(cols, &n, "referral", 1);
-    /* collect_cols walks an array; lend it the root for a moment. */
-    cJSON_AddItemReferenceToArray(arr, (cJSON *)root);
+    cJSON_AddItemToArray(arr, row);
     collect_cols(w, arr, skip, cols, &n);
-    cJSON_Delete(arr);
     write_header(w, ws, head, cols, n);
     write_value(w, ws, 1, 0, "id", cJSON_GetObjectItemCaseSensitive(root, "id"));
     write_value(w, ws, 1, 1, "version", cJSON_GetObjectItemCaseSensitive(root, "version"));
@@ -330,23 +395,27 @@ static void write_settings(wctx_t *w, const cJSON *root)
         snprintf(dl, sizeof dl, "%s (%s)", lang_name(w, 0), lang_code(w, 0));
         check(w, worksheet_write_string(ws, 1, 2, dl, NULL));
     }
-    write_fields(w, ws, 1, 3, root, cols, n);
+    write_fields(w, ws, 1, 3, row, cols, n);
+    cJSON_Delete(arr);
 }
 
+/* The ui sheet: one row per interface string, every one of them, so a
+ * translator sees what there is to translate; one label column per
+ * language, empty where the built-in text is used (en, es), and the
+ * built-in English beside it for reference (read past by candor compile).
+ * Keys the compiler does not know, if the source has any, follow, so that
+ * compile refuses them naming their row. */
 static void write_ui(wctx_t *w, const cJSON *ui)
 {
     static const char *const head[] = {"name", NULL};
-    lxw_worksheet *ws;
+    lxw_worksheet *ws = workbook_add_worksheet(w->wb, "ui");
     wcol_t cols[1];
     const cJSON *block, *s;
     char keys[64][64];
-    int n_keys = 0, i, l, n = 0;
+    int n_keys = 0, i, l, n = 0, c;
 
-    if (!cJSON_IsObject(ui) || ui->child == NULL)
-        return;
-    ws = workbook_add_worksheet(w->wb, "ui");
-    add_col(cols, &n, "label", 1);
-    write_header(w, ws, head, cols, n);
+    for (i = 0; i < CND_UI_COUNT; i++)
+        snprintf(keys[n_keys++], sizeof keys[0], "%s", cnd_compile_ui_key(i));
     cJSON_ArrayForEach(block, ui) for (s = cJSON_IsObject(block) ? block->child : NULL; s != NULL;
                                        s = s->next)
     {
@@ -355,12 +424,18 @@ static void write_ui(wctx_t *w, const cJSON *ui)
         if (i == n_keys && n_keys < 64)
             snprintf(keys[n_keys++], sizeof keys[0], "%s", s->string);
     }
+    add_col(cols, &n, "label", 1);
+    c = write_header(w, ws, head, cols, n);
+    check(w, worksheet_write_string(ws, 0, (lxw_col_t)c, "built_in", NULL));
     for (i = 0; i < n_keys; i++) {
+        const char *def = i < CND_UI_COUNT ? cnd_compile_ui_default("en", i) : NULL;
         check(w, worksheet_write_string(ws, (lxw_row_t)i + 1, 0, keys[i], NULL));
         for (l = 0; l < w->n_langs; l++)
             write_value(w, ws, (lxw_row_t)i + 1, (lxw_col_t)(1 + l), "",
                         cJSON_GetObjectItemCaseSensitive(
                             cJSON_GetObjectItemCaseSensitive(ui, lang_code(w, l)), keys[i]));
+        if (def != NULL)
+            check(w, worksheet_write_string(ws, (lxw_row_t)i + 1, (lxw_col_t)c, def, NULL));
     }
 }
 

@@ -1,8 +1,11 @@
 #!/bin/sh
 # XLSForm workbooks in and out (host/survey/xlsform_*.c):
-#  - round trip: for the default survey and every compile fixture that
-#    compiles, JSON -> candor xlsform -> candor compile gives the same pack
-#    bytes as JSON -> candor compile;
+#  - round trip: for the default survey, every compile fixture that
+#    compiles and the fixtures of every field the workbook maps
+#    (tests/cli/fixtures/xlsform: exclusive, eligibility, coding, ui strings
+#    of a third language, fonts), JSON -> candor xlsform -> candor compile
+#    gives the same pack bytes as JSON -> candor compile, with the same
+#    options (--draft for a draft);
 #  - surveys/domestic-work.xlsx is what `candor xlsform` makes of
 #    surveys/domestic-work.json today, byte for byte (refresh it with
 #    `make survey-xlsx`), and compiles to the JSON's pack;
@@ -22,20 +25,32 @@ fail() {
     failures=$((failures + 1))
 }
 
+# Each source is compiled with the options it needs (--draft where it is a
+# draft, as the default survey is), and its workbook with the same ones.
 n=0
 for src in "$CND_SOURCE_DIR"/surveys/*.json "$CND_SOURCE_DIR"/tests/cli/fixtures/compile/*.json \
-    "$CND_SOURCE_DIR"/tests/powerloss/*.json; do
+    "$CND_SOURCE_DIR"/tests/cli/fixtures/xlsform/*.json "$CND_SOURCE_DIR"/tests/powerloss/*.json; do
     [ -f "$src" ] || continue
     b=$(basename "$src" .json)
-    "$CANDOR" compile "$src" -o "$WORK/$b.pack" >/dev/null 2>&1 || continue
+    opt=
+    if ! "$CANDOR" compile "$src" -o "$WORK/$b.pack" >/dev/null 2>&1; then
+        opt=--draft
+        "$CANDOR" compile $opt "$src" -o "$WORK/$b.pack" >/dev/null 2>&1 || continue
+    fi
     n=$((n + 1))
     "$CANDOR" xlsform "$src" -o "$WORK/$b.xlsx" >/dev/null 2>"$WORK/err" ||
         { fail "$b: candor xlsform: $(cat "$WORK/err")"; continue; }
-    "$CANDOR" compile "$WORK/$b.xlsx" -o "$WORK/$b.x.pack" >/dev/null 2>"$WORK/err" ||
-        { fail "$b: the workbook does not compile: $(cat "$WORK/err")"; continue; }
+    "$CANDOR" compile $opt "$WORK/$b.xlsx" -o "$WORK/$b.x.pack" >/dev/null 2>"$WORK/err" ||
+        { fail "$b: the workbook does not compile${opt:+ with $opt}: $(cat "$WORK/err")"; continue; }
     cmp -s "$WORK/$b.pack" "$WORK/$b.x.pack" || fail "$b: JSON -> xlsx -> pack differs from JSON -> pack"
 done
-[ "$n" -ge 3 ] || fail "only $n valid sources found for the round trip"
+# the default survey, good, good_preset, two placeholder referrals, rest-days
+# and the four fixtures of fields the workbook maps (tests/cli/fixtures/xlsform)
+[ "$n" -ge 10 ] || fail "only $n valid sources found for the round trip"
+for b in domestic-work roundtrip_exclusive roundtrip_eligibility roundtrip_coding \
+    roundtrip_languages; do
+    [ -f "$WORK/$b.x.pack" ] || fail "$b: not part of the round trip"
+done
 
 # The shipped workbook is in sync with the shipped JSON.
 "$CANDOR" xlsform "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$WORK/dw.xlsx" >/dev/null ||
@@ -46,9 +61,16 @@ if [ -n "${CND_BINARY_DIR:-}" ] && [ -f "$CND_BINARY_DIR/surveys/domestic-work.x
     cmp -s "$WORK/dw.xlsx" "$CND_BINARY_DIR/surveys/domestic-work.xlsx" ||
         fail "the build step's surveys/domestic-work.xlsx differs from candor xlsform's"
 fi
-"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.xlsx" -o "$WORK/dw.x.pack" >/dev/null &&
-    cmp -s "$WORK/dw.x.pack" "$WORK/domestic-work.pack" ||
-    fail "surveys/domestic-work.xlsx does not compile to the JSON's pack"
+# A draft (placeholder contacts): refused without --draft, naming the cell;
+# with --draft, the JSON's pack.
+"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.xlsx" -o "$WORK/dw.x.pack" \
+    >/dev/null 2>"$WORK/err" && fail "surveys/domestic-work.xlsx compiles without --draft"
+grep -q "^candor compile: .*settings!H2 (referral::English (en)): .*placeholder" "$WORK/err" ||
+    fail "domestic-work.xlsx without --draft: $(cat "$WORK/err")"
+[ -e "$WORK/dw.x.pack" ] && fail "domestic-work.xlsx without --draft wrote a pack"
+"$CANDOR" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.xlsx" -o "$WORK/dw.x.pack" \
+    >/dev/null && cmp -s "$WORK/dw.x.pack" "$WORK/domestic-work.pack" ||
+    fail "surveys/domestic-work.xlsx does not compile (--draft) to the JSON's pack"
 
 # candor xlsform refuses what is not a survey source, in one line, no file.
 printf '{"id": ' >"$WORK/broken.json"

@@ -42,10 +42,19 @@ def fail(msg):
 
 # ---------------------------------------------------------------- peers
 
-AM_UI = {k: "%s \u1230\u120b\u121d" % k for k in [
+# A language without built-in interface strings gives all 33 of them.
+UI_KEYS = [
     "prefer_not", "yes", "no", "agree", "decline", "next", "review_title", "save",
     "change", "withdraw", "saved", "not_saved", "start", "referral_title", "done",
-    "skipped"]}
+    "skipped", "handover_title", "handover_body", "handback_title", "handback_body",
+    "pending_one", "pending_other", "more_one", "more_other", "storage_warn",
+    "storage_urgent", "storage_full", "confirm_withdraw", "keep", "delete", "ineligible",
+    "draft", "choose_language"]
+AM_UI = {k: ("%s \u1230\u120b\u121d {n}" if re.match("pending|more|storage", k) else
+             "%s \u1230\u120b\u121d") % k for k in UI_KEYS}
+AM_FONT = "NotoSerifEthiopic-Regular"
+ELIGIBILITY = "${lives_in} != 'elsewhere' or not(selected(${lives_in}, 'employer'))"
+THREAT_CODING = "shout: intimidation_and_threats COE;\nhit: physical_and_sexual_violence COE"
 
 LANGS = [("es", "Español"), ("en", "English"), ("am", "Amharic")]
 
@@ -71,15 +80,21 @@ def twin_json():
         return [{"name": n, "label": l} for n, l in lst]
     return {
         "id": "peer-basic", "version": 3,
-        "languages": [{"code": c, "name": n} for c, n in LANGS],
+        "languages": [dict({"code": c, "name": n}, **({"font": AM_FONT} if c == "am" else {}))
+                      for c, n in LANGS],
         "title": TITLE, "consent": CONSENT, "referral": REFERRAL,
-        "ui": {"am": AM_UI},
+        "eligibility": "lives_in != 'elsewhere' or not(lives_in = 'employer')",
+        "ui": {"am": AM_UI, "es": {"next": "Seguir"}},
         "items": [
             {"name": "lives_in", "kind": "single", "label": LIVES, "choices": ch(PLACES)},
             {"name": "hours", "kind": "integer", "label": HOURS, "hint": HOURS_HINT,
-             "min": 0, "max": 100, "relevant": "lives_in = 'employer'", "private": True},
+             "min": 0, "max": 100, "relevant": "lives_in = 'employer'", "private": True,
+             "coding": {"60..100": ["excessive_overtime"]}},
             {"name": "threats", "kind": "multiple", "label": THREATS,
-             "choices": ch(THREAT_CHOICES), "tags": ["COE", "ILO:threats"],
+             "choices": [dict(c, **({"exclusive": True} if c["name"] == "none" else {}))
+              for c in ch(THREAT_CHOICES)], "tags": ["COE", "ILO:threats"],
+             "coding": {"shout": ["intimidation_and_threats", "COE"],
+                        "hit": ["physical_and_sexual_violence", "COE"]},
              "relevant": "not(lives_in = 'elsewhere') and hours > 40"},
             {"name": "thanks", "kind": "info", "label": THANKS},
             {"name": "later", "kind": "single", "label": LATER, "choices": ch(PLACES),
@@ -90,7 +105,8 @@ def twin_json():
 
 SURVEY_HEAD = ["label::Español (es)", "name", "relevant", "type", "label::English (en)",
                "hint::English (en)", "hint::Español (es)", "required", "constraint",
-               "label::Amharic (am)", "appearance", "hint::Amharic (am)", "private", "tags"]
+               "label::Amharic (am)", "appearance", "hint::Amharic (am)", "private", "tags",
+               "coding"]
 
 
 def survey_row(**kw):
@@ -114,8 +130,10 @@ def peer_workbook(mutate=None):
         None,  # an empty row
         dict(type="integer", name="hours", constraint=". >= 0 and . <= 100",
              relevant="${lives_in} = 'employer'", required="true()", private="yes",
+             coding="60..100: excessive_overtime",
              **lab(HOURS), **lab(HOURS_HINT, "hint")),
         dict(type="select_multiple threats", name="threats", tags="COE ILO:threats",
+             coding=THREAT_CODING,
              relevant="not(selected(${lives_in}, 'elsewhere')) and ${hours} > 40",
              **lab(THREATS)),
         "",  # a row of empty strings
@@ -134,25 +152,25 @@ def peer_workbook(mutate=None):
             ws.append([r.get(h) for h in SURVEY_HEAD])
     cs = wb.create_sheet("choices")
     ch_head = ["name", "list_name", "label::English (en)", "label::Amharic (am)",
-               "label::Español (es)"]
+               "label::Español (es)", "exclusive"]
     cs.append(ch_head)
     for lst, items in (("places", PLACES), ("threats", THREAT_CHOICES)):
         for n, l in items:
-            cs.append([n, lst, l["en"], l["am"], l["es"]])
+            cs.append([n, lst, l["en"], l["am"], l["es"], "yes" if n == "none" else None])
         cs.append([])
     st = wb.create_sheet("settings")
-    head = ["form_id", "version", "default_language"]
-    vals = ["peer-basic", "3", "Español (es)"]
+    head = ["form_id", "version", "default_language", "eligibility", "font::Amharic (am)"]
+    vals = ["peer-basic", "3", "Español (es)", ELIGIBILITY, AM_FONT]
     for f, t in (("title", TITLE), ("consent", CONSENT), ("referral", REFERRAL)):
         for c, n in LANGS:
             head.append("%s::%s (%s)" % (f, n, c))
             vals.append(t[c])
     st.append(head)
     st.append(vals)
-    ui = wb.create_sheet("ui")
-    ui.append(["name", "label::Amharic (am)"])
+    ui = wb.create_sheet("ui")  # Spanish overrides one built-in string
+    ui.append(["label::Amharic (am)", "name", "label::Español (es)"])
     for k, v in AM_UI.items():
-        ui.append([k, v])
+        ui.append([v, k, "Seguir" if k == "next" else None])
     if mutate:
         mutate(wb)
     buf = io.BytesIO()
@@ -274,7 +292,7 @@ LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
 
 # ------------------------------------------------------------- running
 
-def run_compile(name, data):
+def run_compile(name, data, *opts):
     path = os.path.join(WORK, name + ".xlsx")
     with open(path, "wb") as f:
         f.write(data)
@@ -284,7 +302,7 @@ def run_compile(name, data):
     out = os.path.join(WORK, "out", name + ".pack")
     os.makedirs(os.path.dirname(out), exist_ok=True)
     try:
-        p = subprocess.run([CANDOR, "compile", path, "-o", out], capture_output=True,
+        p = subprocess.run([CANDOR, "compile", *opts, path, "-o", out], capture_output=True,
                            timeout=120)
     except subprocess.TimeoutExpired:
         fail("%s: candor compile did not finish in 120 s" % name)
@@ -295,8 +313,8 @@ def run_compile(name, data):
     return p.returncode, p.stderr.decode("utf-8", "replace"), out
 
 
-def expect_ok(name, data, twin_pack):
-    rc, err, out = run_compile(name, data)
+def expect_ok(name, data, twin_pack, *opts):
+    rc, err, out = run_compile(name, data, *opts)
     if rc != 0:
         fail("%s: refused: %s" % (name, err.strip()))
         return
@@ -355,19 +373,16 @@ def main():
     expect_refusal("peer_empty_label", peer_workbook(empty_am),
                    "survey!J8 (label::Amharic (am)): empty")
 
-    def numeric_choice(wb):
-        wb["choices"].cell(row=2, column=1).value = 1
-    expect_refusal("peer_numeric_choice", peer_workbook(numeric_choice),
+    def set_cell(sheet, row, col, value):
+        def mutate(wb):
+            wb[sheet].cell(row=row, column=col).value = value
+        return mutate
+    expect_refusal("peer_numeric_choice", peer_workbook(set_cell("choices", 2, 1, 1)),
                    "choices!A2 (name): '1' must match")
-
-    def bad_language(wb):
-        wb["survey"].cell(row=1, column=5).value = "label::English"
-    expect_refusal("peer_header_without_code", peer_workbook(bad_language),
+    expect_refusal("peer_header_without_code",
+                   peer_workbook(set_cell("survey", 1, 5, "label::English")),
                    "survey!E1 (label::English): give the language as its name and code")
-
-    def group_relevant(wb):
-        wb["survey"].cell(row=2, column=3).value = "${x} = 'a'"
-    expect_refusal("peer_group_relevant", peer_workbook(group_relevant),
+    expect_refusal("peer_group_relevant", peer_workbook(set_cell("survey", 2, 3, "${x} = 'a'")),
                    "survey!C2 (relevant): a group's relevant is not supported")
 
     def stray_value(wb):
@@ -377,20 +392,20 @@ def main():
 
     def empty_display_columns(wb):  # other tools' columns, left empty or display-only
         ws = wb["survey"]
-        ws.cell(row=1, column=15).value = "guidance_hint::Français (fr)"
-        ws.cell(row=3, column=15).value = "Lire lentement"
-        ws.cell(row=1, column=16).value = "media::image::English (en)"
-        ws.cell(row=1, column=17).value = "constraint_message::English (en)"
-        ws.cell(row=5, column=17).value = "0 to 100"
+        ws.cell(row=1, column=16).value = "guidance_hint::Français (fr)"
+        ws.cell(row=3, column=16).value = "Lire lentement"
+        ws.cell(row=1, column=17).value = "media::image::English (en)"
+        ws.cell(row=1, column=18).value = "constraint_message::English (en)"
+        ws.cell(row=5, column=18).value = "0 to 100"
     expect_ok("peer_display_columns", peer_workbook(empty_display_columns), twin_pack)
 
     def media(wb):
         ws = wb["survey"]
-        ws.cell(row=1, column=16).value = "media::image::English (en)"
-        ws.cell(row=1, column=17).value = "image::Español (es)"  # empty: read past
-        ws.cell(row=3, column=16).value = "house.jpg"
+        ws.cell(row=1, column=17).value = "media::image::English (en)"
+        ws.cell(row=1, column=18).value = "image::Español (es)"  # empty: read past
+        ws.cell(row=3, column=17).value = "house.jpg"
     expect_refusal("peer_media", peer_workbook(media),
-                   "survey!P3 (media::image::English (en)): media are not supported")
+                   "survey!Q3 (media::image::English (en)): media are not supported")
 
     def compiler_check(wb):  # a check that lives in compile.c, located
         wb["survey"].cell(row=5, column=9).value = ". >= 0 and . <= 99999"
@@ -401,6 +416,73 @@ def main():
         wb["survey"].cell(row=3, column=5).value = "What is your phone number?"
     expect_refusal("peer_identifying_label", peer_workbook(identifying_label),
                    "survey!E3 (label::English (en)):", "would collect identifying data")
+
+    # The fields issues 13-15 added, wrong in a workbook: the cell is named.
+    def settings_cell(head, value):
+        def mutate(wb):
+            st = wb["settings"]
+            for c in range(1, st.max_column + 1):
+                if st.cell(row=1, column=c).value == head:
+                    st.cell(row=2, column=c).value = value
+        return mutate
+    # D2 is eligibility, E2 font::Amharic (am)
+    expect_refusal("new_eligibility_function",
+                   peer_workbook(settings_cell("eligibility", "count-selected(${lives_in}) > 1")),
+                   "settings!D2 (eligibility): column 1: XPath function 'count-selected()'")
+    expect_refusal("new_eligibility_unknown_item",
+                   peer_workbook(settings_cell("eligibility", "${lives_in} = 'employer' or ${nobody} = 'a'")),
+                   "settings!D2 (eligibility): column 31: 'nobody' is not an item")
+    expect_refusal("new_font_missing", peer_workbook(settings_cell("font::Amharic (am)",
+                                                                  "NoSuchFace-Regular")),
+                   "settings!E2 (font::Amharic (am)): font 'NoSuchFace-Regular' not found")
+
+    expect_refusal("new_font_without_language", peer_workbook(set_cell("settings", 1, 5, "font")),
+                   "settings!E2 (font): give the language in the header")
+
+    def coding(value):
+        return set_cell("survey", 6, SURVEY_HEAD.index("coding") + 1, value)
+    expect_refusal("new_coding_malformed", peer_workbook(coding("shout intimidation_and_threats")),
+                   "survey!O6 (coding): 'shout intimidation_and_threats' is not ANSWER: "
+                   "INDICATORS")
+    expect_refusal("new_coding_unknown_indicator", peer_workbook(coding("shout: bullying")),
+                   "survey!O6 (coding), answer 'shout': unknown indicator 'bullying'")
+    expect_refusal("new_coding_unknown_answer", peer_workbook(coding("kick: COE")),
+                   "survey!O6 (coding), answer 'kick': not one of the item's choices")
+    expect_refusal("new_coding_twice", peer_workbook(coding("hit: COE; hit: INV")),
+                   "survey!O6 (coding): the answer 'hit' is coded twice")
+
+    expect_refusal("new_exclusive_not_yes_no",  # threats' "none"
+                   peer_workbook(set_cell("choices", 7, 6, "maybe")), "choices!F7 (exclusive):")
+
+    def ui_row_missing(wb):
+        ui = wb["ui"]
+        for r in range(2, ui.max_row + 1):
+            if ui.cell(row=r, column=2).value == "handover_title":
+                ui.delete_rows(r)
+                break
+    expect_refusal("new_ui_string_missing", peer_workbook(ui_row_missing),
+                   "ui!A1 (label::Amharic (am)): missing 'handover_title'")
+
+    expect_refusal("new_ui_string_empty",
+                   peer_workbook(set_cell("ui", UI_KEYS.index("draft") + 2, 1, None)),
+                   "ui!A%d (label::Amharic (am)): empty, but it is needed" %
+                   (UI_KEYS.index("draft") + 2))
+
+    def ui_unknown(wb):
+        wb["ui"].append(["x", "hello_there"])
+    expect_refusal("new_ui_unknown_string", peer_workbook(ui_unknown),
+                   "ui!A%d (label::Amharic (am)): unknown field 'hello_there'" %
+                   (len(UI_KEYS) + 2))
+
+    # A draft (placeholder contacts): refused naming the cell, unless --draft.
+    draft = peer_workbook(settings_cell("referral::English (en)", "Helpline [local number]"))
+    expect_refusal("draft_referral", draft, "settings!", "(referral::English (en)):",
+                   "placeholder", "--draft")
+    rc, err, out = run_compile("draft_referral_draft", draft, "--draft")
+    if rc != 0:
+        fail("draft_referral with --draft: refused: %s" % err.strip())
+    elif os.path.exists(out):
+        os.remove(out)
 
     # The example of the issue, cell for cell: row 14, column C.
     rows = [["note", "n%d" % i, "Info %d" % i, "Info %d" % i] for i in range(3, 14)]

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 #include <cmocka.h>
@@ -138,6 +139,61 @@ static void compiler_errors_name_the_cell(void **state)
     free(xlsx);
 }
 
+/* Beyond equal packs (tests/cli/test_xlsform.sh): the workbook carries every
+ * field of the source, also those that leave no trace in a pack (a
+ * language's font only chooses the face the compiler measures texts in).
+ * JSON -> workbook -> source tree gives the JSON's own tree back. */
+static void the_workbook_carries_every_field(void **state)
+{
+    static const char *const sources[] = {
+        "/surveys/domestic-work.json",
+        "/tests/cli/fixtures/xlsform/roundtrip_exclusive.json",
+        "/tests/cli/fixtures/xlsform/roundtrip_eligibility.json",
+        "/tests/cli/fixtures/xlsform/roundtrip_coding.json",
+        "/tests/cli/fixtures/xlsform/roundtrip_languages.json",
+    };
+    char path[1024], xlsx_path[] = "/tmp/candor-test-xlsform-XXXXXX";
+    size_t i, n, nx;
+    int fd = mkstemp(xlsx_path);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    for (i = 0; i < sizeof sources / sizeof sources[0]; i++) {
+        uint8_t *json, *xlsx;
+        cJSON *src, *back, *ui;
+        cnd_xlsform_map_t *map;
+        cnd_err_t err;
+        char *a, *b;
+        snprintf(path, sizeof path, "%s%s", CND_SOURCE_DIR, sources[i]);
+        json = read_all(path, &n);
+        memset(&err, 0, sizeof err);
+        if (cnd_xlsform_write((const char *)json, n, xlsx_path, &err) != CND_OK)
+            fail_msg("%s: %s", sources[i], err.msg);
+        xlsx = read_all(xlsx_path, &nx);
+        if (cnd_xlsform_read(xlsx, nx, &back, &map, &err) != CND_OK)
+            fail_msg("%s: %s", sources[i], err.msg);
+        src = cJSON_ParseWithLength((const char *)json, n);
+        assert_non_null(src);
+        cJSON_DeleteItemFromObjectCaseSensitive(src, "$schema"); /* for editors only */
+        /* the ui sheet lists every string; none given is no ui block */
+        ui = cJSON_GetObjectItemCaseSensitive(back, "ui");
+        if (ui != NULL && ui->child == NULL)
+            cJSON_DeleteItemFromObjectCaseSensitive(back, "ui");
+        a = cJSON_PrintUnformatted(src);
+        b = cJSON_PrintUnformatted(back);
+        if (!cJSON_Compare(src, back, 1))
+            fail_msg("%s: the workbook reads back as\n%s\nnot\n%s", sources[i], b, a);
+        free(a);
+        free(b);
+        cJSON_Delete(src);
+        cJSON_Delete(back);
+        cnd_xlsform_map_free(map);
+        free(json);
+        free(xlsx);
+    }
+    unlink(xlsx_path);
+}
+
 static void a_zip_is_a_workbook(void **state)
 {
     (void)state;
@@ -153,6 +209,7 @@ int main(void)
         cmocka_unit_test(other_xpath_is_refused_with_the_column),
         cmocka_unit_test(writing_then_reading_gives_back_the_same_text),
         cmocka_unit_test(compiler_errors_name_the_cell),
+        cmocka_unit_test(the_workbook_carries_every_field),
         cmocka_unit_test(a_zip_is_a_workbook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

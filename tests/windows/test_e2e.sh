@@ -14,11 +14,11 @@ wcandor keygen -o "$T/office.key" --passphrase-file "$T/pass" >"$T/keygen.out" 2
     fail "keygen: $(cat "$T/keygen.err")"
 [ -s "$T/office.key" ] && [ -s "$T/office.key.pub" ] || fail "keygen wrote no key pair"
 # the Linux build reads the key candor.exe wrote (same bytes on disk)
-"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/linux.pack" \
+"$CANDOR" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/linux.pack" \
     --key "$T/office.key" --passphrase-file "$T/pass" >"$T/lcompile.out" 2>"$T/lcompile.err" ||
     fail "Linux compile with the key candor.exe made: $(cat "$T/lcompile.err")"
 
-wcandor compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/survey.pack" \
+wcandor compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/survey.pack" \
     --key "$T/office.key" --passphrase-file "$T/pass" >"$T/compile.out" 2>"$T/compile.err" ||
     fail "compile: $(cat "$T/compile.err")"
 fp_w=$(sed -n 's/.*fingerprint \([0-9a-f]*\).*/\1/p' "$T/compile.out")
@@ -53,12 +53,14 @@ wcandor sync --device "$DEV" --store "$T/store" >"$T/sync2.out" 2>"$T/sync2.err"
 grep -q '^synced 0 responses' "$T/sync2.out" || fail "second sync said: $(cat "$T/sync2.out")"
 stop_sim dev
 
+# --stable-ids: the responses' own ids (without it each export draws new
+# ones, so no two exports could be compared record for record)
 for fmt in json ndjson; do
     wcandor export "$T/store" -o "$T/win.$fmt" --format "$fmt" --key "$T/office.key" \
-        --passphrase-file "$T/pass" >"$T/wexport.out" 2>"$T/wexport.err" ||
+        --stable-ids --passphrase-file "$T/pass" >"$T/wexport.out" 2>"$T/wexport.err" ||
         fail "export ($fmt): $(cat "$T/wexport.err")"
     "$CANDOR" export "$T/store" -o "$T/linux.$fmt" --format "$fmt" --key "$T/office.key" \
-        --passphrase-file "$T/pass" >"$T/lexport.out" 2>"$T/lexport.err" ||
+        --stable-ids --passphrase-file "$T/pass" >"$T/lexport.out" 2>"$T/lexport.err" ||
         fail "Linux export ($fmt) of the store candor.exe wrote: $(cat "$T/lexport.err")"
 done
 # NDJSON: one record per line, so sorted lines are the records, byte for byte

@@ -79,5 +79,26 @@ a, b = (json.load(open(p)) for p in sys.argv[1:3])
 a.pop("records_file"), b.pop("records_file")  # win.ndjson, linux.ndjson: differ by design
 assert a == b
 ' "$T/win.codebook.json" "$T/linux.codebook.json" || fail "codebooks of candor.exe and Linux differ"
-grep -q "$(printf '\r')" "$T/win.ndjson" "$T/win.json" && fail "candor.exe wrote CR bytes into an export"
+# CSV (the flat writer without ReadStat) and the HTML report (built in
+# memory: posix_win.h's open_memstream) equal Linux's too
+for fmt in csv; do
+    wcandor export "$T/store" -o "$T/win.$fmt" --format "$fmt" --key "$T/office.key" \
+        --stable-ids --passphrase-file "$T/pass" >"$T/wexport.out" 2>"$T/wexport.err" ||
+        fail "export ($fmt): $(cat "$T/wexport.err")"
+    "$CANDOR" export "$T/store" -o "$T/linux.$fmt" --format "$fmt" --key "$T/office.key" \
+        --stable-ids --passphrase-file "$T/pass" >"$T/lexport.out" 2>"$T/lexport.err" ||
+        fail "Linux export ($fmt): $(cat "$T/lexport.err")"
+    head -n 1 "$T/win.$fmt" >"$T/win.head"
+    head -n 1 "$T/linux.$fmt" >"$T/linux.head"
+    cmp -s "$T/win.head" "$T/linux.head" || fail "CSV headers of candor.exe and Linux differ"
+    [ "$(sort "$T/win.$fmt" | md5sum)" = "$(sort "$T/linux.$fmt" | md5sum)" ] ||
+        fail "candor.exe's CSV export differs from Linux's (sorted)"
+    [ "$(wc -l <"$T/win.$fmt")" -eq 4 ] || fail "CSV holds $(wc -l <"$T/win.$fmt") lines, expected 4"
+done
+wcandor report "$T/store" -o "$T/win.html" --key "$T/office.key" --passphrase-file "$T/pass" \
+    >"$T/wreport.out" 2>"$T/wreport.err" || fail "report: $(cat "$T/wreport.err")"
+"$CANDOR" report "$T/store" -o "$T/linux.html" --key "$T/office.key" --passphrase-file "$T/pass" \
+    >/dev/null 2>"$T/lreport.err" || fail "Linux report: $(cat "$T/lreport.err")"
+cmp -s "$T/win.html" "$T/linux.html" || fail "candor.exe's report differs from Linux's: $(diff "$T/win.html" "$T/linux.html" | head -n 4)"
+grep -q "$(printf '\r')" "$T/win.ndjson" "$T/win.json" "$T/win.html" && fail "candor.exe wrote CR bytes into an export"
 echo "ok: candor.exe keygen, compile+sign, push, sync over TCP, export = Linux export (sorted), in $(($(date +%s) - t0)) s after the prefix"

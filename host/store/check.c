@@ -173,10 +173,12 @@ int cnd_cmd_check(int argc, char **argv)
                 goto out;
         }
     }
-    printf("checked %s: %zu survey packs, %zu responses (%s); %zu entr%s moved to quarantine/%s\n",
-           dir, cnd_hoststore_pack_count(hs), cnd_hoststore_response_count(hs),
+    size_t n_packs = cnd_hoststore_pack_count(hs), n_resp = cnd_hoststore_response_count(hs);
+    printf("checked %s: %zu survey %s, %zu %s (%s); %zu %s moved to quarantine/%s\n", dir,
+           n_packs, cnd_plural(n_packs, "pack", "packs"), n_resp,
+           cnd_plural(n_resp, "response", "responses"),
            n_keys == 0 ? "not opened: no --key" : "each opened with the office key",
-           c.moved_entries, c.moved_entries == 1 ? "y" : "ies",
+           c.moved_entries, cnd_plural(c.moved_entries, "entry", "entries"),
            moved_rows > 0 ? " (including responses that failed to open)" : "");
     rc = c.moved_entries > 0 ? CND_EXIT_INPUT : CND_EXIT_OK;
     err.msg[0] = '\0'; /* each defect's message went to its .why and its line */

@@ -1078,8 +1078,9 @@ int cnd_cmd_export(int argc, char **argv)
     if (o.no_check)
         printf("disclosure check skipped (--no-disclosure-check): do not publish this file\n");
     else
-        printf("k-anonymity k=%u: %ld quasi-identifier values suppressed, smallest group %zu\n",
-               o.k, mem.suppressed, mem.smallest);
+        printf("k-anonymity k=%u: %ld quasi-identifier %s suppressed, smallest group %zu\n",
+               o.k, mem.suppressed, cnd_plural((size_t)mem.suppressed, "value", "values"),
+               mem.smallest);
     size_t quarantined = cnd_hoststore_quarantine_count(ds.hs);
     if (quarantined > 0)
         printf("left out %zu %s in %s/quarantine/ (each .why file says why; see candor "

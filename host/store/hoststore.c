@@ -820,6 +820,13 @@ int cnd_hoststore_quarantine_put(cnd_hoststore_t *hs, const char *name, const ui
     char wname[PATH_MAX];
     char line[1024];
     int rc = -1, n;
+    if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL ||
+        strchr(name, '\\') != NULL) {
+        /* A name from outside must never step out of quarantine/. */
+        cnd_err_set(err, "quarantine name '%s' must not be empty, contain '/' or start with '.'",
+                    name);
+        return -1;
+    }
     lock(hs);
     char *qdir = quarantine_dir(hs, err);
     if (qdir == NULL)
@@ -1202,7 +1209,8 @@ static int split_file(cnd_hoststore_t *hs, const char *path, const cnd_pack_t *p
             good[ng++] = &rs[i];
         }
     }
-    snprintf(line, sizeof line, "%u of its %u responses: %s", (unsigned)nb, (unsigned)n, why);
+    snprintf(line, sizeof line, "%u of its %u %s: %s", (unsigned)nb, (unsigned)n,
+             cnd_plural(n, "response", "responses"), why);
     if (ng == 0) {
         rc = quarantine_entry(hs, path, line, err);
         goto out;

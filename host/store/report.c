@@ -905,7 +905,8 @@ int cnd_cmd_report(int argc, char **argv)
     f = NULL;
     if (publish(o.out, page, page_len, &err) != 0)
         goto out;
-    printf("report on %zu responses written to %s\n", m.n, o.out);
+    printf("report on %zu %s written to %s\n", m.n, cnd_plural(m.n, "response", "responses"),
+           o.out);
     rc = cnd_dataset_refused_status(&ds, &err);
 out:
     if (rc != CND_EXIT_OK)

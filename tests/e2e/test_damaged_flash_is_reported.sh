@@ -39,7 +39,7 @@ grep -q '^damaged   1 flash region could not be read' "$T/status.out" ||
 "$CANDOR" sync --device "$DEV" --store "$T/store" >"$T/sync.out" 2>"$T/sync.err"
 rc=$?
 expect_eq "$rc" 5 "sync exit status with damaged flash"
-expect_eq "$(grep -c '^damaged: 1 flash regions on the device could not be read' "$T/sync.out")" 1 \
+expect_eq "$(grep -c '^damaged: 1 flash region on the device could not be read' "$T/sync.out")" 1 \
     "damage line of sync"
 expect_eq "$(ls "$T/store/quarantine" | grep -c '^damage-s[0-9]*-o[0-9]*-[0-9a-f]*$')" 1 \
     "raw damaged region in quarantine"

@@ -306,6 +306,16 @@ static int answer(int fd, const cnd_frame_t *f)
         g_acked_once = 1;
         type = CND_MSG_OK;
         break;
+    case CND_MSG_DAMAGE_NEXT: {
+        /* Protocol 3 asks for damaged flash after the batches: this device
+         * reports none (len 0), so every lie stays in the batches. */
+        cnd_msg_damage_t none;
+        memset(&none, 0, sizeof none);
+        if (cnd_msg_encode_damage(&none, payload, sizeof payload, &n) != CND_OK)
+            return -1;
+        type = CND_MSG_DAMAGE;
+        break;
+    }
     default:
         cnd_msg_encode_error(CND_E_PROTOCOL, "fake device: not served", payload, sizeof payload,
                              &n);

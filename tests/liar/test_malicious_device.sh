@@ -128,7 +128,7 @@ for lie in junk dup_ids mixed forged; do
         store="$T/s"
     fi
     [ "$RC" -eq 0 ] || fail "$lie: sync exit $RC: $ERR"
-    [ $lie != dup_ids ] || echo "$OUT" | grep -q "^synced 1 responses (19 already stored)" ||
+    [ $lie != dup_ids ] || echo "$OUT" | grep -q "^synced 1 response (19 already stored)" ||
         fail "dup_ids: one id twenty times was not stored once: $OUT"
     "$CANDOR" export "$store" -o "$T/j.json" >/dev/null 2>"$T/j.err"
     [ $? -eq 3 ] || fail "$lie: export with junk stored did not exit 3"

@@ -50,7 +50,7 @@ for torn in prefix bits; do
     rc=$?
     case $rc in
     0) ;;
-    5) grep -q '^damaged: 1 flash regions' "$T/sync.out" || fail "no damage line: $(cat "$T/sync.out")"
+    5) grep -q '^damaged: 1 flash region ' "$T/sync.out" || fail "no damage line: $(cat "$T/sync.out")"
        expect_eq "$(ls "$T/store_$torn/quarantine" | grep -c '^damage-.*\.why$')" 1 "torn bytes kept" ;;
     *) fail "sync: $(cat "$T/sync.err")" ;;
     esac

@@ -593,7 +593,9 @@ static void packs_only_from_trusted_offices(void **state)
 }
 
 /* quarantine/ (SPEC 8.4): bytes and a one-line .why, never replacing an
- * earlier entry of the same name; export and sync count, never read it. */
+ * earlier entry of the same name (a device reporting the same damaged
+ * region twice names it alike: it is kept once); export and sync count,
+ * never read it. */
 static void quarantine_keeps_every_entry_with_its_reason(void **state)
 {
     fixture_t *f = *state;
@@ -602,18 +604,24 @@ static void quarantine_keeps_every_entry_with_its_reason(void **state)
     cnd_hoststore_t *hs = open_with_pack(f);
     const uint8_t raw[3] = {1, 2, 3};
     assert_int_equal(cnd_hoststore_quarantine_count(hs), 0);
-    assert_int_equal(cnd_hoststore_quarantine_put(hs, "damaged-1", raw, 3, "bad CRC", &err),
-                     CND_OK);
-    assert_int_equal(cnd_hoststore_quarantine_put(hs, "damaged-1", raw, 2, "bad again", &err),
-                     CND_OK);
-    assert_int_not_equal(cnd_hoststore_quarantine_put(hs, "../x", raw, 1, "no", &err), CND_OK);
+    assert_int_equal(cnd_hoststore_quarantine_put(hs, "damaged-1", raw, 3, "bad CRC", &err), 0);
+    assert_int_equal(cnd_hoststore_quarantine_put(hs, "damaged-1", raw, 2, "bad again", &err), 1);
+    assert_int_equal(cnd_hoststore_quarantine_put(hs, "damaged-2", raw, 2, "bad too", &err), 0);
+    assert_int_equal(cnd_hoststore_quarantine_put(hs, "../x", raw, 1, "no", &err), -1);
+    assert_int_equal(cnd_hoststore_quarantine_put(hs, ".hidden", raw, 1, "no", &err), -1);
     assert_int_equal(cnd_hoststore_quarantine_count(hs), 2);
-    snprintf(path, sizeof path, "%s/quarantine/damaged-1-1.why", f->dir);
-    FILE *fp = fopen(path, "r");
+    snprintf(path, sizeof path, "%s/quarantine/damaged-1", f->dir);
+    FILE *fp = fopen(path, "rb");
+    uint8_t back[8];
+    assert_non_null(fp);
+    assert_int_equal(fread(back, 1, sizeof back, fp), 3); /* the first bytes, kept */
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/quarantine/damaged-1.why", f->dir);
+    fp = fopen(path, "r");
     assert_non_null(fp);
     assert_non_null(fgets(line, sizeof line, fp));
     fclose(fp);
-    assert_string_equal(line, "damaged-1: bad again\n");
+    assert_string_equal(line, "bad CRC\n");
     cnd_hoststore_close(hs);
     hs = open_store(f, 0); /* still opens: quarantine/ is not part of the store */
     assert_int_equal(cnd_hoststore_quarantine_count(hs), 2);

@@ -45,7 +45,10 @@ def fail(msg):
 AM_UI = {k: "%s \u1230\u120b\u121d" % k for k in [
     "prefer_not", "yes", "no", "agree", "decline", "next", "review_title", "save",
     "change", "withdraw", "saved", "not_saved", "start", "referral_title", "done",
-    "skipped"]}
+    "skipped", "handover_title", "handover_body", "handback_title", "handback_body",
+    "pending_one", "pending_other", "more_one", "more_other", "storage_warn",
+    "storage_urgent", "storage_full", "confirm_withdraw", "keep", "delete", "ineligible",
+    "draft", "choose_language"]}
 
 LANGS = [("es", "Español"), ("en", "English"), ("am", "Amharic")]
 

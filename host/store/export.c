@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "dataset.h"
 #include "disclose.h"
+#include "buildcaps.h"
 #include "flat.h"
 #include "hosterr.h"
 #include "hoststore.h"
@@ -684,6 +685,9 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
                                     : "no output file given (-o FILE)");
         return CND_EXIT_USAGE;
     }
+    /* before any file is opened: a build without ReadStat (buildcaps.h) */
+    if (o->format >= FMT_SAV && cnd_feature_refuse("export", CND_FEATURE_READSTAT) != 0)
+        return CND_EXIT_FAIL;
     if (o->labels != NULL && o->format < FMT_CSV)
         return bad("--labels %s is for --format csv, sav or dta (JSON carries every language)",
                    o->labels);

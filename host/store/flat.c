@@ -1,7 +1,6 @@
 /* flat.c: see flat.h. */
 #include "flat.h"
 
-#include <readstat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,17 +270,6 @@ static void value_labels(const cnd_export_plan_t *p, const layout_t *L, const co
     }
 }
 
-/* The label of a missing reason in the label language. */
-static void reason_label(const cnd_export_plan_t *p, int reason, char *out, size_t cap)
-{
-    if (reason == R_PNA)
-        copy_str(out, cap, cnd_pack_ui(p->pk, p->label_lang, CND_UI_PREFER_NOT));
-    else if (reason == R_NOT_ASKED)
-        copy_str(out, cap, cnd_pack_ui(p->pk, p->label_lang, CND_UI_SKIPPED));
-    else
-        snprintf(out, cap, "suppressed (k-anonymity)");
-}
-
 /* ---------------------------------------------------------- codebook -- */
 
 static void json_label(void *ctx, int32_t v, const char *label)
@@ -374,6 +362,33 @@ static int write_csv(FILE *f, const cnd_export_plan_t *p, const layout_t *L)
 }
 
 /* ------------------------------------------------------- sav and dta -- */
+
+/* The Windows build has no ReadStat (host/platform/buildcaps.h: export
+ * refuses sav and dta before it opens a file); the one place that knows. */
+#ifdef CND_NO_READSTAT
+static int write_readstat(FILE *f, cnd_flat_format_t fmt, const cnd_export_plan_t *p,
+                          const layout_t *L, cnd_err_t *err)
+{
+    (void)f;
+    (void)fmt;
+    (void)p;
+    (void)L;
+    cnd_err_set(err, "SPSS and Stata export is not in this build (it needs ReadStat)");
+    return -1;
+}
+#else
+#include <readstat.h>
+
+/* The label of a missing reason in the label language. */
+static void reason_label(const cnd_export_plan_t *p, int reason, char *out, size_t cap)
+{
+    if (reason == R_PNA)
+        copy_str(out, cap, cnd_pack_ui(p->pk, p->label_lang, CND_UI_PREFER_NOT));
+    else if (reason == R_NOT_ASKED)
+        copy_str(out, cap, cnd_pack_ui(p->pk, p->label_lang, CND_UI_SKIPPED));
+    else
+        snprintf(out, cap, "suppressed (k-anonymity)");
+}
 
 static ssize_t rs_write(const void *data, size_t len, void *ctx)
 {
@@ -478,6 +493,7 @@ static int write_readstat(FILE *f, cnd_flat_format_t fmt, const cnd_export_plan_
     }
     return 0;
 }
+#endif
 
 int cnd_flat_write(FILE *f, cnd_flat_format_t fmt, const cnd_export_plan_t *p, cJSON **columns,
                    cnd_err_t *err)

@@ -14,11 +14,11 @@ wcandor keygen -o "$T/office.key" --passphrase-file "$T/pass" >"$T/keygen.out" 2
     fail "keygen: $(cat "$T/keygen.err")"
 [ -s "$T/office.key" ] && [ -s "$T/office.key.pub" ] || fail "keygen wrote no key pair"
 # the Linux build reads the key candor.exe wrote (same bytes on disk)
-"$CANDOR" compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/linux.pack" \
+"$CANDOR" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/linux.pack" \
     --key "$T/office.key" --passphrase-file "$T/pass" >"$T/lcompile.out" 2>"$T/lcompile.err" ||
     fail "Linux compile with the key candor.exe made: $(cat "$T/lcompile.err")"
 
-wcandor compile "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/survey.pack" \
+wcandor compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/survey.pack" \
     --key "$T/office.key" --passphrase-file "$T/pass" >"$T/compile.out" 2>"$T/compile.err" ||
     fail "compile: $(cat "$T/compile.err")"
 fp_w=$(sed -n 's/.*fingerprint \([0-9a-f]*\).*/\1/p' "$T/compile.out")
@@ -53,12 +53,14 @@ wcandor sync --device "$DEV" --store "$T/store" >"$T/sync2.out" 2>"$T/sync2.err"
 grep -q '^synced 0 responses' "$T/sync2.out" || fail "second sync said: $(cat "$T/sync2.out")"
 stop_sim dev
 
+# --stable-ids: the responses' own ids (without it each export draws new
+# ones, so no two exports could be compared record for record)
 for fmt in json ndjson; do
     wcandor export "$T/store" -o "$T/win.$fmt" --format "$fmt" --key "$T/office.key" \
-        --passphrase-file "$T/pass" >"$T/wexport.out" 2>"$T/wexport.err" ||
+        --stable-ids --passphrase-file "$T/pass" >"$T/wexport.out" 2>"$T/wexport.err" ||
         fail "export ($fmt): $(cat "$T/wexport.err")"
     "$CANDOR" export "$T/store" -o "$T/linux.$fmt" --format "$fmt" --key "$T/office.key" \
-        --passphrase-file "$T/pass" >"$T/lexport.out" 2>"$T/lexport.err" ||
+        --stable-ids --passphrase-file "$T/pass" >"$T/lexport.out" 2>"$T/lexport.err" ||
         fail "Linux export ($fmt) of the store candor.exe wrote: $(cat "$T/lexport.err")"
 done
 # NDJSON: one record per line, so sorted lines are the records, byte for byte
@@ -77,5 +79,26 @@ a, b = (json.load(open(p)) for p in sys.argv[1:3])
 a.pop("records_file"), b.pop("records_file")  # win.ndjson, linux.ndjson: differ by design
 assert a == b
 ' "$T/win.codebook.json" "$T/linux.codebook.json" || fail "codebooks of candor.exe and Linux differ"
-grep -q "$(printf '\r')" "$T/win.ndjson" "$T/win.json" && fail "candor.exe wrote CR bytes into an export"
+# CSV (the flat writer without ReadStat) and the HTML report (built in
+# memory: posix_win.h's open_memstream) equal Linux's too
+for fmt in csv; do
+    wcandor export "$T/store" -o "$T/win.$fmt" --format "$fmt" --key "$T/office.key" \
+        --stable-ids --passphrase-file "$T/pass" >"$T/wexport.out" 2>"$T/wexport.err" ||
+        fail "export ($fmt): $(cat "$T/wexport.err")"
+    "$CANDOR" export "$T/store" -o "$T/linux.$fmt" --format "$fmt" --key "$T/office.key" \
+        --stable-ids --passphrase-file "$T/pass" >"$T/lexport.out" 2>"$T/lexport.err" ||
+        fail "Linux export ($fmt): $(cat "$T/lexport.err")"
+    head -n 1 "$T/win.$fmt" >"$T/win.head"
+    head -n 1 "$T/linux.$fmt" >"$T/linux.head"
+    cmp -s "$T/win.head" "$T/linux.head" || fail "CSV headers of candor.exe and Linux differ"
+    [ "$(sort "$T/win.$fmt" | md5sum)" = "$(sort "$T/linux.$fmt" | md5sum)" ] ||
+        fail "candor.exe's CSV export differs from Linux's (sorted)"
+    [ "$(wc -l <"$T/win.$fmt")" -eq 4 ] || fail "CSV holds $(wc -l <"$T/win.$fmt") lines, expected 4"
+done
+wcandor report "$T/store" -o "$T/win.html" --key "$T/office.key" --passphrase-file "$T/pass" \
+    >"$T/wreport.out" 2>"$T/wreport.err" || fail "report: $(cat "$T/wreport.err")"
+"$CANDOR" report "$T/store" -o "$T/linux.html" --key "$T/office.key" --passphrase-file "$T/pass" \
+    >/dev/null 2>"$T/lreport.err" || fail "Linux report: $(cat "$T/lreport.err")"
+cmp -s "$T/win.html" "$T/linux.html" || fail "candor.exe's report differs from Linux's: $(diff "$T/win.html" "$T/linux.html" | head -n 4)"
+grep -q "$(printf '\r')" "$T/win.ndjson" "$T/win.json" "$T/win.html" && fail "candor.exe wrote CR bytes into an export"
 echo "ok: candor.exe keygen, compile+sign, push, sync over TCP, export = Linux export (sorted), in $(($(date +%s) - t0)) s after the prefix"

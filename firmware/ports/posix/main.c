@@ -856,7 +856,7 @@ int main(int argc, char **argv)
         if (make_default_socket_path(sock, sizeof sock) != 0)
             return EXIT_FAIL;
         o.socket_path = sock;
-    } else if (make_socket_dirs(o.socket_path) != 0) {
+    } else if (o.socket_path != NULL && make_socket_dirs(o.socket_path) != 0) {
         return EXIT_FAIL;
     }
     g_shot_dir = o.screenshot_dir;

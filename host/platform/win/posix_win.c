@@ -21,6 +21,8 @@
 #undef memmem
 #undef qsort_r
 #undef sysconf
+#undef open_memstream
+#undef fclose
 
 #define MAX_SOCKS 64
 
@@ -349,4 +351,80 @@ int cnd_win_ioctl(int fd, unsigned long req, struct winsize *ws)
     ws->ws_row = (unsigned short)(info.srWindow.Bottom - info.srWindow.Top + 1);
     ws->ws_xpixel = ws->ws_ypixel = 0;
     return 0;
+}
+
+/* ---- open_memstream ---- */
+
+#define MEMSTREAMS 8
+static struct {
+    FILE *f;
+    char **buf;
+    size_t *len;
+} memstreams[MEMSTREAMS];
+static SRWLOCK memstreams_lock = SRWLOCK_INIT;
+
+FILE *cnd_win_open_memstream(char **buf, size_t *len)
+{
+    wchar_t dir[MAX_PATH + 1], name[MAX_PATH + 1];
+    FILE *f = NULL;
+    DWORD n = GetTempPathW(MAX_PATH + 1, dir);
+    if (n == 0 || n > MAX_PATH || GetTempFileNameW(dir, L"cnd", 0, name) == 0) {
+        errno = EIO;
+        return NULL;
+    }
+    /* D: deleted when closed, even if the process dies; T: kept in the
+     * cache rather than written out when it can be */
+    if ((f = _wfopen(name, L"w+bTD")) == NULL) {
+        DeleteFileW(name);
+        return NULL;
+    }
+    AcquireSRWLockExclusive(&memstreams_lock);
+    for (int i = 0; i < MEMSTREAMS; i++)
+        if (memstreams[i].f == NULL) {
+            memstreams[i].f = f;
+            memstreams[i].buf = buf;
+            memstreams[i].len = len;
+            ReleaseSRWLockExclusive(&memstreams_lock);
+            *buf = NULL;
+            *len = 0;
+            return f;
+        }
+    ReleaseSRWLockExclusive(&memstreams_lock);
+    fclose(f);
+    errno = EMFILE;
+    return NULL;
+}
+
+/* The bytes written to a memstream, malloc'd and NUL-terminated. */
+static int memstream_take(FILE *f, char **buf, size_t *len)
+{
+    long n;
+    char *b;
+    if (fflush(f) != 0 || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+        fseek(f, 0, SEEK_SET) != 0)
+        return -1;
+    if ((b = malloc((size_t)n + 1)) == NULL)
+        return -1;
+    if (fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        return -1;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = (size_t)n;
+    return 0;
+}
+
+int cnd_win_fclose(FILE *f)
+{
+    int rc = 0;
+    AcquireSRWLockExclusive(&memstreams_lock);
+    for (int i = 0; i < MEMSTREAMS; i++)
+        if (f != NULL && memstreams[i].f == f) {
+            memstreams[i].f = NULL;
+            rc = memstream_take(f, memstreams[i].buf, memstreams[i].len);
+            break;
+        }
+    ReleaseSRWLockExclusive(&memstreams_lock);
+    return fclose(f) != 0 || rc != 0 ? EOF : 0;
 }

@@ -67,6 +67,14 @@ void cnd_win_qsort_r(void *base, size_t n, size_t size,
 long cnd_win_sysconf(int name);
 #define sysconf cnd_win_sysconf
 
+/* open_memstream (report.c builds its page in memory before the atomic
+ * publish): a delete-on-close temp file whose bytes fclose() hands back in
+ * *buf / *len, as glibc does; every other FILE is closed as before. */
+FILE *cnd_win_open_memstream(char **buf, size_t *len);
+int cnd_win_fclose(FILE *f);
+#define open_memstream cnd_win_open_memstream
+#define fclose cnd_win_fclose
+
 /* ---- sockets ---- */
 #ifndef SOCK_CLOEXEC
 #define SOCK_CLOEXEC 0

@@ -52,6 +52,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
+# Waits stretch with CND_E2E_TIME_SCALE (set by tools/valgrind-e2e.sh: the
+# demo runs 10-30x slower under valgrind, and now draws a PNG per screen).
+SCALE=${CND_E2E_TIME_SCALE:-1}
+
 # 1. The handheld: fresh flash, the three interviews queued as one key script.
 cat "$KEYS/en-complete.keys" "$KEYS/es-complete.keys" "$KEYS/withdrawn.keys" \
     >"$OUT/interviews.keys"
@@ -65,7 +69,7 @@ i=0
 while [ ! -S "$SOCK" ]; do
     kill -0 "$SIM_PID" 2>/dev/null || die "the simulator did not start"
     i=$((i + 1))
-    [ $i -gt 200 ] && die "the simulator did not open $SOCK within 10 s"
+    [ $i -gt $((200 * SCALE)) ] && die "the simulator did not open $SOCK within $((10 * SCALE)) s"
     sleep 0.05
 done
 
@@ -96,7 +100,7 @@ while ! grep -q '^SCRIPT DONE' "$OUT/screens.log" 2>/dev/null; do
     grep -q '^SCRIPT FAILED' "$OUT/screens.log" 2>/dev/null && die "a key script did not match the screens"
     kill -0 "$SIM_PID" 2>/dev/null || die "the simulator stopped during the interviews"
     i=$((i + 1))
-    [ $i -gt 600 ] && die "the interviews did not finish within 30 s"
+    [ $i -gt $((600 * SCALE)) ] && die "the interviews did not finish within $((30 * SCALE)) s"
     sleep 0.05
 done
 say "$(grep -c '^SCREEN SAVED' "$OUT/screens.log") saved, every screen in $OUT/screens.log; one in Spanish:"

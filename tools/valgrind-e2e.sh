@@ -20,8 +20,15 @@ for pair in "candor:$CANDOR" "candor-sim:$CANDOR_SIM"; do
     printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$CND_SOURCE_DIR/tools/valgrind-wrap.sh" "${pair#*:}" >"$W/bin/$name"
     chmod +x "$W/bin/$name"
 done
+# The link's 5 s reply timeout is a wait too: a simulator under valgrind
+# that is drawing a screen or checking a signature answers late, not never.
+# (A script that sets CANDOR_TEST_LINK_TIMEOUT_MS itself keeps its own.)
+SCALE=${CND_E2E_TIME_SCALE:-10}
+LINK_MS=$((5000 * SCALE))
+[ "$LINK_MS" -le 60000 ] || LINK_MS=60000
 CANDOR=$W/bin/candor CANDOR_SIM=$W/bin/candor-sim CND_VALGRIND_LOGS=$W/logs \
-    CND_E2E_TIME_SCALE=${CND_E2E_TIME_SCALE:-10} sh "$1"
+    CND_E2E_TIME_SCALE=$SCALE CANDOR_TEST_LINK_TIMEOUT_MS=${CANDOR_TEST_LINK_TIMEOUT_MS:-$LINK_MS} \
+    sh "$1"
 rc=$?
 
 # Every process must have finished under valgrind, which then writes its

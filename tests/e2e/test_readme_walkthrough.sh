@@ -60,7 +60,8 @@ n=0
 while IFS= read -r line; do
     case "$line" in
     build/firmware/candor-sim*)
-        (cd "$W" && eval "$line" </dev/null >"$T/sim.out" 2>"$T/sim.err") &
+        # exec: the PID the cleanup stops is the simulator itself, not a shell.
+        (cd "$W" && eval "exec $line" </dev/null >"$T/sim.out" 2>"$T/sim.err") &
         SIM_PIDS="$SIM_PIDS $!"
         i=0
         while ! can_connect "$W/sim/me.sock"; do

@@ -249,6 +249,7 @@ static int announced(const cnd_msg_hello_t *h, uint32_t fp)
  * whole log is smaller; a device that sends more is lying). */
 #define DAMAGE_BYTES_MAX (64u << 20)
 #define DAMAGE_REGION_MAX (1u << 20)
+#define DAMAGE_REGIONS_MARGIN 64u
 
 /* One whole damaged region from *cursor on, piece by piece. *len = 0 when
  * the device has none left. */
@@ -314,6 +315,17 @@ static cnd_status_t sync_damage(sync_ctx_t *c, cnd_err_t *err)
         if (st != CND_OK || m.len == 0)
             break;
         bytes_total += m.len;
+        /* Like the batches, damage is bounded by what HELLO announced, plus
+         * a margin for regions the device found while this sync read its
+         * log: a device naming region after region is cut off, not obeyed. */
+        if (c->rep->damaged >= (size_t)c->hello->damaged + DAMAGE_REGIONS_MARGIN) {
+            free(bytes);
+            cnd_err_set(err, "%s reports more damaged flash regions than its HELLO announced "
+                             "(%u + %u); stopped, nothing of the rest acknowledged",
+                        cnd_link_name(c->link), (unsigned)c->hello->damaged,
+                        (unsigned)DAMAGE_REGIONS_MARGIN);
+            return CND_E_RANGE;
+        }
         if (bytes_total > DAMAGE_BYTES_MAX) {
             free(bytes);
             cnd_err_set(err, "%s reports more damaged flash than it can hold; stopped",

@@ -770,6 +770,11 @@ static int serve(const sim_options_t *o)
             timeout = 20; /* idle soon enough to erase what an ACK freed */
         if (cnd_sim_window_is_open() && (timeout < 0 || timeout > 30))
             timeout = 30; /* the window's keys are polled, not a descriptor */
+        /* A SIGTERM that lands between the g_stop check above and poll()
+         * would otherwise leave poll() asleep for good (a test's `wait` on
+         * the simulator then hangs): never sleep longer than this. */
+        if (timeout < 0 || timeout > 250)
+            timeout = 250;
         r = poll(fds, (nfds_t)nfds, timeout);
         if (r < 0) {
             if (errno == EINTR)

@@ -788,3 +788,29 @@ int cnd_pack_find_item(const cnd_pack_t *pk, const char *name, size_t name_len)
     }
     return -1;
 }
+
+/* ------------------------------------------------------ pre-rendered text */
+
+int cnd_pack_has_ptext(const cnd_pack_t *pk)
+{
+    return pk != NULL && pk->len_render != 0;
+}
+
+cnd_status_t cnd_pack_atlas(const cnd_pack_t *pk, uint8_t lang, cnd_patlas_t *a)
+{
+    (void)lang;
+    (void)a;
+    return cnd_pack_has_ptext(pk) ? CND_E_INVALID : CND_E_NOT_FOUND;
+}
+
+cnd_status_t cnd_pack_ptext(const cnd_pack_t *pk, uint8_t lang, cnd_str_t s,
+                            const cnd_patlas_t *a, cnd_ptext_t *t, cnd_pnum_slot_t *num)
+{
+    (void)lang;
+    (void)s;
+    (void)a;
+    (void)t;
+    if (num != NULL)
+        num->line = num->x = num->w = 0;
+    return cnd_pack_has_ptext(pk) ? CND_E_INVALID : CND_E_NOT_FOUND;
+}

@@ -21,6 +21,7 @@
 
 #include "cnd_limits.h"
 #include "cnd_status.h"
+#include "ptext.h"
 
 #define CND_PACK_MAGIC "CNDP"
 /* Version 2 added the signature block (SPEC.md 1.9); version 3 adds the
@@ -108,6 +109,9 @@ typedef struct {
     uint32_t off_langs, off_items, off_choices, off_tags, off_code;
     uint16_t n_items;
     uint8_t n_langs;
+    uint8_t version;                /* 3 or 4 */
+    uint16_t lang_size;             /* language entry: 152 (v3) or 160 (v4) */
+    uint32_t off_render, len_render; /* v4: pre-rendered text (SPEC 1.12); 0 in v3 */
 } cnd_pack_t;
 
 /*
@@ -330,6 +334,22 @@ cnd_str_t cnd_pack_eligibility_src(const cnd_pack_t *pk);
 int cnd_pack_breaks_exclusive(const cnd_item_t *it, uint32_t mask);
 
 /* Index of the item with this name, or -1. */
+/*
+ * Pre-rendered text (version 4, SPEC 1.12). A version 3 pack has none: a
+ * device that draws only pre-rendered text refuses to install it.
+ * cnd_pack_atlas: language lang's glyph atlas (CND_E_NOT_FOUND without).
+ * cnd_pack_ptext: the block the office computer shaped for text s of
+ * language lang, where s is a view the pack handed out for that language
+ * (title, consent, referral, name, ui strings, item labels and hints,
+ * choice labels); *num says where a "{n}" text's number goes. The block is
+ * opened against *a (cnd_pack_atlas of the same lang). CND_E_NOT_FOUND for
+ * a string with no block (composed text, a v3 pack).
+ */
+int cnd_pack_has_ptext(const cnd_pack_t *pk);
+cnd_status_t cnd_pack_atlas(const cnd_pack_t *pk, uint8_t lang, cnd_patlas_t *a);
+cnd_status_t cnd_pack_ptext(const cnd_pack_t *pk, uint8_t lang, cnd_str_t s,
+                            const cnd_patlas_t *a, cnd_ptext_t *t, cnd_pnum_slot_t *num);
+
 int cnd_pack_find_item(const cnd_pack_t *pk, const char *name, size_t name_len);
 
 #endif

@@ -60,6 +60,7 @@ cnd_status_t cnd_ptext_open(cnd_ptext_t *t, const uint8_t *buf, uint32_t len,
     t->buf = NULL;
     t->len = 0;
     t->n_lines = t->line_h = t->flags = 0;
+    t->atlas = NULL;
     if (buf == NULL || len < CND_PTEXT_HDR)
         return CND_E_TRUNCATED;
     if (buf[0] > CND_PTEXT_MAX_LINES || buf[1] == 0 || (buf[2] & ~CND_PTEXT_F_RTL) != 0 ||
@@ -83,6 +84,7 @@ cnd_status_t cnd_ptext_open(cnd_ptext_t *t, const uint8_t *buf, uint32_t len,
         return CND_E_INVALID;
     t->buf = buf;
     t->len = len;
+    t->atlas = a;
     t->n_lines = buf[0];
     t->line_h = buf[1];
     t->flags = buf[2];

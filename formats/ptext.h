@@ -58,7 +58,16 @@ typedef struct {
     const uint8_t *buf;
     uint32_t len;
     uint8_t n_lines, line_h, flags;
+    const cnd_patlas_t *atlas; /* the atlas it was opened against */
 } cnd_ptext_t;
+
+/* Where a text's number goes (a pack's ui strings with "{n}": SPEC 1.12):
+ * the office computer shaped the text with a gap of w pixels at x (pixels
+ * right of the line's left edge, like a glyph's x) on line `line`; the
+ * device draws the decimal digits there. w = 0: the text has no number. */
+typedef struct {
+    uint8_t line, x, w;
+} cnd_pnum_slot_t;
 
 typedef struct {
     const uint8_t *place; /* n_glyphs x CND_PTEXT_PLACE bytes */
@@ -83,7 +92,7 @@ static inline unsigned cnd_pglyph_px(const cnd_pglyph_t *gl, unsigned x, unsigne
 
 /* Checks the block: its lines fill exactly len bytes, widths within the
  * screen, every glyph index inside atlas a, line_h > 0, n_lines at most
- * CND_PTEXT_MAX_LINES. */
+ * CND_PTEXT_MAX_LINES. t->atlas = a. */
 cnd_status_t cnd_ptext_open(cnd_ptext_t *t, const uint8_t *buf, uint32_t len,
                             const cnd_patlas_t *a);
 /* Line i of an opened block (an empty line for i out of range). Walks the

@@ -11,12 +11,12 @@
 
 #define CND_MAX_ITEMS 64           /* items per survey, info screens included */
 #define CND_MAX_CHOICES 32         /* choices per item; multi answers are a 32-bit mask */
-#define CND_MAX_LANGS 4            /* languages per survey */
+#define CND_MAX_LANGS 16           /* languages per survey (pack version 3: 4) */
 #define CND_MAX_TAGS 8             /* tags per item */
 #define CND_MAX_NAME_LEN 32        /* item, choice, survey id and tag names (ASCII) */
 #define CND_MAX_TEXT_LEN 1024      /* one label, consent or referral text (UTF-8 bytes) */
 #define CND_MAX_RELEVANCE_LEN 96   /* compiled relevance bytecode per item */
-#define CND_MAX_PACK_SIZE 32768    /* whole pack; the device holds the active one in RAM */
+#define CND_MAX_PACK_SIZE 524288   /* whole pack; the device holds the active one in RAM */
 #define CND_RESPONSE_ID_LEN 8      /* random response id (idempotence key), bytes */
 #define CND_DEVICE_ID_LEN 8        /* random device id, bytes */
 #define CND_LANG_CODE_LEN 8        /* BCP 47 tag, e.g. "en", "es" */

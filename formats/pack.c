@@ -37,13 +37,41 @@ static cnd_str_t empty_str(void)
     return s;
 }
 
+/* Which strings an sref counts from: the common ones (names, tags, rule
+ * sources) from the string section's start, a language's texts from its
+ * range (version 4; version 3 has one range for all). */
+#define COMMON 0xFF
+
+static uint32_t lang_at(const cnd_pack_t *pk, uint8_t lang)
+{
+    return pk->off_langs + (uint32_t)lang * pk->lang_size;
+}
+
+static void str_range(const cnd_pack_t *pk, uint8_t lang, uint32_t *base, uint32_t *len)
+{
+    if (lang == COMMON || pk->version < 4) {
+        *base = 0;
+        *len = pk->len_strings;
+        return;
+    }
+    *base = rd32(pk->buf + lang_at(pk, lang) + CND_PACK_LANG_STR_OFF);
+    *len = rd32(pk->buf + lang_at(pk, lang) + CND_PACK_LANG_STR_LEN);
+}
+
 /* Resolves a string reference that cnd_pack_open() has already checked. */
-static cnd_str_t sref_at(const cnd_pack_t *pk, uint32_t at)
+static cnd_str_t sref_in(const cnd_pack_t *pk, uint32_t at, uint8_t lang)
 {
     cnd_str_t s;
-    s.ptr = (const char *)pk->buf + pk->off_strings + rd16(pk->buf + at);
+    uint32_t base, len;
+    str_range(pk, lang, &base, &len);
+    s.ptr = (const char *)pk->buf + pk->off_strings + base + rd16(pk->buf + at);
     s.len = rd16(pk->buf + at + 2);
     return s;
+}
+
+static cnd_str_t sref_at(const cnd_pack_t *pk, uint32_t at)
+{
+    return sref_in(pk, at, COMMON);
 }
 
 static int is_lower(char c)
@@ -151,19 +179,28 @@ int cnd_pack_text_ok(const char *s, size_t len)
     return 1;
 }
 
-/* Checks the string reference at buf[at]; required ones may not be empty.
+/* Checks the string reference at buf[at] against the range of `lang`
+ * (COMMON: the whole section); required ones may not be empty.
  * name_kind < 0 means free text. */
-static cnd_status_t check_sref(const cnd_pack_t *pk, uint32_t at, int required, int name_kind)
+static cnd_status_t check_sref_in(const cnd_pack_t *pk, uint32_t at, uint8_t lang, int required,
+                                  int name_kind)
 {
-    uint32_t off = rd16(pk->buf + at), len = rd16(pk->buf + at + 2);
-    const char *s = (const char *)pk->buf + pk->off_strings + off;
-    if (off + len > pk->len_strings)
+    uint32_t off = rd16(pk->buf + at), len = rd16(pk->buf + at + 2), base, range;
+    const char *s;
+    str_range(pk, lang, &base, &range);
+    s = (const char *)pk->buf + pk->off_strings + base + off;
+    if (off + len > range)
         return CND_E_RANGE;
     if (len == 0)
         return required ? CND_E_INVALID : CND_OK;
     if (name_kind >= 0)
         return cnd_pack_name_ok((cnd_name_kind_t)name_kind, s, len) ? CND_OK : CND_E_INVALID;
     return cnd_pack_text_ok(s, len) ? CND_OK : CND_E_INVALID;
+}
+
+static cnd_status_t check_sref(const cnd_pack_t *pk, uint32_t at, int required, int name_kind)
+{
+    return check_sref_in(pk, at, COMMON, required, name_kind);
 }
 
 static int sref_equal(const cnd_pack_t *pk, uint32_t a, uint32_t b)
@@ -197,11 +234,6 @@ static uint32_t choice_at(const cnd_pack_t *pk, uint32_t index)
     return pk->off_choices + index * CND_PACK_CHOICE_SIZE(pk->n_langs);
 }
 
-static uint32_t lang_at(const cnd_pack_t *pk, uint8_t lang)
-{
-    return pk->off_langs + (uint32_t)lang * CND_PACK_LANG_SIZE;
-}
-
 /* Magic, version, length and CRC: everything before the structure. */
 static cnd_status_t check_envelope(const uint8_t *buf, uint32_t len)
 {
@@ -214,9 +246,11 @@ static cnd_status_t check_envelope(const uint8_t *buf, uint32_t len)
      * another header size, and the user must hear "version", not "short". */
     if (len <= CND_PACK_HDR_VERSION)
         return CND_E_TRUNCATED;
-    if (buf[CND_PACK_HDR_VERSION] != CND_PACK_VERSION)
+    if (buf[CND_PACK_HDR_VERSION] < CND_PACK_VERSION_MIN ||
+        buf[CND_PACK_HDR_VERSION] > CND_PACK_VERSION)
         return CND_E_VERSION;
-    if (len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL)
+    if (len < (buf[CND_PACK_HDR_VERSION] < 4 ? CND_PACK_HEADER_SIZE_V3 : CND_PACK_HEADER_SIZE) +
+                  CND_PACK_SIG_TAIL)
         return CND_E_TRUNCATED;
     if (len > CND_MAX_PACK_SIZE)
         return CND_E_RANGE;
@@ -241,7 +275,9 @@ static cnd_status_t check_sections(cnd_pack_t *pk, uint16_t *n_choices, uint16_t
 
     *n_choices = rd16(b + CND_PACK_HDR_N_CHOICES);
     *n_tags = rd16(b + CND_PACK_HDR_N_TAGS);
-    if (pk->n_langs == 0 || pk->n_langs > CND_MAX_LANGS || pk->n_items == 0 ||
+    if (pk->n_langs == 0 ||
+        pk->n_langs > (pk->version < 4 ? CND_PACK_V3_MAX_LANGS : CND_MAX_LANGS) ||
+        pk->n_items == 0 ||
         pk->n_items > CND_MAX_ITEMS || *n_choices > CND_MAX_ITEMS * CND_MAX_CHOICES ||
         *n_tags > CND_MAX_ITEMS * CND_MAX_TAGS ||
         (rd16(b + CND_PACK_HDR_ADMIN_LEN) != 0 &&
@@ -259,10 +295,10 @@ static cnd_status_t check_sections(cnd_pack_t *pk, uint16_t *n_choices, uint16_t
     pk->len_strings = rd32(b + CND_PACK_HDR_LEN_STRINGS);
 
     /* Every term is bounded by the checks above, so no sum can wrap. */
-    expect = CND_PACK_HEADER_SIZE;
+    expect = pk->version < 4 ? CND_PACK_HEADER_SIZE_V3 : CND_PACK_HEADER_SIZE;
     if (pk->off_langs != expect)
         return CND_E_RANGE;
-    expect += (uint32_t)pk->n_langs * CND_PACK_LANG_SIZE;
+    expect += (uint32_t)pk->n_langs * pk->lang_size;
     if (pk->off_items != expect)
         return CND_E_RANGE;
     expect += (uint32_t)pk->n_items * CND_PACK_ITEM_SIZE(pk->n_langs);
@@ -275,6 +311,14 @@ static cnd_status_t check_sections(cnd_pack_t *pk, uint16_t *n_choices, uint16_t
     if (pk->off_code != expect || len_code > pk->len)
         return CND_E_RANGE;
     expect += len_code;
+    if (pk->version >= 4) {
+        pk->off_render = rd32(b + CND_PACK_HDR_OFF_RENDER);
+        pk->len_render = rd32(b + CND_PACK_HDR_LEN_RENDER);
+        if (pk->off_render != expect || pk->len_render > pk->len ||
+            pk->len_render < (uint32_t)pk->n_langs * CND_PACK_RDIR_SIZE)
+            return CND_E_RANGE;
+        expect += pk->len_render;
+    }
     if (pk->off_strings != expect || pk->len_strings > pk->len ||
         expect + pk->len_strings + rd16(b + CND_PACK_HDR_ADMIN_LEN) !=
             pk->len - CND_PACK_SIG_TAIL)
@@ -287,13 +331,27 @@ static cnd_status_t check_langs(const cnd_pack_t *pk)
     uint8_t l, u;
     cnd_status_t st;
     for (l = 0; l < pk->n_langs; l++) {
-        uint32_t at = lang_at(pk, l);
-        st = check_unique_name(pk, pk->off_langs + CND_PACK_LANG_CODE, CND_PACK_LANG_SIZE, l,
-                               CND_NAME_LANG);
-        if (st != CND_OK)
+        uint32_t at = lang_at(pk, l), base, len;
+        uint8_t j;
+        cnd_str_t code;
+        if (pk->version >= 4) {
+            /* the language's range: inside the strings, and small enough
+             * for 16-bit references */
+            str_range(pk, l, &base, &len);
+            if (base > pk->len_strings || len > pk->len_strings - base || len > 0xFFFFu)
+                return CND_E_RANGE;
+        }
+        if ((st = check_sref_in(pk, at + CND_PACK_LANG_CODE, l, 1, CND_NAME_LANG)) != CND_OK)
             return st;
-        for (u = 0; u < CND_PACK_LANG_SIZE / CND_PACK_SREF_SIZE - 1; u++) {
-            st = check_sref(pk, at + CND_PACK_LANG_NAME + (uint32_t)u * CND_PACK_SREF_SIZE, 1, -1);
+        code = sref_in(pk, at + CND_PACK_LANG_CODE, l);
+        for (j = 0; j < l; j++) {
+            cnd_str_t o = sref_in(pk, lang_at(pk, j) + CND_PACK_LANG_CODE, j);
+            if (o.len == code.len && memcmp(o.ptr, code.ptr, code.len) == 0)
+                return CND_E_INVALID;
+        }
+        for (u = 0; u < CND_PACK_LANG_SIZE_V3 / CND_PACK_SREF_SIZE - 1; u++) {
+            st = check_sref_in(pk, at + CND_PACK_LANG_NAME + (uint32_t)u * CND_PACK_SREF_SIZE, l,
+                               1, -1);
             if (st != CND_OK)
                 return st;
         }
@@ -351,7 +409,7 @@ static cnd_status_t check_choices(const cnd_pack_t *pk, uint32_t first, uint8_t 
         if (st != CND_OK)
             return st;
         for (l = 0; l < pk->n_langs; l++)
-            if ((st = check_sref(pk, at + CND_PACK_SREF_SIZE * (1u + l), 1, -1)) != CND_OK)
+            if ((st = check_sref_in(pk, at + CND_PACK_SREF_SIZE * (1u + l), l, 1, -1)) != CND_OK)
                 return st;
     }
     return CND_OK;
@@ -370,8 +428,8 @@ static cnd_status_t check_item_strings(const cnd_pack_t *pk, uint16_t i, uint32_
         return st;
     for (l = 0; l < 2 * pk->n_langs; l++) {
         /* labels are required, hints (the second half) optional */
-        st = check_sref(pk, at + CND_PACK_ITEM_LABELS + (uint32_t)l * CND_PACK_SREF_SIZE,
-                        l < pk->n_langs, -1);
+        st = check_sref_in(pk, at + CND_PACK_ITEM_LABELS + (uint32_t)l * CND_PACK_SREF_SIZE,
+                           (uint8_t)(l % pk->n_langs), l < pk->n_langs, -1);
         if (st != CND_OK)
             return st;
     }
@@ -524,6 +582,8 @@ static cnd_status_t check_eligibility(const cnd_pack_t *pk)
     return cnd_relevance_check_kinds(b + pk->off_code + off, len, kinds, (uint16_t)(after + 1));
 }
 
+static cnd_status_t check_render(const cnd_pack_t *pk);
+
 cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
 {
     cnd_pack_t v;
@@ -542,6 +602,8 @@ cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
     v.len = len;
     v.fingerprint = rd32(buf + len - CND_PACK_TRAILER_SIZE);
     v.n_langs = buf[CND_PACK_HDR_N_LANGS];
+    v.version = buf[CND_PACK_HDR_VERSION];
+    v.lang_size = v.version < 4 ? CND_PACK_LANG_SIZE_V3 : CND_PACK_LANG_SIZE;
     v.n_items = rd16(buf + CND_PACK_HDR_N_ITEMS);
     if ((st = check_sections(&v, &n_choices, &n_tags)) != CND_OK)
         return st;
@@ -554,6 +616,8 @@ cnd_status_t cnd_pack_open(cnd_pack_t *pk, const uint8_t *buf, uint32_t len)
     if ((st = check_eligibility(&v)) != CND_OK)
         return st;
     if ((st = check_admin(&v)) != CND_OK)
+        return st;
+    if (v.version >= 4 && (st = check_render(&v)) != CND_OK)
         return st;
     *pk = v;
     return CND_OK;
@@ -617,7 +681,7 @@ static cnd_str_t lang_field(const cnd_pack_t *pk, uint8_t lang, uint32_t field)
 {
     if (lang >= pk->n_langs)
         return empty_str();
-    return sref_at(pk, lang_at(pk, lang) + field);
+    return sref_in(pk, lang_at(pk, lang) + field, lang);
 }
 
 cnd_str_t cnd_pack_lang_code(const cnd_pack_t *pk, uint8_t lang)
@@ -684,16 +748,17 @@ cnd_str_t cnd_pack_item_label(const cnd_pack_t *pk, uint16_t item, uint8_t lang)
 {
     if (item >= pk->n_items || lang >= pk->n_langs)
         return empty_str();
-    return sref_at(pk,
-                   item_at(pk, item) + CND_PACK_ITEM_LABELS + (uint32_t)lang * CND_PACK_SREF_SIZE);
+    return sref_in(pk, item_at(pk, item) + CND_PACK_ITEM_LABELS + (uint32_t)lang * CND_PACK_SREF_SIZE,
+                   lang);
 }
 
 cnd_str_t cnd_pack_item_hint(const cnd_pack_t *pk, uint16_t item, uint8_t lang)
 {
     if (item >= pk->n_items || lang >= pk->n_langs)
         return empty_str();
-    return sref_at(pk, item_at(pk, item) + CND_PACK_ITEM_LABELS +
-                           ((uint32_t)pk->n_langs + lang) * CND_PACK_SREF_SIZE);
+    return sref_in(pk, item_at(pk, item) + CND_PACK_ITEM_LABELS +
+                           ((uint32_t)pk->n_langs + lang) * CND_PACK_SREF_SIZE,
+                   lang);
 }
 
 cnd_str_t cnd_pack_item_tag(const cnd_pack_t *pk, uint16_t item, uint8_t tag)
@@ -738,7 +803,7 @@ cnd_str_t cnd_pack_choice_label(const cnd_pack_t *pk, uint16_t item, uint8_t cho
     uint32_t at = choice_entry(pk, item, choice);
     if (at == 0 || lang >= pk->n_langs)
         return empty_str();
-    return sref_at(pk, at + CND_PACK_SREF_SIZE * (1u + lang));
+    return sref_in(pk, at + CND_PACK_SREF_SIZE * (1u + lang), lang);
 }
 
 int cnd_pack_is_draft(const cnd_pack_t *pk)
@@ -793,24 +858,159 @@ int cnd_pack_find_item(const cnd_pack_t *pk, const char *name, size_t name_len)
 
 int cnd_pack_has_ptext(const cnd_pack_t *pk)
 {
-    return pk != NULL && pk->len_render != 0;
+    return pk != NULL && pk->version >= 4 && pk->len_render != 0;
+}
+
+static const uint8_t *rdir(const cnd_pack_t *pk, uint8_t lang)
+{
+    return pk->buf + pk->off_render + (uint32_t)lang * CND_PACK_RDIR_SIZE;
 }
 
 cnd_status_t cnd_pack_atlas(const cnd_pack_t *pk, uint8_t lang, cnd_patlas_t *a)
 {
-    (void)lang;
-    (void)a;
-    return cnd_pack_has_ptext(pk) ? CND_E_INVALID : CND_E_NOT_FOUND;
+    const uint8_t *d;
+    if (!cnd_pack_has_ptext(pk) || lang >= pk->n_langs)
+        return CND_E_NOT_FOUND;
+    d = rdir(pk, lang);
+    return cnd_patlas_open(a, pk->buf + pk->off_render + rd32(d + CND_PACK_RDIR_ATLAS_OFF),
+                           rd32(d + CND_PACK_RDIR_ATLAS_LEN));
+}
+
+/* The index entry of text [s_off, s_off + s_len) of language lang (a
+ * binary search: entries are sorted by offset, then length), or NULL. */
+static const uint8_t *ridx_find(const cnd_pack_t *pk, uint8_t lang, uint32_t s_off, uint32_t s_len)
+{
+    const uint8_t *d = rdir(pk, lang), *idx;
+    uint32_t lo = 0, hi = rd32(d + CND_PACK_RDIR_INDEX_N), key = (s_off << 16) | s_len;
+    idx = pk->buf + pk->off_render + rd32(d + CND_PACK_RDIR_INDEX_OFF);
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const uint8_t *e = idx + mid * CND_PACK_RIDX_SIZE;
+        uint32_t k = ((uint32_t)rd16(e + CND_PACK_RIDX_S_OFF) << 16) | rd16(e + CND_PACK_RIDX_S_LEN);
+        if (k == key)
+            return e;
+        if (k < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static cnd_status_t open_block(const cnd_pack_t *pk, const uint8_t *e, const cnd_patlas_t *a,
+                               cnd_ptext_t *t, cnd_pnum_slot_t *num)
+{
+    uint32_t off = rd32(e + CND_PACK_RIDX_B_OFF), len = rd16(e + CND_PACK_RIDX_B_LEN);
+    cnd_status_t st;
+    if (off > pk->len_render || len > pk->len_render - off)
+        return CND_E_RANGE;
+    if ((st = cnd_ptext_open(t, pk->buf + pk->off_render + off, len, a)) != CND_OK)
+        return st;
+    if (num != NULL) {
+        num->line = e[CND_PACK_RIDX_NUM];
+        num->x = e[CND_PACK_RIDX_NUM + 1];
+        num->w = e[CND_PACK_RIDX_NUM + 2];
+    }
+    return CND_OK;
 }
 
 cnd_status_t cnd_pack_ptext(const cnd_pack_t *pk, uint8_t lang, cnd_str_t s,
                             const cnd_patlas_t *a, cnd_ptext_t *t, cnd_pnum_slot_t *num)
 {
-    (void)lang;
-    (void)s;
-    (void)a;
-    (void)t;
+    const char *first;
+    uint32_t base, range, off;
+    const uint8_t *e;
     if (num != NULL)
         num->line = num->x = num->w = 0;
-    return cnd_pack_has_ptext(pk) ? CND_E_INVALID : CND_E_NOT_FOUND;
+    if (!cnd_pack_has_ptext(pk) || lang >= pk->n_langs || s.ptr == NULL || s.len == 0 ||
+        a == NULL || t == NULL)
+        return CND_E_NOT_FOUND;
+    str_range(pk, lang, &base, &range);
+    first = (const char *)pk->buf + pk->off_strings + base;
+    /* a view into this language's range, or composed text elsewhere */
+    if (s.ptr < first || s.ptr >= first + range || (uint32_t)(s.ptr - first) + s.len > range)
+        return CND_E_NOT_FOUND;
+    off = (uint32_t)(s.ptr - first);
+    if ((e = ridx_find(pk, lang, off, s.len)) == NULL)
+        return CND_E_NOT_FOUND;
+    return open_block(pk, e, a, t, num);
+}
+
+/* Every text of language l that a screen shows has its block. */
+static cnd_status_t check_render_complete(const cnd_pack_t *pk, uint8_t l)
+{
+    uint32_t base, range, at;
+    uint16_t i;
+    uint8_t u;
+    str_range(pk, l, &base, &range);
+    (void)base;
+    for (u = 1; u < CND_PACK_LANG_SIZE_V3 / CND_PACK_SREF_SIZE; u++) {
+        at = lang_at(pk, l) + (uint32_t)u * CND_PACK_SREF_SIZE;
+        if (ridx_find(pk, l, rd16(pk->buf + at), rd16(pk->buf + at + 2)) == NULL)
+            return CND_E_INVALID;
+    }
+    for (i = 0; i < pk->n_items; i++) {
+        uint32_t it = item_at(pk, i), c;
+        const uint8_t *e = pk->buf + it;
+        for (u = 0; u < 2; u++) {
+            at = it + CND_PACK_ITEM_LABELS + ((uint32_t)u * pk->n_langs + l) * CND_PACK_SREF_SIZE;
+            if (rd16(pk->buf + at + 2) != 0 &&
+                ridx_find(pk, l, rd16(pk->buf + at), rd16(pk->buf + at + 2)) == NULL)
+                return CND_E_INVALID;
+        }
+        for (c = 0; c < e[CND_PACK_ITEM_N_CHOICES]; c++) {
+            at = choice_at(pk, rd16(e + CND_PACK_ITEM_FIRST_CHOICE) + c) +
+                 CND_PACK_SREF_SIZE * (1u + l);
+            if (ridx_find(pk, l, rd16(pk->buf + at), rd16(pk->buf + at + 2)) == NULL)
+                return CND_E_INVALID;
+        }
+    }
+    return CND_OK;
+}
+
+/* The pre-rendered text section (SPEC 1.12): every atlas and block opens,
+ * index entries sorted and inside their language's range, number slots
+ * on the screen, and every shown text of every language has its block:
+ * a device that accepts the pack can draw all of it. */
+static cnd_status_t check_render(const cnd_pack_t *pk)
+{
+    uint8_t l;
+    cnd_status_t st;
+    for (l = 0; l < pk->n_langs; l++) {
+        const uint8_t *d = rdir(pk, l);
+        uint32_t a_off = rd32(d + CND_PACK_RDIR_ATLAS_OFF), a_len = rd32(d + CND_PACK_RDIR_ATLAS_LEN);
+        uint32_t i_off = rd32(d + CND_PACK_RDIR_INDEX_OFF), n = rd32(d + CND_PACK_RDIR_INDEX_N);
+        uint32_t base, range, k, prev = 0;
+        cnd_patlas_t a;
+        str_range(pk, l, &base, &range);
+        (void)base;
+        if (a_off > pk->len_render || a_len > pk->len_render - a_off || i_off > pk->len_render ||
+            n > (pk->len_render - i_off) / CND_PACK_RIDX_SIZE)
+            return CND_E_RANGE;
+        if ((st = cnd_patlas_open(&a, pk->buf + pk->off_render + a_off, a_len)) != CND_OK)
+            return st;
+        for (k = 0; k < n; k++) {
+            const uint8_t *e = pk->buf + pk->off_render + i_off + k * CND_PACK_RIDX_SIZE;
+            uint32_t so = rd16(e + CND_PACK_RIDX_S_OFF), sl = rd16(e + CND_PACK_RIDX_S_LEN);
+            uint32_t key = (so << 16) | sl;
+            cnd_ptext_t t;
+            cnd_pnum_slot_t num;
+            if (sl == 0 || so + sl > range)
+                return CND_E_RANGE;
+            if (k > 0 && key <= prev)
+                return CND_E_INVALID;
+            prev = key;
+            if (e[CND_PACK_RIDX_RESERVED] != 0 || e[CND_PACK_RIDX_RESERVED + 1] != 0 ||
+                e[CND_PACK_RIDX_RESERVED + 2] != 0)
+                return CND_E_INVALID;
+            if ((st = open_block(pk, e, &a, &t, &num)) != CND_OK)
+                return st;
+            if (num.w == 0 ? (num.line != 0 || num.x != 0)
+                           : (num.line >= t.n_lines || (uint32_t)num.x + num.w > CND_PTEXT_SCREEN_W))
+                return CND_E_INVALID;
+        }
+        if ((st = check_render_complete(pk, l)) != CND_OK)
+            return st;
+    }
+    return CND_OK;
 }

@@ -24,11 +24,17 @@
 #include "ptext.h"
 
 #define CND_PACK_MAGIC "CNDP"
-/* Version 2 added the signature block (SPEC.md 1.9); version 3 adds the
- * pack flags (draft), the eligibility rule, exclusive choices and the
- * interface strings of every screen a respondent sees. Other versions are
- * refused with CND_E_VERSION. */
-#define CND_PACK_VERSION 3
+/* Version 2 added the signature block (SPEC.md 1.9); version 3 the pack
+ * flags (draft), the eligibility rule, exclusive choices and the interface
+ * strings of every screen a respondent sees; version 4 the pre-rendered
+ * text of every string (SPEC.md 1.12), up to 10 languages and a string
+ * range per language. The compiler writes version 4; the reader takes 3
+ * too (a host store keeps the packs of responses it holds), and a device
+ * that draws only pre-rendered text refuses to install a version 3 pack
+ * (firmware/core/sync.c). Other versions: CND_E_VERSION. */
+#define CND_PACK_VERSION 4
+#define CND_PACK_VERSION_MIN 3
+#define CND_PACK_V3_MAX_LANGS 4
 
 /* A UTF-8 string inside the pack buffer: NOT NUL-terminated. */
 typedef struct {
@@ -144,7 +150,10 @@ typedef struct {
 #define CND_PACK_HDR_ELIG_CODE_OFF 60 /* u16: eligibility program in the code section */
 #define CND_PACK_HDR_ELIG_CODE_LEN 62 /* u16: 0 = no rule */
 #define CND_PACK_HDR_ELIG_SRC 64      /* sref: the rule as written, for the codebook */
-#define CND_PACK_HEADER_SIZE 68
+#define CND_PACK_HDR_OFF_RENDER 68    /* v4 u32: pre-rendered text section (SPEC 1.12) */
+#define CND_PACK_HDR_LEN_RENDER 72    /* v4 u32 */
+#define CND_PACK_HEADER_SIZE_V3 68
+#define CND_PACK_HEADER_SIZE 76
 #define CND_PACK_TRAILER_SIZE 4 /* CRC-32 of every byte before it */
 
 /*
@@ -184,7 +193,29 @@ typedef struct {
 #define CND_PACK_LANG_CONSENT 12
 #define CND_PACK_LANG_REFERRAL 16
 #define CND_PACK_LANG_UI 20
-#define CND_PACK_LANG_SIZE (CND_PACK_LANG_UI + CND_PACK_SREF_SIZE * CND_UI_COUNT)
+#define CND_PACK_LANG_SIZE_V3 (CND_PACK_LANG_UI + CND_PACK_SREF_SIZE * CND_UI_COUNT)
+/* v4: the language's string range: every sref of its texts (this entry,
+ * item labels and hints, choice labels) counts from str_off, so that each
+ * language has its own 64 KiB of text. */
+#define CND_PACK_LANG_STR_OFF CND_PACK_LANG_SIZE_V3          /* u32, in the string section */
+#define CND_PACK_LANG_STR_LEN (CND_PACK_LANG_SIZE_V3 + 4)    /* u32, at most 65535 */
+#define CND_PACK_LANG_SIZE (CND_PACK_LANG_SIZE_V3 + 8)
+
+/* v4 pre-rendered text section (SPEC 1.12): n_langs directory entries,
+ * then atlases, index entries and text blocks. Offsets count from the
+ * section's start. */
+#define CND_PACK_RDIR_SIZE 16
+#define CND_PACK_RDIR_ATLAS_OFF 0  /* u32 */
+#define CND_PACK_RDIR_ATLAS_LEN 4  /* u32 */
+#define CND_PACK_RDIR_INDEX_OFF 8  /* u32 */
+#define CND_PACK_RDIR_INDEX_N 12   /* u32 */
+#define CND_PACK_RIDX_SIZE 16
+#define CND_PACK_RIDX_S_OFF 0      /* u16: the text's offset in its language's range */
+#define CND_PACK_RIDX_S_LEN 2      /* u16, > 0 */
+#define CND_PACK_RIDX_B_OFF 4      /* u32: its block */
+#define CND_PACK_RIDX_B_LEN 8      /* u16 */
+#define CND_PACK_RIDX_NUM 10       /* u8 line, u8 x, u8 w: cnd_pnum_slot_t */
+#define CND_PACK_RIDX_RESERVED 13  /* 3 bytes, 0 */
 
 /* Item entry; labels[n_langs] then hints[n_langs] follow the fixed part. */
 #define CND_PACK_ITEM_NAME 0          /* sref */

@@ -20,9 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buildcaps.h"
 #include "fileio.h"
 #include "coding.h"
 #include "commands.h"
@@ -32,6 +34,7 @@
 #include "packadmin.h"
 #include "packsign.h"
 #include "relevance.h"
+#include "render.h"
 #include "xlsform.h"
 
 #define SOURCE_MAX_BYTES (1024 * 1024) /* a survey source is a few tens of KB */
@@ -71,6 +74,7 @@ typedef struct {
     uint8_t n_langs;
     const char *lang_code[CND_MAX_LANGS];
     const char *lang_name[CND_MAX_LANGS];
+    const char *lang_font[CND_MAX_LANGS]; /* NULL: the script's Noto face */
     texts_t title, consent, referral;
     const char *ui[CND_MAX_LANGS][CND_UI_COUNT];
     uint16_t n_items;
@@ -421,6 +425,10 @@ static int read_languages(src_t *src, const cJSON *root, cnd_err_t *err)
             return 0;
         src->lang_code[n] = code;
         src->lang_name[n] = name;
+        {
+            const cJSON *font = cJSON_GetObjectItemCaseSensitive(e, "font");
+            src->lang_font[n] = cJSON_IsString(font) ? font->valuestring : NULL;
+        }
     }
     src->n_langs = n;
     return 1;
@@ -1413,12 +1421,24 @@ static void warn_none_like(const src_t *src)
 
 /* ------------------------------------------------------------ pack writer */
 
+/* A string pool: the common strings (names, tags, rule sources) or one
+ * language's texts (SPEC 1.3: each language has its own range, so its
+ * references are 16-bit offsets from the range's start). The texts a
+ * screen shows are listed for the pre-rendered section (render.h). */
 typedef struct {
-    uint8_t *buf;        /* whole pack being written */
-    uint32_t strings_at; /* where the string section starts in buf */
-    uint32_t strings_len;
-    uint32_t cap; /* bytes available for strings */
-    int overflow;
+    uint8_t *buf;
+    uint32_t len, cap;
+    cnd_render_text_t *shown;
+    size_t n_shown, cap_shown;
+} pool_t;
+
+#define POOL_COMMON CND_MAX_LANGS
+
+typedef struct {
+    uint8_t *buf; /* whole pack being written */
+    pool_t pool[CND_MAX_LANGS + 1];
+    uint32_t render_at; /* where the tables end: the pre-rendered text goes there */
+    int overflow, oom;
 } writer_t;
 
 static void put16(uint8_t *p, uint32_t v)
@@ -1433,44 +1453,87 @@ static void put32(uint8_t *p, uint32_t v)
     put16(p + 2, v >> 16);
 }
 
-/* Interns s into the string section (identical strings share bytes) and
- * writes its reference at dst. NULL or "" is the empty reference. */
-static void put_sref(writer_t *w, uint8_t *dst, const char *s)
+/* Interns s into pool `p` (identical strings share bytes) and writes its
+ * reference at dst. NULL or "" is the empty reference. digits >= 0: a
+ * screen shows the text (digits > 0: with a number of that many digits in
+ * place of "{n}"). */
+static void put_sref_in(writer_t *w, int p, uint8_t *dst, const char *s, int digits)
 {
+    pool_t *pl = &w->pool[p];
     size_t n = s ? strlen(s) : 0;
-    const uint8_t *strings = w->buf + w->strings_at;
     uint32_t off;
     const uint8_t *hit = NULL;
 
     put32(dst, 0);
     if (n == 0)
         return;
-    if (w->strings_len >= n) {
-        /* Dedupe by search: O(table) per string, and the table is at most
-         * 32 KB, so the compile stays instant. A match inside a longer
+    if (pl->len >= n) {
+        /* Dedupe by search: O(pool) per string, and a pool is at most
+         * 64 KB, so the compile stays instant. A match inside a longer
          * string is reused too: a reference is just offset + length. */
-        hit = memmem(strings, w->strings_len, s, n);
+        hit = memmem(pl->buf, pl->len, s, n);
     }
     if (hit != NULL) {
-        off = (uint32_t)(hit - strings);
+        off = (uint32_t)(hit - pl->buf);
     } else {
-        if (w->strings_len + n > w->cap) {
-            w->overflow = 1;
+        if (n > pl->cap - pl->len || pl->len + n > 0xFFFFu) {
+            w->overflow = p + 1; /* which pool */
             return;
         }
-        off = w->strings_len;
-        memcpy(w->buf + w->strings_at + off, s, n);
-        w->strings_len += (uint32_t)n;
+        off = pl->len;
+        memcpy(pl->buf + off, s, n);
+        pl->len += (uint32_t)n;
     }
     put16(dst, off);
     put16(dst + 2, (uint32_t)n);
+    if (digits >= 0) {
+        if (pl->n_shown == pl->cap_shown) {
+            size_t cap = pl->cap_shown ? 2 * pl->cap_shown : 256;
+            cnd_render_text_t *g = realloc(pl->shown, cap * sizeof *g);
+            if (g == NULL) {
+                w->oom = 1;
+                return;
+            }
+            pl->shown = g;
+            pl->cap_shown = cap;
+        }
+        pl->shown[pl->n_shown].off = off;
+        pl->shown[pl->n_shown].len = (uint16_t)n;
+        pl->shown[pl->n_shown].digits = (uint8_t)digits;
+        pl->n_shown++;
+    }
+}
+
+static void put_sref(writer_t *w, uint8_t *dst, const char *s)
+{
+    put_sref_in(w, POOL_COMMON, dst, s, -1);
 }
 
 static void put_texts(writer_t *w, uint8_t *dst, const src_t *src, const texts_t t)
 {
     uint8_t l;
     for (l = 0; l < src->n_langs; l++)
-        put_sref(w, dst + CND_PACK_SREF_SIZE * l, t[l]);
+        put_sref_in(w, l, dst + CND_PACK_SREF_SIZE * l, t[l], 0);
+}
+
+/* Digits the device may put in a ui string's "{n}": the pending count
+ * (up to the responses a chip holds), rows hidden in review, a percentage. */
+static int ui_digits(int u)
+{
+    switch (u) {
+    case CND_UI_PENDING_ONE:
+    case CND_UI_PENDING_OTHER:
+        return 6;
+    case CND_UI_MORE_ONE:
+    case CND_UI_MORE_OTHER:
+        return 2;
+    case CND_UI_STORAGE_WARN:
+    case CND_UI_STORAGE_URGENT:
+    case CND_UI_STORAGE_FULL:
+        return 3;
+    default:
+        return 0;
+    }
 }
 
 static void write_langs(writer_t *w, const src_t *src, uint32_t at)
@@ -1479,13 +1542,14 @@ static void write_langs(writer_t *w, const src_t *src, uint32_t at)
     int u;
     for (l = 0; l < src->n_langs; l++) {
         uint8_t *e = w->buf + at + (uint32_t)l * CND_PACK_LANG_SIZE;
-        put_sref(w, e + CND_PACK_LANG_CODE, src->lang_code[l]);
-        put_sref(w, e + CND_PACK_LANG_NAME, src->lang_name[l]);
-        put_sref(w, e + CND_PACK_LANG_TITLE, src->title[l]);
-        put_sref(w, e + CND_PACK_LANG_CONSENT, src->consent[l]);
-        put_sref(w, e + CND_PACK_LANG_REFERRAL, src->referral[l]);
+        put_sref_in(w, l, e + CND_PACK_LANG_CODE, src->lang_code[l], -1);
+        put_sref_in(w, l, e + CND_PACK_LANG_NAME, src->lang_name[l], 0);
+        put_sref_in(w, l, e + CND_PACK_LANG_TITLE, src->title[l], 0);
+        put_sref_in(w, l, e + CND_PACK_LANG_CONSENT, src->consent[l], 0);
+        put_sref_in(w, l, e + CND_PACK_LANG_REFERRAL, src->referral[l], 0);
         for (u = 0; u < CND_UI_COUNT; u++)
-            put_sref(w, e + CND_PACK_LANG_UI + CND_PACK_SREF_SIZE * u, src->ui[l][u]);
+            put_sref_in(w, l, e + CND_PACK_LANG_UI + CND_PACK_SREF_SIZE * u, src->ui[l][u],
+                        ui_digits(u));
     }
 }
 
@@ -1524,8 +1588,8 @@ static void write_items(writer_t *w, const src_t *src, const layout_t *lay)
                  * ui strings so exports and the device agree. */
                 put_sref(w, ce, c ? "yes" : "no");
                 for (l = 0; l < src->n_langs; l++)
-                    put_sref(w, ce + CND_PACK_SREF_SIZE * (1u + l),
-                             src->ui[l][c ? CND_UI_YES : CND_UI_NO]);
+                    put_sref_in(w, l, ce + CND_PACK_SREF_SIZE * (1u + l),
+                                src->ui[l][c ? CND_UI_YES : CND_UI_NO], 0);
             } else {
                 put_sref(w, ce, it->choices[c].name);
                 put_texts(w, ce + CND_PACK_SREF_SIZE, src, it->choices[c].label);
@@ -1538,15 +1602,76 @@ static void write_items(writer_t *w, const src_t *src, const layout_t *lay)
     }
 }
 
-/* Lays out and writes the pack up to its string section into a heap buffer
- * of CND_MAX_PACK_SIZE, leaving room for the signature block and trailer
- * (host/survey/packsign.c writes those); *body_len is where the block goes. */
-static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *body_len, cnd_err_t *err)
+static void writer_free(writer_t *w)
+{
+    int p;
+    for (p = 0; p <= POOL_COMMON; p++) {
+        free(w->pool[p].buf);
+        free(w->pool[p].shown);
+    }
+}
+
+/* The pre-rendered section, then the strings: the common pool first (so
+ * the survey id stays where a device reading only the header finds it),
+ * then each language's range. */
+static cnd_status_t write_render_and_strings(const src_t *src, writer_t *w, uint32_t at,
+                                             uint32_t *end, cnd_err_t *err)
+{
+    cnd_render_lang_t langs[CND_MAX_LANGS];
+    char paths[CND_MAX_LANGS][32];
+    uint32_t total = w->pool[POOL_COMMON].len, len_render = 0, base;
+    uint8_t l;
+    for (l = 0; l < src->n_langs; l++)
+        total += w->pool[l].len;
+    if (at + total + CND_PACK_SIG_TAIL > CND_MAX_PACK_SIZE) {
+        cnd_err_set(err,
+                    "(top level): the compiled pack would exceed the limit of %d bytes; "
+                    "shorten texts, remove items or languages",
+                    CND_MAX_PACK_SIZE);
+        return CND_E_RANGE;
+    }
+    for (l = 0; l < src->n_langs; l++) {
+        snprintf(paths[l], sizeof paths[l], "languages[%u]", l);
+        langs[l].code = src->lang_code[l];
+        langs[l].font = src->lang_font[l];
+        langs[l].path = paths[l];
+        langs[l].strings = w->pool[l].buf;
+        langs[l].len = w->pool[l].len;
+        langs[l].texts = w->pool[l].shown;
+        langs[l].n_texts = w->pool[l].n_shown;
+    }
+    if (!cnd_render_build(langs, src->n_langs, w->buf + at,
+                          CND_MAX_PACK_SIZE - CND_PACK_SIG_TAIL - at - total, &len_render, err))
+        return CND_E_RANGE;
+    put32(w->buf + CND_PACK_HDR_OFF_RENDER, at);
+    put32(w->buf + CND_PACK_HDR_LEN_RENDER, len_render);
+    at += len_render;
+    put32(w->buf + CND_PACK_HDR_OFF_STRINGS, at);
+    put32(w->buf + CND_PACK_HDR_LEN_STRINGS, total);
+    memcpy(w->buf + at, w->pool[POOL_COMMON].buf, w->pool[POOL_COMMON].len);
+    base = w->pool[POOL_COMMON].len;
+    for (l = 0; l < src->n_langs; l++) {
+        uint8_t *e = w->buf + CND_PACK_HEADER_SIZE + (uint32_t)l * CND_PACK_LANG_SIZE;
+        memcpy(w->buf + at + base, w->pool[l].buf, w->pool[l].len);
+        put32(e + CND_PACK_LANG_STR_OFF, base);
+        put32(e + CND_PACK_LANG_STR_LEN, w->pool[l].len);
+        base += w->pool[l].len;
+    }
+    *end = at + total;
+    return CND_OK;
+}
+
+/* Lays out and writes the pack's tables into a heap buffer of
+ * CND_MAX_PACK_SIZE and gathers its strings into w's pools;
+ * write_render_and_strings() then adds the rest (the signature block and
+ * trailer are host/survey/packsign.c's). On failure w is freed. */
+static cnd_status_t write_pack(const src_t *src, uint8_t *pack, writer_t *wp, cnd_err_t *err)
 {
     uint32_t n_choices = 0, n_tags = 0, code_len = 0;
     layout_t lay;
-    writer_t w;
     uint16_t i;
+    int p;
+#define w (*wp)
 
     for (i = 0; i < src->n_items; i++) {
         n_choices += src->items[i].n_choices;
@@ -1560,15 +1685,22 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *body_l
     lay.code = lay.tags + n_tags * CND_PACK_TAG_SIZE;
     memset(&w, 0, sizeof w);
     w.buf = pack;
-    w.strings_at = lay.code + code_len;
-    if (w.strings_at + CND_PACK_SIG_TAIL > CND_MAX_PACK_SIZE) {
+    w.render_at = lay.code + code_len;
+    if (lay.code + code_len + CND_PACK_SIG_TAIL > CND_MAX_PACK_SIZE) {
         cnd_err_set(err,
                     "items: the survey's tables alone exceed the pack limit of %d bytes; "
                     "remove items or choices",
                     CND_MAX_PACK_SIZE);
         return CND_E_RANGE;
     }
-    w.cap = CND_MAX_PACK_SIZE - CND_PACK_SIG_TAIL - w.strings_at;
+    for (p = 0; p <= POOL_COMMON; p++) {
+        w.pool[p].cap = 0xFFFFu;
+        if ((w.pool[p].buf = malloc(w.pool[p].cap)) == NULL) {
+            writer_free(&w);
+            cnd_err_set(err, "(top level): out of memory");
+            return CND_E_NOSPACE;
+        }
+    }
     memset(pack, 0, CND_MAX_PACK_SIZE);
 
     memcpy(pack, CND_PACK_MAGIC, 4);
@@ -1585,7 +1717,6 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *body_l
     put32(pack + CND_PACK_HDR_OFF_TAGS, lay.tags);
     put32(pack + CND_PACK_HDR_OFF_CODE, lay.code);
     put32(pack + CND_PACK_HDR_LEN_CODE, code_len);
-    put32(pack + CND_PACK_HDR_OFF_STRINGS, w.strings_at);
     put16(pack + CND_PACK_HDR_FLAGS, src->flags);
     write_langs(&w, src, CND_PACK_HEADER_SIZE);
     write_items(&w, src, &lay);
@@ -1596,17 +1727,26 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *body_l
         put_sref(&w, pack + CND_PACK_HDR_ELIG_SRC, src->eligibility);
         memcpy(pack + lay.code + code_len - src->elig_len, src->elig_code, src->elig_len);
     }
+    if (w.oom) {
+        writer_free(&w);
+        cnd_err_set(err, "(top level): out of memory");
+        return CND_E_NOSPACE;
+    }
     if (w.overflow) {
-        cnd_err_set(err,
-                    "(top level): the compiled pack would exceed the limit of %d bytes "
-                    "(the device holds the active survey in RAM); shorten texts or remove "
-                    "items",
-                    CND_MAX_PACK_SIZE);
+        p = w.overflow - 1;
+        if (p < src->n_langs)
+            cnd_err_set(err,
+                        "languages[%d]: the texts of language '%s' exceed %u bytes, the most "
+                        "one language may have; shorten them",
+                        p, src->lang_code[p], 0xFFFFu);
+        else
+            cnd_err_set(err, "items: the names, tags and rules exceed %u bytes; shorten them",
+                        0xFFFFu);
+        writer_free(&w);
         return CND_E_RANGE;
     }
-    put32(pack + CND_PACK_HDR_LEN_STRINGS, w.strings_len);
-    *body_len = w.strings_at + w.strings_len;
     return CND_OK;
+#undef w
 }
 
 /* ---------------------------------------------------------------- API */
@@ -1819,6 +1959,7 @@ cnd_status_t cnd_compile_tree(cJSON *root, const cnd_office_key_t *key,
     uint32_t body_len = 0, pack_len = 0;
     cnd_pack_t pk;
     cnd_status_t st = CND_E_INVALID;
+    writer_t w;
     uint16_t i;
 
     if (out_len != NULL)
@@ -1845,14 +1986,20 @@ cnd_status_t cnd_compile_tree(cJSON *root, const cnd_office_key_t *key,
     if (!compile_eligibility(src, err) || !check_placeholders(src, err))
         goto done;
     warn_none_like(src);
-    if ((st = write_pack(src, pack, &body_len, err)) != CND_OK)
+    if ((st = write_pack(src, pack, &w, err)) != CND_OK)
         goto done;
     /* every text must fit the handheld's screen in its language's font
-     * (shape.h), after the pack's own limits have spoken */
+     * (shape.h), after the pack's own limits have spoken; the check names
+     * the JSON path of a text that does not */
     if (!cnd_preview_check(root, err)) {
+        writer_free(&w);
         st = CND_E_INVALID;
         goto done;
     }
+    st = write_render_and_strings(src, &w, w.render_at, &body_len, err);
+    writer_free(&w);
+    if (st != CND_OK)
+        goto done;
     /* The office the pack names is the key's own: a rotation re-signs
      * (host/survey/packsign.h cnd_pack_resign_key). */
     if ((st = cnd_pack_sign(pack, body_len, CND_MAX_PACK_SIZE, key->pub, key->p256_secret,
@@ -2146,6 +2293,15 @@ int cnd_cmd_compile(int argc, char **argv)
     source = argv[optind];
     if (refuse_output(output, source) != 0)
         return CND_EXIT_USAGE;
+    /* A pack carries every text pre-rendered (SPEC 1.12): a build without
+     * the shaper cannot make one. Said before a key or passphrase is read. */
+    if (cnd_feature_missing(CND_FEATURE_SHAPING) != NULL) {
+        size_t n = strlen(source);
+        int xlsx = n >= 5 && strcasecmp(source + n - 5, ".xlsx") == 0;
+        return cnd_feature_refuse("compile", xlsx && cnd_feature_missing(CND_FEATURE_XLSFORM)
+                                                 ? CND_FEATURE_XLSFORM
+                                                 : CND_FEATURE_SHAPING);
+    }
     copts.warn_ctx = (void *)(uintptr_t)source;
     if (office_path != NULL && cnd_pub_load(office_path, office, msg, sizeof msg) != 0) {
         fprintf(stderr, "candor compile: %s\n", msg);

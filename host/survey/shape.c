@@ -64,6 +64,7 @@ struct cnd_shaper {
     uint8_t *bits; /* 2-bit pixels, packed per glyph */
     size_t n_bits_bytes, cap_bits;
     cnd_shape_stats_t stats;
+    int slot_line, slot_x, slot_w; /* the last text's figure-space run (slot_w 0: none) */
 };
 
 /* One placed glyph while a line is being built: y relative to the baseline. */
@@ -77,6 +78,7 @@ typedef struct {
     size_t n, cap;
     int width;
     int32_t start; /* UTF-16 offset of the line's first code unit */
+    int slot_x0, slot_x1; /* pixels the line's figure spaces (U+2007) span; x1 < 0: none */
 } line_t;
 
 static const char *font_root(void)
@@ -271,6 +273,13 @@ void cnd_shaper_set_shapers(cnd_shaper_t *sh, const char *const *shapers)
     sh->shapers = shapers;
 }
 
+void cnd_shape_slot(const cnd_shaper_t *sh, int *line, int *x, int *w)
+{
+    *line = sh->slot_line;
+    *x = sh->slot_x;
+    *w = sh->slot_w;
+}
+
 int cnd_shaper_rtl(const cnd_shaper_t *sh)
 {
     return sh->rtl;
@@ -463,6 +472,14 @@ static int shape_piece(ctx_t *c, int f, int32_t start, int32_t len, int rtl, hb_
             break;
         }
         g = &c->sh->glyphs[a];
+        if (c->u[info[i].cluster] == 0x2007) {
+            /* a number's gap (cnd_shape_slot): where its advance lies */
+            int x0 = (int)(*pen / 64), x1 = (int)((*pen + pos[i].x_advance + 63) / 64);
+            if (out->slot_x1 < 0 || x0 < out->slot_x0)
+                out->slot_x0 = x0;
+            if (x1 > out->slot_x1)
+                out->slot_x1 = x1;
+        }
         p.atlas = (uint16_t)a;
         p.x = (int)lround((double)(*pen + pos[i].x_offset) / 64.0) + g->left;
         p.y_top = -((int)lround((double)pos[i].y_offset / 64.0) + g->top);
@@ -488,6 +505,8 @@ static int layout_line(ctx_t *c, int32_t start, int32_t end, line_t *out)
     int ok = 1;
     out->n = 0;
     out->width = 0;
+    out->slot_x0 = 0;
+    out->slot_x1 = -1;
     while (end > start && u_isWhitespace(c->u[end - 1]))
         end--;
     if (end <= start)
@@ -754,6 +773,8 @@ int cnd_shape_text_lines(cnd_shaper_t *sh, const char *text, int width, int max_
         /* ink left of the line's start (a mark's overhang) moves the line */
         for (i = 0; i < (int32_t)ls.l[li].n; i++)
             ls.l[li].p[i].x += shift;
+        ls.l[li].slot_x0 += shift;
+        ls.l[li].slot_x1 += shift;
         ls.l[li].width += shift;
         if (ls.l[li].width > CND_PTEXT_SCREEN_W)
             ls.l[li].width = CND_PTEXT_SCREEN_W;
@@ -794,6 +815,16 @@ int cnd_shape_text_lines(cnd_shaper_t *sh, const char *text, int width, int max_
             u_strToUTF8(NULL, 0, &n8, u, ls.l[li].start, &e8);
             starts[li] = (size_t)n8;
         }
+        sh->slot_w = sh->slot_line = sh->slot_x = 0;
+        for (li = 0; li < ls.n; li++)
+            if (ls.l[li].slot_x1 > ls.l[li].slot_x0 && sh->slot_w == 0) {
+                int x0 = ls.l[li].slot_x0 < 0 ? 0 : ls.l[li].slot_x0;
+                int x1 = ls.l[li].slot_x1 > CND_PTEXT_SCREEN_W ? CND_PTEXT_SCREEN_W
+                                                                 : ls.l[li].slot_x1;
+                sh->slot_line = (int)li;
+                sh->slot_x = x0;
+                sh->slot_w = x1 > x0 ? x1 - x0 : 0;
+            }
         sh->stats.texts++;
         sh->stats.lines += ls.n;
         sh->stats.block_bytes += bytes;

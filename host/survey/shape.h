@@ -71,6 +71,11 @@ int cnd_shape_text_lines(cnd_shaper_t *sh, const char *text, int width, int max_
                          const char *path, cnd_shape_bytes_t *out, size_t *starts,
                          int max_starts, cnd_err_t *err);
 
+/* Where the last text shaped had its run of figure spaces (U+2007): the
+ * gap the compiler leaves for a "{n}" number (formats/ptext.h
+ * cnd_pnum_slot_t): line index, x and width in pixels; w 0 when none. */
+void cnd_shape_slot(const cnd_shaper_t *sh, int *line, int *x, int *w);
+
 /* The atlas of every glyph shaped so far (formats/ptext.h). */
 int cnd_shape_atlas(const cnd_shaper_t *sh, cnd_shape_bytes_t *out, cnd_err_t *err);
 

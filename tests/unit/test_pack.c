@@ -285,6 +285,11 @@ static uint16_t get16(const uint8_t *p)
     return (uint16_t)(p[0] | (p[1] << 8));
 }
 
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)get16(p) | ((uint32_t)get16(p + 2) << 16);
+}
+
 typedef struct {
     const char *what;
     cnd_status_t expect;
@@ -394,7 +399,12 @@ static void apply_damage(int d, uint8_t *b, const cnd_pack_t *pk)
         memcpy(item0 + isz + CND_PACK_ITEM_NAME, item0 + CND_PACK_ITEM_NAME, 4);
         break;
     case 20:
-        memcpy(lang1 + CND_PACK_LANG_CODE, lang0 + CND_PACK_LANG_CODE, 4);
+        /* each language's references count from its own string range
+         * (SPEC 1.3): write the first code's bytes over the second's */
+        assert_int_equal(get16(lang0 + CND_PACK_LANG_CODE + 2), get16(lang1 + CND_PACK_LANG_CODE + 2));
+        memcpy(strings + get32(lang1 + CND_PACK_LANG_STR_OFF) + get16(lang1 + CND_PACK_LANG_CODE),
+               strings + get32(lang0 + CND_PACK_LANG_STR_OFF) + get16(lang0 + CND_PACK_LANG_CODE),
+               get16(lang0 + CND_PACK_LANG_CODE + 2));
         break;
     case 21:
         strings[get16(lang0 + CND_PACK_LANG_CONSENT)] = 0x01;

@@ -1,9 +1,9 @@
 # candor.exe, the Windows build, under Wine against a Linux candor-sim on
-# TCP loopback (issue 16): keygen with a passphrase file, compile and sign
-# with that key, push, interviews on the device, sync into a store, export.
-# The export must equal, record for record (sorted: each export shuffles),
-# what the Linux candor exports from the same store with the same key;
-# the pack must equal the Linux compiler's apart from the signature.
+# TCP loopback (issue 16): keygen with a passphrase file, a pack compiled
+# and signed with that key (by the Linux build: candor.exe has no shaper),
+# push, interviews on the device, sync into a store, export. The export
+# must equal, record for record (sorted: each export shuffles), what the
+# Linux candor exports from the same store with the same key.
 . "$CND_SOURCE_DIR/tests/e2e/e2e_lib.sh"
 . "$CND_SOURCE_DIR/tests/windows/win_lib.sh"
 
@@ -18,22 +18,10 @@ wcandor keygen -o "$T/office.key" --passphrase-file "$T/pass" >"$T/keygen.out" 2
     --key "$T/office.key" --passphrase-file "$T/pass" >"$T/lcompile.out" 2>"$T/lcompile.err" ||
     fail "Linux compile with the key candor.exe made: $(cat "$T/lcompile.err")"
 
-wcandor compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.json" -o "$T/survey.pack" \
-    --key "$T/office.key" --passphrase-file "$T/pass" >"$T/compile.out" 2>"$T/compile.err" ||
-    fail "compile: $(cat "$T/compile.err")"
-fp_w=$(sed -n 's/.*fingerprint \([0-9a-f]*\).*/\1/p' "$T/compile.out")
-fp_l=$(sed -n 's/.*fingerprint \([0-9a-f]*\).*/\1/p' "$T/lcompile.out")
-[ -n "$fp_w" ] && [ "$fp_w" = "$fp_l" ] || fail "pack fingerprints differ: candor.exe '$fp_w', Linux '$fp_l'"
-cmp -s "$T/survey.pack" "$T/linux.pack" ||
-    python3 -c '
-import sys
-a, b = (open(p, "rb").read() for p in sys.argv[1:3])
-# equal but for the P-256 signature block and the CRC after it (ECDSA
-# signatures are randomised)
-diff = [i for i in range(len(a)) if a[i] != b[i]]
-assert len(a) == len(b), "lengths differ"
-assert diff and diff[-1] - diff[0] < 64 + 4 + 64, diff[:8]
-' "$T/survey.pack" "$T/linux.pack" || fail "candor.exe and Linux packs differ beyond the signature"
+# candor.exe cannot compile (a pack carries pre-rendered text, and this
+# build has no shaper: test_unsupported.sh): the office compiles on Linux
+# with the key candor.exe made and pushes from Windows.
+cp "$T/linux.pack" "$T/survey.pack"
 
 start_tcp_sim dev --keys "$(keys en-complete es-complete withdrawn en-complete)" \
     --screen-log "$T/dev.screens"
@@ -101,4 +89,4 @@ wcandor report "$T/store" -o "$T/win.html" --key "$T/office.key" --passphrase-fi
     >/dev/null 2>"$T/lreport.err" || fail "Linux report: $(cat "$T/lreport.err")"
 cmp -s "$T/win.html" "$T/linux.html" || fail "candor.exe's report differs from Linux's: $(diff "$T/win.html" "$T/linux.html" | head -n 4)"
 grep -q "$(printf '\r')" "$T/win.ndjson" "$T/win.json" "$T/win.html" && fail "candor.exe wrote CR bytes into an export"
-echo "ok: candor.exe keygen, compile+sign, push, sync over TCP, export = Linux export (sorted), in $(($(date +%s) - t0)) s after the prefix"
+echo "ok: candor.exe keygen, push of a Linux-compiled pack, sync over TCP, export = Linux export (sorted), in $(($(date +%s) - t0)) s after the prefix"

@@ -30,6 +30,8 @@ refused() {
 SRC="$CND_SOURCE_DIR/surveys/domestic-work.json"
 refused preview "script shaping and preview" "$T/shots" preview "$SRC" -o "$T/shots"
 refused xlsform XLSForm "$T/dw.xlsx" xlsform "$SRC" -o "$T/dw.xlsx"
+refused compile "script shaping and preview" "$T/j.pack" compile --draft "$SRC" -o "$T/j.pack" \
+    --key "$T/office.key" --passphrase-file "$T/pass"
 refused compile XLSForm "$T/x.pack" compile --draft "$CND_SOURCE_DIR/surveys/domestic-work.xlsx" \
     -o "$T/x.pack" --key "$T/office.key" --passphrase-file "$T/pass"
 for fmt in sav dta; do
@@ -43,4 +45,4 @@ if "$CANDOR" export "$T/nostore" -o "$T/out.sav" --format sav --key "$T/office.k
     fail "Linux export from a missing store succeeded"
 fi
 grep -q "not in this" "$T/le.err" && fail "the Linux build refused sav: $(cat "$T/le.err")"
-echo "ok: candor.exe refuses preview, xlsform, compile .xlsx, export sav/dta with one line each"
+echo "ok: candor.exe refuses preview, xlsform, compile (JSON and .xlsx), export sav/dta with one line each"

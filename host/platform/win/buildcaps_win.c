@@ -25,6 +25,7 @@
 #include "commands.h"
 #include "hosterr.h"
 #include "preview.h"
+#include "render.h"
 #include "xlsform.h"
 
 static const struct {
@@ -64,13 +65,28 @@ int cnd_cmd_preview(int argc, char **argv)
     return cnd_feature_refuse("preview", CND_FEATURE_SHAPING);
 }
 
-/* compile.c's glyph-coverage check: nothing to check without a shaper;
- * the pack is the same (see above). */
+/* compile.c's glyph-coverage check: never reached, since candor compile
+ * refuses first in this build (a pack carries pre-rendered text). */
 int cnd_preview_check(const cJSON *root, cnd_err_t *err)
 {
     (void)root;
     (void)err;
     return 1;
+}
+
+/* render.c's stand-in: no shaper, so no pack (cnd_cmd_compile says so
+ * before it gets here; a caller of the library hears it here). */
+int cnd_render_build(const cnd_render_lang_t *langs, int n_langs, uint8_t *out, uint32_t cap,
+                     uint32_t *out_len, cnd_err_t *err)
+{
+    (void)langs;
+    (void)n_langs;
+    (void)out;
+    (void)cap;
+    *out_len = 0;
+    cnd_err_set(err, "%s is not in this Windows build (it needs %s); use the Linux build",
+                "script shaping and preview", "HarfBuzz, FreeType, ICU and libpng");
+    return 0;
 }
 
 int cnd_cmd_xlsform(int argc, char **argv)

@@ -300,6 +300,7 @@ static void handle_push_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     s->push_len = q.len;
     s->push_fp = q.fingerprint;
     s->push_next = 0;
+    s->push_version = 0;
     s->push_crc = (uint32_t)crc32(0L, Z_NULL, 0);
     cnd_pack_sig_init(&s->push_sig, q.len);
     reply_ok(r);
@@ -320,6 +321,8 @@ static void push_track(cnd_sync_t *s, const uint8_t *data, uint32_t len)
             s->push_crc = (uint32_t)crc32(s->push_crc, data + i, 1);
         if (at >= tail_at)
             s->push_tail[at - tail_at] = data[i];
+        if (at == CND_PACK_HDR_VERSION)
+            s->push_version = data[i];
     }
     cnd_pack_sig_update(&s->push_sig, data, len);
 }
@@ -421,6 +424,20 @@ static void handle_push_data(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     }
     push_track(s, q.data, q.len);
     s->push_next += q.len;
+    /* This device draws only pre-rendered text (SPEC 1.12): a pack of
+     * another version is refused as soon as its version byte arrives, and
+     * the survey it has stays active. */
+    if (s->push_next > CND_PACK_HDR_VERSION && s->push_version != CND_PACK_VERSION) {
+        text_add(&t, "pack version ");
+        text_u32(&t, s->push_version);
+        text_add(&t, s->push_version < CND_PACK_VERSION ? " has no pre-rendered text; device draws v"
+                                                        : " is newer than this device's v");
+        text_u32(&t, CND_PACK_VERSION);
+        text_add(&t, "; survey kept");
+        reply_error_text(r, CND_E_VERSION, &t);
+        push_close(s);
+        return;
+    }
     reply_ok(r);
 }
 

@@ -82,6 +82,7 @@ struct cnd_sync {
      * (the fingerprint), kept as they pass (SPEC.md 1.9) */
     uint8_t push_tail[CND_PACK_SIG_TAIL];
     uint32_t push_len, push_fp, push_next, push_crc;
+    uint8_t push_version; /* the pack's version byte, once it has arrived */
     cnd_pack_sig_stream_t push_sig; /* SHA-256 of the signed bytes as they arrive */
     /* office keys the signer may have, fixed at PUSH_BEGIN (sync.c
      * push_collect_trust); push_tofu: any signer (a never-trusting device) */

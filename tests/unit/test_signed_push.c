@@ -214,6 +214,28 @@ static void pack_altered_after_signing_is_refused_and_the_survey_stays(void **st
     free(bad);
 }
 
+static void pack_of_a_version_it_cannot_draw_is_refused_and_the_survey_stays(void **state)
+{
+    fx_t *f = *state;
+    pack_t *bad = malloc(sizeof *bad);
+    uint8_t v;
+    assert_non_null(bad);
+    push_ok(f, &f->a);
+    /* Version 3 carries no pre-rendered text; a newer version than the
+     * device knows may draw differently: both are refused as soon as the
+     * version byte arrives, whatever the rest, and A stays active. */
+    for (v = 3; v <= 5; v += 2) {
+        *bad = f->a;
+        bad->b[CND_PACK_HDR_VERSION] = v;
+        fix_crc(bad);
+        expect_refused(f, bad, CND_E_VERSION, v == 3 ? "version 3 has no pre-rendered text"
+                                                     : "version 5 is newer than this device");
+        assert_int_equal(active_fp(f), f->a.fp);
+    }
+    interview_saves(f);
+    free(bad);
+}
+
 static void altered_office_block_cannot_take_over_the_device(void **state)
 {
     fx_t *f = *state;
@@ -311,6 +333,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(first_pack_on_a_blank_device_is_taken, setup, teardown),
         cmocka_unit_test_setup_teardown(pack_signed_by_another_key_is_refused_and_the_survey_stays,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(pack_of_a_version_it_cannot_draw_is_refused_and_the_survey_stays,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(pack_altered_after_signing_is_refused_and_the_survey_stays,
                                         setup, teardown),

@@ -14,7 +14,7 @@
 #define CND_MAX_LANGS 16           /* languages per survey (pack version 3: 4) */
 #define CND_MAX_TAGS 8             /* tags per item */
 #define CND_MAX_NAME_LEN 32        /* item, choice, survey id and tag names (ASCII) */
-#define CND_MAX_TEXT_LEN 1024      /* one label, consent or referral text (UTF-8 bytes) */
+#define CND_MAX_TEXT_LEN 4096      /* one label, consent or referral text (UTF-8 bytes): a consent in a 3-byte script needs 2-3 KB */
 #define CND_MAX_RELEVANCE_LEN 96   /* compiled relevance bytecode per item */
 #define CND_MAX_PACK_SIZE 524288   /* whole pack; the device holds the active one in RAM */
 #define CND_RESPONSE_ID_LEN 8      /* random response id (idempotence key), bytes */

@@ -428,7 +428,7 @@ static void limits_are_enforced_with_the_limit_named(void **state)
     memset(p, 'a', CND_MAX_TEXT_LEN + 1);
     strcpy(p + CND_MAX_TEXT_LEN + 1, "`}}");
     assert_error(compile_items(items),
-                 "items[0].label.en: text is 1025 bytes, more than the limit of 1024");
+                 "items[0].label.en: text is 4097 bytes, more than the limit of 4096");
 
     /* 64 items with distinct 1000-byte labels are more text than one
      * language may have (its 16-bit string range). */

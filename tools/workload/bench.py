@@ -428,9 +428,13 @@ def script_bench(args, have_valgrind):
                               "runs": int(m.group(3)), "total": int(m.group(4)),
                               "line_bitmaps": int(m.group(5))})
         out["surveys"][name] = langs
+    out["packs"] = pack_sizes(candor)
     gcc = shutil.which("arm-none-eabi-gcc")
     if gcc:
-        for f in ("formats/ptext.c", "firmware/drivers/ptext_draw.c", "firmware/drivers/pscreen.c"):
+        for f in ("formats/ptext.c", "firmware/drivers/ptext_draw.c", "firmware/drivers/pscreen.c",
+                  "firmware/drivers/screen_draw.c"):
+            if not os.path.exists(os.path.join(ROOT, f)):
+                continue
             with tempfile.TemporaryDirectory() as d:
                 o = os.path.join(d, "x.o")
                 run([gcc, "-mcpu=cortex-m4", "-mthumb", "-Os", "-ffunction-sections",
@@ -452,6 +456,46 @@ def script_bench(args, have_valgrind):
                 info = json.loads(res.stdout)
                 info["instructions"] = int(m.group(1))
                 out["draw"][lang] = info
+    return out
+
+
+def pack_sizes(candor):
+    """Pack version 4 (formats/SPEC.md 1.12): the compiled packs of the
+    default survey, the ten-script fixture and the script demonstration,
+    whole and per language (its atlas, index and the blocks its index
+    names, each block counted once)."""
+    import struct
+    import tempfile
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        key = os.path.join(d, "office")
+        run([candor, "keygen", "-o", key, "--no-passphrase"])
+        for name, src in (("domestic-work.json", "surveys/domestic-work.json"),
+                          ("domestic-work-10.json (ten scripts)", "tests/fixtures/domestic-work-10.json"),
+                          ("examples/scripts.json", "surveys/examples/scripts.json")):
+            pk = os.path.join(d, "p.pack")
+            run([candor, "compile", "--draft", os.path.join(ROOT, src), "-o", pk, "--key", key])
+            b = open(pk, "rb").read()
+            n_langs = b[5]
+            off_strings, len_strings = struct.unpack_from("<II", b, 48)
+            off_render, len_render = struct.unpack_from("<II", b, 68)
+            langs = []
+            for l in range(n_langs):
+                e = 76 + 160 * l
+                code_off, code_len = struct.unpack_from("<HH", b, e)
+                str_off, str_len = struct.unpack_from("<II", b, e + 152)
+                a = off_strings + str_off + code_off
+                code = b[a:a + code_len].decode()
+                a_off, a_len, i_off, i_n = struct.unpack_from("<IIII", b, off_render + 16 * l)
+                blocks = set()
+                for k in range(i_n):
+                    _, _, b_off, b_len = struct.unpack_from("<HHIH", b, off_render + i_off + 16 * k)
+                    blocks.add((b_off, b_len))
+                langs.append({"lang": code, "atlas": a_len, "index": 16 * i_n,
+                              "blocks": sum(x[1] for x in blocks), "texts": i_n,
+                              "strings": str_len})
+            out[name] = {"bytes": len(b), "render": len_render, "strings": len_strings,
+                         "langs": langs}
     return out
 
 
@@ -634,8 +678,7 @@ def write_md(path, R, args):
         a("Pack bytes of pre-rendered text per language: the glyph atlas (2-bit bitmaps of the glyphs "
           "the language uses, 16 px per em) plus positioned glyph runs (4 bytes per glyph), as "
           "`candor preview` lays out every screen; beside it the same lines as 2-bit bitmaps, the "
-          "rejected form (docs/DESIGN.md \"Every script\"). The script demonstration survey's "
-          "thirteen languages serve as the ten-language fixture.")
+          "rejected form (docs/DESIGN.md \"Every script\").")
         a("")
         a("| Survey | Language | Atlas | Glyph runs | **Total** | As per-line bitmaps |")
         a("|---|---|---|---|---|---|")
@@ -646,6 +689,24 @@ def write_md(path, R, args):
             a("| %s | all %d | | | **%s** | %s |" % (name, len(langs),
               fmt(sum(l["total"] for l in langs), 0), fmt(sum(l["line_bitmaps"] for l in langs), 0)))
         a("")
+        if sb.get("packs"):
+            a("Packs of version 4 as `candor compile` writes them: every shown text pre-rendered "
+              "(formats/SPEC.md 1.12). Per language: its glyph atlas, its index (16 bytes a text) and "
+              "the text blocks it names, and its UTF-8 strings. The ten-script fixture is the default "
+              "survey with unreviewed texts in English, Amharic, Nepali, Bengali, Sinhala, Tamil, "
+              "Arabic, Burmese, Thai and Khmer (tests/fixtures/domestic-work-10.json).")
+            a("")
+            a("| Pack | Language | Texts | Atlas | Index | Blocks | **Pre-rendered** | UTF-8 strings |")
+            a("|---|---|---|---|---|---|---|---|")
+            for name, p in sb["packs"].items():
+                for l in p["langs"]:
+                    a("| %s | %s | %s | %s | %s | %s | **%s** | %s |" % (
+                        name, l["lang"], fmt(l["texts"], 0), fmt(l["atlas"], 0), fmt(l["index"], 0),
+                        fmt(l["blocks"], 0), fmt(l["atlas"] + l["index"] + l["blocks"], 0),
+                        fmt(l["strings"], 0)))
+                a("| %s | **whole pack** | | | | | **%s** (pack %s bytes) | %s |" % (
+                    name, fmt(p["render"], 0), fmt(p["bytes"], 0), fmt(p["strings"], 0)))
+            a("")
         if sb["code"]:
             a("Drawing code on the handheld (arm-none-eabi-gcc -Os, Cortex-M4): flash and stack.")
             a("")

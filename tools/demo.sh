@@ -188,10 +188,42 @@ SIM_PID=""
 say "$(printf "$summary" "$OUT/responses.json")"
 say "screens of the interviews as the handheld draws them: $OUT/screens/ ($(ls "$OUT/screens" | wc -l) PNG)"
 
-# 4. A non-Latin interview: every screen of the Amharic interview of the
-# script demonstration survey, shaped on this computer and drawn by the
-# handheld's drawing code (candor preview; pack versions up to 2 carry no
-# pre-rendered text, so the simulator itself still draws Latin only).
+# 6. A non-Latin interview on a handheld: the script demonstration survey
+# (13 languages, texts not reviewed) on a second handheld with the
+# reference 8 MiB chip, one interview in Amharic. The simulator draws every
+# screen from the pack's pre-rendered text, as the handheld does, and saves
+# each as PNG. candor preview writes the translators' contact sheet.
+SOCK2=$CANDOR_SIM_DIR/amharic.sock
+say "a second handheld (8 MiB chip) and the script demonstration survey, interviewed in Amharic"
+"$CANDOR" compile --draft "$ROOT/surveys/examples/scripts.json" -o "$OUT/scripts.pack" --key "$KEY" \
+    >"$OUT/scripts.log" 2>&1 || die "candor compile of scripts.json failed: $(cat "$OUT/scripts.log")"
+rm -rf "$OUT/amharic-screens" "$OUT/amharic.flash"
+mkdir -p "$OUT/amharic-screens"
+"$CANDOR_SIM" --flash "$OUT/amharic.flash" --flash-size 8M --socket "$SOCK2" \
+    --keys "$KEYS/am-scripts.keys" --screen-log "$OUT/amharic-screens.log" \
+    --screenshot "$OUT/amharic-screens" </dev/null >/dev/null 2>"$OUT/amharic-sim.log" &
+SIM_PID=$!
+i=0
+while [ ! -S "$SOCK2" ]; do
+    kill -0 "$SIM_PID" 2>/dev/null || die "the second simulator did not start: $(cat "$OUT/amharic-sim.log")"
+    i=$((i + 1))
+    [ $i -gt $((200 * SCALE)) ] && die "the second simulator did not open $SOCK2"
+    sleep 0.05
+done
+"$CANDOR" push --device "sim:$SOCK2" "$OUT/scripts.pack" >/dev/null || die "candor push of scripts.pack failed"
+i=0
+while ! grep -q '^SCRIPT DONE' "$OUT/amharic-screens.log" 2>/dev/null; do
+    grep -q '^SCRIPT FAILED' "$OUT/amharic-screens.log" 2>/dev/null &&
+        die "the Amharic key script did not match the screens: $(cat "$OUT/amharic-sim.log")"
+    kill -0 "$SIM_PID" 2>/dev/null || die "the second simulator stopped during the interview"
+    i=$((i + 1))
+    [ $i -gt $((600 * SCALE)) ] && die "the Amharic interview did not finish within $((30 * SCALE)) s"
+    sleep 0.05
+done
+kill -TERM "$SIM_PID" 2>/dev/null || true
+wait "$SIM_PID" 2>/dev/null || true
+SIM_PID=""
+say "the Amharic interview, saved: $(grep -c '^SCREEN' "$OUT/amharic-screens.log") screens as the handheld draws them: $OUT/amharic-screens/"
 "$CANDOR" preview "$ROOT/surveys/examples/scripts.json" -o "$OUT/amharic" --lang am \
     >"$OUT/amharic.log" 2>&1 || die "candor preview failed: $(cat "$OUT/amharic.log")"
-say "the Amharic interview's screens: $OUT/amharic/index.html"
+say "every Amharic screen for translators: $OUT/amharic/index.html"

@@ -33,7 +33,7 @@ sync_to "$DEV" "$T/store"
     fail "export: $(cat "$T/export.err")"
 langs=$(python3 -c '
 import json, sys
-print(" ".join(sorted(r["lang"] for r in json.load(open(sys.argv[1])))))' "$T/export.json")
+print(" ".join(sorted(r["language"] for r in json.load(open(sys.argv[1])))))' "$T/export.json")
 expect_eq "$langs" "ar my ta" "languages of the exported responses"
 
 # the pictures: every screen of the three interviews

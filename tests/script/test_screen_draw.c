@@ -7,6 +7,11 @@
  * boxes on the right for Arabic, digits in a "{n}" text's number slot, a
  * sensible scroll range, the grid when a block is missing, and NEUTRAL's
  * clock exactly as the grid drew it before pre-rendered screens existed.
+ * Then a whole interview through the real engine on a compiled pack
+ * (tests/script/screens.json), every string of which the office tool
+ * shaped as a version 4 pack would carry it: every screen a respondent
+ * sees is drawn pre-rendered, the consent scrolls by the pixel layout's
+ * lines until "I agree" is offered.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +23,13 @@
 
 #include <cmocka.h>
 
+#include "compile.h"
+#include "engine.h"
 #include "fb_png.h"
+#include "ram_flash.h"
+#include "store.h"
+#include "test_hal.h"
+#include "test_key.h"
 #include "pscreen.h"
 #include "ptext.h"
 #include "ptext_draw.h"
@@ -131,19 +142,24 @@ static cnd_str_t S(const char *z)
 
 /* Draws s; with CND_SCREEN_DRAW_PNG=DIR set, each drawing is also a PNG
  * there, to look at. */
-static int draw(const cnd_screen_t *s, int offset, cnd_screen_draw_t *d)
+static void dump(int kind)
 {
     static int n;
-    cnd_band_t band = {fb, 0, H};
     const char *dir = getenv("CND_SCREEN_DRAW_PNG");
+    char path[512];
+    if (dir == NULL)
+        return;
+    snprintf(path, sizeof path, "%s/%02d-kind%d.png", dir, ++n, kind);
+    assert_int_equal(cnd_fb_write_png(path, fb, W, H), 0);
+}
+
+static int draw(const cnd_screen_t *s, int offset, cnd_screen_draw_t *d)
+{
+    cnd_band_t band = {fb, 0, H};
     int ok = cnd_screen_draw_prepare(d, s, lookup, NULL, offset, FG, BG);
     if (ok) {
         cnd_screen_draw_band(d, &band);
-        if (dir != NULL) {
-            char path[512];
-            snprintf(path, sizeof path, "%s/%02d-kind%d.png", dir, ++n, s->kind);
-            assert_int_equal(cnd_fb_write_png(path, fb, W, H), 0);
-        }
+        dump(s->kind);
     }
     return ok;
 }
@@ -478,6 +494,292 @@ static void neutral_is_the_clock_as_before(void **state)
     assert_int_equal(h, NEUTRAL_HASH);
 }
 
+/* ---- a whole interview through the engine ---- */
+
+/* Every string the pack hands out, shaped per language as the office
+ * computer does for a version 4 pack; found by the view's address, as
+ * cnd_pack_ptext finds a block. A "{n}" is shaped as a gap of spaces. */
+#define PK_MAX 256
+typedef struct {
+    const char *ptr;
+    uint16_t len;
+    uint8_t lang;
+    cnd_shape_bytes_t blk;
+    cnd_pnum_slot_t num;
+} pk_text_t;
+
+typedef struct {
+    cnd_ram_flash_t rf;
+    cnd_test_hal_t th;
+    cnd_store_t store;
+    uint8_t packbuf[CND_MAX_PACK_SIZE];
+    cnd_pack_t pack;
+    cnd_engine_t eng;
+    pk_text_t t[PK_MAX];
+    int n;
+    cnd_shape_bytes_t atl[CND_MAX_LANGS];
+    cnd_patlas_t atlas[CND_MAX_LANGS];
+    cnd_shaper_t *sh[CND_MAX_LANGS];
+} pk_t;
+
+static void pk_add(pk_t *f, uint8_t lang, cnd_str_t s)
+{
+    char text[2048];
+    const char *gap;
+    pk_text_t *t;
+    cnd_err_t err;
+    int k;
+    if (s.ptr == NULL || s.len == 0)
+        return;
+    for (k = 0; k < f->n; k++)
+        if (f->t[k].ptr == s.ptr && f->t[k].len == s.len && f->t[k].lang == lang)
+            return;
+    assert_true(f->n < PK_MAX && s.len < sizeof text);
+    t = &f->t[f->n++];
+    t->ptr = s.ptr;
+    t->len = s.len;
+    t->lang = lang;
+    memcpy(text, s.ptr, s.len);
+    text[s.len] = '\0';
+    gap = strstr(text, "{n}");
+    if (gap != NULL) {
+        cnd_shape_bytes_t pre;
+        cnd_patlas_t a;
+        cnd_ptext_t b;
+        size_t at = (size_t)(gap - text);
+        /* the prefix's width is where the gap starts (left to right) */
+        t->num.w = 28;
+        if (at > 0) {
+            char head[2048];
+            cnd_shape_bytes_t atl;
+            memcpy(head, text, at);
+            head[at] = '\0';
+            assert_true(cnd_shape_text(f->sh[lang], head, CND_PSCREEN_TEXT_W, 64, "t", &pre, &err));
+            assert_true(cnd_shape_atlas(f->sh[lang], &atl, &err));
+            assert_int_equal(cnd_patlas_open(&a, atl.buf, (uint32_t)atl.len), CND_OK);
+            assert_int_equal(cnd_ptext_open(&b, pre.buf, (uint32_t)pre.len, &a), CND_OK);
+            t->num.x = cnd_ptext_line(&b, 0).width;
+            free(pre.buf);
+            free(atl.buf);
+        }
+        memmove(text + at + 4, text + at + 3, strlen(text + at + 3) + 1);
+        memcpy(text + at, "    ", 4);
+    }
+    assert_true(cnd_shape_text(f->sh[lang], text, CND_PSCREEN_TEXT_W, 64, "t", &t->blk, &err));
+    if (gap != NULL && (t->blk.buf[2] & CND_PTEXT_F_RTL) != 0) {
+        /* right to left: the prefix runs leftwards from the line's right end */
+        int width = t->blk.buf[CND_PTEXT_HDR], x = width - t->num.x - t->num.w;
+        t->num.x = (uint8_t)(x < 0 ? 0 : x);
+    }
+}
+
+static pk_t *pk_new(void)
+{
+    static const char *const lang_codes[] = {"en", "ar", "my"};
+    pk_t *f = calloc(1, sizeof *f);
+    cnd_err_t err;
+    size_t plen = 0;
+    uint8_t l, c, ui;
+    uint16_t i;
+    assert_non_null(f);
+    assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, 48, 16), CND_OK);
+    cnd_test_hal_init(&f->th, &f->rf.flash, 7, 1234);
+    assert_int_equal(cnd_store_mount(&f->store, &f->th.hal), CND_OK);
+    memset(&err, 0, sizeof err);
+    if (cnd_compile_file(CND_SOURCE_DIR "/tests/script/screens.json", cnd_test_office_key(),
+                         f->packbuf, sizeof f->packbuf, &plen, &err) != CND_OK)
+        fail_msg("compile: %s", err.msg);
+    assert_int_equal(cnd_store_pack_begin(&f->store, (uint32_t)plen), CND_OK);
+    assert_int_equal(cnd_store_pack_write(&f->store, 0, f->packbuf, (uint32_t)plen), CND_OK);
+    assert_int_equal(cnd_store_pack_commit(&f->store), CND_OK);
+    assert_int_equal(cnd_pack_open(&f->pack, f->packbuf, (uint32_t)plen), CND_OK);
+    assert_int_equal(cnd_pack_lang_count(&f->pack), 3);
+    for (l = 0; l < 3; l++) {
+        f->sh[l] = cnd_shaper_new(lang_codes[l], NULL, "t", &err);
+        assert_non_null(f->sh[l]);
+        pk_add(f, l, cnd_pack_title(&f->pack, l));
+        pk_add(f, l, cnd_pack_consent(&f->pack, l));
+        pk_add(f, l, cnd_pack_referral(&f->pack, l));
+        pk_add(f, l, cnd_pack_lang_name(&f->pack, l));
+        for (ui = 0; ui < CND_UI_COUNT; ui++)
+            pk_add(f, l, cnd_pack_ui(&f->pack, l, (cnd_ui_string_t)ui));
+        for (i = 0; i < cnd_pack_item_count(&f->pack); i++) {
+            cnd_item_t it;
+            assert_int_equal(cnd_pack_item(&f->pack, i, &it), CND_OK);
+            pk_add(f, l, cnd_pack_item_label(&f->pack, i, l));
+            pk_add(f, l, cnd_pack_item_hint(&f->pack, i, l));
+            for (c = 0; c < it.n_choices; c++)
+                pk_add(f, l, cnd_pack_choice_label(&f->pack, i, c, l));
+        }
+        assert_true(cnd_shape_atlas(f->sh[l], &f->atl[l], &err));
+        assert_int_equal(cnd_patlas_open(&f->atlas[l], f->atl[l].buf, (uint32_t)f->atl[l].len),
+                         CND_OK);
+    }
+    cnd_engine_init(&f->eng, &f->store, &f->th.hal, &f->pack);
+    return f;
+}
+
+static void pk_free(pk_t *f)
+{
+    int k;
+    for (k = 0; k < f->n; k++)
+        free(f->t[k].blk.buf);
+    for (k = 0; k < 3; k++) {
+        free(f->atl[k].buf);
+        cnd_shaper_free(f->sh[k]);
+    }
+    cnd_ram_flash_free(&f->rf);
+    free(f);
+}
+
+static int pk_lookup(void *ctx, uint8_t lang, cnd_str_t s, cnd_ptext_t *out, cnd_pnum_slot_t *num)
+{
+    pk_t *f = ctx;
+    int k;
+    for (k = 0; k < f->n; k++) {
+        if (f->t[k].ptr != s.ptr || f->t[k].len != s.len || f->t[k].lang != lang)
+            continue;
+        assert_int_equal(cnd_ptext_open(out, f->t[k].blk.buf, (uint32_t)f->t[k].blk.len,
+                                        &f->atlas[lang]),
+                         CND_OK);
+        *num = f->t[k].num;
+        return 1;
+    }
+    return 0;
+}
+
+/* The port's part: draw the engine's screen, scroll it, tell the engine
+ * when the consent's last line has been shown (as the ports do). */
+static int pk_show(pk_t *f, cnd_screen_draw_t *d, int *offset)
+{
+    const cnd_screen_t *s = cnd_engine_screen(&f->eng);
+    cnd_band_t band = {fb, 0, H};
+    int pre = cnd_screen_draw_prepare(d, s, pk_lookup, f, *offset, FG, BG);
+    if (!pre)
+        return 0;
+    *offset = cnd_screen_draw_offset(d);
+    if (s->kind == CND_SCREEN_CONSENT && *offset >= d->body_max && !f->eng.consent_seen) {
+        cnd_engine_consent_seen(&f->eng);
+        pre = cnd_screen_draw_prepare(d, cnd_engine_screen(&f->eng), pk_lookup, f, *offset, FG, BG);
+    }
+    cnd_screen_draw_band(d, &band);
+    dump(s->kind);
+    assert_true(ink(0, CND_PSCREEN_BAR_H, W, H) > 50); /* never blank */
+    return pre;
+}
+
+static void key(pk_t *f, cnd_key_t k, cnd_screen_draw_t *d, int *offset)
+{
+    cnd_engine_key(&f->eng, k);
+    *offset = 0;
+    (void)d;
+}
+
+static void an_interview_is_drawn_pre_rendered(void **state)
+{
+    static cnd_screen_draw_t d;
+    pk_t *f = pk_new();
+    const cnd_screen_t *s;
+    int off = 0, presses = 0, items = 0, saw_integer = 0, saw_multi = 0, saw_hand = 0;
+    (void)state;
+    s = cnd_engine_screen(&f->eng);
+    assert_int_equal(s->kind, CND_SCREEN_HOME);
+    assert_true(pk_show(f, &d, &off));
+    assert_true(d.ps.n_parts >= 1); /* the pending words, "0" in their slot */
+    key(f, CND_KEY_OK, &d, &off);
+    assert_int_equal(s->kind, CND_SCREEN_LANGUAGE);
+    assert_true(pk_show(f, &d, &off));
+    assert_ptr_equal(d.ps.opt[1]->atlas, &f->atlas[1]);
+    assert_true(d.ps.opt[1]->flags & CND_PTEXT_F_RTL);
+    /* Arabic, then the consent: right to left, scrolled by pixel lines */
+    key(f, CND_KEY_DOWN, &d, &off);
+    key(f, CND_KEY_DOWN, &d, &off);
+    key(f, CND_KEY_OK, &d, &off);
+    assert_int_equal(s->kind, CND_SCREEN_CONSENT);
+    assert_int_equal(s->lang, 1);
+    assert_true(pk_show(f, &d, &off));
+    assert_true(d.ps.rtl);
+    assert_true(d.body_max > 0);
+    assert_int_equal(s->n_options, 1); /* Decline only until the end was shown */
+    while (!f->eng.consent_seen) {
+        assert_true(presses++ < 64);
+        off++; /* DOWN that the engine does not use scrolls the body */
+        assert_true(pk_show(f, &d, &off));
+    }
+    /* seen at the last offset of the layout without Agree; with it the
+     * options take more room, so the layout may now scroll one more line */
+    assert_true(off > 0 && off <= d.body_max);
+    assert_int_equal(s->n_options, 2);
+    key(f, CND_KEY_DOWN, &d, &off);
+    key(f, CND_KEY_OK, &d, &off);
+    /* every item: pre-rendered; answer the first option (multi: tick, Next) */
+    while (s->kind == CND_SCREEN_ITEM || s->kind == CND_SCREEN_HANDOVER ||
+           s->kind == CND_SCREEN_HANDBACK) {
+        assert_true(items++ < 16);
+        assert_true(pk_show(f, &d, &off));
+        if (s->kind != CND_SCREEN_ITEM) {
+            saw_hand = 1;
+            key(f, CND_KEY_OK, &d, &off);
+        } else if (s->item_kind == CND_ITEM_INTEGER) {
+            saw_integer = 1;
+            key(f, CND_KEY_DOWN, &d, &off);
+            key(f, CND_KEY_OK, &d, &off); /* edit */
+            key(f, CND_KEY_UP, &d, &off);
+            key(f, CND_KEY_UP, &d, &off);
+            assert_true(pk_show(f, &d, &off));
+            assert_int_equal(d.ps.num_opt, 1);
+            key(f, CND_KEY_OK, &d, &off); /* leave editing */
+            key(f, CND_KEY_DOWN, &d, &off);
+            key(f, CND_KEY_OK, &d, &off); /* Next */
+        } else if (s->item_kind == CND_ITEM_MULTI) {
+            saw_multi = 1;
+            key(f, CND_KEY_DOWN, &d, &off);
+            key(f, CND_KEY_OK, &d, &off);
+            key(f, CND_KEY_DOWN, &d, &off);
+            key(f, CND_KEY_OK, &d, &off);
+            assert_true(pk_show(f, &d, &off));
+            assert_true(d.ps.checked_box);
+            while (s->cursor + 1 < s->n_options)
+                key(f, CND_KEY_DOWN, &d, &off);
+            key(f, CND_KEY_OK, &d, &off);
+        } else {
+            key(f, CND_KEY_DOWN, &d, &off);
+            key(f, CND_KEY_OK, &d, &off);
+        }
+    }
+    if (!(saw_integer && saw_multi && saw_hand))
+        fail_msg("left the items at screen %d after %d items", s->kind, items);
+    assert_int_equal(s->kind, CND_SCREEN_REVIEW);
+    assert_true(pk_show(f, &d, &off));
+    {
+        /* the multi answer is composed: its first label's block and "+1" */
+        int k, plus = 0, number = 0;
+        for (k = 0; k < d.ps.n_parts; k++) {
+            plus += d.part[k].ascii != NULL && d.part[k].ascii[0] == '+';
+            number += d.part[k].text == NULL && d.part[k].ascii_len > 0;
+        }
+        for (k = 0; k < s->n_visible; k++)
+            if (s->rows[k].first.len > 0)
+                assert_int_equal(s->rows[k].others, 1);
+        assert_true(plus + number >= 1 || s->n_rows > s->n_visible);
+    }
+    key(f, CND_KEY_OK, &d, &off); /* Save */
+    assert_int_equal(s->kind, CND_SCREEN_SAVED);
+    assert_true(pk_show(f, &d, &off));
+    key(f, CND_KEY_OK, &d, &off);
+    assert_int_equal(s->kind, CND_SCREEN_REFERRAL);
+    assert_true(pk_show(f, &d, &off));
+    key(f, CND_KEY_OK, &d, &off);
+    assert_int_equal(s->kind, CND_SCREEN_HOME);
+    assert_true(pk_show(f, &d, &off));
+    assert_int_equal(s->pending, 1);
+    /* quick exit: the clock, drawn by the grid */
+    key(f, CND_KEY_EXIT, &d, &off);
+    assert_int_equal(s->kind, CND_SCREEN_NEUTRAL);
+    assert_false(pk_show(f, &d, &off));
+    pk_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +791,7 @@ int main(void)
         cmocka_unit_test(integer_number_in_the_font),
         cmocka_unit_test(a_missing_block_means_the_grid),
         cmocka_unit_test(neutral_is_the_clock_as_before),
+        cmocka_unit_test(an_interview_is_drawn_pre_rendered),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -91,9 +91,10 @@
  * The level is read from the store whenever a screen is built; a port calls
  * cnd_engine_refresh() after a sync so HOME shows the space an ack freed.
  *
- * RAM: sizeof(cnd_engine_t) = 1592 bytes on Cortex-M4 (1984 on x86-64):
- * the response (528) plus the screen (964) with its 4-row review window,
- * its composed note and the three counts in words;
+ * RAM: sizeof(cnd_engine_t) = 1688 bytes on Cortex-M4 (2176 on x86-64):
+ * the response (528) plus the screen (1060) with its 4-row review window,
+ * its composed note, the three counts in words and the views of the pack
+ * strings behind them (for pre-rendered drawing);
  * the active pack buffer is the caller's. No heap, no recursion; the
  * deepest call chain is key -> save -> store (or -> PIN check -> Mbed TLS
  * PBKDF2, whose HMAC context comes from its arena). Code: about 7.9 KB

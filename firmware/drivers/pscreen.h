@@ -22,7 +22,7 @@
  *
  * Never: shapes or wraps (the office computer did), draws the quick-exit
  * clock (text.c keeps that, unchanged), or reads a block it was not handed
- * opened (formats/ptext.c). RAM: sizeof(cnd_pscreen_t) (232 bytes on
+ * opened (formats/ptext.c). RAM: sizeof(cnd_pscreen_t) (228 bytes on
  * Cortex-M4), the caller's; a few locals.
  */
 #ifndef CND_PSCREEN_H

@@ -430,7 +430,8 @@ def script_bench(args, have_valgrind):
         out["surveys"][name] = langs
     gcc = shutil.which("arm-none-eabi-gcc")
     if gcc:
-        for f in ("formats/ptext.c", "firmware/drivers/ptext_draw.c", "firmware/drivers/pscreen.c"):
+        for f in ("formats/ptext.c", "firmware/drivers/ptext_draw.c", "firmware/drivers/pscreen.c",
+                  "firmware/drivers/screen_draw.c"):
             with tempfile.TemporaryDirectory() as d:
                 o = os.path.join(d, "x.o")
                 run([gcc, "-mcpu=cortex-m4", "-mthumb", "-Os", "-ffunction-sections",

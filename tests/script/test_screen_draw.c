@@ -353,13 +353,17 @@ static void consent_scrolls_to_its_last_line(void **state)
     assert_true(draw(&s, -5, &d));
     assert_int_equal(cnd_screen_draw_offset(&d), 0);
     {
-        /* arrows: the right column; a down arrow at 0, an up arrow at max */
-        long at0, atmax;
+        /* arrows in the right column: at 0 only the down arrow (at the
+         * body's foot), at max only the up arrow (at its head) */
+        int ax = W - CND_PSCREEN_MARGIN - 10, top = CND_PSCREEN_BAR_H + CND_PSCREEN_MARGIN +
+                                                      d.ps.title->n_lines * d.ps.title->line_h + 6;
+        int foot = top + lines_shown * b->line_h;
         assert_true(draw(&s, 0, &d));
-        at0 = ink(W - CND_PSCREEN_MARGIN - 10, CND_PSCREEN_BAR_H + 30, W, H);
+        assert_int_equal(ink(ax, top, W, top + 12), 0);
+        assert_true(ink(ax, foot - 12, W, foot) > 0);
         assert_true(draw(&s, max, &d));
-        atmax = ink(W - CND_PSCREEN_MARGIN - 10, CND_PSCREEN_BAR_H + 30, W, H);
-        assert_true(at0 > 0 && atmax > 0);
+        assert_true(ink(ax, top, W, top + 12) > 0);
+        assert_int_equal(ink(ax, foot - 12, W, foot), 0);
     }
 }
 

@@ -197,6 +197,12 @@ static void fill_n(cnd_str_t t, uint32_t n, char *buf, uint16_t cap)
     buf[len] = '\0';
 }
 
+/* The ui string count_text words n with (empty for 0). */
+static cnd_str_t count_src(const cnd_engine_t *e, cnd_ui_string_t one, uint32_t n)
+{
+    return n > 0 ? ui(e, n == 1 ? one : (cnd_ui_string_t)(one + 1)) : str_view(NULL, 0);
+}
+
 static void count_text(const cnd_engine_t *e, cnd_ui_string_t one, uint32_t n, char *buf,
                        uint16_t cap)
 {
@@ -360,6 +366,28 @@ static uint16_t review_row_count(const cnd_engine_t *e)
     return n;
 }
 
+/* A composed multi answer (answer points into r->text): the first ticked
+ * label and the count of the others, for ports that draw blocks. */
+static void review_first_ticked(const cnd_engine_t *e, uint16_t i, cnd_review_row_t *r)
+{
+    cnd_item_t it;
+    const cnd_answer_t *a = &e->resp.answers[i];
+    uint8_t c;
+    if (r->answer.ptr != r->text || a->state != CND_ANS_VALUE)
+        return;
+    load_item(e, i, &it);
+    if (it.kind != CND_ITEM_MULTI)
+        return;
+    for (c = 0; c < it.n_choices; c++) {
+        if (!(((uint32_t)a->value >> c) & 1u))
+            continue;
+        if (r->first.len == 0 && r->first.ptr == NULL)
+            r->first = cnd_pack_choice_label(e->pack, i, c, e->lang);
+        else
+            r->others++;
+    }
+}
+
 static void render_review(cnd_engine_t *e, cnd_screen_t *s)
 {
     uint16_t i, row = 0, count = item_count(e);
@@ -381,10 +409,14 @@ static void render_review(cnd_engine_t *e, cnd_screen_t *s)
         r->item = i;
         r->label = cnd_pack_item_label(e->pack, i, e->lang);
         r->answer = cnd_engine_answer_text(e, i, r->text, sizeof(r->text));
+        review_first_ticked(e, i, r);
     }
     count_text(e, CND_UI_MORE_ONE, s->row_first, s->more_above, sizeof s->more_above);
     count_text(e, CND_UI_MORE_ONE, (uint32_t)(s->n_rows - s->row_first - s->n_visible),
                s->more_below, sizeof s->more_below);
+    s->src_more_above = count_src(e, CND_UI_MORE_ONE, s->row_first);
+    s->src_more_below =
+        count_src(e, CND_UI_MORE_ONE, (uint32_t)(s->n_rows - s->row_first - s->n_visible));
 }
 
 /* The neutral screen's clock: the port's time of day, else a clock that
@@ -630,22 +662,29 @@ static void render_home(cnd_engine_t *e, cnd_screen_t *s)
     s->title = cnd_pack_title(e->pack, e->lang);
     s->pending = e->store ? cnd_store_pending_count(e->store) : 0;
     count_text(e, CND_UI_PENDING_ONE, s->pending, s->pending_text, sizeof s->pending_text);
-    if (s->pending == 0) /* "0 to sync": the _OTHER form */
+    s->src_pending = count_src(e, CND_UI_PENDING_ONE, s->pending);
+    if (s->pending == 0) { /* "0 to sync": the _OTHER form */
         fill_n(ui(e, CND_UI_PENDING_OTHER), 0, s->pending_text, sizeof s->pending_text);
+        s->src_pending = ui(e, CND_UI_PENDING_OTHER);
+    }
     if (e->store) {
         s->storage = (uint8_t)cnd_store_fill_level(e->store);
         s->storage_percent = cnd_store_fill_percent(e->store);
     }
     s->draft = (uint8_t)cnd_pack_is_draft(e->pack);
-    if (s->draft)
-        note_add_str(s, ui(e, CND_UI_DRAFT));
+    if (s->draft) {
+        s->src_draft = ui(e, CND_UI_DRAFT);
+        note_add_str(s, s->src_draft);
+    }
     line[0] = '\0';
     if (s->storage == CND_FILL_FULL)
-        fill_n(ui(e, CND_UI_STORAGE_FULL), s->storage_percent, line, sizeof line);
+        s->src_storage = ui(e, CND_UI_STORAGE_FULL);
     else if (s->storage == CND_FILL_URGENT)
-        fill_n(ui(e, CND_UI_STORAGE_URGENT), s->storage_percent, line, sizeof line);
+        s->src_storage = ui(e, CND_UI_STORAGE_URGENT);
     else if (s->storage == CND_FILL_WARN)
-        fill_n(ui(e, CND_UI_STORAGE_WARN), s->storage_percent, line, sizeof line);
+        s->src_storage = ui(e, CND_UI_STORAGE_WARN);
+    if (s->src_storage.ptr != NULL)
+        fill_n(s->src_storage, s->storage_percent, line, sizeof line);
     if (line[0] != '\0') {
         note_add(s, s->draft ? "\n" : "");
         note_add(s, line);
@@ -685,6 +724,7 @@ static void render(cnd_engine_t *e)
             s->options[s->n_options++] = cnd_pack_lang_name(e->pack, l);
         }
         s->title = str_view(s->note, (uint16_t)strlen(s->note));
+        s->src_title = ui(e, CND_UI_CHOOSE_LANG);
         break;
     }
     case CND_SCREEN_CONSENT:

@@ -91,9 +91,10 @@
  * The level is read from the store whenever a screen is built; a port calls
  * cnd_engine_refresh() after a sync so HOME shows the space an ack freed.
  *
- * RAM: sizeof(cnd_engine_t) = 1592 bytes on Cortex-M4 (1984 on x86-64):
- * the response (528) plus the screen (964) with its 4-row review window,
- * its composed note and the three counts in words;
+ * RAM: sizeof(cnd_engine_t) = 1688 bytes on Cortex-M4 (2176 on x86-64):
+ * the response (528) plus the screen (1060) with its 4-row review window,
+ * its composed note, the three counts in words and the views of the pack
+ * strings behind them (for pre-rendered drawing);
  * the active pack buffer is the caller's. No heap, no recursion; the
  * deepest call chain is key -> save -> store (or -> PIN check -> Mbed TLS
  * PBKDF2, whose HMAC context comes from its arena). Code: about 7.9 KB
@@ -174,6 +175,12 @@ typedef struct {
      * or a number). Valid until the next cnd_engine_* call. */
     cnd_str_t answer;
     char text[CND_SCREEN_ANSWER_TEXT_MAX];
+    /* When answer was composed from several ticked labels: the first
+     * ticked label (a view into the pack) and how many more are ticked, so
+     * a port that draws the pack's pre-rendered blocks can show the first
+     * label's block and "+others" (firmware/drivers/screen_draw.c). */
+    cnd_str_t first;
+    uint8_t others;
 } cnd_review_row_t;
 
 typedef struct {
@@ -224,6 +231,14 @@ typedef struct {
     uint16_t date_year;  /* ADMIN_DATE */
     uint8_t date_month, date_day;
     char note[CND_SCREEN_NOTE_MAX];
+    /* The pack's own strings behind the composed texts above, for a port
+     * that draws the pack's pre-rendered blocks (screen_draw.c): a block
+     * exists for a string the pack handed out, never for a copy. Empty
+     * when not shown. HOME: the draft line, the storage line (its "{n}" is
+     * storage_percent), the pending words (their "{n}" is pending);
+     * LANGUAGE: choose_lang in the current language; REVIEW: the "{n}
+     * more" words above (row_first) and below (the rows after the window). */
+    cnd_str_t src_draft, src_storage, src_pending, src_title, src_more_above, src_more_below;
 } cnd_screen_t;
 
 typedef struct cnd_engine cnd_engine_t;

@@ -102,11 +102,11 @@ cnd_status_t cnd_ili9341_fill(cnd_ili9341_t *d, uint16_t x, uint16_t y, uint16_t
     if (h > CND_ILI9341_H - y)
         h = (uint16_t)(CND_ILI9341_H - y);
     for (i = 0; i < w; i++)
-        put_pixel(&d->line[2 * i], color);
+        put_pixel((uint8_t *)d->line + 2u * i, color);
     if (window(d, x, y, (uint16_t)(x + w - 1u), (uint16_t)(y + h - 1u)) != CND_OK)
         return CND_E_IO;
     for (i = 0; i < h && st == CND_OK; i++)
-        st = b->xfer(b->ctx, d->line, NULL, 2u * w);
+        st = b->xfer(b->ctx, (const uint8_t *)d->line, NULL, 2u * w);
     b->select(b->ctx, 0);
     return st == CND_OK ? CND_OK : CND_E_IO;
 }
@@ -127,13 +127,33 @@ cnd_status_t cnd_ili9341_draw_row(cnd_ili9341_t *d, const cnd_text_frame_t *f, i
     if (window(d, 0, y0, CND_ILI9341_W - 1u, (uint16_t)(y0 + CND_FONT_H - 1u)) != CND_OK)
         return CND_E_IO;
     for (py = 0; py < CND_FONT_H && st == CND_OK; py++) {
-        uint8_t *p = d->line;
+        uint8_t *p = (uint8_t *)d->line;
         for (c = 0; c < CND_TEXT_COLS; c++) {
             uint8_t bits = cnd_font_bitmap(f->glyph[r][c])[py];
             for (bit = 0; bit < CND_FONT_W; bit++, p += 2)
                 put_pixel(p, (bits & (0x80u >> bit)) ? fg : bg);
         }
-        st = b->xfer(b->ctx, d->line, NULL, sizeof d->line);
+        st = b->xfer(b->ctx, (const uint8_t *)d->line, NULL, sizeof d->line);
+    }
+    b->select(b->ctx, 0);
+    return st == CND_OK ? CND_OK : CND_E_IO;
+}
+
+cnd_status_t cnd_ili9341_draw_lines(cnd_ili9341_t *d, void (*fill)(void *ctx, uint16_t *px, int y),
+                                    void *ctx)
+{
+    const cnd_spi_bus_t *b = d->bus;
+    cnd_status_t st = CND_OK;
+    int y, i;
+    if (window(d, 0, 0, CND_ILI9341_W - 1u, CND_ILI9341_H - 1u) != CND_OK)
+        return CND_E_IO;
+    for (y = 0; y < CND_ILI9341_H && st == CND_OK; y++) {
+        uint8_t *p = (uint8_t *)d->line;
+        fill(ctx, d->line, y);
+        /* in place: each pixel is read before its own two bytes are written */
+        for (i = 0; i < CND_ILI9341_W; i++)
+            put_pixel(p + 2 * i, d->line[i]);
+        st = b->xfer(b->ctx, (const uint8_t *)d->line, NULL, sizeof d->line);
     }
     b->select(b->ctx, 0);
     return st == CND_OK ? CND_OK : CND_E_IO;

@@ -1,7 +1,8 @@
 /*
  * ili9341.h: the 240x320 ILI9341 TFT controller over cnd_spi_bus_t (4-wire
  * SPI: the extra data/command line through a pin callback), drawing the
- * text layout's glyph grid (text.h) in RGB565.
+ * text layout's glyph grid (text.h) or lines of pixels the caller draws
+ * (pre-rendered text, screen_draw.h) in RGB565.
  *
  * Owns: the panel's command sequences: hardware and software reset, sleep
  * out, 16-bit pixel format, memory access control (portrait, BGR panel),
@@ -44,7 +45,9 @@ typedef struct {
     uint16_t fg, bg; /* text and background colours; inverted rows swap them */
     /* driver state */
     uint8_t asleep;
-    uint8_t line[CND_ILI9341_W * 2];
+    /* one pixel line: drawn as RGB565 values (cnd_ili9341_draw_lines),
+     * sent as bytes, high byte first */
+    uint16_t line[CND_ILI9341_W];
 } cnd_ili9341_t;
 
 /* Resets and wakes the panel, sets 16-bit colour and portrait orientation,
@@ -60,6 +63,11 @@ cnd_status_t cnd_ili9341_draw_row(cnd_ili9341_t *d, const cnd_text_frame_t *f, i
  * and updates *shown to f. */
 cnd_status_t cnd_ili9341_draw_frame(cnd_ili9341_t *d, const cnd_text_frame_t *f,
                                     cnd_text_frame_t *shown);
+/* Draws the whole panel one pixel line at a time: fill(ctx, px, y) writes
+ * the 240 RGB565 pixels of line y into px (the driver's line buffer),
+ * which then go out in one window (pre-rendered screens: screen_draw.h). */
+cnd_status_t cnd_ili9341_draw_lines(cnd_ili9341_t *d, void (*fill)(void *ctx, uint16_t *px, int y),
+                                    void *ctx);
 /* Sleep (on = 1): backlight off, display off, sleep in: the panel keeps its
  * picture memory at a few uA. Wake (on = 0): sleep out, 120 ms, display on,
  * backlight on. */

@@ -167,19 +167,25 @@ static void sb_n(sb_t *sb, const char *p, uint32_t len)
         sb->b[sb->n++] = *p++;
 }
 
-static void sb_int(sb_t *sb, int32_t v)
+uint32_t cnd_text_int(int32_t v, char *buf)
 {
-    char t[12];
-    int n = 0;
-    uint32_t u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+    char t[11];
+    uint32_t n = 0, k = 0, u = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
     do {
         t[n++] = (char)('0' + u % 10u);
         u /= 10u;
     } while (u != 0);
     if (v < 0)
         t[n++] = '-';
-    while (n > 0 && sb->n < sb->cap)
-        sb->b[sb->n++] = t[--n];
+    while (n > 0)
+        buf[k++] = t[--n];
+    return k;
+}
+
+static void sb_int(sb_t *sb, int32_t v)
+{
+    char t[11];
+    sb_n(sb, t, cnd_text_int(v, t));
 }
 
 /* ---- status bar ---- */

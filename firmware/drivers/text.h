@@ -59,6 +59,11 @@ uint32_t cnd_utf8_next(const char *s, uint32_t len, uint32_t *i);
  * needs (may exceed max). len is at most 65535. */
 int cnd_text_wrap(const char *s, uint32_t len, int width, cnd_text_span_t *lines, int max);
 
+/* The decimal digits of v (a '-' first when negative) into buf, which has
+ * room for 11; returns how many, no NUL. The one number formatter of the
+ * drawing code (the grid, pscreen's number slots, screen_draw). */
+uint32_t cnd_text_int(int32_t v, char *buf);
+
 /* Lays out screen s; body_offset scrolls a body text longer than its rows
  * (clamped to 0..out->body_max). Always fills the whole frame. */
 void cnd_text_render(const cnd_screen_t *s, int body_offset, cnd_text_frame_t *out);

@@ -314,6 +314,31 @@ static void only_changed_rows_are_sent_again(void **state)
     assert_cell(19, 0, cnd_font_glyph('>'), 0xFFFF, 0x0000);
 }
 
+/* A caller-drawn line: a colour from its coordinates, so that any swapped
+ * byte, shifted pixel or repeated line shows. */
+static void pattern_line(void *ctx, uint16_t *px, int y)
+{
+    int x;
+    *(int *)ctx += 1;
+    for (x = 0; x < CND_ILI9341_W; x++)
+        px[x] = (uint16_t)((y * 241 + x * 7) ^ 0xA55A);
+}
+
+static void pixel_lines_reach_the_glass_as_drawn(void **state)
+{
+    int calls = 0, x, y;
+    (void)state;
+    assert_int_equal(cnd_ili9341_init(&lcd), CND_OK);
+    panel.pixels = 0;
+    assert_int_equal(cnd_ili9341_draw_lines(&lcd, pattern_line, &calls), CND_OK);
+    assert_int_equal(calls, CND_ILI9341_H);
+    assert_int_equal(panel.pixels, CND_ILI9341_W * CND_ILI9341_H);
+    for (y = 0; y < CND_ILI9341_H; y++)
+        for (x = 0; x < CND_ILI9341_W; x++)
+            assert_int_equal(panel.ram[y][x], (uint16_t)((y * 241 + x * 7) ^ 0xA55A));
+    assert_int_equal(panel.violations, 0);
+}
+
 static void sleep_darkens_the_screen_and_wake_restores_it(void **state)
 {
     int so;
@@ -343,6 +368,7 @@ int main(void)
         cmocka_unit_test_setup(the_cursor_row_is_drawn_inverted, setup),
         cmocka_unit_test_setup(only_changed_rows_are_sent_again, setup),
         cmocka_unit_test_setup(sleep_darkens_the_screen_and_wake_restores_it, setup),
+        cmocka_unit_test_setup(pixel_lines_reach_the_glass_as_drawn, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

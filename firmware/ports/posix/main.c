@@ -42,6 +42,7 @@
 #include "sim_window.h"
 #include "fb_png.h"
 #include "ptext_draw.h"
+#include "screen_draw.h"
 #include "text.h"
 #include "store.h"
 #include "sync.h"
@@ -88,7 +89,14 @@ static struct termios g_saved_tty;
 static cnd_sim_frame_t g_last_frame;
 static char g_last_footer[512];
 static int g_drawn;
-static int g_body_offset; /* port-side scrolling of a long body text */
+/* Port-side scrolling of a long body text: lines of the pixel layout when
+ * the screen is drawn from pre-rendered text (what the respondent sees
+ * decides when the consent has been read), else of the text grid. The
+ * text view and the screen log clamp it to the grid's own range. */
+static int g_body_offset;
+static cnd_pack_lookup_t g_lookup;  /* the active pack's pre-rendered text */
+static cnd_screen_draw_t g_sdraw;   /* the current screen's blocks, when it has them */
+static int g_drawn_offset = -1;     /* the pixel offset the panel shows */
 static volatile sig_atomic_t g_stop;
 
 static void on_signal(int sig)
@@ -266,6 +274,7 @@ static void load_active_pack(void)
         fprintf(stderr, "candor-sim: the active survey pack cannot be used (%s); showing "
                         "'no survey' until a new one is pushed\n",
                 cnd_status_str(st));
+    cnd_pack_lookup_init(&g_lookup, g_have_pack ? &g_pack : NULL);
 }
 
 static int sync_busy(void *ctx)
@@ -377,8 +386,9 @@ static void footer(char *buf, size_t cap)
 }
 
 /* --screenshot: the panel's pixels for this screen, as the handheld's
- * drivers draw them (text.c's layout, the 8x16 font, ptext_draw.c), one
- * PNG per new screen, numbered in order. */
+ * drivers draw them (screen_draw.c from the pack's pre-rendered text, or
+ * text.c's grid in the 8x16 font for a pack without it and the screens
+ * that stay the grid's), one PNG per new screen, numbered in order. */
 static const char *g_shot_dir;
 static unsigned g_shot_n;
 
@@ -389,6 +399,10 @@ static void draw_panel(void)
 {
     static cnd_text_frame_t tf;
     cnd_band_t band = {g_fb, 0, CND_PTEXT_SCREEN_H};
+    if (g_sdraw.prerendered) {
+        cnd_screen_draw_band(&g_sdraw, &band);
+        return;
+    }
     cnd_text_render(cnd_engine_screen(&g_engine), g_body_offset, &tf);
     cnd_text_frame_draw(&tf, 0x0000, 0xFFFF, &band);
 }
@@ -410,12 +424,20 @@ static void refresh_screen(void)
 {
     static cnd_sim_frame_t fr;
     char foot[512];
-    int changed;
+    int changed, pre, seen;
+    pre = cnd_screen_draw_prepare(&g_sdraw, cnd_engine_screen(&g_engine), cnd_pack_lookup,
+                                  &g_lookup, g_body_offset, 0x0000, 0xFFFF);
+    if (pre)
+        g_body_offset = cnd_screen_draw_offset(&g_sdraw);
     cnd_sim_render(cnd_engine_screen(&g_engine), g_have_pack ? &g_pack : NULL, g_body_offset,
                    &fr);
-    g_body_offset = fr.body_offset;
+    if (!pre)
+        g_body_offset = fr.body_offset;
     footer(foot, sizeof foot);
-    changed = !g_drawn || !cnd_sim_frame_equal(&fr, &g_last_frame);
+    /* the pixel offset can move while the grid's text, clamped, does not */
+    changed = !g_drawn || !cnd_sim_frame_equal(&fr, &g_last_frame) ||
+              (pre && g_body_offset != g_drawn_offset);
+    g_drawn_offset = pre ? g_body_offset : -1;
     if (changed && g_screen_log != NULL)
         cnd_sim_frame_log(g_screen_log, &fr);
     if (changed && (g_shot_dir != NULL || cnd_sim_window_is_open()))
@@ -431,8 +453,9 @@ static void refresh_screen(void)
     g_drawn = 1;
     /* The consent's last line is on the display (drawn and logged above):
      * "I agree" may be offered now. */
-    if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_CONSENT &&
-        fr.body_offset >= fr.body_max && !g_engine.consent_seen) {
+    seen = pre ? g_body_offset >= g_sdraw.body_max : fr.body_offset >= fr.body_max;
+    if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_CONSENT && seen &&
+        !g_engine.consent_seen) {
         cnd_engine_consent_seen(&g_engine);
         refresh_screen();
     }
@@ -465,7 +488,8 @@ static void press(cnd_key_t key)
         /* the engine renders from a zeroed struct, so equal bytes mean no change */
         if (key == CND_KEY_UP && g_body_offset > 0)
             g_body_offset--;
-        else if (key == CND_KEY_DOWN && g_body_offset < g_last_frame.body_max)
+        else if (key == CND_KEY_DOWN &&
+                 g_body_offset < (g_sdraw.prerendered ? g_sdraw.body_max : g_last_frame.body_max))
             g_body_offset++;
     }
     refresh_screen();

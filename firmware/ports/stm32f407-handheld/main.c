@@ -5,8 +5,10 @@
  * Owns: wiring the unchanged core (store, engine, sync, USB device stack)
  * to this board: clocks and SysTick, the watchdog (started after boot,
  * kicked once per loop and before every internal-flash erase), the six keys (GPIOE 8-13,
- * debounced by keys.h) into the engine, the engine's screen through the
- * text layout (text.h) onto the LCD, the sync protocol over USB (OTG FS
+ * debounced by keys.h) into the engine, the engine's screen onto the LCD
+ * from the pack's pre-rendered text (screen_draw.h, one pixel line at a
+ * time) or, for a pack without it and the admin, no-survey and clock
+ * screens, through the text grid (text.h), the sync protocol over USB (OTG FS
  * behind usb_dcd.h, exactly the frames the simulator's socket and QEMU's
  * USART carry), and the hal: flash = the SPI NOR driver, random = the
  * TRNG, today = the RTC's day (rtc_day.h). The active survey pack is
@@ -16,10 +18,11 @@
  *
  * Never: anything the engine or store decides; no survey logic; no
  * printing of answers anywhere (there is no debug console on this board).
- * RAM: 19,149 bytes of statics (sync 13,152, USB stack 1,436, engine
- * 1,240, store 932, two text frames 1,244, LCD 508, OTG FS 324, ...) and
- * the 4 KiB stack board.ld reserves; no pack buffer. `make firmware-size`
- * measures it (README.md has the table).
+ * RAM: 15,596 bytes of statics (`make firmware-size`: sync with its Mbed
+ * TLS arena, USB stack 1,436, engine 1,688, store 1,224, the pre-rendered
+ * screen 1,188 and its lookup 56, two text frames 1,244, LCD 508, OTG FS
+ * 324, ...) and the 4 KiB stack board.ld reserves; no pack buffer.
+ * `make firmware-size` measures it (README.md has the table).
  */
 #include <string.h>
 
@@ -33,6 +36,7 @@
 #include "pack.h"
 #include "pack_mirror.h"
 #include "rtc_day.h"
+#include "screen_draw.h"
 #include "spi_nor.h"
 #include "startup.h"
 #include "gpio.h"
@@ -147,11 +151,50 @@ static cnd_status_t hal_set_today(void *ctx, uint16_t day)
 /* ---- screen ---- */
 
 /* Port-side scrolling of a body text longer than the glass (consent,
- * referral): UP/DOWN that change nothing in the engine move it. */
+ * referral): UP/DOWN that change nothing in the engine move it, by lines
+ * of the pixel layout when the screen is pre-rendered, else of the grid. */
 static int g_body_offset;
+/* The active pack's pre-rendered text (atlases opened once) and the
+ * current screen's blocks; g_pixels: the glass shows a pre-rendered
+ * screen, so g_shown no longer says what is on it. */
+static cnd_pack_lookup_t g_lookup;
+static cnd_screen_draw_t g_sdraw;
+static int g_pixels;
+
+static void draw_line(void *ctx, uint16_t *px, int y)
+{
+    cnd_band_t band;
+    (void)ctx;
+    band.px = px;
+    band.y0 = y;
+    band.h = 1;
+    cnd_screen_draw_band(&g_sdraw, &band);
+}
+
+/* A screen with pre-rendered text: 1 when drawn that way. */
+static int show_prerendered(void)
+{
+    if (!cnd_screen_draw_prepare(&g_sdraw, cnd_engine_screen(&g_engine), cnd_pack_lookup,
+                                 &g_lookup, g_body_offset, g_lcd.fg, g_lcd.bg))
+        return 0;
+    g_body_offset = cnd_screen_draw_offset(&g_sdraw);
+    /* the consent's last pixel line is on the glass: "I agree" may be offered */
+    if (cnd_engine_screen(&g_engine)->kind == CND_SCREEN_CONSENT &&
+        g_body_offset >= g_sdraw.body_max && !g_engine.consent_seen) {
+        cnd_engine_consent_seen(&g_engine);
+        if (!cnd_screen_draw_prepare(&g_sdraw, cnd_engine_screen(&g_engine), cnd_pack_lookup,
+                                     &g_lookup, g_body_offset, g_lcd.fg, g_lcd.bg))
+            return 0;
+    }
+    (void)cnd_ili9341_draw_lines(&g_lcd, draw_line, NULL);
+    g_pixels = 1;
+    return 1;
+}
 
 static void show(void)
 {
+    if (show_prerendered())
+        return;
     cnd_text_render(cnd_engine_screen(&g_engine), g_body_offset, &g_frame);
     g_body_offset = g_frame.body_offset;
     /* The consent's last line is on the glass: "I agree" may be offered. */
@@ -160,6 +203,13 @@ static void show(void)
         cnd_engine_consent_seen(&g_engine);
         cnd_text_render(cnd_engine_screen(&g_engine), g_body_offset, &g_frame);
         g_body_offset = g_frame.body_offset;
+    }
+    if (g_pixels) {
+        /* after pixels every row differs from what g_shown remembers */
+        (void)cnd_ili9341_draw_frame(&g_lcd, &g_frame, NULL);
+        g_shown = g_frame;
+        g_pixels = 0;
+        return;
     }
     (void)cnd_ili9341_draw_frame(&g_lcd, &g_frame, &g_shown);
 }
@@ -178,7 +228,7 @@ static void press(cnd_key_t key)
     else if (memcmp(after, &before, sizeof before) == 0 && key == CND_KEY_UP && g_body_offset > 0)
         g_body_offset--;
     else if (memcmp(after, &before, sizeof before) == 0 && key == CND_KEY_DOWN &&
-             g_body_offset < g_frame.body_max)
+             g_body_offset < (g_sdraw.prerendered ? g_sdraw.body_max : g_frame.body_max))
         g_body_offset++;
 }
 
@@ -208,6 +258,7 @@ static void load_active_pack(void)
 {
     /* No buffer: the store opens the pack through the internal-flash mirror. */
     g_have_pack = cnd_store_open_active_pack(&g_store, NULL, 0, &g_pack) == CND_OK;
+    cnd_pack_lookup_init(&g_lookup, g_have_pack ? &g_pack : NULL);
 }
 
 static int sync_busy(void *ctx)

@@ -16,7 +16,7 @@
 #define CND_MAX_NAME_LEN 32        /* item, choice, survey id and tag names (ASCII) */
 #define CND_MAX_TEXT_LEN 1024      /* one label, consent or referral text (UTF-8 bytes) */
 #define CND_MAX_RELEVANCE_LEN 96   /* compiled relevance bytecode per item */
-#define CND_MAX_PACK_SIZE 32768    /* whole pack; the device holds the active one in RAM */
+#define CND_MAX_PACK_SIZE 262144   /* whole pack (256 KiB); a device may accept less: its slot size */
 #define CND_RESPONSE_ID_LEN 8      /* random response id (idempotence key), bytes */
 #define CND_DEVICE_ID_LEN 8        /* random device id, bytes */
 #define CND_LANG_CODE_LEN 8        /* BCP 47 tag, e.g. "en", "es" */

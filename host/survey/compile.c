@@ -1419,6 +1419,7 @@ typedef struct {
     uint32_t strings_len;
     uint32_t cap; /* bytes available for strings */
     int overflow;
+    int strings_full; /* texts past the 16-bit offset of a string reference */
 } writer_t;
 
 static void put16(uint8_t *p, uint32_t v)
@@ -1446,9 +1447,10 @@ static void put_sref(writer_t *w, uint8_t *dst, const char *s)
     if (n == 0)
         return;
     if (w->strings_len >= n) {
-        /* Dedupe by search: O(table) per string, and the table is at most
-         * 32 KB, so the compile stays instant. A match inside a longer
-         * string is reused too: a reference is just offset + length. */
+        /* Dedupe by search: O(table) per string, and a valid table is at
+         * most 64 KiB (16-bit offsets), so the compile stays instant. A
+         * match inside a longer string is reused too: a reference is just
+         * offset + length. */
         hit = memmem(strings, w->strings_len, s, n);
     }
     if (hit != NULL) {
@@ -1459,6 +1461,11 @@ static void put_sref(writer_t *w, uint8_t *dst, const char *s)
             return;
         }
         off = w->strings_len;
+        /* A string reference holds a 16-bit offset (SPEC 1.1): a pack under
+         * the size limit can still hold more text than that. Writing goes
+         * on, so that a pack over the size limit is named as such. */
+        if (off > 0xFFFFu)
+            w->strings_full = 1;
         memcpy(w->buf + w->strings_at + off, s, n);
         w->strings_len += (uint32_t)n;
     }
@@ -1602,6 +1609,12 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, uint32_t *body_l
                     "(the device holds the active survey in RAM); shorten texts or remove "
                     "items",
                     CND_MAX_PACK_SIZE);
+        return CND_E_RANGE;
+    }
+    if (w.strings_full) {
+        cnd_err_set(err,
+                    "(top level): the survey's texts exceed the 65536 bytes a pack's string "
+                    "table can address; shorten texts or remove items or choices");
         return CND_E_RANGE;
     }
     put32(pack + CND_PACK_HDR_LEN_STRINGS, w.strings_len);

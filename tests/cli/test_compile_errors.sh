@@ -68,7 +68,7 @@ expect_refusal identifying_birth 3 "items[1].label.en: 'what year were you born'
 expect_refusal identifying_location 3 "items[1].label.en: 'which neighbourhood' would collect identifying data (a place finer than a preset list of regions)"
 expect_refusal free_text_kind 3 "items[1].kind: 'string' would collect identifying data (free text)"
 expect_refusal preset_on_multiple 3 "items[1].preset: a preset list needs \"kind\": \"single\""
-expect_refusal too_large 3 "exceed the limit of 32768 bytes"
+expect_refusal too_large 3 "exceed the limit of 262144 bytes"
 expect_refusal language_without_ui 3 "ui: missing 'prefer_not' (no built-in text for language 'fr'"
 # Identifying items in disguise (issue 13), each class in several phrasings in
 # English and Spanish: lists of names, streets or employer families as

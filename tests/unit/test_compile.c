@@ -399,6 +399,23 @@ static void document_level_defects_name_their_place(void **state)
                  "ui.en: unknown field 'prefer_nto'");
 }
 
+/* n single-choice items, every label distinct words that fit the screen. */
+static void too_much_text(char *items, int n)
+{
+    char *p = items;
+    int i, c;
+    for (i = 0; i < n; i++) {
+        p += sprintf(p, "%s{`name`:`q%d`,`kind`:`single`,`label`:{`en`:`Question %d`},`choices`:[",
+                     i ? "," : "", i, i);
+        for (c = 0; c < CND_MAX_CHOICES; c++)
+            p += sprintf(p, "%s{`name`:`c%d`,`label`:{`en`:`%d.%d %s`}}", c ? "," : "", c, i, c,
+                         "often rarely always never sometimes mostly seldom usually weekly daily "
+                         "monthly yearly often rarely always never sometimes mostly seldom "
+                         "usually weekly daily monthly");
+        p += sprintf(p, "]}");
+    }
+}
+
 static void limits_are_enforced_with_the_limit_named(void **state)
 {
     static char items[1 << 19];
@@ -425,15 +442,12 @@ static void limits_are_enforced_with_the_limit_named(void **state)
     assert_error(compile_items(items),
                  "items[0].label.en: text is 1025 bytes, more than the limit of 1024");
 
-    /* 64 items with distinct 1000-byte labels cannot fit in 32 KB. */
-    p = items;
-    for (i = 0; i < CND_MAX_ITEMS; i++) {
-        p += sprintf(p, "%s{`name`:`q%d`,`kind`:`yesno`,`label`:{`en`:`%04d", i ? "," : "", i, i);
-        memset(p, 'x', 996);
-        p += 996;
-        p += sprintf(p, "`}}");
-    }
-    assert_error(compile_items(items), "exceed the limit of 32768 bytes");
+    /* 64 items of 32 choices with distinct 150-byte labels cannot fit in
+     * 256 KiB; 8 items of them fit in size but not in a string table. */
+    too_much_text(items, CND_MAX_ITEMS);
+    assert_error(compile_items(items), "exceed the limit of 262144 bytes");
+    too_much_text(items, 16);
+    assert_error(compile_items(items), "texts exceed the 65536 bytes a pack's string table");
 }
 
 /* Found by fuzz_compile (tests/fuzz/corpus/compile/regress_newline_in_key):

@@ -288,6 +288,18 @@ static void handle_push_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
         reply_error(r, CND_E_RANGE, "pack size outside what the device accepts");
         return;
     }
+    if (q.len > cnd_store_pack_capacity(s->cfg.store)) {
+        /* A valid pack, but this device's slots (chosen at format, SPEC
+         * 4.1) are smaller: both sizes, so the office knows what to cut. */
+        text_t t = {{0}, 0};
+        text_add(&t, "pack is ");
+        text_u32(&t, q.len);
+        text_add(&t, " bytes; this device takes packs of at most ");
+        text_u32(&t, cnd_store_pack_capacity(s->cfg.store));
+        text_add(&t, " bytes");
+        reply_error_text(r, CND_E_NOSPACE, &t);
+        return;
+    }
     /* Whom to trust is decided before the push writes anything: begin may
      * erase the very slot that still names the office. */
     push_collect_trust(s);

@@ -360,10 +360,12 @@ static int64_t flash_blocks(const char *flash_path, uint32_t asked)
     struct stat sb;
     if (stat(flash_path, &sb) != 0)
         return asked ? asked : CND_FLASH_FILE_BLOCK_COUNT; /* created blank */
-    if (!S_ISREG(sb.st_mode) || sb.st_size <= 0 || sb.st_size % CND_FLASH_FILE_BLOCK_SIZE != 0 ||
+    if (!S_ISREG(sb.st_mode))
+        return asked ? asked : CND_FLASH_FILE_BLOCK_COUNT; /* the open names what is wrong */
+    if (sb.st_size <= 0 || sb.st_size % CND_FLASH_FILE_BLOCK_SIZE != 0 ||
         (unsigned long long)sb.st_size > FLASH_MAX_BYTES) {
         fprintf(stderr,
-                "candor-sim: flash file %s is %lld bytes, not a flash image of whole %u-byte "
+                "candor-sim: flash file %s is %lld bytes, not a whole number of %u-byte flash "
                 "blocks (up to 1024M); pass a new path to start a blank one\n",
                 flash_path, (long long)sb.st_size, CND_FLASH_FILE_BLOCK_SIZE);
         return -1;

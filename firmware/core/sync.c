@@ -139,7 +139,7 @@ void cnd_sync_reset(cnd_sync_t *s)
 /* ---- HELLO ---- */
 
 /* Survey id and version straight from the installed pack's header
- * (formats/SPEC.md section 1), so HELLO needs no 32 KB pack buffer. The pack
+ * (formats/SPEC.md section 1), so HELLO needs no pack buffer. The pack
  * was verified with cnd_pack_open() when it was committed; the id is still
  * checked before it is put on the wire. */
 static void read_pack_identity(cnd_sync_t *s, cnd_msg_survey_t *out)

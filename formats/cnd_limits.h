@@ -16,7 +16,12 @@
 #define CND_MAX_NAME_LEN 32        /* item, choice, survey id and tag names (ASCII) */
 #define CND_MAX_TEXT_LEN 4096      /* one label, consent or referral text (UTF-8 bytes): a consent in a 3-byte script needs 2-3 KB */
 #define CND_MAX_RELEVANCE_LEN 96   /* compiled relevance bytecode per item */
-#define CND_MAX_PACK_SIZE 524288   /* whole pack; the device holds the active one in RAM */
+/* Whole pack: the ten-script default survey is 309 KB. The handheld reads
+ * the active pack in place from three 128 KiB internal-flash sectors
+ * (firmware/drivers/pack_mirror.h; the reference STM32F407VET6 has 512
+ * KiB), less the mirror's header sector room; a device may accept less: its
+ * NOR slot size (SPEC 4.1). */
+#define CND_MAX_PACK_SIZE 389120
 #define CND_RESPONSE_ID_LEN 8      /* random response id (idempotence key), bytes */
 #define CND_DEVICE_ID_LEN 8        /* random device id, bytes */
 #define CND_LANG_CODE_LEN 8        /* BCP 47 tag, e.g. "en", "es" */

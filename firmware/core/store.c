@@ -33,6 +33,8 @@
  * would sit below the watermark, acked before it was ever synced. */
 #define SEQ_EXHAUSTED 0xFFFFFFFFu
 #define NO_EPOCH_SEG 0xFFFFFFFFu
+#define SLOT_MIN_BYTES 32768u /* smallest pack slot a format chooses (SPEC 4.1) */
+#define SLOT_FIRST_BLOCK (STATE_FIRST_BLOCK + 2)
 
 #ifndef CND_STORE_NO_STATIC_SCRATCH
 /* Only for builds that do not lend a buffer (host tools, tests). */
@@ -162,6 +164,24 @@ static uint32_t frame_entry(cnd_store_t *st, uint8_t type, uint32_t seq, uint16_
 
 /* ---- geometry and superblock ---- */
 
+/* Pack slot size chosen when a chip is formatted (SPEC 4.1): 1/16 of the
+ * chip, so the four slots take a quarter of it (a 1 MiB chip gets 64 KiB
+ * slots: the default survey in two languages, pre-rendered, is 55 KB),
+ * capped at the largest pack (the reference 8 MiB chip: the ten-script
+ * default survey, 309 KB, fits) and never below SLOT_MIN_BYTES (what every
+ * chip had before packs grew: a small chip keeps its log), in whole
+ * blocks. A mounted chip keeps the size its superblock records, whatever
+ * this rule says today. */
+static uint32_t slot_blocks_at_format(uint32_t block_size, uint32_t block_count)
+{
+    uint64_t bytes = (uint64_t)block_size * block_count / 16u;
+    if (bytes > CND_MAX_PACK_SIZE)
+        bytes = CND_MAX_PACK_SIZE;
+    if (bytes < SLOT_MIN_BYTES)
+        bytes = SLOT_MIN_BYTES;
+    return (uint32_t)((bytes + block_size - 1u) / block_size);
+}
+
 static cnd_status_t compute_layout(cnd_store_t *st)
 {
     const cnd_flash_t *f = &st->hal->flash;
@@ -177,7 +197,7 @@ static cnd_status_t compute_layout(cnd_store_t *st)
     st->block_size = f->block_size;
     st->block_count = f->block_count;
     st->prog_size = p;
-    st->slot_blocks = (CND_MAX_PACK_SIZE + f->block_size - 1) / f->block_size;
+    st->slot_blocks = slot_blocks_at_format(f->block_size, f->block_count);
     st->log_first = STATE_FIRST_BLOCK + 2 + CND_MAX_SURVEYS * st->slot_blocks;
     /* A segment must hold its header and one largest response entry. */
     if (f->block_size < data_start(st) + 2 * epoch_entry_len(st) +
@@ -199,7 +219,7 @@ static void superblock_encode(const cnd_store_t *st, uint8_t *b)
     cnd_wire_put_u32(b + 12, st->block_count);
     cnd_wire_put_u32(b + 16, st->prog_size);
     memcpy(b + 20, st->device_id, CND_DEVICE_ID_LEN);
-    cnd_wire_put_u32(b + 28, STATE_FIRST_BLOCK + 2);
+    cnd_wire_put_u32(b + 28, SLOT_FIRST_BLOCK);
     cnd_wire_put_u32(b + 32, st->slot_blocks);
     cnd_wire_put_u32(b + 36, st->log_first);
     cnd_wire_put_u32(b + 40, st->log_blocks);
@@ -233,6 +253,27 @@ static cnd_status_t format(cnd_store_t *st)
     return rs;
 }
 
+/*
+ * The pack slot size is the one recorded at format (a chip formatted with
+ * 32 KiB slots keeps them after an update that would choose bigger ones):
+ * the superblock's layout replaces the one compute_layout() chose, once it
+ * is consistent with the port's geometry. Anything else: CND_E_CORRUPT.
+ */
+static cnd_status_t adopt_layout(cnd_store_t *st, const uint8_t *b, uint8_t *want)
+{
+    uint32_t slot_blocks = cnd_wire_get_u32(b + 32), log_first, max_slot;
+    max_slot = (st->block_count - SLOT_FIRST_BLOCK - 2u) / CND_MAX_SURVEYS;
+    if (st->block_count < SLOT_FIRST_BLOCK + 2u + CND_MAX_SURVEYS || slot_blocks == 0 ||
+        slot_blocks > max_slot)
+        return CND_E_CORRUPT; /* no room for four slots and two log blocks */
+    log_first = SLOT_FIRST_BLOCK + CND_MAX_SURVEYS * slot_blocks;
+    st->slot_blocks = slot_blocks;
+    st->log_first = log_first;
+    st->log_blocks = st->block_count - log_first;
+    superblock_encode(st, want); /* same geometry, a consistent layout, or refuse */
+    return memcmp(want, b, SB_LEN) == 0 ? CND_OK : CND_E_CORRUPT;
+}
+
 static cnd_status_t load_superblock(cnd_store_t *st)
 {
     uint8_t *b = st->buf, want[SB_LEN];
@@ -249,8 +290,7 @@ static cnd_status_t load_superblock(cnd_store_t *st)
         if (b[4] != FORMAT_VERSION)
             return CND_E_VERSION; /* a layout we do not speak: refuse, never reformat */
         memcpy(st->device_id, b + 20, CND_DEVICE_ID_LEN);
-        superblock_encode(st, want); /* same geometry and layout, or refuse */
-        return memcmp(want, b, SB_LEN) == 0 ? CND_OK : CND_E_CORRUPT;
+        return adopt_layout(st, b, want);
     }
     /* Blank, or a superblock torn by a power cut during format: formatting
      * is only allowed when nothing else on the device was ever written. */
@@ -1405,7 +1445,7 @@ cnd_status_t cnd_store_ack_run(cnd_store_t *st, uint32_t upto, uint32_t count, u
 
 static uint32_t slot_addr(const cnd_store_t *st, uint8_t slot)
 {
-    return (STATE_FIRST_BLOCK + 2 + (uint32_t)slot * st->slot_blocks) * st->block_size;
+    return (SLOT_FIRST_BLOCK + (uint32_t)slot * st->slot_blocks) * st->block_size;
 }
 
 static uint32_t slot_capacity(const cnd_store_t *st)
@@ -1496,8 +1536,10 @@ cnd_status_t cnd_store_pack_begin(cnd_store_t *st, uint32_t total_len)
     cnd_status_t rs;
 
     st->inst_open = 0;
-    if (total_len == 0 || total_len > slot_capacity(st))
-        return CND_E_RANGE;
+    if (total_len == 0 || total_len > CND_MAX_PACK_SIZE || st->block_size == 0)
+        return CND_E_RANGE; /* no pack is that long, or no store was mounted */
+    if (total_len > cnd_store_pack_capacity(st))
+        return CND_E_NOSPACE; /* a valid pack, too big for this device */
     s = choose_slot(st);
     if (st->active == NO_SLOT && st->office_known) {
         /* The state is lost: a slot it calls empty may hold the only pack
@@ -1580,7 +1622,21 @@ cnd_status_t cnd_store_pack_write(cnd_store_t *st, uint32_t offset, const uint8_
     return CND_OK;
 }
 
-static uint8_t *scratch_buffer(cnd_store_t *st, uint32_t *cap)
+static uint8_t *scratch_buffer(const cnd_store_t *st, uint32_t *cap);
+
+uint32_t cnd_store_pack_capacity(const cnd_store_t *st)
+{
+    uint32_t cap = slot_capacity(st), buf_cap = 0;
+    if (st->window == NULL) {
+        /* commit opens the pack in the RAM buffer: it must hold it whole */
+        (void)scratch_buffer(st, &buf_cap);
+        if (buf_cap < cap)
+            cap = buf_cap;
+    }
+    return cap;
+}
+
+static uint8_t *scratch_buffer(const cnd_store_t *st, uint32_t *cap)
 {
     if (st->scratch) {
         *cap = st->scratch_cap;

@@ -169,15 +169,24 @@ void cnd_store_set_erase_budget(cnd_store_t *st, uint8_t n);
 
 /* Pack slots. Installation: begin, write in order, commit. commit reads the
  * slot back, checks cnd_pack_open() on it and only then makes it active.
- * A slot is reused only if its pack has no pending responses. */
+ * A slot is reused only if its pack has no pending responses. begin
+ * refuses a total_len above CND_MAX_PACK_SIZE with CND_E_RANGE and one
+ * above cnd_store_pack_capacity() with CND_E_NOSPACE, before anything is
+ * erased. */
 cnd_status_t cnd_store_pack_begin(cnd_store_t *st, uint32_t total_len);
 cnd_status_t cnd_store_pack_write(cnd_store_t *st, uint32_t offset, const uint8_t *data,
                                   uint32_t len);
 cnd_status_t cnd_store_pack_commit(cnd_store_t *st);
+/* The largest pack this device installs: its pack slot size (chosen at
+ * format and recorded in the superblock, SPEC 4.1), at most
+ * CND_MAX_PACK_SIZE, and, without a window, at most the RAM buffer commit
+ * opens it in. */
+uint32_t cnd_store_pack_capacity(const cnd_store_t *st);
 /*
- * Lends the store a RAM buffer of cap >= CND_MAX_PACK_SIZE bytes in which
- * pack_commit reads the new pack back for cnd_pack_open(). A port passes
- * its active-pack buffer (no second 32 KiB buffer on the MCU): after commit
+ * Lends the store a RAM buffer of cap bytes in which pack_commit reads the
+ * new pack back for cnd_pack_open(); packs longer than cap are refused at
+ * begin. A port passes its active-pack buffer (no second buffer on the
+ * MCU): after commit
  * it holds the active pack's bytes again (the new one on success, the old
  * one restored on failure). Call after cnd_store_mount(). Without it the
  * store uses its own static buffer, unless built with
@@ -239,11 +248,13 @@ cnd_status_t cnd_store_pack_read(cnd_store_t *st, uint32_t fingerprint, uint32_t
  * on x86-64 (the damage watermark and count, the office flag): the two buffers below (768), the sealing chain and epoch being
  * written (about 170), the last verified EPOCH entry read (96), and about
  * 40 words of positions and counts. Deepest stack: about 0.8 KB (ack/mount hold one cnd_response_t).
- * The pack commit borrows a 32 KiB buffer (cnd_store_set_pack_buffer) or
- * reads through a window (cnd_store_set_pack_window). */
+ * The pack commit borrows a buffer as long as the largest pack it accepts
+ * (cnd_store_set_pack_buffer) or reads through a window
+ * (cnd_store_set_pack_window). */
 struct cnd_store {
     const cnd_hal_t *hal;
-    /* Layout in blocks (formats/SPEC.md section 4), fixed at format. */
+    /* Layout in blocks (formats/SPEC.md section 4), fixed at format and
+     * read back from the superblock at mount. */
     uint32_t block_size, block_count, prog_size;
     uint32_t slot_blocks, log_first, log_blocks;
     uint8_t device_id[CND_DEVICE_ID_LEN];

@@ -139,7 +139,7 @@ void cnd_sync_reset(cnd_sync_t *s)
 /* ---- HELLO ---- */
 
 /* Survey id and version straight from the installed pack's header
- * (formats/SPEC.md section 1), so HELLO needs no 32 KB pack buffer. The pack
+ * (formats/SPEC.md section 1), so HELLO needs no pack buffer. The pack
  * was verified with cnd_pack_open() when it was committed; the id is still
  * checked before it is put on the wire. */
 static void read_pack_identity(cnd_sync_t *s, cnd_msg_survey_t *out)
@@ -286,6 +286,18 @@ static void handle_push_begin(cnd_sync_t *s, const cnd_frame_t *f, reply_t *r)
     }
     if (q.len < CND_PACK_HEADER_SIZE + CND_PACK_SIG_TAIL || q.len > CND_MAX_PACK_SIZE) {
         reply_error(r, CND_E_RANGE, "pack size outside what the device accepts");
+        return;
+    }
+    if (q.len > cnd_store_pack_capacity(s->cfg.store)) {
+        /* A valid pack, but this device's slots (chosen at format, SPEC
+         * 4.1) are smaller: both sizes, so the office knows what to cut. */
+        text_t t = {{0}, 0};
+        text_add(&t, "pack is ");
+        text_u32(&t, q.len);
+        text_add(&t, " bytes; this device takes packs of at most ");
+        text_u32(&t, cnd_store_pack_capacity(s->cfg.store));
+        text_add(&t, " bytes");
+        reply_error_text(r, CND_E_NOSPACE, &t);
         return;
     }
     /* Whom to trust is decided before the push writes anything: begin may

@@ -43,6 +43,9 @@ uint32_t cnd_pack_mirror_capacity(const cnd_pack_mirror_t *m)
     /* A power of two that divides a chunk, so chunks stay program-aligned. */
     if (p == 0 || (p & (p - 1u)) != 0 || p > CND_PACK_MIRROR_CHUNK || f->size <= hdr_len(f))
         return 0;
+    /* Whole sectors, each of whole program units, the header in the first. */
+    if (f->sector_size < hdr_len(f) || f->sector_size % p != 0 || f->size % f->sector_size != 0)
+        return 0;
     return (f->size - hdr_len(f)) / p * p;
 }
 
@@ -81,17 +84,22 @@ static cnd_status_t prog_verified(const cnd_iflash_t *f, uint32_t off, uint8_t *
     return memcmp(f->base + off, buf, padded) == 0 ? CND_OK : CND_E_VERIFY;
 }
 
-/* Erase, pack bytes chunk by chunk, then the header: the commit point. */
+/* Erase, pack bytes chunk by chunk, then the header: the commit point.
+ * Sector 0 is erased first: it holds the old header, which must be gone
+ * before any byte it vouches for changes. Only the sectors the pack
+ * reaches are erased (a small pack costs one 1-2 s erase, not three). */
 static cnd_status_t copy_from_nor(cnd_pack_mirror_t *m, uint32_t addr, uint32_t len,
                                   uint8_t *chunk)
 {
     const cnd_iflash_t *f = m->iflash;
-    uint32_t off, crc = (uint32_t)crc32(0L, Z_NULL, 0), h = hdr_len(f);
+    uint32_t off, crc = (uint32_t)crc32(0L, Z_NULL, 0), h = hdr_len(f), sector;
+    uint32_t sectors = (h + round_up(len, f->prog_size) + f->sector_size - 1u) / f->sector_size;
     cnd_status_t rs;
 
     m->copies++;
-    if (f->erase(f->ctx) != CND_OK)
-        return CND_E_IO;
+    for (sector = 0; sector < sectors; sector++)
+        if (f->erase(f->ctx, sector) != CND_OK)
+            return CND_E_IO;
     for (off = 0; off < len; off += CND_PACK_MIRROR_CHUNK) {
         uint32_t n = len - off < CND_PACK_MIRROR_CHUNK ? len - off : CND_PACK_MIRROR_CHUNK;
         if (m->nor->read(m->nor->ctx, addr + off, chunk, n) != CND_OK)

@@ -204,12 +204,22 @@ cnd_status_t cnd_link_push_pack(cnd_link_t *l, const uint8_t *pack, uint32_t len
     cnd_frame_t f;
     uint32_t off = 0;
     size_t n = 0;
+    int slow_ms, saved_ms;
     cnd_status_t st;
 
     b.len = len;
     b.fingerprint = fingerprint;
     cnd_msg_encode_push_begin(&b, payload, sizeof payload, &n);
+    /* BEGIN erases a NOR block per 4 KiB of pack (W25Q64JV: up to 400 ms
+     * each) and COMMIT copies the pack into the handheld's internal flash
+     * (up to 2 s per 128 KiB sector erased, 100 us per word): a 256 KiB
+     * pack may take 26 s and 13 s. Those two replies get one more timeout
+     * per 40 KiB of pack; a pack under 40 KiB waits as long as before. */
+    slow_ms = l->timeout_ms * (1 + (int)(len / 40960u));
+    saved_ms = l->timeout_ms;
+    l->timeout_ms = slow_ms;
     st = cnd_link_request(l, CND_MSG_PUSH_BEGIN, payload, n, CND_MSG_OK, &f, err);
+    l->timeout_ms = saved_ms;
     while (st == CND_OK && off < len) {
         cnd_msg_push_data_t d;
         d.offset = off;
@@ -219,7 +229,10 @@ cnd_status_t cnd_link_push_pack(cnd_link_t *l, const uint8_t *pack, uint32_t len
         st = cnd_link_request(l, CND_MSG_PUSH_DATA, payload, n, CND_MSG_OK, &f, err);
         off += d.len;
     }
-    if (st == CND_OK)
+    if (st == CND_OK) {
+        l->timeout_ms = slow_ms;
         st = cnd_link_request(l, CND_MSG_PUSH_COMMIT, NULL, 0, CND_MSG_OK, &f, err);
+        l->timeout_ms = saved_ms;
+    }
     return st;
 }

@@ -10,7 +10,9 @@
  *
  * Timeouts: CND_LINK_TIMEOUT_MS (5 s) for each reply and for each send. A
  * device answers every request at once (lock-step, no queueing), so 5 s is
- * far beyond a healthy reply even for PULL_BEGIN of a full batch (Tests
+ * far beyond a healthy reply even for PULL_BEGIN of a full batch, except
+ * the flash work of installing a big pack: PUSH_BEGIN and PUSH_COMMIT wait
+ * one more timeout per 40 KiB of pack (cnd_link_push_pack). (Tests
  * shorten it with CANDOR_TEST_LINK_TIMEOUT_MS, see cnd_link_init.)
  *
  * Never: retries on its own (a repeated request could be applied twice,

@@ -64,7 +64,7 @@
 
 #define BLOCK 1024u
 #define PROG 16u
-#define SLOT_BLOCKS (CND_MAX_PACK_SIZE / BLOCK)
+#define SLOT_BLOCKS (32768u / BLOCK) /* a chip this small gets the smallest slot (SPEC 4.1) */
 #define LOG_FIRST (3u + 4u * SLOT_BLOCKS)
 #define BLOCKS (LOG_FIRST + 24u)
 #define MAX_RESP 256

@@ -22,7 +22,13 @@ expect_sim_error "flash is a directory" "cannot open flash file" --flash "$T" --
 expect_sim_error "flash in a missing directory" "cannot open flash file" --flash "$T/missing/a.flash" --exit-when-done
 
 head -c 100 /dev/zero >"$T/short.flash"
-expect_sim_error "flash of the wrong size" "is not a [0-9]+-byte flash image" --flash "$T/short.flash" --exit-when-done
+expect_sim_error "flash of the wrong size" "is 100 bytes, not a whole number of 4096-byte flash blocks" --flash "$T/short.flash" --exit-when-done
+expect_sim_error "bad flash size" "--flash-size needs a size from 256K to 1024M" --flash "$T/s.flash" --flash-size 1000
+expect_sim_error "flash size in part blocks" "--flash-size needs a size" --flash "$T/s.flash" --flash-size 1048577
+[ -e "$T/s.flash" ] && fail "a bad --flash-size still created the flash image"
+head -c 1048576 /dev/zero | tr '\000' '\377' >"$T/one.flash"
+expect_sim_error "flash size of another chip" "is 1048576 bytes, not the --flash-size of 8388608" \
+    --flash "$T/one.flash" --flash-size 8M --exit-when-done
 
 # A full-size image the store does not recognise (all zeros: not blank, not
 # Candor): refused, and left byte for byte as it was.

@@ -93,7 +93,7 @@ typedef struct {
 #define FZ_BLOCK 1024u
 #define FZ_PROG 16u
 #define FZ_LOG_BLOCKS 6u
-#define FZ_SLOT_BLOCKS ((CND_MAX_PACK_SIZE + FZ_BLOCK - 1) / FZ_BLOCK)
+#define FZ_SLOT_BLOCKS (32768u / FZ_BLOCK) /* the smallest slot: a chip this small gets it (SPEC 4.1) */
 #define FZ_LOG_FIRST (3u + CND_MAX_SURVEYS * FZ_SLOT_BLOCKS)
 #define FZ_BLOCKS (FZ_LOG_FIRST + FZ_LOG_BLOCKS)
 #define FZ_FLASH_SIZE ((size_t)FZ_BLOCKS * FZ_BLOCK)

@@ -846,7 +846,8 @@ int pl_life_run(pl_life_t *L, const uint32_t *cuts, unsigned n_cuts, cnd_torn_mo
     L->dev = calloc(1, sizeof *L->dev);
     if (L->dev == NULL ||
         cnd_ram_flash_init(&L->dev->rf, L->cfg.block_size,
-                           3 + CND_MAX_SURVEYS * ((CND_MAX_PACK_SIZE + L->cfg.block_size - 1) /
+                           /* 32 KiB slots: what a chip this small is given (SPEC 4.1) */
+                           3 + CND_MAX_SURVEYS * ((32768u + L->cfg.block_size - 1) /
                                                   L->cfg.block_size) +
                                L->cfg.log_blocks,
                            PL_PROG) != CND_OK) {

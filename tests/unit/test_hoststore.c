@@ -532,7 +532,7 @@ static void responses_that_do_not_fit_the_pack_are_refused_whole(void **state)
     assert_int_equal(added, 0);
     assert_int_equal(cnb_count(f), 0);
     /* A damaged pack is refused before anything is written. */
-    uint8_t bad[CND_MAX_PACK_SIZE];
+    static uint8_t bad[CND_MAX_PACK_SIZE];
     memcpy(bad, f->pack, f->pack_len);
     bad[f->pack_len / 2] ^= 0xFF;
     assert_int_not_equal(cnd_hoststore_put_pack(hs, bad, (uint32_t)f->pack_len, &err), CND_OK);

@@ -1,5 +1,5 @@
-/* test_pack_mirror.c: the handheld keeps its active survey pack in a sector
- * of internal flash instead of RAM. What a user would notice: the survey is
+/* test_pack_mirror.c: the handheld keeps its active survey pack in sectors
+ * of internal flash instead of RAM (three 128 KiB sectors: a 256 KiB pack). What a user would notice: the survey is
  * there after every boot, a power cut while the sector is rewritten never
  * leaves a broken survey on screen (the next boot copies again from the
  * NOR slot), a pushed pack is verified without a RAM buffer, and a failed
@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
+#include "big_pack.h"
 #include "compile.h"
 #include "pack.h"
 #include "pack_mirror.h"
@@ -26,15 +27,21 @@
 
 #define BLOCK 4096u
 #define BLOCKS 64u
+#define BIG_BLOCKS 512u /* a 2 MiB NOR: 64 KiB pack slots, room for the big pack */
 #define SECTOR (128u * 1024u) /* one STM32F407 128 KiB sector */
+#define SECTORS 3u            /* the handheld's mirror: sectors 5-7 */
+#define MIRROR (SECTORS * SECTOR)
+#define SMALL_SECTOR (16u * 1024u) /* so that the big test pack spans four */
 
 /* ---- internal flash fake: erase sets 0xFF, prog ANDs, power cuts tear ---- */
 
 typedef struct {
-    uint8_t mem[SECTOR];
+    uint8_t mem[MIRROR];
     cnd_iflash_t f;
     uint32_t ops;      /* erases + progs since power-on */
     uint32_t erases;
+    uint32_t erased[32]; /* sectors erased since power-on, in order */
+    uint32_t n_erased;
     uint32_t cut_at;   /* 0 = no cut; else the op with this number is torn */
     int dead;          /* after a cut every op fails until power_on */
     int fail_prog;     /* 1: every prog returns CND_E_IO */
@@ -53,14 +60,19 @@ static int torn(iflash_fake_t *x)
     return 0;
 }
 
-static cnd_status_t fake_erase(void *ctx)
+static cnd_status_t fake_erase(void *ctx, uint32_t sector)
 {
     iflash_fake_t *x = ctx;
-    int t = torn(x);
+    uint32_t sz = x->f.sector_size;
+    int t;
+    assert_true(sector < x->f.size / sz);
+    t = torn(x);
     if (t < 0)
         return CND_E_IO;
     x->erases++;
-    memset(x->mem, 0xFF, t ? SECTOR / 3u : SECTOR); /* a cut erases a prefix */
+    if (x->n_erased < 32)
+        x->erased[x->n_erased++] = sector;
+    memset(x->mem + sector * sz, 0xFF, t ? sz / 3u : sz); /* a cut erases a prefix */
     return t ? CND_E_IO : CND_OK;
 }
 
@@ -71,7 +83,7 @@ static cnd_status_t fake_prog(void *ctx, uint32_t off, const void *buf, uint32_t
     uint32_t i, n;
     int t;
     assert_true(off % x->f.prog_size == 0 && len % x->f.prog_size == 0);
-    assert_true(off <= SECTOR && len <= SECTOR - off);
+    assert_true(off <= x->f.size && len <= x->f.size - off);
     if (x->fail_prog)
         return CND_E_IO;
     t = torn(x);
@@ -85,12 +97,13 @@ static cnd_status_t fake_prog(void *ctx, uint32_t off, const void *buf, uint32_t
     return t ? CND_E_IO : CND_OK;
 }
 
-static void iflash_init(iflash_fake_t *x, uint32_t prog_size, uint32_t size)
+static void iflash_init(iflash_fake_t *x, uint32_t prog_size, uint32_t size, uint32_t sector_size)
 {
     memset(x, 0, sizeof *x);
     memset(x->mem, 0xFF, sizeof x->mem);
     x->f.base = x->mem;
     x->f.size = size;
+    x->f.sector_size = sector_size;
     x->f.prog_size = prog_size;
     x->f.ctx = x;
     x->f.erase = fake_erase;
@@ -102,6 +115,7 @@ static void iflash_power_on(iflash_fake_t *x)
     x->dead = 0;
     x->cut_at = 0;
     x->ops = 0;
+    x->n_erased = 0;
 }
 
 /* ---- the device: store on RAM NOR, mirror on the fake ---- */
@@ -129,14 +143,21 @@ static cnd_status_t boot(device_t *d, cnd_pack_t *pk)
     return cnd_store_open_active_pack(&d->st, NULL, 0, pk);
 }
 
-static device_t *device_new(uint32_t prog_size)
+/* NOR of `blocks` 4 KiB blocks; a mirror of three 128 KiB sectors, or of
+ * MIRROR / sector_size smaller ones. */
+static device_t *device_new_on(uint32_t prog_size, uint32_t blocks, uint32_t sector_size)
 {
     device_t *d = calloc(1, sizeof *d);
     assert_non_null(d);
-    assert_int_equal(cnd_ram_flash_init(&d->rf, BLOCK, BLOCKS, 16), CND_OK);
+    assert_int_equal(cnd_ram_flash_init(&d->rf, BLOCK, blocks, 16), CND_OK);
     cnd_test_hal_init(&d->th, &d->rf.flash, 7, 2200);
-    iflash_init(&d->in, prog_size, SECTOR);
+    iflash_init(&d->in, prog_size, MIRROR, sector_size);
     return d;
+}
+
+static device_t *device_new(uint32_t prog_size)
+{
+    return device_new_on(prog_size, BLOCKS, SECTOR);
 }
 
 static void device_free(device_t *d)
@@ -145,10 +166,11 @@ static void device_free(device_t *d)
     free(d);
 }
 
-/* ---- packs: the default survey as versions 1 and 2 ---- */
+/* ---- packs: the default survey as versions 1 and 2, and a big one ---- */
 
-static uint8_t packs[2][CND_MAX_PACK_SIZE];
-static uint32_t pack_len[2], pack_fp[2];
+#define BIG 2 /* packs[BIG]: about 54 KB (tests/support/big_pack.h) */
+static uint8_t packs[3][CND_MAX_PACK_SIZE];
+static uint32_t pack_len[3], pack_fp[3];
 
 static int compile_packs(void **state)
 {
@@ -178,6 +200,13 @@ static int compile_packs(void **state)
             return -1;
         pack_len[k] = (uint32_t)len;
         pack_fp[k] = pk.fingerprint;
+    }
+    {
+        cnd_pack_t pk;
+        if (cnd_test_big_pack(0, packs[BIG], sizeof packs[BIG], &pack_len[BIG]) != 0 ||
+            cnd_pack_open(&pk, packs[BIG], pack_len[BIG]) != CND_OK)
+            return -1;
+        pack_fp[BIG] = pk.fingerprint;
     }
     return 0;
 }
@@ -209,7 +238,7 @@ static void assert_opened_from_mirror(device_t *d, const cnd_pack_t *pk, int k)
     assert_int_equal(pk->fingerprint, pack_fp[k]);
     assert_int_equal(pk->len, pack_len[k]);
     /* The pack is read where internal flash is mapped, not from a RAM copy. */
-    assert_true(pk->buf >= d->in.mem && pk->buf + pk->len <= d->in.mem + SECTOR);
+    assert_true(pk->buf >= d->in.mem && pk->buf + pk->len <= d->in.mem + MIRROR);
     assert_memory_equal(pk->buf, packs[k], pack_len[k]);
 }
 
@@ -261,28 +290,107 @@ static void boot_with_an_intact_mirror_does_not_wear_internal_flash(void **state
     device_free(d);
 }
 
-static void power_cut_at_any_step_of_the_copy_is_repaired_at_next_boot(void **state)
+/* Pack k on d: a power cut at every operation of a boot's copy (the
+ * erases, sector 0 first, the chunks, the header last) leaves a mirror the
+ * next boot copies again. Returns the operations of one full copy. */
+static uint32_t cut_every_step_of_the_copy(device_t *d, int k, uint32_t sectors)
 {
-    device_t *d = device_with_pack(0, 4);
     cnd_pack_t pk;
-    uint32_t total, n;
-    (void)state;
-    /* Count the operations of one full copy: erase, chunks, header. */
-    memset(d->in.mem, 0xFF, SECTOR);
+    uint32_t total, n, i;
+    /* Count the operations of one full copy: erases, chunks, header. */
+    memset(d->in.mem, 0xFF, MIRROR);
     assert_int_equal(boot(d, &pk), CND_OK);
     total = d->in.ops;
-    assert_true(total >= 3u + pack_len[0] / CND_PACK_MIRROR_CHUNK);
+    assert_int_equal(d->in.n_erased, sectors);
+    for (i = 0; i < sectors; i++)
+        assert_int_equal(d->in.erased[i], i); /* the header's sector first */
+    assert_true(total >= sectors + 1u + pack_len[k] / CND_PACK_MIRROR_CHUNK);
     for (n = 1; n <= total; n++) {
-        memset(d->in.mem, 0x00, SECTOR); /* garbage from an older life */
+        memset(d->in.mem, 0x00, MIRROR); /* garbage from an older life */
         assert_int_equal(boot(d, &pk), CND_OK);
         d->in.cut_at = d->in.ops + n;
         memset(d->in.mem, 0xFF, 4); /* break the header: this boot must copy */
         /* Power fails during this boot's copy: nothing is opened. */
         assert_int_not_equal(cnd_store_open_active_pack(&d->st, NULL, 0, &pk), CND_OK);
-        /* Next boot: the sector fails its check, is copied again, opens. */
-        boot_shows(d, 0, 1);
+        /* Next boot: the mirror fails its check, is copied again, opens. */
+        boot_shows(d, k, 1);
     }
+    return total;
+}
+
+static void power_cut_at_any_step_of_the_copy_is_repaired_at_next_boot(void **state)
+{
+    device_t *d = device_with_pack(0, 4);
+    (void)state;
+    cut_every_step_of_the_copy(d, 0, 1); /* 15 KB: one 128 KiB sector */
     device_free(d);
+}
+
+static void big_pack_spans_sectors_and_a_cut_in_the_middle_of_the_copy_is_repaired(void **state)
+{
+    device_t *d = device_new_on(4, BIG_BLOCKS, SMALL_SECTOR);
+    cnd_pack_t pk;
+    uint32_t sectors = (16u + pack_len[BIG] + SMALL_SECTOR - 1u) / SMALL_SECTOR;
+    (void)state;
+    assert_true(sectors >= 4);
+    assert_int_equal(boot(d, &pk), CND_E_NO_SURVEY);
+    assert_int_equal(push(d, packs[BIG], pack_len[BIG]), CND_OK);
+    assert_int_equal(d->in.n_erased, sectors);
+    boot_shows(d, BIG, 0);
+    cut_every_step_of_the_copy(d, BIG, sectors);
+    /* Back to a small pack: one sector is rewritten, the header's. */
+    iflash_power_on(&d->in);
+    assert_int_equal(push(d, packs[0], pack_len[0]), CND_OK);
+    assert_int_equal(d->in.n_erased, (16u + pack_len[0] + SMALL_SECTOR - 1u) / SMALL_SECTOR);
+    boot_shows(d, 0, 0);
+    device_free(d);
+}
+
+/* The handheld's geometry at the largest pack: 256 KiB of NOR bytes (the
+ * mirror copies bytes; whether they are a pack is the store's business)
+ * through three 128 KiB sectors, cut at every operation of the copy. */
+static void largest_pack_fills_three_sectors_and_survives_a_cut_anywhere(void **state)
+{
+    cnd_ram_flash_t *nor = calloc(1, sizeof *nor);
+    iflash_fake_t *x = calloc(1, sizeof *x);
+    cnd_pack_mirror_t m;
+    const uint8_t *view;
+    uint32_t rng = 99, total, n;
+    const uint32_t at = 3u * BLOCK, len = CND_MAX_PACK_SIZE;
+    (void)state;
+    assert_non_null(nor);
+    assert_non_null(x);
+    assert_int_equal(cnd_ram_flash_init(nor, BLOCK, 128, 16), CND_OK);
+    cnd_test_xorshift_fill(&rng, nor->mem + at, len);
+    iflash_init(x, 4, MIRROR, SECTOR);
+    cnd_pack_mirror_init(&m, &x->f, &nor->flash);
+    assert_true(cnd_pack_mirror_capacity(&m) >= CND_MAX_PACK_SIZE);
+    assert_true(2u * SECTOR - 16u < CND_MAX_PACK_SIZE); /* two sectors would not do */
+    assert_int_equal(cnd_pack_mirror_window(&m, at, len, &view), CND_OK);
+    assert_ptr_equal(view, x->mem + 16);
+    assert_memory_equal(view, nor->mem + at, len);
+    assert_int_equal(x->n_erased, 3);
+    total = x->ops;
+    for (n = 1; n <= total; n++) {
+        iflash_power_on(x);
+        memset(x->mem, 0xFF, 4); /* the next window must copy */
+        x->cut_at = n;
+        assert_int_not_equal(cnd_pack_mirror_window(&m, at, len, &view), CND_OK);
+        assert_null(view);
+        iflash_power_on(x);
+        m.copies = 0;
+        assert_int_equal(cnd_pack_mirror_window(&m, at, len, &view), CND_OK);
+        assert_int_equal(m.copies, 1);
+        assert_memory_equal(view, nor->mem + at, len);
+    }
+    /* Intact now: the next window only compares. */
+    iflash_power_on(x);
+    assert_int_equal(cnd_pack_mirror_window(&m, at, len, &view), CND_OK);
+    assert_int_equal(x->ops, 0);
+    print_message("256 KiB through three sectors: %u operations per copy, each cut\n", total);
+    cnd_ram_flash_free(nor);
+    free(nor);
+    free(x);
 }
 
 static void mirror_of_another_survey_is_replaced_by_the_active_one(void **state)
@@ -410,12 +518,17 @@ static void pack_larger_than_the_sector_is_refused(void **state)
     (void)state;
     assert_non_null(x);
     memset(&nor, 0, sizeof nor);
-    iflash_init(x, 16, 4096);
+    iflash_init(x, 16, 4096, 4096);
     cnd_pack_mirror_init(&m, &x->f, &nor);
     assert_int_equal(cnd_pack_mirror_capacity(&m), 4096 - 16);
     assert_int_equal(cnd_pack_mirror_window(&m, 0, 4096, &view), CND_E_NOSPACE);
     assert_null(view);
     assert_int_equal(cnd_pack_mirror_window(&m, 0, 0, &view), CND_E_NOSPACE);
+    x->f.sector_size = 3000; /* sectors that do not tile the mirror: refused */
+    assert_int_equal(cnd_pack_mirror_capacity(&m), 0);
+    x->f.sector_size = 8; /* the header would not fit the first sector */
+    assert_int_equal(cnd_pack_mirror_capacity(&m), 0);
+    x->f.sector_size = 4096;
     x->f.prog_size = 3; /* not a power of two: refused, never misaligned */
     assert_int_equal(cnd_pack_mirror_capacity(&m), 0);
     assert_int_equal(x->erases, 0);
@@ -441,6 +554,8 @@ int main(void)
         cmocka_unit_test(pushed_survey_is_verified_in_internal_flash_and_shown_after_reboot),
         cmocka_unit_test(boot_with_an_intact_mirror_does_not_wear_internal_flash),
         cmocka_unit_test(power_cut_at_any_step_of_the_copy_is_repaired_at_next_boot),
+        cmocka_unit_test(big_pack_spans_sectors_and_a_cut_in_the_middle_of_the_copy_is_repaired),
+        cmocka_unit_test(largest_pack_fills_three_sectors_and_survives_a_cut_anywhere),
         cmocka_unit_test(mirror_of_another_survey_is_replaced_by_the_active_one),
         cmocka_unit_test(mirror_differing_from_nor_in_one_byte_is_recopied),
         cmocka_unit_test(second_survey_push_switches_the_mirror_and_survives_reboot),

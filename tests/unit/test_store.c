@@ -17,6 +17,7 @@
 #include "frame.h"
 
 #include "answers.h"
+#include "big_pack.h"
 #include "compile.h"
 #include "open_sealed.h"
 #include "flash_file.h"
@@ -338,6 +339,120 @@ static void image_from_a_flash_of_another_geometry_is_refused(void **state)
     assert_int_equal(reboot(&d), CND_E_CORRUPT);
     d.hal.flash.block_count = 64;
     assert_int_equal(reboot(&d), CND_OK);
+    cnd_ram_flash_free(&d.rf);
+}
+
+static void assert_active_pack(device_t *d, int k);
+
+/* SPEC 4.1: slots of chip/32 bytes, 32 KiB at least and 256 KiB at most. */
+static void pack_slot_size_is_chosen_by_chip_size_at_format(void **state)
+{
+    static const struct {
+        uint32_t blocks, slot_blocks;
+    } cases[] = {{64, 8}, {256, 8}, {512, 16}, {2048, 64}, {4096, 64}};
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        device_t d;
+        device_init(&d, cases[i].blocks, 9);
+        assert_int_equal(cnd_store_mount(&d.st, &d.hal), CND_OK);
+        assert_int_equal(d.st.slot_blocks, cases[i].slot_blocks);
+        assert_int_equal(d.st.log_first, 3 + 4 * cases[i].slot_blocks);
+        assert_int_equal(cnd_store_pack_capacity(&d.st), cases[i].slot_blocks * BLOCK);
+        assert_int_equal(reboot(&d), CND_OK); /* the recorded layout mounts again */
+        assert_int_equal(d.st.slot_blocks, cases[i].slot_blocks);
+        cnd_ram_flash_free(&d.rf);
+    }
+}
+
+/* Rewrites both superblock copies with another slot size, as a format by
+ * an older firmware (32 KiB slots on every chip) left it. */
+static void rewrite_superblock_slots(device_t *d, uint32_t slot_blocks)
+{
+    uint8_t sb[48];
+    uint32_t copy, log_first = 3 + 4 * slot_blocks;
+    memcpy(sb, d->rf.mem, sizeof sb);
+    memset(d->rf.mem, 0xFF, BLOCK);
+    sb[32] = (uint8_t)slot_blocks;
+    sb[33] = (uint8_t)(slot_blocks >> 8);
+    sb[34] = sb[35] = 0;
+    sb[36] = (uint8_t)log_first;
+    sb[37] = (uint8_t)(log_first >> 8);
+    sb[38] = sb[39] = 0;
+    sb[40] = (uint8_t)(d->rf.flash.block_count - log_first);
+    sb[41] = (uint8_t)((d->rf.flash.block_count - log_first) >> 8);
+    sb[42] = sb[43] = 0;
+    {
+        uint32_t crc = (uint32_t)crc32(0L, sb, 44);
+        sb[44] = (uint8_t)crc;
+        sb[45] = (uint8_t)(crc >> 8);
+        sb[46] = (uint8_t)(crc >> 16);
+        sb[47] = (uint8_t)(crc >> 24);
+    }
+    for (copy = 0; copy < 2; copy++)
+        memcpy(d->rf.mem + copy * 48, sb, sizeof sb);
+}
+
+static void chip_formatted_with_small_slots_keeps_them_and_refuses_big_packs(void **state)
+{
+    static uint8_t big[CND_MAX_PACK_SIZE];
+    uint32_t big_len = 0, i;
+    device_t d;
+    (void)state;
+    assert_int_equal(cnd_test_big_pack(0, big, sizeof big, &big_len), 0);
+    assert_true(big_len > 32768u);
+    device_init(&d, 2048, 4); /* the reference 8 MiB chip */
+    assert_int_equal(cnd_store_mount(&d.st, &d.hal), CND_OK);
+    rewrite_superblock_slots(&d, 8); /* formatted by the firmware before packs grew */
+    assert_int_equal(reboot(&d), CND_OK);
+    assert_int_equal(d.st.slot_blocks, 8);
+    assert_int_equal(d.st.log_first, 35);
+    assert_int_equal(cnd_store_pack_capacity(&d.st), 32768);
+    install(&d, 0);
+    for (i = 0; i < 50; i++)
+        assert_int_equal(save(&d, i), CND_OK);
+    /* Too big for this chip's slots: refused before anything is erased. */
+    cnd_ram_flash_reset_counters(&d.rf);
+    assert_int_equal(cnd_store_pack_begin(&d.st, big_len), CND_E_NOSPACE);
+    assert_int_equal(d.rf.prog_count + d.rf.erase_count, 0);
+    assert_int_equal(reboot(&d), CND_OK);
+    assert_active_pack(&d, 0);
+    expect_range(&d, 0, 50);
+    /* A layout that does not add up is refused, never reformatted. */
+    rewrite_superblock_slots(&d, 600);
+    assert_int_equal(reboot(&d), CND_E_CORRUPT);
+    rewrite_superblock_slots(&d, 0);
+    assert_int_equal(reboot(&d), CND_E_CORRUPT);
+    rewrite_superblock_slots(&d, 8);
+    assert_int_equal(reboot(&d), CND_OK);
+    expect_range(&d, 0, 50);
+    cnd_ram_flash_free(&d.rf);
+}
+
+static void big_pack_installs_on_the_big_chip_and_its_log_starts_after_the_slots(void **state)
+{
+    static uint8_t big[CND_MAX_PACK_SIZE];
+    uint32_t big_len = 0;
+    device_t d;
+    (void)state;
+    assert_int_equal(cnd_test_big_pack(1, big, sizeof big, &big_len), 0);
+    device_init(&d, 2048, 4);
+    assert_int_equal(cnd_store_mount(&d.st, &d.hal), CND_OK);
+    assert_int_equal(cnd_store_pack_capacity(&d.st), CND_MAX_PACK_SIZE);
+    assert_int_equal(push_pack(&d, big, big_len), CND_OK);
+    assert_int_equal(cnd_store_pack_begin(&d.st, CND_MAX_PACK_SIZE), CND_OK);
+    assert_int_equal(cnd_store_pack_begin(&d.st, CND_MAX_PACK_SIZE + 1), CND_E_RANGE);
+    assert_int_equal(reboot(&d), CND_OK);
+    {
+        cnd_pack_t pk;
+        assert_int_equal(cnd_store_open_active_pack(&d.st, big, sizeof big, &pk), CND_OK);
+        assert_int_equal(pk.len, big_len);
+    }
+    /* A lent buffer shorter than the slot caps what a push may install. */
+    cnd_store_set_pack_buffer(&d.st, big, 32768);
+    assert_int_equal(cnd_store_pack_capacity(&d.st), 32768);
+    assert_int_equal(cnd_store_pack_begin(&d.st, big_len), CND_E_NOSPACE);
+    assert_int_equal(d.st.log_first, 3 + 4 * 64);
     cnd_ram_flash_free(&d.rf);
 }
 
@@ -1239,6 +1354,9 @@ int main(void)
         cmocka_unit_test(device_of_a_newer_format_is_refused_not_reformatted),
         cmocka_unit_test(image_from_a_flash_of_another_geometry_is_refused),
         cmocka_unit_test(power_cut_during_format_formats_again_at_next_boot),
+        cmocka_unit_test(pack_slot_size_is_chosen_by_chip_size_at_format),
+        cmocka_unit_test(chip_formatted_with_small_slots_keeps_them_and_refuses_big_packs),
+        cmocka_unit_test(big_pack_installs_on_the_big_chip_and_its_log_starts_after_the_slots),
         cmocka_unit_test(saved_responses_survive_reboot_in_order),
         cmocka_unit_test(iteration_cursor_picks_up_responses_saved_later),
         cmocka_unit_test(response_for_a_survey_not_installed_is_not_saved),

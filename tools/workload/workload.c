@@ -15,7 +15,7 @@
  * Usage:
  *   candor-workload [--n N] [--seed S] [--survey FILE] [--probabilities TSV]
  *                   [--store DIR] [--rows FILE] [--engine] [--fill]
- *                   [--blocks B] [--sim-image FILE [--first K]]
+ *                   [--blocks B] [--slot-kib K] [--sim-image FILE [--first K]]
  * Prints one JSON object (figures) on stdout.
  *   --store DIR   host store the sync writes into (default: a temp dir, removed)
  *   --rows FILE   also write the plain row-wise binary encoding of the N
@@ -24,6 +24,9 @@
  *   --engine      drive the interview engine with keys instead of appending
  *   --fill        append until the flash refuses (no sync): how many fit
  *   --blocks B    4 KiB blocks of the device flash (default 2048 = 8 MiB)
+ *   --slot-kib K  pack slots of K KiB instead of the ones the format
+ *                 chooses (SPEC 4.1), as on a chip another firmware
+ *                 formatted: 32 = every chip before packs grew
  *   --sim-image   write responses K .. K+N-1 of the stream into a flash image
  *                 of the simulator's geometry (1 MiB) with the pack installed,
  *                 for `candor-sim --flash FILE`; no sync
@@ -38,10 +41,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "compile.h"
 #include "engine.h"
 #include "flash_file.h"
+#include "frame.h"
 #include "gen.h"
 #include "open_sealed.h"
 #include "hoststore.h"
@@ -64,6 +69,7 @@ typedef struct {
     const char *survey, *probs, *store_dir, *rows_path, *sim_image;
     int engine, fill;
     uint32_t blocks;
+    uint32_t slot_kib; /* --slot-kib, 0 = the format's choice */
     /* device */
     cnd_ram_flash_t rf;
     cnd_hal_t hal;
@@ -227,6 +233,23 @@ static void sync_all(void)
 
 /* ---- device setup ---- */
 
+/* Rewrites both superblock copies (SPEC 4.3) with slot_blocks per pack
+ * slot, as a format that chose them would have written it; the store
+ * honours the recorded layout at the next mount. */
+static void rewrite_slots(uint32_t slot_blocks)
+{
+    uint8_t *sb = W.rf.mem;
+    uint32_t log_first = 3 + CND_MAX_SURVEYS * slot_blocks, crc;
+    if (slot_blocks == 0 || log_first + 2 > W.rf.flash.block_count)
+        die("--slot-kib: no room for four such slots and a log", NULL);
+    cnd_wire_put_u32(sb + 32, slot_blocks);
+    cnd_wire_put_u32(sb + 36, log_first);
+    cnd_wire_put_u32(sb + 40, W.rf.flash.block_count - log_first);
+    crc = (uint32_t)crc32(0L, sb, 44);
+    cnd_wire_put_u32(sb + 44, crc);
+    memcpy(sb + 48, sb, 48); /* the second copy, at ceil(48/P)*P = 48 */
+}
+
 static void boot_device(uint32_t blocks)
 {
     cnd_sync_config_t cfg;
@@ -239,6 +262,10 @@ static void boot_device(uint32_t blocks)
     W.hal.random = wl_random;
     W.hal.today = wl_today;
     check(cnd_store_mount(&W.store, &W.hal), "store mount");
+    if (W.slot_kib != 0) {
+        rewrite_slots((W.slot_kib * 1024u + 4095u) / 4096u);
+        check(cnd_store_mount(&W.store, &W.hal), "store mount with --slot-kib");
+    }
     cnd_store_set_pack_buffer(&W.store, W.pack_buf, sizeof W.pack_buf);
     memset(&cfg, 0, sizeof cfg);
     cfg.store = &W.store;
@@ -496,6 +523,8 @@ static void parse_args(int argc, char **argv)
             W.first = strtoull(v, NULL, 10);
         else if (strcmp(a, "--blocks") == 0)
             W.blocks = (uint32_t)strtoul(v, NULL, 10);
+        else if (strcmp(a, "--slot-kib") == 0)
+            W.slot_kib = (uint32_t)strtoul(v, NULL, 10);
         else if (strcmp(a, "--survey") == 0)
             W.survey = v;
         else if (strcmp(a, "--probabilities") == 0)
@@ -619,11 +648,11 @@ int main(int argc, char **argv)
            e.id_bits, e.lang_bits, e.day_bits, e.answer_bits, e.total_bits);
     printf("  \"entropy_bytes_per_response\": %.4f,\n", e.total_bits / 8.0);
     printf("  \"flash\": {\"block_size\": %u, \"blocks\": %u, \"prog_size\": %u, "
-           "\"log_bytes\": %u, \"full_at\": %llu, \"bytes_used_when_full\": %u, "
+           "\"slot_bytes\": %u, \"log_bytes\": %u, \"full_at\": %llu, \"bytes_used_when_full\": %u, "
            "\"bytes_used_before_sync\": %u, \"pending_before_sync\": %llu, "
            "\"sealed_plaintext_bytes_per_response\": %.4f},\n",
            W.rf.flash.block_size, W.rf.flash.block_count, W.rf.flash.prog_size,
-           W.store.log_blocks * W.store.block_size, (unsigned long long)W.full_at,
+           W.store.slot_blocks * W.store.block_size, W.store.log_blocks * W.store.block_size, (unsigned long long)W.full_at,
            W.full_bytes_used, used_before_sync, (unsigned long long)pending_before_sync,
            W.saves ? (double)W.plain_bytes / (double)W.saves : 0.0);
     printf("  \"sync\": {\"wire_bytes\": %llu, \"syncs\": %llu, \"batches\": %llu, "

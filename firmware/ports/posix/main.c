@@ -1,7 +1,7 @@
 /*
  * main.c: candor-sim, the handheld simulated on a PC.
  *
- *   candor-sim --flash FILE [--socket PATH] [--keys SCRIPT|-]
+ *   candor-sim --flash FILE [--flash-size SIZE] [--socket PATH] [--keys SCRIPT|-]
  *              [--screen-log FILE] [--exit-when-done]
  *              [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]
  *              [--flash-fault SPEC]
@@ -54,6 +54,7 @@
 
 typedef struct {
     const char *flash_path;
+    uint32_t flash_blocks; /* --flash-size in blocks, 0 = the file's size or the default */
     const char *socket_path;
     const char *listen_spec; /* --listen tcp:HOST:PORT, else the Unix socket */
     const char *keys; /* file, "-" for stdin, NULL for none */
@@ -115,13 +116,17 @@ static long long now_ms(void)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: candor-sim --flash FILE [--socket PATH | --listen tcp:HOST:PORT]\n"
-            "                  [--keys SCRIPT|-]\n"
+            "usage: candor-sim --flash FILE [--flash-size SIZE]\n"
+            "                  [--socket PATH | --listen tcp:HOST:PORT] [--keys SCRIPT|-]\n"
             "                  [--screen-log FILE] [--screenshot DIR] [--exit-when-done]\n"
             "                  [--link-fault KIND@N[:ARG]] [--disconnect-after-frames N]\n"
             "                  [--flash-fault SPEC] [--batch-max N]\n\n"
             "Runs the Candor handheld firmware on this PC. The flash chip is FILE\n"
-            "(created blank if missing, %u blocks of %u bytes); the USB link is a Unix\n"
+            "(created blank if missing: --flash-size SIZE bytes, K or M for KiB or\n"
+            "MiB, e.g. 8M for the reference handheld's chip, default %u blocks of %u\n"
+            "bytes; an existing FILE's size is the chip's, a whole number of blocks).\n"
+            "The chip's size sets its pack slots when it is formatted: 1/32 of it,\n"
+            "32 KiB to 256 KiB (formats/SPEC.md 4.1). The USB link is a Unix\n"
             "socket (default $CANDOR_SIM_DIR/<pid>.sock, CANDOR_SIM_DIR defaulting to\n"
             "/tmp/candor-sim; the folders of PATH are created) that `candor --device\n"
             "sim:PATH` talks to; --listen tcp:127.0.0.1:PORT listens on TCP loopback\n"
@@ -159,10 +164,39 @@ static void usage(FILE *f)
             CND_BATCH_MAX_RESPONSES);
 }
 
+/* Smallest chip the store can lay out with its 32 KiB slots, rounded up;
+ * largest: a simulator image is mapped whole, 1 GiB is plenty. */
+#define FLASH_MIN_BYTES (256u * 1024u)
+#define FLASH_MAX_BYTES (1024u * 1024u * 1024u)
+
+/* --flash-size: bytes, or KiB/MiB with K/M; whole blocks only. */
+static int parse_flash_size(const char *arg, uint32_t *blocks)
+{
+    unsigned long long n;
+    char *end;
+    errno = 0;
+    n = strtoull(arg, &end, 10);
+    if (end != arg && (*end == 'K' || *end == 'k') && end[1] == '\0')
+        n *= 1024u, end++;
+    else if (end != arg && (*end == 'M' || *end == 'm') && end[1] == '\0')
+        n *= 1024u * 1024u, end++;
+    if (errno != 0 || end == arg || *end != '\0' || arg[0] == '-' || n < FLASH_MIN_BYTES ||
+        n > FLASH_MAX_BYTES || n % CND_FLASH_FILE_BLOCK_SIZE != 0) {
+        fprintf(stderr,
+                "candor-sim: --flash-size needs a size from 256K to 1024M in whole %u-byte "
+                "blocks (e.g. 1M, 8M), not '%s'\n",
+                CND_FLASH_FILE_BLOCK_SIZE, arg);
+        return -1;
+    }
+    *blocks = (uint32_t)(n / CND_FLASH_FILE_BLOCK_SIZE);
+    return 0;
+}
+
 static int parse_options(int argc, char **argv, sim_options_t *o)
 {
     static const struct option longs[] = {
         {"flash", required_argument, NULL, 'f'},
+        {"flash-size", required_argument, NULL, 'z'},
         {"socket", required_argument, NULL, 's'},
         {"listen", required_argument, NULL, 'L'},
         {"keys", required_argument, NULL, 'k'},
@@ -184,6 +218,10 @@ static int parse_options(int argc, char **argv, sim_options_t *o)
         char *end;
         switch (c) {
         case 'f': o->flash_path = optarg; break;
+        case 'z':
+            if (parse_flash_size(optarg, &o->flash_blocks) != 0)
+                return EXIT_USAGE;
+            break;
         case 's': o->socket_path = optarg; break;
         case 'L': o->listen_spec = optarg; break;
         case 'k': o->keys = optarg; break;
@@ -323,20 +361,53 @@ static int wrap_flash(const char *spec)
     return 0;
 }
 
-static int open_device(const char *flash_path, const char *flash_fault)
+/* The chip's size in blocks: an existing image's own (the chip it was
+ * formatted on), else --flash-size, else the default. -1 after a one-line
+ * error when the image is no whole number of blocks or not the size asked. */
+static int64_t flash_blocks(const char *flash_path, uint32_t asked)
+{
+    struct stat sb;
+    if (stat(flash_path, &sb) != 0)
+        return asked ? asked : CND_FLASH_FILE_BLOCK_COUNT; /* created blank */
+    if (!S_ISREG(sb.st_mode))
+        return asked ? asked : CND_FLASH_FILE_BLOCK_COUNT; /* the open names what is wrong */
+    if (sb.st_size <= 0 || sb.st_size % CND_FLASH_FILE_BLOCK_SIZE != 0 ||
+        (unsigned long long)sb.st_size > FLASH_MAX_BYTES) {
+        fprintf(stderr,
+                "candor-sim: flash file %s is %lld bytes, not a whole number of %u-byte flash "
+                "blocks (up to 1024M); pass a new path to start a blank one\n",
+                flash_path, (long long)sb.st_size, CND_FLASH_FILE_BLOCK_SIZE);
+        return -1;
+    }
+    if (asked != 0 && (unsigned long long)sb.st_size != (unsigned long long)asked *
+                                                            CND_FLASH_FILE_BLOCK_SIZE) {
+        fprintf(stderr,
+                "candor-sim: flash file %s is %lld bytes, not the --flash-size of %llu asked "
+                "for; a chip keeps its size (drop --flash-size or pass a new path)\n",
+                flash_path, (long long)sb.st_size,
+                (unsigned long long)asked * CND_FLASH_FILE_BLOCK_SIZE);
+        return -1;
+    }
+    return sb.st_size / CND_FLASH_FILE_BLOCK_SIZE;
+}
+
+static int open_device(const char *flash_path, uint32_t asked_blocks, const char *flash_fault)
 {
     cnd_status_t st;
+    int64_t blocks = flash_blocks(flash_path, asked_blocks);
+    if (blocks < 0)
+        return -1;
     st = cnd_flash_file_open(&g_flash_file, flash_path, CND_FLASH_FILE_BLOCK_SIZE,
-                             CND_FLASH_FILE_BLOCK_COUNT, CND_FLASH_FILE_PROG_SIZE, &g_hal.flash);
+                             (uint32_t)blocks, CND_FLASH_FILE_PROG_SIZE, &g_hal.flash);
     if (st == CND_OK && wrap_flash(flash_fault) != 0) {
         cnd_flash_file_close(&g_flash_file);
         return -1;
     }
     if (st != CND_OK) {
         if (st == CND_E_INVALID)
-            fprintf(stderr, "candor-sim: flash file %s is not a %u-byte flash image; pass a "
+            fprintf(stderr, "candor-sim: flash file %s is not a %llu-byte flash image; pass a "
                             "new path to start a blank one\n",
-                    flash_path, CND_FLASH_FILE_BLOCK_SIZE * CND_FLASH_FILE_BLOCK_COUNT);
+                    flash_path, (unsigned long long)blocks * CND_FLASH_FILE_BLOCK_SIZE);
         else if (st == CND_E_BUSY)
             fprintf(stderr, "candor-sim: flash file %s is in use by another simulator\n",
                     flash_path);
@@ -896,7 +967,7 @@ int main(int argc, char **argv)
     }
     errno = 0;
     g_batch_max = o.batch_max;
-    if (open_device(o.flash_path, o.flash_fault) != 0)
+    if (open_device(o.flash_path, o.flash_blocks, o.flash_fault) != 0)
         return EXIT_FAIL;
     install_signals();
     if ((o.listen_spec != NULL ? cnd_sim_link_listen_tcp(&g_link, o.listen_spec + 4, err, sizeof err)

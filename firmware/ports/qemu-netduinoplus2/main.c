@@ -53,7 +53,13 @@ static cnd_engine_t g_engine;
 static cnd_sync_t g_sync;
 static cnd_pack_t g_pack;
 static int g_have_pack;
-static uint8_t g_pack_buf[CND_MAX_PACK_SIZE];
+/* QEMU models no writable internal flash, so this board cannot mirror the
+ * pack like the handheld (pack_mirror.h) and keeps it in RAM instead. Its
+ * 1 MiB flash file gets 32 KiB pack slots (SPEC 4.1) anyway; lent to the
+ * store, the buffer also caps what a push may install (pack_begin refuses
+ * a longer pack with CND_E_NOSPACE), never a 256 KiB buffer here. */
+#define PACK_BUF_LEN 32768u
+static uint8_t g_pack_buf[PACK_BUF_LEN];
 static uint8_t g_reply[CND_SYNC_REPLY_MAX];
 
 void cnd_board_irq(unsigned n)

@@ -58,13 +58,15 @@ static cnd_status_t finish(void)
     return (sr & SR_ERRORS) ? CND_E_IO : CND_OK;
 }
 
-static cnd_status_t iflash_erase(void *ctx)
+static cnd_status_t iflash_erase(void *ctx, uint32_t sector)
 {
     cnd_stm32_iflash_t *f = ctx;
+    if (sector >= f->n_sectors)
+        return CND_E_IO; /* never a sector it was not given */
     if (f->kick)
-        f->kick();
+        f->kick(); /* one kick per sector: each erase may take 2 s */
     unlock();
-    FLASH_CR = CR_SER | CR_SNB(f->sector) | CR_PSIZE_X32;
+    FLASH_CR = CR_SER | CR_SNB(f->first_sector + sector) | CR_PSIZE_X32;
     FLASH_CR |= CR_STRT;
     wait_idle();
     return finish();
@@ -77,6 +79,10 @@ static cnd_status_t iflash_prog(void *ctx, uint32_t off, const void *buf, uint32
     uint32_t i;
     if (off % 4u != 0 || len % 4u != 0 || off > f->ops.size || len > f->ops.size - off)
         return CND_E_IO;
+    /* A 256 KiB mirror is 65,536 words of up to 100 us each (DS8626
+     * t_PROG): 6.5 s in all, longer than the watchdog; one chunk is not. */
+    if (f->kick)
+        f->kick();
     unlock();
     FLASH_CR = CR_PG | CR_PSIZE_X32;
     for (i = 0; i < len; i += 4u) {
@@ -91,15 +97,17 @@ static cnd_status_t iflash_prog(void *ctx, uint32_t off, const void *buf, uint32
     return finish();
 }
 
-void cnd_stm32_iflash_init(cnd_stm32_iflash_t *f, uint32_t sector, uint32_t base, uint32_t size,
-                           void (*kick)(void))
+void cnd_stm32_iflash_init(cnd_stm32_iflash_t *f, uint32_t first_sector, uint32_t n_sectors,
+                           uint32_t base, uint32_t size, void (*kick)(void))
 {
     f->ops.base = (const uint8_t *)(uintptr_t)base;
     f->ops.size = size;
+    f->ops.sector_size = n_sectors ? size / n_sectors : 0;
     f->ops.prog_size = 4;
     f->ops.ctx = f;
     f->ops.erase = iflash_erase;
     f->ops.prog = iflash_prog;
-    f->sector = sector;
+    f->first_sector = first_sector;
+    f->n_sectors = n_sectors;
     f->kick = kick;
 }

@@ -12,7 +12,7 @@
  * behind usb_dcd.h, exactly the frames the simulator's socket and QEMU's
  * USART carry), and the hal: flash = the SPI NOR driver, random = the
  * TRNG, today = the RTC's day (rtc_day.h). The active survey pack is
- * mirrored into internal flash sector 7 (pack_mirror.h), not held in RAM.
+ * mirrored into internal flash sectors 5-7 (pack_mirror.h), not held in RAM.
  * The core sleeps (WFI) whenever no key, USB event or redraw is pending;
  * SysTick (1 ms) wakes it for key sampling.
  *
@@ -52,10 +52,15 @@
 #include "text.h"
 #include "usb_dev.h"
 
-/* Sector 7 (the last 128 KiB) of the STM32F407VET6: board.ld keeps the
- * image out of it. */
+/* Sectors 5-7 (three 128 KiB sectors, 0x08020000-0x0807FFFF, the last
+ * 384 KiB of the STM32F407VET6 and present on every F407): the largest
+ * pack (CND_MAX_PACK_SIZE, 380 KiB) and its header fit in three. board.ld
+ * keeps the image out of them. */
 extern const uint8_t cnd_pack_mirror_start[], cnd_pack_mirror_size[];
-#define MIRROR_SECTOR 7u
+#define MIRROR_FIRST_SECTOR 5u
+#define MIRROR_SECTORS 3u
+typedef char cnd_mirror_holds_the_largest_pack
+    [CND_MAX_PACK_SIZE + CND_PACK_MIRROR_CHUNK <= MIRROR_SECTORS * 131072u ? 1 : -1];
 
 #define HSE_HZ 8000000u
 
@@ -78,7 +83,8 @@ extern const uint8_t cnd_pack_mirror_start[], cnd_pack_mirror_size[];
 
 /* The watchdog: longer than the slowest thing the loop waits for, a
  * 128 KiB sector erase (DS8626: 2 s max at x32), even with the LSI at the
- * fast end of its range. */
+ * fast end of its range; a mirror copy erasing three sectors kicks it
+ * before each. */
 #define WATCHDOG_MS 4000u
 /* The display (and its backlight, the largest draw) sleeps after this
  * long without a key; the first key then only wakes it, except quick exit,
@@ -358,7 +364,8 @@ static void boot_core(void)
     if (st != CND_OK)
         halt_with("Storage refused:", cnd_status_str(st));
 
-    cnd_stm32_iflash_init(&g_iflash, MIRROR_SECTOR, (uint32_t)(uintptr_t)cnd_pack_mirror_start,
+    cnd_stm32_iflash_init(&g_iflash, MIRROR_FIRST_SECTOR, MIRROR_SECTORS,
+                          (uint32_t)(uintptr_t)cnd_pack_mirror_start,
                           (uint32_t)(uintptr_t)cnd_pack_mirror_size, kick);
     cnd_pack_mirror_init(&g_mirror, &g_iflash.ops, &g_hal.flash);
     cnd_store_set_pack_window(&g_store, cnd_pack_mirror_window, &g_mirror);

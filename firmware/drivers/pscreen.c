@@ -112,17 +112,22 @@ static void draw_part_line(const cnd_pscreen_t *s, const cnd_pscreen_part_t *p, 
         if ((p->text->flags & CND_PTEXT_F_RTL) != 0 && l.width < box)
             origin = left + box - l.width;
         end = origin + l.width;
-        cnd_ptext_draw_line(atlas_of(s, p->text), p->text, &l, left, box, top, s->fg, s->bg, band);
         if (p->num.w > 0 && p->num.line == i) {
-            /* the office computer left a gap of num.w pixels for the digits:
-             * right-aligned in it for right-to-left text, else left */
+            /* the office computer left a gap of num.w pixels for the
+             * digits; what they do not use is closed up */
             char d[11];
             int n = (int)cnd_text_int(p->number > 0x7FFFFFFFu ? 0x7FFFFFFF : (int32_t)p->number, d),
-                x = origin + p->num.x;
-            if ((p->text->flags & CND_PTEXT_F_RTL) != 0)
-                x += p->num.w - n * CND_FONT_W;
-            draw_font(d, (uint32_t)n, x, top + (lh - CND_FONT_H) / 2, s->fg, origin + p->num.x,
-                      origin + p->num.x + p->num.w, band);
+                keep = n * CND_FONT_W + 1;
+            origin = cnd_ptext_draw_line_gap(atlas_of(s, p->text), p->text, &l, left, box, top,
+                                             s->fg, s->bg, band, p->num.x, p->num.w, keep);
+            if (keep < p->num.w)
+                end = origin + l.width - (p->num.w - keep);
+            draw_font(d, (uint32_t)n, origin + p->num.x + ((p->text->flags & CND_PTEXT_F_RTL) ? 1 : 0),
+                      top + (lh - CND_FONT_H) / 2, s->fg, origin + p->num.x,
+                      origin + p->num.x + (keep < p->num.w ? keep : p->num.w), band);
+        } else {
+            cnd_ptext_draw_line(atlas_of(s, p->text), p->text, &l, left, box, top, s->fg, s->bg,
+                                band);
         }
     } else if (s->rtl) {
         origin = end = left + box;

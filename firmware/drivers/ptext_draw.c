@@ -28,9 +28,11 @@ void cnd_band_fill(const cnd_band_t *band, int x, int y, int w, int h, uint16_t 
             band->px[(yy - band->y0) * CND_PTEXT_SCREEN_W + xx] = color;
 }
 
-void cnd_ptext_draw_line(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_pline_t *l,
-                         int left, int box_w, int top, uint16_t fg, uint16_t bg,
-                         const cnd_band_t *band)
+/* Draws line l; glyphs placed at or right of `split` move left by `cut`
+ * pixels (a number's gap closed up: cnd_ptext_draw_line_gap). */
+static void draw_line(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_pline_t *l, int left,
+                      int box_w, int top, uint16_t fg, uint16_t bg, const cnd_band_t *band,
+                      int split, int cut)
 {
     uint16_t shade[4];
     int k, clip_l = left < 0 ? 0 : left, clip_r = left + box_w, origin = left;
@@ -38,17 +40,18 @@ void cnd_ptext_draw_line(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_
         clip_r = CND_PTEXT_SCREEN_W;
     if (top >= band->y0 + band->h || top + t->line_h <= band->y0)
         return; /* the line does not touch this band */
-    if ((t->flags & CND_PTEXT_F_RTL) != 0 && l->width < box_w)
-        origin = left + box_w - l->width;
+    if ((t->flags & CND_PTEXT_F_RTL) != 0 && l->width - cut < box_w)
+        origin = left + box_w - (l->width - cut);
     for (k = 0; k < 4; k++)
         shade[k] = mix(fg, bg, (unsigned)k);
     for (k = 0; k < l->n_glyphs; k++) {
         uint16_t gi;
         uint8_t gx, gy;
         cnd_pglyph_t gl;
-        int y, x, y_from, y_to;
+        int y, x, y_from, y_to, shift;
         cnd_pline_place(l, k, &gi, &gx, &gy);
         gl = cnd_patlas_glyph(a, gi);
+        shift = gx >= split ? cut : 0;
         y_from = top + gy;
         y_to = y_from + gl.h;
         if (y_from < band->y0)
@@ -58,7 +61,7 @@ void cnd_ptext_draw_line(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_
         for (y = y_from; y < y_to; y++) {
             uint16_t *row = band->px + (y - band->y0) * CND_PTEXT_SCREEN_W;
             for (x = 0; x < gl.w; x++) {
-                int sx = origin + gx + x;
+                int sx = origin + gx - shift + x;
                 unsigned c;
                 if (sx < clip_l || sx >= clip_r)
                     continue;
@@ -68,6 +71,24 @@ void cnd_ptext_draw_line(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_
             }
         }
     }
+}
+
+void cnd_ptext_draw_line(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_pline_t *l,
+                         int left, int box_w, int top, uint16_t fg, uint16_t bg,
+                         const cnd_band_t *band)
+{
+    draw_line(a, t, l, left, box_w, top, fg, bg, band, 0x7FFF, 0);
+}
+
+int cnd_ptext_draw_line_gap(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_pline_t *l,
+                            int left, int box_w, int top, uint16_t fg, uint16_t bg,
+                            const cnd_band_t *band, int gap_x, int gap_w, int keep)
+{
+    int cut = gap_w > keep ? gap_w - keep : 0, origin = left;
+    draw_line(a, t, l, left, box_w, top, fg, bg, band, gap_x + gap_w / 2, cut);
+    if ((t->flags & CND_PTEXT_F_RTL) != 0 && l->width - cut < box_w)
+        origin = left + box_w - (l->width - cut);
+    return origin;
 }
 
 void cnd_ptext_draw(const cnd_patlas_t *a, const cnd_ptext_t *t, int first, int n, int left,

@@ -35,6 +35,16 @@ void cnd_ptext_draw_line(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_
                          int left, int box_w, int top, uint16_t fg, uint16_t bg,
                          const cnd_band_t *band);
 
+/* The same, for a line with a number's gap of gap_w pixels at gap_x (line
+ * coordinates, formats/ptext.h cnd_pnum_slot_t) of which the digits need
+ * only `keep`: the rest is closed up (glyphs after the gap move toward it;
+ * a right-to-left line stays right-aligned), so "1 to sync" does not read
+ * "1      to sync". Returns the line's origin: the digits go at origin +
+ * gap_x. */
+int cnd_ptext_draw_line_gap(const cnd_patlas_t *a, const cnd_ptext_t *t, const cnd_pline_t *l,
+                            int left, int box_w, int top, uint16_t fg, uint16_t bg,
+                            const cnd_band_t *band, int gap_x, int gap_w, int keep);
+
 /* Draws lines [first, first + n) of t one under the other from `top`. */
 void cnd_ptext_draw(const cnd_patlas_t *a, const cnd_ptext_t *t, int first, int n, int left,
                     int box_w, int top, uint16_t fg, uint16_t bg, const cnd_band_t *band);

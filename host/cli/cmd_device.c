@@ -305,6 +305,17 @@ int cnd_cmd_push(int argc, char **argv)
         free(buf);
         return CND_EXIT_INPUT;
     }
+    /* The host still reads version 3 (a store keeps the packs of the
+     * responses it holds), but a handheld draws only pre-rendered text and
+     * would refuse it: said here, before a device is touched. */
+    if (!cnd_pack_has_ptext(&pk)) {
+        fprintf(stderr,
+                "candor push: %s is survey pack format v%u, which carries no pre-rendered "
+                "text; handhelds take v%u only: compile the survey again with this candor\n",
+                path, (unsigned)pk.version, CND_PACK_VERSION);
+        free(buf);
+        return CND_EXIT_INPUT;
+    }
     {
         cnd_str_t sid = cnd_pack_survey_id(&pk);
         snprintf(id, sizeof id, "%.*s", (int)sid.len, sid.ptr);

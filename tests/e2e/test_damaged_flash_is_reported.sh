@@ -17,12 +17,13 @@ for _i in 2 3; do
 done
 
 # flip one bit inside the ciphertext of the first RESPONSE entry of the log
-# (formats/SPEC.md 4.1: the log starts at block 3 + 4 x 8 of 4 KiB)
+# (formats/SPEC.md 4.1 and 4.3: the superblock records where the log
+# starts, in blocks of 4 KiB: u32 log_first at offset 36)
 python3 - "$T/dev.flash" <<'PY' || fail "no response entry found to damage"
 import sys
 path = sys.argv[1]
 data = bytearray(open(path, "rb").read())
-base = (3 + 4 * 8) * 4096
+base = int.from_bytes(data[36:40], "little") * 4096
 for off in range(base + 32, base + 4096, 16):
     if data[off] == 0xC5 and data[off + 1] == 1:
         data[off + 12 + 25] ^= 0x04

@@ -225,17 +225,23 @@ n_langs = pack[5]
 n_items, n_choices = struct.unpack_from("<HxxH", pack, 6)
 off_langs, off_items, off_choices = struct.unpack_from("<III", pack, 24)
 off_strings, len_strings = struct.unpack_from("<II", pack, 48)
-def sref(at):
+# version 4 (SPEC 1.3): 160-byte language entries; a language's texts
+# count from its own string range (u32 at 152 of its entry)
+lang_size = 160
+def base_of(l):
+    return struct.unpack_from("<I", pack, off_langs + lang_size * l + 152)[0]
+def sref(at, base=0):
     o, n = struct.unpack_from("<HH", pack, at)
-    return pack[off_strings + o:off_strings + o + n].decode("utf-8")
-es = [l for l in range(n_langs) if sref(off_langs + 152 * l) == "es"][0]
-texts = [sref(off_langs + 152 * es + 4 * k) for k in range(38)]
+    return pack[off_strings + base + o:off_strings + base + o + n].decode("utf-8")
+es = [l for l in range(n_langs) if sref(off_langs + lang_size * l, base_of(l)) == "es"][0]
+eb = base_of(es)
+texts = [sref(off_langs + lang_size * es + 4 * k, eb) for k in range(38)]
 item_size = 32 + 8 * n_langs
 for i in range(n_items):
-    texts += [sref(off_items + i * item_size + 32 + 4 * es),
-              sref(off_items + i * item_size + 32 + 4 * (n_langs + es))]
+    texts += [sref(off_items + i * item_size + 32 + 4 * es, eb),
+              sref(off_items + i * item_size + 32 + 4 * (n_langs + es), eb)]
 for c in range(n_choices):
-    texts.append(sref(off_choices + c * (4 + 4 * n_langs) + 4 + 4 * es))
+    texts.append(sref(off_choices + c * (4 + 4 * n_langs) + 4 + 4 * es, eb))
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 vocab = {w.lower() for t in texts for w in WORD.findall(t)}
 spanish = False

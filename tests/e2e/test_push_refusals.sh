@@ -7,20 +7,92 @@ start_sim dev
 push_survey "$DEV"
 "$CANDOR" status --device "$DEV" --json >"$T/before.json" || fail "status failed"
 
-# Version 4 (not known to this candor), with a correct checksum, so that the
+# Version 5 (not known to this candor), with a correct checksum, so that the
 # version is the only thing wrong.
 python3 -c '
 import struct, sys, zlib
 b = bytearray(open(sys.argv[1], "rb").read())
-b[4] = 4
+b[4] = 5
 b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
 open(sys.argv[2], "wb").write(b)
-' "$T/survey.pack" "$T/v2.pack"
-if "$CANDOR" push --device "$DEV" "$T/v2.pack" >"$T/out" 2>"$T/err"; then
-    fail "push of a version 4 pack exited 0"
+' "$T/survey.pack" "$T/v5.pack"
+if "$CANDOR" push --device "$DEV" "$T/v5.pack" >"$T/out" 2>"$T/err"; then
+    fail "push of a version 5 pack exited 0"
 fi
 expect_one_line_error "$T/err" push
-grep -Eqi "version| v4" "$T/err" || fail "message does not mention the version: $(cat "$T/err")"
+grep -Eqi "version| v5" "$T/err" || fail "message does not mention the version: $(cat "$T/err")"
+
+# Version 3 (no pre-rendered text): the host reads it, the handheld cannot
+# draw it. A version 3 pack made from the version 4 one: the header and
+# language entries of version 3, the pre-rendered section dropped, the
+# language ranges folded back into one string section (so every reference
+# counts from its start), signed block kept; the checksum is correct.
+python3 - "$T/survey.pack" "$T/v3.pack" <<'PYEOF'
+import struct, sys, zlib
+b = open(sys.argv[1], "rb").read()
+n_langs, n_items = b[5], struct.unpack_from("<H", b, 6)[0]
+n_choices = struct.unpack_from("<H", b, 10)[0]
+off_strings, len_strings = struct.unpack_from("<II", b, 48)
+admin_len = struct.unpack_from("<H", b, 14)[0]
+strings = b[off_strings:off_strings + len_strings]
+tail = b[off_strings + len_strings:-4]          # admin block, signature block
+def fix(e, lang_base):
+    e = bytearray(e)
+    return e
+langs = []
+bases = []
+for l in range(n_langs):
+    e = bytearray(b[76 + 160 * l:76 + 160 * (l + 1)])
+    base = struct.unpack_from("<I", e, 152)[0]
+    bases.append(base)
+    for k in range(0, 152, 4):
+        off, ln = struct.unpack_from("<HH", e, k)
+        if ln:
+            struct.pack_into("<H", e, k, off + base)
+    langs.append(bytes(e[:152]))
+isz = 32 + 8 * n_langs
+off_items = 76 + 160 * n_langs
+items = bytearray(b[off_items:off_items + n_items * isz])
+for i in range(n_items):
+    for k in range(2 * n_langs):
+        at = i * isz + 32 + 4 * k
+        off, ln = struct.unpack_from("<HH", items, at)
+        if ln:
+            struct.pack_into("<H", items, at, off + bases[k % n_langs])
+csz = 4 + 4 * n_langs
+choices = bytearray(b[off_items + n_items * isz:off_items + n_items * isz + n_choices * csz])
+for c in range(n_choices):
+    for l in range(n_langs):
+        at = c * csz + 4 + 4 * l
+        off, ln = struct.unpack_from("<HH", choices, at)
+        if ln:
+            struct.pack_into("<H", choices, at, off + bases[l])
+off_tags = off_items + n_items * isz + n_choices * csz
+off_render = struct.unpack_from("<I", b, 68)[0]
+rest = b[off_tags:off_render]                   # tags, code
+hdr = bytearray(b[:68])
+hdr[4] = 3
+delta = 8 * n_langs + 8
+v = 68
+struct.pack_into("<I", hdr, 24, v); v += 152 * n_langs
+struct.pack_into("<I", hdr, 28, v); v += n_items * isz
+struct.pack_into("<I", hdr, 32, v); v += n_choices * csz
+struct.pack_into("<I", hdr, 36, v); v += len(rest) - struct.unpack_from("<I", b, 44)[0]
+struct.pack_into("<I", hdr, 40, v); v += struct.unpack_from("<I", b, 44)[0]
+struct.pack_into("<I", hdr, 48, v)
+out = bytes(hdr) + b"".join(langs) + bytes(items) + bytes(choices) + rest + strings + tail
+out = bytearray(out) + b"\0\0\0\0"
+struct.pack_into("<I", out, 16, len(out))
+struct.pack_into("<I", out, len(out) - 4, zlib.crc32(bytes(out[:-4])) & 0xffffffff)
+open(sys.argv[2], "wb").write(out)
+PYEOF
+[ -s "$T/v3.pack" ] || fail "could not make a version 3 pack"
+if "$CANDOR" push --device "$DEV" "$T/v3.pack" >"$T/out" 2>"$T/err"; then
+    fail "push of a version 3 pack exited 0"
+fi
+expect_one_line_error "$T/err" push
+grep -q "v3, which carries no pre-rendered text; handhelds take v4 only" "$T/err" ||
+    fail "the refusal of version 3 does not say why: $(cat "$T/err")"
 
 # One flipped byte in the middle: the checksum no longer matches.
 python3 -c '

@@ -2,8 +2,8 @@
  * pack_mirror.h: the active survey pack mirrored into consecutive sectors
  * of the MCU's memory-mapped internal flash, so cnd_pack_open() works on a
  * const pointer and the active pack costs no RAM (the reference handheld's
- * RAM budget is 32 KiB in all; CND_MAX_PACK_SIZE alone is 256 KiB). On the
- * handheld the mirror is three 128 KiB sectors: a 256 KiB pack plus the
+ * RAM budget is 32 KiB in all; CND_MAX_PACK_SIZE alone is 380 KiB). On the
+ * handheld the mirror is three 128 KiB sectors: a 380 KiB pack plus the
  * header does not fit in two.
  *
  * Owns: the mirror's layout (formats/SPEC.md has none: it never leaves the

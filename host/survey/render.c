@@ -5,21 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame.h"
 #include "pack.h"
 #include "pscreen.h"
 #include "shape.h"
-
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v);
-    put16(p + 2, v >> 16);
-}
 
 typedef struct {
     uint8_t *out;
@@ -146,10 +135,10 @@ static int build_lang(const cnd_render_lang_t *L, sec_t *s, uint8_t *dir, cnd_er
             ok = 0;
             break;
         }
-        put16(e + CND_PACK_RIDX_S_OFF, t[i].off);
-        put16(e + CND_PACK_RIDX_S_LEN, t[i].len);
-        put32(e + CND_PACK_RIDX_B_OFF, at);
-        put16(e + CND_PACK_RIDX_B_LEN, (uint32_t)b.len);
+        cnd_wire_put_u16(e + CND_PACK_RIDX_S_OFF, (uint16_t)t[i].off);
+        cnd_wire_put_u16(e + CND_PACK_RIDX_S_LEN, t[i].len);
+        cnd_wire_put_u32(e + CND_PACK_RIDX_B_OFF, at);
+        cnd_wire_put_u16(e + CND_PACK_RIDX_B_LEN, (uint16_t)b.len);
         e[CND_PACK_RIDX_NUM] = (uint8_t)line;
         e[CND_PACK_RIDX_NUM + 1] = (uint8_t)x;
         e[CND_PACK_RIDX_NUM + 2] = (uint8_t)w;
@@ -164,10 +153,10 @@ static int build_lang(const cnd_render_lang_t *L, sec_t *s, uint8_t *dir, cnd_er
                         L->path, CND_MAX_PACK_SIZE);
             ok = 0;
         } else {
-            put32(dir + CND_PACK_RDIR_ATLAS_OFF, a_at);
-            put32(dir + CND_PACK_RDIR_ATLAS_LEN, (uint32_t)atlas.len);
-            put32(dir + CND_PACK_RDIR_INDEX_OFF, idx_at);
-            put32(dir + CND_PACK_RDIR_INDEX_N, (uint32_t)n);
+            cnd_wire_put_u32(dir + CND_PACK_RDIR_ATLAS_OFF, a_at);
+            cnd_wire_put_u32(dir + CND_PACK_RDIR_ATLAS_LEN, (uint32_t)atlas.len);
+            cnd_wire_put_u32(dir + CND_PACK_RDIR_INDEX_OFF, idx_at);
+            cnd_wire_put_u32(dir + CND_PACK_RDIR_INDEX_N, (uint32_t)n);
         }
     }
     free(atlas.buf);

@@ -16,6 +16,9 @@ python3-pandas, run with /usr/bin/python3), R with haven, headless Chromium.
 """
 import json, math, os, re, shutil, struct, subprocess, sys, tempfile, zlib
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from pngread import png_pixels  # noqa: E402
+
 CANDOR = os.environ["CANDOR"]
 WORKLOAD = os.environ["CANDOR_WORKLOAD"]
 KEY = os.environ["CANDOR_KEY"]
@@ -491,48 +494,6 @@ def t_flat_in_r():
 
 
 # ---------------------------------------------------------------- render --
-
-def png_pixels(path):
-    """(width, height, rows of RGB(A) bytes) of an 8-bit PNG (zlib only)."""
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat = 8, b""
-    while pos < len(data):
-        n, typ = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if typ == b"IHDR":
-            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-        elif typ == b"IDAT":
-            idat += body
-        pos += 12 + n
-    if depth != 8 or ctype not in (2, 6):
-        fail("unexpected PNG type %d/%d" % (depth, ctype))
-    bpp = 3 if ctype == 2 else 4
-    raw = zlib.decompress(idat)
-    stride = w * bpp
-    rows, prev, i = [], bytearray(stride), 0
-    for _ in range(h):
-        f = raw[i]
-        line = bytearray(raw[i + 1:i + 1 + stride])
-        i += 1 + stride
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            b = prev[x]
-            c = prev[x - bpp] if x >= bpp else 0
-            if f == 1:
-                line[x] = (line[x] + a) & 255
-            elif f == 2:
-                line[x] = (line[x] + b) & 255
-            elif f == 3:
-                line[x] = (line[x] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, bpp, rows
-
 
 def blue_pixels(path):
     w, h, bpp, rows = png_pixels(path)

@@ -38,46 +38,18 @@ expect_eq "$langs" "ar my ta" "languages of the exported responses"
 
 # the pictures: every screen of the three interviews
 python3 - "$T/shots" <<'PYEOF' || fail "the screenshots are not drawn from pre-rendered text"
-import os, struct, sys, zlib
-
-def pixels(path):
-    data = open(path, "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    at, idat, w = 8, b"", 0
-    while at < len(data):
-        n, kind = struct.unpack(">I4s", data[at:at + 8])
-        body = data[at + 8:at + 8 + n]
-        if kind == b"IHDR":
-            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and ctype == 2, "8-bit RGB expected"
-        elif kind == b"IDAT":
-            idat += body
-        at += 12 + n
-    raw, stride, rows, prev = zlib.decompress(idat), w * 3, [], bytearray(w * 3)
-    for y in range(h):
-        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            a = line[i - 3] if i >= 3 else 0
-            b, c = prev[i], prev[i - 3] if i >= 3 else 0
-            if f == 1: line[i] = (line[i] + a) & 255
-            elif f == 2: line[i] = (line[i] + b) & 255
-            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return w, h, rows
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["CND_SOURCE_DIR"], "tests", "support"))
+from pngread import png_pixels
 
 shots = sorted(f for f in os.listdir(sys.argv[1]) if f.endswith(".png"))
 items = [f for f in shots if "ITEM" in f.upper()]
 assert len(items) >= 60, "%d item screenshots of %d" % (len(items), len(shots))
 for f in items:
-    w, h, rows = pixels(os.path.join(sys.argv[1], f))
+    w, h, bpp, rows = png_pixels(os.path.join(sys.argv[1], f))
     colours = set()
     for r in rows[20:]:
-        colours.update(r[i:i + 3] for i in range(0, len(r), 3))
+        colours.update(r[i:i + bpp] for i in range(0, len(r), bpp))
     assert len(colours) > 2, "%s has only %d colours: drawn by the 8x16 grid" % (f, len(colours))
 print("%d screenshots, %d item screens, all anti-aliased" % (len(shots), len(items)))
 PYEOF

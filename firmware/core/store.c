@@ -695,6 +695,13 @@ typedef struct {
     uint8_t id[CND_RESPONSE_ID_LEN];
 } item_t;
 
+/* Damage the office has not stored yet: after the damage watermark. */
+static int damage_unreported(const cnd_store_t *st, uint32_t seg, uint32_t at)
+{
+    uint32_t n = seg_number(st, seg);
+    return n > st->damage_seg || (n == st->damage_seg && at > st->damage_off);
+}
+
 /*
  * seg_step, plus the rule every walk shares: a valid RESPONSE entry above
  * the watermark that nobody could open (bad sealed header, or neither
@@ -722,6 +729,8 @@ static cnd_status_t walk_item(cnd_store_t *st, uint32_t seg, uint32_t *off, uint
         uint32_t n = CND_ENTRY_HEADER_LEN + 1 + CND_RESPONSE_ID_LEN;
         it->kind = ITEM_DAMAGE;
         it->len = bad;
+        if (damage_unreported(st, seg, it->at))
+            st->damage_walked = 1;
         if (bad >= n && flash_read(st, log_addr(st, seg, it->at), st->buf, n) == CND_OK &&
             cnd_entry_header_decode(st->buf, &it->h) == CND_OK &&
             it->h.type == CND_ENTRY_RESPONSE && it->h.len > 1 + CND_RESPONSE_ID_LEN) {
@@ -747,15 +756,10 @@ static cnd_status_t walk_item(cnd_store_t *st, uint32_t seg, uint32_t *off, uint
     if (rs != CND_OK) {
         it->kind = ITEM_DAMAGE;
         it->id_state = CND_STORE_ID_VERIFIED; /* the entry's CRC held */
+        if (damage_unreported(st, seg, it->at))
+            st->damage_walked = 1;
     }
     return CND_OK;
-}
-
-/* Damage the office has not stored yet: after the damage watermark. */
-static int damage_unreported(const cnd_store_t *st, uint32_t seg, uint32_t at)
-{
-    uint32_t n = seg_number(st, seg);
-    return n > st->damage_seg || (n == st->damage_seg && at > st->damage_off);
 }
 
 /* The number of unreported damaged regions in live segment seg. */
@@ -823,9 +827,15 @@ static cnd_status_t reclaim_some(cnd_store_t *st, uint32_t max, int recount)
             rs = first_seq_from(st, seg_next(st, seg), &bound);
             if (rs != CND_OK || bound - 1 > st->ack)
                 break;
-            rs = segment_damage(st, seg, &dmg);
-            if (rs != CND_OK || dmg > 0)
-                break;
+            /* Only a store that knows of unreported damage (counted at
+             * mount, or met by a walk since: the PULL that led to this ACK
+             * read every entry it acknowledges) walks the segment again;
+             * on healthy flash the ACK costs no second read of the log. */
+            if (st->damaged > 0 || st->damage_walked) {
+                rs = segment_damage(st, seg, &dmg);
+                if (rs != CND_OK || dmg > 0)
+                    break;
+            }
             st->reclaimable++;
             seg = seg_next(st, seg);
             live--;
@@ -1344,6 +1354,7 @@ static cnd_status_t recount_damage(cnd_store_t *st)
 {
     uint32_t seg = st->tail, i, n;
     st->damaged = 0;
+    st->damage_walked = 0; /* the recount meets, and counts, all of it */
     for (i = 0; i < st->n_live; i++, seg = seg_next(st, seg)) {
         cnd_status_t rs = segment_damage(st, seg, &n);
         if (rs != CND_OK)

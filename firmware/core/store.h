@@ -269,6 +269,7 @@ struct cnd_store {
      * or before (damage_seg, damage_off) (segment number, block offset). */
     uint32_t damage_seg, damage_off;
     uint32_t damaged;   /* damaged regions the office has not been told of */
+    uint8_t damage_walked; /* a walk since the last count met unreported damage */
     /* 1 once a pack was ever activated, or when the state blocks hold
      * bytes but no entry reads back: trust on first use is then over. */
     uint8_t office_known;

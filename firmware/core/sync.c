@@ -326,16 +326,17 @@ static void push_track(cnd_sync_t *s, const uint8_t *data, uint32_t len)
 {
     uint32_t body_end = s->push_len - CND_PACK_TRAILER_SIZE;
     uint32_t tail_at = s->push_len - CND_PACK_SIG_TAIL;
-    uint32_t i;
-    for (i = 0; i < len; i++) {
-        uint32_t at = s->push_next + i;
-        if (at < body_end)
-            s->push_crc = (uint32_t)crc32(s->push_crc, data + i, 1);
-        if (at >= tail_at)
-            s->push_tail[at - tail_at] = data[i];
-        if (at == CND_PACK_HDR_VERSION)
-            s->push_version = data[i];
+    uint32_t at = s->push_next; /* the caller checked at + len <= push_len */
+    /* one CRC call a chunk (a 380 KiB pack is 1,500 chunks, not 380,000
+     * calls), over the bytes before the trailer */
+    if (at < body_end)
+        s->push_crc = (uint32_t)crc32(s->push_crc, data, body_end - at < len ? body_end - at : len);
+    if (at + len > tail_at) {
+        uint32_t from = at < tail_at ? tail_at - at : 0; /* into data */
+        memcpy(s->push_tail + (at + from - tail_at), data + from, len - from);
     }
+    if (at <= CND_PACK_HDR_VERSION && at + len > CND_PACK_HDR_VERSION)
+        s->push_version = data[CND_PACK_HDR_VERSION - at];
     cnd_pack_sig_update(&s->push_sig, data, len);
 }
 

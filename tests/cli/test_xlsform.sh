@@ -28,7 +28,8 @@ fail() {
 # Each source is compiled with the options it needs (--draft where it is a
 # draft, as the default survey is), and its workbook with the same ones.
 n=0
-for src in "$CND_SOURCE_DIR"/surveys/*.json "$CND_SOURCE_DIR"/tests/cli/fixtures/compile/*.json \
+for src in "$CND_SOURCE_DIR"/surveys/*.json "$CND_SOURCE_DIR"/surveys/examples/*.json \
+    "$CND_SOURCE_DIR"/tests/fixtures/*.json "$CND_SOURCE_DIR"/tests/cli/fixtures/compile/*.json \
     "$CND_SOURCE_DIR"/tests/cli/fixtures/xlsform/*.json "$CND_SOURCE_DIR"/tests/powerloss/*.json; do
     [ -f "$src" ] || continue
     b=$(basename "$src" .json)
@@ -48,7 +49,7 @@ done
 # and the four fixtures of fields the workbook maps (tests/cli/fixtures/xlsform)
 [ "$n" -ge 10 ] || fail "only $n valid sources found for the round trip"
 for b in domestic-work roundtrip_exclusive roundtrip_eligibility roundtrip_coding \
-    roundtrip_languages; do
+    roundtrip_languages scripts domestic-work-10; do
     [ -f "$WORK/$b.x.pack" ] || fail "$b: not part of the round trip"
 done
 

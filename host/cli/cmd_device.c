@@ -239,7 +239,14 @@ static int read_pack_file(const char *path, uint8_t **out, uint32_t *len, cnd_er
 static void pack_refusal(const char *path, const uint8_t *buf, uint32_t len, cnd_status_t st,
                          cnd_err_t *err)
 {
-    if (st == CND_E_VERSION && len > CND_PACK_HDR_VERSION)
+    if (st != CND_E_MAGIC && st != CND_E_TRUNCATED && len > CND_PACK_HDR_VERSION &&
+        buf[CND_PACK_HDR_VERSION] != CND_PACK_VERSION && st != CND_E_VERSION)
+        /* an older format that does not even open: the version is the news */
+        cnd_err_set(err,
+                    "%s is survey pack format v%u and does not open (%s); handhelds take v%u "
+                    "only: compile the survey again with this candor",
+                    path, buf[CND_PACK_HDR_VERSION], cnd_status_str(st), CND_PACK_VERSION);
+    else if (st == CND_E_VERSION && len > CND_PACK_HDR_VERSION)
         cnd_err_set(err,
                     "%s is survey pack format v%u, this candor reads v%u; rebuild it with "
                     "this candor (candor compile) or use a matching candor",

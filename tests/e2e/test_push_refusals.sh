@@ -93,6 +93,21 @@ fi
 expect_one_line_error "$T/err" push
 grep -q "v3, which carries no pre-rendered text; handhelds take v4 only" "$T/err" ||
     fail "the refusal of version 3 does not say why: $(cat "$T/err")"
+# a version 4 pack with only its version byte set to 3 (checksum fixed)
+# does not open as version 3: still named by its version
+python3 -c '
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+b[4] = 3
+b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
+open(sys.argv[2], "wb").write(b)
+' "$T/survey.pack" "$T/v3byte.pack"
+if "$CANDOR" push --device "$DEV" "$T/v3byte.pack" >"$T/out" 2>"$T/err"; then
+    fail "push of a pack marked version 3 exited 0"
+fi
+expect_one_line_error "$T/err" push
+grep -q "format v3 and does not open (.*); handhelds take v4 only" "$T/err" ||
+    fail "the refusal of a pack marked version 3 does not name the version: $(cat "$T/err")"
 
 # One flipped byte in the middle: the checksum no longer matches.
 python3 -c '

@@ -12,10 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
-
 #include "compile.h"
 #include "engine.h"
+#include "first_language.h"
 #include "open_sealed.h"
 #include "frame.h"
 #include "hoststore.h"
@@ -45,25 +44,13 @@ static const char *const survey_paths[2] = {
 };
 
 /* The life's chip is small (its log must wrap under every cut), so its
- * pack slots are the smallest, 32 KiB (SPEC 4.1). Since packs carry
- * pre-rendered text the default survey in both its languages is too big
- * for them: the life installs it in its first language only (rest-days
- * keeps two, so the language choice is still lived). */
-static void drop_key(cJSON *node, const char *key)
-{
-    cJSON *c;
-    if (cJSON_IsObject(node))
-        cJSON_DeleteItemFromObjectCaseSensitive(node, key);
-    cJSON_ArrayForEach(c, node)
-        drop_key(c, key);
-}
-
+ * pack slots are the smallest, 32 KiB (SPEC 4.1): the default survey is
+ * installed in its first language (first_language.h); rest-days keeps
+ * two, so the language choice is still lived. */
 static cnd_status_t compile_first_language(const char *path, uint8_t *out, size_t cap,
                                            size_t *out_len, cnd_err_t *err)
 {
     static char json[256 * 1024];
-    cJSON *root, *langs;
-    cnd_status_t st = CND_E_INVALID;
     size_t n;
     FILE *f = fopen(path, "rb");
     if (f == NULL)
@@ -71,21 +58,7 @@ static cnd_status_t compile_first_language(const char *path, uint8_t *out, size_
     n = fread(json, 1, sizeof json - 1, f);
     fclose(f);
     json[n] = '\0';
-    root = cJSON_Parse(json);
-    langs = cJSON_GetObjectItemCaseSensitive(root, "languages");
-    if (cJSON_GetArraySize(langs) >= 1) {
-        while (cJSON_GetArraySize(langs) > 1) {
-            const cJSON *code = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(langs, 1),
-                                                                 "code");
-            if (!cJSON_IsString(code))
-                break;
-            drop_key(root, code->valuestring);
-            cJSON_DeleteItemFromArray(langs, 1);
-        }
-        st = cnd_compile_tree(root, cnd_test_office_key(), NULL, out, cap, out_len, err);
-    }
-    cJSON_Delete(root);
-    return st;
+    return cnd_test_compile_first_language(json, n, out, cap, out_len, err);
 }
 
 /* Interviews between syncs, cycled: uneven, as a coordinator's visits are. */

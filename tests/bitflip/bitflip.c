@@ -64,9 +64,9 @@
 
 #define BLOCK 1024u
 #define PROG 16u
-#define SLOT_BLOCKS (32768u / BLOCK) /* a chip this small gets the smallest slot (SPEC 4.1) */
-#define LOG_FIRST (3u + 4u * SLOT_BLOCKS)
-#define BLOCKS (LOG_FIRST + 24u)
+/* 1 MiB: its slots (1/16 of the chip, SPEC 4.1) hold the default survey.
+ * The layout itself is read from the image's superblock (map_image). */
+#define BLOCKS 1024u
 #define MAX_RESP 256
 
 typedef struct {
@@ -98,6 +98,7 @@ static struct {
     ref_t ref[MAX_RESP];
     unsigned n_ref;
     uint32_t newest_state; /* offset of the newest state entry pair */
+    uint32_t slot_blocks, log_first; /* as the store chose them at format */
     char root[64];
     char template_dir[96];
     char key_path[256];
@@ -223,6 +224,12 @@ static void map_image(void)
     for (b = 0; b < BLOCKS * BLOCK; b++)
         G.rec_of[b] = -1;
     mark(0, 2 * padded(48), K_SUPER, -1);
+    /* SPEC 4.3: blocks per pack slot at offset 32, first log block at 36. */
+    G.slot_blocks = cnd_wire_get_u32(G.image + 32);
+    G.log_first = cnd_wire_get_u32(G.image + 36);
+    if (G.log_first != 3 + 4 * G.slot_blocks || G.log_first + 2 > BLOCKS)
+        die("superblock layout: %u blocks per slot, log from block %u", G.slot_blocks,
+            G.log_first);
     for (b = 1; b <= 2; b++)
         for (off = 0; off + 64 <= BLOCK; off += 64) {
             const uint8_t *e = G.image + b * BLOCK + off;
@@ -237,9 +244,9 @@ static void map_image(void)
             }
         }
     for (s = 0; s < 4; s++)
-        if (!cnd_bytes_erased(G.image + (3 + s * SLOT_BLOCKS) * BLOCK, CND_PACK_HEADER_SIZE))
-            mark((3 + s * SLOT_BLOCKS) * BLOCK, CND_PACK_HEADER_SIZE, K_PACKHDR, -1);
-    for (b = LOG_FIRST; b < BLOCKS; b++) {
+        if (!cnd_bytes_erased(G.image + (3 + s * G.slot_blocks) * BLOCK, CND_PACK_HEADER_SIZE))
+            mark((3 + s * G.slot_blocks) * BLOCK, CND_PACK_HEADER_SIZE, K_PACKHDR, -1);
+    for (b = G.log_first; b < BLOCKS; b++) {
         const uint8_t *blk = G.image + b * BLOCK;
         if (cnd_bytes_erased(blk, 2 * PROG))
             continue;

@@ -282,6 +282,8 @@ void fz_device_populate(fz_device_t *d, uint32_t n, uint32_t acked)
     cnd_response_t r;
     static cnd_sealed_t s;
     FZ_CHECK(fz_device_mount(d) == CND_OK);
+    /* formatted with the layout the harnesses assume */
+    FZ_CHECK(d->store.slot_blocks == FZ_SLOT_BLOCKS && d->store.log_first == FZ_LOG_FIRST);
     FZ_CHECK(fz_device_install(d, pack, len) == CND_OK);
     for (i = 0; i < n; i++) {
         fz_make_response(fz_default_pk(), i, &r);

@@ -88,14 +88,17 @@ typedef struct {
     uint32_t rng;
 } fz_device_t;
 
-/* Geometry every device harness uses: 1 KiB blocks keep the log small
- * enough for a flash image to be a fuzz input (formats/SPEC.md 4.1). */
+/* Geometry every device harness uses: 1 MiB of 1 KiB blocks. Its pack
+ * slots, 1/16 of the chip (formats/SPEC.md 4.1), hold the default survey;
+ * fz_device_populate checks that the store chose them. Small blocks keep the
+ * few log blocks a flash-image input covers (FZ_LOG_BLOCKS, the start of
+ * the log; the rest of it reads erased) small enough to be a fuzz input. */
 #define FZ_BLOCK 1024u
 #define FZ_PROG 16u
-#define FZ_LOG_BLOCKS 6u
-#define FZ_SLOT_BLOCKS (32768u / FZ_BLOCK) /* the smallest slot: a chip this small gets it (SPEC 4.1) */
+#define FZ_BLOCKS 1024u
+#define FZ_SLOT_BLOCKS (FZ_BLOCKS / 16u)
 #define FZ_LOG_FIRST (3u + CND_MAX_SURVEYS * FZ_SLOT_BLOCKS)
-#define FZ_BLOCKS (FZ_LOG_FIRST + FZ_LOG_BLOCKS)
+#define FZ_LOG_BLOCKS 6u
 #define FZ_FLASH_SIZE ((size_t)FZ_BLOCKS * FZ_BLOCK)
 
 /* The device fuzz_device_sync answers from (gen_seeds records a real sync

@@ -4,11 +4,11 @@
  * does next: iterate pending responses, save one, acknowledge, reboot.
  *
  * The flash has the fuzz geometry of fuzz_common.h (1 KiB blocks): block 0
- * superblock, blocks 1-2 state, 4 pack slots of 32 blocks, 6 log blocks.
+ * superblock, blocks 1-2 state, 4 pack slots of 64 blocks, then the log.
  * Input: [flags u8][image]. The image bytes are laid over blocks 0..2 and
- * then the 6 log blocks (9 KiB at most); what the input does not cover
- * reads erased. The pack slots are not part of the input (they are 128 KiB
- * of pack bytes that cnd_pack_open() guards): flags bit 0 fills slot 0 with
+ * then the first 6 log blocks (9 KiB at most); what the input does not
+ * cover reads erased. The pack slots are not part of the input (they are
+ * 256 KiB of pack bytes that cnd_pack_open() guards): flags bit 0 fills slot 0 with
  * the default pack, as on a real device, else they read erased.
  * flags bit 1 ("reseal"): before booting, recompute the CRC of the
  * superblock and of every entry header that parses, so mutations of

@@ -703,7 +703,7 @@ static void store_seeds(void)
     fz_device_t d;
     cnd_response_t r;
     static cnd_sealed_t s;
-    uint32_t i, cursor = 0, seq = 0;
+    uint32_t i, cursor = 0, seq = 0, wraps, head;
     uint8_t flags0 = 0;
 
     seed("store_mount", "blank", &flags0, 1);
@@ -722,10 +722,14 @@ static void store_seeds(void)
     image_seed("some_acked", &d, 3);
     fz_device_free(&d);
 
-    /* The log wrapped twice: saves and acks until segments came back. */
+    /* The log wrapped twice: saves and acks until segments came back, and
+     * on until the head is early in the blocks an image covers. */
     fz_device_init(&d, 5);
     fz_device_populate(&d, 0, 0);
-    for (i = 0; i < 200; i++) {
+    for (i = 0, wraps = 0, head = 0; wraps < 2 || d.store.head + 2 >= FZ_LOG_BLOCKS; i++) {
+        if (d.store.head < head)
+            wraps++;
+        head = d.store.head;
         fz_make_response(fz_default_pk(), i, &r);
         FZ_CHECK(cnd_store_append_response(&d.store, &r, fz_default_pk()) == CND_OK);
         if (i % 10 == 9) {
@@ -736,7 +740,7 @@ static void store_seeds(void)
         }
     }
     for (i = 0; i < 5; i++) {
-        fz_make_response(fz_default_pk(), 900 + i, &r);
+        fz_make_response(fz_default_pk(), 1000000u + i, &r);
         FZ_CHECK(cnd_store_append_response(&d.store, &r, fz_default_pk()) == CND_OK);
     }
     image_seed("wrapped", &d, 1);

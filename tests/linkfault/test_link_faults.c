@@ -42,7 +42,7 @@
 #include "sync.h"
 
 #define BLOCK_SIZE 4096u
-#define BLOCK_COUNT 64u
+#define BLOCK_COUNT CND_RAM_FLASH_DEFAULT_SURVEY_BLOCKS /* the default survey is pushed */
 #define SEED 20240611u
 #define N_SYNC 300 /* 128 + 128 + 44: three batches and the empty fourth */
 #define BATCH_MAX 128 /* the device's batch limit here (cnd_sync_config_t) */

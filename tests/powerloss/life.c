@@ -14,6 +14,7 @@
 
 #include "compile.h"
 #include "engine.h"
+#include "first_language.h"
 #include "open_sealed.h"
 #include "frame.h"
 #include "hoststore.h"
@@ -41,6 +42,24 @@ static const char *const survey_paths[2] = {
     CND_SOURCE_DIR "/surveys/domestic-work.json",
     CND_SOURCE_DIR "/tests/powerloss/rest-days.json",
 };
+
+/* The life's chip is small (its log must wrap under every cut), so its
+ * pack slots are the smallest, 32 KiB (SPEC 4.1): the default survey is
+ * installed in its first language (first_language.h); rest-days keeps
+ * two, so the language choice is still lived. */
+static cnd_status_t compile_first_language(const char *path, uint8_t *out, size_t cap,
+                                           size_t *out_len, cnd_err_t *err)
+{
+    static char json[256 * 1024];
+    size_t n;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return CND_E_IO;
+    n = fread(json, 1, sizeof json - 1, f);
+    fclose(f);
+    json[n] = '\0';
+    return cnd_test_compile_first_language(json, n, out, cap, out_len, err);
+}
 
 /* Interviews between syncs, cycled: uneven, as a coordinator's visits are. */
 static const unsigned sync_cadence[] = {23, 31, 17, 28, 35, 12, 26, 30};
@@ -982,8 +1001,10 @@ pl_life_t *pl_life_new(const pl_config_t *cfg, char *err, size_t cap)
     for (k = 0; k < 2; k++) {
         cnd_err_t e = {{0}};
         size_t len = 0;
-        if (cnd_compile_file(survey_paths[k], cnd_test_office_key(), L->packs[k],
-                             sizeof L->packs[k], &len, &e) != CND_OK ||
+        if ((k == 0 ? compile_first_language(survey_paths[k], L->packs[k], sizeof L->packs[k],
+                                             &len, &e)
+                    : cnd_compile_file(survey_paths[k], cnd_test_office_key(), L->packs[k],
+                                       sizeof L->packs[k], &len, &e)) != CND_OK ||
             cnd_pack_open(&L->pk[k], L->packs[k], (uint32_t)len) != CND_OK) {
             snprintf(err, cap, "cannot compile %s: %s", survey_paths[k], e.msg);
             pl_life_free(L);

@@ -64,6 +64,12 @@ typedef struct {
  * (rf->ff.seed may be changed at any time). */
 cnd_status_t cnd_ram_flash_init(cnd_ram_flash_t *rf, uint32_t block_size, uint32_t block_count,
                                 uint32_t prog_size);
+
+/* Blocks of 4 KiB for a chip that takes the default survey
+ * (surveys/domestic-work.json, about 55 KB since pack v4): 1 MiB, as
+ * candor-sim has, gets 64 KiB pack slots (a slot is 1/16 of the chip,
+ * SPEC 4.1); a smaller chip refuses that pack with CND_E_NOSPACE. */
+#define CND_RAM_FLASH_DEFAULT_SURVEY_BLOCKS 256u
 void cnd_ram_flash_free(cnd_ram_flash_t *rf);
 
 /* Arms a fault on the (after+1)-th prog or erase from now on (replacing

@@ -37,7 +37,7 @@ cnd_usb_fixture_t *cnd_usb_fixture_new(uint32_t seed)
     if (!fx)
         return NULL;
     fx->rng = seed;
-    if (cnd_ram_flash_init(&fx->rf, 4096, 64, 16) != CND_OK) {
+    if (cnd_ram_flash_init(&fx->rf, 4096, CND_RAM_FLASH_DEFAULT_SURVEY_BLOCKS, 16) != CND_OK) {
         free(fx);
         return NULL;
     }

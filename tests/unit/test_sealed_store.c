@@ -22,7 +22,7 @@
 #include "unseal.h"
 
 #define BLOCK 4096
-#define BLOCKS 64
+#define BLOCKS CND_RAM_FLASH_DEFAULT_SURVEY_BLOCKS /* the default survey is installed */
 #define PROG 16
 
 typedef struct {

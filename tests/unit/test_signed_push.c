@@ -87,12 +87,21 @@ static void fix_crc(pack_t *p)
     reopen(p);
 }
 
+/* The same for a pack whose parts no longer parse (another version's
+ * layout): the fingerprint is the trailer's CRC, read without opening. */
+static void fix_crc_unopened(pack_t *p)
+{
+    const uint8_t *t = p->b + p->len - CND_PACK_TRAILER_SIZE;
+    cnd_test_pack_reseal_crc(p->b, p->len);
+    p->fp = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24;
+}
+
 static int setup(void **state)
 {
     fx_t *f = calloc(1, sizeof *f);
     cnd_err_t err;
     assert_non_null(f);
-    assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, 64, 16), CND_OK);
+    assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, CND_RAM_FLASH_DEFAULT_SURVEY_BLOCKS, 16), CND_OK);
     cnd_test_hal_init(&f->th, &f->rf.flash, 7, 2200);
     boot_device(f);
     compile_with(cnd_test_office_key(), &f->a);
@@ -227,7 +236,7 @@ static void pack_of_a_version_it_cannot_draw_is_refused_and_the_survey_stays(voi
     for (v = 3; v <= 5; v += 2) {
         *bad = f->a;
         bad->b[CND_PACK_HDR_VERSION] = v;
-        fix_crc(bad);
+        fix_crc_unopened(bad); /* v4 bytes read as v3 do not open */
         expect_refused(f, bad, CND_E_VERSION, v == 3 ? "version 3 has no pre-rendered text"
                                                      : "version 5 is newer than this device");
         assert_int_equal(active_fp(f), f->a.fp);

@@ -106,7 +106,7 @@ static int setup(void **state)
     cnd_err_t err;
     assert_non_null(f);
     f->rng = 99;
-    assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, 128, 16), CND_OK);
+    assert_int_equal(cnd_ram_flash_init(&f->rf, 4096, CND_RAM_FLASH_DEFAULT_SURVEY_BLOCKS, 16), CND_OK);
     boot_device(f);
     if (cnd_compile_file(SURVEY, cnd_test_office_key(), f->pack, sizeof f->pack, &f->pack_len,
                          &err) != CND_OK)

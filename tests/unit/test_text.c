@@ -333,7 +333,7 @@ static void every_interview_screen_matches_the_simulator(void **state)
     if (cnd_compile_file(CND_SOURCE_DIR "/surveys/domestic-work.json", cnd_test_office_key(),
                          pack_buf, sizeof pack_buf, &len, &err) != CND_OK)
         fail_msg("default survey: %s", err.msg);
-    assert_int_equal(cnd_ram_flash_init(&rf, 4096, 64, 16), CND_OK);
+    assert_int_equal(cnd_ram_flash_init(&rf, 4096, CND_RAM_FLASH_DEFAULT_SURVEY_BLOCKS, 16), CND_OK);
     cnd_test_hal_init(&th, &rf.flash, 7, 2000);
     assert_int_equal(cnd_store_mount(&st, &th.hal), CND_OK);
     assert_int_equal(cnd_store_pack_begin(&st, (uint32_t)len), CND_OK);

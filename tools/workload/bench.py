@@ -370,13 +370,14 @@ def main():
         results["runs"].append(r)
 
     print("bench: capacity of the reference flash ...", file=sys.stderr)
-    # Twice: with the pack slots the format chooses (256 KiB on 8 MiB since
-    # packs may be 256 KiB, SPEC 4.1), and with the 32 KiB slots every chip
-    # had before (a chip formatted by that firmware keeps them): the
-    # difference is what room for big packs costs in responses.
-    for key, extra in (("capacity", []), ("capacity_32k_slots", ["--slot-kib", "32"])):
+    # Twice: with the pack slots the format chooses (CND_MAX_PACK_SIZE on
+    # 8 MiB, SPEC 4.1), and with 64 KiB slots, the smallest that hold the
+    # default survey since packs carry pre-rendered text (a 1 MiB chip gets
+    # them): the difference is what room for big packs costs in responses.
+    # --quick: a 1 MiB chip, the smallest whose slots hold the default survey.
+    for key, extra in (("capacity", []), ("capacity_64k_slots", ["--slot-kib", "64"])):
         fill = workload(args, "--fill", "--n", "1000000", "--seed", str(args.seed),
-                        *(["--blocks", "64"] if args.quick else []), *extra)
+                        *(["--blocks", "256"] if args.quick else []), *extra)
         results[key] = {"responses": fill["flash"]["full_at"],
                         "flash_bytes": fill["flash"]["block_size"] * fill["flash"]["blocks"],
                         "slot_bytes": fill["flash"]["slot_bytes"],
@@ -583,21 +584,22 @@ def write_md(path, R, args):
     a("")
     a("| Figure | Value |")
     a("|---|---|")
-    cap32 = R["capacity_32k_slots"]
+    cap64 = R["capacity_64k_slots"]
     a("| responses that fit the reference 8 MiB flash (measured: appended until refused), %s KiB pack slots as the format chooses (formats/SPEC.md 4.1) | %s |"
       % (fmt(cap["slot_bytes"] // 1024), fmt(cap["responses"])))
-    a("| room for 256 KiB packs (docs/DESIGN.md \"Large packs\"): responses per 8 MiB with 32 KiB pack slots (a chip formatted before packs grew) -> with %s KiB slots | %s -> %s (%+.1f %%) |"
-      % (fmt(cap["slot_bytes"] // 1024), fmt(cap32["responses"]), fmt(cap["responses"]),
-         (cap["responses"] / float(cap32["responses"]) - 1) * 100))
+    a("| room for big packs (docs/DESIGN.md \"Large packs\"): responses per 8 MiB with 64 KiB pack slots (the smallest that hold the default survey) -> with %s KiB slots | %s -> %s (%+.1f %%) |"
+      % (fmt(cap["slot_bytes"] // 1024), fmt(cap64["responses"]), fmt(cap["responses"]),
+         (cap["responses"] / float(cap64["responses"]) - 1) * 100))
     # Issue 12: SEGMENT, EPOCH and STATE entries are written twice (flash
     # format 2). Format 1 held 124,804 responses in the same 8 MiB
-    # (measured with this workload before the change, 32 KiB pack slots);
-    # the row states the cost per response of the redundancy against the
-    # same slots today.
-    log_bytes = cap32["log_bytes"]
-    a("| flash redundancy (issue 12): responses per 8 MiB (32 KiB pack slots), format 1 (single copies) -> format 2 (doubled segment headers, EPOCH and STATE entries); flash bytes per response | 124,804 -> %s; %.2f -> %.2f B (+%.1f %%) |"
-      % (fmt(cap32["responses"]), log_bytes / 124804.0, log_bytes / float(cap32["responses"]),
-         (124804.0 / cap32["responses"] - 1) * 100))
+    # (measured with this workload before the change, 32 KiB pack slots:
+    # a log of 2048 - 3 - 4 * 8 blocks); the row states the cost per
+    # response of the redundancy in log bytes, the slots aside.
+    log1 = (2048 - 3 - 4 * 8) * 4096.0
+    log_bytes = cap64["log_bytes"]
+    a("| flash redundancy (issue 12): log bytes per response, format 1 (single copies; 124,804 responses per 8 MiB with 32 KiB pack slots) -> format 2 (doubled segment headers, EPOCH and STATE entries; %s with 64 KiB slots) | %.2f -> %.2f B (+%.1f %%) |"
+      % (fmt(cap64["responses"]), log1 / 124804.0, log_bytes / float(cap64["responses"]),
+         (log_bytes / float(cap64["responses"]) / (log1 / 124804.0) - 1) * 100))
     ram = runs[0]["ram"]
     a("| compressor RAM: none (batch v3 is not deflated); the batch encoder, sizeof(cnd_batch_encoder_t) (x86-64) | %s B |"
       % fmt(ram["sizeof_cnd_batch_encoder_t"]))
@@ -750,7 +752,7 @@ def write_md(path, R, args):
     a("gzip -9 -c /tmp/rows.bin | wc -c; xz -9 -c /tmp/rows.bin | wc -c")
     a("build/host/candor export /tmp/s -o /tmp/e.ndjson --format ndjson; gzip -9 -c /tmp/e.ndjson | wc -c")
     a("build/tests/bench/candor-workload --fill --n 1000000                             # capacity")
-    a("build/tests/bench/candor-workload --fill --n 1000000 --slot-kib 32               # ... with 32 KiB pack slots")
+    a("build/tests/bench/candor-workload --fill --n 1000000 --slot-kib 64               # ... with 64 KiB pack slots")
     a("valgrind --tool=callgrind build/tests/bench/candor-workload --engine --n 1000")
     a("build/tests/bench/candor-workload --n 9000 --sim-image /tmp/f.img    # then:")
     a("build/firmware/candor-sim --flash /tmp/f.img --socket /tmp/s.sock &")

@@ -3,7 +3,8 @@
  * the firmware reads and writes through semihosting.
  *
  * Why not RAM: the store's layout needs at least 4 pack slots of 32 KiB
- * plus superblock, state and log blocks (about 150 KiB); the STM32F405 has
+ * (64 KiB on this 1 MiB chip, to hold the default survey) plus superblock,
+ * state and log blocks (about 150 KiB at the least); the STM32F405 has
  * 128 KiB SRAM (+64 KiB CCM) and the firmware itself needs ~60 KiB of it.
  * QEMU models the internal flash as ROM (writes are dropped), so it cannot
  * be used either. A host file also survives a QEMU restart, like a chip.

@@ -15,7 +15,7 @@
  * and end QEMU through semihosting, status 0).
  *
  * Never: anything the handheld would not do with its keys and USB; no
- * survey logic. RAM: the core's static state (pack buffer 32 KiB, sync
+ * survey logic. RAM: the core's static state (pack buffer 64 KiB, sync
  * ~12.9 KiB, engine, store) plus two 264-byte USART rings; see
  * `make firmware-size`.
  */
@@ -54,11 +54,12 @@ static cnd_sync_t g_sync;
 static cnd_pack_t g_pack;
 static int g_have_pack;
 /* QEMU models no writable internal flash, so this board cannot mirror the
- * pack like the handheld (pack_mirror.h) and keeps it in RAM instead. Its
- * 1 MiB flash file gets 32 KiB pack slots (SPEC 4.1) anyway; lent to the
+ * pack like the handheld (pack_mirror.h) and keeps it in RAM instead, as
+ * large as a slot of its 1 MiB flash file (1/16 of it, SPEC 4.1): 64 KiB,
+ * room for the default survey with its pre-rendered text. Lent to the
  * store, the buffer also caps what a push may install (pack_begin refuses
- * a longer pack with CND_E_NOSPACE), never a 256 KiB buffer here. */
-#define PACK_BUF_LEN 32768u
+ * a longer pack with CND_E_NOSPACE). */
+#define PACK_BUF_LEN (CND_HOST_FLASH_BLOCK_SIZE * CND_HOST_FLASH_BLOCK_COUNT / 16u)
 static uint8_t g_pack_buf[PACK_BUF_LEN];
 static uint8_t g_reply[CND_SYNC_REPLY_MAX];
 
@@ -229,7 +230,7 @@ static int boot(void)
         cnd_console_puts("\n");
         return -1;
     }
-    /* No second 32 KiB buffer: the store verifies a pushed pack in ours. */
+    /* No second 64 KiB buffer: the store verifies a pushed pack in ours. */
     cnd_store_set_pack_buffer(&g_store, g_pack_buf, sizeof g_pack_buf);
     load_active_pack();
     cnd_engine_init(&g_engine, &g_store, &g_hal, g_have_pack ? &g_pack : NULL);

@@ -618,6 +618,48 @@ static void corrupted_crc_record_is_reported_and_the_rest_of_its_segment_kept(vo
     cnd_ram_flash_free(&d.rf);
 }
 
+/* A bit that decays after boot, in a segment an ACK then frees: the PULL
+ * that led to the ACK met the damage on its walk, so the store keeps the
+ * segment (its raw bytes are the only trace of that response) and the next
+ * boot counts it for the office; on healthy flash the same ACK erases the
+ * segment without a second walk (docs/DESIGN.md, flash damage). */
+static void damage_after_boot_met_by_the_pull_keeps_its_segment(void **state)
+{
+    int decay;
+    (void)state;
+    for (decay = 0; decay <= 1; decay++) {
+        device_t d;
+        uint32_t before, addr, i, cursor = 0, seq = 0, last = 0, read = 0;
+        cnd_response_t r;
+        fresh_device_with_pack(&d, 64);
+        assert_int_equal(save(&d, 0), CND_OK);
+        before = cnd_store_bytes_used(&d.st);
+        for (i = 1; i < 300; i++) /* some 20 KiB: the log's first segments fill */
+            assert_int_equal(save(&d, i), CND_OK);
+        assert_true(d.st.n_live >= 3);
+        if (decay) {
+            addr = d.st.log_first * BLOCK + before + CND_ENTRY_HEADER_LEN + CND_SEALED_HEADER_LEN + 2;
+            decay_one_bit(&d, addr);
+        }
+        /* the PULL's walk, then its ACK */
+        while (next_pending(&d, &cursor, &seq, &r) == CND_OK) {
+            last = seq;
+            read++;
+        }
+        assert_int_equal(read, 300u - (uint32_t)decay);
+        cnd_ram_flash_reset_counters(&d.rf);
+        assert_int_equal(cnd_store_ack(&d.st, last), CND_OK);
+        if (decay) {
+            assert_int_equal(d.rf.block_erases[d.st.log_first], 0); /* kept */
+            assert_int_equal(reboot(&d), CND_OK);
+            assert_int_equal(cnd_store_damaged_count(&d.st), 1);
+        } else {
+            assert_true(d.rf.block_erases[d.st.log_first] > 0); /* freed */
+        }
+        cnd_ram_flash_free(&d.rf);
+    }
+}
+
 static void failed_verify_is_reported_and_the_retry_is_saved(void **state)
 {
     device_t d;
@@ -1378,6 +1420,7 @@ int main(void)
         cmocka_unit_test(interrupted_ack_keeps_the_previous_watermark),
         cmocka_unit_test(power_cut_at_any_point_of_acks_keeps_a_valid_watermark),
         cmocka_unit_test(power_cut_at_any_point_loses_no_confirmed_save_or_sync),
+        cmocka_unit_test(damage_after_boot_met_by_the_pull_keeps_its_segment),
         cmocka_unit_test(log_wraps_and_reclaims_space_after_acks_over_many_cycles),
         cmocka_unit_test(an_ack_erases_a_few_blocks_and_leaves_the_rest_for_idle_steps),
         cmocka_unit_test(without_idle_steps_saves_erase_one_block_when_they_need_it),

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <getopt.h>
 #include <string.h>
 
 #include "commands.h"
@@ -60,9 +61,10 @@ void cnd_export_period(uint16_t day, cnd_period_t period, char *out, size_t cap)
 {
     int y, n;
     period_parts(day, period, &y, &n);
-    snprintf(out, cap, period == CND_PERIOD_WEEK ? "%04d-W%02d"
-                       : period == CND_PERIOD_MONTH ? "%04d-%02d"
-                                                    : "%04d-Q%d",
+    snprintf(out, cap,
+             period == CND_PERIOD_WEEK    ? "%04d-W%02d"
+             : period == CND_PERIOD_MONTH ? "%04d-%02d"
+                                          : "%04d-Q%d",
              y, n);
 }
 
@@ -84,6 +86,76 @@ int cnd_period_parse(const char *s)
            : strcmp(s, "month") == 0   ? CND_PERIOD_MONTH
            : strcmp(s, "quarter") == 0 ? CND_PERIOD_QUARTER
                                        : -1;
+}
+
+void cnd_dataset_args_init(cnd_dataset_args_t *a)
+{
+    memset(a, 0, sizeof *a);
+    a->period = CND_PERIOD_MONTH;
+}
+
+int cnd_dataset_args_opt(cnd_dataset_args_t *a, const char *cmd, int c, const char *arg)
+{
+    int p;
+    switch (c) {
+    case 'o':
+        a->out = arg;
+        return 1;
+    case 'k':
+        if (a->n_keys == CND_DATASET_MAX_KEYS) {
+            fprintf(stderr, "candor %s: more than %d --key options\n", cmd, CND_DATASET_MAX_KEYS);
+            return -1;
+        }
+        a->keys[a->n_keys++] = arg;
+        return 1;
+    case 'P':
+        a->passfile = arg;
+        return 1;
+    case 'p':
+        if ((p = cnd_period_parse(arg)) < 0) {
+            fprintf(stderr, "candor %s: unknown --period '%s'; use month, quarter or week\n", cmd,
+                    arg);
+            return -1;
+        }
+        a->period = (cnd_period_t)p;
+        return 1;
+    case 'V':
+        a->survey = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cnd_dataset_args_operands(cnd_dataset_args_t *a, const char *cmd, int argc, char **argv,
+                              const char *noun, const char *usage)
+{
+    if (optind != argc - 1 || a->out == NULL) {
+        fprintf(stderr, "candor %s: ", cmd);
+        if (optind >= argc)
+            fprintf(stderr, "no %s given", noun);
+        else if (optind < argc - 1)
+            fprintf(stderr, "more than one %s given", noun);
+        else
+            fprintf(stderr, "no output file given (-o FILE)");
+        fprintf(stderr, "; usage: %s\n", usage);
+        return -1;
+    }
+    a->store = argv[optind];
+    return 0;
+}
+
+int cnd_dataset_args_keys(cnd_dataset_args_t *a, const char *cmd, const char *hint)
+{
+    const char *env = getenv("CANDOR_KEY");
+    if (a->n_keys == 0 && env != NULL && env[0] != '\0')
+        a->keys[a->n_keys++] = env;
+    if (a->n_keys == 0) {
+        fprintf(stderr, "candor %s: no office key; pass --key FILE%s or set CANDOR_KEY\n", cmd,
+                hint);
+        return -1;
+    }
+    return 0;
 }
 
 static int opened_fn(void *ctx, const cnd_pack_t *pk, const cnd_response_t *r,
@@ -129,14 +201,13 @@ static void refused_fn(void *ctx, const cnd_sealed_t *s, const char *why)
     if (d->refused == 0)
         snprintf(d->first_why, sizeof d->first_why, "%s", why);
     if (d->refused < CND_DATASET_NAMED_MAX)
-        snprintf(d->named[d->refused], sizeof d->named[0], "candor %s: response %s %s; not exported",
-                 d->cmd, hex, why);
+        snprintf(d->named[d->refused], sizeof d->named[0],
+                 "candor %s: response %s %s; not exported", d->cmd, hex, why);
     d->refused++;
 }
 
-int cnd_dataset_load(cnd_dataset_t *d, const char *cmd, const char *store,
-                     const char *const *keys, int n_keys, const char *passfile, int want_dev,
-                     cnd_err_t *err)
+int cnd_dataset_load(cnd_dataset_t *d, const char *cmd, const char *store, const char *const *keys,
+                     int n_keys, const char *passfile, int want_dev, cnd_err_t *err)
 {
     cnd_office_key_t k[CND_DATASET_MAX_KEYS];
     uint8_t privs[CND_DATASET_MAX_KEYS][CND_X25519_LEN];
@@ -218,13 +289,13 @@ static int survey_matches(const cnd_pack_t *pk, const char *want)
 int cnd_same_survey(const cnd_pack_t *a, const cnd_pack_t *b)
 {
     cnd_str_t x = cnd_pack_survey_id(a), y = cnd_pack_survey_id(b);
-    return a == b || (cnd_pack_survey_version(a) == cnd_pack_survey_version(b) &&
-                      x.len == y.len && memcmp(x.ptr, y.ptr, x.len) == 0);
+    return a == b || (cnd_pack_survey_version(a) == cnd_pack_survey_version(b) && x.len == y.len &&
+                      memcmp(x.ptr, y.ptr, x.len) == 0);
 }
 
 /* Flat formats hold one survey: the one asked for, or the only one. */
 int cnd_dataset_pick_survey(const cnd_dataset_t *ds, const char *want, const cnd_pack_t **out,
-                       cnd_err_t *err)
+                            cnd_err_t *err)
 {
     const cnd_pack_t *one = NULL;
     char id[CND_MAX_NAME_LEN + 1], list[512] = "";
@@ -263,7 +334,6 @@ int cnd_dataset_pick_survey(const cnd_dataset_t *ds, const char *want, const cnd
     return 0;
 }
 
-
 int cnd_dataset_refused_status(const cnd_dataset_t *d, cnd_err_t *err)
 {
     if (d->refused == 0)
@@ -275,7 +345,9 @@ int cnd_dataset_refused_status(const cnd_dataset_t *d, cnd_err_t *err)
                 "candor check STORE --key KEY moves %s to quarantine/",
                 d->refused, cnd_plural(d->refused, "response", "responses"),
                 d->refused == 1 ? "was" : "were",
-                d->refused > CND_DATASET_NAMED_MAX ? "the first 20" : d->refused == 1 ? "it is" : "each",
+                d->refused > CND_DATASET_NAMED_MAX ? "the first 20"
+                : d->refused == 1                  ? "it is"
+                                                   : "each",
                 d->refused == 1 ? "it" : "them");
     return CND_EXIT_INPUT;
 }

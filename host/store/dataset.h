@@ -39,9 +39,8 @@ typedef struct {
 
 /* Opens store, loads the keys (keys[0..n_keys), passfile may be NULL) and
  * every response. Returns a CND_EXIT_* code with err set on failure. */
-int cnd_dataset_load(cnd_dataset_t *d, const char *cmd, const char *store,
-                     const char *const *keys, int n_keys, const char *passfile, int want_dev,
-                     cnd_err_t *err);
+int cnd_dataset_load(cnd_dataset_t *d, const char *cmd, const char *store, const char *const *keys,
+                     int n_keys, const char *passfile, int want_dev, cnd_err_t *err);
 void cnd_dataset_free(cnd_dataset_t *d);
 
 /* Pack strings are not NUL-terminated: s as a C string in buf (cut to
@@ -73,5 +72,40 @@ int32_t cnd_export_period_code(uint16_t day, cnd_period_t period);
 /* "week", "month", "quarter"; -1 from the parser for anything else. */
 const char *cnd_period_name(cnd_period_t p);
 int cnd_period_parse(const char *s);
+
+/*
+ * The command line every command that reads a store shares (candor export,
+ * candor report): one STORE operand, -o FILE, --key FILE (repeatable: a
+ * rotated office has several; else $CANDOR_KEY), --passphrase-file FILE,
+ * --period and --survey ID[:VERSION]. Each refusal is one line on stderr,
+ * "candor CMD: ...".
+ */
+typedef struct {
+    const char *store, *out, *survey, *passfile;
+    const char *keys[CND_DATASET_MAX_KEYS];
+    int n_keys;
+    cnd_period_t period; /* month unless --period */
+} cnd_dataset_args_t;
+
+/* Their getopt_long entries (short codes o, k, P, p, V), for a command's table. */
+#define CND_DATASET_LONG_OPTS                                                                      \
+    {"output", required_argument, NULL, 'o'}, {"key", required_argument, NULL, 'k'},               \
+        {"passphrase-file", required_argument, NULL, 'P'},                                         \
+        {"period", required_argument, NULL, 'p'},                                                  \
+    {                                                                                              \
+        "survey", required_argument, NULL, 'V'                                                     \
+    }
+
+void cnd_dataset_args_init(cnd_dataset_args_t *a);
+/* Option c with argument arg: 1 taken, 0 not one of the shared ones, -1
+ * refused (said). */
+int cnd_dataset_args_opt(cnd_dataset_args_t *a, const char *cmd, int c, const char *arg);
+/* After getopt: exactly one STORE operand (called `noun` in the message)
+ * and -o. 0, or -1 refused (said, with the command's usage line). */
+int cnd_dataset_args_operands(cnd_dataset_args_t *a, const char *cmd, int argc, char **argv,
+                              const char *noun, const char *usage);
+/* $CANDOR_KEY when no --key was given. 0, or -1 when there is no key
+ * (said; hint follows "pass --key FILE"). */
+int cnd_dataset_args_keys(cnd_dataset_args_t *a, const char *cmd, const char *hint);
 
 #endif

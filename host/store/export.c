@@ -137,14 +137,15 @@ static int shuffle(size_t *a, size_t n)
 
 /* ----------------------------------------------------------- codebook -- */
 
-static cJSON *labels_json(const cnd_pack_t *pk, cnd_str_t (*get)(const cnd_pack_t *, uint16_t,
-                                                                   uint8_t),
-                          uint16_t item, int *ok)
+static cJSON *labels_json(const cnd_pack_t *pk,
+                          cnd_str_t (*get)(const cnd_pack_t *, uint16_t, uint8_t), uint16_t item,
+                          int *ok)
 {
     char code[CND_LANG_CODE_LEN + 1];
     cJSON *o = cJSON_CreateObject();
     for (uint8_t l = 0; l < cnd_pack_lang_count(pk); l++)
-        add(o, cnd_cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(get(pk, item, l)), ok);
+        add(o, cnd_cstr(cnd_pack_lang_code(pk, l), code, sizeof code), json_str(get(pk, item, l)),
+            ok);
     return o;
 }
 
@@ -214,8 +215,8 @@ static cJSON *coding_json(const cnd_pack_t *pk, uint16_t i, const cnd_item_t *it
         if (s == 0)
             continue;
         cJSON *e = cJSON_CreateObject(), *sig = cJSON_CreateArray();
-        add(e, "answer", cJSON_CreateString(cnd_cstr(cnd_pack_choice_name(pk, i, c), name, sizeof name)),
-            ok);
+        add(e, "answer",
+            cJSON_CreateString(cnd_cstr(cnd_pack_choice_name(pk, i, c), name, sizeof name)), ok);
         for (int code = 0; code < CND_CODE_COUNT; code++)
             if (s >> code & 1)
                 push(sig, cJSON_CreateString(cnd_code_name(code)), ok);
@@ -259,9 +260,8 @@ static cJSON *item_json(const cnd_pack_t *pk, uint16_t i, int *ok, cnd_err_t *er
     add(o, "quasi_identifier", cJSON_CreateBool(qi), ok);
     cnd_str_t rel = cnd_pack_item_relevance_src(pk, i);
     add(o, "relevance", rel.len ? json_str(rel) : cJSON_CreateNull(), ok);
-    add(o, "prefer_not_to_answer", cJSON_CreateBool(it.kind != CND_ITEM_INFO &&
-                                                    (it.flags & CND_ITEM_F_PNA) != 0),
-        ok);
+    add(o, "prefer_not_to_answer",
+        cJSON_CreateBool(it.kind != CND_ITEM_INFO && (it.flags & CND_ITEM_F_PNA) != 0), ok);
     return o;
 }
 
@@ -274,7 +274,8 @@ static cJSON *survey_json(const cnd_pack_t *pk, int *ok, cnd_err_t *err)
     cJSON *langs = cJSON_CreateArray();
     for (uint8_t l = 0; l < cnd_pack_lang_count(pk); l++) {
         cJSON *lo = cJSON_CreateObject();
-        add(lo, "code", cJSON_CreateString(cnd_cstr(cnd_pack_lang_code(pk, l), buf, sizeof buf)), ok);
+        add(lo, "code", cJSON_CreateString(cnd_cstr(cnd_pack_lang_code(pk, l), buf, sizeof buf)),
+            ok);
         add(lo, "name", json_str(cnd_pack_lang_name(pk, l)), ok);
         push(langs, lo, ok);
     }
@@ -543,20 +544,14 @@ enum { FMT_JSON, FMT_NDJSON, FMT_CSV, FMT_SAV, FMT_DTA };
 static const char *const format_names[] = {"json", "ndjson", "csv", "sav", "dta", NULL};
 
 typedef struct {
-    const char *store;
-    const char *out;
+    cnd_dataset_args_t d; /* STORE, -o, --key, --passphrase-file, --period, --survey */
     const char *codebook;
     int format;
-    cnd_period_t period;
-    const char *keys[CND_DATASET_MAX_KEYS]; /* --key (repeatable: rotated keys), else $CANDOR_KEY */
-    int n_keys;
-    const char *passfile;  /* --passphrase-file */
-    int pseudonyms;        /* --device-pseudonyms */
-    unsigned k;            /* --k */
-    int no_check;          /* --no-disclosure-check */
-    int stable_ids;        /* --stable-ids */
-    const char *labels;    /* --labels LANG */
-    const char *survey;    /* --survey ID[:VERSION] */
+    int pseudonyms;     /* --device-pseudonyms */
+    unsigned k;         /* --k */
+    int no_check;       /* --no-disclosure-check */
+    int stable_ids;     /* --stable-ids */
+    const char *labels; /* --labels LANG */
 } export_opts_t;
 
 static void usage(FILE *f)
@@ -597,33 +592,31 @@ static int bad(const char *fmt, const char *arg)
 /* Returns -1 to continue, else the exit code. */
 static int parse_args(int argc, char **argv, export_opts_t *o)
 {
-    static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
+    static const struct option longs[] = {CND_DATASET_LONG_OPTS,
                                           {"format", required_argument, NULL, 'f'},
                                           {"codebook", required_argument, NULL, 'c'},
-                                          {"period", required_argument, NULL, 'p'},
-                                          {"key", required_argument, NULL, 'k'},
-                                          {"passphrase-file", required_argument, NULL, 'P'},
                                           {"device-pseudonyms", no_argument, NULL, 'D'},
                                           {"k", required_argument, NULL, 'K'},
                                           {"no-disclosure-check", no_argument, NULL, 'N'},
                                           {"stable-ids", no_argument, NULL, 'S'},
                                           {"labels", required_argument, NULL, 'L'},
-                                          {"survey", required_argument, NULL, 'V'},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
-    o->period = CND_PERIOD_MONTH;
+    cnd_dataset_args_init(&o->d);
     o->k = 5;
     optind = 0; /* glibc: full reset, so the command can run twice in one process */
     opterr = 0;
-    int c, f;
+    int c, f, taken;
     char *end;
     long kv;
     while ((c = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
+        if ((taken = cnd_dataset_args_opt(&o->d, "export", c, optarg)) != 0) {
+            if (taken < 0)
+                return CND_EXIT_USAGE;
+            continue;
+        }
         switch (c) {
-        case 'o':
-            o->out = optarg;
-            break;
         case 'c':
             o->codebook = optarg;
             break;
@@ -633,19 +626,6 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
             if (format_names[f] == NULL)
                 return bad("unknown --format '%s'; use json, ndjson, csv, sav or dta", optarg);
             o->format = f;
-            break;
-        case 'p':
-            if ((f = cnd_period_parse(optarg)) < 0)
-                return bad("unknown --period '%s'; use month, quarter or week", optarg);
-            o->period = (cnd_period_t)f;
-            break;
-        case 'k':
-            if (o->n_keys == CND_DATASET_MAX_KEYS)
-                return bad("more than %s --key options", "8");
-            o->keys[o->n_keys++] = optarg;
-            break;
-        case 'P':
-            o->passfile = optarg;
             break;
         case 'D':
             o->pseudonyms = 1;
@@ -668,9 +648,6 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
         case 'L':
             o->labels = optarg;
             break;
-        case 'V':
-            o->survey = optarg;
-            break;
         case 'h':
             usage(stdout);
             return CND_EXIT_OK;
@@ -678,27 +655,17 @@ static int parse_args(int argc, char **argv, export_opts_t *o)
             return bad("bad option '%s'; see candor export --help", argv[optind - 1]);
         }
     }
-    if (optind != argc - 1 || o->out == NULL) {
-        fprintf(stderr, "candor export: %s; usage: candor export DIR -o FILE\n",
-                optind >= argc ? "no store DIR given"
-                : optind < argc - 1 ? "more than one store DIR given"
-                                    : "no output file given (-o FILE)");
+    if (cnd_dataset_args_operands(&o->d, "export", argc, argv, "store DIR",
+                                  "candor export DIR -o FILE") != 0)
         return CND_EXIT_USAGE;
-    }
     /* before any file is opened: a build without ReadStat (buildcaps.h) */
     if (o->format >= FMT_SAV && cnd_feature_refuse("export", CND_FEATURE_READSTAT) != 0)
         return CND_EXIT_FAIL;
     if (o->labels != NULL && o->format < FMT_CSV)
         return bad("--labels %s is for --format csv, sav or dta (JSON carries every language)",
                    o->labels);
-    o->store = argv[optind];
-    if (o->n_keys == 0 && getenv("CANDOR_KEY") != NULL && getenv("CANDOR_KEY")[0] != '\0')
-        o->keys[o->n_keys++] = getenv("CANDOR_KEY");
-    if (o->n_keys == 0) {
-        fprintf(stderr, "candor export: no office key; pass --key FILE (the private key from "
-                        "candor keygen) or set CANDOR_KEY\n");
+    if (cnd_dataset_args_keys(&o->d, "export", " (the private key from candor keygen)") != 0)
         return CND_EXIT_USAGE;
-    }
     return -1;
 }
 
@@ -732,7 +699,7 @@ static int write_outputs(const export_opts_t *o, const char *cb_path, cJSON *cb,
     char *iobuf = malloc(EXPORT_IOBUF); /* must outlive fr.f */
     char *cb_text = NULL;
     int rc = -1;
-    if (out_open(&fr, o->out, err) == 0 && out_open(&fc, cb_path, err) == 0) {
+    if (out_open(&fr, o->d.out, err) == 0 && out_open(&fc, cb_path, err) == 0) {
         /* Tens of MB: big writes, not stdio's default 4 KiB ones (glibc
          * ignores the size unless it is given the buffer). */
         if (iobuf != NULL)
@@ -754,7 +721,7 @@ static int write_outputs(const export_opts_t *o, const char *cb_path, cJSON *cb,
                 publish(&fc, &fr, err) == 0)
                 rc = 0;
         } else if (err->msg[0] == '\0') {
-            cnd_err_set(err, "out of memory writing %s", o->out);
+            cnd_err_set(err, "out of memory writing %s", o->d.out);
         }
     }
     if (rc != 0 && fr.renamed) {
@@ -847,7 +814,7 @@ static int disclosure(const cnd_dataset_t *ds, const export_opts_t *o, plan_mem_
                                                     : 0x80000000u + an->state;
             }
             row[nq] = re->lang;
-            row[nq + 1] = (uint32_t)cnd_export_period_code(re->day, o->period);
+            row[nq + 1] = (uint32_t)cnd_export_period_code(re->day, o->d.period);
         }
         int oom = 0;
         long s = cnd_disclose_suppress(v, nr, mc, o->k, &oom);
@@ -893,10 +860,10 @@ static int make_plan(const cnd_dataset_t *ds, const export_opts_t *o, cnd_export
 {
     memset(p, 0, sizeof *p);
     p->ds = ds;
-    p->period = o->period;
+    p->period = o->d.period;
     p->stable_ids = o->stable_ids;
-    if (o->format >= FMT_CSV || o->survey != NULL) {
-        if (cnd_dataset_pick_survey(ds, o->survey, &p->pk, err) != 0)
+    if (o->format >= FMT_CSV || o->d.survey != NULL) {
+        if (cnd_dataset_pick_survey(ds, o->d.survey, &p->pk, err) != 0)
             return 1;
     }
     size_t n = 0;
@@ -974,8 +941,7 @@ static int make_plan(const cnd_dataset_t *ds, const export_opts_t *o, cnd_export
             goto oom;
         /* Another key: record ids and pseudonyms must not share one. */
         if (cnd_os_random(key, sizeof key) != 0) {
-            cnd_err_set(err, "cannot get random bytes for device pseudonyms: %s",
-                        strerror(errno));
+            cnd_err_set(err, "cannot get random bytes for device pseudonyms: %s", strerror(errno));
             return -1;
         }
         for (size_t k = 0; k < n; k++)
@@ -1036,8 +1002,8 @@ int cnd_cmd_export(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
-    char *cb_path = o.codebook ? strdup(o.codebook) : default_codebook_path(o.out);
-    if (cb_path == NULL || strcmp(cb_path, o.out) == 0) {
+    char *cb_path = o.codebook ? strdup(o.codebook) : default_codebook_path(o.d.out);
+    if (cb_path == NULL || strcmp(cb_path, o.d.out) == 0) {
         fprintf(stderr, "candor export: %s\n",
                 cb_path ? "the codebook path equals the output path; choose another --codebook"
                         : "out of memory");
@@ -1051,12 +1017,12 @@ int cnd_cmd_export(int argc, char **argv)
     memset(&mem, 0, sizeof mem);
     cJSON *cb = NULL;
     size_t n_surveys = 0;
-    rc = cnd_dataset_load(&ds, "export", o.store, o.keys, o.n_keys, o.passfile, o.pseudonyms,
-                          &err);
+    rc = cnd_dataset_load(&ds, "export", o.d.store, o.d.keys, o.d.n_keys, o.d.passfile,
+                          o.pseudonyms, &err);
     if (rc != CND_EXIT_OK)
         goto out;
     rc = CND_EXIT_INPUT;
-    if ((cb = codebook_json(ds.hs, o.period, o.out, &n_surveys, &err)) == NULL)
+    if ((cb = codebook_json(ds.hs, o.d.period, o.d.out, &n_surveys, &err)) == NULL)
         goto out;
     int pr = make_plan(&ds, &o, &plan, &mem, &err);
     if (pr != 0) {
@@ -1074,18 +1040,17 @@ int cnd_cmd_export(int argc, char **argv)
     }
     printf("exported %zu %s (%zu %s) to %s; codebook %s\n", plan.n,
            cnd_plural(plan.n, "response", "responses"), n_surveys,
-           cnd_plural(n_surveys, "survey", "surveys"), o.out, cb_path);
+           cnd_plural(n_surveys, "survey", "surveys"), o.d.out, cb_path);
     if (o.no_check)
         printf("disclosure check skipped (--no-disclosure-check): do not publish this file\n");
     else
-        printf("k-anonymity k=%u: %ld quasi-identifier %s suppressed, smallest group %zu\n",
-               o.k, mem.suppressed, cnd_plural((size_t)mem.suppressed, "value", "values"),
-               mem.smallest);
+        printf("k-anonymity k=%u: %ld quasi-identifier %s suppressed, smallest group %zu\n", o.k,
+               mem.suppressed, cnd_plural((size_t)mem.suppressed, "value", "values"), mem.smallest);
     size_t quarantined = cnd_hoststore_quarantine_count(ds.hs);
     if (quarantined > 0)
         printf("left out %zu %s in %s/quarantine/ (each .why file says why; see candor "
                "check)\n",
-               quarantined, cnd_plural(quarantined, "entry", "entries"), o.store);
+               quarantined, cnd_plural(quarantined, "entry", "entries"), o.d.store);
     rc = cnd_dataset_refused_status(&ds, &err);
 out:
     if (rc != CND_EXIT_OK)

@@ -95,12 +95,12 @@ static void share(FILE *f, const char *key, const cnd_table_t *t, size_t m, size
 }
 
 /* A horizontal bar chart of shares (0..100), hidden ones left out. */
-static void bars(FILE *f, const char *const *labels, const double *pct, const int *shown,
-                 size_t n)
+static void bars(FILE *f, const char *const *labels, const double *pct, const int *shown, size_t n)
 {
     int h = 22 * (int)n + 8;
-    fprintf(f, "<svg class=\"chart\" width=\"560\" height=\"%d\" viewBox=\"0 0 560 %d\" "
-               "role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">",
+    fprintf(f,
+            "<svg class=\"chart\" width=\"560\" height=\"%d\" viewBox=\"0 0 560 %d\" "
+            "role=\"img\" xmlns=\"http://www.w3.org/2000/svg\">",
             h, h);
     for (size_t i = 0; i < n; i++) {
         int y = 4 + 22 * (int)i;
@@ -237,7 +237,8 @@ static int table_counts(FILE *f, const model_t *m)
     }
     fputs("<tr><th>Total</th>", f);
     for (uint8_t l = 0; l < L; l++) {
-        snprintf(key, sizeof key, "pl:*:%s", cnd_cstr(cnd_pack_lang_code(m->pk, l), code, sizeof code));
+        snprintf(key, sizeof key, "pl:*:%s",
+                 cnd_cstr(cnd_pack_lang_code(m->pk, l), code, sizeof code));
         num(f, key, &t, cnd_table_col_total(&t, l));
     }
     num(f, "pl:*:*", &t, cnd_table_grand(&t));
@@ -290,8 +291,8 @@ static int line_table(FILE *f, const char *prefix, const char *const *names,
 }
 
 /* Yes / no of one property over a denominator, as a 2-cell line. */
-static int yes_no_table(FILE *f, const char *prefix, const char *label, const char *extra,
-                        long yes, long total, unsigned thr)
+static int yes_no_table(FILE *f, const char *prefix, const char *label, const char *extra, long yes,
+                        long total, unsigned thr)
 {
     cnd_table_t t;
     char key[160];
@@ -525,12 +526,13 @@ static int icls_section(FILE *f, const model_t *m)
         cnd_table_suppress(&t);
         fprintf(f, "<h3>Forced labour by <em>");
         esc_str(f, cnd_pack_item_label(m->pk, i, 0));
-        fprintf(f, "</em> (%s)</h3>\n<table><tr><th></th><th>forced labour</th><th>not</th>"
-                   "<th>Total</th></tr>\n",
+        fprintf(f,
+                "</em> (%s)</h3>\n<table><tr><th></th><th>forced labour</th><th>not</th>"
+                "<th>Total</th></tr>\n",
                 name);
         for (size_t r = 0; r < R; r++) {
-            const char *rn = r < it.n_choices ? cnd_cstr(cnd_pack_choice_name(m->pk, i, (uint8_t)r), cn,
-                                                     sizeof cn)
+            const char *rn = r < it.n_choices ? cnd_cstr(cnd_pack_choice_name(m->pk, i, (uint8_t)r),
+                                                         cn, sizeof cn)
                              : r == it.n_choices ? "prefer_not_to_answer"
                                                  : "not_asked";
             fputs("<tr><td>", f);
@@ -672,7 +674,7 @@ static int quality_section(FILE *f, const model_t *m)
         return -1;
     size_t W = periods(m, CND_PERIOD_WEEK, wk);
     long *counts = calloc(W + 1, sizeof *counts);
-    char (*names)[16] = calloc(W + 1, sizeof *names);
+    char(*names)[16] = calloc(W + 1, sizeof *names);
     const char **np = calloc(W + 1, sizeof *np);
     if (!counts || !names || !np) {
         free(wk);
@@ -702,12 +704,7 @@ static int quality_section(FILE *f, const model_t *m)
 
 /* -------------------------------------------------------------- command -- */
 
-typedef struct {
-    const char *store, *out, *survey, *passfile;
-    const char *keys[CND_DATASET_MAX_KEYS];
-    int n_keys;
-    cnd_period_t period;
-} report_opts_t;
+typedef cnd_dataset_args_t report_opts_t; /* report has no options of its own */
 
 static void usage(FILE *f)
 {
@@ -725,67 +722,30 @@ static void usage(FILE *f)
 
 static int parse(int argc, char **argv, report_opts_t *o)
 {
-    static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
-                                          {"key", required_argument, NULL, 'k'},
-                                          {"passphrase-file", required_argument, NULL, 'P'},
-                                          {"period", required_argument, NULL, 'p'},
-                                          {"survey", required_argument, NULL, 'V'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-    memset(o, 0, sizeof *o);
-    o->period = CND_PERIOD_MONTH;
+    static const struct option longs[] = {
+        CND_DATASET_LONG_OPTS, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c, taken;
+    cnd_dataset_args_init(o);
     optind = 0;
     opterr = 0;
-    int c, p;
     while ((c = getopt_long(argc, argv, "o:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            o->out = optarg;
-            break;
-        case 'k':
-            if (o->n_keys == CND_DATASET_MAX_KEYS) {
-                fprintf(stderr, "candor report: more than 8 --key options\n");
+        if ((taken = cnd_dataset_args_opt(o, "report", c, optarg)) != 0) {
+            if (taken < 0)
                 return CND_EXIT_USAGE;
-            }
-            o->keys[o->n_keys++] = optarg;
-            break;
-        case 'P':
-            o->passfile = optarg;
-            break;
-        case 'p':
-            if ((p = cnd_period_parse(optarg)) < 0) {
-                fprintf(stderr, "candor report: unknown --period '%s'; use month, quarter or week\n",
-                        optarg);
-                return CND_EXIT_USAGE;
-            }
-            o->period = (cnd_period_t)p;
-            break;
-        case 'V':
-            o->survey = optarg;
-            break;
-        case 'h':
+            continue;
+        }
+        if (c == 'h') {
             usage(stdout);
             return CND_EXIT_OK;
-        default:
-            fprintf(stderr, "candor report: bad option '%s'; see candor report --help\n",
-                    argv[optind - 1]);
-            return CND_EXIT_USAGE;
         }
-    }
-    if (optind != argc - 1 || o->out == NULL) {
-        fprintf(stderr, "candor report: %s; usage: candor report STORE --key KEY -o report.html\n",
-                optind >= argc ? "no store given"
-                : optind < argc - 1 ? "more than one store given"
-                                    : "no output file given (-o FILE)");
+        fprintf(stderr, "candor report: bad option '%s'; see candor report --help\n",
+                argv[optind - 1]);
         return CND_EXIT_USAGE;
     }
-    o->store = argv[optind];
-    if (o->n_keys == 0 && getenv("CANDOR_KEY") != NULL && getenv("CANDOR_KEY")[0] != '\0')
-        o->keys[o->n_keys++] = getenv("CANDOR_KEY");
-    if (o->n_keys == 0) {
-        fprintf(stderr, "candor report: no office key; pass --key FILE or set CANDOR_KEY\n");
+    if (cnd_dataset_args_operands(o, "report", argc, argv, "store",
+                                  "candor report STORE --key KEY -o report.html") != 0 ||
+        cnd_dataset_args_keys(o, "report", "") != 0)
         return CND_EXIT_USAGE;
-    }
     return -1;
 }
 
@@ -807,11 +767,12 @@ static int write_page(FILE *f, const model_t *m)
     esc(f, title);
     fprintf(f, "</title><style>%s</style></head><body>\n<h1>", style);
     esc(f, title);
-    fprintf(f, "</h1>\n<p>Survey <code>%s</code> version %u: <span data-k=\"n\">%zu</span> "
-               "responses. Counts from 1 to %d (to %d for violence and sexual harm) are "
-               "suppressed, shown as [c], and so are the other cells from which totals "
-               "would give them back. Every respondent answered anonymously; nothing here "
-               "identifies anyone.</p>\n",
+    fprintf(f,
+            "</h1>\n<p>Survey <code>%s</code> version %u: <span data-k=\"n\">%zu</span> "
+            "responses. Counts from 1 to %d (to %d for violence and sexual harm) are "
+            "suppressed, shown as [c], and so are the other cells from which totals "
+            "would give them back. Every respondent answered anonymously; nothing here "
+            "identifies anyone.</p>\n",
             cnd_cstr(cnd_pack_survey_id(m->pk), id, sizeof id),
             (unsigned)cnd_pack_survey_version(m->pk), m->n, SMALL_CELL - 1,
             SMALL_CELL_VIOLENCE - 1);

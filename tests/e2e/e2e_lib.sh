@@ -174,6 +174,29 @@ expect_one_line_error() {
     grep -q "^candor $2: ." "$1" || fail "error line does not start with 'candor $2: ': $(cat "$1")"
 }
 
+# push_refused PACK WHAT [PATTERN]: candor push of PACK to $DEV must fail
+# with one line (matching the extended regex PATTERN, case-insensitive).
+push_refused() {
+    if "$CANDOR" push --device "$DEV" "$1" >"$T/out" 2>"$T/err"; then
+        fail "push of $2 exited 0"
+    fi
+    expect_one_line_error "$T/err" push
+    [ -z "${3:-}" ] || grep -Eqi "$3" "$T/err" || fail "the refusal of $2 does not say '$3': $(cat "$T/err")"
+}
+
+# pack_edit IN OUT PYTHON: OUT is pack IN changed by the python statements
+# (on bytearray b, struct imported), its CRC-32 trailer made right again, so
+# only the change is wrong.
+pack_edit() {
+    python3 -c '
+import struct, sys, zlib
+b = bytearray(open(sys.argv[1], "rb").read())
+exec(sys.argv[3])
+b[-4:] = struct.pack("<I", zlib.crc32(bytes(b[:-4])) & 0xffffffff)
+open(sys.argv[2], "wb").write(b)
+' "$1" "$2" "$3" || fail "could not edit $1"
+}
+
 # expect_eq ACTUAL EXPECTED WHAT
 expect_eq() {
     [ "$1" = "$2" ] || fail "$3: expected $2, got $1"

@@ -936,34 +936,32 @@ cnd_status_t cnd_pack_ptext(const cnd_pack_t *pk, uint8_t lang, cnd_str_t s,
     return open_block(pk, e, a, t, num);
 }
 
+/* The text whose sref (in language l's range) is at `at` has a block. */
+static int has_block(const cnd_pack_t *pk, uint8_t l, uint32_t at)
+{
+    return ridx_find(pk, l, rd16(pk->buf + at), rd16(pk->buf + at + 2)) != NULL;
+}
+
 /* Every text of language l that a screen shows has its block. */
 static cnd_status_t check_render_complete(const cnd_pack_t *pk, uint8_t l)
 {
-    uint32_t base, range, at;
     uint16_t i;
     uint8_t u;
-    str_range(pk, l, &base, &range);
-    (void)base;
-    for (u = 1; u < CND_PACK_LANG_SIZE_V3 / CND_PACK_SREF_SIZE; u++) {
-        at = lang_at(pk, l) + (uint32_t)u * CND_PACK_SREF_SIZE;
-        if (ridx_find(pk, l, rd16(pk->buf + at), rd16(pk->buf + at + 2)) == NULL)
+    /* the entry's texts: all but its code (1.3) */
+    for (u = 1; u < CND_PACK_LANG_SIZE_V3 / CND_PACK_SREF_SIZE; u++)
+        if (!has_block(pk, l, lang_at(pk, l) + (uint32_t)u * CND_PACK_SREF_SIZE))
             return CND_E_INVALID;
-    }
     for (i = 0; i < pk->n_items; i++) {
         uint32_t it = item_at(pk, i), c;
+        uint32_t hint = it + CND_PACK_ITEM_LABELS + ((uint32_t)pk->n_langs + l) * CND_PACK_SREF_SIZE;
         const uint8_t *e = pk->buf + it;
-        for (u = 0; u < 2; u++) {
-            at = it + CND_PACK_ITEM_LABELS + ((uint32_t)u * pk->n_langs + l) * CND_PACK_SREF_SIZE;
-            if (rd16(pk->buf + at + 2) != 0 &&
-                ridx_find(pk, l, rd16(pk->buf + at), rd16(pk->buf + at + 2)) == NULL)
+        if (!has_block(pk, l, it + CND_PACK_ITEM_LABELS + (uint32_t)l * CND_PACK_SREF_SIZE) ||
+            (rd16(pk->buf + hint + 2) != 0 && !has_block(pk, l, hint)))
+            return CND_E_INVALID;
+        for (c = 0; c < e[CND_PACK_ITEM_N_CHOICES]; c++)
+            if (!has_block(pk, l, choice_at(pk, rd16(e + CND_PACK_ITEM_FIRST_CHOICE) + c) +
+                                      CND_PACK_SREF_SIZE * (1u + l)))
                 return CND_E_INVALID;
-        }
-        for (c = 0; c < e[CND_PACK_ITEM_N_CHOICES]; c++) {
-            at = choice_at(pk, rd16(e + CND_PACK_ITEM_FIRST_CHOICE) + c) +
-                 CND_PACK_SREF_SIZE * (1u + l);
-            if (ridx_find(pk, l, rd16(pk->buf + at), rd16(pk->buf + at + 2)) == NULL)
-                return CND_E_INVALID;
-        }
     }
     return CND_OK;
 }

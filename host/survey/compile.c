@@ -1614,9 +1614,10 @@ static void writer_free(writer_t *w)
 /* The pre-rendered section, then the strings: the common pool first (so
  * the survey id stays where a device reading only the header finds it),
  * then each language's range. */
-static cnd_status_t write_render_and_strings(const src_t *src, writer_t *w, uint32_t at,
-                                             uint32_t *end, cnd_err_t *err)
+static cnd_status_t write_render_and_strings(const src_t *src, writer_t *w, uint32_t *end,
+                                             cnd_err_t *err)
 {
+    uint32_t at = w->render_at;
     cnd_render_lang_t langs[CND_MAX_LANGS];
     char paths[CND_MAX_LANGS][32];
     uint32_t total = w->pool[POOL_COMMON].len, len_render = 0, base;
@@ -1665,13 +1666,12 @@ static cnd_status_t write_render_and_strings(const src_t *src, writer_t *w, uint
  * CND_MAX_PACK_SIZE and gathers its strings into w's pools;
  * write_render_and_strings() then adds the rest (the signature block and
  * trailer are host/survey/packsign.c's). On failure w is freed. */
-static cnd_status_t write_pack(const src_t *src, uint8_t *pack, writer_t *wp, cnd_err_t *err)
+static cnd_status_t write_pack(const src_t *src, uint8_t *pack, writer_t *w, cnd_err_t *err)
 {
     uint32_t n_choices = 0, n_tags = 0, code_len = 0;
     layout_t lay;
     uint16_t i;
     int p;
-#define w (*wp)
 
     for (i = 0; i < src->n_items; i++) {
         n_choices += src->items[i].n_choices;
@@ -1683,9 +1683,9 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, writer_t *wp, cn
     lay.choices = lay.items + (uint32_t)src->n_items * CND_PACK_ITEM_SIZE(src->n_langs);
     lay.tags = lay.choices + n_choices * CND_PACK_CHOICE_SIZE(src->n_langs);
     lay.code = lay.tags + n_tags * CND_PACK_TAG_SIZE;
-    memset(&w, 0, sizeof w);
-    w.buf = pack;
-    w.render_at = lay.code + code_len;
+    memset(w, 0, sizeof *w);
+    w->buf = pack;
+    w->render_at = lay.code + code_len;
     if (lay.code + code_len + CND_PACK_SIG_TAIL > CND_MAX_PACK_SIZE) {
         cnd_err_set(err,
                     "items: the survey's tables alone exceed the pack limit of %d bytes; "
@@ -1694,9 +1694,9 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, writer_t *wp, cn
         return CND_E_RANGE;
     }
     for (p = 0; p <= POOL_COMMON; p++) {
-        w.pool[p].cap = 0xFFFFu;
-        if ((w.pool[p].buf = malloc(w.pool[p].cap)) == NULL) {
-            writer_free(&w);
+        w->pool[p].cap = 0xFFFFu;
+        if ((w->pool[p].buf = malloc(w->pool[p].cap)) == NULL) {
+            writer_free(w);
             cnd_err_set(err, "(top level): out of memory");
             return CND_E_NOSPACE;
         }
@@ -1710,7 +1710,7 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, writer_t *wp, cn
     put16(pack + CND_PACK_HDR_SURVEY_VERSION, src->version);
     put16(pack + CND_PACK_HDR_N_CHOICES, n_choices);
     put16(pack + CND_PACK_HDR_N_TAGS, n_tags);
-    put_sref(&w, pack + CND_PACK_HDR_SURVEY_ID, src->id);
+    put_sref(w, pack + CND_PACK_HDR_SURVEY_ID, src->id);
     put32(pack + CND_PACK_HDR_OFF_LANGS, CND_PACK_HEADER_SIZE);
     put32(pack + CND_PACK_HDR_OFF_ITEMS, lay.items);
     put32(pack + CND_PACK_HDR_OFF_CHOICES, lay.choices);
@@ -1718,22 +1718,22 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, writer_t *wp, cn
     put32(pack + CND_PACK_HDR_OFF_CODE, lay.code);
     put32(pack + CND_PACK_HDR_LEN_CODE, code_len);
     put16(pack + CND_PACK_HDR_FLAGS, src->flags);
-    write_langs(&w, src, CND_PACK_HEADER_SIZE);
-    write_items(&w, src, &lay);
+    write_langs(w, src, CND_PACK_HEADER_SIZE);
+    write_items(w, src, &lay);
     if (src->elig_len) {
         put16(pack + CND_PACK_HDR_ELIG_ITEM, src->elig_after);
         put16(pack + CND_PACK_HDR_ELIG_CODE_OFF, code_len - src->elig_len);
         put16(pack + CND_PACK_HDR_ELIG_CODE_LEN, src->elig_len);
-        put_sref(&w, pack + CND_PACK_HDR_ELIG_SRC, src->eligibility);
+        put_sref(w, pack + CND_PACK_HDR_ELIG_SRC, src->eligibility);
         memcpy(pack + lay.code + code_len - src->elig_len, src->elig_code, src->elig_len);
     }
-    if (w.oom) {
-        writer_free(&w);
+    if (w->oom) {
+        writer_free(w);
         cnd_err_set(err, "(top level): out of memory");
         return CND_E_NOSPACE;
     }
-    if (w.overflow) {
-        p = w.overflow - 1;
+    if (w->overflow) {
+        p = w->overflow - 1;
         if (p < src->n_langs)
             cnd_err_set(err,
                         "languages[%d]: the texts of language '%s' exceed %u bytes, the most "
@@ -1742,11 +1742,10 @@ static cnd_status_t write_pack(const src_t *src, uint8_t *pack, writer_t *wp, cn
         else
             cnd_err_set(err, "items: the names, tags and rules exceed %u bytes; shorten them",
                         0xFFFFu);
-        writer_free(&w);
+        writer_free(w);
         return CND_E_RANGE;
     }
     return CND_OK;
-#undef w
 }
 
 /* ---------------------------------------------------------------- API */
@@ -1996,7 +1995,7 @@ cnd_status_t cnd_compile_tree(cJSON *root, const cnd_office_key_t *key,
         st = CND_E_INVALID;
         goto done;
     }
-    st = write_render_and_strings(src, &w, w.render_at, &body_len, err);
+    st = write_render_and_strings(src, &w, &body_len, err);
     writer_free(&w);
     if (st != CND_OK)
         goto done;
